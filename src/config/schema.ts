@@ -1,0 +1,253 @@
+/**
+ * The bridge configuration, defined once: this schema gives the TypeScript type (`BridgeConfig`), the
+ * start-up validation (ajv), the defaults, the secret environment overrides (`x-env`) and the generated
+ * configuration reference in the README. Change a key here and all four follow.
+ */
+import { Type, type Static, type TSchema, type SchemaOptions } from '@sinclair/typebox';
+
+/** A string enumeration as a plain JSON Schema `enum`, so a wrong value gives one clear error, not an anyOf cascade. */
+function StringEnum<const T extends readonly string[]>(values: T, options: SchemaOptions = {}) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+}
+
+/** Official OICP 2.3 identifier grammars (OperatorID.yaml, ProviderID.yaml). */
+export const OPERATOR_ID_PATTERN = '^(([A-Za-z]{2}\\*?[A-Za-z0-9]{3})|(\\+?[0-9]{1,3}\\*[0-9]{3}))$';
+export const PROVIDER_ID_PATTERN = '^([A-Za-z]{2}\\-?[A-Za-z0-9]{3}|[A-Za-z]{2}[\\*|-]?[A-Za-z0-9]{3})$';
+
+export const HUBJECT_BASE_URLS = {
+  qa: 'https://service-qa.hubject.com',
+  prod: 'https://service.hubject.com',
+} as const;
+
+/** Marks a key whose value may come from an environment variable (secrets stay out of the file). */
+const fromEnv = (name: string) => ({ 'x-env': name });
+
+const FilePath = (description: string) => Type.String({ minLength: 1, description });
+
+const TlsFiles = (what: string, envPrefix: string) =>
+  Type.Object(
+    {
+      cert: FilePath(`PEM certificate (chain) ${what} presents.`),
+      key: FilePath(`PEM private key of that certificate. Never logged.`),
+      ca: Type.Optional(FilePath('PEM bundle of the certificate authorities trusted for the peer.')),
+      passphrase: Type.Optional(
+        Type.String({ description: 'Passphrase of an encrypted private key.', ...fromEnv(`${envPrefix}_TLS_PASSPHRASE`) }),
+      ),
+    },
+    { additionalProperties: false },
+  );
+
+const Server = Type.Object(
+  {
+    host: Type.String({ default: '127.0.0.1', description: 'Interface to listen on (`0.0.0.0` for all).' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'TCP port (0 picks a free one).' }),
+    publicUrl: Type.Optional(
+      Type.String({
+        format: 'uri',
+        pattern: '^https?://',
+        description:
+          'Base URL under which peers reach this bridge, when it differs from host:port (reverse proxy, TLS offload). OCPI versions URLs are built from it.',
+      }),
+    ),
+    bodyLimit: Type.String({
+      pattern: '^[0-9]+(b|kb|mb)$',
+      default: '1mb',
+      description: 'Largest request body accepted; larger bodies are refused with HTTP 413 before parsing.',
+    }),
+    shutdownTimeoutMs: Type.Integer({
+      minimum: 0,
+      default: 10_000,
+      description: 'On SIGTERM, how long in-flight requests may run before connections are closed.',
+    }),
+    tls: Type.Optional(
+      Type.Object(
+        {
+          ...TlsFiles('this server', 'BRIDGE_SERVER').properties,
+          requestClientCert: Type.Boolean({
+            default: false,
+            description: 'Ask callers for a client certificate and refuse those not signed by `ca` (mutual TLS).',
+          }),
+        },
+        {
+          additionalProperties: false,
+          description: 'Serve HTTPS instead of HTTP. Leave out when a proxy terminates TLS.',
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false, default: {}, description: 'The HTTP(S) listener.' },
+);
+
+const Store = Type.Object(
+  {
+    path: Type.String({
+      minLength: 1,
+      default: './data/bridge.sqlite',
+      description: 'SQLite database file (embedded store), used when `url` is not set. Its folder is created.',
+    }),
+    url: Type.Optional(
+      Type.String({
+        pattern: '^postgres(ql)?://',
+        description: 'PostgreSQL connection URL; when set, PostgreSQL is used instead of SQLite (several instances may share it).',
+        ...fromEnv('BRIDGE_STORE_URL'),
+      }),
+    ),
+    schema: Type.String({
+      pattern: '^[a-z_][a-z0-9_]{0,62}$',
+      default: 'public',
+      description: 'PostgreSQL schema holding the bridge tables (created if missing).',
+    }),
+    poolSize: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'PostgreSQL connection pool size.' }),
+  },
+  { additionalProperties: false, default: {}, description: 'Durable state: OCPI credentials, ID correlations, outbox.' },
+);
+
+const Outbox = Type.Object(
+  {
+    maxAttempts: Type.Integer({
+      minimum: 1,
+      default: 12,
+      description: 'Delivery attempts before an item moves to the dead-letter list.',
+    }),
+    baseDelayMs: Type.Integer({ minimum: 1, default: 1_000, description: 'Delay before the second attempt; doubles per attempt.' }),
+    maxDelayMs: Type.Integer({ minimum: 1, default: 900_000, description: 'Upper bound of the retry delay.' }),
+    jitter: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      default: 0.2,
+      description: 'Random spread of each delay (0.2 = ±20%), so retries after an outage do not arrive all at once.',
+    }),
+    leaseMs: Type.Integer({
+      minimum: 1_000,
+      default: 60_000,
+      description: 'How long a claimed item stays reserved for its sender; after that a crashed sender’s item is due again.',
+    }),
+  },
+  { additionalProperties: false, default: {}, description: 'Delivery policy of the durable outbox (CDRs, session updates, status changes).' },
+);
+
+export const OCPI_VERSIONS = ['2.1.1', '2.2.1'] as const;
+const OcpiVersion = StringEnum(OCPI_VERSIONS);
+
+const Ocpi = Type.Object(
+  {
+    countryCode: Type.String({ pattern: '^[A-Z]{2}$', description: 'Our ISO 3166-1 alpha-2 country code toward the OCPI backend.' }),
+    partyId: Type.String({ pattern: '^[A-Z0-9]{3}$', description: 'Our OCPI party id (3 characters).' }),
+    roles: Type.Array(
+      StringEnum(['CPO', 'EMSP', 'HUB']),
+      {
+        minItems: 1,
+        uniqueItems: true,
+        description:
+          'Roles the bridge presents in OCPI 2.2.1 credentials. Usually the counterpart of the backend: EMSP (or HUB) in front of a CPO backend, CPO in front of an eMSP backend.',
+      },
+    ),
+    versions: Type.Array(OcpiVersion, {
+      minItems: 1,
+      uniqueItems: true,
+      default: ['2.2.1', '2.1.1'],
+      description: 'OCPI versions offered; the highest one both sides support is used.',
+    }),
+    businessDetails: Type.Object(
+      {
+        name: Type.String({ minLength: 1, maxLength: 100, description: 'Name shown to the backend in our credentials.' }),
+        website: Type.Optional(Type.String({ format: 'uri', description: 'Website shown in our credentials.' })),
+      },
+      { additionalProperties: false },
+    ),
+    backend: Type.Optional(
+      Type.Object(
+        {
+          versionsUrl: Type.String({ format: 'uri', pattern: '^https?://', description: 'The backend’s OCPI versions URL.' }),
+          token: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 64,
+              pattern: '^[\\x21-\\x7E]+$',
+              description: 'Registration token (token A) issued by the backend. Never logged.',
+              ...fromEnv('BRIDGE_OCPI_BACKEND_TOKEN'),
+            }),
+          ),
+        },
+        { additionalProperties: false, description: 'The OCPI backend this bridge fronts, when the bridge initiates registration.' },
+      ),
+    ),
+  },
+  { additionalProperties: false, description: 'The bridge as an OCPI party toward the backend.' },
+);
+
+const Oicp = Type.Object(
+  {
+    role: StringEnum(['CPO', 'EMP'], { description: 'Our OICP role toward Hubject.' }),
+    operatorId: Type.Optional(
+      Type.String({ pattern: OPERATOR_ID_PATTERN, description: 'OICP OperatorID (e.g. `DE*ABC`); required for role CPO. Sent exactly as written.' }),
+    ),
+    providerId: Type.Optional(
+      Type.String({ pattern: PROVIDER_ID_PATTERN, description: 'OICP ProviderID (e.g. `DE-ABC`); required for role EMP. Sent exactly as written.' }),
+    ),
+    environment: StringEnum(['qa', 'prod', 'custom'], {
+      default: 'qa',
+      description: `Hubject environment: qa (${HUBJECT_BASE_URLS.qa}), prod (${HUBJECT_BASE_URLS.prod}) or custom (set \`baseUrl\`).`,
+    }),
+    baseUrl: Type.Optional(
+      Type.String({ format: 'uri', pattern: '^https?://', description: 'Hubject base URL; required with environment custom, refused otherwise.' }),
+    ),
+    protocol: StringEnum(['rest-2.3', 'soap-2.2'], {
+      default: 'rest-2.3',
+      description: 'OICP wire protocol: REST/JSON 2.3, or SOAP/XML 2.x for older integrations.',
+    }),
+    tls: Type.Optional(
+      TlsFiles('this bridge (as a client) toward Hubject', 'BRIDGE_OICP'),
+    ),
+  },
+  { additionalProperties: false, description: 'The bridge as an OICP partner toward Hubject (mutual TLS).' },
+);
+
+const Mapping = Type.Object(
+  {},
+  {
+    additionalProperties: false,
+    default: {},
+    description: 'Mapping rules (per-operator defaults and overrides). No rule keys are accepted yet; unknown keys are refused rather than ignored.',
+  },
+);
+
+const Log = Type.Object(
+  {
+    level: StringEnum(['error', 'warn', 'info', 'debug'], {
+      default: 'info',
+      description: 'Least severe level written.',
+    }),
+    format: StringEnum(['json', 'text'], {
+      default: 'json',
+      description: 'json: one JSON object per line (for log shippers); text: readable lines for a terminal.',
+    }),
+  },
+  { additionalProperties: false, default: {}, description: 'Logging to standard output. Tokens and keys are redacted.' },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    server: Server,
+    store: Store,
+    outbox: Outbox,
+    ocpi: Ocpi,
+    oicp: Oicp,
+    mapping: Mapping,
+    log: Log,
+  },
+  { additionalProperties: false },
+);
+
+export type BridgeConfig = Static<typeof ConfigSchema>;
+export type StoreConfig = BridgeConfig['store'];
+export type OutboxPolicy = BridgeConfig['outbox'];
+export type LogConfig = BridgeConfig['log'];
+export type ServerConfig = BridgeConfig['server'];
+
+/** Every schema node that carries `x-env`, with its dotted path: the environment overrides. */
+export function envOverrides(schema: TSchema = ConfigSchema, path: string[] = []): { env: string; path: string[] }[] {
+  const here = typeof schema['x-env'] === 'string' ? [{ env: schema['x-env'] as string, path }] : [];
+  const props = (schema.properties ?? {}) as Record<string, TSchema>;
+  return here.concat(Object.entries(props).flatMap(([key, child]) => envOverrides(child, [...path, key])));
+}

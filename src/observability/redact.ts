@@ -1,0 +1,42 @@
+/**
+ * One rule for what counts as a secret, used by the logger and by every message that echoes input
+ * (config problems, for instance), so a token can never slip out through a path nobody thought of.
+ */
+
+const SECRET_KEY = /(token|authorization|password|passphrase|secret|credential|cookie|^key$|privatekey|private_key)/i;
+
+/** `Authorization: Token abc`, `Bearer abc`, and `postgres://user:pass@host` userinfo. */
+const SECRET_IN_TEXT: [RegExp, string][] = [
+  [/\b(Token|Bearer|Basic)\s+[^\s"',;]+/g, '$1 [REDACTED]'],
+  [/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@\s]+@/gi, '$1[REDACTED]@'],
+];
+
+export const REDACTED = '[REDACTED]';
+
+export function isSecretKey(name: string): boolean {
+  return SECRET_KEY.test(name);
+}
+
+export function redactText(text: string): string {
+  return SECRET_IN_TEXT.reduce((acc, [pattern, replacement]) => acc.replace(pattern, replacement), text);
+}
+
+/**
+ * A deep copy with secret-named keys replaced and secrets inside strings masked. Cycles and depth are
+ * bounded because log metadata can hold arbitrary objects (errors, requests).
+ */
+export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value) || depth > 8) return '[…]';
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1, seen));
+  if (value instanceof Error) {
+    return { name: value.name, message: redactText(value.message), stack: value.stack && redactText(value.stack) };
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    out[key] = isSecretKey(key) && item != null ? REDACTED : redact(item, depth + 1, seen);
+  }
+  return out;
+}

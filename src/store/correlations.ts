@@ -1,0 +1,89 @@
+import type { SqlExecutor } from './sql';
+
+/**
+ * What an OCPI identifier corresponds to on the OICP side: `session` (OCPI session id <-> Hubject
+ * SessionID), `evse` (OCPI location/EVSE uid <-> EvseID), and whatever later flows need. One OICP id
+ * belongs to at most one OCPI id per kind, and the reverse.
+ */
+export interface Correlation {
+  kind: string;
+  ocpiId: string;
+  oicpId: string;
+  /** Extra facts of the pair (partner session ids, location id, ...). */
+  attrs: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export class CorrelationConflictError extends Error {
+  constructor(
+    readonly kind: string,
+    readonly oicpId: string,
+  ) {
+    super(`${kind} ${oicpId} is already correlated with another OCPI id`);
+    this.name = 'CorrelationConflictError';
+  }
+}
+
+interface Row {
+  kind: string;
+  ocpi_id: string;
+  oicp_id: string;
+  attrs: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export class CorrelationRepository {
+  constructor(
+    private readonly db: SqlExecutor,
+    private readonly now: () => number,
+  ) {}
+
+  /** Records or updates the pair for `ocpiId`; refuses an OICP id already taken by another OCPI id. */
+  async put(pair: { kind: string; ocpiId: string; oicpId: string; attrs?: Record<string, unknown> }): Promise<Correlation> {
+    const at = this.now();
+    try {
+      await this.db.run(
+        `INSERT INTO correlations (kind, ocpi_id, oicp_id, attrs, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
+         ON CONFLICT (kind, ocpi_id) DO UPDATE SET oicp_id = excluded.oicp_id, attrs = excluded.attrs, updated_at = excluded.updated_at`,
+        [pair.kind, pair.ocpiId, pair.oicpId, JSON.stringify(pair.attrs ?? {}), at],
+      );
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new CorrelationConflictError(pair.kind, pair.oicpId);
+      throw err;
+    }
+    return (await this.byOcpi(pair.kind, pair.ocpiId))!;
+  }
+
+  async byOcpi(kind: string, ocpiId: string): Promise<Correlation | undefined> {
+    const [row] = await this.db.all<Row>('SELECT * FROM correlations WHERE kind = $1 AND ocpi_id = $2', [kind, ocpiId]);
+    return row && toCorrelation(row);
+  }
+
+  async byOicp(kind: string, oicpId: string): Promise<Correlation | undefined> {
+    const [row] = await this.db.all<Row>('SELECT * FROM correlations WHERE kind = $1 AND oicp_id = $2', [kind, oicpId]);
+    return row && toCorrelation(row);
+  }
+
+  async delete(kind: string, ocpiId: string): Promise<boolean> {
+    return (await this.db.run('DELETE FROM correlations WHERE kind = $1 AND ocpi_id = $2', [kind, ocpiId])) === 1;
+  }
+}
+
+/** SQLite and PostgreSQL name the same failure differently. */
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}
+
+function toCorrelation(row: Row): Correlation {
+  return {
+    kind: row.kind,
+    ocpiId: row.ocpi_id,
+    oicpId: row.oicp_id,
+    attrs: JSON.parse(row.attrs) as Record<string, unknown>,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,90 @@
+import type { OutboxPolicy, StoreConfig } from '../config/schema';
+import { CorrelationRepository } from './correlations';
+import { PartyRepository, TokenRepository } from './credentials';
+import { migrate } from './migrations';
+import { OutboxRepository } from './outbox';
+import { PostgresDatabase } from './postgres';
+import type { Dialect, SqlDatabase, SqlExecutor } from './sql';
+import { SqliteDatabase } from './sqlite';
+
+export { CorrelationConflictError, type Correlation } from './correlations';
+export { hashToken, type OcpiParty, type OcpiEndpoint, type OcpiPartyRole, type PartyInput, type TokenPurpose } from './credentials';
+export { retryDelay, type ClaimedItem, type EnqueueRequest, type FailOutcome, type OutboxItem, type OutboxState } from './outbox';
+
+/** The repositories, bound either to the database or to one open transaction. */
+export interface StoreRepositories {
+  parties: PartyRepository;
+  tokens: TokenRepository;
+  correlations: CorrelationRepository;
+  outbox: OutboxRepository;
+}
+
+export interface Store extends StoreRepositories {
+  readonly dialect: Dialect;
+  /** Where the data lives, without credentials (for logs and the start-up banner). */
+  readonly location: string;
+  /**
+   * Runs `fn` atomically: a state change and the outbox item announcing it are committed together or
+   * not at all. Use only the `tx` repositories inside; the store's own would wait for the transaction
+   * (SQLite) or run outside it (PostgreSQL).
+   */
+  transaction<T>(fn: (tx: StoreRepositories) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  now?: () => number;
+  random?: () => number;
+}
+
+/** Opens the configured store and brings its schema up to date. */
+export async function openStore(config: StoreConfig, policy: OutboxPolicy, options: StoreOptions = {}): Promise<Store> {
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  let db: SqlDatabase;
+  let location: string;
+  if (config.url) {
+    const pg = new PostgresDatabase({ url: config.url, schema: config.schema, poolSize: config.poolSize });
+    location = `postgres ${describeUrl(config.url)} schema ${config.schema}`;
+    try {
+      await pg.ensureSchema();
+    } catch (err) {
+      await pg.close();
+      throw new Error(`cannot reach the PostgreSQL store (${location}): ${(err as Error).message}`);
+    }
+    db = pg;
+  } else {
+    db = new SqliteDatabase(config.path);
+    location = `sqlite ${config.path}`;
+  }
+  try {
+    await migrate(db, now);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const bind = (executor: SqlExecutor): StoreRepositories => ({
+    parties: new PartyRepository(executor, now),
+    tokens: new TokenRepository(executor, now),
+    correlations: new CorrelationRepository(executor, now),
+    outbox: new OutboxRepository(executor, policy, now, random),
+  });
+  return {
+    dialect: db.dialect,
+    location,
+    ...bind(db),
+    transaction: (fn) => db.transaction((tx) => fn(bind(tx))),
+    ping: () => db.ping(),
+    close: () => db.close(),
+  };
+}
+
+function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}${parsed.port ? `:${parsed.port}` : ''}${parsed.pathname}`;
+  } catch {
+    return '(unparsable URL)';
+  }
+}

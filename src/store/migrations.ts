@@ -1,0 +1,105 @@
+import type { Dialect, SqlDatabase } from './sql';
+
+interface ColumnTypes {
+  /** Auto-increasing integer key: the outbox's delivery order. */
+  serialKey: string;
+  /** Epoch milliseconds. */
+  millis: string;
+}
+
+const TYPES: Record<Dialect, ColumnTypes> = {
+  sqlite: { serialKey: 'INTEGER PRIMARY KEY AUTOINCREMENT', millis: 'INTEGER' },
+  postgres: { serialKey: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY', millis: 'BIGINT' },
+};
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements(types: ColumnTypes): string[];
+}
+
+/**
+ * Append-only: a released migration is never edited, a change is a new version. JSON columns are TEXT
+ * on purpose: payloads come back byte-for-byte as stored (signed meter data must), which jsonb would not
+ * guarantee.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'credentials, correlations, outbox',
+    statements: (t) => [
+      `CREATE TABLE ocpi_parties (
+        id TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        version TEXT,
+        versions_url TEXT,
+        roles TEXT NOT NULL,
+        endpoints TEXT NOT NULL,
+        outbound_token TEXT,
+        created_at ${t.millis} NOT NULL,
+        updated_at ${t.millis} NOT NULL
+      )`,
+      `CREATE TABLE ocpi_tokens (
+        token_hash TEXT PRIMARY KEY,
+        party TEXT NOT NULL REFERENCES ocpi_parties(id) ON DELETE CASCADE,
+        purpose TEXT NOT NULL,
+        expires_at ${t.millis},
+        created_at ${t.millis} NOT NULL
+      )`,
+      `CREATE INDEX ocpi_tokens_party ON ocpi_tokens (party, purpose)`,
+      `CREATE TABLE correlations (
+        kind TEXT NOT NULL,
+        ocpi_id TEXT NOT NULL,
+        oicp_id TEXT NOT NULL,
+        attrs TEXT NOT NULL,
+        created_at ${t.millis} NOT NULL,
+        updated_at ${t.millis} NOT NULL,
+        PRIMARY KEY (kind, ocpi_id)
+      )`,
+      `CREATE UNIQUE INDEX correlations_oicp ON correlations (kind, oicp_id)`,
+      `CREATE TABLE outbox (
+        id ${t.serialKey},
+        topic TEXT NOT NULL,
+        dedupe_key TEXT,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        due_at ${t.millis} NOT NULL,
+        claim_token TEXT,
+        last_error TEXT,
+        created_at ${t.millis} NOT NULL,
+        updated_at ${t.millis} NOT NULL
+      )`,
+      // NULL keys are distinct in both databases: only keyed items are deduplicated.
+      `CREATE UNIQUE INDEX outbox_dedupe ON outbox (topic, dedupe_key)`,
+      `CREATE INDEX outbox_due ON outbox (state, due_at, id)`,
+    ],
+  },
+];
+
+/** Arbitrary constant: the advisory lock that keeps two starting instances from migrating at once. */
+const MIGRATION_LOCK = 7_020_301;
+
+/** Applies pending migrations, each in its own transaction. Returns the versions applied now. */
+export async function migrate(db: SqlDatabase, now: () => number, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  const latest = Math.max(0, ...migrations.map((m) => m.version));
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    const ran = await db.transaction(async (tx) => {
+      if (tx.dialect === 'postgres') await tx.all('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await tx.run(
+        `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at ${TYPES[tx.dialect].millis} NOT NULL)`,
+      );
+      const [{ current }] = await tx.all<{ current: number | null }>('SELECT MAX(version) AS current FROM schema_migrations') as [{ current: number | null }];
+      if ((current ?? 0) > latest) {
+        throw new Error(`the database is at schema version ${current}, newer than this bridge knows (${latest}); run a newer bridge`);
+      }
+      if ((current ?? 0) >= migration.version) return false;
+      for (const statement of migration.statements(TYPES[tx.dialect])) await tx.run(statement);
+      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [migration.version, migration.name, now()]);
+      return true;
+    });
+    if (ran) applied.push(migration.version);
+  }
+  return applied;
+}

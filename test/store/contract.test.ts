@@ -1,0 +1,280 @@
+import { CorrelationConflictError, type Store } from '../../src/store';
+import { MIGRATIONS, migrate } from '../../src/store/migrations';
+import type { SqlDatabase } from '../../src/store/sql';
+import { BACKENDS, describeBackend, TEST_POLICY, TestClock, type StoreSite } from '../support/stores';
+
+for (const backend of BACKENDS) {
+  describeBackend(backend, () => {
+    let site: StoreSite;
+    let clock: TestClock;
+    let store: Store;
+
+    beforeEach(async () => {
+      site = backend.site();
+      clock = new TestClock();
+      store = await site.open({ now: clock.now, random: () => 0.5 });
+    });
+
+    afterEach(async () => {
+      await store.close().catch(() => undefined);
+      await site.destroy();
+    });
+
+    describe('migrations', () => {
+      it('applies each version once, however often the store is opened', async () => {
+        await (await site.open({ now: clock.now })).close();
+        await (await site.open({ now: clock.now })).close();
+        const rows = await withRaw(site, (db) => db.all<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version'));
+        expect(rows.map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version));
+      });
+
+      it('refuses a database migrated by a newer bridge', async () => {
+        const newer = [...MIGRATIONS, { version: 99, name: 'from the future', statements: () => ['CREATE TABLE future_thing (id TEXT)'] }];
+        expect(await withRaw(site, (db) => migrate(db, clock.now, newer))).toEqual([99]);
+        await expect(site.open({ now: clock.now })).rejects.toThrow(/schema version 99, newer than this bridge knows \(1\)/);
+      });
+    });
+
+    describe('OCPI parties and tokens', () => {
+      const party = {
+        id: 'backend-1',
+        state: 'registered' as const,
+        version: '2.2.1',
+        versionsUrl: 'https://backend.example/ocpi/versions',
+        roles: [{ role: 'CPO', countryCode: 'DE', partyId: 'ABC', businessDetails: { name: 'ABC Charging' } }],
+        endpoints: [{ identifier: 'locations', role: 'SENDER', url: 'https://backend.example/ocpi/2.2.1/locations' }],
+        outboundToken: 'token-we-send',
+      };
+
+      it('saves, reads, updates, lists and deletes a party', async () => {
+        const saved = await store.parties.save(party);
+        expect(saved).toEqual({ ...party, createdAt: clock.t, updatedAt: clock.t });
+        clock.advance(1_000);
+        const updated = await store.parties.save({ ...party, version: '2.1.1', endpoints: [] });
+        expect(updated).toMatchObject({ version: '2.1.1', endpoints: [], createdAt: clock.t - 1_000, updatedAt: clock.t });
+        await store.parties.save({ ...party, id: 'backend-2', state: 'offered' });
+        expect((await store.parties.list()).map((p) => p.id)).toEqual(['backend-1', 'backend-2']);
+        expect(await store.parties.delete('backend-1')).toBe(true);
+        expect(await store.parties.get('backend-1')).toBeUndefined();
+        expect(await store.parties.delete('backend-1')).toBe(false);
+      });
+
+      it('verifies issued tokens, stores only their hash, and forgets them with their party', async () => {
+        await store.parties.save(party);
+        await store.tokens.issue({ party: party.id, purpose: 'access', token: 'secret-token-C' });
+        expect(await store.tokens.verify('secret-token-C')).toEqual({ party: party.id, purpose: 'access' });
+        expect(await store.tokens.verify('secret-token-c')).toBeUndefined();
+        expect(await store.tokens.verify('')).toBeUndefined();
+
+        // The database never sees the token in clear.
+        const dump = JSON.stringify(await withRaw(site, (db) => db.all('SELECT * FROM ocpi_tokens')));
+        expect(dump).not.toContain('secret-token-C');
+        expect(dump).toContain('"purpose":"access"');
+
+        await store.parties.delete(party.id);
+        expect(await store.tokens.verify('secret-token-C')).toBeUndefined();
+      });
+
+      it('keeps an old token working for the overlap of a rotation, then refuses it', async () => {
+        await store.parties.save(party);
+        await store.tokens.issue({ party: party.id, purpose: 'access', token: 'old' });
+        expect(await store.tokens.expire(party.id, 'access', clock.t + 60_000)).toBe(1);
+        await store.tokens.issue({ party: party.id, purpose: 'access', token: 'new' });
+        clock.advance(59_999);
+        expect(await store.tokens.verify('old')).toBeDefined();
+        clock.advance(1);
+        expect(await store.tokens.verify('old')).toBeUndefined();
+        expect(await store.tokens.verify('new')).toEqual({ party: party.id, purpose: 'access' });
+      });
+
+      it('ends a one-time registration token at once', async () => {
+        await store.parties.save({ ...party, state: 'offered' });
+        await store.tokens.issue({ party: party.id, purpose: 'registration', token: 'token-A' });
+        expect(await store.tokens.verify('token-A')).toEqual({ party: party.id, purpose: 'registration' });
+        await store.tokens.expire(party.id, 'registration');
+        expect(await store.tokens.verify('token-A')).toBeUndefined();
+      });
+    });
+
+    describe('correlations', () => {
+      it('finds a pair from either side and updates it in place', async () => {
+        const put = await store.correlations.put({ kind: 'session', ocpiId: 'ocpi-1', oicpId: 'b2a8a7c2-0000-4c3f-8d4a-1234567890ab', attrs: { cpoPartnerSessionId: 'x' } });
+        expect(put).toMatchObject({ kind: 'session', ocpiId: 'ocpi-1', attrs: { cpoPartnerSessionId: 'x' } });
+        expect(await store.correlations.byOicp('session', 'b2a8a7c2-0000-4c3f-8d4a-1234567890ab')).toMatchObject({ ocpiId: 'ocpi-1' });
+        expect(await store.correlations.byOicp('evse', 'b2a8a7c2-0000-4c3f-8d4a-1234567890ab')).toBeUndefined();
+        clock.advance(5);
+        await store.correlations.put({ kind: 'session', ocpiId: 'ocpi-1', oicpId: 'other' });
+        expect(await store.correlations.byOcpi('session', 'ocpi-1')).toMatchObject({ oicpId: 'other', attrs: {}, updatedAt: clock.t });
+        expect(await store.correlations.byOicp('session', 'b2a8a7c2-0000-4c3f-8d4a-1234567890ab')).toBeUndefined();
+        expect(await store.correlations.delete('session', 'ocpi-1')).toBe(true);
+        expect(await store.correlations.byOcpi('session', 'ocpi-1')).toBeUndefined();
+      });
+
+      it('refuses to give one OICP id to two OCPI ids, and keeps EVSE ids byte-for-byte', async () => {
+        await store.correlations.put({ kind: 'evse', ocpiId: 'LOC1/3256', oicpId: '+49*810*000*438' });
+        await expect(store.correlations.put({ kind: 'evse', ocpiId: 'LOC1/9999', oicpId: '+49*810*000*438' })).rejects.toBeInstanceOf(CorrelationConflictError);
+        await store.correlations.put({ kind: 'evse', ocpiId: 'LOC1/9999', oicpId: 'DE*ABC*E123*1' });
+        expect((await store.correlations.byOcpi('evse', 'LOC1/3256'))?.oicpId).toBe('+49*810*000*438');
+        expect(await store.correlations.byOicp('evse', 'de*abc*e123*1')).toBeUndefined();
+      });
+    });
+
+    describe('outbox', () => {
+      it('delivers in enqueue order and only when due', async () => {
+        await store.outbox.enqueue({ topic: 'cdr', payload: { n: 1 } });
+        await store.outbox.enqueue({ topic: 'cdr', payload: { n: 2 } });
+        await store.outbox.enqueue({ topic: 'cdr', payload: { n: 3 }, dueAt: clock.t + 10_000 });
+        const claimed = await store.outbox.claim({ limit: 10 });
+        expect(claimed.map((i) => i.payload)).toEqual([{ n: 1 }, { n: 2 }]);
+        expect(claimed.every((i) => i.attempts === 1)).toBe(true);
+        clock.advance(10_000);
+        expect((await store.outbox.claim({ limit: 10 })).map((i) => i.payload)).toEqual([{ n: 3 }]);
+      });
+
+      it('honours the limit and the topic filter', async () => {
+        for (const topic of ['cdr', 'status', 'cdr', 'session']) await store.outbox.enqueue({ topic, payload: topic });
+        expect((await store.outbox.claim({ limit: 1, topics: ['cdr'] })).map((i) => i.topic)).toEqual(['cdr']);
+        expect((await store.outbox.claim({ limit: 10, topics: ['cdr', 'session'] })).map((i) => i.topic)).toEqual(['cdr', 'session']);
+        expect((await store.outbox.claim({ limit: 10 })).map((i) => i.topic)).toEqual(['status']);
+      });
+
+      it('ignores a second enqueue of the same key, even after delivery', async () => {
+        const first = await store.outbox.enqueue({ topic: 'cdr', key: 'session-1', payload: { v: 1 } });
+        const again = await store.outbox.enqueue({ topic: 'cdr', key: 'session-1', payload: { v: 2 } });
+        expect(again).toEqual({ id: first.id, created: false });
+        expect((await store.outbox.enqueue({ topic: 'status', key: 'session-1', payload: {} })).created).toBe(true);
+        const [item] = await store.outbox.claim({ limit: 5, topics: ['cdr'] });
+        expect(item!.payload).toEqual({ v: 1 });
+        expect(await store.outbox.complete(item!)).toBe(true);
+        expect((await store.outbox.enqueue({ topic: 'cdr', key: 'session-1', payload: { v: 3 } })).created).toBe(false);
+        expect(await store.outbox.claim({ limit: 5, topics: ['cdr'] })).toEqual([]);
+      });
+
+      it('returns payload strings exactly as given (signed meter data)', async () => {
+        const signed = 'OCMF|{"FV":"1.0","RD":[{"TM":"2018-07-24T13:22:04,000+0200 S","RV":2935.6,"ST":"G"}]}|{"SA":"ECDSA-secp256r1-SHA256","SD":"887FABF407AC82782EEFFF2220C2F856AEB0BC22364BBCC6B55761911ED651D1"}';
+        const payload = { signed, unicode: 'Straße ⚡ \u0000\u2028', big: 12345678.123456 };
+        await store.outbox.enqueue({ topic: 'cdr', payload });
+        const [item] = await store.outbox.claim({ limit: 1 });
+        expect(item!.payload).toEqual(payload);
+        expect((item!.payload as typeof payload).signed).toBe(signed);
+      });
+
+      it('keeps a claimed item from other senders until its lease ends, then lets it be taken over', async () => {
+        await store.outbox.enqueue({ topic: 'cdr', payload: 'x' });
+        const [first] = await store.outbox.claim({ limit: 1 });
+        expect(await store.outbox.claim({ limit: 1 })).toEqual([]);
+        clock.advance(TEST_POLICY.leaseMs);
+        const [second] = await store.outbox.claim({ limit: 1 });
+        expect(second).toMatchObject({ id: first!.id, attempts: 2 });
+        // The first sender's late answer must not settle an item someone else now holds.
+        expect(await store.outbox.complete(first!)).toBe(false);
+        expect(await store.outbox.fail(first!, 'late')).toBe('stale');
+        expect(await store.outbox.complete(second!)).toBe(true);
+        expect((await store.outbox.get(first!.id))?.state).toBe('done');
+      });
+
+      it('retries with capped exponential backoff, then dead-letters with the last error', async () => {
+        const policy = { ...TEST_POLICY, maxAttempts: 5, baseDelayMs: 1_000, maxDelayMs: 3_000 };
+        await store.close();
+        store = await site.open({ now: clock.now, random: () => 0.5 }, policy);
+        const { id } = await store.outbox.enqueue({ topic: 'cdr', payload: 'x' });
+        const delays: number[] = [];
+        for (let attempt = 1; attempt <= 4; attempt++) {
+          const [item] = await store.outbox.claim({ limit: 1 });
+          expect(item).toMatchObject({ id, attempts: attempt });
+          expect(await store.outbox.fail(item!, `HTTP 503 on attempt ${attempt}`)).toBe('retry');
+          const due = (await store.outbox.get(id))!.dueAt;
+          delays.push(due - clock.t);
+          expect(await store.outbox.claim({ limit: 1 })).toEqual([]);
+          clock.t = due;
+        }
+        expect(delays).toEqual([1_000, 2_000, 3_000, 3_000]);
+        const [last] = await store.outbox.claim({ limit: 1 });
+        expect(await store.outbox.fail(last!, 'HTTP 503 on attempt 5')).toBe('dead');
+        expect(await store.outbox.depth()).toEqual({ pending: 0, dead: 1 });
+        expect(await store.outbox.listDead()).toEqual([expect.objectContaining({ id, attempts: 5, lastError: 'HTTP 503 on attempt 5', state: 'dead' })]);
+        clock.advance(3_600_000);
+        expect(await store.outbox.claim({ limit: 1 })).toEqual([]);
+      });
+
+      it('dead-letters a permanent refusal at once, and requeues it on request', async () => {
+        const { id } = await store.outbox.enqueue({ topic: 'cdr', payload: 'x' });
+        await store.outbox.enqueue({ topic: 'status', payload: 'y' });
+        const [item] = await store.outbox.claim({ limit: 1, topics: ['cdr'] });
+        expect(await store.outbox.fail(item!, 'StatusCode 022 Data error: Token abc123 refused', { permanent: true })).toBe('dead');
+        const [dead] = await store.outbox.listDead({ topic: 'cdr' });
+        expect(dead!.lastError).toBe('StatusCode 022 Data error: Token [REDACTED] refused');
+        expect(await store.outbox.listDead({ topic: 'status' })).toEqual([]);
+        expect(await store.outbox.requeue(id)).toBe(true);
+        expect(await store.outbox.requeue(id)).toBe(false);
+        const [again] = await store.outbox.claim({ limit: 1, topics: ['cdr'] });
+        expect(again).toMatchObject({ id, attempts: 1 });
+      });
+
+      it('counts pending and dead items', async () => {
+        expect(await store.outbox.depth()).toEqual({ pending: 0, dead: 0 });
+        await store.outbox.enqueue({ topic: 'a', payload: 1 });
+        await store.outbox.enqueue({ topic: 'a', payload: 2 });
+        const [item] = await store.outbox.claim({ limit: 1 });
+        await store.outbox.complete(item!);
+        expect(await store.outbox.depth()).toEqual({ pending: 1, dead: 0 });
+      });
+
+      it('never gives one item to two concurrent claims', async () => {
+        for (let i = 0; i < 40; i++) await store.outbox.enqueue({ topic: 'status', payload: i });
+        const batches = await Promise.all(Array.from({ length: 8 }, () => store.outbox.claim({ limit: 7 })));
+        const ids = batches.flat().map((i) => i.id);
+        expect(new Set(ids).size).toBe(ids.length);
+        expect(ids).toHaveLength(40);
+      });
+    });
+
+    describe('transactions', () => {
+      it('commits a state change and its outbox item together', async () => {
+        await store.transaction(async (tx) => {
+          await tx.correlations.put({ kind: 'session', ocpiId: 's1', oicpId: 'h1' });
+          await tx.outbox.enqueue({ topic: 'notification', key: 's1:start', payload: { session: 's1' } });
+        });
+        expect(await store.correlations.byOcpi('session', 's1')).toBeDefined();
+        expect(await store.outbox.depth()).toEqual({ pending: 1, dead: 0 });
+      });
+
+      it('writes nothing when the transaction fails half-way', async () => {
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.outbox.enqueue({ topic: 'cdr', payload: 'half' });
+            await tx.correlations.put({ kind: 'session', ocpiId: 's1', oicpId: 'h1' });
+            throw new Error('mapping refused the CDR');
+          }),
+        ).rejects.toThrow('mapping refused the CDR');
+        expect(await store.outbox.depth()).toEqual({ pending: 0, dead: 0 });
+        expect(await store.correlations.byOcpi('session', 's1')).toBeUndefined();
+      });
+
+      it('keeps other callers out of an open transaction', async () => {
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        const tx = store.transaction(async (t) => {
+          await t.outbox.enqueue({ topic: 'cdr', payload: 'inside' });
+          await gate;
+          throw new Error('rolled back');
+        });
+        const outside = store.outbox.enqueue({ topic: 'cdr', payload: 'outside' });
+        release();
+        await expect(tx).rejects.toThrow('rolled back');
+        await outside;
+        const claimed = await store.outbox.claim({ limit: 10 });
+        expect(claimed.map((i) => i.payload)).toEqual(['outside']);
+      });
+    });
+  });
+}
+
+async function withRaw<T>(site: StoreSite, fn: (db: SqlDatabase) => Promise<T>): Promise<T> {
+  const db = site.raw();
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
