@@ -1,0 +1,26 @@
+import { parseConfig } from './load';
+import type { BridgeConfig } from './schema';
+
+/**
+ * What `npm start` runs with when no configuration file exists: everything local, nothing secret,
+ * an embedded SQLite file of its own so a sandbox never touches a real store.
+ */
+export function sandboxConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
+  return parseConfig(
+    {
+      server: { host: '127.0.0.1', port: 8080 },
+      store: { path: './data/sandbox.sqlite' },
+      ocpi: {
+        countryCode: 'DE',
+        partyId: 'BRG',
+        roles: ['EMSP'],
+        businessDetails: { name: 'ocpi-oicp-bridge sandbox' },
+      },
+      oicp: { role: 'CPO', operatorId: 'DE*BRG', environment: 'custom', baseUrl: 'http://127.0.0.1:8081' },
+      log: { level: 'info', format: 'text' },
+    },
+    'sandbox defaults',
+    // Secret overrides are for real deployments; a sandbox must behave the same on every machine.
+    Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('BRIDGE_'))),
+  );
+}

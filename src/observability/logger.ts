@@ -1,0 +1,31 @@
+import winston from 'winston';
+import type { LogConfig } from '../config/schema';
+import { redact, redactText } from './redact';
+
+export type Logger = winston.Logger;
+
+/** Masks secrets in the message and in every metadata key; winston's own Symbol keys are left alone. */
+const redactSecrets = winston.format((info) => {
+  for (const key of Object.keys(info)) {
+    if (key === 'level') continue;
+    info[key] = key === 'message' && typeof info.message === 'string' ? redactText(info.message) : redact(info[key]);
+  }
+  return info;
+});
+
+const text = winston.format.printf(({ timestamp, level, message, ...meta }) => {
+  const details = Object.keys(meta).length > 0 ? ` ${JSON.stringify(meta)}` : '';
+  return `${String(timestamp)} ${level.padEnd(5)} ${String(message)}${details}`;
+});
+
+export function createLogger(config: LogConfig, stream: NodeJS.WritableStream = process.stdout): Logger {
+  return winston.createLogger({
+    level: config.level,
+    format: winston.format.combine(
+      redactSecrets(),
+      winston.format.timestamp(),
+      config.format === 'json' ? winston.format.json() : text,
+    ),
+    transports: [new winston.transports.Stream({ stream })],
+  });
+}

@@ -1,0 +1,37 @@
+import type { BridgeConfig } from './config/schema';
+import type { Logger } from './observability/logger';
+import { createApp, startServer } from './server';
+import { openStore, type Store } from './store';
+
+export interface RunningBridge {
+  url: string;
+  store: Store;
+  /** Graceful stop: no new connections, in-flight requests finish, then the store is closed. */
+  stop(): Promise<void>;
+}
+
+/** Wires store, HTTP app and listener together from a validated configuration. */
+export async function startBridge(config: BridgeConfig, logger: Logger): Promise<RunningBridge> {
+  const store = await openStore(config.store, config.outbox);
+  logger.info('store ready', { store: store.location });
+  let server;
+  try {
+    server = await startServer(createApp({ store, logger, server: config.server }), config.server);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  logger.info('listening', { url: server.url });
+  let stopping: Promise<void> | undefined;
+  return {
+    url: server.url,
+    store,
+    stop: () =>
+      (stopping ??= (async () => {
+        logger.info('stopping: finishing in-flight requests', { timeoutMs: config.server.shutdownTimeoutMs });
+        await server.close();
+        await store.close();
+        logger.info('stopped');
+      })()),
+  };
+}

@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import type { ServerConfig } from './config/schema';
+import type { Logger } from './observability/logger';
+import { createMetrics, type Metrics } from './observability/metrics';
+import { requestContext, requestLog } from './observability/request-context';
+import type { Store } from './store';
+
+export interface AppDeps {
+  store: Pick<Store, 'ping' | 'outbox'>;
+  logger: Logger;
+  server: Pick<ServerConfig, 'bodyLimit'>;
+  metrics?: Metrics;
+}
+
+/** A readiness probe that hangs is as bad as a failed one; answer within this time. */
+const READINESS_TIMEOUT_MS = 2_000;
+
+/** Builds the HTTP application without listening, so tests mount it directly. */
+export function createApp(deps: AppDeps): Express {
+  const metrics = deps.metrics ?? createMetrics(deps.store);
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestContext(deps.logger, metrics));
+  app.use(express.json({ limit: deps.server.bodyLimit }));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await withTimeout(deps.store.ping(), READINESS_TIMEOUT_MS, 'store did not answer in time');
+      res.json({ status: 'ready' });
+    } catch (err) {
+      requestLog(res).error('readiness check failed', { error: err });
+      res.status(503).json({ status: 'unavailable', reason: 'store unreachable' });
+    }
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  app.use((req, res) => {
+    res.status(404).json({ error: 'not found', path: req.path });
+  });
+  app.use(errorHandler);
+  return app;
+}
+
+/** Body-parser failures are the caller's fault and say so; anything else is ours and is logged. */
+const errorHandler: ErrorRequestHandler = (err: { type?: string; status?: number; message?: string }, _req, res, _next) => {
+  if (err.type === 'entity.too.large') {
+    res.status(413).json({ error: 'request body too large' });
+  } else if (err.type === 'entity.parse.failed') {
+    res.status(400).json({ error: 'request body is not valid JSON' });
+  } else if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
+    res.status(err.status).json({ error: err.message ?? 'bad request' });
+  } else {
+    requestLog(res).error('unhandled error', { error: err });
+    res.status(500).json({ error: 'internal error', requestId: res.locals.requestId as string });
+  }
+};
+
+export interface RunningServer {
+  /** The URL the server actually listens on (with the real port when 0 was asked). */
+  url: string;
+  /** Stops accepting, lets in-flight requests finish for up to `shutdownTimeoutMs`, then cuts the rest. */
+  close(): Promise<void>;
+}
+
+export async function startServer(app: Express, config: ServerConfig): Promise<RunningServer> {
+  const tls = config.tls;
+  const server = tls
+    ? https.createServer(
+        {
+          cert: readFileSync(tls.cert),
+          key: readFileSync(tls.key),
+          ca: tls.ca ? readFileSync(tls.ca) : undefined,
+          passphrase: tls.passphrase,
+          requestCert: tls.requestClientCert,
+          rejectUnauthorized: tls.requestClientCert,
+        },
+        app,
+      )
+    : http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `${tls ? 'https' : 'http'}://${host}:${port}`,
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        const deadline = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+        server.close(() => {
+          clearTimeout(deadline);
+          resolve();
+        });
+        server.closeIdleConnections();
+      })),
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
