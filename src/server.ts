@@ -14,10 +14,9 @@ export interface AppDeps {
   logger: Logger;
   server: Pick<ServerConfig, 'bodyLimit'>;
   metrics?: Metrics;
+  /** A readiness probe that hangs is as bad as a failed one: answer within this time (default 2 s). */
+  readinessTimeoutMs?: number;
 }
-
-/** A readiness probe that hangs is as bad as a failed one; answer within this time. */
-const READINESS_TIMEOUT_MS = 2_000;
 
 /** Builds the HTTP application without listening, so tests mount it directly. */
 export function createApp(deps: AppDeps): Express {
@@ -33,7 +32,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.get('/readyz', async (_req, res) => {
     try {
-      await withTimeout(deps.store.ping(), READINESS_TIMEOUT_MS, 'store did not answer in time');
+      await withTimeout(deps.store.ping(), deps.readinessTimeoutMs ?? 2_000, 'store did not answer in time');
       res.json({ status: 'ready' });
     } catch (err) {
       requestLog(res).error('readiness check failed', { error: err });
@@ -115,7 +114,8 @@ export async function startServer(app: Express, config: ServerConfig): Promise<R
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
+    // unref: a probe still waiting must not keep a stopping process alive.
+    timer = setTimeout(() => reject(new Error(message)), ms).unref();
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

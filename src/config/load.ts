@@ -36,11 +36,16 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
     throw new ConfigError(file, [{ path: '(file)', message: reason }]);
   }
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       file,
-      doc.errors.map((e) => ({ path: '(file)', message: `YAML ${e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}: ` : ''}${e.message.split('\n')[0]}` })),
+      doc.errors.map((e) => {
+        // The pretty message repeats the position and draws the line below it; keep the sentence only.
+        const sentence = (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '');
+        const where = e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}: ` : '';
+        return { path: '(file)', message: `YAML ${where}${sentence}` };
+      }),
     );
   }
   return parseConfig(doc.toJS() as unknown, file, env);

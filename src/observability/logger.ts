@@ -1,14 +1,13 @@
 import winston from 'winston';
 import type { LogConfig } from '../config/schema';
-import { redact, redactText } from './redact';
+import { redactEntry } from './redact';
 
 export type Logger = winston.Logger;
 
 /** Masks secrets in the message and in every metadata key; winston's own Symbol keys are left alone. */
 const redactSecrets = winston.format((info) => {
   for (const key of Object.keys(info)) {
-    if (key === 'level') continue;
-    info[key] = key === 'message' && typeof info.message === 'string' ? redactText(info.message) : redact(info[key]);
+    if (key !== 'level') info[key] = redactEntry(key, info[key]);
   }
   return info;
 });

@@ -35,8 +35,11 @@ export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()):
     return { name: value.name, message: redactText(value.message), stack: value.stack && redactText(value.stack) };
   }
   const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    out[key] = isSecretKey(key) && item != null ? REDACTED : redact(item, depth + 1, seen);
-  }
+  for (const [key, item] of Object.entries(value)) out[key] = redactEntry(key, item, depth + 1, seen);
   return out;
+}
+
+/** One keyed value: hidden whole when its key names a secret, else redacted inside. */
+export function redactEntry(key: string, value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+  return isSecretKey(key) && value != null ? REDACTED : redact(value, depth, seen);
 }

@@ -1,0 +1,152 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfigFile, parseConfig, type ConfigProblem } from '../../src/config/load';
+import { sandboxConfig } from '../../src/config/sandbox';
+import { envOverrides } from '../../src/config/schema';
+
+const REPO = join(__dirname, '..', '..');
+const NO_ENV = {};
+
+/** A valid minimal configuration; tests change one thing at a time. */
+const minimal = () => ({
+  ocpi: { countryCode: 'DE', partyId: 'BRG', roles: ['EMSP'], businessDetails: { name: 'Bridge' } },
+  oicp: { role: 'CPO', operatorId: 'DE*ABC' },
+});
+
+function problemsOf(fn: () => unknown): ConfigProblem[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+function yamlFile(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'bridge-config-')), 'bridge.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('configuration', () => {
+  it('accepts the shipped example and completes it with defaults', () => {
+    const config = loadConfigFile(join(REPO, 'bridge.example.yaml'), NO_ENV);
+    expect(config.oicp).toMatchObject({ role: 'CPO', operatorId: 'DE*ABC', environment: 'qa', protocol: 'rest-2.3' });
+    expect(config.outbox).toEqual({ maxAttempts: 12, baseDelayMs: 1000, maxDelayMs: 900000, jitter: 0.2, leaseMs: 60000 });
+    expect(config.store).toEqual({ path: './data/bridge.sqlite', schema: 'public', poolSize: 10 });
+  });
+
+  it('fills every section default for a minimal file', () => {
+    const config = parseConfig(minimal(), 'test', NO_ENV);
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 8080, bodyLimit: '1mb', shutdownTimeoutMs: 10000 });
+    expect(config.log).toEqual({ level: 'info', format: 'json' });
+    expect(config.ocpi.versions).toEqual(['2.2.1', '2.1.1']);
+    expect(config.mapping).toEqual({});
+  });
+
+  it('reports all three mistakes of a file, each with its path', () => {
+    const problems = problemsOf(() => loadConfigFile(join(REPO, 'fixtures/config/three-mistakes.yaml'), NO_ENV));
+    expect(problems).toEqual([
+      { path: 'server.port', message: 'must be <= 65535 (got 70000)' },
+      { path: 'oicp.protocl', message: expect.stringMatching(/^is not a known key/) },
+      { path: 'log.level', message: 'must be one of "error", "warn", "info", "debug" (got "verbose")' },
+    ]);
+  });
+
+  it('names missing sections and missing keys', () => {
+    expect(problemsOf(() => parseConfig({}, 'test', NO_ENV))).toEqual([
+      { path: 'ocpi', message: 'is required' },
+      { path: 'oicp', message: 'is required' },
+    ]);
+    const { ocpi } = minimal();
+    expect(problemsOf(() => parseConfig({ ocpi: { ...ocpi, partyId: undefined }, oicp: {} }, 'test', NO_ENV))).toEqual([
+      { path: 'ocpi.partyId', message: 'is required' },
+      { path: 'oicp.role', message: 'is required' },
+    ]);
+  });
+
+  it.each([
+    [{ oicp: { role: 'CPO' } }, 'oicp.operatorId', 'is required when oicp.role is CPO'],
+    [{ oicp: { role: 'EMP', operatorId: 'DE*ABC' } }, 'oicp.providerId', 'is required when oicp.role is EMP'],
+    [{ oicp: { role: 'CPO', operatorId: 'DE*ABC', environment: 'custom' } }, 'oicp.baseUrl', 'is required when oicp.environment is custom'],
+    [{ oicp: { role: 'CPO', operatorId: 'DE*ABC', baseUrl: 'https://hub.test' } }, 'oicp.baseUrl', expect.stringContaining('only allowed with oicp.environment custom')],
+    [{ server: { tls: { cert: 'c.pem', key: 'k.pem', requestClientCert: true } } }, 'server.tls.ca', expect.stringContaining('is required when server.tls.requestClientCert')],
+    [{ outbox: { baseDelayMs: 5000, maxDelayMs: 1000 } }, 'outbox.baseDelayMs', 'must not exceed outbox.maxDelayMs (1000)'],
+  ])('checks rules that span keys: %j', (change, path, message) => {
+    expect(problemsOf(() => parseConfig({ ...minimal(), ...change }, 'test', NO_ENV))).toEqual([{ path, message }]);
+  });
+
+  it.each([
+    ['DE*ABC', true],
+    ['DEABC', true],
+    ['+49*810', true],
+    ['49*810', true],
+    ['DE**ABC', false],
+    ['DE*AB', false],
+  ])('validates OperatorID %s by the OICP grammar (%s)', (operatorId, ok) => {
+    const attempt = () => parseConfig({ ...minimal(), oicp: { role: 'CPO', operatorId } }, 'test', NO_ENV);
+    if (ok) expect(attempt().oicp.operatorId).toBe(operatorId);
+    else expect(problemsOf(attempt)).toEqual([{ path: 'oicp.operatorId', message: expect.stringMatching(/^must match pattern/) }]);
+  });
+
+  it.each([
+    ['DE-ICE', true],
+    ['DE*ICE', true],
+    ['DEICE', true],
+    ['DE|ICE', false],
+    ['D-ICE', false],
+  ])('validates ProviderID %s by the OICP grammar (%s)', (providerId, ok) => {
+    const attempt = () => parseConfig({ ...minimal(), oicp: { role: 'EMP', providerId } }, 'test', NO_ENV);
+    if (ok) expect(attempt().oicp.providerId).toBe(providerId);
+    else expect(problemsOf(attempt)).toHaveLength(1);
+  });
+
+  it('lets the environment supply secrets, and never echoes them in a problem', () => {
+    const env = {
+      BRIDGE_OCPI_BACKEND_TOKEN: 'token-A-from-env',
+      BRIDGE_STORE_URL: 'postgres://bridge:hunter2@db:5432/bridge',
+    };
+    const base = { ...minimal(), ocpi: { ...minimal().ocpi, backend: { versionsUrl: 'https://cpo.test/ocpi/versions' } } };
+    const config = parseConfig(base, 'test', env);
+    expect(config.ocpi.backend?.token).toBe('token-A-from-env');
+    expect(config.store.url).toBe('postgres://bridge:hunter2@db:5432/bridge');
+
+    const problems = problemsOf(() => parseConfig(base, 'test', { BRIDGE_OCPI_BACKEND_TOKEN: 'has a space', BRIDGE_STORE_URL: 'mysql://u:hunter2@x/y' }));
+    expect(problems.map((p) => p.path)).toEqual(['store.url', 'ocpi.backend.token']);
+    const text = JSON.stringify(problems);
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('has a space');
+  });
+
+  it('documents exactly the environment overrides it applies', () => {
+    expect(envOverrides().map((o) => `${o.env}=${o.path.join('.')}`)).toEqual([
+      'BRIDGE_SERVER_TLS_PASSPHRASE=server.tls.passphrase',
+      'BRIDGE_STORE_URL=store.url',
+      'BRIDGE_OCPI_BACKEND_TOKEN=ocpi.backend.token',
+      'BRIDGE_OICP_TLS_PASSPHRASE=oicp.tls.passphrase',
+    ]);
+  });
+
+  it('reports YAML syntax errors with their line, and duplicate keys', () => {
+    const broken = problemsOf(() => loadConfigFile(yamlFile('server:\n  port: 1\n  host: [unclosed\n'), NO_ENV));
+    expect(broken[0]).toEqual({ path: '(file)', message: expect.stringMatching(/^YAML line \d+, column \d+: /) });
+    const duplicate = problemsOf(() => loadConfigFile(yamlFile('log:\n  level: info\nlog:\n  level: debug\n'), NO_ENV));
+    expect(duplicate[0]!.message).toMatch(/unique/i);
+  });
+
+  it('explains a missing file and a file that is not a mapping', () => {
+    expect(problemsOf(() => loadConfigFile('/nonexistent/bridge.yaml', NO_ENV))).toEqual([{ path: '(file)', message: 'file not found' }]);
+    expect(problemsOf(() => loadConfigFile(yamlFile('- just\n- a list\n'), NO_ENV))).toEqual([
+      { path: '(file)', message: expect.stringContaining('must be a mapping') },
+    ]);
+  });
+
+  it('gives sandbox mode a valid local configuration that no environment secret changes', () => {
+    const config = sandboxConfig({ BRIDGE_STORE_URL: 'postgres://prod-db/bridge' });
+    expect(config.store.url).toBeUndefined();
+    expect(config.store.path).toBe('./data/sandbox.sqlite');
+    expect(config.server.host).toBe('127.0.0.1');
+  });
+});

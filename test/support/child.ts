@@ -1,0 +1,62 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const REPO = join(__dirname, '..', '..');
+/** tsx's loader by absolute URL, so children run TypeScript from any working directory. */
+const TSX = pathToFileURL(require.resolve('tsx', { paths: [REPO] })).href;
+
+export const CLI = join(REPO, 'src', 'cli.ts');
+
+export interface Child {
+  process: ChildProcessWithoutNullStreams;
+  output(): string;
+  /** Resolves with the first match of `pattern` in stdout+stderr; rejects on exit or after `ms`. */
+  waitFor(pattern: RegExp, ms?: number): Promise<RegExpMatchArray>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Runs a TypeScript entry point in a real Node process (for kill, signal and exit-code tests). */
+export function runTs(script: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Child {
+  const child = spawn(process.execPath, ['--import', TSX, script, ...args], {
+    cwd: options.cwd ?? REPO,
+    env: { ...process.env, ...options.env },
+  });
+  let output = '';
+  const listeners = new Set<() => void>();
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+    listeners.forEach((listener) => listener());
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      resolve({ code, signal });
+      listeners.forEach((listener) => listener());
+    }),
+  );
+  return {
+    process: child,
+    output: () => output,
+    exited,
+    waitFor(pattern, ms = 15_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => done(new Error(`timed out waiting for ${String(pattern)}; output:\n${output}`)), ms);
+        const check = () => {
+          const match = output.match(pattern);
+          if (match) done(undefined, match);
+          else if (child.exitCode !== null || child.signalCode !== null) done(new Error(`exited before ${String(pattern)}; output:\n${output}`));
+        };
+        const done = (err?: Error, match?: RegExpMatchArray) => {
+          clearTimeout(timer);
+          listeners.delete(check);
+          if (err) reject(err);
+          else resolve(match!);
+        };
+        listeners.add(check);
+        check();
+      });
+    },
+  };
+}
