@@ -48,7 +48,7 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
       }),
     );
   }
-  return parseConfig(doc.toJS() as unknown, file, env);
+  return parseConfig(doc.toJS(), file, env);
 }
 
 /** Validates an already parsed configuration object (a YAML file's content, or the sandbox defaults). */
@@ -58,9 +58,10 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
   }
   const candidate = structuredClone(raw) as Record<string, unknown>;
   applyEnvOverrides(candidate, env);
-  const problems = validate(candidate) ? crossFieldProblems(candidate as BridgeConfig) : schemaProblems(validate.errors ?? [], candidate);
+  if (!validate(candidate)) throw new ConfigError(source, schemaProblems(validate.errors ?? [], candidate));
+  const problems = crossFieldProblems(candidate);
   if (problems.length > 0) throw new ConfigError(source, problems);
-  return candidate as BridgeConfig;
+  return candidate;
 }
 
 function applyEnvOverrides(target: Record<string, unknown>, env: NodeJS.ProcessEnv): void {

@@ -251,7 +251,7 @@ export type ServerConfig = BridgeConfig['server'];
 
 /** Every schema node that carries `x-env`, with its dotted path: the environment overrides. */
 export function envOverrides(schema: TSchema = ConfigSchema, path: string[] = []): { env: string; path: string[] }[] {
-  const here = typeof schema['x-env'] === 'string' ? [{ env: schema['x-env'] as string, path }] : [];
+  const here = typeof schema['x-env'] === 'string' ? [{ env: schema['x-env'], path }] : [];
   const props = (schema.properties ?? {}) as Record<string, TSchema>;
   return here.concat(Object.entries(props).flatMap(([key, child]) => envOverrides(child, [...path, key])));
 }

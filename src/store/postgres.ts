@@ -1,8 +1,9 @@
-import { Pool, types, type PoolClient, type QueryResultRow } from 'pg';
+import { Pool, TypeOverrides, types, type PoolClient, type QueryResultRow } from 'pg';
 import type { SqlDatabase, SqlExecutor } from './sql';
 
-/** Timestamps are epoch milliseconds in BIGINT columns; they fit a JS number exactly. */
-const parseInt8 = (value: string) => Number(value);
+/** Timestamps are epoch milliseconds and ids are counters in BIGINT columns; both fit a JS number exactly. */
+const typeOverrides = new TypeOverrides();
+typeOverrides.setTypeParser(types.builtins.INT8, Number);
 
 export interface PostgresOptions {
   url: string;
@@ -20,7 +21,7 @@ export class PostgresDatabase implements SqlDatabase {
       max: options.poolSize,
       // Every connection sees only the bridge's schema, so tables need no qualification.
       options: `-c search_path=${options.schema}`,
-      types: { getTypeParser: (oid: number, format?: string) => (oid === types.builtins.INT8 ? parseInt8 : types.getTypeParser(oid, format as 'text')) },
+      types: typeOverrides,
     });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);

@@ -1,0 +1,121 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main, type CliIo } from '../src/cli';
+import { CLI, runTs } from './support/child';
+
+const REPO = join(__dirname, '..');
+const PACKAGE_VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
+
+function captured(): CliIo & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    stdout: { write: (chunk: string) => ((out += chunk), true) },
+    stderr: { write: (chunk: string) => ((err += chunk), true) },
+    env: {},
+    out: () => out,
+    err: () => err,
+  };
+}
+
+describe('command line', () => {
+  it('prints its version and help', async () => {
+    const io = captured();
+    expect(await main(['--version'], io)).toBe(0);
+    expect(io.out()).toBe(`${PACKAGE_VERSION}\n`);
+    const help = captured();
+    expect(await main(['--help'], help)).toBe(0);
+    expect(help.out()).toMatch(/serve \[--config FILE\]/);
+    expect(help.out()).toMatch(/check-config FILE/);
+  });
+
+  it.each([
+    [[], /Usage:/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['serve', '--port', 'eighty'], /--port must be a whole number/],
+    [['serve', '--sandbox', '--config', 'x.yaml'], /exclude each other/],
+    [['check-config'], /check-config takes exactly one FILE/],
+    [['serve', '--colour'], /Unknown option '--colour'/],
+  ])('answers usage mistakes %j with exit code 2', async (argv, message) => {
+    const io = captured();
+    expect(await main(argv, io)).toBe(2);
+    expect(io.err() + io.out()).toMatch(message);
+  });
+
+  it('check-config accepts a good file and summarises it', async () => {
+    const io = captured();
+    expect(await main(['check-config', join(REPO, 'fixtures/config/emp-postgres.yaml')], io)).toBe(0);
+    expect(io.out()).toContain('OK — OICP EMP NL-EMX over soap-2.2 to prod; OCPI NL*EMX 2.2.1; store PostgreSQL (schema bridge)');
+  });
+
+  it('check-config lists all three mistakes with their paths and exits 2 (the real binary)', async () => {
+    const child = runTs(CLI, ['check-config', 'fixtures/config/three-mistakes.yaml']);
+    const { code } = await child.exited;
+    expect(code).toBe(2);
+    const lines = child.output().trim().split('\n');
+    expect(lines[0]).toBe('fixtures/config/three-mistakes.yaml: 3 configuration problem(s)');
+    expect(lines.slice(1)).toEqual([
+      '  server.port: must be <= 65535 (got 70000)',
+      expect.stringMatching(/^ {2}oicp\.protocl: is not a known key/),
+      '  log.level: must be one of "error", "warn", "info", "debug" (got "verbose")',
+    ]);
+  });
+
+  describe('serve', () => {
+    it('runs in sandbox mode with no configuration, serves health and readiness, and stops cleanly on SIGTERM', async () => {
+      const cwd = mkdtempSync(join(tmpdir(), 'bridge-sandbox-'));
+      const child = runTs(CLI, ['serve', '--port', '0'], { cwd });
+      const [, url] = await child.waitFor(/listening \{"url":"(http:\/\/127\.0\.0\.1:\d+)"\}/);
+      await child.waitFor(/sandbox mode/);
+      expect((await fetch(`${url!}/healthz`)).status).toBe(200);
+      expect((await fetch(`${url!}/readyz`)).status).toBe(200);
+      expect(child.output()).toContain('sqlite ./data/sandbox.sqlite');
+      child.process.kill('SIGTERM');
+      expect(await child.exited).toEqual({ code: 0, signal: null });
+      expect(child.output()).toMatch(/stopping: finishing in-flight requests[\s\S]*stopped/);
+    });
+
+    it('uses the configuration file it is given, in JSON log format', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'bridge-serve-'));
+      const config = join(dir, 'bridge.yaml');
+      writeFileSync(
+        config,
+        [
+          'server: { port: 0 }',
+          `store: { path: ${JSON.stringify(join(dir, 'bridge.sqlite'))} }`,
+          'ocpi: { countryCode: DE, partyId: BRG, roles: [EMSP], businessDetails: { name: Test } }',
+          'oicp: { role: CPO, operatorId: "DE*ABC" }',
+        ].join('\n'),
+      );
+      const child = runTs(CLI, ['serve', '--config', config]);
+      const [line] = await child.waitFor(/\{[^\n]*"message":"listening"[^\n]*\}/);
+      const { url } = JSON.parse(line) as { url: string };
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
+      expect(child.output()).not.toContain('sandbox');
+      child.process.kill('SIGINT');
+      expect((await child.exited).code).toBe(0);
+    });
+
+    it('refuses to start on a bad configuration with exit code 2', async () => {
+      const child = runTs(CLI, ['serve', '--config', 'fixtures/config/three-mistakes.yaml']);
+      expect((await child.exited).code).toBe(2);
+      expect(child.output()).toContain('3 configuration problem(s)');
+    });
+
+    it('exits 1 with a clear message when its port is taken', async () => {
+      const blocker = createServer();
+      await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+      const { port } = blocker.address() as { port: number };
+      try {
+        const cwd = mkdtempSync(join(tmpdir(), 'bridge-sandbox-'));
+        const child = runTs(CLI, ['serve', '--sandbox', '--port', String(port)], { cwd });
+        expect((await child.exited).code).toBe(1);
+        expect(child.output()).toMatch(/cannot start: listen EADDRINUSE/);
+      } finally {
+        blocker.close();
+      }
+    });
+  });
+});
