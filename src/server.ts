@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { ServerConfig } from './config/schema';
 import type { Logger } from './observability/logger';
-import { createMetrics, type Metrics } from './observability/metrics';
+import { createMetrics } from './observability/metrics';
 import { requestContext, requestLog } from './observability/request-context';
 import type { Store } from './store';
 
@@ -13,14 +13,13 @@ export interface AppDeps {
   store: Pick<Store, 'ping' | 'outbox'>;
   logger: Logger;
   server: Pick<ServerConfig, 'bodyLimit'>;
-  metrics?: Metrics;
   /** A readiness probe that hangs is as bad as a failed one: answer within this time (default 2 s). */
   readinessTimeoutMs?: number;
 }
 
 /** Builds the HTTP application without listening, so tests mount it directly. */
 export function createApp(deps: AppDeps): Express {
-  const metrics = deps.metrics ?? createMetrics(deps.store);
+  const metrics = createMetrics(deps.store);
   const app = express();
   app.disable('x-powered-by');
   app.use(requestContext(deps.logger, metrics));

@@ -45,14 +45,6 @@ const Server = Type.Object(
   {
     host: Type.String({ default: '127.0.0.1', description: 'Interface to listen on (`0.0.0.0` for all).' }),
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'TCP port (0 picks a free one).' }),
-    publicUrl: Type.Optional(
-      Type.String({
-        format: 'uri',
-        pattern: '^https?://',
-        description:
-          'Base URL under which peers reach this bridge, when it differs from host:port (reverse proxy, TLS offload). OCPI versions URLs are built from it.',
-      }),
-    ),
     bodyLimit: Type.String({
       pattern: '^[0-9]+(b|kb|mb)$',
       default: '1mb',

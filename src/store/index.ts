@@ -8,7 +8,7 @@ import type { Dialect, SqlDatabase, SqlExecutor } from './sql';
 import { SqliteDatabase } from './sqlite';
 
 export { CorrelationConflictError, type Correlation } from './correlations';
-export { hashToken, type OcpiParty, type OcpiEndpoint, type OcpiPartyRole, type PartyInput, type TokenPurpose } from './credentials';
+export { type OcpiParty, type OcpiEndpoint, type OcpiPartyRole, type PartyInput, type TokenPurpose } from './credentials';
 export { retryDelay, type ClaimedItem, type EnqueueRequest, type FailOutcome, type OutboxItem, type OutboxState } from './outbox';
 
 /** The repositories, bound either to the database or to one open transaction. */
