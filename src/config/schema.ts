@@ -4,19 +4,12 @@
  * configuration reference in the README. Change a key here and all four follow.
  */
 import { Type, type Static, type TSchema, type SchemaOptions } from '@sinclair/typebox';
+import { OPERATOR_ID_PATTERN, PROVIDER_ID_PATTERN } from '../mapping/identifiers';
 
 /** A string enumeration as a plain JSON Schema `enum`, so a wrong value gives one clear error, not an anyOf cascade. */
 function StringEnum<const T extends readonly string[]>(values: T, options: SchemaOptions = {}) {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 }
-
-/**
- * OICP 2.3 identifier grammars (OperatorID.yaml, ProviderID.yaml), written so they are valid in
- * unicode-mode RegExps: the official ProviderID pattern escapes `-` (invalid there) and its class
- * `[\\*|-]` also admits `|`, which no ProviderID contains; we accept `DE-ABC`, `DE*ABC`, `DEABC`.
- */
-export const OPERATOR_ID_PATTERN = '^(([A-Za-z]{2}\\*?[A-Za-z0-9]{3})|(\\+?[0-9]{1,3}\\*[0-9]{3}))$';
-export const PROVIDER_ID_PATTERN = '^[A-Za-z]{2}[*-]?[A-Za-z0-9]{3}$';
 
 export const HUBJECT_BASE_URLS = {
   qa: 'https://service-qa.hubject.com',

@@ -1,0 +1,57 @@
+/**
+ * What every mapper returns besides its value: the list of what it could not carry. Nothing is
+ * invented or dropped silently; each decision that changes meaning is a finding with the path of the
+ * source field it concerns.
+ */
+export type FindingKind =
+  /** The target cannot carry this information; it is not in the output. */
+  | 'loss'
+  /** The target needs a value the source lacks; it was taken from the mapping rules or a documented default. */
+  | 'default'
+  /** The input breaks its own specification; the mapper refused that element. */
+  | 'invalid';
+
+export interface Finding {
+  kind: FindingKind;
+  /** Path of the source field, dotted with indexes: `evses[1].connectors[0].standard`. */
+  path: string;
+  message: string;
+}
+
+export interface Mapped<T> {
+  value: T;
+  findings: Finding[];
+}
+
+/** Joins a parent path and a child key or index into a finding path. */
+export function childPath(parent: string, key: string | number): string {
+  if (typeof key === 'number') return `${parent}[${key}]`;
+  return parent === '' ? key : `${parent}.${key}`;
+}
+
+/** Collects findings while a mapper works, so the mapper code reads as the mapping. */
+export class FindingLog {
+  readonly findings: Finding[] = [];
+
+  loss(path: string, message: string): void {
+    this.findings.push({ kind: 'loss', path, message });
+  }
+
+  defaulted(path: string, message: string): void {
+    this.findings.push({ kind: 'default', path, message });
+  }
+
+  invalid(path: string, message: string): void {
+    this.findings.push({ kind: 'invalid', path, message });
+  }
+
+  /** Takes over the findings of a nested mapping and returns its value. */
+  absorb<T>(mapped: Mapped<T>): T {
+    this.findings.push(...mapped.findings);
+    return mapped.value;
+  }
+
+  result<T>(value: T): Mapped<T> {
+    return { value, findings: this.findings };
+  }
+}

@@ -1,0 +1,53 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { parse } from 'yaml';
+
+/** The official OICP 2.3 OpenAPI, beside the repository (CI clones main with shared/ next to it). */
+export const OICP_SCHEMAS = join(__dirname, '..', '..', '..', 'shared', 'schemas', 'oicp-2.3');
+
+/**
+ * Several official patterns contain escapes (`\-`, `\,`) that unicode-mode RegExps reject; Hubject's
+ * own tooling evaluates them without the `u` flag, and so do we.
+ */
+const nonUnicodeRegExp = Object.assign((pattern: string) => new RegExp(pattern), { code: 'new RegExp' });
+
+/**
+ * Files of the official set that are not valid schemas and that no operation references; any other
+ * invalid file is an error. OperatorEvseData.yaml (cpo) is a draft whose OperatorEvseData property is
+ * empty; eRoamingPushEvseData.yaml holds the real definition.
+ */
+const KNOWN_BROKEN = new Set(['cpo/OperatorEvseData.yaml']);
+
+const validators = new Map<string, Ajv>();
+
+/** Every YAML file of one OpenAPI (cpo or emp) registered under its file URL, so relative $refs resolve as written. */
+function ajvFor(api: 'cpo' | 'emp'): Ajv {
+  const cached = validators.get(api);
+  if (cached) return cached;
+  const dir = join(OICP_SCHEMAS, `openapi-${api}`, 'schemas');
+  if (!existsSync(dir)) throw new Error(`official OICP schemas not found at ${dir}: shared/ must sit beside the repository`);
+  // strict off: the official files carry OpenAPI keywords (example, discriminator) and errata (maximum on strings).
+  const ajv = new Ajv({ strict: false, allErrors: true, code: { regExp: nonUnicodeRegExp } });
+  addFormats(ajv);
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== '_index.yaml' && !KNOWN_BROKEN.has(`${api}/${f}`))) {
+    ajv.addSchema(parse(readFileSync(join(dir, file), 'utf8')) as object, pathToFileURL(join(dir, file)).href);
+  }
+  validators.set(api, ajv);
+  return ajv;
+}
+
+/** The validator of one official schema file, e.g. `eRoamingPushEvseStatus`. */
+export function oicpSchema(api: 'cpo' | 'emp', name: string): ValidateFunction {
+  const validate = ajvFor(api).getSchema(pathToFileURL(join(OICP_SCHEMAS, `openapi-${api}`, 'schemas', `${name}.yaml`)).href);
+  if (!validate) throw new Error(`no official OICP schema ${name} in openapi-${api}`);
+  return validate;
+}
+
+/** Errors of `data` against an official schema, readable in a failing assertion; [] when valid. */
+export function oicpErrors(api: 'cpo' | 'emp', name: string, data: unknown): string[] {
+  const validate = oicpSchema(api, name);
+  return validate(data) ? [] : (validate.errors ?? []).map((e: ErrorObject) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`);
+}
