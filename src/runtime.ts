@@ -1,6 +1,6 @@
 import type { BridgeConfig } from './config/schema';
 import type { Logger } from './observability/logger';
-import { createApp, startServer } from './server';
+import { createApp, startServer, type RunningServer } from './server';
 import { openStore, type Store } from './store';
 
 export interface RunningBridge {
@@ -14,7 +14,7 @@ export interface RunningBridge {
 export async function startBridge(config: BridgeConfig, logger: Logger): Promise<RunningBridge> {
   const store = await openStore(config.store, config.outbox);
   logger.info('store ready', { store: store.location });
-  let server;
+  let server: RunningServer;
   try {
     server = await startServer(createApp({ store, logger, server: config.server }), config.server);
   } catch (err) {
