@@ -1,0 +1,157 @@
+/**
+ * OCPI EVSE `capabilities` <-> OICP AuthenticationModes, PaymentOptions and ValueAddedServices.
+ * OCPI says what the hardware can do; OICP asks how drivers authenticate and pay. Choices:
+ * ../shared/spec/mapping.md §4.4. Lists come out in the OICP enumeration order, so equal inputs give
+ * equal records.
+ */
+import { childPath, FindingLog, type Mapped } from './findings';
+
+export const OICP_AUTHENTICATION_MODES = ['NFC RFID Classic', 'NFC RFID DESFire', 'PnC', 'REMOTE', 'Direct Payment', 'No Authentication Required'] as const;
+export type OicpAuthenticationMode = (typeof OICP_AUTHENTICATION_MODES)[number];
+export const OICP_PAYMENT_OPTIONS = ['No Payment', 'Direct', 'Contract'] as const;
+export type OicpPaymentOption = (typeof OICP_PAYMENT_OPTIONS)[number];
+export const OICP_VALUE_ADDED_SERVICES = ['Reservation', 'DynamicPricing', 'ParkingSensors', 'MaximumPowerCharging', 'PredictiveChargePointUsage', 'ChargingPlans', 'RoofProvided', 'None'] as const;
+export type OicpValueAddedService = (typeof OICP_VALUE_ADDED_SERVICES)[number];
+
+/** OCPI 2.2.1 capabilities (a superset of 2.1.1's), in the spec's order. */
+export const OCPI_CAPABILITIES = [
+  'CHARGING_PROFILE_CAPABLE',
+  'CHARGING_PREFERENCES_CAPABLE',
+  'CHIP_CARD_SUPPORT',
+  'CONTACTLESS_CARD_SUPPORT',
+  'CREDIT_CARD_PAYABLE',
+  'DEBIT_CARD_PAYABLE',
+  'PED_TERMINAL',
+  'REMOTE_START_STOP_CAPABLE',
+  'RESERVABLE',
+  'RFID_READER',
+  'START_SESSION_CONNECTOR_REQUIRED',
+  'TOKEN_GROUP_CAPABLE',
+  'UNLOCK_CAPABLE',
+] as const;
+export type OcpiCapability = (typeof OCPI_CAPABILITIES)[number];
+
+interface OicpFacts {
+  authentication?: OicpAuthenticationMode;
+  payment?: OicpPaymentOption;
+  service?: OicpValueAddedService;
+}
+
+const CARD_PAYMENT: OicpFacts = { authentication: 'Direct Payment', payment: 'Direct' };
+
+/** What each capability says in OICP terms; `null`: nothing OICP can carry. */
+const CAPABILITY_TO_OICP: Record<OcpiCapability, OicpFacts | null> = {
+  RFID_READER: { authentication: 'NFC RFID Classic', payment: 'Contract' },
+  REMOTE_START_STOP_CAPABLE: { authentication: 'REMOTE', payment: 'Contract' },
+  CREDIT_CARD_PAYABLE: CARD_PAYMENT,
+  DEBIT_CARD_PAYABLE: CARD_PAYMENT,
+  CHIP_CARD_SUPPORT: CARD_PAYMENT,
+  CONTACTLESS_CARD_SUPPORT: CARD_PAYMENT,
+  PED_TERMINAL: CARD_PAYMENT,
+  RESERVABLE: { service: 'Reservation' },
+  CHARGING_PROFILE_CAPABLE: null,
+  CHARGING_PREFERENCES_CAPABLE: null,
+  TOKEN_GROUP_CAPABLE: null,
+  UNLOCK_CAPABLE: null,
+  START_SESSION_CONNECTOR_REQUIRED: null,
+};
+
+export interface OicpAccessFacts {
+  AuthenticationModes: OicpAuthenticationMode[];
+  PaymentOptions: OicpPaymentOption[];
+  ValueAddedServices: OicpValueAddedService[];
+}
+
+/** Per-operator answers for what OCPI capabilities may not say (from the mapping rules). */
+export interface AccessDefaults {
+  authenticationModes?: OicpAuthenticationMode[];
+  paymentOptions?: OicpPaymentOption[];
+}
+
+const inOrder = <T extends string>(order: readonly T[], values: Set<T>): T[] => order.filter((value) => values.has(value));
+const has = (table: object, key: string) => Object.prototype.hasOwnProperty.call(table, key);
+
+export function ocpiCapabilitiesToOicp(capabilities: readonly string[] | undefined, path = 'capabilities', defaults: AccessDefaults = {}): Mapped<OicpAccessFacts> {
+  const log = new FindingLog();
+  const authentication = new Set<OicpAuthenticationMode>();
+  const payment = new Set<OicpPaymentOption>();
+  const services = new Set<OicpValueAddedService>();
+  (capabilities ?? []).forEach((capability, i) => {
+    if (!has(CAPABILITY_TO_OICP, capability)) {
+      log.invalid(childPath(path, i), `${JSON.stringify(capability)} is not an OCPI capability`);
+      return;
+    }
+    const facts = CAPABILITY_TO_OICP[capability as OcpiCapability];
+    if (facts === null) {
+      log.loss(childPath(path, i), `OICP has no counterpart of ${capability}`);
+      return;
+    }
+    if (facts.authentication) authentication.add(facts.authentication);
+    if (facts.payment) payment.add(facts.payment);
+    if (facts.service) services.add(facts.service);
+  });
+  const fill = <T extends string>(found: Set<T>, fallback: T[] | undefined, what: string) => {
+    if (found.size > 0) return;
+    if (fallback && fallback.length > 0) {
+      fallback.forEach((value) => found.add(value));
+      log.defaulted(path, `no capability says ${what}; the operator default ${JSON.stringify(fallback)} applies`);
+    } else {
+      log.invalid(path, `no capability says ${what}, and no operator default is configured; Hubject needs at least one`);
+    }
+  };
+  fill(authentication, defaults.authenticationModes, 'how drivers authenticate (AuthenticationModes)');
+  fill(payment, defaults.paymentOptions, 'how drivers pay (PaymentOptions)');
+  return log.result({
+    AuthenticationModes: inOrder(OICP_AUTHENTICATION_MODES, authentication),
+    PaymentOptions: inOrder(OICP_PAYMENT_OPTIONS, payment),
+    ValueAddedServices: services.size > 0 ? inOrder(OICP_VALUE_ADDED_SERVICES, services) : ['None'],
+  });
+}
+
+type Reading = { capability: OcpiCapability; assumed?: string } | { loss: string } | 'implied';
+
+const AUTHENTICATION_TO_OCPI: Record<OicpAuthenticationMode, Reading> = {
+  'NFC RFID Classic': { capability: 'RFID_READER' },
+  'NFC RFID DESFire': { capability: 'RFID_READER' },
+  REMOTE: { capability: 'REMOTE_START_STOP_CAPABLE' },
+  'Direct Payment': { capability: 'CREDIT_CARD_PAYABLE', assumed: 'OICP does not say which cards are taken; CREDIT_CARD_PAYABLE assumed' },
+  PnC: { loss: 'OCPI 2.2.1 has no Plug & Charge (ISO 15118) capability' },
+  'No Authentication Required': { loss: 'OCPI has no capability for charging without authentication' },
+};
+
+const PAYMENT_TO_OCPI: Record<OicpPaymentOption, Reading> = {
+  // Roaming through OCPI is contract-based by definition; direct payment shows as a card capability.
+  Contract: 'implied',
+  Direct: 'implied',
+  'No Payment': { loss: 'OCPI expresses free charging through the tariff, not a capability' },
+};
+
+const SERVICE_TO_OCPI: Record<OicpValueAddedService, Reading> = {
+  Reservation: { capability: 'RESERVABLE' },
+  None: 'implied',
+  DynamicPricing: 'implied',
+  ParkingSensors: { loss: 'OCPI has no capability for parking sensors' },
+  MaximumPowerCharging: { loss: 'OCPI has no capability for maximum power charging' },
+  PredictiveChargePointUsage: { loss: 'OCPI has no capability for predictive usage' },
+  ChargingPlans: { loss: 'OCPI has no capability for charging plans' },
+  RoofProvided: { loss: 'OCPI has no capability for a roof (see Location.facilities)' },
+};
+
+export function oicpToOcpiCapabilities(facts: { AuthenticationModes?: readonly string[]; PaymentOptions?: readonly string[]; ValueAddedServices?: readonly string[] }, path = ''): Mapped<OcpiCapability[]> {
+  const log = new FindingLog();
+  const capabilities = new Set<OcpiCapability>();
+  const read = (table: Record<string, Reading>, values: readonly string[] | undefined, field: string, noun: string) =>
+    (values ?? []).forEach((value, i) => {
+      const at = childPath(childPath(path, field), i);
+      if (!has(table, value)) return log.invalid(at, `${JSON.stringify(value)} is not an OICP ${noun}`);
+      const reading = table[value]!;
+      if (reading === 'implied') return;
+      if ('loss' in reading) return log.loss(at, reading.loss);
+      capabilities.add(reading.capability);
+      if (reading.assumed) log.defaulted(at, reading.assumed);
+    });
+  read(AUTHENTICATION_TO_OCPI, facts.AuthenticationModes, 'AuthenticationModes', 'AuthenticationMode');
+  read(PAYMENT_TO_OCPI, facts.PaymentOptions, 'PaymentOptions', 'PaymentOption');
+  read(SERVICE_TO_OCPI, facts.ValueAddedServices, 'ValueAddedServices', 'ValueAddedService');
+  return log.result(inOrder(OCPI_CAPABILITIES, capabilities));
+}
