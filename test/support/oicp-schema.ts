@@ -39,9 +39,14 @@ function ajvFor(api: 'cpo' | 'emp'): Ajv {
   return ajv;
 }
 
-/** The validator of one official schema file, e.g. `eRoamingPushEvseStatus`. */
+/**
+ * The validator of one official schema file, e.g. `eRoamingPushEvseStatus`, or of a part of one by
+ * JSON pointer, e.g. `EvseDataRecord#/properties/AccessibilityLocation` (enums defined inline).
+ */
 export function oicpSchema(api: 'cpo' | 'emp', name: string): ValidateFunction {
-  const validate = ajvFor(api).getSchema(pathToFileURL(join(OICP_SCHEMAS, `openapi-${api}`, 'schemas', `${name}.yaml`)).href);
+  const [file, pointer] = name.split('#');
+  const href = pathToFileURL(join(OICP_SCHEMAS, `openapi-${api}`, 'schemas', `${file!}.yaml`)).href;
+  const validate = ajvFor(api).getSchema(pointer === undefined ? href : `${href}#${pointer}`);
   if (!validate) throw new Error(`no official OICP schema ${name} in openapi-${api}`);
   return validate;
 }
