@@ -5,6 +5,7 @@
  * the operator's default (mapping rules) and is reported when used.
  */
 import { childPath, FindingLog, type Mapped } from './findings';
+import { isKeyOf } from './table';
 
 export const OICP_ACCESSIBILITIES = ['Free publicly accessible', 'Restricted access', 'Paying publicly accessible', 'Test Station'] as const;
 export type OicpAccessibility = (typeof OICP_ACCESSIBILITIES)[number];
@@ -34,8 +35,6 @@ const OICP_TO_PARKING: Record<OicpAccessibilityLocation, OcpiParkingType> = {
 const RESTRICTING = new Set(['CUSTOMERS']);
 const PARKING_RESTRICTIONS = new Set(['EV_ONLY', 'PLUGGED', 'DISABLED', 'CUSTOMERS', 'MOTORCYCLES']);
 
-const has = (table: object, key: string) => Object.prototype.hasOwnProperty.call(table, key);
-
 export interface OcpiAccessSource {
   parking_type?: string | null;
   /** false: the location is shown only to listed tokens (2.2.1). */
@@ -61,10 +60,10 @@ export function ocpiToOicpAccess(
   const access: OicpAccess = {};
   const parkingPath = childPath(paths.location, 'parking_type');
   if (source.parking_type != null) {
-    if (!has(PARKING_TO_OICP, source.parking_type)) {
+    if (!isKeyOf(PARKING_TO_OICP, source.parking_type)) {
       log.invalid(parkingPath, `${JSON.stringify(source.parking_type)} is not an OCPI parking type`);
     } else {
-      const location = PARKING_TO_OICP[source.parking_type as OcpiParkingType];
+      const location = PARKING_TO_OICP[source.parking_type];
       if (typeof location === 'string') access.AccessibilityLocation = location;
       else log.loss(parkingPath, location.loss);
     }
@@ -88,7 +87,7 @@ export function oicpToOcpiAccess(record: { Accessibility?: string; Accessibility
   const log = new FindingLog();
   const result: { parking_type?: OcpiParkingType } = {};
   if (record.AccessibilityLocation !== undefined) {
-    if (has(OICP_TO_PARKING, record.AccessibilityLocation)) result.parking_type = OICP_TO_PARKING[record.AccessibilityLocation as OicpAccessibilityLocation];
+    if (isKeyOf(OICP_TO_PARKING, record.AccessibilityLocation)) result.parking_type = OICP_TO_PARKING[record.AccessibilityLocation];
     else log.invalid(childPath(path, 'AccessibilityLocation'), `${JSON.stringify(record.AccessibilityLocation)} is not an OICP AccessibilityLocation`);
   }
   const accessibility = record.Accessibility;

@@ -5,6 +5,7 @@
  * equal records.
  */
 import { childPath, FindingLog, type Mapped } from './findings';
+import { isKeyOf } from './table';
 
 export const OICP_AUTHENTICATION_MODES = ['NFC RFID Classic', 'NFC RFID DESFire', 'PnC', 'REMOTE', 'Direct Payment', 'No Authentication Required'] as const;
 export type OicpAuthenticationMode = (typeof OICP_AUTHENTICATION_MODES)[number];
@@ -69,7 +70,6 @@ export interface AccessDefaults {
 }
 
 const inOrder = <T extends string>(order: readonly T[], values: Set<T>): T[] => order.filter((value) => values.has(value));
-const has = (table: object, key: string) => Object.prototype.hasOwnProperty.call(table, key);
 
 export function ocpiCapabilitiesToOicp(capabilities: readonly string[] | undefined, path = 'capabilities', defaults: AccessDefaults = {}): Mapped<OicpAccessFacts> {
   const log = new FindingLog();
@@ -77,11 +77,11 @@ export function ocpiCapabilitiesToOicp(capabilities: readonly string[] | undefin
   const payment = new Set<OicpPaymentOption>();
   const services = new Set<OicpValueAddedService>();
   (capabilities ?? []).forEach((capability, i) => {
-    if (!has(CAPABILITY_TO_OICP, capability)) {
+    if (!isKeyOf(CAPABILITY_TO_OICP, capability)) {
       log.invalid(childPath(path, i), `${JSON.stringify(capability)} is not an OCPI capability`);
       return;
     }
-    const facts = CAPABILITY_TO_OICP[capability as OcpiCapability];
+    const facts = CAPABILITY_TO_OICP[capability];
     if (facts === null) {
       log.loss(childPath(path, i), `OICP has no counterpart of ${capability}`);
       return;
@@ -140,11 +140,11 @@ const SERVICE_TO_OCPI: Record<OicpValueAddedService, Reading> = {
 export function oicpToOcpiCapabilities(facts: { AuthenticationModes?: readonly string[]; PaymentOptions?: readonly string[]; ValueAddedServices?: readonly string[] }, path = ''): Mapped<OcpiCapability[]> {
   const log = new FindingLog();
   const capabilities = new Set<OcpiCapability>();
-  const read = (table: Record<string, Reading>, values: readonly string[] | undefined, field: string, noun: string) =>
+  const read = <K extends string>(table: Record<K, Reading>, values: readonly string[] | undefined, field: string, noun: string) =>
     (values ?? []).forEach((value, i) => {
       const at = childPath(childPath(path, field), i);
-      if (!has(table, value)) return log.invalid(at, `${JSON.stringify(value)} is not an OICP ${noun}`);
-      const reading = table[value]!;
+      if (!isKeyOf(table, value)) return log.invalid(at, `${JSON.stringify(value)} is not an OICP ${noun}`);
+      const reading: Reading = table[value];
       if (reading === 'implied') return;
       if ('loss' in reading) return log.loss(at, reading.loss);
       capabilities.add(reading.capability);

@@ -5,6 +5,7 @@
  */
 import { childPath, FindingLog, type Mapped } from './findings';
 import { isEvseId } from './identifiers';
+import { isKeyOf } from './table';
 
 export const OCPI_EVSE_STATUSES = ['AVAILABLE', 'BLOCKED', 'CHARGING', 'INOPERATIVE', 'OUTOFORDER', 'PLANNED', 'REMOVED', 'RESERVED', 'UNKNOWN'] as const;
 export type OcpiEvseStatus = (typeof OCPI_EVSE_STATUSES)[number];
@@ -47,16 +48,12 @@ const OICP_TO_OCPI: Record<OicpEvseStatus, ToOcpiStatus> = {
   Unknown: { outcome: 'status', status: 'UNKNOWN' },
 };
 
-function lookup<K extends string, V>(table: Record<K, V>, value: string, unmapped: V): V {
-  return Object.prototype.hasOwnProperty.call(table, value) ? table[value as K] : unmapped;
-}
-
 export function ocpiToOicpStatus(status: string): ToOicpStatus {
-  return lookup(OCPI_TO_OICP, status, { outcome: 'unmapped', reason: `${JSON.stringify(status)} is not an OCPI EVSE status` });
+  return isKeyOf(OCPI_TO_OICP, status) ? OCPI_TO_OICP[status] : { outcome: 'unmapped', reason: `${JSON.stringify(status)} is not an OCPI EVSE status` };
 }
 
 export function oicpToOcpiStatus(status: string): ToOcpiStatus {
-  return lookup(OICP_TO_OCPI, status, { outcome: 'unmapped', reason: `${JSON.stringify(status)} is not an OICP EvseStatus` });
+  return isKeyOf(OICP_TO_OCPI, status) ? OICP_TO_OCPI[status] : { outcome: 'unmapped', reason: `${JSON.stringify(status)} is not an OICP EvseStatus` };
 }
 
 /** The OCPI fields a status push needs. */

@@ -4,6 +4,7 @@
  * (Cable Attached)`), so the OCPI format decides the plug, and the way back restores the format.
  * Choices: ../shared/spec/mapping.md §4.2.
  */
+import { isKeyOf } from './table';
 
 export const OICP_PLUGS = [
   'Small Paddle Inductive',
@@ -33,7 +34,7 @@ export type ConnectorFormat = 'SOCKET' | 'CABLE';
 type PlugChoice = OicpPlug | Record<ConnectorFormat, OicpPlug>;
 
 /** OCPI standards (2.1.1 and 2.2.1) that OICP can name. Absent standards have no OICP plug. */
-const OCPI_TO_OICP: Record<string, PlugChoice> = {
+const OCPI_TO_OICP = {
   CHADEMO: 'CHAdeMO',
   DOMESTIC_E: 'Type E French Standard',
   DOMESTIC_F: 'Type F Schuko',
@@ -52,7 +53,7 @@ const OCPI_TO_OICP: Record<string, PlugChoice> = {
   NEMA_5_20: 'NEMA 5-20',
   TESLA_R: 'Tesla Connector',
   TESLA_S: 'Tesla Connector',
-};
+} satisfies Record<string, PlugChoice>;
 
 interface OcpiConnectorType {
   standard: string;
@@ -95,12 +96,10 @@ const IMPLIED_FORMAT: Partial<Record<OicpPlug, ConnectorFormat>> = {
 export type ToOicpPlug = { outcome: 'plug'; plug: OicpPlug; loss?: string } | { outcome: 'unmapped'; reason: string };
 export type ToOcpiConnector = { outcome: 'connector'; standard: string; format: ConnectorFormat; assumed?: string } | { outcome: 'unmapped'; reason: string };
 
-const has = (table: object, key: string) => Object.prototype.hasOwnProperty.call(table, key);
-
 export function ocpiToOicpPlug(standard: string, format: string): ToOicpPlug {
   if (format !== 'SOCKET' && format !== 'CABLE') return { outcome: 'unmapped', reason: `${JSON.stringify(format)} is not an OCPI connector format` };
-  if (!has(OCPI_TO_OICP, standard)) return { outcome: 'unmapped', reason: `OICP has no plug for OCPI connector standard ${standard}` };
-  const choice = OCPI_TO_OICP[standard]!;
+  if (!isKeyOf(OCPI_TO_OICP, standard)) return { outcome: 'unmapped', reason: `OICP has no plug for OCPI connector standard ${standard}` };
+  const choice = OCPI_TO_OICP[standard];
   const plug = typeof choice === 'string' ? choice : choice[format];
   const implied = IMPLIED_FORMAT[plug];
   return implied && implied !== format
@@ -109,7 +108,7 @@ export function ocpiToOicpPlug(standard: string, format: string): ToOicpPlug {
 }
 
 export function oicpToOcpiConnector(plug: string): ToOcpiConnector {
-  if (!has(OICP_TO_OCPI, plug)) return { outcome: 'unmapped', reason: `${JSON.stringify(plug)} is not an OICP Plug` };
-  const connector = OICP_TO_OCPI[plug as OicpPlug];
+  if (!isKeyOf(OICP_TO_OCPI, plug)) return { outcome: 'unmapped', reason: `${JSON.stringify(plug)} is not an OICP Plug` };
+  const connector = OICP_TO_OCPI[plug];
   return connector ? { outcome: 'connector', ...connector } : { outcome: 'unmapped', reason: `OCPI has no connector standard for the OICP plug "${plug}"` };
 }
