@@ -76,7 +76,7 @@ export function ocpiToOicpAccess(
     access.Accessibility = 'Restricted access';
   } else if (defaultAccessibility) {
     access.Accessibility = defaultAccessibility;
-    log.defaulted(childPath(paths.location, 'parking_type'), `OCPI does not say whether parking is free or paid; the operator default "${defaultAccessibility}" applies`);
+    log.defaulted(parkingPath, `OCPI does not say whether parking is free or paid; the operator default "${defaultAccessibility}" applies`);
   } else {
     log.invalid(paths.location || '(location)', 'OICP needs Accessibility (free or paying public access), OCPI does not record it, and no operator default is configured');
   }

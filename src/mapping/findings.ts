@@ -45,12 +45,6 @@ export class FindingLog {
     this.findings.push({ kind: 'invalid', path, message });
   }
 
-  /** Takes over the findings of a nested mapping and returns its value. */
-  absorb<T>(mapped: Mapped<T>): T {
-    this.findings.push(...mapped.findings);
-    return mapped.value;
-  }
-
   result<T>(value: T): Mapped<T> {
     return { value, findings: this.findings };
   }

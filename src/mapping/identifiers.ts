@@ -17,6 +17,7 @@ const EVSE_ID = new RegExp(EVSE_ID_PATTERN);
 const ISO_OPERATOR_PREFIX = /^([A-Za-z]{2})(\*?)([A-Za-z0-9]{3})/;
 const DIN_OPERATOR_PREFIX = /^(\+?[0-9]{1,3})\*([0-9]{3})/;
 const ISO_OPERATOR_ID = /^([A-Za-z]{2})\*?([A-Za-z0-9]{3})$/;
+const OPERATOR_ID = new RegExp(OPERATOR_ID_PATTERN);
 const PROVIDER_ID = new RegExp(PROVIDER_ID_PATTERN);
 
 /** An OCPI party: the URL namespace of the objects it owns. */
@@ -54,7 +55,7 @@ export function operatorIdToParty(operatorId: string, path = 'OperatorID'): Mapp
   if (iso) return log.result({ countryCode: iso[1]!.toUpperCase(), partyId: iso[2]!.toUpperCase() });
   log.invalid(
     path,
-    new RegExp(OPERATOR_ID_PATTERN).test(operatorId)
+    OPERATOR_ID.test(operatorId)
       ? `DIN OperatorID ${operatorId} has no OCPI country_code/party_id; name the party in a mapping rule`
       : `${JSON.stringify(operatorId)} is not an OICP OperatorID`,
   );
