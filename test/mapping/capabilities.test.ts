@@ -1,5 +1,5 @@
 import { OCPI_CAPABILITIES, ocpiCapabilitiesToOicp, oicpToOcpiCapabilities, type OicpAccessFacts } from '../../src/mapping/capabilities';
-import { corpusFiles, corpusJson } from '../support/corpus';
+import { corpusCases, corpusJson } from '../support/corpus';
 import { oicpErrors } from '../support/oicp-schema';
 
 function expectOfficial(facts: OicpAccessFacts): void {
@@ -65,10 +65,7 @@ describe('capabilities OCPI -> OICP', () => {
     }
   });
 
-  it.each([
-    ...corpusFiles('2.2.1', 'location').map((f) => ['2.2.1', f] as const),
-    ...corpusFiles('2.1.1', 'location').map((f) => ['2.1.1', f] as const),
-  ].filter(([version, file]) => Array.isArray((corpusJson(version, file) as { evses?: unknown }).evses)))('official example %s %s: with operator defaults, every EVSE yields lists Hubject accepts', (version, file) => {
+  it.each(corpusCases('location').filter(([version, file]) => Array.isArray((corpusJson(version, file) as { evses?: unknown }).evses)))('official example %s %s: with operator defaults, every EVSE yields lists Hubject accepts', (version, file) => {
     const { evses } = corpusJson(version, file) as { evses: { capabilities?: string[] }[] };
     for (const [i, evse] of evses.entries()) {
       const mapped = ocpiCapabilitiesToOicp(evse.capabilities, `evses[${i}].capabilities`, { authenticationModes: ['NFC RFID Classic'], paymentOptions: ['Contract'] });

@@ -1,5 +1,5 @@
 import { ocpiToOicpCoordinates, oicpToOcpiCoordinates } from '../../src/mapping/coordinates';
-import { corpusFiles, corpusJson } from '../support/corpus';
+import { corpusCases, corpusJson } from '../support/corpus';
 import { oicpErrors } from '../support/oicp-schema';
 
 describe('coordinates OCPI -> OICP', () => {
@@ -36,10 +36,7 @@ describe('coordinates OCPI -> OICP', () => {
     expect(findings.map((f) => [f.kind, f.path])).toEqual(paths.map((p) => ['invalid', p]));
   });
 
-  it.each([
-    ...corpusFiles('2.2.1', 'location').map((f) => ['2.2.1', f] as const),
-    ...corpusFiles('2.1.1', 'location').map((f) => ['2.1.1', f] as const),
-  ].filter(([version, file]) => (corpusJson(version, file) as { coordinates?: unknown }).coordinates))('official example %s %s gives coordinates Hubject accepts, and back', (version, file) => {
+  it.each(corpusCases('location').filter(([version, file]) => (corpusJson(version, file) as { coordinates?: unknown }).coordinates))('official example %s %s gives coordinates Hubject accepts, and back', (version, file) => {
     const { coordinates } = corpusJson(version, file) as { coordinates: { latitude: string; longitude: string } };
     const out = ocpiToOicpCoordinates(coordinates);
     expect(out.findings).toEqual([]);

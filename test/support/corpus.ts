@@ -10,6 +10,11 @@ export function corpusFiles(version: '2.1.1' | '2.2.1', prefix: string): string[
     .sort();
 }
 
+/** [version, file] for every example of both versions whose name starts with `prefix`, for it.each. */
+export function corpusCases(prefix: string): (readonly ['2.1.1' | '2.2.1', string])[] {
+  return (['2.2.1', '2.1.1'] as const).flatMap((version) => corpusFiles(version, prefix).map((file) => [version, file] as const));
+}
+
 export function corpusJson(version: '2.1.1' | '2.2.1', file: string): unknown {
   return JSON.parse(readFileSync(join(OCPI_CORPUS, version, file), 'utf8')) as unknown;
 }
