@@ -20,8 +20,9 @@ function inboundId(req: Request, header: string): string | undefined {
  */
 export function requestContext(logger: Logger, metrics: Metrics): RequestHandler {
   return (req, res, next) => {
-    const requestId = inboundId(req, 'X-Request-ID') ?? inboundId(req, 'X-Correlation-ID') ?? randomUUID();
-    const correlationId = inboundId(req, 'X-Correlation-ID') ?? requestId;
+    const inboundCorrelation = inboundId(req, 'X-Correlation-ID');
+    const requestId = inboundId(req, 'X-Request-ID') ?? inboundCorrelation ?? randomUUID();
+    const correlationId = inboundCorrelation ?? requestId;
     res.setHeader('X-Request-ID', requestId);
     res.setHeader('X-Correlation-ID', correlationId);
     res.locals.requestId = requestId;
