@@ -1,0 +1,72 @@
+/**
+ * A connector's electrical rating, OCPI (`power_type`, `max_voltage`, `max_amperage`,
+ * `max_electric_power` in W) <-> OICP ChargingFacility (PowerType, Voltage, Amperage, Power in kW).
+ * Choices: ../shared/spec/mapping.md §4.3 — power rounded down to whole kW, voltages never invented on
+ * the way to OICP; on the way back OCPI's mandatory voltage and amperage are derived or defaulted, and
+ * reported.
+ */
+import type { Connector } from '../ocpi/schemas';
+import type { ChargingFacility, OicpPowerType } from '../oicp/schemas';
+import { childPath, FindingLog, type Mapped } from './findings';
+
+type OcpiPowerType = Connector['power_type'];
+type ConnectorPower = Pick<Connector, 'power_type' | 'max_voltage' | 'max_amperage' | 'max_electric_power'>;
+
+const TO_OICP: Record<OcpiPowerType, { type: OicpPowerType; loss?: string }> = {
+  AC_1_PHASE: { type: 'AC_1_PHASE' },
+  AC_3_PHASE: { type: 'AC_3_PHASE' },
+  DC: { type: 'DC' },
+  AC_2_PHASE: { type: 'AC_1_PHASE', loss: 'OICP has no two-phase AC; sent as AC_1_PHASE' },
+  AC_2_PHASE_SPLIT: { type: 'AC_1_PHASE', loss: 'OICP has no split-phase AC; sent as AC_1_PHASE' },
+};
+
+const PHASES: Record<OcpiPowerType, number> = { AC_1_PHASE: 1, AC_2_PHASE: 2, AC_2_PHASE_SPLIT: 2, AC_3_PHASE: 3, DC: 1 };
+/** OCPI max_voltage is line to neutral, like OICP Voltage; these are what WWCP assumes too. */
+const DEFAULT_VOLTAGE: Record<OicpPowerType, number> = { AC_1_PHASE: 230, AC_3_PHASE: 230, DC: 400 };
+const LIMIT = { Voltage: 999, Amperage: 99, Power: 999 } as const;
+
+/** What the connector can deliver, in W: its own limit, else voltage x current x phases. */
+export function connectorWatts(connector: ConnectorPower): number {
+  return connector.max_electric_power ?? connector.max_voltage * connector.max_amperage * PHASES[connector.power_type];
+}
+
+export function ocpiToOicpFacility(connector: ConnectorPower, path = ''): Mapped<ChargingFacility> {
+  const log = new FindingLog();
+  const type = TO_OICP[connector.power_type];
+  if (type.loss) log.loss(childPath(path, 'power_type'), type.loss);
+  const facility: ChargingFacility = { PowerType: type.type, Power: 0 };
+  for (const [field, value, name] of [
+    ['Voltage', connector.max_voltage, 'max_voltage'],
+    ['Amperage', connector.max_amperage, 'max_amperage'],
+  ] as const) {
+    if (value <= LIMIT[field]) facility[field] = value;
+    else log.loss(childPath(path, name), `the OICP schema caps ${field} at ${LIMIT[field]}; ${value} is left out`);
+  }
+  const watts = connectorWatts(connector);
+  const kilowatts = Math.floor(watts / 1000);
+  if (kilowatts * 1000 !== watts) log.loss(childPath(path, 'max_electric_power'), `OICP holds whole kW; ${watts} W sent as ${kilowatts} kW`);
+  if (kilowatts > LIMIT.Power) log.loss(childPath(path, 'max_electric_power'), `the OICP schema caps Power at ${LIMIT.Power} kW`);
+  facility.Power = Math.min(kilowatts, LIMIT.Power);
+  return log.result(facility);
+}
+
+export function oicpFacilityToOcpi(facility: ChargingFacility, path = ''): Mapped<ConnectorPower> {
+  const log = new FindingLog();
+  const phases = facility.PowerType === 'AC_3_PHASE' ? 3 : 1;
+  const watts = Math.round(facility.Power * 1000);
+  let voltage = facility.Voltage;
+  if (voltage === undefined || voltage === 0) {
+    voltage = DEFAULT_VOLTAGE[facility.PowerType];
+    log.defaulted(childPath(path, 'Voltage'), `no Voltage; OCPI needs max_voltage, ${voltage} V assumed for ${facility.PowerType}`);
+  }
+  let amperage = facility.Amperage;
+  if (amperage === undefined) {
+    amperage = Math.floor(watts / (voltage * phases));
+    log.defaulted(childPath(path, 'Amperage'), `no Amperage; OCPI needs max_amperage, ${amperage} A derived from ${facility.Power} kW`);
+  }
+  const power: ConnectorPower = { power_type: facility.PowerType, max_voltage: voltage, max_amperage: amperage };
+  // OCPI sets max_electric_power only when it is below voltage x current x phases.
+  if (watts < voltage * amperage * phases) power.max_electric_power = watts;
+  if (facility.ChargingModes !== undefined) log.loss(childPath(path, 'ChargingModes'), 'OCPI has no charging modes (IEC 61851)');
+  return log.result(power);
+}

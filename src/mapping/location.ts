@@ -1,0 +1,450 @@
+/**
+ * OCPI Location (with its EVSEs and connectors) <-> OICP EvseDataRecords, one record per EVSE. This
+ * module composes the per-concept mappers (address, coordinates, hours, plugs, power, capabilities,
+ * access, energy mix, time zone) and decides what belongs to the location and what to the EVSE.
+ *
+ * Identity: the EvseID is the OCPI `evse_id` (or the caller's correlation for the EVSE uid), kept as
+ * written. The location travels as ChargingPoolID `<OperatorID>*P<location id>` when the id fits the
+ * pool grammar, else as ChargingStationID; the way back groups records by ChargingPoolID, else
+ * ChargingStationID, else address and coordinates, and derives the same location id.
+ */
+import { createHash } from 'node:crypto';
+import type { Connector, DisplayText, Evse, Image, Location } from '../ocpi/schemas';
+import { Location as LocationSchema } from '../ocpi/schemas';
+import { EvseDataRecords, type ChargingFacility, type EvseDataRecord, type InfoText } from '../oicp/schemas';
+import { brokenAt, check } from '../schema/typebox';
+import { ocpiToOicpAccess, oicpToOcpiAccess } from './accessibility';
+import { ocpiToOicpAddress, oicpToOcpiAddress } from './address';
+import { ocpiCapabilitiesToOicp, oicpToOcpiCapabilities } from './capabilities';
+import { ocpiToOicpFacility, oicpFacilityToOcpi } from './charging-facility';
+import { ocpiToOicpCoordinates, oicpToOcpiCoordinates } from './coordinates';
+import { ocpiEnergyMixToOicp, oicpEnergyToOcpi } from './energy-mix';
+import { ocpiToOicpStatus } from './evse-status';
+import { childPath, FindingLog, type Mapped } from './findings';
+import { isEvseId, operatorIdToParty, operatorOfEvseId, partyToOperatorId, sameOperator } from './identifiers';
+import { ocpiHoursToOicp, oicpOpeningToOcpi } from './opening-times';
+import { ocpiToOicpPlug, oicpToOcpiConnector, type OicpPlug } from './plug';
+import { evseDefaults, NO_RULES, type EvseDefaults, type MappingRules } from './rules';
+import { ocpiTimeZoneToOicp, oicpTimeZoneToOcpi } from './time-zone';
+
+const DEFAULT_LANGUAGE = 'en';
+const POOL_SUFFIX = /^[A-Za-z0-9*]{1,30}$/;
+const ISO_OPERATOR = /^[A-Za-z]{2}\*?[A-Za-z0-9]{3}$/;
+const POOL_ID = /^[A-Za-z]{2}\*?[A-Za-z0-9]{3}\*?P(.+)$/;
+const OCPI_ID_MAX = 36;
+
+/** Merges a sub-mapper's findings into `log` and hands back its value. */
+function take<T>(log: FindingLog, mapped: Mapped<T>): T {
+  log.findings.push(...mapped.findings);
+  return mapped.value;
+}
+
+const toInfoText = (texts: readonly DisplayText[] | undefined): InfoText[] | undefined =>
+  texts && texts.length > 0 ? texts.map((t) => ({ lang: t.language.toLowerCase(), value: t.text })) : undefined;
+const toDisplayText = (texts: readonly InfoText[] | undefined): DisplayText[] | undefined =>
+  texts && texts.length > 0 ? texts.map((t) => ({ language: t.lang.slice(0, 2), text: t.value })) : undefined;
+
+export interface LocationToOicpOptions {
+  rules?: MappingRules;
+  /** Our OperatorID toward Hubject; by default the location's party (`BE*BEC`). */
+  operatorId?: string;
+  /** The instant whose UTC offset stands for the location's time zone; by default its last_updated. */
+  at?: Date;
+  /** Correlations known to the caller: OCPI EVSE uid -> EvseID, for EVSEs without `evse_id`. */
+  evseIds?: Readonly<Record<string, string>>;
+}
+
+export interface OicpEvseData {
+  OperatorID: string;
+  OperatorName: string;
+  /** Records to insert or update. */
+  records: EvseDataRecord[];
+  /** EvseIDs of REMOVED EVSEs: to delete from Hubject. */
+  deleted: string[];
+}
+
+/** Everything a location contributes to each of its EVSE records. */
+type LocationPart = Omit<EvseDataRecord, 'EvseID' | 'Plugs' | 'ChargingFacilities' | 'AuthenticationModes' | 'PaymentOptions' | 'ValueAddedServices' | 'Accessibility' | 'HotlinePhoneNumber' | 'CalibrationLawDataAvailability'>;
+
+export function ocpiLocationToOicp(input: unknown, options: LocationToOicpOptions = {}): Mapped<OicpEvseData | undefined> {
+  const checked = check(LocationSchema, input);
+  const log = new FindingLog();
+  log.findings.push(...checked.findings);
+  if (brokenAt(checked.refused, '', ['evses'])) return log.result(undefined);
+  const location = checked.value;
+  const rules = options.rules ?? NO_RULES;
+  const operatorId = options.operatorId ?? partyToOperatorId({ countryCode: location.country_code, partyId: location.party_id });
+  const operatorDefaults = evseDefaults(rules, operatorId);
+  const at = options.at ?? new Date(location.last_updated);
+
+  const shared = locationPart(location, operatorId, at, operatorDefaults, log);
+  const operatorName = location.operator?.name ?? operatorDefaults.operatorName;
+  if (location.operator?.name === undefined) {
+    log.defaulted('operator', operatorName === undefined ? 'no operator name; OICP OperatorName set to the OperatorID' : 'no operator; the configured operator name applies');
+  }
+  const result: OicpEvseData = { OperatorID: operatorId, OperatorName: operatorName ?? operatorId, records: [], deleted: [] };
+  if (shared === undefined) return log.result(undefined);
+
+  (location.evses ?? []).forEach((evse, i) => {
+    const path = childPath('evses', i);
+    if (brokenAt(checked.refused, path, ['connectors'])) return;
+    const evseLog = new FindingLog();
+    const outcome = evseRecord(location, evse, path, { shared, operatorId, rules, refused: checked.refused, evseIds: options.evseIds ?? {} }, evseLog);
+    log.findings.push(...evseLog.findings);
+    if (outcome === undefined || evseLog.findings.some((f) => f.kind === 'invalid')) return;
+    if (outcome.deleted) result.deleted.push(outcome.deleted);
+    else if (outcome.record) result.records.push(outcome.record);
+  });
+  return log.result(result);
+}
+
+function locationPart(location: Location, operatorId: string, at: Date, defaults: EvseDefaults, log: FindingLog): LocationPart | undefined {
+  const before = log.findings.length;
+  const address = take(log, ocpiToOicpAddress(location));
+  const timeZone = take(log, ocpiTimeZoneToOicp(location.time_zone, at));
+  if (timeZone !== undefined) address.TimeZone = timeZone;
+  const coordinates = take(log, ocpiToOicpCoordinates(location.coordinates));
+  const opening = take(log, ocpiHoursToOicp(location.opening_times));
+  const energy = take(log, ocpiEnergyMixToOicp(location.energy_mix, defaults.renewableEnergy));
+  if (log.findings.slice(before).some((f) => f.kind === 'invalid') || coordinates === undefined) return undefined;
+
+  const language = defaults.language ?? DEFAULT_LANGUAGE;
+  const part: LocationPart = {
+    ChargingStationNames: location.name === undefined ? [] : [{ lang: language, value: location.name }],
+    Address: address,
+    GeoCoordinates: coordinates,
+    ...energy,
+    IsOpen24Hours: opening.IsOpen24Hours,
+    IsHubjectCompatible: true,
+    DynamicInfoAvailable: 'true',
+  };
+  if (location.name !== undefined && defaults.language === undefined) log.defaulted('name', `OCPI names carry no language; "${DEFAULT_LANGUAGE}" assumed`);
+  if (opening.OpeningTimes) part.OpeningTimes = opening.OpeningTimes;
+  const pool = ISO_OPERATOR.test(operatorId) && POOL_SUFFIX.test(location.id) ? `${operatorId}*P${location.id}` : undefined;
+  if (pool) part.ChargingPoolID = pool;
+  else part.ChargingStationID = location.id;
+  if (location.suboperator) part.SubOperatorName = location.suboperator.name;
+  const directions = toInfoText(location.directions);
+  if (directions) part.ChargingStationLocationReference = directions;
+  const [entrance, ...others] = location.related_locations ?? [];
+  if (entrance) {
+    const geo = take(log, ocpiToOicpCoordinates(entrance, 'related_locations[0]'));
+    if (geo) part.GeoChargingPointEntrance = geo;
+    if (entrance.name) log.loss('related_locations[0].name', 'OICP has no name for the entrance position');
+  }
+  if (others.length > 0) log.loss('related_locations', 'OICP holds one entrance position; further related locations are not carried');
+
+  if (location.publish === false) log.loss('publish', 'OICP has no visibility control; the location is sent with Accessibility "Restricted access"');
+  if (location.publish_allowed_to) log.loss('publish_allowed_to', 'OICP cannot restrict visibility to listed tokens');
+  if (location.charging_when_closed !== undefined) log.loss('charging_when_closed', 'OICP has no "charging when closed" flag');
+  if (location.facilities) log.loss('facilities', 'OICP has no facilities list');
+  if (location.owner) log.loss('owner', 'OICP has no owner');
+  for (const who of ['operator', 'suboperator'] as const) {
+    if (location[who]?.website !== undefined || location[who]?.logo !== undefined) log.loss(who, 'OICP keeps the name only (no website or logo)');
+  }
+  if (location.images) log.loss('images', 'OICP holds one image per EVSE (ChargingStationImage): the first EVSE image, else the first location image');
+  if ((location.evses ?? []).some((e) => e.coordinates !== undefined)) {
+    log.loss('coordinates', 'OICP has one position per EVSE: EVSEs with their own coordinates do not carry the location’s');
+  }
+  log.loss('last_updated', 'timestamps of the location, its EVSEs and connectors are not carried; Hubject stamps records itself');
+  return part;
+}
+
+interface EvseContext {
+  shared: LocationPart;
+  operatorId: string;
+  rules: MappingRules;
+  refused: readonly string[];
+  evseIds: Readonly<Record<string, string>>;
+}
+
+function evseRecord(location: Location, evse: Evse, path: string, ctx: EvseContext, log: FindingLog): { record?: EvseDataRecord; deleted?: string } | undefined {
+  const evseId = ctx.evseIds[evse.uid] ?? evse.evse_id;
+  const idPath = childPath(path, 'evse_id');
+  if (evseId === undefined) return void log.invalid(idPath, `EVSE ${evse.uid} has no evse_id and no correlated EvseID; OICP requires one`);
+  if (!isEvseId(evseId)) return void log.invalid(idPath, `${JSON.stringify(evseId)} is not an OICP EvseID (ISO or DIN form)`);
+  const owner = operatorOfEvseId(evseId)!;
+  if (!sameOperator(owner, ctx.operatorId)) return void log.invalid(idPath, `${evseId} belongs to operator ${owner}, not ${ctx.operatorId}; Hubject refuses it (018)`);
+
+  const status = ocpiToOicpStatus(evse.status);
+  const statusPath = childPath(path, 'status');
+  if (status.outcome === 'delete') return { deleted: evseId };
+  if (status.outcome === 'withhold') return void log.loss(statusPath, `${evse.status}: ${status.reason}`);
+  log.loss(statusPath, 'the status is not part of EVSE data; it travels in EVSE status records (PushEvseStatus)');
+
+  const defaults = evseDefaults(ctx.rules, ctx.operatorId, evseId);
+  const { Plugs, ChargingFacilities } = plugsAndFacilities(evse, path, ctx, log);
+  if (Plugs.length === 0) return void log.loss(childPath(path, 'connectors'), 'no connector has an OICP plug; the EVSE is not carried');
+  const access = take(log, ocpiCapabilitiesToOicp(evse.capabilities, childPath(path, 'capabilities'), defaults));
+  const place = take(
+    log,
+    ocpiToOicpAccess({ parking_type: location.parking_type, publish: location.publish, parking_restrictions: evse.parking_restrictions }, defaults.accessibility, { location: '', evse: path }),
+  );
+  (evse.parking_restrictions ?? []).forEach((restriction, i) => {
+    if (restriction !== 'CUSTOMERS') log.loss(childPath(childPath(path, 'parking_restrictions'), i), `OICP has no parking restriction ${restriction}`);
+  });
+  if (defaults.hotlinePhoneNumber === undefined) log.invalid(path, 'OICP needs a HotlinePhoneNumber, OCPI has none, and no operator default is configured');
+  else log.defaulted(path, 'HotlinePhoneNumber from the operator defaults');
+  const calibration = defaults.calibrationLawDataAvailability ?? 'Not Available';
+  log.defaulted(path, `OCPI does not say where calibration law (Eichrecht) data is; CalibrationLawDataAvailability "${calibration}"${defaults.calibrationLawDataAvailability ? ' from the operator defaults' : ' assumed'}`);
+
+  const record: EvseDataRecord = {
+    EvseID: evseId,
+    ...ctx.shared,
+    Address: { ...ctx.shared.Address },
+    Plugs,
+    ChargingFacilities,
+    CalibrationLawDataAvailability: calibration,
+    AuthenticationModes: access.AuthenticationModes,
+    PaymentOptions: access.PaymentOptions,
+    ValueAddedServices: access.ValueAddedServices,
+    Accessibility: place.Accessibility ?? 'Restricted access',
+    HotlinePhoneNumber: defaults.hotlinePhoneNumber ?? '',
+  };
+  if (place.AccessibilityLocation) record.AccessibilityLocation = place.AccessibilityLocation;
+  if (evse.floor_level !== undefined) record.Address.Floor = evse.floor_level;
+  if (evse.coordinates) {
+    const geo = take(log, ocpiToOicpCoordinates(evse.coordinates, childPath(path, 'coordinates')));
+    if (geo) record.GeoCoordinates = geo;
+  }
+  const directions = toInfoText(evse.directions);
+  if (directions) record.AdditionalInfo = directions;
+  const image = evse.images?.[0] ?? location.images?.[0];
+  if (image) record.ChargingStationImage = image.url;
+  if ((evse.images ?? []).length > 1) log.loss(childPath(path, 'images'), 'OICP holds one image per EVSE; only the first is carried');
+  if (evse.status_schedule) log.loss(childPath(path, 'status_schedule'), 'OICP has no status schedule');
+  if (evse.physical_reference !== undefined) log.loss(childPath(path, 'physical_reference'), 'OICP has no field for the reference printed on the EVSE');
+  if (evse.uid !== evseId) log.loss(childPath(path, 'uid'), `the EVSE uid is not carried; it is read back as the EvseID unless the caller keeps the correlation`);
+  return { record };
+}
+
+/** Plugs and facilities in connector order; the facility list collapses to one when all are equal. */
+function plugsAndFacilities(evse: Evse, path: string, ctx: EvseContext, log: FindingLog): { Plugs: OicpPlug[]; ChargingFacilities: ChargingFacility[] } {
+  const pairs: { plug: OicpPlug; facility: ChargingFacility; key: string }[] = [];
+  evse.connectors.forEach((connector, j) => {
+    const at = childPath(childPath(path, 'connectors'), j);
+    if (brokenAt(ctx.refused, at)) return;
+    const plug = connectorPlug(connector, at, ctx.rules, log);
+    if (plug === undefined) return;
+    const facility = take(log, ocpiToOicpFacility(connector, at));
+    const key = `${plug}|${JSON.stringify(facility)}`;
+    if (pairs.some((p) => p.key === key)) log.loss(at, 'OICP lists plug types, not connectors: this connector repeats an earlier one and is not carried separately');
+    else pairs.push({ plug, facility, key });
+    if (connector.id !== String(pairs.length)) log.loss(childPath(at, 'id'), 'connector ids are not carried; they are read back as 1, 2, ...');
+    if ((connector.tariff_ids ?? []).length > 0) log.loss(childPath(at, 'tariff_ids'), 'tariffs travel in EVSE pricing (PushEVSEPricing), not in EVSE data');
+    if (connector.terms_and_conditions !== undefined) log.loss(childPath(at, 'terms_and_conditions'), 'OICP has no terms and conditions URL');
+  });
+  const facilities = pairs.map((p) => p.facility);
+  const allEqual = facilities.every((f) => JSON.stringify(f) === JSON.stringify(facilities[0]));
+  return { Plugs: pairs.map((p) => p.plug), ChargingFacilities: allEqual ? facilities.slice(0, 1) : facilities };
+}
+
+function connectorPlug(connector: Connector, path: string, rules: MappingRules, log: FindingLog): OicpPlug | undefined {
+  const override = rules.plugs.find((rule) => rule.standard === connector.standard && (rule.format === undefined || rule.format === connector.format));
+  if (override) {
+    log.defaulted(childPath(path, 'standard'), `plug "${override.plug}" from the mapping rules`);
+    return override.plug;
+  }
+  const mapped = ocpiToOicpPlug(connector.standard, connector.format);
+  if (mapped.outcome === 'unmapped') return void log.loss(childPath(path, 'standard'), `${mapped.reason}; the connector is not carried`);
+  if (mapped.loss) log.loss(childPath(path, 'format'), mapped.loss);
+  return mapped.plug;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// OICP -> OCPI
+
+export interface OicpToLocationOptions {
+  rules?: MappingRules;
+  /** The operator of records that do not name one (pushed records); pulled records carry OperatorID. */
+  operatorId?: string;
+  operatorName?: string;
+  /** Stands for last_updated where Hubject gave no lastUpdate, and for the time zone offset. */
+  now: Date;
+  /** Correlations known to the caller. */
+  locationIds?: Readonly<Record<string, string>>;
+  evseUids?: Readonly<Record<string, string>>;
+}
+
+interface Group {
+  key: string;
+  kind: 'pool' | 'station' | 'address';
+  members: { record: EvseDataRecord; index: number }[];
+}
+
+/** The grouping key of a record: the location it belongs to. */
+function groupOf(record: EvseDataRecord): Pick<Group, 'key' | 'kind'> {
+  if (record.ChargingPoolID !== undefined) return { key: `pool:${record.ChargingPoolID}`, kind: 'pool' };
+  const station = record.ChargingStationID ?? record.ChargingStationId;
+  if (station !== undefined) return { key: `station:${station}`, kind: 'station' };
+  const a = record.Address;
+  return { key: `address:${JSON.stringify([a.Country, a.City, a.PostalCode, a.Street, a.HouseNum, record.GeoCoordinates])}`, kind: 'address' };
+}
+
+const shortHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
+
+function locationIdOf(group: Group, first: EvseDataRecord): string {
+  if (group.kind === 'pool') {
+    const suffix = POOL_ID.exec(first.ChargingPoolID!)?.[1];
+    if (suffix !== undefined && suffix.length <= OCPI_ID_MAX) return suffix;
+  }
+  if (group.kind === 'station') {
+    const station = (first.ChargingStationID ?? first.ChargingStationId)!;
+    if (station.length <= OCPI_ID_MAX) return station;
+  }
+  return `L${shortHash(group.key)}`;
+}
+
+export function oicpEvseDataToLocations(input: unknown, options: OicpToLocationOptions): Mapped<Location[]> {
+  const checked = check(EvseDataRecords, input);
+  const log = new FindingLog();
+  log.findings.push(...checked.findings);
+  const rules = options.rules ?? NO_RULES;
+  const groups = new Map<string, Group>();
+  (Array.isArray(checked.value) ? checked.value : []).forEach((record, index) => {
+    if (brokenAt(checked.refused, childPath('', index))) return;
+    const { key, kind } = groupOf(record);
+    const group = groups.get(key) ?? { key, kind, members: [] };
+    group.members.push({ record, index });
+    groups.set(key, group);
+  });
+  const locations: Location[] = [];
+  for (const group of groups.values()) {
+    const groupLog = new FindingLog();
+    const location = groupToLocation(group, rules, options, groupLog);
+    log.findings.push(...groupLog.findings);
+    if (location) locations.push(location);
+  }
+  return log.result(locations);
+}
+
+const LOCATION_FIELDS = ['Address', 'IsOpen24Hours', 'OpeningTimes', 'ChargingStationNames', 'RenewableEnergy', 'EnergySource', 'EnvironmentalImpact', 'AccessibilityLocation'] as const;
+
+function groupToLocation(group: Group, rules: MappingRules, options: OicpToLocationOptions, log: FindingLog): Location | undefined {
+  const { record: first, index: firstIndex } = group.members[0]!;
+  const base = childPath('', firstIndex);
+  const operatorId = first.OperatorID ?? options.operatorId ?? operatorOfEvseId(first.EvseID)!;
+  const defaults = evseDefaults(rules, operatorId);
+  const party =
+    defaults.countryCode !== undefined && defaults.partyId !== undefined
+      ? { countryCode: defaults.countryCode, partyId: defaults.partyId }
+      : take(log, operatorIdToParty(operatorId, childPath(base, 'OperatorID')));
+  if (party === undefined) return undefined;
+  const lastUpdates = group.members.map((m) => m.record.lastUpdate).filter((t): t is string => t !== undefined && !Number.isNaN(Date.parse(t)));
+  const lastUpdated = lastUpdates.length > 0 ? new Date(Math.max(...lastUpdates.map((t) => Date.parse(t)))) : options.now;
+  const address = take(log, oicpToOcpiAddress(first.Address, childPath(base, 'Address')));
+  const coordinates = take(log, oicpToOcpiCoordinates(first.GeoCoordinates, childPath(base, 'GeoCoordinates')));
+  if (coordinates === undefined) return undefined;
+  // Floor belongs to the EVSE; everything else here describes the location and should agree.
+  const sameness = (record: EvseDataRecord, field: (typeof LOCATION_FIELDS)[number]) => JSON.stringify(field === 'Address' ? { ...record.Address, Floor: undefined } : record[field]);
+  for (const field of LOCATION_FIELDS) {
+    const differing = group.members.find((m) => sameness(m.record, field) !== sameness(first, field));
+    if (differing) log.loss(childPath(childPath('', differing.index), field), `records of one location disagree on ${field}; the first record's value is used`);
+  }
+
+  const location: Location = {
+    country_code: party.countryCode,
+    party_id: party.partyId,
+    id: options.locationIds?.[group.key] ?? locationIdOf(group, first),
+    publish: true,
+    ...address,
+    coordinates,
+    time_zone: take(log, oicpTimeZoneToOcpi(first.Address.TimeZone, options.now, defaults.timeZone, childPath(base, 'Address.TimeZone'))),
+    last_updated: lastUpdated.toISOString(),
+  };
+  const name = first.ChargingStationNames.find((n) => n.lang === (defaults.language ?? DEFAULT_LANGUAGE)) ?? first.ChargingStationNames[0];
+  if (name) location.name = name.value;
+  if (first.ChargingStationNames.length > 1) log.loss(childPath(base, 'ChargingStationNames'), 'OCPI has one location name without language; the others are not carried');
+  const parking = take(log, oicpToOcpiAccess(first, base)).parking_type;
+  if (parking) location.parking_type = parking;
+  if (first.GeoChargingPointEntrance) {
+    const entrance = take(log, oicpToOcpiCoordinates(first.GeoChargingPointEntrance, childPath(base, 'GeoChargingPointEntrance')));
+    if (entrance) location.related_locations = [entrance];
+  }
+  const directions = toDisplayText(first.ChargingStationLocationReference);
+  if (directions) location.directions = directions;
+  const operatorName = first.OperatorName ?? options.operatorName ?? defaults.operatorName;
+  if (operatorName !== undefined) location.operator = { name: operatorName };
+  if (first.SubOperatorName !== undefined) location.suboperator = { name: first.SubOperatorName };
+  const hours = take(log, oicpOpeningToOcpi(first, base));
+  if (hours) location.opening_times = hours;
+  location.energy_mix = take(log, oicpEnergyToOcpi(first, base));
+  location.evses = [];
+  for (const { record, index } of group.members) {
+    const evseLog = new FindingLog();
+    const evse = recordToEvse(record, childPath('', index), coordinates, lastUpdated, options, evseLog);
+    log.findings.push(...evseLog.findings);
+    if (!evseLog.findings.some((f) => f.kind === 'invalid')) location.evses.push(evse);
+  }
+  return location;
+}
+
+function recordToEvse(
+  record: EvseDataRecord,
+  path: string,
+  locationCoordinates: { latitude: string; longitude: string },
+  lastUpdated: Date,
+  options: OicpToLocationOptions,
+  log: FindingLog,
+): Evse {
+  const stamp = (record.lastUpdate !== undefined && !Number.isNaN(Date.parse(record.lastUpdate)) ? new Date(record.lastUpdate) : lastUpdated).toISOString();
+  const uid = options.evseUids?.[record.EvseID] ?? (record.EvseID.length <= OCPI_ID_MAX ? record.EvseID : `E${shortHash(record.EvseID)}`);
+  const evse: Evse = {
+    uid,
+    evse_id: record.EvseID,
+    status: record.deltaType === 'delete' ? 'REMOVED' : 'UNKNOWN',
+    connectors: recordConnectors(record, path, stamp, log),
+    last_updated: stamp,
+  };
+  if (record.deltaType !== 'delete') log.defaulted(path, 'EVSE data carries no status; UNKNOWN until an EVSE status record arrives');
+  const capabilities = take(log, oicpToOcpiCapabilities(record, path));
+  if (capabilities.length > 0) evse.capabilities = capabilities;
+  if (record.Address.Floor !== undefined) {
+    evse.floor_level = record.Address.Floor.slice(0, 4);
+    if (record.Address.Floor.length > 4) log.loss(childPath(path, 'Address.Floor'), 'OCPI floor_level holds 4 characters');
+  }
+  const coordinates = take(log, oicpToOcpiCoordinates(record.GeoCoordinates, childPath(path, 'GeoCoordinates')));
+  if (coordinates && (coordinates.latitude !== locationCoordinates.latitude || coordinates.longitude !== locationCoordinates.longitude)) evse.coordinates = coordinates;
+  const directions = toDisplayText(record.AdditionalInfo);
+  if (directions) evse.directions = directions;
+  if (record.ChargingStationImage !== undefined) evse.images = [imageOf(record.ChargingStationImage, childPath(path, 'ChargingStationImage'), log)];
+  const lost: [keyof EvseDataRecord, string][] = [
+    ['HardwareManufacturer', 'OCPI has no hardware manufacturer'],
+    ['DynamicPowerLevel', 'OCPI has no dynamic power level flag'],
+    ['MaxCapacity', 'OCPI has no storage capacity'],
+    ['HubOperatorID', 'OCPI has no hub operator'],
+    ['ClearinghouseID', 'OCPI has no clearing house'],
+  ];
+  for (const [field, why] of lost) if (record[field] !== undefined) log.loss(childPath(path, field), why);
+  if (record.CalibrationLawDataAvailability !== 'Not Available') log.loss(childPath(path, 'CalibrationLawDataAvailability'), 'OCPI EVSEs do not say where calibration law data is (CDRs carry signed data)');
+  if (!record.IsHubjectCompatible) log.loss(childPath(path, 'IsHubjectCompatible'), 'OCPI has no "not remotely startable through the hub" flag');
+  if (record.DynamicInfoAvailable === 'false') log.loss(childPath(path, 'DynamicInfoAvailable'), 'OCPI has no "no live status" flag');
+  return evse;
+}
+
+function imageOf(url: string, path: string, log: FindingLog): Image {
+  const extension = /\.([A-Za-z0-9]{1,4})(?:[?#].*)?$/.exec(url)?.[1]?.toLowerCase();
+  if (extension === undefined) log.defaulted(path, 'OCPI needs the image type; the URL has no extension, "jpeg" assumed');
+  log.defaulted(path, 'OICP does not say what the image shows; category CHARGER assumed');
+  return { url, category: 'CHARGER', type: extension ?? 'jpeg' };
+}
+
+/** One connector per plug; facility i belongs to plug i, or a single facility to every plug. */
+function recordConnectors(record: EvseDataRecord, path: string, stamp: string, log: FindingLog): Connector[] {
+  const facilities = record.ChargingFacilities;
+  const pairable = facilities.length === record.Plugs.length || facilities.length === 1;
+  if (!pairable) log.loss(childPath(path, 'ChargingFacilities'), `${facilities.length} charging facilities for ${record.Plugs.length} plugs: paired in order, the last facility for the rest`);
+  const connectors: Connector[] = [];
+  record.Plugs.forEach((plug, i) => {
+    const at = childPath(childPath(path, 'Plugs'), i);
+    const mapped = oicpToOcpiConnector(plug);
+    if (mapped.outcome === 'unmapped') return log.loss(at, `${mapped.reason}; the plug is not carried`);
+    if (mapped.assumed) log.defaulted(at, mapped.assumed);
+    const facility = facilities.length === 1 ? facilities[0] : facilities[Math.min(i, facilities.length - 1)];
+    if (facility === undefined) return log.loss(at, 'no charging facility: OCPI needs power type, voltage and amperage; the plug is not carried');
+    const power = take(log, oicpFacilityToOcpi(facility, childPath(childPath(path, 'ChargingFacilities'), facilities.indexOf(facility))));
+    connectors.push({ id: String(connectors.length + 1), standard: mapped.standard as Connector['standard'], format: mapped.format, ...power, last_updated: stamp });
+  });
+  if (connectors.length === 0) log.invalid(childPath(path, 'Plugs'), 'no plug has an OCPI connector standard; OCPI needs at least one connector');
+  return connectors;
+}

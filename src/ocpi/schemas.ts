@@ -1,0 +1,312 @@
+/**
+ * OCPI 2.2.1 and 2.1.1 wire objects of the Locations and Tariffs modules, written once: the TypeScript
+ * types are derived from these schemas and the same schemas validate what peers send. Field tables:
+ * ../shared/spec/ocpi.md §4.1, §4.4; differences between the versions: §5.2, §5.5.
+ */
+import { Type, type Static, type TProperties } from '@sinclair/typebox';
+import { StringEnum } from '../schema/typebox';
+
+const Str = (maxLength: number) => Type.String({ maxLength });
+const Opt = Type.Optional;
+
+/** RFC 3339 as OCPI restricts it: UTC, `Z` or no designator, optional fraction. */
+export const DateTime = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]00:00)?$' });
+const LocalTime = Type.String({ pattern: '^([0-1][0-9]|2[0-3]):[0-5][0-9]$' });
+const LocalDate = Type.String({ pattern: '^([12][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' });
+
+export const DisplayText = Type.Object({ language: Str(2), text: Str(512) });
+export type DisplayText = Static<typeof DisplayText>;
+
+/** 2.1.1 demands exactly six decimals, 2.2.1 five to seven; the coordinates mapper reads both. */
+export const GeoLocation = Type.Object({
+  latitude: Type.String({ pattern: '^-?[0-9]{1,2}\\.[0-9]{5,7}$' }),
+  longitude: Type.String({ pattern: '^-?[0-9]{1,3}\\.[0-9]{5,7}$' }),
+});
+const AdditionalGeoLocation = Type.Object({ ...GeoLocation.properties, name: Opt(DisplayText) });
+
+export const IMAGE_CATEGORIES = ['CHARGER', 'ENTRANCE', 'LOCATION', 'NETWORK', 'OPERATOR', 'OTHER', 'OWNER'] as const;
+const Image = Type.Object({
+  url: Str(255),
+  thumbnail: Opt(Str(255)),
+  category: StringEnum(IMAGE_CATEGORIES),
+  type: Str(4),
+  width: Opt(Type.Integer()),
+  height: Opt(Type.Integer()),
+});
+export type Image = Static<typeof Image>;
+
+const BusinessDetails = Type.Object({ name: Str(100), website: Opt(Str(255)), logo: Opt(Image) });
+
+const RegularHours = Type.Object({ weekday: Type.Integer({ minimum: 1, maximum: 7 }), period_begin: LocalTime, period_end: LocalTime });
+export type RegularHours = Static<typeof RegularHours>;
+const ExceptionalPeriod = Type.Object({ period_begin: DateTime, period_end: DateTime });
+const hoursCommon = { regular_hours: Opt(Type.Array(RegularHours)), exceptional_openings: Opt(Type.Array(ExceptionalPeriod)), exceptional_closings: Opt(Type.Array(ExceptionalPeriod)) };
+/** 2.2.1: `twentyfourseven` always given. 2.1.1: `regular_hours` or `twentyfourseven`. */
+export const Hours = Type.Object({ twentyfourseven: Type.Boolean(), ...hoursCommon });
+export type Hours = Static<typeof Hours>;
+const Hours211 = Type.Object({ twentyfourseven: Opt(Type.Boolean()), ...hoursCommon });
+export type Hours211 = Static<typeof Hours211>;
+
+export const ENERGY_SOURCE_CATEGORIES = ['NUCLEAR', 'GENERAL_FOSSIL', 'COAL', 'GAS', 'GENERAL_GREEN', 'SOLAR', 'WIND', 'WATER'] as const;
+export const ENVIRONMENTAL_IMPACT_CATEGORIES = ['NUCLEAR_WASTE', 'CARBON_DIOXIDE'] as const;
+const energyMixCommon = {
+  is_green_energy: Type.Boolean(),
+  energy_sources: Opt(Type.Array(Type.Object({ source: StringEnum(ENERGY_SOURCE_CATEGORIES), percentage: Type.Number({ minimum: 0, maximum: 100 }) }))),
+  supplier_name: Opt(Str(64)),
+  energy_product_name: Opt(Str(64)),
+};
+export const EnergyMix = Type.Object({
+  ...energyMixCommon,
+  environ_impact: Opt(Type.Array(Type.Object({ category: StringEnum(ENVIRONMENTAL_IMPACT_CATEGORIES), amount: Type.Number({ minimum: 0 }) }))),
+});
+export type EnergyMix = Static<typeof EnergyMix>;
+/** 2.1.1 names the impact category `source`. */
+const EnergyMix211 = Type.Object({
+  ...energyMixCommon,
+  environ_impact: Opt(Type.Array(Type.Object({ source: StringEnum(ENVIRONMENTAL_IMPACT_CATEGORIES), amount: Type.Number({ minimum: 0 }) }))),
+});
+export type EnergyMix211 = Static<typeof EnergyMix211>;
+
+export const EVSE_STATUSES = ['AVAILABLE', 'BLOCKED', 'CHARGING', 'INOPERATIVE', 'OUTOFORDER', 'PLANNED', 'REMOVED', 'RESERVED', 'UNKNOWN'] as const;
+export const CAPABILITIES_211 = ['CHARGING_PROFILE_CAPABLE', 'CREDIT_CARD_PAYABLE', 'REMOTE_START_STOP_CAPABLE', 'RESERVABLE', 'RFID_READER', 'UNLOCK_CAPABLE'] as const;
+export const CAPABILITIES = [
+  ...CAPABILITIES_211,
+  'CHARGING_PREFERENCES_CAPABLE',
+  'CHIP_CARD_SUPPORT',
+  'CONTACTLESS_CARD_SUPPORT',
+  'DEBIT_CARD_PAYABLE',
+  'PED_TERMINAL',
+  'START_SESSION_CONNECTOR_REQUIRED',
+  'TOKEN_GROUP_CAPABLE',
+] as const;
+export const CONNECTOR_TYPES_211 = [
+  'CHADEMO',
+  ...(['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L'] as const).map((l) => `DOMESTIC_${l}` as const),
+  'IEC_60309_2_single_16',
+  'IEC_60309_2_three_16',
+  'IEC_60309_2_three_32',
+  'IEC_60309_2_three_64',
+  'IEC_62196_T1',
+  'IEC_62196_T1_COMBO',
+  'IEC_62196_T2',
+  'IEC_62196_T2_COMBO',
+  'IEC_62196_T3A',
+  'IEC_62196_T3C',
+  'TESLA_R',
+  'TESLA_S',
+] as const;
+export const CONNECTOR_TYPES = [
+  ...CONNECTOR_TYPES_211,
+  'CHAOJI',
+  'DOMESTIC_M',
+  'DOMESTIC_N',
+  'DOMESTIC_O',
+  'GBT_AC',
+  'GBT_DC',
+  'NEMA_5_20',
+  'NEMA_6_30',
+  'NEMA_6_50',
+  'NEMA_10_30',
+  'NEMA_10_50',
+  'NEMA_14_30',
+  'NEMA_14_50',
+  'PANTOGRAPH_BOTTOM_UP',
+  'PANTOGRAPH_TOP_DOWN',
+] as const;
+export const POWER_TYPES_211 = ['AC_1_PHASE', 'AC_3_PHASE', 'DC'] as const;
+export const POWER_TYPES = [...POWER_TYPES_211, 'AC_2_PHASE', 'AC_2_PHASE_SPLIT'] as const;
+export const PARKING_RESTRICTIONS = ['EV_ONLY', 'PLUGGED', 'DISABLED', 'CUSTOMERS', 'MOTORCYCLES'] as const;
+export const FACILITIES_211 = [
+  'HOTEL', 'RESTAURANT', 'CAFE', 'MALL', 'SUPERMARKET', 'SPORT', 'RECREATION_AREA', 'NATURE', 'MUSEUM', 'BUS_STOP', 'TAXI_STAND', 'TRAIN_STATION', 'AIRPORT', 'CARPOOL_PARKING', 'FUEL_STATION', 'WIFI',
+] as const;
+export const FACILITIES = [...FACILITIES_211, 'BIKE_SHARING', 'TRAM_STOP', 'METRO_STATION', 'PARKING_LOT'] as const;
+export const PARKING_TYPES = ['ALONG_MOTORWAY', 'PARKING_GARAGE', 'PARKING_LOT', 'ON_DRIVEWAY', 'ON_STREET', 'UNDERGROUND_GARAGE'] as const;
+export const LOCATION_TYPES_211 = ['ON_STREET', 'PARKING_GARAGE', 'UNDERGROUND_GARAGE', 'PARKING_LOT', 'OTHER', 'UNKNOWN'] as const;
+export const TOKEN_TYPES = ['AD_HOC_USER', 'APP_USER', 'OTHER', 'RFID'] as const;
+
+const StatusSchedule = Type.Object({ period_begin: DateTime, period_end: Opt(DateTime), status: StringEnum(EVSE_STATUSES) });
+
+const connectorCommon = {
+  standard: StringEnum(CONNECTOR_TYPES),
+  format: StringEnum(['SOCKET', 'CABLE'] as const),
+  terms_and_conditions: Opt(Str(255)),
+  last_updated: DateTime,
+};
+
+export const Connector = Type.Object({
+  id: Str(36),
+  ...connectorCommon,
+  power_type: StringEnum(POWER_TYPES),
+  max_voltage: Type.Integer({ minimum: 0 }),
+  max_amperage: Type.Integer({ minimum: 0 }),
+  max_electric_power: Opt(Type.Integer({ minimum: 0 })),
+  tariff_ids: Opt(Type.Array(Str(36))),
+});
+export type Connector = Static<typeof Connector>;
+
+export const Connector211 = Type.Object({
+  id: Str(36),
+  ...connectorCommon,
+  standard: StringEnum(CONNECTOR_TYPES_211),
+  power_type: StringEnum(POWER_TYPES_211),
+  voltage: Type.Integer({ minimum: 0 }),
+  amperage: Type.Integer({ minimum: 0 }),
+  tariff_id: Opt(Str(36)),
+});
+export type Connector211 = Static<typeof Connector211>;
+
+const evseFields = {
+  uid: Str(36),
+  evse_id: Opt(Str(48)),
+  status: StringEnum(EVSE_STATUSES),
+  status_schedule: Opt(Type.Array(StatusSchedule)),
+  capabilities: Opt(Type.Array(StringEnum(CAPABILITIES))),
+  connectors: Type.Array(Connector, { minItems: 1 }),
+  floor_level: Opt(Str(4)),
+  coordinates: Opt(GeoLocation),
+  physical_reference: Opt(Str(16)),
+  directions: Opt(Type.Array(DisplayText)),
+  parking_restrictions: Opt(Type.Array(StringEnum(PARKING_RESTRICTIONS))),
+  images: Opt(Type.Array(Image)),
+  last_updated: DateTime,
+};
+export const Evse = Type.Object(evseFields);
+export type Evse = Static<typeof Evse>;
+
+export const Evse211 = Type.Object({
+  ...evseFields,
+  uid: Str(39),
+  capabilities: Opt(Type.Array(StringEnum(CAPABILITIES_211))),
+  connectors: Type.Array(Connector211, { minItems: 1 }),
+});
+export type Evse211 = Static<typeof Evse211>;
+
+const PublishToken = Type.Object({
+  uid: Opt(Str(36)),
+  type: Opt(StringEnum(TOKEN_TYPES)),
+  visual_number: Opt(Str(64)),
+  issuer: Opt(Str(64)),
+  group_id: Opt(Str(36)),
+});
+
+const locationFields = {
+  name: Opt(Str(255)),
+  address: Str(255),
+  city: Str(45),
+  country: Type.String({ pattern: '^[A-Z]{3}$' }),
+  coordinates: GeoLocation,
+  related_locations: Opt(Type.Array(AdditionalGeoLocation)),
+  directions: Opt(Type.Array(DisplayText)),
+  operator: Opt(BusinessDetails),
+  suboperator: Opt(BusinessDetails),
+  owner: Opt(BusinessDetails),
+  images: Opt(Type.Array(Image)),
+  last_updated: DateTime,
+};
+
+export const Location = Type.Object({
+  country_code: Type.String({ pattern: '^[A-Za-z]{2}$' }),
+  party_id: Type.String({ pattern: '^[A-Za-z0-9]{3}$' }),
+  id: Str(36),
+  publish: Type.Boolean(),
+  publish_allowed_to: Opt(Type.Array(PublishToken)),
+  ...locationFields,
+  postal_code: Opt(Str(10)),
+  state: Opt(Str(45)),
+  parking_type: Opt(StringEnum(PARKING_TYPES)),
+  evses: Opt(Type.Array(Evse)),
+  facilities: Opt(Type.Array(StringEnum(FACILITIES))),
+  time_zone: Str(255),
+  opening_times: Opt(Hours),
+  charging_when_closed: Opt(Type.Boolean()),
+  energy_mix: Opt(EnergyMix),
+});
+export type Location = Static<typeof Location>;
+
+export const Location211 = Type.Object({
+  id: Str(39),
+  type: StringEnum(LOCATION_TYPES_211),
+  ...locationFields,
+  address: Str(45),
+  postal_code: Str(10),
+  evses: Opt(Type.Array(Evse211)),
+  facilities: Opt(Type.Array(StringEnum(FACILITIES_211))),
+  time_zone: Opt(Str(255)),
+  opening_times: Opt(Hours211),
+  charging_when_closed: Opt(Type.Boolean()),
+  energy_mix: Opt(EnergyMix211),
+});
+export type Location211 = Static<typeof Location211>;
+
+export const TARIFF_DIMENSIONS = ['ENERGY', 'FLAT', 'PARKING_TIME', 'TIME'] as const;
+export type TariffDimension = (typeof TARIFF_DIMENSIONS)[number];
+export const DAYS_OF_WEEK = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] as const;
+export type DayOfWeek = (typeof DAYS_OF_WEEK)[number];
+export const TARIFF_TYPES = ['AD_HOC_PAYMENT', 'PROFILE_CHEAP', 'PROFILE_FAST', 'PROFILE_GREEN', 'REGULAR'] as const;
+
+const priceComponentFields = {
+  type: StringEnum(TARIFF_DIMENSIONS),
+  price: Type.Number({ minimum: 0 }),
+  step_size: Type.Integer({ minimum: 0 }),
+};
+const PriceComponent = Type.Object({ ...priceComponentFields, vat: Opt(Type.Number({ minimum: 0 })) });
+export type PriceComponent = Static<typeof PriceComponent>;
+
+const restrictionFields = {
+  start_time: Opt(LocalTime),
+  end_time: Opt(LocalTime),
+  start_date: Opt(LocalDate),
+  end_date: Opt(LocalDate),
+  min_kwh: Opt(Type.Number({ minimum: 0 })),
+  max_kwh: Opt(Type.Number({ minimum: 0 })),
+  min_power: Opt(Type.Number({ minimum: 0 })),
+  max_power: Opt(Type.Number({ minimum: 0 })),
+  min_duration: Opt(Type.Integer({ minimum: 0 })),
+  max_duration: Opt(Type.Integer({ minimum: 0 })),
+  day_of_week: Opt(Type.Array(StringEnum(DAYS_OF_WEEK))),
+};
+export const TariffRestrictions = Type.Object({
+  ...restrictionFields,
+  min_current: Opt(Type.Number({ minimum: 0 })),
+  max_current: Opt(Type.Number({ minimum: 0 })),
+  reservation: Opt(StringEnum(['RESERVATION', 'RESERVATION_EXPIRES'] as const)),
+});
+export type TariffRestrictions = Static<typeof TariffRestrictions>;
+
+const TariffElement = Type.Object({ price_components: Type.Array(PriceComponent, { minItems: 1 }), restrictions: Opt(TariffRestrictions) });
+export type TariffElement = Static<typeof TariffElement>;
+const Price = Type.Object({ excl_vat: Type.Number({ minimum: 0 }), incl_vat: Opt(Type.Number({ minimum: 0 })) });
+export type Price = Static<typeof Price>;
+
+const tariffFields = {
+  currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+  tariff_alt_text: Opt(Type.Array(DisplayText)),
+  tariff_alt_url: Opt(Str(255)),
+  last_updated: DateTime,
+};
+
+export const Tariff = Type.Object({
+  country_code: Type.String({ pattern: '^[A-Za-z]{2}$' }),
+  party_id: Type.String({ pattern: '^[A-Za-z0-9]{3}$' }),
+  id: Str(36),
+  ...tariffFields,
+  type: Opt(StringEnum(TARIFF_TYPES)),
+  min_price: Opt(Price),
+  max_price: Opt(Price),
+  elements: Type.Array(TariffElement, { minItems: 1 }),
+  start_date_time: Opt(DateTime),
+  end_date_time: Opt(DateTime),
+  energy_mix: Opt(EnergyMix),
+});
+export type Tariff = Static<typeof Tariff>;
+
+export const Tariff211 = Type.Object({
+  id: Str(36),
+  ...tariffFields,
+  elements: Type.Array(
+    Type.Object({ price_components: Type.Array(Type.Object(priceComponentFields), { minItems: 1 }), restrictions: Opt(Type.Object(restrictionFields)) }),
+    { minItems: 1 },
+  ),
+  energy_mix: Opt(EnergyMix211),
+});
+export type Tariff211 = Static<typeof Tariff211>;

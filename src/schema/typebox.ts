@@ -1,0 +1,86 @@
+/**
+ * Helpers for the wire schemas written in TypeBox: one definition gives the TypeScript type and the ajv
+ * validator, and validation problems come back as findings with the field path, in the source
+ * protocol's own names.
+ */
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { Type, type SchemaOptions, type Static, type TSchema } from '@sinclair/typebox';
+import { childPath, type Finding } from '../mapping/findings';
+
+/** A string enumeration as a plain JSON Schema `enum`, so a wrong value gives one clear error, not an anyOf cascade. */
+export function StringEnum<const T extends readonly string[]>(values: T, options: SchemaOptions = {}) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+addFormats(ajv);
+const compiled = new WeakMap<TSchema, ValidateFunction>();
+
+/** `/evses/0/connectors/1` -> `evses[0].connectors[1]`, under `base`. */
+export function pointerToPath(pointer: string, base = ''): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce<string>((path, part) => childPath(path, /^\d+$/.test(part) ? Number(part) : part), base);
+}
+
+function describe(error: ErrorObject, base: string): Finding {
+  const at = pointerToPath(error.instancePath, base);
+  if (error.keyword === 'required') {
+    const missing = (error.params as { missingProperty: string }).missingProperty;
+    return { kind: 'invalid', path: childPath(at, missing), message: 'is required' };
+  }
+  if (error.keyword === 'enum') {
+    const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
+    return { kind: 'invalid', path: at, message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}` };
+  }
+  return { kind: 'invalid', path: at || '(document)', message: error.message ?? error.keyword };
+}
+
+/**
+ * JSON from a peer, with `null` members removed: several OCPI implementations send `null` for an
+ * absent optional field, which both specifications treat as "not given".
+ */
+export function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)]));
+  }
+  return value;
+}
+
+export interface Checked<T> {
+  /** The input (nulls removed), typed; the parts named in `refused` do not conform and must be skipped. */
+  value: T;
+  findings: Finding[];
+  /** Paths of the elements that broke the schema. */
+  refused: string[];
+}
+
+/** Validates `data` against `schema`; every problem is an `invalid` finding with its path under `base`. */
+export function check<S extends TSchema>(schema: S, data: unknown, base = ''): Checked<Static<S>> {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  const value = withoutNulls(data);
+  if (validate(value)) return { value: value as Static<S>, findings: [], refused: [] };
+  const findings = (validate.errors ?? []).map((e) => describe(e, base));
+  return { value: value as Static<S>, findings, refused: findings.map((f) => f.path) };
+}
+
+function inside(bad: string, path: string): boolean {
+  return path === '' || bad === path || bad.startsWith(`${path}.`) || bad.startsWith(`${path}[`);
+}
+
+/**
+ * Whether the element at `path` broke its schema itself. Problems inside its nested lists (`nested`,
+ * e.g. an EVSE's `connectors`) belong to those elements, so one bad connector is dropped and its EVSE
+ * kept; a problem with the list itself (missing, empty) is the element's own.
+ */
+export function brokenAt(refused: readonly string[], path: string, nested: readonly string[] = []): boolean {
+  return refused.some((bad) => inside(bad, path) && !nested.some((list) => bad !== childPath(path, list) && inside(bad, childPath(path, list))));
+}
