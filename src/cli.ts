@@ -2,11 +2,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfigFile } from './config/load';
+import { ConfigError, loadConfigFile, loadMappingRules } from './config/load';
 import { sandboxConfig } from './config/sandbox';
 import type { BridgeConfig } from './config/schema';
 import { createLogger } from './observability/logger';
+import { operatorIdToParty } from './mapping/identifiers';
+import { NO_RULES } from './mapping/rules';
 import { startBridge } from './runtime';
+import { findPair, KINDS, PAIRS, translate } from './translate';
 
 /** Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error. */
 const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -21,6 +24,14 @@ Commands:
         exist (or with --sandbox) it runs in sandbox mode: local SQLite, no secrets needed.
   check-config FILE
         Validate a configuration file; prints every problem with its path (exit 2 if any).
+  translate --from KIND --to KIND [--rules FILE] [--party CC*PID] [--at TIME] [FILE|-]
+        Translate one JSON document (FILE, or standard input) between OCPI and OICP. The result goes
+        to standard output, one JSON line per finding (loss, default, invalid) to standard error.
+        Exit 1 when the input breaks its specification. --rules: mapping rules (YAML, the mapping
+        section of bridge.yaml); --party: owner of OCPI 2.1.1 objects; --at: the instant used for
+        time zone offsets and missing timestamps (default now).
+  translate --list
+        Print every supported pair of kinds.
 
 Options:
   -h, --help       Show this help.
@@ -52,6 +63,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         config: { type: 'string' },
         sandbox: { type: 'boolean' },
         port: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        rules: { type: 'string' },
+        party: { type: 'string' },
+        at: { type: 'string' },
+        list: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -76,9 +93,61 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     case 'serve':
       if (rest.length > 0) return usageError(io, `serve takes no positional arguments (got ${rest.join(' ')})`);
       return serve({ config: values.config, sandbox: values.sandbox === true, port: values.port }, io);
+    case 'translate':
+      return translateCommand(values, rest, io);
     default:
       return usageError(io, `unknown command "${command}"`);
   }
+}
+
+async function translateCommand(
+  options: { from?: string; to?: string; rules?: string; party?: string; at?: string; list?: boolean },
+  files: string[],
+  io: CliIo,
+): Promise<number> {
+  if (options.list) {
+    const width = Math.max(...PAIRS.map((p) => `${p.from} -> ${p.to}`.length));
+    for (const pair of PAIRS) io.stdout.write(`${`${pair.from} -> ${pair.to}`.padEnd(width)}  ${pair.description}\n`);
+    return EXIT.ok;
+  }
+  if (options.from === undefined || options.to === undefined) return usageError(io, 'translate needs --from KIND and --to KIND (see translate --list)');
+  const pair = findPair(options.from, options.to);
+  if (!pair) {
+    const unknown = [options.from, options.to].filter((kind) => !(KINDS as readonly string[]).includes(kind));
+    return usageError(io, unknown.length > 0 ? `unknown kind ${unknown.join(', ')} (kinds: ${KINDS.join(', ')})` : `no translation from ${options.from} to ${options.to} (see translate --list)`);
+  }
+  if (files.length > 1) return usageError(io, 'translate reads one FILE (or - for standard input)');
+  const now = options.at === undefined ? new Date() : new Date(options.at);
+  if (Number.isNaN(now.getTime())) return usageError(io, `--at must be an ISO 8601 date and time (got ${options.at})`);
+  let party;
+  if (options.party !== undefined) {
+    party = operatorIdToParty(options.party).value;
+    if (!party) return usageError(io, `--party must be an ISO OperatorID such as NL*TNM (got ${options.party})`);
+  }
+  let rules = NO_RULES;
+  try {
+    if (options.rules !== undefined) rules = loadMappingRules(options.rules);
+  } catch (err) {
+    return reportConfigError(io, err);
+  }
+  const file = files[0] ?? '-';
+  let input: unknown;
+  try {
+    input = JSON.parse(file === '-' ? await readStdin() : readFileSync(file, 'utf8'));
+  } catch (err) {
+    io.stderr.write(`ocpi-oicp-bridge: cannot read ${file === '-' ? 'standard input' : file}: ${(err as Error).message}\n`);
+    return EXIT.failure;
+  }
+  const result = translate(pair, input, { rules, now, party });
+  for (const finding of result.findings) io.stderr.write(`${JSON.stringify(finding)}\n`);
+  if (result.value !== undefined) io.stdout.write(`${JSON.stringify(result.value, null, 2)}\n`);
+  return result.refused ? EXIT.failure : EXIT.ok;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function usageError(io: CliIo, message: string): number {

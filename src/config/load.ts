@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import Ajv, { type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parseDocument } from 'yaml';
+import { MappingRulesSchema, type MappingRules } from '../mapping/rules';
 import { ConfigSchema, envOverrides, type BridgeConfig } from './schema';
 import { isSecretKey, redactText } from '../observability/redact';
 
@@ -27,8 +28,8 @@ addFormats(ajv);
 ajv.addKeyword({ keyword: 'x-env', schemaType: 'string' });
 const validate = ajv.compile<BridgeConfig>(ConfigSchema);
 
-/** Reads, overrides from the environment, validates and completes with defaults. Throws ConfigError. */
-export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): BridgeConfig {
+/** A YAML (or JSON) file's content; unreadable files and YAML errors are ConfigErrors. */
+function readYaml(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -48,7 +49,22 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
       }),
     );
   }
-  return parseConfig(doc.toJS(), file, env);
+  return doc.toJS();
+}
+
+/** Reads, overrides from the environment, validates and completes with defaults. Throws ConfigError. */
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): BridgeConfig {
+  return parseConfig(readYaml(file), file, env);
+}
+
+// The root default only serves the configuration's `mapping` key; a rules file is validated as an object.
+const validateRules = ajv.compile<MappingRules>({ ...MappingRulesSchema, default: undefined });
+
+/** A mapping rules file (the `mapping:` section on its own, for `translate --rules`), with defaults. */
+export function loadMappingRules(file: string): MappingRules {
+  const raw = readYaml(file) ?? {};
+  if (!validateRules(raw)) throw new ConfigError(file, schemaProblems(validateRules.errors ?? [], raw));
+  return raw;
 }
 
 /** Validates an already parsed configuration object (a YAML file's content, or the sandbox defaults). */

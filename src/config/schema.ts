@@ -3,13 +3,11 @@
  * start-up validation (ajv), the defaults, the secret environment overrides (`x-env`) and the generated
  * configuration reference in the README. Change a key here and all four follow.
  */
-import { Type, type Static, type TSchema, type SchemaOptions } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { StringEnum } from '../schema/typebox';
 import { OPERATOR_ID_PATTERN, PROVIDER_ID_PATTERN } from '../mapping/identifiers';
+import { MappingRulesSchema } from '../mapping/rules';
 
-/** A string enumeration as a plain JSON Schema `enum`, so a wrong value gives one clear error, not an anyOf cascade. */
-function StringEnum<const T extends readonly string[]>(values: T, options: SchemaOptions = {}) {
-  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
-}
 
 export const HUBJECT_BASE_URLS = {
   qa: 'https://service-qa.hubject.com',
@@ -192,15 +190,6 @@ const Oicp = Type.Object(
   { additionalProperties: false, description: 'The bridge as an OICP partner toward Hubject (mutual TLS).' },
 );
 
-const Mapping = Type.Object(
-  {},
-  {
-    additionalProperties: false,
-    default: {},
-    description: 'Mapping rules (per-operator defaults and overrides). No rule keys are accepted yet; unknown keys are refused rather than ignored.',
-  },
-);
-
 const Log = Type.Object(
   {
     level: StringEnum(['error', 'warn', 'info', 'debug'], {
@@ -222,7 +211,7 @@ export const ConfigSchema = Type.Object(
     outbox: Outbox,
     ocpi: Ocpi,
     oicp: Oicp,
-    mapping: Mapping,
+    mapping: MappingRulesSchema,
     log: Log,
   },
   { additionalProperties: false },

@@ -72,7 +72,17 @@ export interface OicpEvseStatusRecord {
  * One OCPI EVSE -> one OICP EvseStatusRecord, or none (with the finding saying why). `evseId` is the
  * correlated EvseID when the caller knows one; OCPI's `evse_id` is optional, OICP's EvseID is not.
  */
-export function ocpiEvseToStatusRecord(evse: OcpiEvseStatusSource, path = '', hints: { evseId?: string } = {}): Mapped<OicpEvseStatusRecord | undefined> {
+/** Operator overrides of single table entries (mapping rules `status`). */
+export interface StatusOverrides {
+  toOicp?: Partial<Record<OcpiEvseStatus, OicpEvseStatus>>;
+  toOcpi?: Partial<Record<OicpEvseStatus, OcpiEvseStatus>>;
+}
+
+export function ocpiEvseToStatusRecord(
+  evse: OcpiEvseStatusSource,
+  path = '',
+  hints: { evseId?: string; overrides?: StatusOverrides } = {},
+): Mapped<OicpEvseStatusRecord | undefined> {
   const log = new FindingLog();
   const evseId = hints.evseId ?? evse.evse_id ?? undefined;
   if (evseId === undefined) {
@@ -83,8 +93,13 @@ export function ocpiEvseToStatusRecord(evse: OcpiEvseStatusSource, path = '', hi
     log.invalid(childPath(path, 'evse_id'), `${JSON.stringify(evseId)} is not an OICP EvseID (ISO or DIN form)`);
     return log.result(undefined);
   }
-  const mapped = ocpiToOicpStatus(evse.status);
   const statusPath = childPath(path, 'status');
+  const override = isKeyOf(OCPI_TO_OICP, evse.status) ? hints.overrides?.toOicp?.[evse.status] : undefined;
+  if (override !== undefined) {
+    log.defaulted(statusPath, `${evse.status} sent as ${override} by the mapping rules`);
+    return log.result({ EvseID: evseId, EvseStatus: override });
+  }
+  const mapped = ocpiToOicpStatus(evse.status);
   switch (mapped.outcome) {
     case 'status':
       if (mapped.loss) log.loss(statusPath, mapped.loss);
@@ -100,8 +115,17 @@ export function ocpiEvseToStatusRecord(evse: OcpiEvseStatusSource, path = '', hi
 }
 
 /** One OICP EvseStatusRecord -> the OCPI EVSE status it means, or none (with the finding saying why). */
-export function oicpStatusRecordToOcpi(record: { EvseID: string; EvseStatus: string }, path = ''): Mapped<{ evse_id: string; status: OcpiEvseStatus } | undefined> {
+export function oicpStatusRecordToOcpi(
+  record: { EvseID: string; EvseStatus: string },
+  path = '',
+  overrides: StatusOverrides = {},
+): Mapped<{ evse_id: string; status: OcpiEvseStatus } | undefined> {
   const log = new FindingLog();
+  const override = isKeyOf(OICP_TO_OCPI, record.EvseStatus) ? overrides.toOcpi?.[record.EvseStatus] : undefined;
+  if (override !== undefined) {
+    log.defaulted(childPath(path, 'EvseStatus'), `${record.EvseStatus} read as ${override} by the mapping rules`);
+    return log.result({ evse_id: record.EvseID, status: override });
+  }
   const mapped = oicpToOcpiStatus(record.EvseStatus);
   if (mapped.outcome === 'unmapped') {
     log.invalid(childPath(path, 'EvseStatus'), mapped.reason);

@@ -45,6 +45,12 @@ export class FindingLog {
     this.findings.push({ kind: 'invalid', path, message });
   }
 
+  /** Adopts a sub-mapper's findings and hands back its value. */
+  take<T>(mapped: Mapped<T>): T {
+    this.findings.push(...mapped.findings);
+    return mapped.value;
+  }
+
   result<T>(value: T): Mapped<T> {
     return { value, findings: this.findings };
   }

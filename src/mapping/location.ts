@@ -21,10 +21,10 @@ import { ocpiToOicpCoordinates, oicpToOcpiCoordinates } from './coordinates';
 import { ocpiEnergyMixToOicp, oicpEnergyToOcpi } from './energy-mix';
 import { ocpiToOicpStatus } from './evse-status';
 import { childPath, FindingLog, type Mapped } from './findings';
-import { isEvseId, operatorIdToParty, operatorOfEvseId, partyToOperatorId, sameOperator } from './identifiers';
+import { isEvseId, operatorOfEvseId, partyToOperatorId, sameOperator } from './identifiers';
 import { ocpiHoursToOicp, oicpOpeningToOcpi } from './opening-times';
 import { ocpiToOicpPlug, oicpToOcpiConnector, type OicpPlug } from './plug';
-import { evseDefaults, NO_RULES, type EvseDefaults, type MappingRules } from './rules';
+import { evseDefaults, NO_RULES, operatorParty, type EvseDefaults, type MappingRules } from './rules';
 import { ocpiTimeZoneToOicp, oicpTimeZoneToOcpi } from './time-zone';
 
 const DEFAULT_LANGUAGE = 'en';
@@ -32,12 +32,6 @@ const POOL_SUFFIX = /^[A-Za-z0-9*]{1,30}$/;
 const ISO_OPERATOR = /^[A-Za-z]{2}\*?[A-Za-z0-9]{3}$/;
 const POOL_ID = /^[A-Za-z]{2}\*?[A-Za-z0-9]{3}\*?P(.+)$/;
 const OCPI_ID_MAX = 36;
-
-/** Merges a sub-mapper's findings into `log` and hands back its value. */
-function take<T>(log: FindingLog, mapped: Mapped<T>): T {
-  log.findings.push(...mapped.findings);
-  return mapped.value;
-}
 
 const toInfoText = (texts: readonly DisplayText[] | undefined): InfoText[] | undefined =>
   texts && texts.length > 0 ? texts.map((t) => ({ lang: t.language.toLowerCase(), value: t.text })) : undefined;
@@ -100,12 +94,12 @@ export function ocpiLocationToOicp(input: unknown, options: LocationToOicpOption
 
 function locationPart(location: Location, operatorId: string, at: Date, defaults: EvseDefaults, log: FindingLog): LocationPart | undefined {
   const before = log.findings.length;
-  const address = take(log, ocpiToOicpAddress(location));
-  const timeZone = take(log, ocpiTimeZoneToOicp(location.time_zone, at));
+  const address = log.take(ocpiToOicpAddress(location));
+  const timeZone = log.take(ocpiTimeZoneToOicp(location.time_zone, at));
   if (timeZone !== undefined) address.TimeZone = timeZone;
-  const coordinates = take(log, ocpiToOicpCoordinates(location.coordinates));
-  const opening = take(log, ocpiHoursToOicp(location.opening_times));
-  const energy = take(log, ocpiEnergyMixToOicp(location.energy_mix, defaults.renewableEnergy));
+  const coordinates = log.take(ocpiToOicpCoordinates(location.coordinates));
+  const opening = log.take(ocpiHoursToOicp(location.opening_times));
+  const energy = log.take(ocpiEnergyMixToOicp(location.energy_mix, defaults.renewableEnergy));
   if (log.findings.slice(before).some((f) => f.kind === 'invalid') || coordinates === undefined) return undefined;
 
   const language = defaults.language ?? DEFAULT_LANGUAGE;
@@ -128,7 +122,7 @@ function locationPart(location: Location, operatorId: string, at: Date, defaults
   if (directions) part.ChargingStationLocationReference = directions;
   const [entrance, ...others] = location.related_locations ?? [];
   if (entrance) {
-    const geo = take(log, ocpiToOicpCoordinates(entrance, 'related_locations[0]'));
+    const geo = log.take(ocpiToOicpCoordinates(entrance, 'related_locations[0]'));
     if (geo) part.GeoChargingPointEntrance = geo;
     if (entrance.name) log.loss('related_locations[0].name', 'OICP has no name for the entrance position');
   }
@@ -175,9 +169,8 @@ function evseRecord(location: Location, evse: Evse, path: string, ctx: EvseConte
   const defaults = evseDefaults(ctx.rules, ctx.operatorId, evseId);
   const { Plugs, ChargingFacilities } = plugsAndFacilities(evse, path, ctx, log);
   if (Plugs.length === 0) return void log.loss(childPath(path, 'connectors'), 'no connector has an OICP plug; the EVSE is not carried');
-  const access = take(log, ocpiCapabilitiesToOicp(evse.capabilities, childPath(path, 'capabilities'), defaults));
-  const place = take(
-    log,
+  const access = log.take(ocpiCapabilitiesToOicp(evse.capabilities, childPath(path, 'capabilities'), defaults));
+  const place = log.take(
     ocpiToOicpAccess({ parking_type: location.parking_type, publish: location.publish, parking_restrictions: evse.parking_restrictions }, defaults.accessibility, { location: '', evse: path }),
   );
   (evse.parking_restrictions ?? []).forEach((restriction, i) => {
@@ -204,7 +197,7 @@ function evseRecord(location: Location, evse: Evse, path: string, ctx: EvseConte
   if (place.AccessibilityLocation) record.AccessibilityLocation = place.AccessibilityLocation;
   if (evse.floor_level !== undefined) record.Address.Floor = evse.floor_level;
   if (evse.coordinates) {
-    const geo = take(log, ocpiToOicpCoordinates(evse.coordinates, childPath(path, 'coordinates')));
+    const geo = log.take(ocpiToOicpCoordinates(evse.coordinates, childPath(path, 'coordinates')));
     if (geo) record.GeoCoordinates = geo;
   }
   const directions = toInfoText(evse.directions);
@@ -226,7 +219,7 @@ function plugsAndFacilities(evse: Evse, path: string, ctx: EvseContext, log: Fin
     if (brokenAt(ctx.refused, at)) return;
     const plug = connectorPlug(connector, at, ctx.rules, log);
     if (plug === undefined) return;
-    const facility = take(log, ocpiToOicpFacility(connector, at));
+    const facility = log.take(ocpiToOicpFacility(connector, at));
     const key = `${plug}|${JSON.stringify(facility)}`;
     if (pairs.some((p) => p.key === key)) log.loss(at, 'OICP lists plug types, not connectors: this connector repeats an earlier one and is not carried separately');
     else pairs.push({ plug, facility, key });
@@ -325,15 +318,12 @@ function groupToLocation(group: Group, rules: MappingRules, options: OicpToLocat
   const base = childPath('', firstIndex);
   const operatorId = first.OperatorID ?? options.operatorId ?? operatorOfEvseId(first.EvseID)!;
   const defaults = evseDefaults(rules, operatorId);
-  const party =
-    defaults.countryCode !== undefined && defaults.partyId !== undefined
-      ? { countryCode: defaults.countryCode, partyId: defaults.partyId }
-      : take(log, operatorIdToParty(operatorId, childPath(base, 'OperatorID')));
+  const party = log.take(operatorParty(rules, operatorId, childPath(base, 'OperatorID')));
   if (party === undefined) return undefined;
   const lastUpdates = group.members.map((m) => m.record.lastUpdate).filter((t): t is string => t !== undefined && !Number.isNaN(Date.parse(t)));
   const lastUpdated = lastUpdates.length > 0 ? new Date(Math.max(...lastUpdates.map((t) => Date.parse(t)))) : options.now;
-  const address = take(log, oicpToOcpiAddress(first.Address, childPath(base, 'Address')));
-  const coordinates = take(log, oicpToOcpiCoordinates(first.GeoCoordinates, childPath(base, 'GeoCoordinates')));
+  const address = log.take(oicpToOcpiAddress(first.Address, childPath(base, 'Address')));
+  const coordinates = log.take(oicpToOcpiCoordinates(first.GeoCoordinates, childPath(base, 'GeoCoordinates')));
   if (coordinates === undefined) return undefined;
   // Floor belongs to the EVSE; everything else here describes the location and should agree.
   const sameness = (record: EvseDataRecord, field: (typeof LOCATION_FIELDS)[number]) => JSON.stringify(field === 'Address' ? { ...record.Address, Floor: undefined } : record[field]);
@@ -349,16 +339,16 @@ function groupToLocation(group: Group, rules: MappingRules, options: OicpToLocat
     publish: true,
     ...address,
     coordinates,
-    time_zone: take(log, oicpTimeZoneToOcpi(first.Address.TimeZone, options.now, defaults.timeZone, childPath(base, 'Address.TimeZone'))),
+    time_zone: log.take(oicpTimeZoneToOcpi(first.Address.TimeZone, options.now, defaults.timeZone, childPath(base, 'Address.TimeZone'))),
     last_updated: lastUpdated.toISOString(),
   };
   const name = first.ChargingStationNames.find((n) => n.lang === (defaults.language ?? DEFAULT_LANGUAGE)) ?? first.ChargingStationNames[0];
   if (name) location.name = name.value;
   if (first.ChargingStationNames.length > 1) log.loss(childPath(base, 'ChargingStationNames'), 'OCPI has one location name without language; the others are not carried');
-  const parking = take(log, oicpToOcpiAccess(first, base)).parking_type;
+  const parking = log.take(oicpToOcpiAccess(first, base)).parking_type;
   if (parking) location.parking_type = parking;
   if (first.GeoChargingPointEntrance) {
-    const entrance = take(log, oicpToOcpiCoordinates(first.GeoChargingPointEntrance, childPath(base, 'GeoChargingPointEntrance')));
+    const entrance = log.take(oicpToOcpiCoordinates(first.GeoChargingPointEntrance, childPath(base, 'GeoChargingPointEntrance')));
     if (entrance) location.related_locations = [entrance];
   }
   const directions = toDisplayText(first.ChargingStationLocationReference);
@@ -366,9 +356,9 @@ function groupToLocation(group: Group, rules: MappingRules, options: OicpToLocat
   const operatorName = first.OperatorName ?? options.operatorName ?? defaults.operatorName;
   if (operatorName !== undefined) location.operator = { name: operatorName };
   if (first.SubOperatorName !== undefined) location.suboperator = { name: first.SubOperatorName };
-  const hours = take(log, oicpOpeningToOcpi(first, base));
+  const hours = log.take(oicpOpeningToOcpi(first, base));
   if (hours) location.opening_times = hours;
-  location.energy_mix = take(log, oicpEnergyToOcpi(first, base));
+  location.energy_mix = log.take(oicpEnergyToOcpi(first, base));
   location.evses = [];
   for (const { record, index } of group.members) {
     const evseLog = new FindingLog();
@@ -397,13 +387,13 @@ function recordToEvse(
     last_updated: stamp,
   };
   if (record.deltaType !== 'delete') log.defaulted(path, 'EVSE data carries no status; UNKNOWN until an EVSE status record arrives');
-  const capabilities = take(log, oicpToOcpiCapabilities(record, path));
+  const capabilities = log.take(oicpToOcpiCapabilities(record, path));
   if (capabilities.length > 0) evse.capabilities = capabilities;
   if (record.Address.Floor !== undefined) {
     evse.floor_level = record.Address.Floor.slice(0, 4);
     if (record.Address.Floor.length > 4) log.loss(childPath(path, 'Address.Floor'), 'OCPI floor_level holds 4 characters');
   }
-  const coordinates = take(log, oicpToOcpiCoordinates(record.GeoCoordinates, childPath(path, 'GeoCoordinates')));
+  const coordinates = log.take(oicpToOcpiCoordinates(record.GeoCoordinates, childPath(path, 'GeoCoordinates')));
   if (coordinates && (coordinates.latitude !== locationCoordinates.latitude || coordinates.longitude !== locationCoordinates.longitude)) evse.coordinates = coordinates;
   const directions = toDisplayText(record.AdditionalInfo);
   if (directions) evse.directions = directions;
@@ -442,7 +432,7 @@ function recordConnectors(record: EvseDataRecord, path: string, stamp: string, l
     if (mapped.assumed) log.defaulted(at, mapped.assumed);
     const facility = facilities.length === 1 ? facilities[0] : facilities[Math.min(i, facilities.length - 1)];
     if (facility === undefined) return log.loss(at, 'no charging facility: OCPI needs power type, voltage and amperage; the plug is not carried');
-    const power = take(log, oicpFacilityToOcpi(facility, childPath(childPath(path, 'ChargingFacilities'), facilities.indexOf(facility))));
+    const power = log.take(oicpFacilityToOcpi(facility, childPath(childPath(path, 'ChargingFacilities'), facilities.indexOf(facility))));
     connectors.push({ id: String(connectors.length + 1), standard: mapped.standard as Connector['standard'], format: mapped.format, ...power, last_updated: stamp });
   });
   if (connectors.length === 0) log.invalid(childPath(path, 'Plugs'), 'no plug has an OCPI connector standard; OCPI needs at least one connector');

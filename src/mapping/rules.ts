@@ -4,12 +4,13 @@
  * schema is the `mapping` section of the bridge configuration and the `--rules` file of `translate`.
  * Every value taken from here is reported as a `default` finding by the mapper that used it.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TOptional, type TUnsafe } from '@sinclair/typebox';
 import { StringEnum } from '../schema/typebox';
 import { OICP_ACCESSIBILITIES } from './accessibility';
 import { OICP_AUTHENTICATION_MODES, OICP_PAYMENT_OPTIONS } from './capabilities';
 import { OCPI_EVSE_STATUSES, OICP_EVSE_STATUSES } from './evse-status';
-import { OPERATOR_ID_PATTERN, PROVIDER_ID_PATTERN, sameOperator } from './identifiers';
+import type { Mapped } from './findings';
+import { OPERATOR_ID_PATTERN, PROVIDER_ID_PATTERN, operatorIdToParty, sameOperator, type OcpiParty } from './identifiers';
 import { OICP_PLUGS } from './plug';
 
 const EvseDefaults = Type.Object(
@@ -42,14 +43,16 @@ const EvseDefaults = Type.Object(
 );
 export type EvseDefaults = Static<typeof EvseDefaults>;
 
+/** An object whose keys are enumeration values, each optional: one table entry per key. */
+function enumMap<const K extends readonly string[], const V extends readonly string[]>(keys: K, values: V, description: string) {
+  const properties = Object.fromEntries(keys.map((key) => [key, Type.Optional(StringEnum(values))])) as Record<K[number], TOptional<TUnsafe<V[number]>>>;
+  return Type.Object(properties, { additionalProperties: false, description });
+}
+
 const StatusOverrides = Type.Object(
   {
-    toOicp: Type.Optional(
-      Type.Record(StringEnum(OCPI_EVSE_STATUSES), StringEnum(OICP_EVSE_STATUSES), { description: 'OCPI status -> OICP EvseStatus, replacing the default table entry.' }),
-    ),
-    toOcpi: Type.Optional(
-      Type.Record(StringEnum(OICP_EVSE_STATUSES), StringEnum(OCPI_EVSE_STATUSES), { description: 'OICP EvseStatus -> OCPI status, replacing the default table entry.' }),
-    ),
+    toOicp: Type.Optional(enumMap(OCPI_EVSE_STATUSES, OICP_EVSE_STATUSES, 'OCPI status -> OICP EvseStatus, replacing the default table entry.')),
+    toOcpi: Type.Optional(enumMap(OICP_EVSE_STATUSES, OCPI_EVSE_STATUSES, 'OICP EvseStatus -> OCPI status, replacing the default table entry.')),
   },
   { additionalProperties: false, default: {} },
 );
@@ -126,4 +129,11 @@ export function evseDefaults(rules: MappingRules, operatorId: string | undefined
   const operator = operatorId === undefined ? undefined : Object.entries(rules.operators).find(([id]) => id !== '*' && sameOperator(id, operatorId))?.[1];
   const overrides = evseId === undefined ? [] : rules.evses.filter((rule) => evsePattern(rule.match).test(evseId)).map((rule) => rule.set);
   return Object.assign({}, rules.operators['*'], operator, ...overrides) as EvseDefaults;
+}
+
+/** The OCPI party of an operator: configured (required for DIN OperatorIDs), else read from the ISO OperatorID. */
+export function operatorParty(rules: MappingRules, operatorId: string, path = 'OperatorID'): Mapped<OcpiParty | undefined> {
+  const { countryCode, partyId } = evseDefaults(rules, operatorId);
+  if (countryCode !== undefined && partyId !== undefined) return { value: { countryCode, partyId }, findings: [] };
+  return operatorIdToParty(operatorId, path);
 }

@@ -3,11 +3,11 @@
  * types are derived from these schemas and the same schemas validate what peers send. Field tables:
  * ../shared/spec/ocpi.md §4.1, §4.4; differences between the versions: §5.2, §5.5.
  */
-import { Type, type Static, type TProperties } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { StringEnum } from '../schema/typebox';
 
 const Str = (maxLength: number) => Type.String({ maxLength });
-const Opt = Type.Optional;
+const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
 
 /** RFC 3339 as OCPI restricts it: UTC, `Z` or no designator, optional fraction. */
 export const DateTime = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]00:00)?$' });

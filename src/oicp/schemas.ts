@@ -4,7 +4,7 @@
  * reference; the tests check our output against it. Where the OpenAPI and Hubject's service
  * definitions disagree we read both spellings (ChargingStationID/Id) and write the service's.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { EVSE_ID_PATTERN, OPERATOR_ID_PATTERN, PROVIDER_ID_PATTERN } from '../mapping/identifiers';
 import { OICP_ACCESSIBILITIES, OICP_ACCESSIBILITY_LOCATIONS } from '../mapping/accessibility';
 import { OICP_AUTHENTICATION_MODES, OICP_PAYMENT_OPTIONS, OICP_VALUE_ADDED_SERVICES } from '../mapping/capabilities';
@@ -12,7 +12,7 @@ import { OICP_EVSE_STATUSES } from '../mapping/evse-status';
 import { OICP_PLUGS } from '../mapping/plug';
 import { StringEnum } from '../schema/typebox';
 
-const Opt = Type.Optional;
+const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
 
 export const EvseId = Type.String({ pattern: EVSE_ID_PATTERN });
 export const OperatorId = Type.String({ pattern: OPERATOR_ID_PATTERN });

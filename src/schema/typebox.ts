@@ -67,9 +67,9 @@ export function check<S extends TSchema>(schema: S, data: unknown, base = ''): C
     compiled.set(schema, validate);
   }
   const value = withoutNulls(data);
-  if (validate(value)) return { value: value as Static<S>, findings: [], refused: [] };
+  if (validate(value)) return { value, findings: [], refused: [] };
   const findings = (validate.errors ?? []).map((e) => describe(e, base));
-  return { value: value as Static<S>, findings, refused: findings.map((f) => f.path) };
+  return { value, findings, refused: findings.map((f) => f.path) };
 }
 
 function inside(bad: string, path: string): boolean {

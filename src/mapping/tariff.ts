@@ -1,0 +1,383 @@
+/**
+ * OCPI Tariffs <-> OICP dynamic pricing (PricingProductData records and EVSEPricing).
+ *
+ * OCPI prices a session by elements, each with price components per dimension and restrictions that
+ * switch it on and off. OICP prices by products: one base price per reference unit (kWh, hour or
+ * minute), fees attached to the product (start, fixed, parking, minimum, maximum), availability
+ * times and a maximum power. So each OCPI element with an ENERGY or TIME price becomes a product
+ * (the first keeps the tariff id as ProductID, the next ones `<id>@2`, `<id>@3`, ...), FLAT and
+ * PARKING_TIME become fees of those products, and whatever OICP cannot express is a loss
+ * (../shared/spec/mapping.md §4.9).
+ */
+import type { DayOfWeek, Location, Price, PriceComponent, Tariff, TariffElement, TariffRestrictions } from '../ocpi/schemas';
+import { Tariff as TariffSchema } from '../ocpi/schemas';
+import {
+  EvsePricings,
+  PricingProductData as PricingProductDataSchema,
+  type AdditionalReference,
+  type EvsePricing,
+  type OicpDays,
+  type PricingProductData,
+  type PricingProductDataRecord,
+  type ProductAvailabilityTimes,
+  type ReferenceUnit,
+} from '../oicp/schemas';
+import { brokenAt, check } from '../schema/typebox';
+import { childPath, FindingLog, type Mapped } from './findings';
+import { isEvseId, partyToOperatorId } from './identifiers';
+import { evseDefaults, NO_RULES, operatorParty, type MappingRules } from './rules';
+
+const WORKDAYS: readonly DayOfWeek[] = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'];
+const WEEKEND: readonly DayOfWeek[] = ['SATURDAY', 'SUNDAY'];
+const ALL_DAYS: readonly DayOfWeek[] = [...WORKDAYS, ...WEEKEND];
+const DAY_SET: Partial<Record<OicpDays, readonly DayOfWeek[]>> = { Everyday: ALL_DAYS, Workdays: WORKDAYS, Weekend: WEEKEND };
+const OICP_DAY: Record<DayOfWeek, OicpDays> = {
+  MONDAY: 'Monday',
+  TUESDAY: 'Tuesday',
+  WEDNESDAY: 'Wednesday',
+  THURSDAY: 'Thursday',
+  FRIDAY: 'Friday',
+  SATURDAY: 'Saturday',
+  SUNDAY: 'Sunday',
+};
+const OCPI_DAY = Object.fromEntries(Object.entries(OICP_DAY).map(([ocpi, oicp]) => [oicp, ocpi])) as Record<string, DayOfWeek>;
+/** OCPI writes the end of the day as `00:00`; OICP periods end at `24:00`. */
+const END_OF_DAY = '24:00';
+/** Separates the tariff id from the element number in the ProductIDs of one tariff. */
+const PRODUCT_SEPARATOR = '@';
+
+/** Restrictions OICP products cannot express, with the reason. */
+const UNSUPPORTED_RESTRICTIONS: Partial<Record<keyof TariffRestrictions, string>> = {
+  start_date: 'OICP products have no validity dates',
+  end_date: 'OICP products have no validity dates',
+  min_kwh: 'OICP products cannot depend on the energy charged so far',
+  max_kwh: 'OICP products cannot depend on the energy charged so far',
+  min_current: 'OICP products cannot depend on the current',
+  max_current: 'OICP products cannot depend on the current',
+  min_power: 'OICP products have a maximum power only',
+  min_duration: 'OICP products cannot depend on the session duration',
+  max_duration: 'OICP products cannot depend on the session duration',
+};
+
+export interface TariffToOicpOptions {
+  rules?: MappingRules;
+  /** Our OperatorID toward Hubject; by default the tariff owner's party. */
+  operatorId?: string;
+  operatorName?: string;
+}
+
+/** The days an OCPI restriction names, as OICP day sets: the widest set that fits, else single days. */
+function oicpDays(days: readonly DayOfWeek[] | undefined): OicpDays[] {
+  const set = new Set(days && days.length > 0 ? days : ALL_DAYS);
+  for (const [name, members] of Object.entries(DAY_SET) as [OicpDays, readonly DayOfWeek[]][]) {
+    if (members.length === set.size && members.every((d) => set.has(d))) return [name];
+  }
+  return ALL_DAYS.filter((d) => set.has(d)).map((d) => OICP_DAY[d]);
+}
+
+function availability(restrictions: TariffRestrictions | undefined, path: string, log: FindingLog): { IsValid24hours: boolean; ProductAvailabilityTimes: ProductAvailabilityTimes[] } {
+  const { start_time: start, end_time: end, day_of_week: days } = restrictions ?? {};
+  if (start === undefined && end === undefined && (days ?? []).length === 0) return { IsValid24hours: true, ProductAvailabilityTimes: [] };
+  const begin = start ?? '00:00';
+  const until = end === undefined || end === '00:00' ? END_OF_DAY : end;
+  let periods = [{ begin, end: until }];
+  if (until !== END_OF_DAY && until <= begin) {
+    log.loss(childPath(path, 'end_time'), `the window ${begin}-${until} crosses midnight; OICP gets two periods (${begin}-24:00, 00:00-${until})`);
+    periods = [
+      { begin, end: END_OF_DAY },
+      { begin: '00:00', end: until },
+    ];
+  }
+  return { IsValid24hours: false, ProductAvailabilityTimes: oicpDays(days).map((on) => ({ Periods: periods, on })) };
+}
+
+function feeOf(component: PriceComponent): AdditionalReference {
+  const kind = component.type === 'PARKING_TIME' ? 'PARKING FEE' : 'START FEE';
+  return { AdditionalReference: kind, AdditionalReferenceUnit: 'HOUR', PricePerAdditionalReferenceUnit: component.price };
+}
+
+/** Reports what a price component carries beyond its price. */
+function componentLosses(component: PriceComponent, path: string, log: FindingLog): void {
+  if (component.vat !== undefined) log.loss(childPath(path, 'vat'), `OICP prices carry no VAT rate; the price is sent excluding VAT (${component.vat}% not carried)`);
+  if (component.type !== 'FLAT' && component.step_size !== 1) log.loss(childPath(path, 'step_size'), `OICP has no billing steps; step_size ${component.step_size} is not carried`);
+}
+
+/** One OCPI tariff -> its pricing product records, in element order. */
+function tariffProducts(tariff: Tariff, path: string, rules: MappingRules, log: FindingLog): PricingProductDataRecord[] {
+  const base = rules.tariffs.products[tariff.id] ?? tariff.id;
+  if (base !== tariff.id) log.defaulted(childPath(path, 'id'), `ProductID "${base}" from the mapping rules`);
+  const products: PricingProductDataRecord[] = [];
+  const shared: AdditionalReference[] = [];
+  let restructured = false;
+  tariff.elements.forEach((element: TariffElement, i) => {
+    const at = childPath(childPath(path, 'elements'), i);
+    const restrictions = element.restrictions;
+    if (restrictions?.reservation !== undefined) {
+      restructured = true;
+      return log.loss(at, `OICP pricing products do not price reservations (${restrictions.reservation}); the element is not carried`);
+    }
+    const seen = new Map<string, PriceComponent>();
+    element.price_components.forEach((component, j) => {
+      const cAt = childPath(childPath(at, 'price_components'), j);
+      componentLosses(component, cAt, log);
+      if (seen.has(component.type)) log.loss(cAt, `a second ${component.type} component in one element is never used by OCPI either`);
+      else seen.set(component.type, component);
+    });
+    const energy = seen.get('ENERGY');
+    const time = seen.get('TIME');
+    const main = energy ?? time;
+    if (energy && time) {
+      log.loss(childPath(at, 'price_components'), 'an OICP product has one reference unit; ENERGY is priced, the TIME price of this element is not carried');
+    }
+    const flat = seen.get('FLAT');
+    const parking = seen.get('PARKING_TIME');
+    const restrictionsPath = childPath(at, 'restrictions');
+    for (const [field, why] of Object.entries(UNSUPPORTED_RESTRICTIONS)) {
+      if (restrictions?.[field as keyof TariffRestrictions] !== undefined) log.loss(childPath(restrictionsPath, field), why);
+    }
+    if (main === undefined) {
+      // Fees without an energy or time price attach to every product of the tariff.
+      if (flat) shared.push(feeOf(flat));
+      if (parking) shared.push(feeOf(parking));
+      if (restrictions && Object.keys(restrictions).length > 0) log.loss(restrictionsPath, 'OICP fees apply to the whole product; restrictions of a fee-only element are not carried');
+      restructured = true;
+      return;
+    }
+    const order = element.price_components.map((c) => c.type).filter((type, k, all) => all.indexOf(type) === k);
+    const canonical = [main.type, 'FLAT', 'PARKING_TIME'].filter((type) => order.includes(type as PriceComponent['type']));
+    if (order.join() !== canonical.join()) restructured = true;
+    const fees: AdditionalReference[] = [];
+    if (flat) fees.push(feeOf(flat));
+    if (parking) fees.push(feeOf(parking));
+    const unit: ReferenceUnit = main.type === 'ENERGY' ? 'KILOWATT_HOUR' : 'HOUR';
+    const product: PricingProductDataRecord = {
+      ProductID: products.length === 0 ? base : `${base}${PRODUCT_SEPARATOR}${products.length + 1}`,
+      ReferenceUnit: unit,
+      ProductPriceCurrency: tariff.currency,
+      PricePerReferenceUnit: main.price,
+      MaximumProductChargingPower: restrictions?.max_power ?? rules.tariffs.maximumProductChargingPower,
+      ...availability(restrictions, restrictionsPath, log),
+    };
+    if (restrictions?.max_power === undefined) log.defaulted(at, `no max_power restriction; MaximumProductChargingPower ${rules.tariffs.maximumProductChargingPower} kW from the mapping rules`);
+    if (fees.length > 0) product.AdditionalReferences = fees;
+    products.push(product);
+  });
+  if (products.length === 0) {
+    // Only fees: OICP's FIXED FEE, on a product whose base price is zero.
+    const fixed = shared.map((fee) => (fee.AdditionalReference === 'START FEE' ? { ...fee, AdditionalReference: 'FIXED FEE' as const } : fee));
+    log.defaulted(childPath(path, 'elements'), 'no ENERGY or TIME price: one product priced 0 per HOUR carries the fees (FLAT as FIXED FEE)');
+    products.push({
+      ProductID: base,
+      ReferenceUnit: 'HOUR',
+      ProductPriceCurrency: tariff.currency,
+      PricePerReferenceUnit: 0,
+      MaximumProductChargingPower: rules.tariffs.maximumProductChargingPower,
+      IsValid24hours: true,
+      ProductAvailabilityTimes: [],
+      AdditionalReferences: fixed,
+    });
+    shared.length = 0;
+  } else if (restructured) {
+    log.loss(childPath(path, 'elements'), 'OICP has products, not elements: fees join the priced products and are read back inside each priced element');
+  }
+  for (const product of products) {
+    const limits: AdditionalReference[] = [];
+    if (tariff.min_price) limits.push({ AdditionalReference: 'MINIMUM FEE', AdditionalReferenceUnit: product.ReferenceUnit, PricePerAdditionalReferenceUnit: tariff.min_price.excl_vat });
+    if (tariff.max_price) limits.push({ AdditionalReference: 'MAXIMUM FEE', AdditionalReferenceUnit: product.ReferenceUnit, PricePerAdditionalReferenceUnit: tariff.max_price.excl_vat });
+    const references = [...(product.AdditionalReferences ?? []), ...shared, ...limits];
+    if (references.length > 0) product.AdditionalReferences = references;
+  }
+  for (const which of ['min_price', 'max_price'] as const) {
+    if (tariff[which]?.incl_vat !== undefined) log.loss(childPath(childPath(path, which), 'incl_vat'), 'OICP fees are one amount; the price excluding VAT is sent');
+  }
+  const lost: [keyof Tariff, string][] = [
+    ['type', 'OICP products have no tariff type (ad hoc, profile)'],
+    ['tariff_alt_text', 'OICP products have no description text'],
+    ['tariff_alt_url', 'OICP products have no information URL'],
+    ['start_date_time', 'OICP products have no validity period'],
+    ['end_date_time', 'OICP products have no validity period'],
+    ['energy_mix', 'OICP carries the energy mix with the EVSE, not the product'],
+    ['last_updated', 'OICP products carry no timestamp'],
+  ];
+  for (const [field, why] of lost) if (tariff[field] !== undefined) log.loss(childPath(path, field), why);
+  return products;
+}
+
+/**
+ * OCPI tariffs (one object or a list) of one operator -> one PricingProductData block. `input` is
+ * checked against the OCPI 2.2.1 Tariff schema; a broken tariff is refused, the others are mapped.
+ */
+export function ocpiTariffsToOicp(input: unknown, options: TariffToOicpOptions = {}): Mapped<PricingProductData | undefined> {
+  const log = new FindingLog();
+  const rules = options.rules ?? NO_RULES;
+  const many = Array.isArray(input);
+  const list: unknown[] = many ? input : [input];
+  const records: PricingProductDataRecord[] = [];
+  let operatorId = options.operatorId;
+  let currency: string | undefined;
+  list.forEach((item, i) => {
+    const path = many ? childPath('', i) : '';
+    const checked = check(TariffSchema, item, path);
+    log.findings.push(...checked.findings);
+    if (brokenAt(checked.refused, path)) return;
+    const tariff = checked.value;
+    operatorId ??= partyToOperatorId({ countryCode: tariff.country_code, partyId: tariff.party_id });
+    currency ??= tariff.currency;
+    records.push(...tariffProducts(tariff, path, rules, log));
+  });
+  if (operatorId === undefined || currency === undefined) return log.result(undefined);
+  const data: PricingProductData = {
+    OperatorID: operatorId,
+    ProviderID: rules.tariffs.providerId,
+    PricingDefaultPrice: rules.tariffs.defaultPrice,
+    PricingDefaultPriceCurrency: currency,
+    PricingDefaultReferenceUnit: records[0]?.ReferenceUnit ?? 'HOUR',
+    PricingProductDataRecords: records,
+  };
+  const operatorName = options.operatorName ?? evseDefaults(rules, operatorId).operatorName;
+  if (operatorName !== undefined) data.OperatorName = operatorName;
+  return log.result(data);
+}
+
+/**
+ * EVSE pricing from OCPI locations: the products of each EVSE's connector tariffs. `productIds` gives
+ * the ProductIDs of each tariff (as `ocpiTariffsToOicp` made them); without it a tariff is its id.
+ */
+export function ocpiLocationEvsePricing(location: Pick<Location, 'evses'>, rules: MappingRules = NO_RULES, productIds: Readonly<Record<string, readonly string[]>> = {}): Mapped<EvsePricing[]> {
+  const log = new FindingLog();
+  const pricing: EvsePricing[] = [];
+  (location.evses ?? []).forEach((evse, i) => {
+    const at = childPath('evses', i);
+    const tariffIds = [...new Set(evse.connectors.flatMap((c) => c.tariff_ids ?? []))];
+    if (tariffIds.length === 0 || evse.status === 'REMOVED') return;
+    if (evse.evse_id === undefined || !isEvseId(evse.evse_id)) return log.invalid(childPath(at, 'evse_id'), 'EVSE pricing needs a valid EvseID');
+    if (new Set(evse.connectors.map((c) => (c.tariff_ids ?? []).join())).size > 1) {
+      log.loss(childPath(at, 'connectors'), 'OICP prices the EVSE, not the connector: the tariffs of all connectors apply to the whole EVSE');
+    }
+    const products = tariffIds.flatMap((id) => productIds[id] ?? [rules.tariffs.products[id] ?? id]);
+    pricing.push({ EvseID: evse.evse_id, ProviderID: rules.tariffs.providerId, EvseIDProductList: products });
+  });
+  return log.result(pricing);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// OICP -> OCPI
+
+export interface OicpToTariffOptions {
+  rules?: MappingRules;
+  /** Stands for last_updated: pricing products carry no timestamp. */
+  now: Date;
+}
+
+/** The tariff a ProductID belongs to: `AC1@2` -> `AC1` when `AC1` is a product of the same block. */
+function baseOf(productId: string, known: ReadonlySet<string>): string {
+  const at = productId.lastIndexOf(PRODUCT_SEPARATOR);
+  const base = at > 0 ? productId.slice(0, at) : productId;
+  return base !== productId && known.has(base) && /^\d+$/.test(productId.slice(at + 1)) ? base : productId;
+}
+
+const perHour = (price: number, unit: ReferenceUnit) => (unit === 'MINUTE' ? Math.round(price * 60 * 1e6) / 1e6 : price);
+
+function restrictionsOf(product: PricingProductDataRecord, rules: MappingRules, path: string, log: FindingLog): (TariffRestrictions | undefined)[] {
+  const power = product.MaximumProductChargingPower === rules.tariffs.maximumProductChargingPower ? {} : { max_power: product.MaximumProductChargingPower };
+  if (product.IsValid24hours || product.ProductAvailabilityTimes.length === 0) {
+    if (!product.IsValid24hours) log.loss(childPath(path, 'IsValid24hours'), 'not valid around the clock, but no availability times given; read as always valid');
+    return [Object.keys(power).length > 0 ? power : undefined];
+  }
+  return product.ProductAvailabilityTimes.flatMap((times) =>
+    times.Periods.map((period) => {
+      const restriction: TariffRestrictions = { ...power };
+      if (!(period.begin === '00:00' && period.end === END_OF_DAY)) {
+        restriction.start_time = period.begin;
+        restriction.end_time = period.end === END_OF_DAY ? '00:00' : period.end;
+      }
+      const days = DAY_SET[times.on] ?? [OCPI_DAY[times.on]!];
+      if (days.length < 7) restriction.day_of_week = [...days];
+      return restriction;
+    }),
+  );
+}
+
+function productElements(product: PricingProductDataRecord, rules: MappingRules, path: string, log: FindingLog, limits: { min?: Price; max?: Price }): TariffElement[] {
+  const components: PriceComponent[] = [];
+  const fees = product.AdditionalReferences ?? [];
+  const fixed = fees.some((f) => f.AdditionalReference === 'FIXED FEE');
+  if (!(fixed && product.PricePerReferenceUnit === 0)) {
+    components.push({ type: product.ReferenceUnit === 'KILOWATT_HOUR' ? 'ENERGY' : 'TIME', price: perHour(product.PricePerReferenceUnit, product.ReferenceUnit), step_size: 1 });
+  }
+  fees.forEach((fee, k) => {
+    const at = childPath(childPath(path, 'AdditionalReferences'), k);
+    switch (fee.AdditionalReference) {
+      case 'START FEE':
+      case 'FIXED FEE':
+        components.push({ type: 'FLAT', price: fee.PricePerAdditionalReferenceUnit, step_size: 1 });
+        return;
+      case 'PARKING FEE':
+        if (fee.AdditionalReferenceUnit === 'KILOWATT_HOUR') return log.loss(at, 'OCPI prices parking by time, not energy');
+        components.push({ type: 'PARKING_TIME', price: perHour(fee.PricePerAdditionalReferenceUnit, fee.AdditionalReferenceUnit), step_size: 1 });
+        return;
+      case 'MINIMUM FEE':
+        limits.min = { excl_vat: fee.PricePerAdditionalReferenceUnit };
+        return;
+      case 'MAXIMUM FEE':
+        limits.max = { excl_vat: fee.PricePerAdditionalReferenceUnit };
+        return;
+    }
+  });
+  if (components.length === 0) components.push({ type: 'FLAT', price: 0, step_size: 1 });
+  return restrictionsOf(product, rules, path, log).map((restrictions) => (restrictions ? { price_components: components, restrictions } : { price_components: components }));
+}
+
+/** One PricingProductData block -> OCPI tariffs, products of one tariff (`id`, `id@2`, ...) joined again. */
+export function oicpPricingToTariffs(input: unknown, options: OicpToTariffOptions): Mapped<Tariff[]> {
+  const log = new FindingLog();
+  const rules = options.rules ?? NO_RULES;
+  const checked = check(PricingProductDataSchema, input);
+  log.findings.push(...checked.findings);
+  if (brokenAt(checked.refused, '', ['PricingProductDataRecords'])) return log.result([]);
+  const data = checked.value;
+  const party = log.take(operatorParty(rules, data.OperatorID, 'OperatorID'));
+  if (party === undefined) return log.result([]);
+  const tariffIdOf = Object.fromEntries(Object.entries(rules.tariffs.products).map(([tariff, product]) => [product, tariff]));
+  const known = new Set(data.PricingProductDataRecords.map((r) => r.ProductID));
+  const tariffs = new Map<string, Tariff>();
+  const limits = new Map<string, { min?: Price; max?: Price }>();
+  data.PricingProductDataRecords.forEach((product, i) => {
+    const path = childPath('PricingProductDataRecords', i);
+    if (brokenAt(checked.refused, path)) return;
+    const base = baseOf(product.ProductID, known);
+    const id = tariffIdOf[base] ?? base;
+    if (id.length > 36) return log.invalid(childPath(path, 'ProductID'), `OCPI tariff ids hold 36 characters; "${id}" is longer`);
+    const tariff = tariffs.get(id) ?? { country_code: party.countryCode, party_id: party.partyId, id, currency: product.ProductPriceCurrency, elements: [], last_updated: options.now.toISOString() };
+    if (tariff.currency !== product.ProductPriceCurrency) return log.loss(childPath(path, 'ProductPriceCurrency'), `one OCPI tariff has one currency; this ${product.ProductPriceCurrency} product of tariff ${id} is not carried`);
+    const limit = limits.get(id) ?? {};
+    tariff.elements.push(...productElements(product, rules, path, log, limit));
+    limits.set(id, limit);
+    tariffs.set(id, tariff);
+  });
+  for (const [id, tariff] of tariffs) {
+    const limit = limits.get(id)!;
+    if (limit.min) tariff.min_price = limit.min;
+    if (limit.max) tariff.max_price = limit.max;
+  }
+  if (tariffs.size > 0) log.defaulted('PricingProductDataRecords', 'OICP has no billing steps; every price component gets step_size 1');
+  if (data.PricingDefaultPrice !== 0) log.loss('PricingDefaultPrice', 'OCPI has no default price for EVSEs without a tariff');
+  return log.result([...tariffs.values()]);
+}
+
+/** OICP EVSE pricing -> the OCPI tariff ids per EvseID (to set on the EVSE's connectors). */
+export function oicpEvsePricingToTariffIds(input: unknown, rules: MappingRules = NO_RULES): Mapped<{ evse_id: string; tariff_ids: string[] }[]> {
+  const log = new FindingLog();
+  const checked = check(EvsePricings, input);
+  log.findings.push(...checked.findings);
+  const tariffIdOf = Object.fromEntries(Object.entries(rules.tariffs.products).map(([tariff, product]) => [product, tariff]));
+  const result: { evse_id: string; tariff_ids: string[] }[] = [];
+  (Array.isArray(checked.value) ? checked.value : []).forEach((pricing, i) => {
+    if (brokenAt(checked.refused, childPath('', i))) return;
+    const known = new Set(pricing.EvseIDProductList);
+    const ids = [...new Set(pricing.EvseIDProductList.map((product) => tariffIdOf[product] ?? baseOf(product, known)))];
+    if (pricing.ProviderID !== '*') log.loss(childPath(childPath('', i), 'ProviderID'), `OCPI connectors do not say which eMSP a tariff is for (${pricing.ProviderID})`);
+    result.push({ evse_id: pricing.EvseID, tariff_ids: ids });
+  });
+  return log.result(result);
+}

@@ -1,0 +1,279 @@
+/**
+ * OCPI 2.1.1 <-> 2.2.1 for Locations (with EVSEs and connectors) and Tariffs, so the mappers are
+ * written once against 2.2.1. "Up" is 2.1.1 -> 2.2.1, "down" the reverse; the rules are those of
+ * ../shared/spec/ocpi.md §5.2 and §5.5, and everything one version cannot hold is a finding.
+ */
+import { childPath, FindingLog, type Mapped } from '../mapping/findings';
+import { operatorOfEvseId, operatorIdToParty, type OcpiParty } from '../mapping/identifiers';
+import { ocpiToOicpCoordinates } from '../mapping/coordinates';
+import { brokenAt, check } from '../schema/typebox';
+import {
+  CAPABILITIES_211,
+  CONNECTOR_TYPES_211,
+  FACILITIES_211,
+  Location as LocationSchema,
+  Location211 as Location211Schema,
+  Tariff as TariffSchema,
+  Tariff211 as Tariff211Schema,
+  type Connector,
+  type Connector211,
+  type EnergyMix,
+  type EnergyMix211,
+  type Evse211,
+  type Hours,
+  type Hours211,
+  type Location,
+  type Location211,
+  type Tariff,
+  type Tariff211,
+} from './schemas';
+
+export interface UpOptions {
+  /** The owner, which 2.1.1 objects do not name (it is in the URL); by default read from an EVSE id. */
+  party?: OcpiParty;
+  /** IANA zone of the owner, for 2.1.1 locations without time_zone (mandatory in 2.2.1). */
+  timeZoneOf?: (party: OcpiParty) => string | undefined;
+}
+
+const LOCATION_TYPE_UP: Record<Location211['type'], Location['parking_type'] | null> = {
+  ON_STREET: 'ON_STREET',
+  PARKING_GARAGE: 'PARKING_GARAGE',
+  UNDERGROUND_GARAGE: 'UNDERGROUND_GARAGE',
+  PARKING_LOT: 'PARKING_LOT',
+  OTHER: null,
+  UNKNOWN: null,
+};
+
+const renameImpact = <F extends string, T extends string>(mix: { environ_impact?: ({ amount: number } & Record<F, string>)[] }, from: F, to: T) =>
+  mix.environ_impact?.map((impact) => ({ [to]: impact[from], amount: impact.amount }));
+
+function energyMixUp(mix: EnergyMix211): EnergyMix {
+  const { environ_impact: _impact, ...rest } = mix;
+  const impact = renameImpact(mix, 'source', 'category') as EnergyMix['environ_impact'];
+  return impact ? { ...rest, environ_impact: impact } : rest;
+}
+
+function energyMixDown(mix: EnergyMix): EnergyMix211 {
+  const { environ_impact: _impact, ...rest } = mix;
+  const impact = renameImpact(mix, 'category', 'source') as EnergyMix211['environ_impact'];
+  return impact ? { ...rest, environ_impact: impact } : rest;
+}
+
+/** A connector, or the fields of a connector PATCH, renamed up. */
+export function connectorUp(connector: Partial<Connector211>): Partial<Connector> {
+  const { voltage, amperage, tariff_id, ...rest } = connector;
+  return {
+    ...rest,
+    ...(voltage !== undefined && { max_voltage: voltage }),
+    ...(amperage !== undefined && { max_amperage: amperage }),
+    ...(tariff_id !== undefined && { tariff_ids: [tariff_id] }),
+  };
+}
+
+function partyOf(location: Location211, options: UpOptions, log: FindingLog): OcpiParty | undefined {
+  if (options.party) return options.party;
+  for (const evse of location.evses ?? []) {
+    const operator = evse.evse_id === undefined ? undefined : operatorOfEvseId(evse.evse_id);
+    const party = operator === undefined ? undefined : operatorIdToParty(operator).value;
+    if (party) {
+      log.defaulted('country_code', `2.1.1 locations do not name their owner; ${party.countryCode}/${party.partyId} read from evse_id ${evse.evse_id!}`);
+      return party;
+    }
+  }
+  log.invalid('country_code', '2.2.1 needs country_code and party_id; 2.1.1 carries them in the URL only (give the party)');
+  return undefined;
+}
+
+function hoursUp(hours: Hours211): Hours {
+  return { ...hours, twentyfourseven: hours.twentyfourseven ?? false };
+}
+
+export function location211To221(input: unknown, options: UpOptions = {}): Mapped<Location | undefined> {
+  const log = new FindingLog();
+  const checked = check(Location211Schema, input);
+  log.findings.push(...checked.findings);
+  if (brokenAt(checked.refused, '', ['evses'])) return log.result(undefined);
+  const source = checked.value;
+  const party = partyOf(source, options, log);
+  const timeZone = source.time_zone ?? (party && options.timeZoneOf?.(party));
+  if (timeZone === undefined) log.invalid('time_zone', '2.2.1 needs time_zone; the 2.1.1 location has none and no default zone is given');
+  else if (source.time_zone === undefined) log.defaulted('time_zone', `2.1.1 location without time_zone; ${timeZone} from the mapping rules`);
+  if (party === undefined || timeZone === undefined) return log.result(undefined);
+
+  const { type, evses, opening_times, energy_mix, ...common } = source;
+  const location: Location = { country_code: party.countryCode, party_id: party.partyId, ...common, publish: true, time_zone: timeZone };
+  const parking = LOCATION_TYPE_UP[type];
+  if (parking) location.parking_type = parking;
+  else log.loss('type', `2.2.1 has no parking type ${type}`);
+  if (opening_times) location.opening_times = hoursUp(opening_times);
+  if (energy_mix) location.energy_mix = energyMixUp(energy_mix);
+  if (evses) {
+    location.evses = [];
+    evses.forEach((evse, i) => {
+      const path = childPath('evses', i);
+      if (brokenAt(checked.refused, path, ['connectors'])) return;
+      const connectors = evse.connectors.filter((_, j) => !brokenAt(checked.refused, childPath(childPath(path, 'connectors'), j))).map((c) => connectorUp(c) as Connector);
+      if (connectors.length === 0) return log.loss(path, 'no valid connector left; the EVSE is not carried');
+      location.evses!.push({ ...evse, connectors });
+    });
+  }
+  return log.result(location);
+}
+
+const LOCATION_TYPE_DOWN: Record<NonNullable<Location['parking_type']>, Location211['type']> = {
+  ON_STREET: 'ON_STREET',
+  PARKING_GARAGE: 'PARKING_GARAGE',
+  UNDERGROUND_GARAGE: 'UNDERGROUND_GARAGE',
+  PARKING_LOT: 'PARKING_LOT',
+  ALONG_MOTORWAY: 'OTHER',
+  ON_DRIVEWAY: 'OTHER',
+};
+
+function hoursDown(hours: Hours): Hours211 {
+  const { twentyfourseven, regular_hours, ...exceptions } = hours;
+  return twentyfourseven ? { twentyfourseven, ...exceptions } : { regular_hours: regular_hours ?? [], ...exceptions };
+}
+
+/** Drops list values 2.1.1 does not know, reporting each. */
+function known<T extends string>(values: readonly string[] | undefined, allowed: readonly T[], path: string, what: string, log: FindingLog): T[] | undefined {
+  if (values === undefined) return undefined;
+  const kept = values.filter((value, i): value is T => {
+    const ok = (allowed as readonly string[]).includes(value);
+    if (!ok) log.loss(childPath(path, i), `2.1.1 has no ${what} ${value}`);
+    return ok;
+  });
+  return kept;
+}
+
+function connectorDown(connector: Connector, path: string, log: FindingLog): Connector211 | undefined {
+  const { max_voltage, max_amperage, max_electric_power, tariff_ids, power_type, standard, ...rest } = connector;
+  if (!(CONNECTOR_TYPES_211 as readonly string[]).includes(standard)) return void log.loss(childPath(path, 'standard'), `2.1.1 has no connector standard ${standard}; the connector is not carried`);
+  const down: Connector211 = { ...rest, standard: standard as Connector211['standard'], power_type: power_type === 'AC_2_PHASE' || power_type === 'AC_2_PHASE_SPLIT' ? 'AC_1_PHASE' : power_type, voltage: max_voltage, amperage: max_amperage };
+  if (down.power_type !== power_type) log.loss(childPath(path, 'power_type'), `2.1.1 has no ${power_type}; sent as AC_1_PHASE`);
+  if (max_electric_power !== undefined) log.loss(childPath(path, 'max_electric_power'), '2.1.1 has no max_electric_power');
+  if (tariff_ids && tariff_ids.length > 0) {
+    down.tariff_id = tariff_ids[0];
+    if (tariff_ids.length > 1) log.loss(childPath(path, 'tariff_ids'), `2.1.1 has one tariff_id per connector; ${tariff_ids[0]} is kept`);
+  }
+  return down;
+}
+
+const ASCII = /^[\x20-\x7E]*$/;
+const FRACTION_OR_OFFSET = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d+)?(?:Z|[+-]00:00)?$/;
+
+/**
+ * 2.1.1 strings are printable ASCII and its DateTimes have no fraction: transliterates letters with
+ * accents ("Malmö" -> "Malmo"), drops what is left, and writes DateTimes as `...:ssZ`.
+ */
+function asciiDown<T>(value: T, path: string, log: FindingLog): T {
+  if (typeof value === 'string') {
+    const time = FRACTION_OR_OFFSET.exec(value);
+    if (time) return `${time[1]!}Z` as T;
+    if (ASCII.test(value)) return value;
+    const ascii = value.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^\x20-\x7E]/g, '');
+    log.loss(path, `2.1.1 strings are ASCII: "${value}" sent as "${ascii}"`);
+    return ascii as T;
+  }
+  if (Array.isArray(value)) return (value as unknown[]).map((item, i) => asciiDown(item, childPath(path, i), log)) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asciiDown(v, childPath(path, k), log)])) as T;
+  }
+  return value;
+}
+
+export function location221To211(input: unknown): Mapped<Location211 | undefined> {
+  const log = new FindingLog();
+  const checked = check(LocationSchema, input);
+  log.findings.push(...checked.findings);
+  if (brokenAt(checked.refused, '', ['evses'])) return log.result(undefined);
+  const source = checked.value;
+  if (!source.publish) {
+    log.loss('publish', '2.1.1 has no visibility control; an unpublished location is not sent to a 2.1.1 peer');
+    return log.result(undefined);
+  }
+  const { country_code: _cc, party_id: _pid, publish: _publish, publish_allowed_to: _allowed, parking_type, state, postal_code, evses, opening_times, energy_mix, facilities, coordinates, ...common } = source;
+  const location: Location211 = { ...common, type: parking_type ? LOCATION_TYPE_DOWN[parking_type] : 'UNKNOWN', postal_code: postal_code ?? '', coordinates };
+  if (parking_type === 'ALONG_MOTORWAY' || parking_type === 'ON_DRIVEWAY') log.loss('parking_type', `2.1.1 has no location type ${parking_type}; sent as OTHER`);
+  if (postal_code === undefined) log.defaulted('postal_code', '2.1.1 requires postal_code; sent empty');
+  if (state !== undefined) log.loss('state', '2.1.1 has no state');
+  if (common.address.length > 45) {
+    location.address = common.address.slice(0, 45);
+    log.loss('address', '2.1.1 addresses hold 45 characters; the rest is cut');
+  }
+  const six = ocpiToOicpCoordinates(coordinates).value?.DecimalDegree;
+  if (six) location.coordinates = { latitude: six.Latitude, longitude: six.Longitude };
+  if (opening_times) location.opening_times = hoursDown(opening_times);
+  if (energy_mix) location.energy_mix = energyMixDown(energy_mix);
+  const keptFacilities = known(facilities, FACILITIES_211, 'facilities', 'facility', log);
+  if (keptFacilities) location.facilities = keptFacilities;
+  if (evses) {
+    location.evses = [];
+    evses.forEach((evse, i) => {
+      const path = childPath('evses', i);
+      if (brokenAt(checked.refused, path, ['connectors'])) return;
+      const connectors = evse.connectors
+        .map((c, j) => (brokenAt(checked.refused, childPath(childPath(path, 'connectors'), j)) ? undefined : connectorDown(c, childPath(childPath(path, 'connectors'), j), log)))
+        .filter((c): c is Connector211 => c !== undefined);
+      if (connectors.length === 0) return log.loss(path, 'no connector 2.1.1 can describe; the EVSE is not carried');
+      const down: Evse211 = { ...evse, connectors, capabilities: known(evse.capabilities, CAPABILITIES_211, childPath(path, 'capabilities'), 'capability', log) };
+      if (down.capabilities === undefined) delete down.capabilities;
+      location.evses!.push(down);
+    });
+  }
+  return log.result(asciiDown(location, '', log));
+}
+
+export function tariff211To221(input: unknown, options: UpOptions = {}): Mapped<Tariff | undefined> {
+  const log = new FindingLog();
+  const checked = check(Tariff211Schema, input);
+  log.findings.push(...checked.findings);
+  if (brokenAt(checked.refused, '')) return log.result(undefined);
+  if (options.party === undefined) {
+    log.invalid('country_code', '2.2.1 needs country_code and party_id; 2.1.1 carries them in the URL only (give the party)');
+    return log.result(undefined);
+  }
+  const tariff = checked.value;
+  if (tariff.elements.length > 1) {
+    log.loss('elements', '2.1.1 applies the first matching element, 2.2.1 the first matching element per dimension; prices can differ when elements price different dimensions');
+  }
+  const { energy_mix, ...rest } = tariff;
+  const up: Tariff = { country_code: options.party.countryCode, party_id: options.party.partyId, ...rest };
+  if (energy_mix) up.energy_mix = energyMixUp(energy_mix);
+  return log.result(up);
+}
+
+export function tariff221To211(input: unknown): Mapped<Tariff211 | undefined> {
+  const log = new FindingLog();
+  const checked = check(TariffSchema, input);
+  log.findings.push(...checked.findings);
+  if (brokenAt(checked.refused, '')) return log.result(undefined);
+  const { country_code: _cc, party_id: _pid, type, min_price, max_price, start_date_time, end_date_time, elements, energy_mix, ...rest } = checked.value;
+  const lost: [string, unknown, string][] = [
+    ['type', type, '2.1.1 tariffs have no type (ad hoc, profile)'],
+    ['min_price', min_price, '2.1.1 has no minimum price'],
+    ['max_price', max_price, '2.1.1 has no maximum price'],
+    ['start_date_time', start_date_time, '2.1.1 tariffs have no validity period'],
+    ['end_date_time', end_date_time, '2.1.1 tariffs have no validity period'],
+  ];
+  for (const [field, value, why] of lost) if (value !== undefined) log.loss(field, why);
+  const down: Tariff211['elements'] = [];
+  elements.forEach((element, i) => {
+    const at = childPath('elements', i);
+    const { min_current, max_current, reservation, ...restrictions } = element.restrictions ?? {};
+    if (reservation !== undefined) return log.loss(at, `2.1.1 has no reservation tariffs (${reservation}); the element is not carried`);
+    if (min_current !== undefined || max_current !== undefined) log.loss(childPath(at, 'restrictions'), '2.1.1 restrictions have no current bands');
+    const components = element.price_components.map(({ vat, ...component }, j) => {
+      if (vat !== undefined) log.loss(childPath(childPath(childPath(at, 'price_components'), j), 'vat'), '2.1.1 has no VAT rate per component');
+      return component;
+    });
+    down.push(Object.keys(restrictions).length > 0 || element.restrictions === undefined ? { price_components: components, ...(element.restrictions && { restrictions }) } : { price_components: components });
+  });
+  if (down.length === 0) {
+    log.loss('elements', 'no element 2.1.1 can hold; the tariff is not carried');
+    return log.result(undefined);
+  }
+  if (down.length > 1) log.loss('elements', '2.1.1 applies the first matching element, 2.2.1 the first matching element per dimension; prices can differ when elements price different dimensions');
+  const tariff: Tariff211 = { ...rest, elements: down };
+  if (energy_mix) tariff.energy_mix = energyMixDown(energy_mix);
+  return log.result(asciiDown(tariff, '', log));
+}
