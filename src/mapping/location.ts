@@ -342,6 +342,9 @@ function groupToLocation(group: Group, rules: MappingRules, options: OicpToLocat
     time_zone: log.take(oicpTimeZoneToOcpi(first.Address.TimeZone, options.now, defaults.timeZone, childPath(base, 'Address.TimeZone'))),
     last_updated: lastUpdated.toISOString(),
   };
+  if (group.kind === 'pool' && !first.ChargingPoolID!.toUpperCase().startsWith(`${operatorId.toUpperCase()}*P`)) {
+    log.loss(childPath(base, 'ChargingPoolID'), `the pool id is read back as <OperatorID>*P<location id> (${operatorId}*P${location.id})`);
+  }
   const name = first.ChargingStationNames.find((n) => n.lang === (defaults.language ?? DEFAULT_LANGUAGE)) ?? first.ChargingStationNames[0];
   if (name) location.name = name.value;
   if (first.ChargingStationNames.length > 1) log.loss(childPath(base, 'ChargingStationNames'), 'OCPI has one location name without language; the others are not carried');
@@ -398,7 +401,17 @@ function recordToEvse(
   const directions = toDisplayText(record.AdditionalInfo);
   if (directions) evse.directions = directions;
   if (record.ChargingStationImage !== undefined) evse.images = [imageOf(record.ChargingStationImage, childPath(path, 'ChargingStationImage'), log)];
+  if (record.ChargingPoolID !== undefined && (record.ChargingStationID ?? record.ChargingStationId) !== undefined) {
+    log.loss(childPath(path, 'ChargingStationID'), 'OCPI has no charging station between location and EVSE; the pool is the location');
+  }
+  if (!record.GeoCoordinates.DecimalDegree) log.loss(childPath(path, 'GeoCoordinates'), 'the coordinate encoding is not kept; read back as DecimalDegree');
+  if (record.GeoChargingPointEntrance && !record.GeoChargingPointEntrance.DecimalDegree) {
+    log.loss(childPath(path, 'GeoChargingPointEntrance'), 'the coordinate encoding is not kept; read back as DecimalDegree');
+  }
+  log.loss(childPath(path, 'HotlinePhoneNumber'), 'OCPI has no hotline number; the way back takes the operator default');
   const lost: [keyof EvseDataRecord, string][] = [
+    ['deltaType', 'assigned by Hubject to pulled records'],
+    ['lastUpdate', 'assigned by Hubject; read as last_updated'],
     ['HardwareManufacturer', 'OCPI has no hardware manufacturer'],
     ['DynamicPowerLevel', 'OCPI has no dynamic power level flag'],
     ['MaxCapacity', 'OCPI has no storage capacity'],
@@ -413,7 +426,13 @@ function recordToEvse(
 }
 
 function imageOf(url: string, path: string, log: FindingLog): Image {
-  const extension = /\.([A-Za-z0-9]{1,4})(?:[?#].*)?$/.exec(url)?.[1]?.toLowerCase();
+  let file = '';
+  try {
+    file = new URL(url).pathname.split('/').pop() ?? '';
+  } catch {
+    log.loss(path, 'not a URL');
+  }
+  const extension = /\.([A-Za-z0-9]{1,4})$/.exec(file)?.[1]?.toLowerCase();
   if (extension === undefined) log.defaulted(path, 'OCPI needs the image type; the URL has no extension, "jpeg" assumed');
   log.defaulted(path, 'OICP does not say what the image shows; category CHARGER assumed');
   return { url, category: 'CHARGER', type: extension ?? 'jpeg' };
