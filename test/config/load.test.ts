@@ -1,7 +1,8 @@
+import { NO_RULES } from '../../src/mapping/rules';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfigFile, parseConfig, type ConfigProblem } from '../../src/config/load';
+import { ConfigError, loadConfigFile, loadMappingRules, parseConfig, type ConfigProblem } from '../../src/config/load';
 import { sandboxConfig } from '../../src/config/sandbox';
 import { envOverrides } from '../../src/config/schema';
 
@@ -36,6 +37,14 @@ describe('configuration', () => {
     expect(config.oicp).toMatchObject({ role: 'CPO', operatorId: 'DE*ABC', environment: 'qa', protocol: 'rest-2.3' });
     expect(config.outbox).toEqual({ maxAttempts: 12, baseDelayMs: 1000, maxDelayMs: 900000, jitter: 0.2, leaseMs: 60000 });
     expect(config.store).toEqual({ path: './data/bridge.sqlite', schema: 'public', poolSize: 10 });
+    expect(config.mapping.operators['DE*ABC']).toMatchObject({ hotlinePhoneNumber: '+4930123456789', timeZone: 'Europe/Berlin' });
+  });
+
+  it('reads the example mapping rules file and names a wrong rule by its path', () => {
+    expect(loadMappingRules(join(REPO, 'fixtures', 'mapping-rules.example.yaml')).status.toOcpi).toEqual({ OutOfService: 'OUTOFORDER' });
+    const dir = mkdtempSync(join(tmpdir(), 'rules-'));
+    writeFileSync(join(dir, 'rules.yaml'), 'status:\n  toOicp:\n    BLOCKED: Parked\noperators:\n  "DE*ABC":\n    hotlinePhoneNumber: "030 123"\n');
+    expect(() => loadMappingRules(join(dir, 'rules.yaml'))).toThrow(/operators\.DE\*ABC\.hotlinePhoneNumber: must match pattern[\s\S]*status\.toOicp\.BLOCKED: must be one of/);
   });
 
   it('fills every section default for a minimal file', () => {
@@ -43,7 +52,8 @@ describe('configuration', () => {
     expect(config.server).toEqual({ host: '127.0.0.1', port: 8080, bodyLimit: '1mb', shutdownTimeoutMs: 10000 });
     expect(config.log).toEqual({ level: 'info', format: 'json' });
     expect(config.ocpi.versions).toEqual(['2.2.1', '2.1.1']);
-    expect(config.mapping).toEqual({});
+    // The schema's defaults and the mappers' "no rules" are the same thing.
+    expect(config.mapping).toEqual(NO_RULES);
   });
 
   it('reports all three mistakes of a file, each with its path', () => {

@@ -5,7 +5,7 @@ export function differences(a: unknown, b: unknown, path = ''): string[] {
   if (a === b) return [];
   const container = (v: unknown) => v !== null && typeof v === 'object';
   if (!container(a) || !container(b) || Array.isArray(a) !== Array.isArray(b)) return [path || '(root)'];
-  const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   return [...keys].flatMap((key) => {
     const child = Array.isArray(a) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
     return differences((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], child);

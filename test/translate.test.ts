@@ -1,0 +1,86 @@
+import { join } from 'node:path';
+import { main, type CliIo } from '../src/cli';
+import { KINDS, PAIRS } from '../src/translate';
+import { OCPI_CORPUS } from './support/corpus';
+import { CLI, runTs } from './support/child';
+import { oicpErrors } from './support/oicp-schema';
+
+const RULES = join(__dirname, '..', 'fixtures', 'mapping-rules.example.yaml');
+const AT = ['--at', '2025-01-15T12:00:00Z'];
+
+function captured(): CliIo & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    stdout: { write: (chunk: string) => ((out += chunk), true) },
+    stderr: { write: (chunk: string) => ((err += chunk), true) },
+    env: {},
+    out: () => out,
+    err: () => err,
+  };
+}
+
+const findingsOf = (io: { err: () => string }) =>
+  io
+    .err()
+    .trim()
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as { kind: string; path: string; message: string });
+
+describe('ocpi-oicp-bridge translate', () => {
+  it('--list prints every supported pair, covering every kind the issue names', async () => {
+    const io = captured();
+    expect(await main(['translate', '--list'], io)).toBe(0);
+    const lines = io.out().trim().split('\n');
+    expect(lines).toHaveLength(PAIRS.length);
+    for (const kind of KINDS) expect(io.out()).toContain(kind);
+  });
+
+  it('translates a location to EVSE data: JSON on stdout, one JSON line per finding on stderr, exit 0', async () => {
+    const io = captured();
+    const code = await main(['translate', '--from', 'ocpi-2.2.1:location', '--to', 'oicp-2.3:evse-data-records', '--rules', RULES, ...AT, join(OCPI_CORPUS, '2.2.1', 'location_example.json')], io);
+    expect(code).toBe(0);
+    const records = JSON.parse(io.out()) as unknown[];
+    expect(records).toHaveLength(2);
+    for (const record of records) expect(oicpErrors('cpo', 'EvseDataRecord', record)).toEqual([]);
+    expect(findingsOf(io)).toContainEqual({ kind: 'loss', path: 'evses[0].physical_reference', message: expect.any(String) });
+  });
+
+  it('exits 1 on input that breaks the spec, naming the field path', async () => {
+    const io = captured();
+    const code = await main(['translate', '--from', 'ocpi-2.2.1:tariff', '--to', 'oicp-2.3:pricing-product-data', join(OCPI_CORPUS, '2.2.1', 'tariff_put_example.json')], io);
+    expect(code).toBe(1);
+    expect(findingsOf(io)).toContainEqual({ kind: 'invalid', path: 'last_updated', message: 'is required' });
+  });
+
+  it('goes up from 2.1.1 with --party', async () => {
+    const io = captured();
+    const code = await main(['translate', '--from', 'ocpi-2.1.1:tariff', '--to', 'ocpi-2.2.1:tariff', '--party', 'NL*TNM', join(OCPI_CORPUS, '2.1.1', 'tariff_simple_2eur_hour.json')], io);
+    expect(code).toBe(0);
+    expect(JSON.parse(io.out())).toMatchObject({ country_code: 'NL', party_id: 'TNM', id: '12' });
+  });
+
+  it.each([
+    [['translate', '--from', 'ocpi-2.2.1:location'], /needs --from KIND and --to KIND/],
+    [['translate', '--from', 'ocpi-3.0:location', '--to', 'oicp-2.3:evse-data-records'], /unknown kind ocpi-3.0:location/],
+    [['translate', '--from', 'ocpi-2.2.1:tariff', '--to', 'oicp-2.3:evse-data-records'], /no translation from ocpi-2.2.1:tariff to oicp-2.3:evse-data-records/],
+    [['translate', '--from', 'ocpi-2.1.1:tariff', '--to', 'ocpi-2.2.1:tariff', '--party', 'nonsense', 'x.json'], /--party must be an ISO OperatorID/],
+    [['translate', '--from', 'ocpi-2.1.1:tariff', '--to', 'ocpi-2.2.1:tariff', '--at', 'yesterday', 'x.json'], /--at must be an ISO 8601/],
+    [['translate', '--from', 'ocpi-2.2.1:tariff', '--to', 'ocpi-2.1.1:tariff', '--rules', join(__dirname, '..', 'fixtures', 'config', 'three-mistakes.yaml'), 'x.json'], /configuration problem/],
+  ])('usage errors exit 2: %j', async (argv, message) => {
+    const io = captured();
+    expect(await main(argv, io)).toBe(2);
+    expect(io.err()).toMatch(message);
+  });
+
+  it('reads standard input in a real process', async () => {
+    const child = runTs(CLI, ['translate', '--from', 'oicp-2.3:evse-status-records', '--to', 'ocpi-2.2.1:evse-status', '--rules', RULES, '-']);
+    child.process.stdin.end(JSON.stringify([{ EvseID: 'DE*ABC*E1', EvseStatus: 'OutOfService' }, { EvseID: 'DE*ABC*E2', EvseStatus: 'Occupied' }]));
+    const { code } = await child.exited;
+    expect(code).toBe(0);
+    // The example rules read OutOfService as OUTOFORDER (a status override).
+    expect(child.output()).toContain('"status": "OUTOFORDER"');
+    expect(child.output()).toContain('"status": "CHARGING"');
+  });
+});
