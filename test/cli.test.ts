@@ -2,23 +2,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main, type CliIo } from '../src/cli';
+import { main } from '../src/cli';
+import { captured } from './support/io';
 import { CLI, runTs } from './support/child';
 
 const REPO = join(__dirname, '..');
 const PACKAGE_VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 
-function captured(): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (chunk: string) => ((out += chunk), true) },
-    stderr: { write: (chunk: string) => ((err += chunk), true) },
-    env: {},
-    out: () => out,
-    err: () => err,
-  };
-}
 
 describe('command line', () => {
   it('prints its version and help', async () => {

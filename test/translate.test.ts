@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { main, type CliIo } from '../src/cli';
+import { main } from '../src/cli';
+import { captured } from './support/io';
 import { KINDS, PAIRS } from '../src/translate';
 import { OCPI_CORPUS } from './support/corpus';
 import { CLI, runTs } from './support/child';
@@ -8,17 +9,6 @@ import { oicpErrors } from './support/oicp-schema';
 const RULES = join(__dirname, '..', 'fixtures', 'mapping-rules.example.yaml');
 const AT = ['--at', '2025-01-15T12:00:00Z'];
 
-function captured(): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (chunk: string) => ((out += chunk), true) },
-    stderr: { write: (chunk: string) => ((err += chunk), true) },
-    env: {},
-    out: () => out,
-    err: () => err,
-  };
-}
 
 const findingsOf = (io: { err: () => string }) =>
   io
