@@ -4,7 +4,7 @@
  * picking something.
  */
 import { childPath, FindingLog, type Mapped } from './findings';
-import { isEvseId } from './identifiers';
+import { ocpiEvseIdOf } from './identifiers';
 import { isKeyOf } from './table';
 
 export const OCPI_EVSE_STATUSES = ['AVAILABLE', 'BLOCKED', 'CHARGING', 'INOPERATIVE', 'OUTOFORDER', 'PLANNED', 'REMOVED', 'RESERVED', 'UNKNOWN'] as const;
@@ -15,14 +15,21 @@ export type OicpEvseStatus = (typeof OICP_EVSE_STATUSES)[number];
 
 /** What an OCPI EVSE status means toward Hubject. */
 export type ToOicpStatus =
-  | { outcome: 'status'; status: OicpEvseStatus; loss?: string }
+  /** `rule`: the entry came from the operator's mapping rules, not this table. */
+  | { outcome: 'status'; status: OicpEvseStatus; loss?: string; rule?: string }
   /** Not live yet: push neither status nor EVSE data until it is. */
   | { outcome: 'withhold'; reason: string }
   /** Gone: delete the EVSE's data record (PushEvseData delete); a status would be meaningless. */
   | { outcome: 'delete'; reason: string }
   | { outcome: 'unmapped'; reason: string };
 
-export type ToOcpiStatus = { outcome: 'status'; status: OcpiEvseStatus; loss?: string } | { outcome: 'unmapped'; reason: string };
+export type ToOcpiStatus = { outcome: 'status'; status: OcpiEvseStatus; loss?: string; rule?: string } | { outcome: 'unmapped'; reason: string };
+
+/** Operator overrides of single table entries (mapping rules `status`). */
+export interface StatusOverrides {
+  toOicp?: Partial<Record<OcpiEvseStatus, OicpEvseStatus>>;
+  toOcpi?: Partial<Record<OicpEvseStatus, OcpiEvseStatus>>;
+}
 
 const OCPI_TO_OICP: Record<OcpiEvseStatus, ToOicpStatus> = {
   AVAILABLE: { outcome: 'status', status: 'Available' },
@@ -48,12 +55,16 @@ const OICP_TO_OCPI: Record<OicpEvseStatus, ToOcpiStatus> = {
   Unknown: { outcome: 'status', status: 'UNKNOWN' },
 };
 
-export function ocpiToOicpStatus(status: string): ToOicpStatus {
-  return isKeyOf(OCPI_TO_OICP, status) ? OCPI_TO_OICP[status] : { outcome: 'unmapped', reason: `${JSON.stringify(status)} is not an OCPI EVSE status` };
+export function ocpiToOicpStatus(status: string, overrides: StatusOverrides = {}): ToOicpStatus {
+  if (!isKeyOf(OCPI_TO_OICP, status)) return { outcome: 'unmapped', reason: `${JSON.stringify(status)} is not an OCPI EVSE status` };
+  const override = overrides.toOicp?.[status];
+  return override === undefined ? OCPI_TO_OICP[status] : { outcome: 'status', status: override, rule: `${status} sent as ${override} by the mapping rules` };
 }
 
-export function oicpToOcpiStatus(status: string): ToOcpiStatus {
-  return isKeyOf(OICP_TO_OCPI, status) ? OICP_TO_OCPI[status] : { outcome: 'unmapped', reason: `${JSON.stringify(status)} is not an OICP EvseStatus` };
+export function oicpToOcpiStatus(status: string, overrides: StatusOverrides = {}): ToOcpiStatus {
+  if (!isKeyOf(OICP_TO_OCPI, status)) return { outcome: 'unmapped', reason: `${JSON.stringify(status)} is not an OICP EvseStatus` };
+  const override = overrides.toOcpi?.[status];
+  return override === undefined ? OICP_TO_OCPI[status] : { outcome: 'status', status: override, rule: `${status} read as ${override} by the mapping rules` };
 }
 
 /** The OCPI fields a status push needs. */
@@ -72,36 +83,19 @@ export interface OicpEvseStatusRecord {
  * One OCPI EVSE -> one OICP EvseStatusRecord, or none (with the finding saying why). `evseId` is the
  * correlated EvseID when the caller knows one; OCPI's `evse_id` is optional, OICP's EvseID is not.
  */
-/** Operator overrides of single table entries (mapping rules `status`). */
-export interface StatusOverrides {
-  toOicp?: Partial<Record<OcpiEvseStatus, OicpEvseStatus>>;
-  toOcpi?: Partial<Record<OicpEvseStatus, OcpiEvseStatus>>;
-}
-
 export function ocpiEvseToStatusRecord(
   evse: OcpiEvseStatusSource,
   path = '',
   hints: { evseId?: string; overrides?: StatusOverrides } = {},
 ): Mapped<OicpEvseStatusRecord | undefined> {
   const log = new FindingLog();
-  const evseId = hints.evseId ?? evse.evse_id ?? undefined;
-  if (evseId === undefined) {
-    log.invalid(childPath(path, 'evse_id'), `EVSE ${evse.uid} has no evse_id and no correlated EvseID; OICP requires one`);
-    return log.result(undefined);
-  }
-  if (!isEvseId(evseId)) {
-    log.invalid(childPath(path, 'evse_id'), `${JSON.stringify(evseId)} is not an OICP EvseID (ISO or DIN form)`);
-    return log.result(undefined);
-  }
+  const evseId = log.take(ocpiEvseIdOf(evse, hints.evseId, path));
+  if (evseId === undefined) return log.result(undefined);
   const statusPath = childPath(path, 'status');
-  const override = isKeyOf(OCPI_TO_OICP, evse.status) ? hints.overrides?.toOicp?.[evse.status] : undefined;
-  if (override !== undefined) {
-    log.defaulted(statusPath, `${evse.status} sent as ${override} by the mapping rules`);
-    return log.result({ EvseID: evseId, EvseStatus: override });
-  }
-  const mapped = ocpiToOicpStatus(evse.status);
+  const mapped = ocpiToOicpStatus(evse.status, hints.overrides);
   switch (mapped.outcome) {
     case 'status':
+      if (mapped.rule) log.defaulted(statusPath, mapped.rule);
       if (mapped.loss) log.loss(statusPath, mapped.loss);
       return log.result({ EvseID: evseId, EvseStatus: mapped.status });
     case 'withhold':
@@ -121,16 +115,12 @@ export function oicpStatusRecordToOcpi(
   overrides: StatusOverrides = {},
 ): Mapped<{ evse_id: string; status: OcpiEvseStatus } | undefined> {
   const log = new FindingLog();
-  const override = isKeyOf(OICP_TO_OCPI, record.EvseStatus) ? overrides.toOcpi?.[record.EvseStatus] : undefined;
-  if (override !== undefined) {
-    log.defaulted(childPath(path, 'EvseStatus'), `${record.EvseStatus} read as ${override} by the mapping rules`);
-    return log.result({ evse_id: record.EvseID, status: override });
-  }
-  const mapped = oicpToOcpiStatus(record.EvseStatus);
+  const mapped = oicpToOcpiStatus(record.EvseStatus, overrides);
   if (mapped.outcome === 'unmapped') {
     log.invalid(childPath(path, 'EvseStatus'), mapped.reason);
     return log.result(undefined);
   }
+  if (mapped.rule) log.defaulted(childPath(path, 'EvseStatus'), mapped.rule);
   if (mapped.loss) log.loss(childPath(path, 'EvseStatus'), mapped.loss);
   return log.result({ evse_id: record.EvseID, status: mapped.status });
 }

@@ -7,7 +7,7 @@
  * valid in unicode-mode RegExps: the official ProviderID pattern escapes `-` (invalid there) and its
  * class `[\*|-]` also admits `|`, which no ProviderID contains.
  */
-import { FindingLog, type Mapped } from './findings';
+import { childPath, FindingLog, type Mapped } from './findings';
 
 export const EVSE_ID_PATTERN = '^(([A-Za-z]{2}\\*?[A-Za-z0-9]{3}\\*?E[A-Za-z0-9\\*]{1,30})|(\\+?[0-9]{1,3}\\*[0-9]{3}\\*[0-9\\*]{1,32}))$';
 export const OPERATOR_ID_PATTERN = '^(([A-Za-z]{2}\\*?[A-Za-z0-9]{3})|(\\+?[0-9]{1,3}\\*[0-9]{3}))$';
@@ -46,6 +46,20 @@ export function operatorOfEvseId(evseId: string): string | undefined {
 export function sameOperator(a: string, b: string): boolean {
   const canonical = (id: string) => id.replace(/[*+]/g, '').toUpperCase();
   return canonical(a) === canonical(b);
+}
+
+/**
+ * The EvseID of an OCPI EVSE: the caller's correlation for it, else its `evse_id`. OCPI's `evse_id` is
+ * optional, OICP's EvseID is not, and it must keep the OICP grammar as written.
+ */
+export function ocpiEvseIdOf(evse: { uid: string; evse_id?: string | null }, correlated: string | undefined, path = ''): Mapped<string | undefined> {
+  const log = new FindingLog();
+  const evseId = correlated ?? evse.evse_id ?? undefined;
+  const at = childPath(path, 'evse_id');
+  if (evseId === undefined) log.invalid(at, `EVSE ${evse.uid} has no evse_id and no correlated EvseID; OICP requires one`);
+  else if (isEvseId(evseId)) return log.result(evseId);
+  else log.invalid(at, `${JSON.stringify(evseId)} is not an OICP EvseID (ISO or DIN form)`);
+  return log.result(undefined);
 }
 
 /** `DE*ABC` or `DEABC` -> DE/ABC. A DIN OperatorID (`+49*810`) names no OCPI party: a mapping rule must. */

@@ -21,7 +21,7 @@ import { ocpiToOicpCoordinates, oicpToOcpiCoordinates } from './coordinates';
 import { ocpiEnergyMixToOicp, oicpEnergyToOcpi } from './energy-mix';
 import { ocpiToOicpStatus } from './evse-status';
 import { childPath, FindingLog, type Mapped } from './findings';
-import { isEvseId, operatorOfEvseId, partyToOperatorId, sameOperator } from './identifiers';
+import { ocpiEvseIdOf, operatorOfEvseId, partyToOperatorId, sameOperator } from './identifiers';
 import { ocpiHoursToOicp, oicpOpeningToOcpi } from './opening-times';
 import { ocpiToOicpPlug, oicpToOcpiConnector, type OicpPlug } from './plug';
 import { evseDefaults, NO_RULES, operatorParty, type EvseDefaults, type MappingRules } from './rules';
@@ -153,14 +153,13 @@ interface EvseContext {
 }
 
 function evseRecord(location: Location, evse: Evse, path: string, ctx: EvseContext, log: FindingLog): { record?: EvseDataRecord; deleted?: string } | undefined {
-  const evseId = ctx.evseIds[evse.uid] ?? evse.evse_id;
+  const evseId = log.take(ocpiEvseIdOf(evse, ctx.evseIds[evse.uid], path));
+  if (evseId === undefined) return undefined;
   const idPath = childPath(path, 'evse_id');
-  if (evseId === undefined) return void log.invalid(idPath, `EVSE ${evse.uid} has no evse_id and no correlated EvseID; OICP requires one`);
-  if (!isEvseId(evseId)) return void log.invalid(idPath, `${JSON.stringify(evseId)} is not an OICP EvseID (ISO or DIN form)`);
   const owner = operatorOfEvseId(evseId)!;
   if (!sameOperator(owner, ctx.operatorId)) return void log.invalid(idPath, `${evseId} belongs to operator ${owner}, not ${ctx.operatorId}; Hubject refuses it (018)`);
 
-  const status = ocpiToOicpStatus(evse.status);
+  const status = ocpiToOicpStatus(evse.status, ctx.rules.status);
   const statusPath = childPath(path, 'status');
   if (status.outcome === 'delete') return { deleted: evseId };
   if (status.outcome === 'withhold') return void log.loss(statusPath, `${evse.status}: ${status.reason}`);

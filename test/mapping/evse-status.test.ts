@@ -130,3 +130,15 @@ describe('EVSE status records', () => {
     ]);
   });
 });
+
+describe('status overrides from the mapping rules', () => {
+  it('replace single table entries both ways and say so', () => {
+    expect(ocpiToOicpStatus('PLANNED', { toOicp: { PLANNED: 'Available' } })).toEqual({ outcome: 'status', status: 'Available', rule: 'PLANNED sent as Available by the mapping rules' });
+    expect(ocpiToOicpStatus('PLANNED', { toOicp: { BLOCKED: 'Reserved' } }).outcome).toBe('withhold');
+    expect(oicpToOcpiStatus('OutOfService', { toOcpi: { OutOfService: 'OUTOFORDER' } })).toEqual({ outcome: 'status', status: 'OUTOFORDER', rule: 'OutOfService read as OUTOFORDER by the mapping rules' });
+    expect(ocpiEvseToStatusRecord({ uid: '1', evse_id: 'DE*ABC*E1', status: 'BLOCKED' }, '', { overrides: { toOicp: { BLOCKED: 'Reserved' } } })).toEqual({
+      value: { EvseID: 'DE*ABC*E1', EvseStatus: 'Reserved' },
+      findings: [{ kind: 'default', path: 'status', message: 'BLOCKED sent as Reserved by the mapping rules' }],
+    });
+  });
+});
