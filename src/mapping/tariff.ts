@@ -46,6 +46,9 @@ const END_OF_DAY = '24:00';
 /** Separates the tariff id from the element number in the ProductIDs of one tariff. */
 const PRODUCT_SEPARATOR = '@';
 
+/** The ProductID of a tariff: the one the mapping rules name, else the tariff id. */
+const productIdOf = (rules: MappingRules, tariffId: string) => rules.tariffs.products[tariffId] ?? tariffId;
+
 /** Restrictions OICP products cannot express, with the reason. */
 const UNSUPPORTED_RESTRICTIONS: Partial<Record<keyof TariffRestrictions, string>> = {
   start_date: 'OICP products have no validity dates',
@@ -104,7 +107,7 @@ function componentLosses(component: PriceComponent, path: string, log: FindingLo
 
 /** One OCPI tariff -> its pricing product records, in element order. */
 function tariffProducts(tariff: Tariff, path: string, rules: MappingRules, log: FindingLog): PricingProductDataRecord[] {
-  const base = rules.tariffs.products[tariff.id] ?? tariff.id;
+  const base = productIdOf(rules, tariff.id);
   if (base !== tariff.id) log.defaulted(childPath(path, 'id'), `ProductID "${base}" from the mapping rules`);
   const products: PricingProductDataRecord[] = [];
   const shared: AdditionalReference[] = [];
@@ -254,7 +257,7 @@ export function ocpiLocationEvsePricing(location: Pick<Location, 'evses'>, rules
     if (new Set(evse.connectors.map((c) => (c.tariff_ids ?? []).join())).size > 1) {
       log.loss(childPath(at, 'connectors'), 'OICP prices the EVSE, not the connector: the tariffs of all connectors apply to the whole EVSE');
     }
-    const products = tariffIds.flatMap((id) => productIds[id] ?? [rules.tariffs.products[id] ?? id]);
+    const products = tariffIds.flatMap((id) => productIds[id] ?? [productIdOf(rules, id)]);
     pricing.push({ EvseID: evse.evse_id, ProviderID: rules.tariffs.providerId, EvseIDProductList: products });
   });
   return log.result(pricing);
@@ -274,6 +277,18 @@ function baseOf(productId: string, known: ReadonlySet<string>): string {
   const at = productId.lastIndexOf(PRODUCT_SEPARATOR);
   const base = at > 0 ? productId.slice(0, at) : productId;
   return base !== productId && known.has(base) && /^\d+$/.test(productId.slice(at + 1)) ? base : productId;
+}
+
+/**
+ * ProductID -> OCPI tariff id: the product's tariff (`AC1@2` -> `AC1`, see baseOf), named back through
+ * the mapping rules when they gave it a ProductID.
+ */
+function tariffIdsByProduct(rules: MappingRules): (productId: string, known: ReadonlySet<string>) => string {
+  const byProduct = new Map(Object.entries(rules.tariffs.products).map(([tariff, product]) => [product, tariff]));
+  return (productId, known) => {
+    const base = baseOf(productId, known);
+    return byProduct.get(base) ?? base;
+  };
 }
 
 const perHour = (price: number, unit: ReferenceUnit) => (unit === 'MINUTE' ? Math.round(price * 60 * 1e6) / 1e6 : price);
@@ -338,15 +353,14 @@ export function oicpPricingToTariffs(input: unknown, options: OicpToTariffOption
   const data = checked.value;
   const party = log.take(operatorParty(rules, data.OperatorID, 'OperatorID'));
   if (party === undefined) return log.result([]);
-  const tariffIdOf = Object.fromEntries(Object.entries(rules.tariffs.products).map(([tariff, product]) => [product, tariff]));
+  const tariffIdOf = tariffIdsByProduct(rules);
   const known = new Set(data.PricingProductDataRecords.map((r) => r.ProductID));
   const tariffs = new Map<string, Tariff>();
   const limits = new Map<string, { min?: Price; max?: Price }>();
   data.PricingProductDataRecords.forEach((product, i) => {
     const path = childPath('PricingProductDataRecords', i);
     if (brokenAt(checked.refused, path)) return;
-    const base = baseOf(product.ProductID, known);
-    const id = tariffIdOf[base] ?? base;
+    const id = tariffIdOf(product.ProductID, known);
     if (id.length > 36) return log.invalid(childPath(path, 'ProductID'), `OCPI tariff ids hold 36 characters; "${id}" is longer`);
     const tariff = tariffs.get(id) ?? { country_code: party.countryCode, party_id: party.partyId, id, currency: product.ProductPriceCurrency, elements: [], last_updated: options.now.toISOString() };
     if (tariff.currency !== product.ProductPriceCurrency) return log.loss(childPath(path, 'ProductPriceCurrency'), `one OCPI tariff has one currency; this ${product.ProductPriceCurrency} product of tariff ${id} is not carried`);
@@ -370,12 +384,12 @@ export function oicpEvsePricingToTariffIds(input: unknown, rules: MappingRules =
   const log = new FindingLog();
   const checked = check(EvsePricings, input);
   log.findings.push(...checked.findings);
-  const tariffIdOf = Object.fromEntries(Object.entries(rules.tariffs.products).map(([tariff, product]) => [product, tariff]));
+  const tariffIdOf = tariffIdsByProduct(rules);
   const result: { evse_id: string; tariff_ids: string[] }[] = [];
   (Array.isArray(checked.value) ? checked.value : []).forEach((pricing, i) => {
     if (brokenAt(checked.refused, childPath('', i))) return;
     const known = new Set(pricing.EvseIDProductList);
-    const ids = [...new Set(pricing.EvseIDProductList.map((product) => tariffIdOf[product] ?? baseOf(product, known)))];
+    const ids = [...new Set(pricing.EvseIDProductList.map((product) => tariffIdOf(product, known)))];
     if (pricing.ProviderID !== '*') log.loss(childPath(childPath('', i), 'ProviderID'), `OCPI connectors do not say which eMSP a tariff is for (${pricing.ProviderID})`);
     result.push({ evse_id: pricing.EvseID, tariff_ids: ids });
   });

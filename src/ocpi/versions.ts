@@ -223,6 +223,10 @@ export function location221To211(input: unknown): Mapped<Location211 | undefined
   return log.result(asciiDown(location, '', log));
 }
 
+/** Said whenever a tariff with several elements crosses between the versions. */
+const ELEMENT_SELECTION =
+  '2.1.1 applies the first matching element, 2.2.1 the first matching element per dimension; prices can differ when elements price different dimensions';
+
 export function tariff211To221(input: unknown, options: UpOptions = {}): Mapped<Tariff | undefined> {
   const log = new FindingLog();
   const checked = check(Tariff211Schema, input);
@@ -234,7 +238,7 @@ export function tariff211To221(input: unknown, options: UpOptions = {}): Mapped<
   }
   const tariff = checked.value;
   if (tariff.elements.length > 1) {
-    log.loss('elements', '2.1.1 applies the first matching element, 2.2.1 the first matching element per dimension; prices can differ when elements price different dimensions');
+    log.loss('elements', ELEMENT_SELECTION);
   }
   const { energy_mix, ...rest } = tariff;
   const up: Tariff = { country_code: options.party.countryCode, party_id: options.party.partyId, ...rest };
@@ -272,7 +276,7 @@ export function tariff221To211(input: unknown): Mapped<Tariff211 | undefined> {
     log.loss('elements', 'no element 2.1.1 can hold; the tariff is not carried');
     return log.result(undefined);
   }
-  if (down.length > 1) log.loss('elements', '2.1.1 applies the first matching element, 2.2.1 the first matching element per dimension; prices can differ when elements price different dimensions');
+  if (down.length > 1) log.loss('elements', ELEMENT_SELECTION);
   const tariff: Tariff211 = { ...rest, elements: down };
   if (energy_mix) tariff.energy_mix = energyMixDown(energy_mix);
   return log.result(asciiDown(tariff, '', log));
