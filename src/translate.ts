@@ -4,16 +4,16 @@
  * down from 2.2.1 last, so every mapper is written once against OCPI 2.2.1.
  */
 import type { Finding, Mapped } from './mapping/findings';
-import { FindingLog, childPath } from './mapping/findings';
+import { childPath, FindingLog, underPath } from './mapping/findings';
 import { partyToOperatorId, type OcpiParty } from './mapping/identifiers';
 import { ocpiLocationToOicp, oicpEvseDataToLocations } from './mapping/location';
 import { evseDefaults, type MappingRules } from './mapping/rules';
 import { ocpiEvseToStatusRecord, oicpStatusRecordToOcpi } from './mapping/evse-status';
 import { ocpiLocationEvsePricing, ocpiTariffsToOicp, oicpEvsePricingToTariffIds, oicpPricingToTariffs } from './mapping/tariff';
 import { EvseStatusRecords } from './oicp/schemas';
-import { Location as LocationSchema } from './ocpi/schemas';
+import { checkLocation } from './ocpi/schemas';
 import { location211To221, location221To211, tariff211To221, tariff221To211 } from './ocpi/versions';
-import { brokenAt, check } from './schema/typebox';
+import { check, soundItems } from './schema/typebox';
 
 export const KINDS = [
   'ocpi-2.2.1:location',
@@ -53,33 +53,22 @@ const locationRecords: Translation = (input, ctx) => {
 
 const locationStatuses: Translation = (input, ctx) => {
   const log = new FindingLog();
-  const checked = check(LocationSchema, input);
-  log.findings.push(...checked.findings);
-  if (brokenAt(checked.refused, '', ['evses'])) return log.result(undefined);
-  const records = (checked.value.evses ?? []).flatMap((evse, i) => {
-    const path = childPath('evses', i);
-    if (brokenAt(checked.refused, path, ['connectors'])) return [];
+  const checked = checkLocation(input, log);
+  if (checked === undefined) return log.result(undefined);
+  const records = checked.evses.flatMap(({ item: evse, path }) => {
     const record = log.take(ocpiEvseToStatusRecord(evse, path, { overrides: ctx.rules.status }));
     return record ? [record] : [];
   });
   return log.result(records);
 };
 
-const locationPricing: Translation = (input, ctx) => {
-  const log = new FindingLog();
-  const checked = check(LocationSchema, input);
-  log.findings.push(...checked.findings);
-  if (brokenAt(checked.refused, '', ['evses'])) return log.result(undefined);
-  return log.result(log.take(ocpiLocationEvsePricing(checked.value, ctx.rules)));
-};
+const locationPricing: Translation = (input, ctx) => ocpiLocationEvsePricing(input, ctx.rules);
 
 const statusRecords: Translation = (input, ctx) => {
   const log = new FindingLog();
   const checked = check(EvseStatusRecords, input);
   log.findings.push(...checked.findings);
-  const statuses = (Array.isArray(checked.value) ? checked.value : []).flatMap((record, i) => {
-    const path = childPath('', i);
-    if (brokenAt(checked.refused, path)) return [];
+  const statuses = soundItems(checked.refused, checked.value, '').flatMap(({ item: record, path }) => {
     const status = log.take(oicpStatusRecordToOcpi(record, path, ctx.rules.status));
     return status ? [status] : [];
   });
@@ -106,7 +95,7 @@ function each(one: Translation): Translation {
     const list = Array.isArray(input) ? (input as unknown[]) : [];
     const values = list.flatMap((item, i) => {
       const mapped = one(item, ctx);
-      log.findings.push(...mapped.findings.map((f) => ({ ...f, path: f.path === '' ? `[${i}]` : `[${i}]${f.path.startsWith('[') ? '' : '.'}${f.path}` })));
+      log.findings.push(...mapped.findings.map((f) => ({ ...f, path: underPath(childPath('', i), f.path) })));
       return mapped.value === undefined ? [] : [mapped.value];
     });
     return log.result(values);

@@ -1,3 +1,5 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli';
 import { captured } from './support/io';
@@ -42,6 +44,17 @@ describe('ocpi-oicp-bridge translate', () => {
     const code = await main(['translate', '--from', 'ocpi-2.2.1:tariff', '--to', 'oicp-2.3:pricing-product-data', join(OCPI_CORPUS, '2.2.1', 'tariff_put_example.json')], io);
     expect(code).toBe(1);
     expect(findingsOf(io)).toContainEqual({ kind: 'invalid', path: 'last_updated', message: 'is required' });
+  });
+
+  it('skips an EVSE that breaks the schema when pricing a location, and exits 1 naming it', async () => {
+    const location = JSON.parse(readFileSync(join(OCPI_CORPUS, '2.2.1', 'location_example.json'), 'utf8')) as { evses: Record<string, unknown>[] };
+    delete location.evses[0]!.connectors;
+    const file = join(mkdtempSync(join(tmpdir(), 'translate-')), 'location.json');
+    writeFileSync(file, JSON.stringify(location));
+    const io = captured();
+    expect(await main(['translate', '--from', 'ocpi-2.2.1:location', '--to', 'oicp-2.3:evse-pricing', file], io)).toBe(1);
+    expect(findingsOf(io)).toContainEqual({ kind: 'invalid', path: 'evses[0].connectors', message: 'is required' });
+    expect(JSON.parse(io.out())).toEqual([{ EvseID: 'BE*BEC*E041503002', ProviderID: '*', EvseIDProductList: ['12'] }]);
   });
 
   it('goes up from 2.1.1 with --party', async () => {

@@ -29,6 +29,13 @@ export function childPath(parent: string, key: string | number): string {
   return parent === '' ? key : `${parent}.${key}`;
 }
 
+/** A path relative to an element, placed under the element's own path: `[2]` + `evses[0]` -> `[2].evses[0]`. */
+export function underPath(parent: string, path: string): string {
+  if (path === '') return parent;
+  if (parent === '' || path.startsWith('[')) return `${parent}${path}`;
+  return `${parent}.${path}`;
+}
+
 /** Collects findings while a mapper works, so the mapper code reads as the mapping. */
 export class FindingLog {
   readonly findings: Finding[] = [];

@@ -10,9 +10,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Connector, DisplayText, Evse, Image, Location } from '../ocpi/schemas';
-import { Location as LocationSchema } from '../ocpi/schemas';
+import { checkLocation } from '../ocpi/schemas';
 import { EvseDataRecords, type ChargingFacility, type EvseDataRecord, type InfoText } from '../oicp/schemas';
-import { brokenAt, check } from '../schema/typebox';
+import { check, soundItems } from '../schema/typebox';
 import { ocpiToOicpAccess, oicpToOcpiAccess } from './accessibility';
 import { ocpiToOicpAddress, oicpToOcpiAddress } from './address';
 import { ocpiCapabilitiesToOicp, oicpToOcpiCapabilities } from './capabilities';
@@ -61,11 +61,10 @@ export interface OicpEvseData {
 type LocationPart = Omit<EvseDataRecord, 'EvseID' | 'Plugs' | 'ChargingFacilities' | 'AuthenticationModes' | 'PaymentOptions' | 'ValueAddedServices' | 'Accessibility' | 'HotlinePhoneNumber' | 'CalibrationLawDataAvailability'>;
 
 export function ocpiLocationToOicp(input: unknown, options: LocationToOicpOptions = {}): Mapped<OicpEvseData | undefined> {
-  const checked = check(LocationSchema, input);
   const log = new FindingLog();
-  log.findings.push(...checked.findings);
-  if (brokenAt(checked.refused, '', ['evses'])) return log.result(undefined);
-  const location = checked.value;
+  const checked = checkLocation(input, log);
+  if (checked === undefined) return log.result(undefined);
+  const { location } = checked;
   const rules = options.rules ?? NO_RULES;
   const operatorId = options.operatorId ?? partyToOperatorId({ countryCode: location.country_code, partyId: location.party_id });
   const operatorDefaults = evseDefaults(rules, operatorId);
@@ -79,16 +78,14 @@ export function ocpiLocationToOicp(input: unknown, options: LocationToOicpOption
   const result: OicpEvseData = { OperatorID: operatorId, OperatorName: operatorName ?? operatorId, records: [], deleted: [] };
   if (shared === undefined) return log.result(undefined);
 
-  (location.evses ?? []).forEach((evse, i) => {
-    const path = childPath('evses', i);
-    if (brokenAt(checked.refused, path, ['connectors'])) return;
+  for (const { item: evse, path } of checked.evses) {
     const evseLog = new FindingLog();
     const outcome = evseRecord(location, evse, path, { shared, operatorId, rules, refused: checked.refused, evseIds: options.evseIds ?? {} }, evseLog);
     log.findings.push(...evseLog.findings);
-    if (outcome === undefined || evseLog.findings.some((f) => f.kind === 'invalid')) return;
+    if (outcome === undefined || evseLog.findings.some((f) => f.kind === 'invalid')) continue;
     if (outcome.deleted) result.deleted.push(outcome.deleted);
     else if (outcome.record) result.records.push(outcome.record);
-  });
+  }
   return log.result(result);
 }
 
@@ -213,11 +210,9 @@ function evseRecord(location: Location, evse: Evse, path: string, ctx: EvseConte
 /** Plugs and facilities in connector order; the facility list collapses to one when all are equal. */
 function plugsAndFacilities(evse: Evse, path: string, ctx: EvseContext, log: FindingLog): { Plugs: OicpPlug[]; ChargingFacilities: ChargingFacility[] } {
   const pairs: { plug: OicpPlug; facility: ChargingFacility; key: string }[] = [];
-  evse.connectors.forEach((connector, j) => {
-    const at = childPath(childPath(path, 'connectors'), j);
-    if (brokenAt(ctx.refused, at)) return;
+  for (const { item: connector, path: at } of soundItems(ctx.refused, evse.connectors, childPath(path, 'connectors'))) {
     const plug = connectorPlug(connector, at, ctx.rules, log);
-    if (plug === undefined) return;
+    if (plug === undefined) continue;
     const facility = log.take(ocpiToOicpFacility(connector, at));
     const key = `${plug}|${JSON.stringify(facility)}`;
     if (pairs.some((p) => p.key === key)) log.loss(at, 'OICP lists plug types, not connectors: this connector repeats an earlier one and is not carried separately');
@@ -225,7 +220,7 @@ function plugsAndFacilities(evse: Evse, path: string, ctx: EvseContext, log: Fin
     if (connector.id !== String(pairs.length)) log.loss(childPath(at, 'id'), 'connector ids are not carried; they are read back as 1, 2, ...');
     if ((connector.tariff_ids ?? []).length > 0) log.loss(childPath(at, 'tariff_ids'), 'tariffs travel in EVSE pricing (PushEVSEPricing), not in EVSE data');
     if (connector.terms_and_conditions !== undefined) log.loss(childPath(at, 'terms_and_conditions'), 'OICP has no terms and conditions URL');
-  });
+  }
   const facilities = pairs.map((p) => p.facility);
   const allEqual = facilities.every((f) => JSON.stringify(f) === JSON.stringify(facilities[0]));
   return { Plugs: pairs.map((p) => p.plug), ChargingFacilities: allEqual ? facilities.slice(0, 1) : facilities };
@@ -261,7 +256,7 @@ export interface OicpToLocationOptions {
 interface Group {
   key: string;
   kind: 'pool' | 'station' | 'address';
-  members: { record: EvseDataRecord; index: number }[];
+  members: { record: EvseDataRecord; path: string }[];
 }
 
 /** The grouping key of a record: the location it belongs to. */
@@ -293,13 +288,12 @@ export function oicpEvseDataToLocations(input: unknown, options: OicpToLocationO
   log.findings.push(...checked.findings);
   const rules = options.rules ?? NO_RULES;
   const groups = new Map<string, Group>();
-  (Array.isArray(checked.value) ? checked.value : []).forEach((record, index) => {
-    if (brokenAt(checked.refused, childPath('', index))) return;
+  for (const { item: record, path } of soundItems(checked.refused, checked.value, '')) {
     const { key, kind } = groupOf(record);
     const group = groups.get(key) ?? { key, kind, members: [] };
-    group.members.push({ record, index });
+    group.members.push({ record, path });
     groups.set(key, group);
-  });
+  }
   const locations: Location[] = [];
   for (const group of groups.values()) {
     const groupLog = new FindingLog();
@@ -313,8 +307,7 @@ export function oicpEvseDataToLocations(input: unknown, options: OicpToLocationO
 const LOCATION_FIELDS = ['Address', 'IsOpen24Hours', 'OpeningTimes', 'ChargingStationNames', 'RenewableEnergy', 'EnergySource', 'EnvironmentalImpact', 'AccessibilityLocation'] as const;
 
 function groupToLocation(group: Group, rules: MappingRules, options: OicpToLocationOptions, log: FindingLog): Location | undefined {
-  const { record: first, index: firstIndex } = group.members[0]!;
-  const base = childPath('', firstIndex);
+  const { record: first, path: base } = group.members[0]!;
   const operatorId = first.OperatorID ?? options.operatorId ?? operatorOfEvseId(first.EvseID)!;
   const defaults = evseDefaults(rules, operatorId);
   const party = log.take(operatorParty(rules, operatorId, childPath(base, 'OperatorID')));
@@ -328,7 +321,7 @@ function groupToLocation(group: Group, rules: MappingRules, options: OicpToLocat
   const sameness = (record: EvseDataRecord, field: (typeof LOCATION_FIELDS)[number]) => JSON.stringify(field === 'Address' ? { ...record.Address, Floor: undefined } : record[field]);
   for (const field of LOCATION_FIELDS) {
     const differing = group.members.find((m) => sameness(m.record, field) !== sameness(first, field));
-    if (differing) log.loss(childPath(childPath('', differing.index), field), `records of one location disagree on ${field}; the first record's value is used`);
+    if (differing) log.loss(childPath(differing.path, field), `records of one location disagree on ${field}; the first record's value is used`);
   }
 
   const location: Location = {
@@ -362,9 +355,9 @@ function groupToLocation(group: Group, rules: MappingRules, options: OicpToLocat
   if (hours) location.opening_times = hours;
   location.energy_mix = log.take(oicpEnergyToOcpi(first, base));
   location.evses = [];
-  for (const { record, index } of group.members) {
+  for (const { record, path } of group.members) {
     const evseLog = new FindingLog();
-    const evse = recordToEvse(record, childPath('', index), coordinates, lastUpdated, options, evseLog);
+    const evse = recordToEvse(record, path, coordinates, lastUpdated, options, evseLog);
     log.findings.push(...evseLog.findings);
     if (!evseLog.findings.some((f) => f.kind === 'invalid')) location.evses.push(evse);
   }

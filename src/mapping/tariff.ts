@@ -9,8 +9,8 @@
  * PARKING_TIME become fees of those products, and whatever OICP cannot express is a loss
  * (../shared/spec/mapping.md §4.9).
  */
-import type { DayOfWeek, Location, Price, PriceComponent, Tariff, TariffElement, TariffRestrictions } from '../ocpi/schemas';
-import { Tariff as TariffSchema } from '../ocpi/schemas';
+import type { DayOfWeek, Price, PriceComponent, Tariff, TariffElement, TariffRestrictions } from '../ocpi/schemas';
+import { checkLocation, Tariff as TariffSchema } from '../ocpi/schemas';
 import {
   EvsePricings,
   PricingProductData as PricingProductDataSchema,
@@ -22,9 +22,9 @@ import {
   type ProductAvailabilityTimes,
   type ReferenceUnit,
 } from '../oicp/schemas';
-import { brokenAt, check } from '../schema/typebox';
+import { brokenAt, check, soundItems } from '../schema/typebox';
 import { childPath, FindingLog, type Mapped } from './findings';
-import { isEvseId, partyToOperatorId } from './identifiers';
+import { ocpiEvseIdOf, partyToOperatorId } from './identifiers';
 import { evseDefaults, NO_RULES, operatorParty, type MappingRules } from './rules';
 
 const WORKDAYS: readonly DayOfWeek[] = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'];
@@ -243,23 +243,26 @@ export function ocpiTariffsToOicp(input: unknown, options: TariffToOicpOptions =
 }
 
 /**
- * EVSE pricing from OCPI locations: the products of each EVSE's connector tariffs. `productIds` gives
- * the ProductIDs of each tariff (as `ocpiTariffsToOicp` made them); without it a tariff is its id.
+ * EVSE pricing from an OCPI location (checked against the 2.2.1 schema): the products of each EVSE's
+ * connector tariffs. `productIds` gives the ProductIDs of each tariff (as `ocpiTariffsToOicp` made
+ * them); without it a tariff is its ProductID from the rules, else its id.
  */
-export function ocpiLocationEvsePricing(location: Pick<Location, 'evses'>, rules: MappingRules = NO_RULES, productIds: Readonly<Record<string, readonly string[]>> = {}): Mapped<EvsePricing[]> {
+export function ocpiLocationEvsePricing(input: unknown, rules: MappingRules = NO_RULES, productIds: Readonly<Record<string, readonly string[]>> = {}): Mapped<EvsePricing[] | undefined> {
   const log = new FindingLog();
+  const checked = checkLocation(input, log);
+  if (checked === undefined) return log.result(undefined);
   const pricing: EvsePricing[] = [];
-  (location.evses ?? []).forEach((evse, i) => {
-    const at = childPath('evses', i);
+  for (const { item: evse, path: at } of checked.evses) {
     const tariffIds = [...new Set(evse.connectors.flatMap((c) => c.tariff_ids ?? []))];
-    if (tariffIds.length === 0 || evse.status === 'REMOVED') return;
-    if (evse.evse_id === undefined || !isEvseId(evse.evse_id)) return log.invalid(childPath(at, 'evse_id'), 'EVSE pricing needs a valid EvseID');
+    if (tariffIds.length === 0 || evse.status === 'REMOVED') continue;
+    const evseId = log.take(ocpiEvseIdOf(evse, undefined, at));
+    if (evseId === undefined) continue;
     if (new Set(evse.connectors.map((c) => (c.tariff_ids ?? []).join())).size > 1) {
       log.loss(childPath(at, 'connectors'), 'OICP prices the EVSE, not the connector: the tariffs of all connectors apply to the whole EVSE');
     }
     const products = tariffIds.flatMap((id) => productIds[id] ?? [productIdOf(rules, id)]);
-    pricing.push({ EvseID: evse.evse_id, ProviderID: rules.tariffs.providerId, EvseIDProductList: products });
-  });
+    pricing.push({ EvseID: evseId, ProviderID: rules.tariffs.providerId, EvseIDProductList: products });
+  }
   return log.result(pricing);
 }
 
@@ -357,18 +360,22 @@ export function oicpPricingToTariffs(input: unknown, options: OicpToTariffOption
   const known = new Set(data.PricingProductDataRecords.map((r) => r.ProductID));
   const tariffs = new Map<string, Tariff>();
   const limits = new Map<string, { min?: Price; max?: Price }>();
-  data.PricingProductDataRecords.forEach((product, i) => {
-    const path = childPath('PricingProductDataRecords', i);
-    if (brokenAt(checked.refused, path)) return;
+  for (const { item: product, path } of soundItems(checked.refused, data.PricingProductDataRecords, 'PricingProductDataRecords')) {
     const id = tariffIdOf(product.ProductID, known);
-    if (id.length > 36) return log.invalid(childPath(path, 'ProductID'), `OCPI tariff ids hold 36 characters; "${id}" is longer`);
+    if (id.length > 36) {
+      log.invalid(childPath(path, 'ProductID'), `OCPI tariff ids hold 36 characters; "${id}" is longer`);
+      continue;
+    }
     const tariff = tariffs.get(id) ?? { country_code: party.countryCode, party_id: party.partyId, id, currency: product.ProductPriceCurrency, elements: [], last_updated: options.now.toISOString() };
-    if (tariff.currency !== product.ProductPriceCurrency) return log.loss(childPath(path, 'ProductPriceCurrency'), `one OCPI tariff has one currency; this ${product.ProductPriceCurrency} product of tariff ${id} is not carried`);
+    if (tariff.currency !== product.ProductPriceCurrency) {
+      log.loss(childPath(path, 'ProductPriceCurrency'), `one OCPI tariff has one currency; this ${product.ProductPriceCurrency} product of tariff ${id} is not carried`);
+      continue;
+    }
     const limit = limits.get(id) ?? {};
     tariff.elements.push(...productElements(product, rules, path, log, limit));
     limits.set(id, limit);
     tariffs.set(id, tariff);
-  });
+  }
   for (const [id, tariff] of tariffs) {
     const limit = limits.get(id)!;
     if (limit.min) tariff.min_price = limit.min;
@@ -386,12 +393,11 @@ export function oicpEvsePricingToTariffIds(input: unknown, rules: MappingRules =
   log.findings.push(...checked.findings);
   const tariffIdOf = tariffIdsByProduct(rules);
   const result: { evse_id: string; tariff_ids: string[] }[] = [];
-  (Array.isArray(checked.value) ? checked.value : []).forEach((pricing, i) => {
-    if (brokenAt(checked.refused, childPath('', i))) return;
+  for (const { item: pricing, path } of soundItems(checked.refused, checked.value, '')) {
     const known = new Set(pricing.EvseIDProductList);
     const ids = [...new Set(pricing.EvseIDProductList.map((product) => tariffIdOf(product, known)))];
-    if (pricing.ProviderID !== '*') log.loss(childPath(childPath('', i), 'ProviderID'), `OCPI connectors do not say which eMSP a tariff is for (${pricing.ProviderID})`);
+    if (pricing.ProviderID !== '*') log.loss(childPath(path, 'ProviderID'), `OCPI connectors do not say which eMSP a tariff is for (${pricing.ProviderID})`);
     result.push({ evse_id: pricing.EvseID, tariff_ids: ids });
-  });
+  }
   return log.result(result);
 }

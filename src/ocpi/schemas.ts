@@ -4,7 +4,8 @@
  * ../shared/spec/ocpi.md §4.1, §4.4; differences between the versions: §5.2, §5.5.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { StringEnum } from '../schema/typebox';
+import type { FindingLog } from '../mapping/findings';
+import { brokenAt, check, soundItems, StringEnum } from '../schema/typebox';
 
 const Str = (maxLength: number) => Type.String({ maxLength });
 const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
@@ -237,6 +238,21 @@ export const Location211 = Type.Object({
   energy_mix: Opt(EnergyMix211),
 });
 export type Location211 = Static<typeof Location211>;
+
+export interface CheckedLocation {
+  location: Location;
+  /** The EVSEs that passed the schema; a broken connector leaves its EVSE here (see brokenAt). */
+  evses: { item: Evse; path: string }[];
+  refused: readonly string[];
+}
+
+/** An OCPI 2.2.1 location from a peer, its problems logged; undefined when the location itself is refused. */
+export function checkLocation(input: unknown, log: FindingLog): CheckedLocation | undefined {
+  const checked = check(Location, input);
+  log.findings.push(...checked.findings);
+  if (brokenAt(checked.refused, '', ['evses'])) return undefined;
+  return { location: checked.value, evses: soundItems(checked.refused, checked.value.evses, 'evses', ['connectors']), refused: checked.refused };
+}
 
 export const TARIFF_DIMENSIONS = ['ENERGY', 'FLAT', 'PARKING_TIME', 'TIME'] as const;
 export type TariffDimension = (typeof TARIFF_DIMENSIONS)[number];

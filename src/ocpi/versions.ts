@@ -6,12 +6,12 @@
 import { childPath, FindingLog, type Mapped } from '../mapping/findings';
 import { operatorOfEvseId, operatorIdToParty, type OcpiParty } from '../mapping/identifiers';
 import { ocpiToOicpCoordinates } from '../mapping/coordinates';
-import { brokenAt, check } from '../schema/typebox';
+import { brokenAt, check, soundItems } from '../schema/typebox';
 import {
   CAPABILITIES_211,
   CONNECTOR_TYPES_211,
   FACILITIES_211,
-  Location as LocationSchema,
+  checkLocation,
   Location211 as Location211Schema,
   Tariff as TariffSchema,
   Tariff211 as Tariff211Schema,
@@ -109,13 +109,11 @@ export function location211To221(input: unknown, options: UpOptions = {}): Mappe
   if (energy_mix) location.energy_mix = energyMixUp(energy_mix);
   if (evses) {
     location.evses = [];
-    evses.forEach((evse, i) => {
-      const path = childPath('evses', i);
-      if (brokenAt(checked.refused, path, ['connectors'])) return;
-      const connectors = evse.connectors.filter((_, j) => !brokenAt(checked.refused, childPath(childPath(path, 'connectors'), j))).map((c) => connectorUp(c) as Connector);
-      if (connectors.length === 0) return log.loss(path, 'no valid connector left; the EVSE is not carried');
-      location.evses!.push({ ...evse, connectors });
-    });
+    for (const { item: evse, path } of soundItems(checked.refused, evses, 'evses', ['connectors'])) {
+      const connectors = soundItems(checked.refused, evse.connectors, childPath(path, 'connectors')).map(({ item }) => connectorUp(item) as Connector);
+      if (connectors.length === 0) log.loss(path, 'no valid connector left; the EVSE is not carried');
+      else location.evses.push({ ...evse, connectors });
+    }
   }
   return log.result(location);
 }
@@ -183,15 +181,14 @@ function asciiDown<T>(value: T, path: string, log: FindingLog): T {
 
 export function location221To211(input: unknown): Mapped<Location211 | undefined> {
   const log = new FindingLog();
-  const checked = check(LocationSchema, input);
-  log.findings.push(...checked.findings);
-  if (brokenAt(checked.refused, '', ['evses'])) return log.result(undefined);
-  const source = checked.value;
+  const checked = checkLocation(input, log);
+  if (checked === undefined) return log.result(undefined);
+  const source = checked.location;
   if (!source.publish) {
     log.loss('publish', '2.1.1 has no visibility control; an unpublished location is not sent to a 2.1.1 peer');
     return log.result(undefined);
   }
-  const { country_code: _cc, party_id: _pid, publish: _publish, publish_allowed_to: _allowed, parking_type, state, postal_code, evses, opening_times, energy_mix, facilities, coordinates, ...common } = source;
+  const { country_code: _cc, party_id: _pid, publish: _publish, publish_allowed_to: _allowed, parking_type, state, postal_code, evses: _evses, opening_times, energy_mix, facilities, coordinates, ...common } = source;
   const location: Location211 = { ...common, type: parking_type ? LOCATION_TYPE_DOWN[parking_type] : 'UNKNOWN', postal_code: postal_code ?? '', coordinates };
   if (parking_type === 'ALONG_MOTORWAY' || parking_type === 'ON_DRIVEWAY') log.loss('parking_type', `2.1.1 has no location type ${parking_type}; sent as OTHER`);
   if (postal_code === undefined) log.defaulted('postal_code', '2.1.1 requires postal_code; sent empty');
@@ -206,19 +203,18 @@ export function location221To211(input: unknown): Mapped<Location211 | undefined
   if (energy_mix) location.energy_mix = energyMixDown(energy_mix);
   const keptFacilities = known(facilities, FACILITIES_211, 'facilities', 'facility', log);
   if (keptFacilities) location.facilities = keptFacilities;
-  if (evses) {
+  if (source.evses) {
     location.evses = [];
-    evses.forEach((evse, i) => {
-      const path = childPath('evses', i);
-      if (brokenAt(checked.refused, path, ['connectors'])) return;
-      const connectors = evse.connectors
-        .map((c, j) => (brokenAt(checked.refused, childPath(childPath(path, 'connectors'), j)) ? undefined : connectorDown(c, childPath(childPath(path, 'connectors'), j), log)))
-        .filter((c): c is Connector211 => c !== undefined);
-      if (connectors.length === 0) return log.loss(path, 'no connector 2.1.1 can describe; the EVSE is not carried');
+    for (const { item: evse, path } of checked.evses) {
+      const connectors = soundItems(checked.refused, evse.connectors, childPath(path, 'connectors')).flatMap(({ item, path: at }) => connectorDown(item, at, log) ?? []);
+      if (connectors.length === 0) {
+        log.loss(path, 'no connector 2.1.1 can describe; the EVSE is not carried');
+        continue;
+      }
       const down: Evse211 = { ...evse, connectors, capabilities: known(evse.capabilities, CAPABILITIES_211, childPath(path, 'capabilities'), 'capability', log) };
       if (down.capabilities === undefined) delete down.capabilities;
-      location.evses!.push(down);
-    });
+      location.evses.push(down);
+    }
   }
   return log.result(asciiDown(location, '', log));
 }

@@ -84,3 +84,14 @@ function inside(bad: string, path: string): boolean {
 export function brokenAt(refused: readonly string[], path: string, nested: readonly string[] = []): boolean {
   return refused.some((bad) => inside(bad, path) && !nested.some((list) => bad !== childPath(path, list) && inside(bad, childPath(path, list))));
 }
+
+/**
+ * The sound elements of a checked list, with their paths under `base` (`[0]` at the root): broken
+ * elements are skipped, and a value that is not a list at all (already refused) has none.
+ */
+export function soundItems<T>(refused: readonly string[], list: readonly T[] | undefined, base: string, nested: readonly string[] = []): { item: T; path: string }[] {
+  return (Array.isArray(list) ? list : []).flatMap((item: T, index) => {
+    const path = childPath(base, index);
+    return brokenAt(refused, path, nested) ? [] : [{ item, path }];
+  });
+}
