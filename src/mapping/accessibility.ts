@@ -33,7 +33,7 @@ const OICP_TO_PARKING: Record<OicpAccessibilityLocation, OcpiParkingType> = {
 
 /** Restrictions that keep the public out: only customers of the site may charge. */
 const RESTRICTING = new Set(['CUSTOMERS']);
-const PARKING_RESTRICTIONS = new Set(['EV_ONLY', 'PLUGGED', 'DISABLED', 'CUSTOMERS', 'MOTORCYCLES']);
+export const OCPI_PARKING_RESTRICTIONS = ['EV_ONLY', 'PLUGGED', 'DISABLED', 'CUSTOMERS', 'MOTORCYCLES'] as const;
 
 export interface OcpiAccessSource {
   parking_type?: string | null;
@@ -70,7 +70,7 @@ export function ocpiToOicpAccess(
   }
   const restrictions = source.parking_restrictions ?? [];
   restrictions.forEach((restriction, i) => {
-    if (!PARKING_RESTRICTIONS.has(restriction)) log.invalid(childPath(childPath(paths.evse, 'parking_restrictions'), i), `${JSON.stringify(restriction)} is not an OCPI parking restriction`);
+    if (!(OCPI_PARKING_RESTRICTIONS as readonly string[]).includes(restriction)) log.invalid(childPath(childPath(paths.evse, 'parking_restrictions'), i), `${JSON.stringify(restriction)} is not an OCPI parking restriction`);
   });
   if (restrictions.some((r) => RESTRICTING.has(r)) || source.publish === false) {
     access.Accessibility = 'Restricted access';

@@ -4,6 +4,9 @@
  * ../shared/spec/ocpi.md §4.1, §4.4; differences between the versions: §5.2, §5.5.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { OCPI_PARKING_RESTRICTIONS, OCPI_PARKING_TYPES } from '../mapping/accessibility';
+import { OCPI_CAPABILITIES } from '../mapping/capabilities';
+import { OCPI_EVSE_STATUSES } from '../mapping/evse-status';
 import type { FindingLog } from '../mapping/findings';
 import { brokenAt, check, soundItems, StringEnum } from '../schema/typebox';
 
@@ -68,18 +71,7 @@ const EnergyMix211 = Type.Object({
 });
 export type EnergyMix211 = Static<typeof EnergyMix211>;
 
-export const EVSE_STATUSES = ['AVAILABLE', 'BLOCKED', 'CHARGING', 'INOPERATIVE', 'OUTOFORDER', 'PLANNED', 'REMOVED', 'RESERVED', 'UNKNOWN'] as const;
 export const CAPABILITIES_211 = ['CHARGING_PROFILE_CAPABLE', 'CREDIT_CARD_PAYABLE', 'REMOTE_START_STOP_CAPABLE', 'RESERVABLE', 'RFID_READER', 'UNLOCK_CAPABLE'] as const;
-export const CAPABILITIES = [
-  ...CAPABILITIES_211,
-  'CHARGING_PREFERENCES_CAPABLE',
-  'CHIP_CARD_SUPPORT',
-  'CONTACTLESS_CARD_SUPPORT',
-  'DEBIT_CARD_PAYABLE',
-  'PED_TERMINAL',
-  'START_SESSION_CONNECTOR_REQUIRED',
-  'TOKEN_GROUP_CAPABLE',
-] as const;
 export const CONNECTOR_TYPES_211 = [
   'CHADEMO',
   ...(['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L'] as const).map((l) => `DOMESTIC_${l}` as const),
@@ -116,16 +108,14 @@ export const CONNECTOR_TYPES = [
 ] as const;
 export const POWER_TYPES_211 = ['AC_1_PHASE', 'AC_3_PHASE', 'DC'] as const;
 export const POWER_TYPES = [...POWER_TYPES_211, 'AC_2_PHASE', 'AC_2_PHASE_SPLIT'] as const;
-export const PARKING_RESTRICTIONS = ['EV_ONLY', 'PLUGGED', 'DISABLED', 'CUSTOMERS', 'MOTORCYCLES'] as const;
 export const FACILITIES_211 = [
   'HOTEL', 'RESTAURANT', 'CAFE', 'MALL', 'SUPERMARKET', 'SPORT', 'RECREATION_AREA', 'NATURE', 'MUSEUM', 'BUS_STOP', 'TAXI_STAND', 'TRAIN_STATION', 'AIRPORT', 'CARPOOL_PARKING', 'FUEL_STATION', 'WIFI',
 ] as const;
 export const FACILITIES = [...FACILITIES_211, 'BIKE_SHARING', 'TRAM_STOP', 'METRO_STATION', 'PARKING_LOT'] as const;
-export const PARKING_TYPES = ['ALONG_MOTORWAY', 'PARKING_GARAGE', 'PARKING_LOT', 'ON_DRIVEWAY', 'ON_STREET', 'UNDERGROUND_GARAGE'] as const;
 export const LOCATION_TYPES_211 = ['ON_STREET', 'PARKING_GARAGE', 'UNDERGROUND_GARAGE', 'PARKING_LOT', 'OTHER', 'UNKNOWN'] as const;
 export const TOKEN_TYPES = ['AD_HOC_USER', 'APP_USER', 'OTHER', 'RFID'] as const;
 
-const StatusSchedule = Type.Object({ period_begin: DateTime, period_end: Opt(DateTime), status: StringEnum(EVSE_STATUSES) });
+const StatusSchedule = Type.Object({ period_begin: DateTime, period_end: Opt(DateTime), status: StringEnum(OCPI_EVSE_STATUSES) });
 
 const connectorCommon = {
   standard: StringEnum(CONNECTOR_TYPES),
@@ -159,15 +149,15 @@ export type Connector211 = Static<typeof Connector211>;
 const evseFields = {
   uid: Str(36),
   evse_id: Opt(Str(48)),
-  status: StringEnum(EVSE_STATUSES),
+  status: StringEnum(OCPI_EVSE_STATUSES),
   status_schedule: Opt(Type.Array(StatusSchedule)),
-  capabilities: Opt(Type.Array(StringEnum(CAPABILITIES))),
+  capabilities: Opt(Type.Array(StringEnum(OCPI_CAPABILITIES))),
   connectors: Type.Array(Connector, { minItems: 1 }),
   floor_level: Opt(Str(4)),
   coordinates: Opt(GeoLocation),
   physical_reference: Opt(Str(16)),
   directions: Opt(Type.Array(DisplayText)),
-  parking_restrictions: Opt(Type.Array(StringEnum(PARKING_RESTRICTIONS))),
+  parking_restrictions: Opt(Type.Array(StringEnum(OCPI_PARKING_RESTRICTIONS))),
   images: Opt(Type.Array(Image)),
   last_updated: DateTime,
 };
@@ -214,7 +204,7 @@ export const Location = Type.Object({
   ...locationFields,
   postal_code: Opt(Str(10)),
   state: Opt(Str(45)),
-  parking_type: Opt(StringEnum(PARKING_TYPES)),
+  parking_type: Opt(StringEnum(OCPI_PARKING_TYPES)),
   evses: Opt(Type.Array(Evse)),
   facilities: Opt(Type.Array(StringEnum(FACILITIES))),
   time_zone: Str(255),
