@@ -304,6 +304,12 @@ export function oicpEvseDataToLocations(input: unknown, options: OicpToLocationO
   return log.result(locations);
 }
 
+/** Hubject's lastUpdate of a pulled record in ms, when it is a readable time. */
+function lastUpdateOf(record: EvseDataRecord): number | undefined {
+  const time = record.lastUpdate === undefined ? NaN : Date.parse(record.lastUpdate);
+  return Number.isNaN(time) ? undefined : time;
+}
+
 const LOCATION_FIELDS = ['Address', 'IsOpen24Hours', 'OpeningTimes', 'ChargingStationNames', 'RenewableEnergy', 'EnergySource', 'EnvironmentalImpact', 'AccessibilityLocation'] as const;
 
 function groupToLocation(group: Group, rules: MappingRules, options: OicpToLocationOptions, log: FindingLog): Location | undefined {
@@ -312,8 +318,8 @@ function groupToLocation(group: Group, rules: MappingRules, options: OicpToLocat
   const defaults = evseDefaults(rules, operatorId);
   const party = log.take(operatorParty(rules, operatorId, childPath(base, 'OperatorID')));
   if (party === undefined) return undefined;
-  const lastUpdates = group.members.map((m) => m.record.lastUpdate).filter((t): t is string => t !== undefined && !Number.isNaN(Date.parse(t)));
-  const lastUpdated = lastUpdates.length > 0 ? new Date(Math.max(...lastUpdates.map((t) => Date.parse(t)))) : options.now;
+  const stamps = group.members.map((m) => lastUpdateOf(m.record)).filter((t) => t !== undefined);
+  const lastUpdated = stamps.length > 0 ? new Date(Math.max(...stamps)) : options.now;
   const address = log.take(oicpToOcpiAddress(first.Address, childPath(base, 'Address')));
   const coordinates = log.take(oicpToOcpiCoordinates(first.GeoCoordinates, childPath(base, 'GeoCoordinates')));
   if (coordinates === undefined) return undefined;
@@ -372,7 +378,7 @@ function recordToEvse(
   options: OicpToLocationOptions,
   log: FindingLog,
 ): Evse {
-  const stamp = (record.lastUpdate !== undefined && !Number.isNaN(Date.parse(record.lastUpdate)) ? new Date(record.lastUpdate) : lastUpdated).toISOString();
+  const stamp = new Date(lastUpdateOf(record) ?? lastUpdated).toISOString();
   const uid = options.evseUids?.[record.EvseID] ?? (record.EvseID.length <= OCPI_ID_MAX ? record.EvseID : `E${shortHash(record.EvseID)}`);
   const evse: Evse = {
     uid,

@@ -18,7 +18,7 @@ addFormats(ajv);
 const compiled = new WeakMap<TSchema, ValidateFunction>();
 
 /** `/evses/0/connectors/1` -> `evses[0].connectors[1]`, under `base`. */
-export function pointerToPath(pointer: string, base = ''): string {
+function pointerToPath(pointer: string, base = ''): string {
   return pointer
     .split('/')
     .slice(1)
