@@ -1,0 +1,142 @@
+/**
+ * Authorization results: OCPI AuthorizationInfo <-> OICP AuthorizationStart/Stop responses
+ * (../shared/spec/mapping.md §4.7).
+ *
+ * Every OCPI refusal gets the OICP StatusCode that says most precisely why, from one table
+ * (AUTHORIZATION_REFUSALS); a refusal that depends on how the driver identified (a bad RFID card vs
+ * a bad QR code) takes the code of that identification. Hubject's SessionID travels to OCPI as the
+ * `authorization_reference`, which OCPI copies into the Session and the CDR: that is how a session
+ * started at a CPO finds its Hubject SessionID again.
+ */
+import type { AllowedType, AuthorizationInfo, LocationReferences, Token } from '../ocpi/transaction-schemas';
+import { AuthorizationInfo as AuthorizationInfoSchema } from '../ocpi/transaction-schemas';
+import { AuthorizationStart as AuthorizationStartSchema, SESSION_ID_PATTERN } from '../oicp/transaction-schemas';
+import type { AuthorizationStart, Identification, StatusCode } from '../oicp/transaction-schemas';
+import { check } from '../schema/typebox';
+import { FindingLog, type Mapped } from './findings';
+import { partyToProviderId, providerIdToParty } from './identifiers';
+import { identificationToOcpiToken } from './identification';
+
+/** Outcomes the OCPI side can give besides an AllowedType. */
+export type AuthorizationOutcome = AllowedType | 'UNKNOWN_TOKEN' | 'NO_ANSWER';
+type IdentificationKind = keyof Identification;
+
+const code = (Code: string, Description: string): StatusCode => ({ Code, Description });
+
+/** Refusals whose code depends on the identification: the "authentication failed" code of each form. */
+const AUTHENTICATION_FAILED: Record<IdentificationKind, StatusCode> = {
+  RFIDMifareFamilyIdentification: code('102', 'RFID Authentication failed - invalid UID'),
+  RFIDIdentification: code('102', 'RFID Authentication failed - invalid UID'),
+  QRCodeIdentification: code('101', 'QR Code Authentication failed - Invalid Credentials'),
+  PlugAndChargeIdentification: code('105', 'PLC Authentication failed - invalid EvcoID'),
+  RemoteIdentification: code('106', 'No positive authentication response'),
+};
+
+/** The one table: OCPI outcome -> OICP StatusCode of a NotAuthorized answer. */
+export const AUTHORIZATION_REFUSALS: Record<Exclude<AuthorizationOutcome, 'ALLOWED'>, StatusCode | 'by identification'> = {
+  BLOCKED: code('200', 'EvcoID locked'),
+  EXPIRED: code('210', 'No valid contract: the contract has expired'),
+  NO_CREDIT: code('210', 'No valid contract: no credit left'),
+  NOT_ALLOWED: 'by identification',
+  UNKNOWN_TOKEN: 'by identification',
+  NO_ANSWER: code('310', 'Partner did not respond'),
+};
+
+/** OICP refusal codes read back as OCPI AllowedType; any other code is NOT_ALLOWED. */
+const ALLOWED_OF_CODE: Readonly<Record<string, AllowedType>> = { '200': 'BLOCKED' };
+
+function identificationKind(identification: Identification | undefined): IdentificationKind {
+  const kinds = Object.keys(identification ?? {}) as IdentificationKind[];
+  return kinds[0] ?? 'RemoteIdentification';
+}
+
+export interface AuthorizationContext {
+  /** The identification of the AuthorizeStart request being answered. */
+  identification?: Identification;
+  /** Hubject's SessionID and partner ids from the request, echoed. */
+  sessionId?: string;
+  cpoPartnerSessionId?: string;
+}
+
+/**
+ * The eMSP's answer as Hubject's AuthorizationStart response. `input` is an AuthorizationInfo, or one of
+ * the outcomes without one: UNKNOWN_TOKEN (OCPI 2004 / HTTP 404) or NO_ANSWER (timeout, error).
+ */
+export function ocpiAuthorizationToOicp(input: unknown, context: AuthorizationContext = {}): Mapped<AuthorizationStart | undefined> {
+  const log = new FindingLog();
+  const echo = {
+    ...(context.sessionId !== undefined && { SessionID: context.sessionId }),
+    ...(context.cpoPartnerSessionId !== undefined && { CPOPartnerSessionID: context.cpoPartnerSessionId }),
+  };
+  let outcome: AuthorizationOutcome;
+  let info: AuthorizationInfo | undefined;
+  if (input === 'UNKNOWN_TOKEN' || input === 'NO_ANSWER') outcome = input;
+  else {
+    const checked = check(AuthorizationInfoSchema, input);
+    log.findings.push(...checked.findings);
+    if (checked.refused.length > 0) return log.result(undefined);
+    info = checked.value;
+    outcome = info.allowed;
+  }
+  const provider = info ? { ProviderID: partyToProviderId({ countryCode: info.token.country_code, partyId: info.token.party_id }) } : {};
+  if (info?.info !== undefined) log.loss('info', 'OICP has no driver message in the authorization response');
+  if (info?.location !== undefined) log.loss('location', 'OICP authorizes for the requested EVSE only; the list of allowed EVSEs is not carried');
+  if (outcome === 'ALLOWED') {
+    return log.result({
+      ...echo,
+      ...(info?.authorization_reference !== undefined && { EMPPartnerSessionID: info.authorization_reference }),
+      ...provider,
+      AuthorizationStatus: 'Authorized',
+      StatusCode: code('000', 'Success'),
+      ...(context.identification !== undefined && { AuthorizationStopIdentifications: [context.identification] }),
+    });
+  }
+  const refusal = AUTHORIZATION_REFUSALS[outcome];
+  const statusCode = refusal === 'by identification' ? AUTHENTICATION_FAILED[identificationKind(context.identification)] : refusal;
+  return log.result({ ...echo, ...provider, AuthorizationStatus: 'NotAuthorized', StatusCode: statusCode });
+}
+
+export interface AuthorizationToOcpiOptions {
+  /** The token the CPO asked about; else one is built from the response's identification and ProviderID. */
+  token?: Token;
+  /** The LocationReferences of the CPO's request, echoed when authorized. */
+  location?: LocationReferences;
+  now: Date;
+}
+
+/**
+ * Hubject's AuthorizationStart (or Stop) response as the OCPI AuthorizationInfo the CPO backend waits
+ * for. Hubject's SessionID becomes the authorization_reference.
+ */
+export function oicpAuthorizationToOcpi(input: unknown, options: AuthorizationToOcpiOptions): Mapped<AuthorizationInfo | undefined> {
+  const log = new FindingLog();
+  const checked = check(AuthorizationStartSchema, input);
+  log.findings.push(...checked.findings);
+  if (checked.refused.length > 0) return log.result(undefined);
+  const response = checked.value;
+  const token = options.token ?? tokenOfResponse(response, options.now, log);
+  if (token === undefined) return log.result(undefined);
+  const authorized = response.AuthorizationStatus === 'Authorized';
+  const allowed: AllowedType = authorized ? 'ALLOWED' : (ALLOWED_OF_CODE[response.StatusCode.Code] ?? 'NOT_ALLOWED');
+  if (!authorized) log.loss('StatusCode', `OICP ${response.StatusCode.Code} ${response.StatusCode.Description ?? ''} is given to OCPI as ${allowed}`.trim());
+  if (response.EMPPartnerSessionID !== undefined) log.loss('EMPPartnerSessionID', 'kept in the session correlation, not in OCPI');
+  const reference = authorized && response.SessionID !== undefined && new RegExp(SESSION_ID_PATTERN).test(response.SessionID) ? response.SessionID : undefined;
+  return log.result({
+    allowed,
+    token,
+    ...(authorized && options.location !== undefined && { location: options.location }),
+    ...(reference !== undefined && { authorization_reference: reference }),
+    ...(!authorized && response.StatusCode.Description !== undefined && { info: { language: 'en', text: response.StatusCode.Description.slice(0, 512) } }),
+  });
+}
+
+/** The token of a response, from its first stop identification and its ProviderID, when the caller has none. */
+function tokenOfResponse(response: AuthorizationStart, now: Date, log: FindingLog): Token | undefined {
+  const identification = response.AuthorizationStopIdentifications?.[0];
+  if (identification === undefined || response.ProviderID === undefined) {
+    log.invalid('AuthorizationStopIdentifications', 'the token is unknown: give the token asked about (or a response with identification and ProviderID)');
+    return undefined;
+  }
+  const owner = log.take(providerIdToParty(response.ProviderID));
+  return owner && log.take(identificationToOcpiToken(identification, owner, now, 'AuthorizationStopIdentifications[0]'));
+}
