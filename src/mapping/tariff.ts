@@ -47,7 +47,7 @@ const END_OF_DAY = '24:00';
 const PRODUCT_SEPARATOR = '@';
 
 /** The ProductID of a tariff: the one the mapping rules name, else the tariff id. */
-const productIdOf = (rules: MappingRules, tariffId: string) => rules.tariffs.products[tariffId] ?? tariffId;
+export const productIdOf = (rules: MappingRules, tariffId: string) => rules.tariffs.products[tariffId] ?? tariffId;
 
 /** Restrictions OICP products cannot express, with the reason. */
 const UNSUPPORTED_RESTRICTIONS: Partial<Record<keyof TariffRestrictions, string>> = {
