@@ -1,0 +1,297 @@
+/**
+ * OCPI commands <-> OICP remote operations, and their outcomes (../shared/spec/mapping.md §4.7).
+ *
+ * START_SESSION, STOP_SESSION, RESERVE_NOW and CANCEL_RESERVATION are AuthorizeRemoteStart/Stop and
+ * AuthorizeRemoteReservationStart/Stop. OICP targets an EVSE by EvseID and a session by Hubject's
+ * SessionID; OCPI by location/EVSE uid and its own ids, so the caller gives the correlation. OCPI
+ * answers asynchronously (CommandResponse, then CommandResult); Hubject wants one Acknowledgement, with
+ * the StatusCode from the tables below.
+ */
+import type { Location } from '../ocpi/schemas';
+import {
+  CancelReservation as CancelReservationSchema,
+  CommandResponse as CommandResponseSchema,
+  CommandResult as CommandResultSchema,
+  ReserveNow as ReserveNowSchema,
+  StartSession as StartSessionSchema,
+  StopSession as StopSessionSchema,
+  type CancelReservation,
+  type CommandResponseType,
+  type CommandResult,
+  type CommandResultType,
+  type ReserveNow,
+  type StartSession,
+  type StopSession,
+} from '../ocpi/transaction-schemas';
+import {
+  Acknowledgement as AcknowledgementSchema,
+  AuthorizeRemoteReservationStart as ReservationStartSchema,
+  AuthorizeRemoteReservationStop as ReservationStopSchema,
+  AuthorizeRemoteStart as RemoteStartSchema,
+  AuthorizeRemoteStop as RemoteStopSchema,
+  type Acknowledgement,
+  type AuthorizeRemoteReservationStart,
+  type AuthorizeRemoteReservationStop,
+  type AuthorizeRemoteStart,
+  type AuthorizeRemoteStop,
+  type StatusCode,
+} from '../oicp/transaction-schemas';
+import { check, type Checked } from '../schema/typebox';
+import { FindingLog, type Mapped } from './findings';
+import { ocpiEvseIdOf, partyToProviderId, providerIdToParty } from './identifiers';
+import { identificationToOcpiToken, ocpiDateTime, tokenToIdentification } from './identification';
+
+export type RemoteOperation = 'start' | 'stop' | 'reserve' | 'cancel';
+
+const code = (Code: string, Description: string): StatusCode => ({ Code, Description });
+const SUCCESS = code('000', 'Success');
+
+/** OCPI CommandResult -> OICP StatusCode of the Acknowledgement. */
+export const RESULT_STATUS: Record<CommandResultType, StatusCode> = {
+  ACCEPTED: SUCCESS,
+  CANCELED_RESERVATION: code('400', 'Session is invalid: the reservation was canceled'),
+  EVSE_OCCUPIED: code('602', 'EVSE already in use'),
+  EVSE_INOPERATIVE: code('700', 'EVSE out of service'),
+  FAILED: code('501', 'Communication to EVSE failed'),
+  NOT_SUPPORTED: code('320', 'Service not available at this EVSE'),
+  REJECTED: code('602', 'EVSE already in use/ wrong token'),
+  TIMEOUT: code('510', 'No EV connected to EVSE'),
+  UNKNOWN_RESERVATION: code('400', 'Session is invalid: unknown reservation'),
+};
+
+/** OCPI synchronous CommandResponse -> OICP StatusCode, when the answer cannot wait for the result. */
+export const RESPONSE_STATUS: Record<CommandResponseType | 'TIMEOUT', StatusCode> = {
+  ACCEPTED: SUCCESS,
+  NOT_SUPPORTED: RESULT_STATUS.NOT_SUPPORTED,
+  REJECTED: RESULT_STATUS.REJECTED,
+  UNKNOWN_SESSION: code('400', 'Session is invalid'),
+  TIMEOUT: code('501', 'Communication to EVSE failed'),
+};
+
+/** OICP StatusCode of an Acknowledgement -> OCPI CommandResult; unlisted codes are FAILED. */
+export const STATUS_RESULT: Readonly<Record<string, CommandResultType>> = {
+  '000': 'ACCEPTED',
+  '210': 'REJECTED',
+  '300': 'REJECTED',
+  '310': 'TIMEOUT',
+  '400': 'REJECTED',
+  '510': 'TIMEOUT',
+  '601': 'EVSE_OCCUPIED',
+  '602': 'EVSE_OCCUPIED',
+  '603': 'REJECTED',
+  '604': 'REJECTED',
+  '700': 'EVSE_INOPERATIVE',
+  '320': 'NOT_SUPPORTED',
+};
+
+function parsed<T>(result: Checked<T>, log: FindingLog): T | undefined {
+  log.findings.push(...result.findings);
+  return result.refused.length > 0 ? undefined : result.value;
+}
+
+export interface CommandToOicpOptions {
+  /** Hubject SessionID: new for a start or reservation (the caller makes it), correlated for stop and cancel. */
+  sessionId?: string;
+  /** The EvseID, by correlation; else read from the cached location. */
+  evseId?: string;
+  location?: Location;
+  /** Stop and cancel carry no token: the eMSP's ProviderID. */
+  providerId?: string;
+  now?: Date;
+}
+
+function evseIdFor(locationId: string | undefined, evseUid: string | undefined, options: CommandToOicpOptions, log: FindingLog): string | undefined {
+  if (options.evseId !== undefined) return options.evseId;
+  if (evseUid === undefined) {
+    log.invalid('evse_uid', 'OICP remote operations target one EVSE: evse_uid is required');
+    return undefined;
+  }
+  const evse = options.location?.id === locationId ? options.location?.evses?.find((e) => e.uid === evseUid) : undefined;
+  if (evse === undefined) {
+    log.invalid('evse_uid', `the EvseID of EVSE ${evseUid} is unknown (give the correlation or the cached location)`);
+    return undefined;
+  }
+  return log.take(ocpiEvseIdOf(evse, undefined, 'evse_uid'));
+}
+
+function needed<T>(value: T | undefined, field: string, why: string, log: FindingLog): T | undefined {
+  if (value === undefined) log.invalid(field, why);
+  return value;
+}
+
+export function startSessionToOicp(input: unknown, options: CommandToOicpOptions = {}): Mapped<AuthorizeRemoteStart | undefined> {
+  const log = new FindingLog();
+  const command: StartSession | undefined = parsed(check(StartSessionSchema, input), log);
+  if (command === undefined) return log.result(undefined);
+  const evseId = evseIdFor(command.location_id, command.evse_uid, options, log);
+  const identification = log.take(tokenToIdentification(command.token, 'remote', 'token'));
+  const sessionId = needed(options.sessionId, 'response_url', 'AuthorizeRemoteStart needs a new SessionID from the caller', log);
+  if (command.connector_id !== undefined) log.loss('connector_id', 'OICP starts an EVSE, not a connector');
+  if (evseId === undefined || identification === undefined || sessionId === undefined) return log.result(undefined);
+  return log.result({
+    SessionID: sessionId,
+    ...(command.authorization_reference !== undefined && { EMPPartnerSessionID: command.authorization_reference }),
+    ProviderID: partyToProviderId({ countryCode: command.token.country_code, partyId: command.token.party_id }),
+    EvseID: evseId,
+    Identification: identification,
+  });
+}
+
+export function stopSessionToOicp(input: unknown, options: CommandToOicpOptions = {}): Mapped<AuthorizeRemoteStop | undefined> {
+  const log = new FindingLog();
+  const command: StopSession | undefined = parsed(check(StopSessionSchema, input), log);
+  if (command === undefined) return log.result(undefined);
+  const why = `is not known for session ${command.session_id} (give the session correlation)`;
+  const sessionId = needed(options.sessionId, 'session_id', `Hubject's SessionID ${why}`, log);
+  const evseId = needed(options.evseId, 'session_id', `the EvseID ${why}`, log);
+  const providerId = needed(options.providerId, 'session_id', `the eMSP's ProviderID ${why}`, log);
+  if (sessionId === undefined || evseId === undefined || providerId === undefined) return log.result(undefined);
+  return log.result({ SessionID: sessionId, EMPPartnerSessionID: command.session_id, ProviderID: providerId, EvseID: evseId });
+}
+
+export function reserveNowToOicp(input: unknown, options: CommandToOicpOptions = {}): Mapped<AuthorizeRemoteReservationStart | undefined> {
+  const log = new FindingLog();
+  const command: ReserveNow | undefined = parsed(check(ReserveNowSchema, input), log);
+  if (command === undefined) return log.result(undefined);
+  const evseId = evseIdFor(command.location_id, command.evse_uid, options, log);
+  const identification = log.take(tokenToIdentification(command.token, 'remote', 'token'));
+  if (evseId === undefined || identification === undefined) return log.result(undefined);
+  const minutes = Math.ceil((Date.parse(command.expiry_date) - (options.now ?? new Date()).getTime()) / 60_000);
+  const duration = Math.min(99, Math.max(1, minutes));
+  if (duration !== minutes) log.loss('expiry_date', `OICP reservations last 1 to 99 minutes; ${minutes} minutes become ${duration}`);
+  return log.result({
+    ...(options.sessionId !== undefined && { SessionID: options.sessionId }),
+    EMPPartnerSessionId: command.reservation_id,
+    ProviderID: partyToProviderId({ countryCode: command.token.country_code, partyId: command.token.party_id }),
+    EvseID: evseId,
+    Identification: identification,
+    Duration: duration,
+  });
+}
+
+export function cancelReservationToOicp(input: unknown, options: CommandToOicpOptions = {}): Mapped<AuthorizeRemoteReservationStop | undefined> {
+  const log = new FindingLog();
+  const command: CancelReservation | undefined = parsed(check(CancelReservationSchema, input), log);
+  if (command === undefined) return log.result(undefined);
+  const why = `is not known for reservation ${command.reservation_id} (give the reservation correlation)`;
+  const sessionId = needed(options.sessionId, 'reservation_id', `Hubject's SessionID ${why}`, log);
+  const evseId = needed(options.evseId, 'reservation_id', `the EvseID ${why}`, log);
+  const providerId = needed(options.providerId, 'reservation_id', `the eMSP's ProviderID ${why}`, log);
+  if (sessionId === undefined || evseId === undefined || providerId === undefined) return log.result(undefined);
+  return log.result({ SessionID: sessionId, EMPPartnerSessionId: command.reservation_id, ProviderID: providerId, EvseID: evseId });
+}
+
+export interface CommandToOcpiOptions {
+  /** Where the CPO posts the asynchronous result: the bridge's own URL for this request. */
+  responseUrl: string;
+  location?: Location;
+  /** OCPI ids by correlation, for stop and cancel. */
+  sessionId?: string;
+  reservationId?: string;
+  now: Date;
+}
+
+/** The location_id and evse_uid of an EvseID in the cached location. */
+function placeOf(evseId: string, location: Location | undefined, log: FindingLog): { location_id: string; evse_uid: string } | undefined {
+  const canonical = (id: string) => id.replace(/\*/g, '').toUpperCase();
+  const evse = location?.evses?.find((e) => e.evse_id !== undefined && canonical(e.evse_id) === canonical(evseId));
+  if (location === undefined || evse === undefined) {
+    log.invalid('EvseID', `EVSE ${evseId} is not in the given location (pass the cached location)`);
+    return undefined;
+  }
+  return { location_id: location.id, evse_uid: evse.uid };
+}
+
+/** Hubject's AuthorizeRemoteStart as an OCPI START_SESSION; Hubject's SessionID is the authorization_reference. */
+export function remoteStartToOcpi(input: unknown, options: CommandToOcpiOptions): Mapped<StartSession | undefined> {
+  const log = new FindingLog();
+  const request = parsed(check(RemoteStartSchema, input), log);
+  if (request === undefined) return log.result(undefined);
+  const place = placeOf(request.EvseID, options.location, log);
+  const provider = log.take(providerIdToParty(request.ProviderID));
+  const token = provider && log.take(identificationToOcpiToken(request.Identification, provider, options.now));
+  if (request.PartnerProductID !== undefined) log.loss('PartnerProductID', 'OCPI START_SESSION names no tariff');
+  if (place === undefined || token === undefined) return log.result(undefined);
+  return log.result({ response_url: options.responseUrl, token, ...place, authorization_reference: request.SessionID });
+}
+
+export function remoteStopToOcpi(input: unknown, options: CommandToOcpiOptions): Mapped<StopSession | undefined> {
+  const log = new FindingLog();
+  const request = parsed(check(RemoteStopSchema, input), log);
+  if (request === undefined) return log.result(undefined);
+  const sessionId = options.sessionId ?? request.CPOPartnerSessionID;
+  if (sessionId === undefined || sessionId.length > 36) {
+    log.invalid('SessionID', `the OCPI session of Hubject session ${request.SessionID} is unknown (give the correlation)`);
+    return log.result(undefined);
+  }
+  return log.result({ response_url: options.responseUrl, session_id: sessionId });
+}
+
+export function reservationStartToOcpi(input: unknown, options: CommandToOcpiOptions): Mapped<ReserveNow | undefined> {
+  const log = new FindingLog();
+  const request = parsed(check(ReservationStartSchema, input), log);
+  if (request === undefined) return log.result(undefined);
+  const place = placeOf(request.EvseID, options.location, log);
+  const provider = log.take(providerIdToParty(request.ProviderID));
+  const token = provider && log.take(identificationToOcpiToken(request.Identification, provider, options.now));
+  const reservationId = options.reservationId ?? request.SessionID;
+  if (reservationId === undefined) log.invalid('SessionID', 'OCPI needs a reservation id: no SessionID and none given');
+  if (request.Duration === undefined) log.defaulted('Duration', 'no Duration: the reservation lasts 15 minutes');
+  if (place === undefined || token === undefined || reservationId === undefined) return log.result(undefined);
+  return log.result({
+    response_url: options.responseUrl,
+    token,
+    expiry_date: ocpiDateTime(new Date(options.now.getTime() + (request.Duration ?? 15) * 60_000)),
+    reservation_id: reservationId,
+    ...place,
+    ...(request.SessionID !== undefined && { authorization_reference: request.SessionID }),
+  });
+}
+
+export function reservationStopToOcpi(input: unknown, options: CommandToOcpiOptions): Mapped<CancelReservation | undefined> {
+  const log = new FindingLog();
+  const request = parsed(check(ReservationStopSchema, input), log);
+  if (request === undefined) return log.result(undefined);
+  return log.result({ response_url: options.responseUrl, reservation_id: options.reservationId ?? request.SessionID });
+}
+
+export interface AcknowledgementContext {
+  operation: RemoteOperation;
+  /** Echoed from the request. */
+  sessionId?: string;
+  cpoPartnerSessionId?: string;
+  empPartnerSessionId?: string;
+}
+
+/**
+ * The CPO's answer to a command as Hubject's Acknowledgement: a CommandResult when it came in time,
+ * else the synchronous CommandResponse. REJECTED of a stop or cancel means the session is not one the
+ * CPO knows (400); of a start or reservation, that the EVSE refuses this token (602).
+ */
+export function commandOutcomeToAcknowledgement(input: unknown, context: AcknowledgementContext): Mapped<Acknowledgement | undefined> {
+  const log = new FindingLog();
+  // A CommandResponse has a timeout; a CommandResult has none.
+  const isResponse = typeof input === 'object' && input !== null && 'timeout' in input;
+  const outcome = isResponse ? parsed(check(CommandResponseSchema, input), log) : parsed(check(CommandResultSchema, input), log);
+  if (outcome === undefined) return log.result(undefined);
+  let status = isResponse ? RESPONSE_STATUS[outcome.result as CommandResponseType] : RESULT_STATUS[outcome.result as CommandResultType];
+  if (outcome.result === 'REJECTED' && (context.operation === 'stop' || context.operation === 'cancel')) status = code('400', 'Session is invalid');
+  if (outcome.message !== undefined) log.loss('message', 'the OICP acknowledgement has no driver message');
+  return log.result({
+    Result: status.Code === '000',
+    StatusCode: status,
+    ...(context.sessionId !== undefined && { SessionID: context.sessionId }),
+    ...(context.cpoPartnerSessionId !== undefined && { CPOPartnerSessionID: context.cpoPartnerSessionId }),
+    ...(context.empPartnerSessionId !== undefined && { EMPPartnerSessionID: context.empPartnerSessionId }),
+  });
+}
+
+/** Hubject's Acknowledgement of a remote operation as the OCPI CommandResult for the eMSP backend. */
+export function acknowledgementToCommandResult(input: unknown): Mapped<CommandResult | undefined> {
+  const log = new FindingLog();
+  const ack = parsed(check(AcknowledgementSchema, input), log);
+  if (ack === undefined) return log.result(undefined);
+  const result: CommandResultType = ack.Result ? 'ACCEPTED' : (STATUS_RESULT[ack.StatusCode.Code] ?? 'FAILED');
+  const text = [ack.StatusCode.Code, ack.StatusCode.Description, ack.StatusCode.AdditionalInfo].filter((t) => t !== undefined).join(' ');
+  return log.result({ result, ...(!ack.Result && { message: [{ language: 'en', text: text.slice(0, 512) }] }) });
+}
