@@ -10,6 +10,9 @@ import { operatorIdToParty } from './mapping/identifiers';
 import { NO_RULES } from './mapping/rules';
 import { startBridge } from './runtime';
 import { findPair, KINDS, PAIRS, translate } from './translate';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { Location as LocationSchema, Tariff as TariffSchema } from './ocpi/schemas';
+import { check } from './schema/typebox';
 
 /** Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error. */
 const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -24,12 +27,16 @@ Commands:
         exist (or with --sandbox) it runs in sandbox mode: local SQLite, no secrets needed.
   check-config FILE
         Validate a configuration file; prints every problem with its path (exit 2 if any).
-  translate --from KIND --to KIND [--rules FILE] [--party CC*PID] [--at TIME] [FILE|-]
+  translate --from KIND --to KIND [--rules FILE] [--party CC*PID] [--at TIME] [--tariff FILE]
+            [--location FILE] [--session-id ID] [--response-url URL] [FILE|-]
         Translate one JSON document (FILE, or standard input) between OCPI and OICP. The result goes
         to standard output, one JSON line per finding (loss, default, invalid) to standard error.
         Exit 1 when the input breaks its specification. --rules: mapping rules (YAML, the mapping
-        section of bridge.yaml); --party: owner of OCPI 2.1.1 objects; --at: the instant used for
-        time zone offsets and missing timestamps (default now).
+        section of bridge.yaml); --party: owner of OCPI 2.1.1 objects, or the eMSP of OICP
+        identifications; --at: the instant used for time zone offsets and missing timestamps
+        (default now); --tariff, --location: the OCPI 2.2.1 tariff and cached location a session
+        or CDR needs (OICP carries neither price nor address); --session-id: Hubject's SessionID
+        of the session; --response-url: where the CPO posts a command's result.
   translate --list
         Print every supported pair of kinds.
 
@@ -68,6 +75,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         rules: { type: 'string' },
         party: { type: 'string' },
         at: { type: 'string' },
+        tariff: { type: 'string' },
+        location: { type: 'string' },
+        'session-id': { type: 'string' },
+        'response-url': { type: 'string' },
         list: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -101,7 +112,18 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
 }
 
 async function translateCommand(
-  options: { from?: string; to?: string; rules?: string; party?: string; at?: string; list?: boolean },
+  options: {
+    from?: string;
+    to?: string;
+    rules?: string;
+    party?: string;
+    at?: string;
+    tariff?: string;
+    location?: string;
+    'session-id'?: string;
+    'response-url'?: string;
+    list?: boolean;
+  },
   files: string[],
   io: CliIo,
 ): Promise<number> {
@@ -138,10 +160,28 @@ async function translateCommand(
     io.stderr.write(`ocpi-oicp-bridge: cannot read ${file === '-' ? 'standard input' : file}: ${(err as Error).message}\n`);
     return EXIT.failure;
   }
-  const result = translate(pair, input, { rules, now, party });
+  const tariff = options.tariff === undefined ? undefined : readContext(options.tariff, TariffSchema, '--tariff', io);
+  const location = options.location === undefined ? undefined : readContext(options.location, LocationSchema, '--location', io);
+  if (tariff === null || location === null) return EXIT.usage;
+  const result = translate(pair, input, { rules, now, party, tariff, location, sessionId: options['session-id'], responseUrl: options['response-url'] });
   for (const finding of result.findings) io.stderr.write(`${JSON.stringify(finding)}\n`);
   if (result.value !== undefined) io.stdout.write(`${JSON.stringify(result.value, null, 2)}\n`);
   return result.refused ? EXIT.failure : EXIT.ok;
+}
+
+/** A context document (--tariff, --location): valid OCPI 2.2.1, else null after saying what is wrong. */
+function readContext<S extends TSchema>(file: string, schema: S, flag: string, io: CliIo): Static<S> | null {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    io.stderr.write(`ocpi-oicp-bridge: ${flag}: cannot read ${file}: ${(err as Error).message}\n`);
+    return null;
+  }
+  const checked = check(schema, data);
+  if (checked.findings.length === 0) return checked.value;
+  for (const finding of checked.findings) io.stderr.write(`ocpi-oicp-bridge: ${flag} ${file}: ${finding.path} ${finding.message}\n`);
+  return null;
 }
 
 async function readStdin(): Promise<string> {

@@ -86,4 +86,54 @@ describe('ocpi-oicp-bridge translate', () => {
     expect(child.output()).toContain('"status": "OUTOFORDER"');
     expect(child.output()).toContain('"status": "CHARGING"');
   });
+
+  describe('transactions', () => {
+    const SESSION_ID = 'b2688855-7f00-0002-6d8e-48d883f6abb6';
+    const dir = mkdtempSync(join(tmpdir(), 'translate-cdr-'));
+    const cdr = JSON.parse(readFileSync(join(OCPI_CORPUS, '2.2.1', 'cdr_example.json'), 'utf8')) as { tariffs: unknown[] };
+    const location = JSON.parse(readFileSync(join(OCPI_CORPUS, '2.2.1', 'location_example.json'), 'utf8')) as { evses: { evse_id: string }[] };
+    location.evses[0]!.evse_id = 'BE*BEC*E041503003';
+    const tariffFile = join(dir, 'tariff.json');
+    const locationFile = join(dir, 'location.json');
+    writeFileSync(tariffFile, JSON.stringify(cdr.tariffs[0]));
+    writeFileSync(locationFile, JSON.stringify(location));
+
+    it('a CDR goes to OICP with --session-id and comes back priced with --tariff at --location', async () => {
+      const there = captured();
+      expect(await main(['translate', '--from', 'ocpi-2.2.1:cdr', '--to', 'oicp-2.3:charge-detail-record', '--session-id', SESSION_ID, join(OCPI_CORPUS, '2.2.1', 'cdr_example.json')], there)).toBe(0);
+      const record = JSON.parse(there.out()) as unknown;
+      expect(oicpErrors('cpo', 'eRoamingChargeDetailRecord', record)).toEqual([]);
+      const recordFile = join(dir, 'record.json');
+      writeFileSync(recordFile, JSON.stringify(record));
+      const back = captured();
+      const code = await main(['translate', '--from', 'oicp-2.3:charge-detail-record', '--to', 'ocpi-2.2.1:cdr', '--tariff', tariffFile, '--location', locationFile, ...AT, recordFile], back);
+      expect(code).toBe(0);
+      expect(JSON.parse(back.out())).toMatchObject({ id: SESSION_ID, total_cost: { excl_vat: 4, incl_vat: 4.4 } });
+    });
+
+    it('without --tariff the CDR is refused (exit 1) and the finding says to pass it', async () => {
+      const io = captured();
+      const record = join(dir, 'record-2.json');
+      const there = captured();
+      await main(['translate', '--from', 'ocpi-2.2.1:cdr', '--to', 'oicp-2.3:charge-detail-record', '--session-id', SESSION_ID, join(OCPI_CORPUS, '2.2.1', 'cdr_example.json')], there);
+      writeFileSync(record, there.out());
+      expect(await main(['translate', '--from', 'oicp-2.3:charge-detail-record', '--to', 'ocpi-2.2.1:cdr', '--location', locationFile, record], io)).toBe(1);
+      expect(findingsOf(io)).toContainEqual(expect.objectContaining({ kind: 'invalid', path: 'PartnerProductID', message: expect.stringContaining('pass the tariff') as string }));
+    });
+
+    it('an invalid --tariff file is a usage error naming the field', async () => {
+      const bad = join(dir, 'bad-tariff.json');
+      writeFileSync(bad, JSON.stringify({ id: 'x' }));
+      const io = captured();
+      expect(await main(['translate', '--from', 'oicp-2.3:charge-detail-record', '--to', 'ocpi-2.2.1:cdr', '--tariff', bad, join(dir, 'record.json')], io)).toBe(2);
+      expect(io.err()).toContain('--tariff');
+      expect(io.err()).toContain('currency is required');
+    });
+
+    it('a 2.1.1 token becomes an OICP identification; the corpus card number is refused with a clear finding', async () => {
+      const io = captured();
+      expect(await main(['translate', '--from', 'ocpi-2.1.1:token', '--to', 'oicp-2.3:identification', '--party', 'DE*TNM', join(OCPI_CORPUS, '2.1.1', 'token_example.json')], io)).toBe(1);
+      expect(findingsOf(io)).toContainEqual(expect.objectContaining({ kind: 'invalid', path: 'uid' }));
+    });
+  });
 });
