@@ -13,7 +13,7 @@ import { ocpiLocationEvsePricing, ocpiTariffsToOicp, oicpEvsePricingToTariffIds,
 import { EvseStatusRecords } from './oicp/schemas';
 import { checkLocation } from './ocpi/schemas';
 import { location211To221, location221To211, tariff211To221, tariff221To211 } from './ocpi/versions';
-import { check, soundItems } from './schema/typebox';
+import { check, checkInto, soundItems } from './schema/typebox';
 import type { Location, Tariff } from './ocpi/schemas';
 import { identificationToOcpiToken, tokenToIdentification } from './mapping/identification';
 import { ocpiAuthorizationToOicp, oicpAuthorizationToOcpi } from './mapping/authorization';
@@ -157,18 +157,14 @@ const tariffDown: Translation = (input) => tariff221To211(input);
 /** A token as OICP identifies it when authorizing (RFID by UID, every other type remotely). */
 const tokenIdentification: Translation = (input) => {
   const log = new FindingLog();
-  const checked = check(TokenSchema, input);
-  log.findings.push(...checked.findings);
-  if (checked.refused.length > 0) return log.result(undefined);
-  return log.result(log.take(tokenToIdentification(checked.value, 'authorization')));
+  const token = checkInto(TokenSchema, input, log);
+  return log.result(token && log.take(tokenToIdentification(token, 'authorization')));
 };
 
 const identificationToken: Translation = (input, ctx) => {
   const log = new FindingLog();
-  const checked = check(IdentificationSchema, input);
-  log.findings.push(...checked.findings);
-  if (checked.refused.length > 0) return log.result(undefined);
-  return log.result(log.take(identificationToOcpiToken(checked.value, ctx.party, ctx.now, '')));
+  const identification = checkInto(IdentificationSchema, input, log);
+  return log.result(identification && log.take(identificationToOcpiToken(identification, ctx.party, ctx.now, '')));
 };
 
 /** OCPI commands built from OICP need the URL the CPO answers to: the bridge's, given with --response-url. */

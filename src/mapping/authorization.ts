@@ -12,7 +12,7 @@ import type { AllowedType, AuthorizationInfo, LocationReferences, Token } from '
 import { AuthorizationInfo as AuthorizationInfoSchema } from '../ocpi/transaction-schemas';
 import { AuthorizationStart as AuthorizationStartSchema, SESSION_ID_PATTERN } from '../oicp/transaction-schemas';
 import type { AuthorizationStart, Identification, StatusCode } from '../oicp/transaction-schemas';
-import { check } from '../schema/typebox';
+import { checkInto } from '../schema/typebox';
 import { FindingLog, type Mapped } from './findings';
 import { partyToProviderId, providerIdToParty } from './identifiers';
 import { identificationToOcpiToken } from './identification';
@@ -72,10 +72,8 @@ export function ocpiAuthorizationToOicp(input: unknown, context: AuthorizationCo
   let info: AuthorizationInfo | undefined;
   if (input === 'UNKNOWN_TOKEN' || input === 'NO_ANSWER') outcome = input;
   else {
-    const checked = check(AuthorizationInfoSchema, input);
-    log.findings.push(...checked.findings);
-    if (checked.refused.length > 0) return log.result(undefined);
-    info = checked.value;
+    info = checkInto(AuthorizationInfoSchema, input, log);
+    if (info === undefined) return log.result(undefined);
     outcome = info.allowed;
   }
   const provider = info ? { ProviderID: partyToProviderId({ countryCode: info.token.country_code, partyId: info.token.party_id }) } : {};
@@ -110,10 +108,8 @@ export interface AuthorizationToOcpiOptions {
  */
 export function oicpAuthorizationToOcpi(input: unknown, options: AuthorizationToOcpiOptions): Mapped<AuthorizationInfo | undefined> {
   const log = new FindingLog();
-  const checked = check(AuthorizationStartSchema, input);
-  log.findings.push(...checked.findings);
-  if (checked.refused.length > 0) return log.result(undefined);
-  const response = checked.value;
+  const response = checkInto(AuthorizationStartSchema, input, log);
+  if (response === undefined) return log.result(undefined);
   const token = options.token ?? tokenOfResponse(response, options.now, log);
   if (token === undefined) return log.result(undefined);
   const authorized = response.AuthorizationStatus === 'Authorized';

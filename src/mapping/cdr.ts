@@ -12,10 +12,10 @@ import type { Location } from '../ocpi/schemas';
 import { Cdr as CdrSchema, type Cdr, type ChargingPeriod } from '../ocpi/transaction-schemas';
 import { ChargeDetailRecord as ChargeDetailRecordSchema, SESSION_ID_PATTERN, type ChargeDetailRecord } from '../oicp/transaction-schemas';
 import type { Tariff } from '../ocpi/schemas';
-import { check } from '../schema/typebox';
+import { checkInto } from '../schema/typebox';
 import { sessionCost } from './cost';
 import { FindingLog, type Mapped } from './findings';
-import { operatorOfEvseId, sameOperator, type OcpiParty } from './identifiers';
+import { evseWithId, operatorOfEvseId, sameOperator, type OcpiParty } from './identifiers';
 import { identificationToCdrToken, ocpiDateTime, tokenToIdentification } from './identification';
 import { evseDefaults, NO_RULES, operatorParty, type MappingRules } from './rules';
 import { ocpiSignedDataToOicp, oicpEichrechtToOcpi } from './signed-data';
@@ -70,10 +70,8 @@ const NOT_IN_OICP: [keyof Cdr, string][] = [
 export function ocpiCdrToOicp(input: unknown, options: CdrToOicpOptions = {}): Mapped<ChargeDetailRecord | undefined> {
   const log = new FindingLog();
   const rules = options.rules ?? NO_RULES;
-  const checked = check(CdrSchema, input);
-  log.findings.push(...checked.findings);
-  if (checked.refused.length > 0) return log.result(undefined);
-  const cdr = checked.value;
+  const cdr = checkInto(CdrSchema, input, log);
+  if (cdr === undefined) return log.result(undefined);
   if (cdr.credit === true) {
     log.invalid('credit', 'OICP has no credit CDRs: a correction must be agreed with Hubject and the EMP');
     return log.result(undefined);
@@ -161,8 +159,7 @@ export interface CdrToOcpiOptions {
 
 /** The EVSE and connector of the cached location a record names. */
 function placeOf(location: Location | undefined, evseId: string, log: FindingLog): Cdr['cdr_location'] | undefined {
-  const canonical = (id: string) => id.replace(/\*/g, '').toUpperCase();
-  const evse = location?.evses?.find((e) => e.evse_id !== undefined && canonical(e.evse_id) === canonical(evseId));
+  const evse = evseWithId(location?.evses, evseId);
   if (location === undefined || evse === undefined) {
     log.invalid('EvseID', `OCPI needs the CDR location: EVSE ${evseId} is not in the given location (pass the cached location)`);
     return undefined;
@@ -190,10 +187,8 @@ function placeOf(location: Location | undefined, evseId: string, log: FindingLog
 export function oicpCdrToOcpi(input: unknown, options: CdrToOcpiOptions): Mapped<Cdr | undefined> {
   const log = new FindingLog();
   const rules = options.rules ?? NO_RULES;
-  const checked = check(ChargeDetailRecordSchema, input);
-  log.findings.push(...checked.findings);
-  if (checked.refused.length > 0) return log.result(undefined);
-  const record = checked.value;
+  const record = checkInto(ChargeDetailRecordSchema, input, log);
+  if (record === undefined) return log.result(undefined);
   const operatorId = operatorOfEvseId(record.EvseID)!;
   const place = placeOf(options.location, record.EvseID, log);
   const owner = options.location ? { countryCode: options.location.country_code, partyId: options.location.party_id } : log.take(operatorParty(rules, operatorId, 'EvseID'));

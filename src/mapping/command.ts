@@ -36,9 +36,9 @@ import {
   type AuthorizeRemoteStop,
   type StatusCode,
 } from '../oicp/transaction-schemas';
-import { check, type Checked } from '../schema/typebox';
+import { checkInto } from '../schema/typebox';
 import { FindingLog, type Mapped } from './findings';
-import { ocpiEvseIdOf, partyToProviderId, providerIdToParty } from './identifiers';
+import { evseWithId, ocpiEvseIdOf, partyToProviderId, providerIdToParty } from './identifiers';
 import { identificationToOcpiToken, ocpiDateTime, tokenToIdentification } from './identification';
 
 export type RemoteOperation = 'start' | 'stop' | 'reserve' | 'cancel';
@@ -84,11 +84,6 @@ export const STATUS_RESULT: Readonly<Record<string, CommandResultType>> = {
   '320': 'NOT_SUPPORTED',
 };
 
-function parsed<T>(result: Checked<T>, log: FindingLog): T | undefined {
-  log.findings.push(...result.findings);
-  return result.refused.length > 0 ? undefined : result.value;
-}
-
 export interface CommandToOicpOptions {
   /** Hubject SessionID: new for a start or reservation (the caller makes it), correlated for stop and cancel. */
   sessionId?: string;
@@ -121,7 +116,7 @@ function needed<T>(value: T | undefined, field: string, why: string, log: Findin
 
 export function startSessionToOicp(input: unknown, options: CommandToOicpOptions = {}): Mapped<AuthorizeRemoteStart | undefined> {
   const log = new FindingLog();
-  const command: StartSession | undefined = parsed(check(StartSessionSchema, input), log);
+  const command: StartSession | undefined = checkInto(StartSessionSchema, input, log);
   if (command === undefined) return log.result(undefined);
   const evseId = evseIdFor(command.location_id, command.evse_uid, options, log);
   const identification = log.take(tokenToIdentification(command.token, 'remote', 'token'));
@@ -137,21 +132,26 @@ export function startSessionToOicp(input: unknown, options: CommandToOicpOptions
   });
 }
 
+/** The ids a stop or cancel needs from the correlation: OCPI names only its own session or reservation. */
+function correlated(field: string, what: string, options: CommandToOicpOptions, log: FindingLog): { SessionID: string; ProviderID: string; EvseID: string } | undefined {
+  const why = `is not known for ${what} (give the correlation)`;
+  const sessionId = needed(options.sessionId, field, `Hubject's SessionID ${why}`, log);
+  const evseId = needed(options.evseId, field, `the EvseID ${why}`, log);
+  const providerId = needed(options.providerId, field, `the eMSP's ProviderID ${why}`, log);
+  if (sessionId === undefined || evseId === undefined || providerId === undefined) return undefined;
+  return { SessionID: sessionId, ProviderID: providerId, EvseID: evseId };
+}
+
 export function stopSessionToOicp(input: unknown, options: CommandToOicpOptions = {}): Mapped<AuthorizeRemoteStop | undefined> {
   const log = new FindingLog();
-  const command: StopSession | undefined = parsed(check(StopSessionSchema, input), log);
-  if (command === undefined) return log.result(undefined);
-  const why = `is not known for session ${command.session_id} (give the session correlation)`;
-  const sessionId = needed(options.sessionId, 'session_id', `Hubject's SessionID ${why}`, log);
-  const evseId = needed(options.evseId, 'session_id', `the EvseID ${why}`, log);
-  const providerId = needed(options.providerId, 'session_id', `the eMSP's ProviderID ${why}`, log);
-  if (sessionId === undefined || evseId === undefined || providerId === undefined) return log.result(undefined);
-  return log.result({ SessionID: sessionId, EMPPartnerSessionID: command.session_id, ProviderID: providerId, EvseID: evseId });
+  const command: StopSession | undefined = checkInto(StopSessionSchema, input, log);
+  const ids = command && correlated('session_id', `session ${command.session_id}`, options, log);
+  return log.result(command && ids && { ...ids, EMPPartnerSessionID: command.session_id });
 }
 
 export function reserveNowToOicp(input: unknown, options: CommandToOicpOptions = {}): Mapped<AuthorizeRemoteReservationStart | undefined> {
   const log = new FindingLog();
-  const command: ReserveNow | undefined = parsed(check(ReserveNowSchema, input), log);
+  const command: ReserveNow | undefined = checkInto(ReserveNowSchema, input, log);
   if (command === undefined) return log.result(undefined);
   const evseId = evseIdFor(command.location_id, command.evse_uid, options, log);
   const identification = log.take(tokenToIdentification(command.token, 'remote', 'token'));
@@ -171,14 +171,9 @@ export function reserveNowToOicp(input: unknown, options: CommandToOicpOptions =
 
 export function cancelReservationToOicp(input: unknown, options: CommandToOicpOptions = {}): Mapped<AuthorizeRemoteReservationStop | undefined> {
   const log = new FindingLog();
-  const command: CancelReservation | undefined = parsed(check(CancelReservationSchema, input), log);
-  if (command === undefined) return log.result(undefined);
-  const why = `is not known for reservation ${command.reservation_id} (give the reservation correlation)`;
-  const sessionId = needed(options.sessionId, 'reservation_id', `Hubject's SessionID ${why}`, log);
-  const evseId = needed(options.evseId, 'reservation_id', `the EvseID ${why}`, log);
-  const providerId = needed(options.providerId, 'reservation_id', `the eMSP's ProviderID ${why}`, log);
-  if (sessionId === undefined || evseId === undefined || providerId === undefined) return log.result(undefined);
-  return log.result({ SessionID: sessionId, EMPPartnerSessionId: command.reservation_id, ProviderID: providerId, EvseID: evseId });
+  const command: CancelReservation | undefined = checkInto(CancelReservationSchema, input, log);
+  const ids = command && correlated('reservation_id', `reservation ${command.reservation_id}`, options, log);
+  return log.result(command && ids && { ...ids, EMPPartnerSessionId: command.reservation_id });
 }
 
 export interface CommandToOcpiOptions {
@@ -193,8 +188,7 @@ export interface CommandToOcpiOptions {
 
 /** The location_id and evse_uid of an EvseID in the cached location. */
 function placeOf(evseId: string, location: Location | undefined, log: FindingLog): { location_id: string; evse_uid: string } | undefined {
-  const canonical = (id: string) => id.replace(/\*/g, '').toUpperCase();
-  const evse = location?.evses?.find((e) => e.evse_id !== undefined && canonical(e.evse_id) === canonical(evseId));
+  const evse = evseWithId(location?.evses, evseId);
   if (location === undefined || evse === undefined) {
     log.invalid('EvseID', `EVSE ${evseId} is not in the given location (pass the cached location)`);
     return undefined;
@@ -205,7 +199,7 @@ function placeOf(evseId: string, location: Location | undefined, log: FindingLog
 /** Hubject's AuthorizeRemoteStart as an OCPI START_SESSION; Hubject's SessionID is the authorization_reference. */
 export function remoteStartToOcpi(input: unknown, options: CommandToOcpiOptions): Mapped<StartSession | undefined> {
   const log = new FindingLog();
-  const request = parsed(check(RemoteStartSchema, input), log);
+  const request = checkInto(RemoteStartSchema, input, log);
   if (request === undefined) return log.result(undefined);
   const place = placeOf(request.EvseID, options.location, log);
   const provider = log.take(providerIdToParty(request.ProviderID));
@@ -217,7 +211,7 @@ export function remoteStartToOcpi(input: unknown, options: CommandToOcpiOptions)
 
 export function remoteStopToOcpi(input: unknown, options: CommandToOcpiOptions): Mapped<StopSession | undefined> {
   const log = new FindingLog();
-  const request = parsed(check(RemoteStopSchema, input), log);
+  const request = checkInto(RemoteStopSchema, input, log);
   if (request === undefined) return log.result(undefined);
   const sessionId = options.sessionId ?? request.CPOPartnerSessionID;
   if (sessionId === undefined || sessionId.length > 36) {
@@ -229,7 +223,7 @@ export function remoteStopToOcpi(input: unknown, options: CommandToOcpiOptions):
 
 export function reservationStartToOcpi(input: unknown, options: CommandToOcpiOptions): Mapped<ReserveNow | undefined> {
   const log = new FindingLog();
-  const request = parsed(check(ReservationStartSchema, input), log);
+  const request = checkInto(ReservationStartSchema, input, log);
   if (request === undefined) return log.result(undefined);
   const place = placeOf(request.EvseID, options.location, log);
   const provider = log.take(providerIdToParty(request.ProviderID));
@@ -250,7 +244,7 @@ export function reservationStartToOcpi(input: unknown, options: CommandToOcpiOpt
 
 export function reservationStopToOcpi(input: unknown, options: CommandToOcpiOptions): Mapped<CancelReservation | undefined> {
   const log = new FindingLog();
-  const request = parsed(check(ReservationStopSchema, input), log);
+  const request = checkInto(ReservationStopSchema, input, log);
   if (request === undefined) return log.result(undefined);
   return log.result({ response_url: options.responseUrl, reservation_id: options.reservationId ?? request.SessionID });
 }
@@ -272,7 +266,7 @@ export function commandOutcomeToAcknowledgement(input: unknown, context: Acknowl
   const log = new FindingLog();
   // A CommandResponse has a timeout; a CommandResult has none.
   const isResponse = typeof input === 'object' && input !== null && 'timeout' in input;
-  const outcome = isResponse ? parsed(check(CommandResponseSchema, input), log) : parsed(check(CommandResultSchema, input), log);
+  const outcome = isResponse ? checkInto(CommandResponseSchema, input, log) : checkInto(CommandResultSchema, input, log);
   if (outcome === undefined) return log.result(undefined);
   let status = isResponse ? RESPONSE_STATUS[outcome.result as CommandResponseType] : RESULT_STATUS[outcome.result as CommandResultType];
   if (outcome.result === 'REJECTED' && (context.operation === 'stop' || context.operation === 'cancel')) status = code('400', 'Session is invalid');
@@ -289,7 +283,7 @@ export function commandOutcomeToAcknowledgement(input: unknown, context: Acknowl
 /** Hubject's Acknowledgement of a remote operation as the OCPI CommandResult for the eMSP backend. */
 export function acknowledgementToCommandResult(input: unknown): Mapped<CommandResult | undefined> {
   const log = new FindingLog();
-  const ack = parsed(check(AcknowledgementSchema, input), log);
+  const ack = checkInto(AcknowledgementSchema, input, log);
   if (ack === undefined) return log.result(undefined);
   const result: CommandResultType = ack.Result ? 'ACCEPTED' : (STATUS_RESULT[ack.StatusCode.Code] ?? 'FAILED');
   const text = [ack.StatusCode.Code, ack.StatusCode.Description, ack.StatusCode.AdditionalInfo].filter((t) => t !== undefined).join(' ');

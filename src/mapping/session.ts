@@ -10,11 +10,11 @@
 import type { Location, Tariff } from '../ocpi/schemas';
 import { Session as SessionSchema, type ChargingPeriod, type Session } from '../ocpi/transaction-schemas';
 import { ChargingNotification as ChargingNotificationSchema, SESSION_ID_PATTERN, type ChargingNotification } from '../oicp/transaction-schemas';
-import { check } from '../schema/typebox';
+import { checkInto } from '../schema/typebox';
 import { ocpiTime, periodsFromTimes } from './cdr';
 import { sessionCost } from './cost';
 import { FindingLog, type Mapped } from './findings';
-import { ocpiEvseIdOf, operatorOfEvseId, partyToOperatorId, type OcpiParty } from './identifiers';
+import { evseWithId, ocpiEvseIdOf, operatorOfEvseId, partyToOperatorId, type OcpiParty } from './identifiers';
 import { identificationToCdrToken, ocpiDateTime, tokenToIdentification } from './identification';
 import { NO_RULES, operatorParty, type MappingRules } from './rules';
 import { productIdOf } from './tariff';
@@ -56,10 +56,8 @@ function chargingTimes(session: Session, periods: readonly ChargingPeriod[]): { 
 export function ocpiSessionToNotification(input: unknown, options: SessionToOicpOptions = {}): Mapped<ChargingNotification | null | undefined> {
   const log = new FindingLog();
   const rules = options.rules ?? NO_RULES;
-  const checked = check(SessionSchema, input);
-  log.findings.push(...checked.findings);
-  if (checked.refused.length > 0) return log.result(undefined);
-  const session = checked.value;
+  const session = checkInto(SessionSchema, input, log);
+  if (session === undefined) return log.result(undefined);
   if (session.status === 'PENDING' || session.status === 'RESERVATION') {
     log.loss('status', `OICP sends no charging notification for a ${session.status} session`);
     return log.result(null);
@@ -121,10 +119,8 @@ export interface NotificationToOcpiOptions {
 /** The OCPI Session after a charging notification (PUT body; the id is Hubject's SessionID). */
 export function notificationToOcpiSession(input: unknown, options: NotificationToOcpiOptions): Mapped<Session | undefined> {
   const log = new FindingLog();
-  const checked = check(ChargingNotificationSchema, input);
-  log.findings.push(...checked.findings);
-  if (checked.refused.length > 0) return log.result(undefined);
-  const event = checked.value;
+  const event = checkInto(ChargingNotificationSchema, input, log);
+  if (event === undefined) return log.result(undefined);
   const previous = options.previous;
   const now = ocpiDateTime(options.now);
   if (event.Type === 'Error') {
@@ -138,7 +134,7 @@ export function notificationToOcpiSession(input: unknown, options: NotificationT
   const required = { Start: ['ChargingStart'], Progress: ['ChargingStart', 'EventOccurred'], End: ['ChargingEnd'] }[event.Type] as (keyof ChargingNotification)[];
   for (const field of required) if (event[field] === undefined) log.invalid(field, `is required in a ${event.Type} notification`);
 
-  const evse = options.location?.evses?.find((e) => e.evse_id !== undefined && e.evse_id.replace(/\*/g, '').toUpperCase() === event.EvseID.replace(/\*/g, '').toUpperCase());
+  const evse = evseWithId(options.location?.evses, event.EvseID);
   if (evse === undefined && previous === undefined) log.invalid('EvseID', `EVSE ${event.EvseID} is not in the given location (pass the cached location)`);
   const owner = options.location ? { countryCode: options.location.country_code, partyId: options.location.party_id } : log.take(operatorParty(options.rules ?? NO_RULES, event.OperatorID));
   const token = event.Identification ? log.take(identificationToCdrToken(event.Identification, options.provider)) : undefined;

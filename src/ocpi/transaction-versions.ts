@@ -7,7 +7,7 @@
 import { childPath, FindingLog, type Mapped } from '../mapping/findings';
 import { emaidParty } from '../mapping/identification';
 import type { OcpiParty } from '../mapping/identifiers';
-import { brokenAt, check } from '../schema/typebox';
+import { checkInto } from '../schema/typebox';
 import type { Location, Location211 } from './schemas';
 import {
   Cdr as CdrSchema,
@@ -55,12 +55,6 @@ export interface TransactionDownOptions {
   location?: Location;
 }
 
-/** Checks `input`; undefined (with findings) when the object itself is broken. Problems inside `nested` lists are reported, not fatal. */
-function checked<T>(result: { value: T; findings: Mapped<unknown>['findings']; refused: string[] }, log: FindingLog, nested: string[] = []): T | undefined {
-  log.findings.push(...result.findings);
-  return brokenAt(result.refused, '', nested) ? undefined : result.value;
-}
-
 function ownerOf(options: TransactionUpOptions, fallback: OcpiParty | undefined, log: FindingLog): OcpiParty | undefined {
   if (options.party) return options.party;
   if (fallback) {
@@ -73,7 +67,7 @@ function ownerOf(options: TransactionUpOptions, fallback: OcpiParty | undefined,
 
 export function token211To221(input: unknown, options: TransactionUpOptions = {}): Mapped<Token | undefined> {
   const log = new FindingLog();
-  const token = checked(check(Token211Schema, input), log);
+  const token = checkInto(Token211Schema, input, log);
   if (token === undefined) return log.result(undefined);
   const owner = ownerOf(options, emaidParty(token.auth_id), log);
   if (owner === undefined) return log.result(undefined);
@@ -83,7 +77,7 @@ export function token211To221(input: unknown, options: TransactionUpOptions = {}
 
 export function token221To211(input: unknown): Mapped<Token211 | undefined> {
   const log = new FindingLog();
-  const token = checked(check(TokenSchema, input), log);
+  const token = checkInto(TokenSchema, input, log);
   if (token === undefined) return log.result(undefined);
   const { country_code: _cc, party_id: _pid, contract_id, group_id, default_profile_type, energy_contract, type, ...rest } = token;
   const lost: [string, unknown][] = [['group_id', group_id], ['default_profile_type', default_profile_type], ['energy_contract', energy_contract]];
@@ -134,7 +128,7 @@ function placeUp(location: Location211, log: FindingLog): { location_id: string;
 
 export function session211To221(input: unknown, options: TransactionUpOptions = {}): Mapped<Session | undefined> {
   const log = new FindingLog();
-  const session = checked(check(Session211Schema, input), log, ['location']);
+  const session = checkInto(Session211Schema, input, log, ['location']);
   if (session === undefined) return log.result(undefined);
   const owner = ownerOf(options, undefined, log);
   const cdrToken = cdrTokenUp(session.auth_id, options, log);
@@ -168,7 +162,7 @@ function placeDown(place: { location_id: string; evse_uid: string; connector_id:
 
 export function session221To211(input: unknown, options: TransactionDownOptions = {}): Mapped<Session211 | undefined> {
   const log = new FindingLog();
-  const session = checked(check(SessionSchema, input), log);
+  const session = checkInto(SessionSchema, input, log);
   if (session === undefined) return log.result(undefined);
   const location = placeDown(session, options.location, log);
   if (location === undefined) return log.result(undefined);
@@ -192,7 +186,7 @@ export function session221To211(input: unknown, options: TransactionDownOptions 
 
 export function cdr211To221(input: unknown, options: TransactionUpOptions = {}): Mapped<Cdr | undefined> {
   const log = new FindingLog();
-  const cdr = checked(check(Cdr211Schema, input), log, ['location', 'tariffs']);
+  const cdr = checkInto(Cdr211Schema, input, log, ['location', 'tariffs']);
   if (cdr === undefined) return log.result(undefined);
   const owner = ownerOf(options, undefined, log);
   const cdrToken = cdrTokenUp(cdr.auth_id, options, log);
@@ -240,7 +234,7 @@ export function cdr211To221(input: unknown, options: TransactionUpOptions = {}):
 
 export function cdr221To211(input: unknown, options: TransactionDownOptions = {}): Mapped<Cdr211 | undefined> {
   const log = new FindingLog();
-  const cdr = checked(check(CdrSchema, input), log);
+  const cdr = checkInto(CdrSchema, input, log);
   if (cdr === undefined) return log.result(undefined);
   const { cdr_location: at } = cdr;
   const location = placeDown({ location_id: at.id, evse_uid: at.evse_uid, connector_id: at.connector_id }, options.location, log);
@@ -285,7 +279,7 @@ export function cdr221To211(input: unknown, options: TransactionDownOptions = {}
 
 export function startSession211To221(input: unknown, options: TransactionUpOptions = {}): Mapped<StartSession | undefined> {
   const log = new FindingLog();
-  const command = checked(check(StartSession211Schema, input), log);
+  const command = checkInto(StartSession211Schema, input, log);
   if (command === undefined) return log.result(undefined);
   const token = log.take(token211To221(command.token, options));
   return log.result(token && { ...command, token });
@@ -293,7 +287,7 @@ export function startSession211To221(input: unknown, options: TransactionUpOptio
 
 export function startSession221To211(input: unknown): Mapped<StartSession211 | undefined> {
   const log = new FindingLog();
-  const command = checked(check(StartSessionSchema, input), log);
+  const command = checkInto(StartSessionSchema, input, log);
   if (command === undefined) return log.result(undefined);
   const { connector_id, authorization_reference, token: tokenIn, ...rest } = command;
   if (connector_id !== undefined) log.loss('connector_id', '2.1.1 cannot target a connector');
@@ -304,7 +298,7 @@ export function startSession221To211(input: unknown): Mapped<StartSession211 | u
 
 export function reserveNow211To221(input: unknown, options: TransactionUpOptions = {}): Mapped<ReserveNow | undefined> {
   const log = new FindingLog();
-  const command = checked(check(ReserveNow211Schema, input), log);
+  const command = checkInto(ReserveNow211Schema, input, log);
   if (command === undefined) return log.result(undefined);
   const token = log.take(token211To221(command.token, options));
   return log.result(token && { ...command, token, reservation_id: String(command.reservation_id) });
@@ -312,7 +306,7 @@ export function reserveNow211To221(input: unknown, options: TransactionUpOptions
 
 export function reserveNow221To211(input: unknown): Mapped<ReserveNow211 | undefined> {
   const log = new FindingLog();
-  const command = checked(check(ReserveNowSchema, input), log);
+  const command = checkInto(ReserveNowSchema, input, log);
   if (command === undefined) return log.result(undefined);
   const { authorization_reference, reservation_id, token: tokenIn, ...rest } = command;
   if (authorization_reference !== undefined) log.loss('authorization_reference', '2.1.1 commands carry no authorization reference (kept by the bridge)');
@@ -327,7 +321,7 @@ export function reserveNow221To211(input: unknown): Mapped<ReserveNow211 | undef
 /** A 2.1.1 asynchronous CommandResponse as a 2.2.1 CommandResult. */
 export function commandResult211To221(input: unknown): Mapped<CommandResult | undefined> {
   const log = new FindingLog();
-  const response = checked(check(CommandResponse211Schema, input), log);
+  const response = checkInto(CommandResponse211Schema, input, log);
   if (response === undefined) return log.result(undefined);
   if (response.result === 'UNKNOWN_SESSION') log.loss('result', '2.2.1 results have no UNKNOWN_SESSION; sent as FAILED');
   return log.result({ result: response.result === 'UNKNOWN_SESSION' ? 'FAILED' : response.result });
@@ -347,7 +341,7 @@ const RESULT_DOWN: Record<CommandResultType, CommandResponse211['result']> = {
 
 export function commandResult221To211(input: unknown): Mapped<CommandResponse211 | undefined> {
   const log = new FindingLog();
-  const result = checked(check(CommandResultSchema, input), log);
+  const result = checkInto(CommandResultSchema, input, log);
   if (result === undefined) return log.result(undefined);
   const down = RESULT_DOWN[result.result];
   if (down !== result.result) log.loss('result', `2.1.1 has no ${result.result}; sent as ${down}`);

@@ -95,3 +95,13 @@ export function soundItems<T>(refused: readonly string[], list: readonly T[] | u
     return brokenAt(refused, path, nested) ? [] : [{ item, path }];
   });
 }
+
+/**
+ * Validates `data` into a finding log: the typed value, or undefined when the object itself is broken.
+ * Problems inside the `nested` lists are logged and left to the caller (see brokenAt).
+ */
+export function checkInto<S extends TSchema>(schema: S, data: unknown, log: { findings: Finding[] }, nested: readonly string[] = []): Static<S> | undefined {
+  const checked = check(schema, data);
+  log.findings.push(...checked.findings);
+  return brokenAt(checked.refused, '', nested) ? undefined : checked.value;
+}
