@@ -10,7 +10,7 @@
  */
 import type { AllowedType, AuthorizationInfo, LocationReferences, Token } from '../ocpi/transaction-schemas';
 import { AuthorizationInfo as AuthorizationInfoSchema } from '../ocpi/transaction-schemas';
-import { AuthorizationStart as AuthorizationStartSchema, SESSION_ID_PATTERN } from '../oicp/transaction-schemas';
+import { AuthorizationStart as AuthorizationStartSchema } from '../oicp/transaction-schemas';
 import type { AuthorizationStart, Identification, StatusCode } from '../oicp/transaction-schemas';
 import { checkInto } from '../schema/typebox';
 import { FindingLog, type Mapped } from './findings';
@@ -116,7 +116,8 @@ export function oicpAuthorizationToOcpi(input: unknown, options: AuthorizationTo
   const allowed: AllowedType = authorized ? 'ALLOWED' : (ALLOWED_OF_CODE[response.StatusCode.Code] ?? 'NOT_ALLOWED');
   if (!authorized) log.loss('StatusCode', `OICP ${response.StatusCode.Code} ${response.StatusCode.Description ?? ''} is given to OCPI as ${allowed}`.trim());
   if (response.EMPPartnerSessionID !== undefined) log.loss('EMPPartnerSessionID', 'kept in the session correlation, not in OCPI');
-  const reference = authorized && response.SessionID !== undefined && new RegExp(SESSION_ID_PATTERN).test(response.SessionID) ? response.SessionID : undefined;
+  // The schema has checked the SessionID's shape.
+  const reference = authorized ? response.SessionID : undefined;
   return log.result({
     allowed,
     token,

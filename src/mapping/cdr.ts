@@ -10,18 +10,17 @@
  */
 import type { Location } from '../ocpi/schemas';
 import { Cdr as CdrSchema, type Cdr, type ChargingPeriod } from '../ocpi/transaction-schemas';
-import { ChargeDetailRecord as ChargeDetailRecordSchema, SESSION_ID_PATTERN, type ChargeDetailRecord } from '../oicp/transaction-schemas';
+import { ChargeDetailRecord as ChargeDetailRecordSchema, type ChargeDetailRecord } from '../oicp/transaction-schemas';
 import type { Tariff } from '../ocpi/schemas';
 import { checkInto } from '../schema/typebox';
 import { sessionCost } from './cost';
 import { FindingLog, type Mapped } from './findings';
-import { evseWithId, operatorOfEvseId, sameOperator, type OcpiParty } from './identifiers';
+import { evseWithId, hubjectSessionId, operatorOfEvseId, sameOperator, type OcpiParty } from './identifiers';
 import { identificationToCdrToken, ocpiDateTime, tokenToIdentification } from './identification';
 import { evseDefaults, NO_RULES, operatorParty, type MappingRules } from './rules';
 import { ocpiSignedDataToOicp, oicpEichrechtToOcpi } from './signed-data';
 import { productIdOf } from './tariff';
 
-const SESSION_ID = new RegExp(SESSION_ID_PATTERN);
 const HOUR = 3_600_000;
 
 export interface CdrCorrelation {
@@ -77,7 +76,7 @@ export function ocpiCdrToOicp(input: unknown, options: CdrToOicpOptions = {}): M
     return log.result(undefined);
   }
   const correlation = options.correlation ?? {};
-  const sessionId = correlation.sessionId ?? (cdr.authorization_reference !== undefined && SESSION_ID.test(cdr.authorization_reference) ? cdr.authorization_reference : undefined);
+  const sessionId = hubjectSessionId(correlation.sessionId, cdr.authorization_reference);
   if (sessionId === undefined) {
     log.invalid('session_id', 'no Hubject SessionID is known for this session (Hubject refuses a CDR for a session it did not open)');
   }

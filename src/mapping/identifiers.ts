@@ -12,6 +12,8 @@ import { childPath, FindingLog, type Mapped } from './findings';
 export const EVSE_ID_PATTERN = '^(([A-Za-z]{2}\\*?[A-Za-z0-9]{3}\\*?E[A-Za-z0-9\\*]{1,30})|(\\+?[0-9]{1,3}\\*[0-9]{3}\\*[0-9\\*]{1,32}))$';
 export const OPERATOR_ID_PATTERN = '^(([A-Za-z]{2}\\*?[A-Za-z0-9]{3})|(\\+?[0-9]{1,3}\\*[0-9]{3}))$';
 export const PROVIDER_ID_PATTERN = '^[A-Za-z]{2}[*-]?[A-Za-z0-9]{3}$';
+/** Hubject's SessionID (SessionID.yaml): GUID-shaped. */
+export const SESSION_ID_PATTERN = '^[A-Za-z0-9]{8}(-[A-Za-z0-9]{4}){3}-[A-Za-z0-9]{12}$';
 
 const EVSE_ID = new RegExp(EVSE_ID_PATTERN);
 const ISO_OPERATOR_PREFIX = /^([A-Za-z]{2})(\*?)([A-Za-z0-9]{3})/;
@@ -19,6 +21,7 @@ const DIN_OPERATOR_PREFIX = /^(\+?[0-9]{1,3})\*([0-9]{3})/;
 const ISO_OPERATOR_ID = /^([A-Za-z]{2})\*?([A-Za-z0-9]{3})$/;
 const OPERATOR_ID = new RegExp(OPERATOR_ID_PATTERN);
 const PROVIDER_ID = new RegExp(PROVIDER_ID_PATTERN);
+const SESSION_ID = new RegExp(SESSION_ID_PATTERN);
 
 /** An OCPI party: the URL namespace of the objects it owns. */
 export interface OcpiParty {
@@ -60,6 +63,14 @@ export function ocpiEvseIdOf(evse: { uid: string; evse_id?: string | null }, cor
   else if (isEvseId(evseId)) return log.result(evseId);
   else log.invalid(at, `${JSON.stringify(evseId)} is not an OICP EvseID (ISO or DIN form)`);
   return log.result(undefined);
+}
+
+/**
+ * Hubject's SessionID of an OCPI session or CDR: the caller's correlation, else its
+ * `authorization_reference` when that holds one (the authorization mapper puts it there).
+ */
+export function hubjectSessionId(correlated: string | undefined, authorizationReference: string | undefined): string | undefined {
+  return correlated ?? (authorizationReference !== undefined && SESSION_ID.test(authorizationReference) ? authorizationReference : undefined);
 }
 
 /** The EVSE of a list whose evse_id names the same EVSE as `evseId` (letter case and `*` separators aside). */

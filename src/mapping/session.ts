@@ -9,12 +9,12 @@
  */
 import type { Location, Tariff } from '../ocpi/schemas';
 import { Session as SessionSchema, type ChargingPeriod, type Session } from '../ocpi/transaction-schemas';
-import { ChargingNotification as ChargingNotificationSchema, SESSION_ID_PATTERN, type ChargingNotification } from '../oicp/transaction-schemas';
+import { ChargingNotification as ChargingNotificationSchema, type ChargingNotification } from '../oicp/transaction-schemas';
 import { checkInto } from '../schema/typebox';
 import { ocpiTime, periodsFromTimes } from './cdr';
 import { sessionCost } from './cost';
 import { FindingLog, type Mapped } from './findings';
-import { evseWithId, ocpiEvseIdOf, operatorOfEvseId, partyToOperatorId, type OcpiParty } from './identifiers';
+import { evseWithId, hubjectSessionId, ocpiEvseIdOf, operatorOfEvseId, partyToOperatorId, type OcpiParty } from './identifiers';
 import { identificationToCdrToken, ocpiDateTime, tokenToIdentification } from './identification';
 import { NO_RULES, operatorParty, type MappingRules } from './rules';
 import { productIdOf } from './tariff';
@@ -62,7 +62,7 @@ export function ocpiSessionToNotification(input: unknown, options: SessionToOicp
     log.loss('status', `OICP sends no charging notification for a ${session.status} session`);
     return log.result(null);
   }
-  const sessionId = options.sessionId ?? (session.authorization_reference !== undefined && new RegExp(SESSION_ID_PATTERN).test(session.authorization_reference) ? session.authorization_reference : undefined);
+  const sessionId = hubjectSessionId(options.sessionId, session.authorization_reference);
   if (sessionId === undefined) log.invalid('authorization_reference', 'no Hubject SessionID is known for this session');
   const evse = options.location?.evses?.find((e) => e.uid === session.evse_uid);
   const evseId = options.evseId ?? (evse ? log.take(ocpiEvseIdOf(evse, undefined, 'evse_uid')) : undefined);

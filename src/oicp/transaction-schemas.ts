@@ -5,7 +5,7 @@
  * we always write one, as the OpenAPI demands.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { PROVIDER_ID_PATTERN } from '../mapping/identifiers';
+import { PROVIDER_ID_PATTERN, SESSION_ID_PATTERN } from '../mapping/identifiers';
 import { StringEnum } from '../schema/typebox';
 import { EvseId, OperatorId } from './schemas';
 
@@ -15,7 +15,6 @@ const DateTime = Type.String({ format: 'date-time' });
 
 export const UID_PATTERN = '^([0-9A-F]{8}|[0-9A-F]{14}|[0-9A-F]{20})$';
 export const EVCO_ID_PATTERN = '^(([A-Za-z]{2}-?[A-Za-z0-9]{3}-?C[A-Za-z0-9]{8}(-?[0-9A-Za-z])?)|([A-Za-z]{2}[*-]?[A-Za-z0-9]{3}[*-]?[A-Za-z0-9]{6}([*-]?[0-9X])?))$';
-export const SESSION_ID_PATTERN = '^[A-Za-z0-9]{8}(-[A-Za-z0-9]{4}){3}-[A-Za-z0-9]{12}$';
 
 const EvcoId = Type.String({ pattern: EVCO_ID_PATTERN });
 const Uid = Type.String({ pattern: UID_PATTERN });
