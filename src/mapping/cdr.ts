@@ -15,10 +15,11 @@ import type { Tariff } from '../ocpi/schemas';
 import { checkInto } from '../schema/typebox';
 import { sessionCost } from './cost';
 import { FindingLog, type Mapped } from './findings';
-import { evseWithId, hubjectSessionId, operatorOfEvseId, sameOperator, type OcpiParty } from './identifiers';
+import { hubjectSessionId, operatorOfEvseId, sameOperator, type OcpiParty } from './identifiers';
 import { identificationToCdrToken, ocpiDateTime, tokenToIdentification } from './identification';
 import { evseDefaults, NO_RULES, operatorParty, type MappingRules } from './rules';
 import { ocpiSignedDataToOicp, oicpEichrechtToOcpi } from './signed-data';
+import { assumedConnector, cachedEvse } from './location';
 import { productIdOf } from './tariff';
 
 const HOUR = 3_600_000;
@@ -158,13 +159,9 @@ export interface CdrToOcpiOptions {
 
 /** The EVSE and connector of the cached location a record names. */
 function placeOf(location: Location | undefined, evseId: string, log: FindingLog): Cdr['cdr_location'] | undefined {
-  const evse = evseWithId(location?.evses, evseId);
-  if (location === undefined || evse === undefined) {
-    log.invalid('EvseID', `OCPI needs the CDR location: EVSE ${evseId} is not in the given location (pass the cached location)`);
-    return undefined;
-  }
-  const connector = evse.connectors[0]!;
-  if (evse.connectors.length > 1) log.defaulted('EvseID', `OICP does not say which connector of ${evseId} was used; connector ${connector.id} (the first) is named`);
+  const evse = cachedEvse(location, evseId, log);
+  if (location === undefined || evse === undefined) return undefined;
+  const connector = assumedConnector(evse, evseId, log);
   return {
     id: location.id,
     ...(location.name !== undefined && { name: location.name }),

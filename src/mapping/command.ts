@@ -38,7 +38,8 @@ import {
 } from '../oicp/transaction-schemas';
 import { checkInto } from '../schema/typebox';
 import { FindingLog, type Mapped } from './findings';
-import { evseWithId, ocpiEvseIdOf, partyToProviderId, providerIdToParty } from './identifiers';
+import { ocpiEvseIdOf, partyToProviderId, providerIdToParty } from './identifiers';
+import { cachedEvse } from './location';
 import { identificationToOcpiToken, ocpiDateTime, tokenToIdentification } from './identification';
 
 export type RemoteOperation = 'start' | 'stop' | 'reserve' | 'cancel';
@@ -188,12 +189,16 @@ export interface CommandToOcpiOptions {
 
 /** The location_id and evse_uid of an EvseID in the cached location. */
 function placeOf(evseId: string, location: Location | undefined, log: FindingLog): { location_id: string; evse_uid: string } | undefined {
-  const evse = evseWithId(location?.evses, evseId);
-  if (location === undefined || evse === undefined) {
-    log.invalid('EvseID', `EVSE ${evseId} is not in the given location (pass the cached location)`);
-    return undefined;
-  }
-  return { location_id: location.id, evse_uid: evse.uid };
+  const evse = cachedEvse(location, evseId, log);
+  return location && evse && { location_id: location.id, evse_uid: evse.uid };
+}
+
+/** Whom and where a remote start or reservation is for: the eMSP's token at the cached EVSE. */
+function targetOf(request: AuthorizeRemoteStart | AuthorizeRemoteReservationStart, options: CommandToOcpiOptions, log: FindingLog) {
+  const place = placeOf(request.EvseID, options.location, log);
+  const provider = log.take(providerIdToParty(request.ProviderID));
+  const token = provider && log.take(identificationToOcpiToken(request.Identification, provider, options.now));
+  return place && token && { token, ...place };
 }
 
 /** Hubject's AuthorizeRemoteStart as an OCPI START_SESSION; Hubject's SessionID is the authorization_reference. */
@@ -201,12 +206,10 @@ export function remoteStartToOcpi(input: unknown, options: CommandToOcpiOptions)
   const log = new FindingLog();
   const request = checkInto(RemoteStartSchema, input, log);
   if (request === undefined) return log.result(undefined);
-  const place = placeOf(request.EvseID, options.location, log);
-  const provider = log.take(providerIdToParty(request.ProviderID));
-  const token = provider && log.take(identificationToOcpiToken(request.Identification, provider, options.now));
+  const target = targetOf(request, options, log);
   if (request.PartnerProductID !== undefined) log.loss('PartnerProductID', 'OCPI START_SESSION names no tariff');
-  if (place === undefined || token === undefined) return log.result(undefined);
-  return log.result({ response_url: options.responseUrl, token, ...place, authorization_reference: request.SessionID });
+  if (target === undefined) return log.result(undefined);
+  return log.result({ response_url: options.responseUrl, ...target, authorization_reference: request.SessionID });
 }
 
 export function remoteStopToOcpi(input: unknown, options: CommandToOcpiOptions): Mapped<StopSession | undefined> {
@@ -225,19 +228,16 @@ export function reservationStartToOcpi(input: unknown, options: CommandToOcpiOpt
   const log = new FindingLog();
   const request = checkInto(ReservationStartSchema, input, log);
   if (request === undefined) return log.result(undefined);
-  const place = placeOf(request.EvseID, options.location, log);
-  const provider = log.take(providerIdToParty(request.ProviderID));
-  const token = provider && log.take(identificationToOcpiToken(request.Identification, provider, options.now));
+  const target = targetOf(request, options, log);
   const reservationId = options.reservationId ?? request.SessionID;
   if (reservationId === undefined) log.invalid('SessionID', 'OCPI needs a reservation id: no SessionID and none given');
   if (request.Duration === undefined) log.defaulted('Duration', 'no Duration: the reservation lasts 15 minutes');
-  if (place === undefined || token === undefined || reservationId === undefined) return log.result(undefined);
+  if (target === undefined || reservationId === undefined) return log.result(undefined);
   return log.result({
     response_url: options.responseUrl,
-    token,
+    ...target,
     expiry_date: ocpiDateTime(new Date(options.now.getTime() + (request.Duration ?? 15) * 60_000)),
     reservation_id: reservationId,
-    ...place,
     ...(request.SessionID !== undefined && { authorization_reference: request.SessionID }),
   });
 }

@@ -73,12 +73,6 @@ export function hubjectSessionId(correlated: string | undefined, authorizationRe
   return correlated ?? (authorizationReference !== undefined && SESSION_ID.test(authorizationReference) ? authorizationReference : undefined);
 }
 
-/** The EVSE of a list whose evse_id names the same EVSE as `evseId` (letter case and `*` separators aside). */
-export function evseWithId<E extends { evse_id?: string }>(evses: readonly E[] | undefined, evseId: string): E | undefined {
-  const canonical = (id: string) => id.replace(/\*/g, '').toUpperCase();
-  return evses?.find((e) => e.evse_id !== undefined && canonical(e.evse_id) === canonical(evseId));
-}
-
 /** `DE*ABC` or `DEABC` -> DE/ABC. A DIN OperatorID (`+49*810`) names no OCPI party: a mapping rule must. */
 export function operatorIdToParty(operatorId: string, path = 'OperatorID'): Mapped<OcpiParty | undefined> {
   const log = new FindingLog();

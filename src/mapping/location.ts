@@ -455,3 +455,21 @@ function recordConnectors(record: EvseDataRecord, path: string, stamp: string, l
   if (connectors.length === 0) log.invalid(childPath(path, 'Plugs'), 'no plug has an OCPI connector standard; OCPI needs at least one connector');
   return connectors;
 }
+
+/**
+ * The EVSE an OICP EvseID names in the cached OCPI location (letter case and `*` separators aside).
+ * A miss is reported to `log` when given; without one it is the caller's to judge.
+ */
+export function cachedEvse(location: Location | undefined, evseId: string, log?: FindingLog): Evse | undefined {
+  const canonical = (id: string) => id.replace(/\*/g, '').toUpperCase();
+  const evse = location?.evses?.find((e) => e.evse_id !== undefined && canonical(e.evse_id) === canonical(evseId));
+  if (evse === undefined) log?.invalid('EvseID', `EVSE ${evseId} is not in the given location (pass the cached location)`);
+  return evse;
+}
+
+/** The connector OICP means at an EVSE: OICP names none, so the first, reported when there are several. */
+export function assumedConnector(evse: Evse, evseId: string, log: FindingLog): Connector {
+  const connector = evse.connectors[0]!;
+  if (evse.connectors.length > 1) log.defaulted('EvseID', `OICP does not say which connector of ${evseId} was used; connector ${connector.id} (the first) is named`);
+  return connector;
+}

@@ -14,9 +14,10 @@ import { checkInto } from '../schema/typebox';
 import { ocpiTime, periodsFromTimes } from './cdr';
 import { sessionCost } from './cost';
 import { FindingLog, type Mapped } from './findings';
-import { evseWithId, hubjectSessionId, ocpiEvseIdOf, operatorOfEvseId, partyToOperatorId, type OcpiParty } from './identifiers';
+import { hubjectSessionId, ocpiEvseIdOf, operatorOfEvseId, partyToOperatorId, type OcpiParty } from './identifiers';
 import { identificationToCdrToken, ocpiDateTime, tokenToIdentification } from './identification';
 import { NO_RULES, operatorParty, type MappingRules } from './rules';
+import { assumedConnector, cachedEvse } from './location';
 import { productIdOf } from './tariff';
 
 const HOUR = 3_600_000;
@@ -134,8 +135,9 @@ export function notificationToOcpiSession(input: unknown, options: NotificationT
   const required = { Start: ['ChargingStart'], Progress: ['ChargingStart', 'EventOccurred'], End: ['ChargingEnd'] }[event.Type] as (keyof ChargingNotification)[];
   for (const field of required) if (event[field] === undefined) log.invalid(field, `is required in a ${event.Type} notification`);
 
-  const evse = evseWithId(options.location?.evses, event.EvseID);
-  if (evse === undefined && previous === undefined) log.invalid('EvseID', `EVSE ${event.EvseID} is not in the given location (pass the cached location)`);
+  // An update of a session already seen may come without the location.
+  const evse = cachedEvse(options.location, event.EvseID, previous === undefined ? log : undefined);
+  const connector = evse && assumedConnector(evse, event.EvseID, log);
   const owner = options.location ? { countryCode: options.location.country_code, partyId: options.location.party_id } : log.take(operatorParty(options.rules ?? NO_RULES, event.OperatorID));
   const token = event.Identification ? log.take(identificationToCdrToken(event.Identification, options.provider)) : undefined;
   if (token === undefined && previous === undefined) log.invalid('Identification', 'OCPI sessions need the token: the first notification must carry the identification');
@@ -164,13 +166,12 @@ export function notificationToOcpiSession(input: unknown, options: NotificationT
     ...((event.EMPPartnerSessionID ?? previous?.authorization_reference) !== undefined && { authorization_reference: (event.EMPPartnerSessionID ?? previous?.authorization_reference)!.slice(0, 36) }),
     location_id: options.location?.id ?? previous!.location_id,
     evse_uid: evse?.uid ?? previous!.evse_uid,
-    connector_id: evse?.connectors[0]?.id ?? previous!.connector_id,
+    connector_id: connector?.id ?? previous!.connector_id,
     currency,
     charging_periods: periods,
     status: event.Type === 'End' ? 'COMPLETED' : 'ACTIVE',
     last_updated: now,
   };
-  if (evse !== undefined && evse.connectors.length > 1) log.defaulted('EvseID', `OICP does not name the connector; connector ${session.connector_id} (the first) is named`);
   if (options.tariff !== undefined && periods.length > 0) {
     const cost = log.take(sessionCost({ tariff: options.tariff, start: new Date(sessionStart), end: new Date(at), periods, timeZone: options.location?.time_zone ?? 'Etc/UTC' }));
     session.total_cost = cost.total_cost;
