@@ -4,7 +4,7 @@
  * down from 2.2.1 last, so every mapper is written once against OCPI 2.2.1.
  */
 import type { Finding, Mapped } from './mapping/findings';
-import { childPath, FindingLog, underPath } from './mapping/findings';
+import { childPath, FindingLog } from './mapping/findings';
 import { partyToOperatorId, type OcpiParty } from './mapping/identifiers';
 import { ocpiLocationToOicp, oicpEvseDataToLocations } from './mapping/location';
 import { evseDefaults, type MappingRules } from './mapping/rules';
@@ -140,9 +140,8 @@ function each(one: Translation): Translation {
     const log = new FindingLog();
     const list = Array.isArray(input) ? (input as unknown[]) : [];
     const values = list.flatMap((item, i) => {
-      const mapped = one(item, ctx);
-      log.findings.push(...mapped.findings.map((f) => ({ ...f, path: underPath(childPath('', i), f.path) })));
-      return mapped.value === undefined ? [] : [mapped.value];
+      const value = log.takeAt(childPath('', i), one(item, ctx));
+      return value === undefined ? [] : [value];
     });
     return log.result(values);
   };

@@ -58,6 +58,12 @@ export class FindingLog {
     return mapped.value;
   }
 
+  /** Adopts the findings of a sub-mapper that worked on the element at `parent`, with their paths placed under it. */
+  takeAt<T>(parent: string, mapped: Mapped<T>): T {
+    this.findings.push(...mapped.findings.map((f) => ({ ...f, path: underPath(parent, f.path) })));
+    return mapped.value;
+  }
+
   result<T>(value: T): Mapped<T> {
     return { value, findings: this.findings };
   }

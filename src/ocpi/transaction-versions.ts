@@ -214,11 +214,7 @@ export function cdr211To221(input: unknown, options: TransactionUpOptions = {}):
     connector_format: connector.format,
     connector_power_type: connector.power_type,
   };
-  const up = (tariffs ?? []).flatMap((tariff, i) => {
-    const mapped = tariff211To221(tariff, { party: owner });
-    log.findings.push(...mapped.findings.map((f) => ({ ...f, path: childPath(childPath('tariffs', i), f.path) })));
-    return mapped.value ? [mapped.value] : [];
-  });
+  const up = (tariffs ?? []).flatMap((tariff, i) => log.takeAt(childPath('tariffs', i), tariff211To221(tariff, { party: owner })) ?? []);
   return log.result({
     country_code: owner.countryCode,
     party_id: owner.partyId,
@@ -252,11 +248,7 @@ export function cdr221To211(input: unknown, options: TransactionDownOptions = {}
   if (cdr.credit === true) log.loss('credit', '2.1.1 has no credit CDRs; the negative total says it, by agreement only');
   if (cdr.auth_method === 'COMMAND') log.loss('auth_method', '2.1.1 has no COMMAND; sent as AUTH_REQUEST');
   if (cdr.total_cost.incl_vat !== undefined) log.loss('total_cost.incl_vat', '2.1.1 costs are excl. VAT only');
-  const tariffs = (cdr.tariffs ?? []).flatMap((tariff, i) => {
-    const mapped = tariff221To211(tariff);
-    log.findings.push(...mapped.findings.map((f) => ({ ...f, path: childPath(childPath('tariffs', i), f.path) })));
-    return mapped.value ? [mapped.value] : [];
-  });
+  const tariffs = (cdr.tariffs ?? []).flatMap((tariff, i) => log.takeAt(childPath('tariffs', i), tariff221To211(tariff)) ?? []);
   return log.result({
     id: cdr.id,
     start_date_time: cdr.start_date_time,
