@@ -127,6 +127,7 @@ function slicesOf(periods: readonly ChargingPeriod[], sessionEnd: number): Slice
     const volume = (type: CdrDimensionType) => period.dimensions.find((d) => d.type === type)?.volume;
     const energy = volume('ENERGY') ?? 0;
     const current = volume('CURRENT') ?? volume('MAX_CURRENT') ?? volume('MIN_CURRENT');
+    const power = volume('POWER') ?? volume('MAX_POWER') ?? volume('MIN_POWER');
     const given = (['reservation', 'charging', 'parking'] as const)
       .map((phase) => ({ phase, hours: volume(phase === 'reservation' ? 'RESERVATION_TIME' : phase === 'charging' ? 'TIME' : 'PARKING_TIME') ?? 0 }))
       .filter((part) => part.hours > 0);
@@ -134,9 +135,8 @@ function slicesOf(periods: readonly ChargingPeriod[], sessionEnd: number): Slice
     const parts = given.length > 0 ? given : [{ phase: energy > 0 ? ('charging' as const) : ('parking' as const), hours: (end - start) / HOUR }];
     let at = start;
     return parts.map(({ phase, hours }) => {
-      const slice: Slice = { start: at, end: at + hours * HOUR, phase, energy: phase === 'charging' ? energy : 0, current };
-      const power = volume('POWER') ?? volume('MAX_POWER') ?? volume('MIN_POWER');
-      slice.power = power ?? (phase === 'charging' && hours > 0 ? energy / hours : undefined);
+      // Without a power dimension, a charging slice's average power.
+      const slice: Slice = { start: at, end: at + hours * HOUR, phase, energy: phase === 'charging' ? energy : 0, current, power: power ?? (phase === 'charging' && hours > 0 ? energy / hours : undefined) };
       at = slice.end;
       return slice;
     });
