@@ -19,7 +19,7 @@ export const EVCO_ID_PATTERN = '^(([A-Za-z]{2}-?[A-Za-z0-9]{3}-?C[A-Za-z0-9]{8}(
 const EvcoId = Type.String({ pattern: EVCO_ID_PATTERN });
 const Uid = Type.String({ pattern: UID_PATTERN });
 export const SessionId = Type.String({ pattern: SESSION_ID_PATTERN });
-const ProviderId = Type.String({ pattern: PROVIDER_ID_PATTERN });
+export const ProviderId = Type.String({ pattern: PROVIDER_ID_PATTERN });
 const ProductId = Opt(Type.String({ maxLength: 50 }));
 
 export const RFID_TYPES = ['mifareCls', 'mifareDes', 'calypso', 'nfc', 'mifareFamily'] as const;
@@ -53,6 +53,9 @@ export const AUTHORIZATION_STATUSES = ['Authorized', 'NotAuthorized'] as const;
 
 export const AuthorizeStart = Type.Object({ SessionID: Opt(SessionId), ...sessionIds, OperatorID: OperatorId, EvseID: Opt(EvseId), Identification, PartnerProductID: ProductId });
 export type AuthorizeStart = Static<typeof AuthorizeStart>;
+
+export const AuthorizeStop = Type.Object({ SessionID: SessionId, ...sessionIds, OperatorID: OperatorId, EvseID: Opt(EvseId), Identification });
+export type AuthorizeStop = Static<typeof AuthorizeStop>;
 
 export const AuthorizationStart = Type.Object({
   SessionID: Opt(SessionId),

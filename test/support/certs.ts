@@ -15,6 +15,8 @@ export interface TestPki {
   strangerCert: string;
   strangerKey: string;
   read(path: string): Buffer;
+  /** A further client certificate of the CA, for a subject such as an OICP operator id. */
+  issueClient(name: string, commonName: string): { cert: string; key: string };
 }
 
 function openssl(dir: string, ...args: string[]): void {
@@ -50,5 +52,9 @@ export function makeTestPki(): TestPki {
     strangerCert: at('stranger.crt'),
     strangerKey: at('stranger.key'),
     read: (path) => readFileSync(path),
+    issueClient: (name, commonName) => {
+      issue(dir, name, 'ca', `/CN=${commonName}`, 'extendedKeyUsage=clientAuth\n');
+      return { cert: at(`${name}.crt`), key: at(`${name}.key`) };
+    },
   };
 }

@@ -56,3 +56,27 @@ export function oicpErrors(api: 'cpo' | 'emp', name: string, data: unknown): str
   const validate = oicpSchema(api, name);
   return validate(data) ? [] : (validate.errors ?? []).map((e: ErrorObject) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`);
 }
+
+type SchemaRef = { $ref: string } | { oneOf: { $ref: string }[] };
+interface Resource {
+  post: { requestBody: { content: { 'application/json': { schema: SchemaRef } } }; responses: Record<string, { content?: { 'application/json': { schema: SchemaRef } } }> };
+}
+
+/** The official document's path template for a path of ours (`{id}` for any party parameter). */
+const pathShape = (path: string) => path.replace(/^\/api\/oicp/, '').replace(/\{[^}]+\}/g, '{id}').replace(/:partyId/g, '{id}');
+
+/**
+ * Errors of a request or 200-answer body of one operation against the official OpenAPI document of
+ * `api`, found by the operation's path; where the document offers several bodies (oneOf), the best fit.
+ */
+export function oicpOperationErrors(api: 'cpo' | 'emp', pathTemplate: string, part: 'request' | 'response', data: unknown): string[] {
+  const root = join(OICP_SCHEMAS, `openapi-${api}`);
+  const paths = (parse(readFileSync(join(root, 'openapi.yaml'), 'utf8')) as { paths: Record<string, { $ref: string }> }).paths;
+  const entry = Object.entries(paths).find(([path]) => pathShape(path) === pathShape(pathTemplate));
+  if (!entry) throw new Error(`no operation at ${pathTemplate} in openapi-${api}`);
+  const resource = parse(readFileSync(join(root, entry[1].$ref), 'utf8')) as Resource;
+  const schema = part === 'request' ? resource.post.requestBody.content['application/json'].schema : resource.post.responses['200']!.content!['application/json'].schema;
+  const files = ('oneOf' in schema ? schema.oneOf : [schema]).map((s) => s.$ref.replace(/^.*\//, '').replace(/\.yaml$/, ''));
+  const attempts = files.map((file) => oicpErrors(api, file, data));
+  return attempts.some((errors) => errors.length === 0) ? [] : attempts.reduce((best, errors) => (errors.length < best.length ? errors : best));
+}

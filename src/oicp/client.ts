@@ -1,0 +1,200 @@
+/**
+ * OICP 2.3 REST client: one `call` for every operation of the table, over mutual TLS toward
+ * Hubject (or, in the simulator, from the hub toward a partner). Requests are validated before they
+ * leave, answers before they are believed; every failure comes back as a typed result carrying the
+ * OICP StatusCode when the other side gave one.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { randomUUID } from 'node:crypto';
+import type { Finding } from '../mapping/findings';
+import type { Logger } from '../observability/logger';
+import { check } from '../schema/typebox';
+import { OPERATIONS, calledOperations, operationPath, type OicpOperation, type OicpRole, type OperationName, type PageItemOf, type PagedOperation, type RequestOf, type ResponseOf } from './operations';
+import type { StatusCode } from './transaction-schemas';
+
+export interface TlsMaterial {
+  cert: string | Buffer;
+  key: string | Buffer;
+  ca?: string | Buffer;
+  passphrase?: string;
+}
+
+export interface OicpClientOptions {
+  baseUrl: string;
+  /** Whose calls this client makes: a partner role, or HUB for the simulator forwarding to partners. */
+  as: OicpRole | 'HUB';
+  /** Our OperatorID (CPO) or ProviderID (EMP), written into the paths exactly as configured. */
+  partyId?: string;
+  tls?: TlsMaterial;
+  timeoutsMs?: Partial<Record<OperationName, number>>;
+  /** Largest answer read; a bigger one is refused rather than buffered. */
+  maxResponseBytes?: number;
+  logger?: Logger;
+}
+
+export type OicpFailureKind =
+  /** The other side answered with a refusal (Result false or a non-000 StatusCode). */
+  | 'refused'
+  /** We refused to send: the request breaks the schema. Nothing left this process. */
+  | 'invalid-request'
+  /** The answer is not what the operation promises (schema, JSON, size). */
+  | 'invalid-response'
+  /** An HTTP error without an OICP body. */
+  | 'http'
+  /** No answer at all: connection refused, TLS handshake refused, reset. */
+  | 'unreachable'
+  | 'timeout';
+
+export interface OicpFailure {
+  kind: OicpFailureKind;
+  message: string;
+  statusCode?: StatusCode;
+  httpStatus?: number;
+  findings?: Finding[];
+}
+
+export type OicpResult<T> = { ok: true; value: T; httpStatus: number } | { ok: false; error: OicpFailure };
+
+/** Thrown by the paged iterators, which cannot return a result per item. */
+export class OicpCallError extends Error {
+  constructor(readonly failure: OicpFailure) {
+    super(failure.message);
+    this.name = 'OicpCallError';
+  }
+}
+
+export interface CallOptions {
+  /** The party id of the path when it is not ours (the simulator forwarding a partner's call). */
+  partyId?: string;
+  page?: number;
+  size?: number;
+  requestId?: string;
+}
+
+const DEFAULT_MAX_RESPONSE_BYTES = 50 * 1024 * 1024;
+
+export class OicpClient {
+  private readonly agent: http.Agent;
+  private readonly base: URL;
+  private readonly allowed: ReadonlySet<OperationName>;
+
+  constructor(private readonly options: OicpClientOptions) {
+    this.base = new URL(options.baseUrl);
+    if (this.base.protocol !== 'https:' && this.base.protocol !== 'http:') throw new Error(`OICP base URL must be http(s): ${options.baseUrl}`);
+    this.agent = this.base.protocol === 'https:' ? new https.Agent({ keepAlive: true, ...options.tls }) : new http.Agent({ keepAlive: true });
+    this.allowed = new Set(calledOperations(options.as));
+  }
+
+  async call<N extends OperationName>(name: N, body: RequestOf<N>, options: CallOptions = {}): Promise<OicpResult<ResponseOf<N>>> {
+    const operation: OicpOperation = OPERATIONS[name];
+    if (!this.allowed.has(name)) return failure('invalid-request', `${name} is not sent by ${this.options.as} (caller: ${operation.caller})`);
+    const partyId = options.partyId ?? this.options.partyId;
+    if (operation.party !== 'none' && partyId === undefined) return failure('invalid-request', `${name} needs the ${operation.party} id of its path`);
+    const sent = check(operation.request, body);
+    if (sent.findings.length > 0) return failure('invalid-request', `${name} request breaks the OICP schema`, { findings: sent.findings });
+
+    const url = new URL(this.base.pathname.replace(/\/$/, '') + operationPath(name, partyId ?? ''), this.base);
+    if (operation.paged) {
+      url.searchParams.set('page', String(options.page ?? 0));
+      url.searchParams.set('size', String(options.size ?? operation.paged.defaultSize));
+    }
+    const started = Date.now();
+    const answer = await this.post(url, JSON.stringify(sent.value), this.options.timeoutsMs?.[name] ?? operation.timeoutMs, options.requestId ?? randomUUID());
+    this.options.logger?.debug('oicp call', { operation: name, status: 'httpStatus' in answer ? answer.httpStatus : answer.kind, durationMs: Date.now() - started });
+    if ('kind' in answer) return { ok: false, error: answer };
+    return interpret(name, answer);
+  }
+
+  /** Every item of a paged pull, page after page; only one page is held at a time. */
+  async *pages<N extends PagedOperation>(name: N, body: RequestOf<N>, options: Omit<CallOptions, 'page'> = {}): AsyncGenerator<PageItemOf<N>> {
+    for (let page = 0; ; page += 1) {
+      const result = await this.call(name, body, { ...options, page });
+      if (!result.ok) throw new OicpCallError(result.error);
+      const { content, last, totalPages } = result.value as { content: PageItemOf<N>[]; last: boolean; totalPages: number };
+      yield* content;
+      // `last` is authoritative; the other two stop a hub that never says it.
+      if (last || content.length === 0 || page + 1 >= totalPages) return;
+    }
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private post(url: URL, body: string, timeoutMs: number, requestId: string): Promise<{ httpStatus: number; text: string } | OicpFailure> {
+    const transport = url.protocol === 'https:' ? https : http;
+    const limit = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    return new Promise((resolve) => {
+      const request = transport.request(
+        url,
+        {
+          method: 'POST',
+          agent: this.agent,
+          headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': requestId },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          response.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > limit) {
+              request.destroy();
+              resolve({ kind: 'invalid-response', message: `answer larger than ${limit} bytes`, httpStatus: response.statusCode });
+            } else chunks.push(chunk);
+          });
+          response.on('end', () => resolve({ httpStatus: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+          response.on('error', (err) => resolve({ kind: 'unreachable', message: err.message }));
+        },
+      );
+      request.setTimeout(timeoutMs, () => {
+        request.destroy();
+        resolve({ kind: 'timeout', message: `no answer within ${timeoutMs} ms` });
+      });
+      // Later resolves are ignored: the first outcome (timeout, size, error) wins.
+      request.on('error', (err) => resolve({ kind: 'unreachable', message: err.message }));
+      request.end(body);
+    });
+  }
+}
+
+function failure(kind: OicpFailureKind, message: string, extra: Partial<OicpFailure> = {}): { ok: false; error: OicpFailure } {
+  return { ok: false, error: { kind, message, ...extra } };
+}
+
+function interpret<N extends OperationName>(name: N, answer: { httpStatus: number; text: string }): OicpResult<ResponseOf<N>> {
+  const { httpStatus } = answer;
+  let json: unknown;
+  try {
+    json = JSON.parse(answer.text);
+  } catch {
+    return failure(httpStatus >= 200 && httpStatus < 300 ? 'invalid-response' : 'http', `HTTP ${httpStatus}: answer is not JSON`, { httpStatus });
+  }
+  const statusCode = statusCodeOf(json);
+  if (isRefusal(json, httpStatus)) {
+    const described = statusCode ? `${statusCode.Code} ${statusCode.Description ?? ''}`.trim() : `HTTP ${httpStatus}`;
+    return failure(statusCode ? 'refused' : 'http', `${name} refused: ${described}`, { statusCode, httpStatus });
+  }
+  const received = check(OPERATIONS[name].response, json);
+  if (received.findings.length > 0) return failure('invalid-response', `${name} answer breaks the OICP schema`, { findings: received.findings, httpStatus, statusCode });
+  return { ok: true, value: received.value, httpStatus };
+}
+
+function statusCodeOf(json: unknown): StatusCode | undefined {
+  const code = (json as { StatusCode?: unknown } | null)?.StatusCode;
+  return code !== null && typeof code === 'object' && typeof (code as StatusCode).Code === 'string' ? (code as StatusCode) : undefined;
+}
+
+/**
+ * An authorization answer (Authorized or not) is a business outcome, not a failure; anything else
+ * with Result false, a non-000 code or an HTTP error status is a refusal.
+ */
+function isRefusal(json: unknown, httpStatus: number): boolean {
+  if (httpStatus < 200 || httpStatus >= 300) return true;
+  const body = json as { Result?: unknown; AuthorizationStatus?: unknown } | null;
+  if (body === null || typeof body !== 'object') return false;
+  if (typeof body.AuthorizationStatus === 'string') return false;
+  if (body.Result === false) return true;
+  const code = statusCodeOf(json)?.Code;
+  return code !== undefined && code !== '000';
+}

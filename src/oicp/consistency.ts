@@ -1,0 +1,62 @@
+/**
+ * The identity checks every OICP server makes before believing a request, beyond its schema: the
+ * body names the party of the path, and each EvseID belongs to the operator the request speaks for
+ * (Hubject's 018 Inconsistent EvseID).
+ */
+import { operatorOfEvseId, sameOperator } from '../mapping/identifiers';
+import { OPERATIONS, type OicpOperation, type OperationName } from './operations';
+import { OicpRefusal } from './status-codes';
+
+/** Whether two party ids of one kind are the same: operators whatever their separators, providers as written but for case. */
+function sameParty(kind: 'operator' | 'provider', a: string, b: string): boolean {
+  return kind === 'operator' ? sameOperator(a, b) : a.toUpperCase() === b.toUpperCase();
+}
+
+/** The operator a request speaks for, when its body says so, and the EvseIDs it names. */
+function evseClaims(name: OperationName, body: Record<string, unknown>): { operatorId?: string; evseIds: string[] } {
+  switch (name) {
+    case 'PushEvseData': {
+      const data = body.OperatorEvseData as { OperatorID: string; EvseDataRecord: { EvseID: string }[] };
+      return { operatorId: data.OperatorID, evseIds: data.EvseDataRecord.map((record) => record.EvseID) };
+    }
+    case 'PushEvseStatus': {
+      const data = body.OperatorEvseStatus as { OperatorID: string; EvseStatusRecord: { EvseID: string }[] };
+      return { operatorId: data.OperatorID, evseIds: data.EvseStatusRecord.map((record) => record.EvseID) };
+    }
+    case 'PushEvsePricing':
+      return { evseIds: (body.EVSEPricing as { EvseID: string }[]).map((pricing) => pricing.EvseID) };
+    default:
+      return {
+        operatorId: typeof body.OperatorID === 'string' ? body.OperatorID : undefined,
+        evseIds: typeof body.EvseID === 'string' ? [body.EvseID] : [],
+      };
+  }
+}
+
+/**
+ * Refuses a schema-valid request that combines members the operation keeps apart (022), or whose
+ * parties do not agree: 017 when the body names another party
+ * than the path, 018 when an EvseID is not the operator's. `operatorIds`, when given, are the
+ * operators this server answers for (a CPO refuses commands for EVSEs that are not its own).
+ */
+export function checkConsistency(name: OperationName, partyId: string | undefined, body: Record<string, unknown>, operatorIds: readonly string[] = []): void {
+  const operation: OicpOperation = OPERATIONS[name];
+  for (const group of operation.exclusive ?? []) {
+    const given = group.filter((member) => body[member] !== undefined);
+    if (given.length > 1) throw new OicpRefusal('022', `${given.join(' and ')} cannot be combined`, 400);
+  }
+  if (operation.party !== 'none' && partyId !== undefined) {
+    const named = operation.partyField ? body[operation.partyField] : undefined;
+    if (typeof named === 'string' && !sameParty(operation.party, named, partyId)) {
+      throw new OicpRefusal('017', `${operation.partyField} ${named} is not the ${operation.party} of the path (${partyId})`, 403);
+    }
+  }
+  const claims = evseClaims(name, body);
+  const speaksFor = claims.operatorId ?? (operation.party === 'operator' ? partyId : undefined);
+  for (const evseId of claims.evseIds) {
+    const owner = operatorOfEvseId(evseId);
+    if (owner === undefined) continue; // the schema has already refused a malformed EvseID
+    if (speaksFor !== undefined && !sameOperator(owner, speaksFor)) throw new OicpRefusal('018', `EvseID ${evseId} does not belong to operator ${speaksFor}`);
+    if (operatorIds.length > 0 && !operatorIds.some((id) => sameOperator(owner, id))) throw new OicpRefusal('018', `EvseID ${evseId} is not an EVSE of this operator`);
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The OICP 2.3 request and response envelopes around the business objects of `schemas.ts` and
+ * `transaction-schemas.ts`: what each operation carries on the wire. The operation table
+ * (`operations.ts`) names one request and one response schema from here per operation; the client,
+ * the server routes and the simulator validate with them, and the tests check them against the
+ * official OpenAPI.
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { StringEnum } from '../schema/typebox';
+import { CALIBRATION_LAW_DATA, EvseDataRecord, EvseId, EvsePricing, EvseStatusRecord, GeoCoordinates, OperatorId, PricingProductData } from './schemas';
+import { ChargeDetailRecord, Identification, ProviderId, SessionId, StatusCode } from './transaction-schemas';
+import { OICP_EVSE_STATUSES } from '../mapping/evse-status';
+import { OICP_ACCESSIBILITIES } from '../mapping/accessibility';
+import { OICP_AUTHENTICATION_MODES } from '../mapping/capabilities';
+
+const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
+const DateTime = Type.String({ format: 'date-time' });
+const OperatorName = Type.String({ maxLength: 100 });
+
+export const ACTION_TYPES = ['fullLoad', 'update', 'insert', 'delete'] as const;
+export type ActionType = (typeof ACTION_TYPES)[number];
+const Action = StringEnum(ACTION_TYPES);
+
+export const PushEvseDataRequest = Type.Object({
+  ActionType: Action,
+  OperatorEvseData: Type.Object({ OperatorID: OperatorId, OperatorName, EvseDataRecord: Type.Array(EvseDataRecord) }),
+});
+export type PushEvseDataRequest = Static<typeof PushEvseDataRequest>;
+
+export const PushEvseStatusRequest = Type.Object({
+  ActionType: Action,
+  OperatorEvseStatus: Type.Object({ OperatorID: OperatorId, OperatorName: Opt(OperatorName), EvseStatusRecord: Type.Array(EvseStatusRecord) }),
+});
+export type PushEvseStatusRequest = Static<typeof PushEvseStatusRequest>;
+
+const SearchCenter = Type.Object({ GeoCoordinates, Radius: Type.Number({ minimum: 0, description: 'Kilometres.' }) });
+
+export const GEO_RESPONSE_FORMATS = ['Google', 'DegreeMinuteSeconds', 'DecimalDegree'] as const;
+
+export const PullEvseDataRequest = Type.Object(
+  {
+    ProviderID: ProviderId,
+    SearchCenter: Opt(SearchCenter),
+    LastCall: Opt(DateTime),
+    GeoCoordinatesResponseFormat: StringEnum(GEO_RESPONSE_FORMATS),
+    CountryCodes: Opt(Type.Array(Type.String({ pattern: '^[A-Z]{3}$' }))),
+    OperatorIds: Opt(Type.Array(OperatorId)),
+    AuthenticationModes: Opt(Type.Array(StringEnum(OICP_AUTHENTICATION_MODES))),
+    Accessibility: Opt(Type.Array(StringEnum(OICP_ACCESSIBILITIES))),
+    CalibrationLawDataAvailability: Opt(Type.Array(StringEnum(CALIBRATION_LAW_DATA))),
+    RenewableEnergy: Opt(Type.Boolean()),
+    IsHubjectCompatible: Opt(Type.Boolean()),
+    IsOpen24Hours: Opt(Type.Boolean()),
+  },
+);
+export type PullEvseDataRequest = Static<typeof PullEvseDataRequest>;
+
+/** Hubject's Spring-style page around the records of a paged pull. */
+const Page = <T extends TSchema>(item: T) =>
+  Type.Object({
+    content: Type.Array(item),
+    number: Type.Integer({ minimum: 0 }),
+    size: Type.Integer({ minimum: 0 }),
+    totalElements: Type.Integer({ minimum: 0 }),
+    totalPages: Type.Integer({ minimum: 0 }),
+    numberOfElements: Type.Integer({ minimum: 0 }),
+    first: Type.Boolean(),
+    last: Type.Boolean(),
+    StatusCode,
+  });
+
+export const EvseDataPage = Page(EvseDataRecord);
+export type EvseDataPage = Static<typeof EvseDataPage>;
+
+/**
+ * The three PullEvseStatus variants (all, by EvseID, by OperatorID) as one object: the OpenAPI's
+ * oneOf would report every variant's errors for one mistake. The operation table allows one selector.
+ */
+export const PullEvseStatusRequest = Type.Object(
+  {
+    ProviderID: ProviderId,
+    SearchCenter: Opt(SearchCenter),
+    EvseStatus: Opt(StringEnum(OICP_EVSE_STATUSES)),
+    EvseID: Opt(Type.Array(EvseId, { minItems: 1, maxItems: 100 })),
+    OperatorID: Opt(Type.Array(OperatorId, { minItems: 1 })),
+  },
+);
+export type PullEvseStatusRequest = Static<typeof PullEvseStatusRequest>;
+
+const OperatorEvseStatus = Type.Object({ OperatorID: OperatorId, OperatorName: Opt(OperatorName), EvseStatusRecord: Type.Array(EvseStatusRecord) });
+
+/** eRoamingEVSEStatus (grouped by operator) or, for a pull by EvseID, eRoamingEVSEStatusByID. */
+export const EvseStatusResponse = Type.Object({
+  EvseStatuses: Opt(Type.Object({ OperatorEvseStatus: Type.Array(OperatorEvseStatus) })),
+  EVSEStatusRecords: Opt(Type.Object({ EvseStatusRecord: Type.Array(EvseStatusRecord) })),
+  StatusCode: Opt(StatusCode),
+});
+export type EvseStatusResponse = Static<typeof EvseStatusResponse>;
+
+export const GetChargeDetailRecordsRequest = Type.Object({
+  ProviderID: ProviderId,
+  From: DateTime,
+  To: DateTime,
+  SessionID: Opt(Type.Array(SessionId)),
+  OperatorID: Opt(OperatorId),
+  /** The OpenAPI's property; its example spells it CDRForwarded. Read both. */
+  CDRForwarder: Opt(Type.Boolean()),
+  CDRForwarded: Opt(Type.Boolean()),
+});
+export type GetChargeDetailRecordsRequest = Static<typeof GetChargeDetailRecordsRequest>;
+
+export const ChargeDetailRecordPage = Page(ChargeDetailRecord);
+export type ChargeDetailRecordPage = Static<typeof ChargeDetailRecordPage>;
+
+export const PushAuthenticationDataRequest = Type.Object({
+  ActionType: Action,
+  ProviderAuthenticationData: Type.Object({ ProviderID: ProviderId, AuthenticationDataRecord: Type.Array(Type.Object({ Identification })) }),
+});
+export type PushAuthenticationDataRequest = Static<typeof PushAuthenticationDataRequest>;
+
+export const PushPricingProductDataRequest = Type.Object({ ActionType: Action, PricingProductData });
+export type PushPricingProductDataRequest = Static<typeof PushPricingProductDataRequest>;
+
+export const PushEvsePricingRequest = Type.Object({ ActionType: Action, EVSEPricing: Type.Array(EvsePricing) });
+export type PushEvsePricingRequest = Static<typeof PushEvsePricingRequest>;
+
+export const PullPricingProductDataRequest = Type.Object({ LastCall: Opt(DateTime), OperatorIDs: Type.Array(OperatorId) });
+export type PullPricingProductDataRequest = Static<typeof PullPricingProductDataRequest>;
+
+export const PricingProductDataResponse = Type.Object({ PricingProductData: Type.Array(PricingProductData), StatusCode: Opt(StatusCode) });
+export type PricingProductDataResponse = Static<typeof PricingProductDataResponse>;
+
+export const PullEvsePricingRequest = Type.Object({ ProviderID: ProviderId, LastCall: Opt(DateTime), OperatorIDs: Type.Array(OperatorId) });
+export type PullEvsePricingRequest = Static<typeof PullEvsePricingRequest>;
+
+export const EvsePricingResponse = Type.Object({
+  EVSEPricing: Type.Array(Type.Object({ OperatorID: OperatorId, OperatorName: Opt(OperatorName), EVSEPricing: Type.Array(EvsePricing) })),
+  StatusCode: Opt(StatusCode),
+});
+export type EvsePricingResponse = Static<typeof EvsePricingResponse>;

@@ -1,0 +1,285 @@
+/**
+ * A Hubject stand-in for tests, sandbox mode and `ocpi-oicp-bridge simulate hubject`: it serves the
+ * hub side of every OICP 2.3 operation from the operation table, forwards the partner-served ones
+ * (authorizations to EMPs, remote starts and reservations to CPOs, CDRs and notifications to the
+ * session's EMP) through the same client the bridge uses, answers like the hub does, records the
+ * traffic, and can be told to fail, to be slow, or to go down.
+ */
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type RequestHandler } from 'express';
+import { sameOperator, operatorOfEvseId } from '../mapping/identifiers';
+import type { Logger } from '../observability/logger';
+import { OicpClient, type OicpResult, type TlsMaterial } from '../oicp/client';
+import { OPERATIONS, OPERATION_NAMES, operationPath, servedOperations, type OicpOperation, type OicpRole, type OperationName, type RequestOf, type ResponseOf } from '../oicp/operations';
+import { oicpRouter, type OicpAuthorizer, type OicpCallContext, type OicpHandlers } from '../oicp/router';
+import { OicpRefusal, acknowledgement, statusCode, type StatusCodeValue } from '../oicp/status-codes';
+import type { Acknowledgement, AuthorizationStart } from '../oicp/transaction-schemas';
+import { HubState, pageOf } from './hub-state';
+
+export interface HubPartner {
+  role: OicpRole;
+  /** OperatorID (CPO) or ProviderID (EMP). */
+  id: string;
+  /** Where the partner serves its OICP endpoints; absent for an offline partner (nothing is forwarded). */
+  url?: string;
+}
+
+export interface TrafficEntry {
+  at: string;
+  direction: 'in' | 'out';
+  operation: OperationName;
+  partyId?: string;
+  request: unknown;
+  httpStatus: number;
+  response: unknown;
+}
+
+export interface HubjectSimulatorOptions {
+  logger: Logger;
+  partners?: HubPartner[];
+  /** Refuse callers without a verified client certificate and compare path ids with its CN (Hubject's 017). */
+  requireCertificates?: boolean;
+  /** The hub's own client certificate when it calls partners. */
+  tls?: TlsMaterial;
+  bodyLimit?: string;
+  now?: () => Date;
+}
+
+export interface HubjectSimulator {
+  app: Express;
+  state: HubState;
+  traffic: TrafficEntry[];
+  partners: HubPartner[];
+  /** The next call of `operation` is refused with `code` (at `httpStatus`, default 200). */
+  failNext(operation: OperationName, code: StatusCodeValue, httpStatus?: number): void;
+  /** Every answer waits this long first (0 to stop). */
+  setDelay(ms: number): void;
+  /** Down: every connection is dropped without an answer, as a dead hub would. */
+  setDown(down: boolean): void;
+  close(): void;
+}
+
+/** 017 unless the verified certificate names the party of the path, compared as text like Hubject does. */
+const certificateNamesParty: OicpAuthorizer = (caller, operation, partyId) => {
+  if (!caller.verified) return new OicpRefusal('017', 'a client certificate issued by the trusted CA is required', 403);
+  if (partyId !== undefined && caller.commonName !== partyId) return new OicpRefusal('017', `the certificate (${caller.commonName ?? 'no CN'}) is not ${partyId}'s`, 403);
+  return OPERATIONS[operation].party === 'none' && !caller.commonName ? new OicpRefusal('017', 'the certificate names no operator', 403) : undefined;
+};
+
+export function createHubjectSimulator(options: HubjectSimulatorOptions): HubjectSimulator {
+  const state = new HubState(options.now);
+  const traffic: TrafficEntry[] = [];
+  const partners = [...(options.partners ?? [])];
+  const failures = new Map<OperationName, { code: StatusCodeValue; httpStatus: number }>();
+  const clients = new Map<string, OicpClient>();
+  let delayMs = 0;
+  let down = false;
+
+  const clientFor = (url: string) => {
+    let client = clients.get(url);
+    if (!client) {
+      client = new OicpClient({ baseUrl: url, as: 'HUB', tls: options.tls, logger: options.logger });
+      clients.set(url, client);
+    }
+    return client;
+  };
+
+  const partnerFor = (role: OicpRole, id: string | undefined): HubPartner | undefined =>
+    id === undefined ? undefined : partners.find((p) => p.role === role && (role === 'CPO' ? sameOperator(p.id, id) : p.id.toUpperCase() === id.toUpperCase()));
+
+  /** Forwards a partner-served call; a partner that cannot be reached is Hubject's 310. */
+  async function forward<N extends OperationName>(name: N, partner: HubPartner | undefined, body: RequestOf<N>, partyId: string | undefined): Promise<ResponseOf<N>> {
+    const operation: OicpOperation = OPERATIONS[name];
+    if (!partner?.url) throw new OicpRefusal('300', `no ${operation.servedBy ?? ''} partner online for this request`);
+    const result: OicpResult<ResponseOf<N>> = await clientFor(partner.url).call(name, body, { partyId });
+    traffic.push({
+      at: new Date().toISOString(),
+      direction: 'out',
+      operation: name,
+      partyId,
+      request: body,
+      httpStatus: result.ok ? result.httpStatus : (result.error.httpStatus ?? 0),
+      response: result.ok ? result.value : result.error,
+    });
+    if (result.ok) return result.value;
+    if (result.error.kind === 'refused' && result.error.statusCode) {
+      // The partner's own refusal travels back unchanged, as Hubject relays it.
+      return { Result: false, StatusCode: result.error.statusCode } as ResponseOf<N>;
+    }
+    throw new OicpRefusal('310', `${partner.role} ${partner.id}: ${result.error.message}`);
+  }
+
+  const ack = (code: StatusCodeValue = '000', ids: Partial<Acknowledgement> = {}) => acknowledgement(code, undefined, ids);
+
+  const handlers: OicpHandlers = {
+    PushEvseData: ({ ActionType, OperatorEvseData }) => {
+      state.pushEvseData(ActionType, OperatorEvseData.OperatorID, OperatorEvseData.OperatorName, OperatorEvseData.EvseDataRecord);
+      return ack();
+    },
+    PushEvseStatus: ({ ActionType, OperatorEvseStatus }) => {
+      state.pushEvseStatus(ActionType, OperatorEvseStatus.OperatorID, OperatorEvseStatus.OperatorName, OperatorEvseStatus.EvseStatusRecord);
+      return ack();
+    },
+    PullEvseData: (request, context) => ({ ...pageOf(state.pullEvseData(request), context.page, context.size), StatusCode: statusCode('000') }),
+    PullEvseStatus: (request) => state.pullEvseStatus(request),
+    AuthorizeStart: async (request): Promise<AuthorizationStart> => {
+      const SessionID = request.SessionID ?? randomUUID();
+      const offline = state.providerHolding(request.Identification);
+      if (offline) {
+        state.openSession({ sessionId: SessionID, operatorId: request.OperatorID, providerId: offline, evseId: request.EvseID });
+        return { SessionID, ProviderID: offline, AuthorizationStatus: 'Authorized', StatusCode: statusCode('000') };
+      }
+      // Online authorization: ask each EMP in turn; the first that authorizes owns the session.
+      for (const partner of partners.filter((p) => p.role === 'EMP' && p.url)) {
+        const answer = await forward('AuthorizeStart', partner, { ...request, SessionID }, request.OperatorID);
+        if ('AuthorizationStatus' in answer && answer.AuthorizationStatus === 'Authorized') {
+          state.openSession({ sessionId: SessionID, operatorId: request.OperatorID, providerId: answer.ProviderID ?? partner.id, evseId: request.EvseID });
+          return { ...answer, SessionID, ProviderID: answer.ProviderID ?? partner.id };
+        }
+      }
+      return { SessionID, AuthorizationStatus: 'NotAuthorized', StatusCode: statusCode('102', 'no provider authorized this identification') };
+    },
+    AuthorizeStop: async (request) => {
+      const session = state.session(request.SessionID);
+      const partner = partnerFor('EMP', session.providerId);
+      if (!partner?.url) return { SessionID: request.SessionID, ProviderID: session.providerId, AuthorizationStatus: 'Authorized', StatusCode: statusCode('000') };
+      return forward('AuthorizeStop', partner, request, request.OperatorID);
+    },
+    AuthorizeRemoteStart: async (request, context) => {
+      state.openSession({ sessionId: request.SessionID, providerId: context.partyId, operatorId: operatorOfEvseId(request.EvseID), evseId: request.EvseID });
+      return forward('AuthorizeRemoteStart', partnerFor('CPO', operatorOfEvseId(request.EvseID)), request, context.partyId);
+    },
+    AuthorizeRemoteStop: async (request, context) => {
+      const session = state.session(request.SessionID);
+      return forward('AuthorizeRemoteStop', partnerFor('CPO', session.operatorId ?? operatorOfEvseId(request.EvseID)), request, context.partyId);
+    },
+    AuthorizeRemoteReservationStart: async (request, context) => {
+      // The hub issues the SessionID of a reservation when the EMP did not bring one.
+      const SessionID = request.SessionID ?? randomUUID();
+      state.openSession({ sessionId: SessionID, providerId: context.partyId, operatorId: operatorOfEvseId(request.EvseID), evseId: request.EvseID });
+      const answer = await forward('AuthorizeRemoteReservationStart', partnerFor('CPO', operatorOfEvseId(request.EvseID)), { ...request, SessionID }, context.partyId);
+      return { ...answer, SessionID };
+    },
+    AuthorizeRemoteReservationStop: async (request, context) => {
+      const session = state.session(request.SessionID);
+      return forward('AuthorizeRemoteReservationStop', partnerFor('CPO', session.operatorId ?? operatorOfEvseId(request.EvseID)), request, context.partyId);
+    },
+    ChargeDetailRecord: async (request, context) => {
+      const session = state.acceptCdr(context.partyId ?? '', request);
+      const partner = partnerFor('EMP', session.providerId);
+      // An offline EMP collects its CDRs with GetChargeDetailRecords; the hub has accepted it either way.
+      if (partner?.url) await forward('ChargeDetailRecord', partner, request, context.partyId);
+      return ack('000', { SessionID: request.SessionID });
+    },
+    GetChargeDetailRecords: (request, context) => ({ ...pageOf(state.chargeDetailRecords(context.partyId ?? request.ProviderID, request), context.page, context.size), StatusCode: statusCode('000') }),
+    ChargingNotification: async (request, context) => {
+      if (options.requireCertificates && !sameOperator(context.caller.commonName ?? '', request.OperatorID)) {
+        throw new OicpRefusal('017', `the certificate (${context.caller.commonName ?? 'no CN'}) is not ${request.OperatorID}'s`, 403);
+      }
+      const session = state.session(request.SessionID);
+      return forward('ChargingNotification', partnerFor('EMP', session.providerId), request, undefined);
+    },
+    PushAuthenticationData: ({ ActionType, ProviderAuthenticationData }, context) => {
+      state.pushAuthenticationData(ActionType, context.partyId ?? ProviderAuthenticationData.ProviderID, ProviderAuthenticationData.AuthenticationDataRecord.map((r) => r.Identification));
+      return ack();
+    },
+    PushPricingProductData: ({ ActionType, PricingProductData }, context) => {
+      state.pushPricingProducts(ActionType, context.partyId ?? PricingProductData.OperatorID, PricingProductData);
+      return ack();
+    },
+    PushEvsePricing: ({ ActionType, EVSEPricing }, context) => {
+      state.pushEvsePricing(ActionType, context.partyId ?? '', EVSEPricing);
+      return ack();
+    },
+    PullPricingProductData: (request, context) => ({ PricingProductData: state.pricingProductsFor(context.partyId ?? '', request.OperatorIDs), StatusCode: statusCode('000') }),
+    PullEvsePricing: (request, context) => ({ EVSEPricing: state.evsePricingFor(context.partyId ?? request.ProviderID, request.OperatorIDs), StatusCode: statusCode('000') }),
+  };
+
+  const withControls = Object.fromEntries(
+    OPERATION_NAMES.map((name) => [
+      name,
+      (request: never, context: OicpCallContext) => {
+        const failure = failures.get(name);
+        if (failure) {
+          failures.delete(name);
+          throw new OicpRefusal(failure.code, 'failure injected by the simulator', failure.httpStatus);
+        }
+        return (handlers[name] as (r: never, c: OicpCallContext) => unknown)(request, context);
+      },
+    ]),
+  ) as OicpHandlers;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(gate(() => down, () => delayMs));
+  app.use(recordInbound(traffic));
+  app.use(
+    oicpRouter({
+      serves: servedOperations('HUB'),
+      handlers: withControls,
+      authorize: options.requireCertificates ? certificateNamesParty : () => undefined,
+      bodyLimit: options.bodyLimit ?? '10mb',
+      logger: options.logger,
+    }),
+  );
+  app.get('/simulator/traffic', (_req, res) => {
+    res.json(traffic);
+  });
+  app.use((_req, res) => {
+    res.status(404).json(acknowledgement('022', 'no such OICP operation'));
+  });
+
+  return {
+    app,
+    state,
+    traffic,
+    partners,
+    failNext: (operation, code, httpStatus = 200) => failures.set(operation, { code, httpStatus }),
+    setDelay: (ms) => (delayMs = ms),
+    setDown: (value) => (down = value),
+    close: () => clients.forEach((client) => client.close()),
+  };
+}
+
+function gate(isDown: () => boolean, delay: () => number): RequestHandler {
+  return (req, _res, next) => {
+    if (isDown()) {
+      req.socket.destroy();
+      return;
+    }
+    const ms = delay();
+    if (ms > 0) setTimeout(next, ms);
+    else next();
+  };
+}
+
+const ROUTES = OPERATION_NAMES.map((name) => ({
+  name,
+  pattern: new RegExp(`^${operationPath(name, { param: 'partyId' }).replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(':partyId', '(?<partyId>[^/]+)')}$`),
+}));
+
+/** Records each inbound call with its answer, after the answer is written. */
+function recordInbound(traffic: TrafficEntry[]): RequestHandler {
+  return (req, res, next) => {
+    const route = ROUTES.map((r) => ({ name: r.name, match: r.pattern.exec(req.path) })).find((r) => r.match);
+    if (!route || req.method !== 'POST') {
+      next();
+      return;
+    }
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => {
+      const partyId = route.match?.groups?.partyId;
+      traffic.push({
+        at: new Date().toISOString(),
+        direction: 'in',
+        operation: route.name,
+        partyId: partyId === undefined ? undefined : decodeURIComponent(partyId),
+        request: req.body as unknown,
+        httpStatus: res.statusCode,
+        response: body,
+      });
+      return json(body);
+    };
+    next();
+  };
+}
