@@ -3,9 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile, loadMappingRules } from './config/load';
-import { sandboxConfig } from './config/sandbox';
+import { SANDBOX_HUB_PORT, sandboxConfig } from './config/sandbox';
 import type { BridgeConfig } from './config/schema';
-import { createLogger } from './observability/logger';
+import { createLogger, type Logger } from './observability/logger';
+import { OICP_BASE_PATH, type OicpRole } from './oicp/operations';
+import { startHubjectSimulator, type HubPartner, type RunningHubjectSimulator } from './simulator/hubject';
 import { operatorIdToParty } from './mapping/identifiers';
 import { NO_RULES } from './mapping/rules';
 import { startBridge } from './runtime';
@@ -22,9 +24,17 @@ const DEFAULT_CONFIG = 'bridge.yaml';
 const USAGE = `Usage: ocpi-oicp-bridge <command> [options]
 
 Commands:
-  serve [--config FILE] [--sandbox] [--port N]
+  serve [--config FILE] [--sandbox] [--port N] [--hub-port N]
         Run the bridge. Without --config it reads ./${DEFAULT_CONFIG}; when that file does not
-        exist (or with --sandbox) it runs in sandbox mode: local SQLite, no secrets needed.
+        exist (or with --sandbox) it runs in sandbox mode: local SQLite, no secrets needed, and
+        the built-in Hubject simulator on 127.0.0.1:${SANDBOX_HUB_PORT} (--hub-port; 0 picks a free one).
+  simulate hubject [--host H] [--port N] [--partner ROLE:ID=URL ...]
+                   [--tls-cert FILE --tls-key FILE --tls-ca FILE]
+        Run the Hubject simulator alone: every OICP 2.3 operation of the hub side, forwarding
+        partner-served calls to the --partner URLs (e.g. CPO:DE*ABC=https://cpo.test:9443). With
+        the TLS files it speaks HTTPS, demands client certificates from --tls-ca and compares path
+        ids with the certificate's CN (017), and presents --tls-cert when calling partners.
+        Traffic: GET /simulator/traffic.
   check-config FILE
         Validate a configuration file; prints every problem with its path (exit 2 if any).
   translate --from KIND --to KIND [--rules FILE] [--party CC*PID] [--at TIME] [--tariff FILE]
@@ -70,6 +80,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         config: { type: 'string' },
         sandbox: { type: 'boolean' },
         port: { type: 'string' },
+        'hub-port': { type: 'string' },
+        host: { type: 'string' },
+        partner: { type: 'string', multiple: true },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'tls-ca': { type: 'string' },
         from: { type: 'string' },
         to: { type: 'string' },
         rules: { type: 'string' },
@@ -103,7 +119,13 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return checkConfig(rest[0]!, io);
     case 'serve':
       if (rest.length > 0) return usageError(io, `serve takes no positional arguments (got ${rest.join(' ')})`);
-      return serve({ config: values.config, sandbox: values.sandbox === true, port: values.port }, io);
+      return serve({ config: values.config, sandbox: values.sandbox === true, port: values.port, hubPort: values['hub-port'] }, io);
+    case 'simulate':
+      if (rest[0] !== 'hubject' || rest.length > 1) return usageError(io, `simulate takes one simulator name: hubject (got ${rest.join(' ') || 'none'})`);
+      return simulateHubject(
+        { host: values.host, port: values.port, partners: values.partner ?? [], tls: { cert: values['tls-cert'], key: values['tls-key'], ca: values['tls-ca'] } },
+        io,
+      );
     case 'translate':
       return translateCommand(values, rest, io);
     default:
@@ -219,14 +241,22 @@ function summary(config: BridgeConfig): string {
   return `OICP ${oicp.role} ${party} over ${oicp.protocol} to ${hub}; OCPI ${config.ocpi.countryCode}*${config.ocpi.partyId} ${config.ocpi.versions.join('/')}; store ${storage}; listening on ${server.host}:${server.port}`;
 }
 
-async function serve(options: { config?: string; sandbox: boolean; port?: string }, io: CliIo): Promise<number> {
-  const port = options.port === undefined ? undefined : Number(options.port);
-  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
-    return usageError(io, `--port must be a whole number from 0 to 65535 (got ${options.port})`);
-  }
+/** A TCP port option: undefined when absent, NaN when not a port. */
+function portOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  return Number.isInteger(port) && port >= 0 && port <= 65535 ? port : NaN;
+}
+
+async function serve(options: { config?: string; sandbox: boolean; port?: string; hubPort?: string }, io: CliIo): Promise<number> {
+  const port = portOption(options.port);
+  if (Number.isNaN(port)) return usageError(io, `--port must be a whole number from 0 to 65535 (got ${options.port})`);
+  const hubPort = portOption(options.hubPort);
+  if (Number.isNaN(hubPort)) return usageError(io, `--hub-port must be a whole number from 0 to 65535 (got ${options.hubPort})`);
   if (options.sandbox && options.config) return usageError(io, '--sandbox and --config exclude each other');
   const file = options.config ?? DEFAULT_CONFIG;
   const sandbox = options.sandbox || (options.config === undefined && !existsSync(file));
+  if (hubPort !== undefined && !sandbox) return usageError(io, '--hub-port is for sandbox mode, where the Hubject simulator runs beside the bridge');
   let config: BridgeConfig;
   try {
     config = sandbox ? sandboxConfig(io.env) : loadConfigFile(file, io.env);
@@ -237,20 +267,40 @@ async function serve(options: { config?: string; sandbox: boolean; port?: string
 
   const logger = createLogger(config.log);
   if (sandbox) logger.info(options.sandbox ? 'sandbox mode (--sandbox)' : `sandbox mode: no ${DEFAULT_CONFIG} here`);
-  let bridge;
+  const stack: { close(): Promise<void> }[] = [];
   try {
-    bridge = await startBridge(config, logger);
+    if (sandbox) {
+      const hub = await startHubjectSimulator({ logger, host: '127.0.0.1', port: hubPort ?? SANDBOX_HUB_PORT });
+      stack.push(hub);
+      config.oicp.baseUrl = hub.url;
+      const bridge = await startBridge(config, logger);
+      stack.unshift({ close: () => bridge.stop() });
+      // The hub learns where its partner listens once the bridge has a port.
+      hub.simulator.partners.push({ role: config.oicp.role, id: config.oicp.operatorId ?? config.oicp.providerId ?? '', url: bridge.url });
+      io.stdout.write(sandboxBanner(config, bridge.url, bridge.store.location, hub.url));
+    } else {
+      const bridge = await startBridge(config, logger);
+      stack.push({ close: () => bridge.stop() });
+    }
   } catch (err) {
     logger.error('cannot start', { error: err });
     io.stderr.write(`ocpi-oicp-bridge: cannot start: ${(err as Error).message}\n`);
+    await closeAll(stack);
     return EXIT.failure;
   }
-  if (sandbox) io.stdout.write(sandboxBanner(config, bridge.url, bridge.store.location));
+  return untilSignal(() => closeAll(stack), logger);
+}
 
+async function closeAll(stack: { close(): Promise<void> }[]): Promise<void> {
+  for (const item of stack) await item.close();
+}
+
+/** Runs until SIGTERM/SIGINT, then stops gracefully: exit 0, or 1 when stopping failed. */
+function untilSignal(stop: () => Promise<void>, logger: Logger): Promise<number> {
   return new Promise<number>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
+    const onSignal = (signal: NodeJS.Signals) => {
       logger.info('signal received', { signal });
-      bridge.stop().then(
+      stop().then(
         () => resolve(EXIT.ok),
         (err: unknown) => {
           logger.error('shutdown failed', { error: err });
@@ -258,21 +308,58 @@ async function serve(options: { config?: string; sandbox: boolean; port?: string
         },
       );
     };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
   });
 }
 
-function sandboxBanner(config: BridgeConfig, url: string, store: string): string {
+const PARTNER = /^(CPO|EMP):([^=]+)=(https?:\/\/\S+)$/;
+
+async function simulateHubject(
+  options: { host?: string; port?: string; partners: string[]; tls: { cert?: string; key?: string; ca?: string } },
+  io: CliIo,
+): Promise<number> {
+  const port = portOption(options.port);
+  if (Number.isNaN(port)) return usageError(io, `--port must be a whole number from 0 to 65535 (got ${options.port})`);
+  const partners: HubPartner[] = [];
+  for (const text of options.partners) {
+    const match = PARTNER.exec(text);
+    if (!match) return usageError(io, `--partner must look like CPO:DE*ABC=https://host:port or EMP:DE-XYZ=https://host:port (got ${text})`);
+    partners.push({ role: match[1] as OicpRole, id: match[2]!, url: match[3] });
+  }
+  const { cert, key, ca } = options.tls;
+  const given = [cert, key, ca].filter((f) => f !== undefined).length;
+  if (given !== 0 && given !== 3) return usageError(io, '--tls-cert, --tls-key and --tls-ca go together');
+  const logger = createLogger({ level: 'info', format: 'text' });
+  let hub: RunningHubjectSimulator;
+  try {
+    hub = await startHubjectSimulator({ logger, partners, host: options.host ?? '127.0.0.1', port: port ?? SANDBOX_HUB_PORT, tls: cert && key && ca ? { cert, key, ca } : undefined });
+  } catch (err) {
+    io.stderr.write(`ocpi-oicp-bridge: cannot start the Hubject simulator: ${(err as Error).message}\n`);
+    return EXIT.failure;
+  }
+  io.stdout.write(
+    [
+      `Hubject simulator listening on ${hub.url}${OICP_BASE_PATH} (${cert ? 'mutual TLS' : 'plain HTTP, no certificates'})`,
+      ...partners.map((p) => `  partner ${p.role} ${p.id} at ${p.url ?? ''}`),
+      `  traffic: GET ${hub.url}/simulator/traffic`,
+      '',
+    ].join('\n'),
+  );
+  return untilSignal(() => hub.close(), logger);
+}
+
+function sandboxBanner(config: BridgeConfig, url: string, store: string, hubUrl: string): string {
   return [
     '',
     `ocpi-oicp-bridge ${version()} — sandbox mode`,
     `  listening    ${url}   (try ${url}/healthz, ${url}/readyz, ${url}/metrics)`,
     `  store        ${store}`,
     `  OCPI party   ${config.ocpi.countryCode}*${config.ocpi.partyId} as ${config.ocpi.roles.join('+')}, versions ${config.ocpi.versions.join(', ')}`,
-    `  OICP         ${config.oicp.role} ${config.oicp.operatorId ?? config.oicp.providerId} toward ${config.oicp.baseUrl ?? config.oicp.environment}`,
-    '  simulators   not in this build yet: the built-in Hubject and OCPI simulators come with the OICP and',
-    '               OCPI transport work; until then the sandbox serves health, readiness and metrics only.',
+    `  OICP         ${config.oicp.role} ${config.oicp.operatorId ?? config.oicp.providerId} toward the Hubject simulator at ${hubUrl}`,
+    `               (its traffic: ${hubUrl}/simulator/traffic)`,
+    '  not yet      the OCPI backend simulator and the bridge flows (OCPI <-> OICP) come with the next',
+    '               releases; the Hubject side already answers every OICP 2.3 operation.',
     '  Stop with Ctrl+C. Write a bridge.yaml (see bridge.example.yaml) to leave sandbox mode.',
     '',
   ].join('\n');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import type { ServerConfig } from './config/schema';
 import type { Logger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
@@ -15,6 +15,8 @@ export interface AppDeps {
   server: Pick<ServerConfig, 'bodyLimit'>;
   /** A readiness probe that hangs is as bad as a failed one: answer within this time (default 2 s). */
   readinessTimeoutMs?: number;
+  /** Protocol routers (OICP, OCPI), mounted ahead of the generic body parser: each parses and refuses in its own protocol's terms. */
+  routers?: Router[];
 }
 
 /** Builds the HTTP application without listening, so tests mount it directly. */
@@ -23,6 +25,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(requestContext(deps.logger, metrics));
+  for (const router of deps.routers ?? []) app.use(router);
   app.use(express.json({ limit: deps.server.bodyLimit }));
 
   app.get('/healthz', (_req, res) => {

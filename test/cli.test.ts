@@ -56,12 +56,25 @@ describe('command line', () => {
   describe('serve', () => {
     it('runs in sandbox mode with no configuration, serves health and readiness, and stops cleanly on SIGTERM', async () => {
       const cwd = mkdtempSync(join(tmpdir(), 'bridge-sandbox-'));
-      const child = runTs(CLI, ['serve', '--port', '0'], { cwd });
+      const child = runTs(CLI, ['serve', '--port', '0', '--hub-port', '0'], { cwd });
       const [, url] = await child.waitFor(/listening \{"url":"(http:\/\/127\.0\.0\.1:\d+)"\}/);
-      await child.waitFor(/sandbox mode/);
+      const [, hubUrl] = await child.waitFor(/toward the Hubject simulator at (http:\/\/127\.0\.0\.1:\d+)/);
       expect((await fetch(`${url!}/healthz`)).status).toBe(200);
       expect((await fetch(`${url!}/readyz`)).status).toBe(200);
       expect(child.output()).toContain('sqlite ./data/sandbox.sqlite');
+      // The simulated hub answers OICP, and reaches the bridge's OICP routes (no flows yet: 320).
+      const push = await fetch(`${hubUrl!}/api/oicp/evsepush/v21/operators/DE*BRG/status-records`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ActionType: 'fullLoad', OperatorEvseStatus: { OperatorID: 'DE*BRG', EvseStatusRecord: [{ EvseID: 'DE*BRG*E1', EvseStatus: 'Available' }] } }),
+      });
+      expect(await push.json()).toMatchObject({ Result: true, StatusCode: { Code: '000' } });
+      const remote = await fetch(`${hubUrl!}/api/oicp/charging/v21/providers/DE-DCB/authorize-remote/start`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ SessionID: 'b2688855-7f00-0002-6d8e-48d498e1be8a', ProviderID: 'DE-DCB', EvseID: 'DE*BRG*E1', Identification: { RemoteIdentification: { EvcoID: 'DE-DCB-C12345678-X' } } }),
+      });
+      expect(await remote.json()).toMatchObject({ Result: false, StatusCode: { Code: '320' } });
       child.process.kill('SIGTERM');
       expect(await child.exited).toEqual({ code: 0, signal: null });
       expect(child.output()).toMatch(/stopping: finishing in-flight requests[\s\S]*stopped/);
@@ -94,13 +107,43 @@ describe('command line', () => {
       expect(child.output()).toContain('3 configuration problem(s)');
     });
 
+    it('runs the Hubject simulator alone, forwarding to the partners it is given', async () => {
+      const child = runTs(CLI, ['simulate', 'hubject', '--port', '0', '--partner', 'CPO:DE*ABC=http://127.0.0.1:9']);
+      const [, url] = await child.waitFor(/Hubject simulator listening on (http:\/\/127\.0\.0\.1:\d+)\/api\/oicp/);
+      expect(child.output()).toContain('partner CPO DE*ABC at http://127.0.0.1:9');
+      const remote = await fetch(`${url!}/api/oicp/charging/v21/providers/DE-DCB/authorize-remote/start`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ SessionID: 'b2688855-7f00-0002-6d8e-48d498e1be8a', ProviderID: 'DE-DCB', EvseID: 'DE*ABC*E1', Identification: { RemoteIdentification: { EvcoID: 'DE-DCB-C12345678-X' } } }),
+      });
+      // Nothing listens at the partner's URL: the hub says the partner did not respond.
+      expect(await remote.json()).toMatchObject({ Result: false, StatusCode: { Code: '310' } });
+      const traffic = (await (await fetch(`${url!}/simulator/traffic`)).json()) as { operation: string; direction: string }[];
+      expect(traffic.map((t) => `${t.direction} ${t.operation}`)).toEqual(['out AuthorizeRemoteStart', 'in AuthorizeRemoteStart']);
+      child.process.kill('SIGTERM');
+      expect((await child.exited).code).toBe(0);
+    });
+
+    it('refuses simulator options it cannot honour', async () => {
+      for (const [args, message] of [
+        [['simulate', 'ocpi'], /simulate takes one simulator name: hubject/],
+        [['simulate', 'hubject', '--partner', 'HUB:x=http://a'], /--partner must look like/],
+        [['simulate', 'hubject', '--tls-cert', 'a.pem'], /go together/],
+        [['serve', '--config', 'x.yaml', '--hub-port', '1'], /--hub-port is for sandbox mode/],
+      ] as const) {
+        const io = captured();
+        expect(await main([...args], io)).toBe(2);
+        expect(io.err()).toMatch(message);
+      }
+    });
+
     it('exits 1 with a clear message when its port is taken', async () => {
       const blocker = createServer();
       await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
       const { port } = blocker.address() as { port: number };
       try {
         const cwd = mkdtempSync(join(tmpdir(), 'bridge-sandbox-'));
-        const child = runTs(CLI, ['serve', '--sandbox', '--port', String(port)], { cwd });
+        const child = runTs(CLI, ['serve', '--sandbox', '--port', String(port), '--hub-port', '0'], { cwd });
         expect((await child.exited).code).toBe(1);
         expect(child.output()).toMatch(/cannot start: listen EADDRINUSE/);
       } finally {

@@ -1,6 +1,8 @@
 import { parseConfig } from './load';
 import type { BridgeConfig } from './schema';
 
+export const SANDBOX_HUB_PORT = 8081;
+
 /**
  * What `npm start` runs with when no configuration file exists: everything local, nothing secret,
  * an embedded SQLite file of its own so a sandbox never touches a real store.
@@ -16,7 +18,8 @@ export function sandboxConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfi
         roles: ['EMSP'],
         businessDetails: { name: 'ocpi-oicp-bridge sandbox' },
       },
-      oicp: { role: 'CPO', operatorId: 'DE*BRG', environment: 'custom', baseUrl: 'http://127.0.0.1:8081' },
+      // The built-in Hubject simulator listens beside the bridge and calls it over plain HTTP.
+      oicp: { role: 'CPO', operatorId: 'DE*BRG', environment: 'custom', baseUrl: `http://127.0.0.1:${SANDBOX_HUB_PORT}`, inbound: { callerCheck: 'trusted-network' } },
       log: { level: 'info', format: 'text' },
     },
     'sandbox defaults',

@@ -7,6 +7,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { StringEnum } from '../schema/typebox';
 import { OPERATOR_ID_PATTERN, PROVIDER_ID_PATTERN } from '../mapping/identifiers';
 import { MappingRulesSchema } from '../mapping/rules';
+import { OPERATION_NAMES } from '../oicp/operations';
 
 
 export const HUBJECT_BASE_URLS = {
@@ -186,6 +187,30 @@ const Oicp = Type.Object(
     tls: Type.Optional(
       TlsFiles('this bridge (as a client) toward Hubject', 'BRIDGE_OICP'),
     ),
+    timeoutsMs: Type.Object(
+      Object.fromEntries(OPERATION_NAMES.map((name) => [name, Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 }))])),
+      {
+        additionalProperties: false,
+        default: {},
+        description: 'Per-operation answer timeouts toward Hubject in milliseconds, e.g. `{ PullEvseData: 300000 }`; unset operations keep the built-in ones (10 s for authorizations, 30 s for remote commands, up to 120 s for bulk data).',
+      },
+    ),
+    inbound: Type.Object(
+      {
+        callerCheck: StringEnum(['client-certificate', 'trusted-network'], {
+          default: 'client-certificate',
+          description:
+            'How calls from Hubject are authenticated. client-certificate: this process terminates TLS (`server.tls` with `requestClientCert`) and refuses callers without a certificate from `server.tls.ca` with OICP 017 (without `server.tls` every call is refused, and a warning says so at start). trusted-network: every call reaching the bridge is trusted; for a proxy in front that terminates mutual TLS and verifies Hubject’s certificate itself, and for the sandbox.',
+        }),
+        allowedCommonNames: Type.Optional(
+          Type.Array(Type.String({ minLength: 1 }), {
+            minItems: 1,
+            description: 'With client-certificate: only these certificate common names may call (e.g. Hubject’s); any name signed by the CA when unset.',
+          }),
+        ),
+      },
+      { additionalProperties: false, default: {}, description: 'OICP calls Hubject makes to the bridge (remote starts for a CPO; authorizations, CDRs, notifications for an EMP).' },
+    ),
   },
   { additionalProperties: false, description: 'The bridge as an OICP partner toward Hubject (mutual TLS).' },
 );
@@ -222,6 +247,7 @@ export type StoreConfig = BridgeConfig['store'];
 export type OutboxPolicy = BridgeConfig['outbox'];
 export type LogConfig = BridgeConfig['log'];
 export type ServerConfig = BridgeConfig['server'];
+export type OicpConfig = BridgeConfig['oicp'];
 
 /** Every schema node that carries `x-env`, with its dotted path: the environment overrides. */
 export function envOverrides(schema: TSchema = ConfigSchema, path: string[] = []): { env: string; path: string[] }[] {

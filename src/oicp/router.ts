@@ -67,9 +67,10 @@ export function callerOf(req: Request): OicpCaller {
 export function oicpRouter(options: OicpRouterOptions): Router {
   const router = express.Router();
   // Any content type is read as JSON: partners send `application/json;charset=UTF-8` and worse.
-  router.use(express.json({ limit: options.bodyLimit, strict: true, type: () => true }));
+  // Parsed per route, so the router never touches (or answers for) paths that are not OICP's.
+  const json = express.json({ limit: options.bodyLimit, strict: true, type: () => true });
   for (const name of options.serves) {
-    router.post(operationPath(name, { param: 'partyId' }), (req, res) => {
+    router.post(operationPath(name, { param: 'partyId' }), json, (req, res) => {
       void serve(name, req, res, options);
     });
   }

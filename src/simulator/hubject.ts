@@ -6,6 +6,7 @@
  * traffic, and can be told to fail, to be slow, or to go down.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import express, { type Express, type RequestHandler } from 'express';
 import { sameOperator, operatorOfEvseId } from '../mapping/identifiers';
 import type { Logger } from '../observability/logger';
@@ -14,6 +15,7 @@ import { OPERATIONS, OPERATION_NAMES, operationPath, servedOperations, type Oicp
 import { oicpRouter, type OicpAuthorizer, type OicpCallContext, type OicpHandlers } from '../oicp/router';
 import { OicpRefusal, acknowledgement, statusCode, type StatusCodeValue } from '../oicp/status-codes';
 import type { Acknowledgement, AuthorizationStart } from '../oicp/transaction-schemas';
+import { startServer } from '../server';
 import { HubState, pageOf } from './hub-state';
 
 export interface HubPartner {
@@ -281,5 +283,39 @@ function recordInbound(traffic: TrafficEntry[]): RequestHandler {
       return json(body);
     };
     next();
+  };
+}
+
+export interface RunningHubjectSimulator {
+  url: string;
+  simulator: HubjectSimulator;
+  close(): Promise<void>;
+}
+
+/**
+ * The simulator on a listener of its own. With `tls` it is HTTPS and demands client certificates
+ * from `tls.ca` (Hubject's mutual TLS, path ids compared with the certificate); without, plain HTTP
+ * for the sandbox.
+ */
+export async function startHubjectSimulator(
+  options: Omit<HubjectSimulatorOptions, 'requireCertificates' | 'tls'> & { host: string; port: number; tls?: { cert: string; key: string; ca: string } },
+): Promise<RunningHubjectSimulator> {
+  const { host, port, tls, ...rest } = options;
+  const material = tls && { cert: readFileSync(tls.cert), key: readFileSync(tls.key), ca: readFileSync(tls.ca) };
+  const simulator = createHubjectSimulator({ ...rest, requireCertificates: tls !== undefined, tls: material });
+  const server = await startServer(simulator.app, {
+    host,
+    port,
+    bodyLimit: rest.bodyLimit ?? '10mb',
+    shutdownTimeoutMs: 2_000,
+    tls: tls && { ...tls, requestClientCert: true },
+  });
+  return {
+    url: server.url,
+    simulator,
+    close: async () => {
+      simulator.close();
+      await server.close();
+    },
   };
 }
