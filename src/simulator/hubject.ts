@@ -105,8 +105,10 @@ export function createHubjectSimulator(options: HubjectSimulatorOptions): Hubjec
     });
     if (result.ok) return result.value;
     if (result.error.kind === 'refused' && result.error.statusCode) {
-      // The partner's own refusal travels back unchanged, as Hubject relays it.
-      return { Result: false, StatusCode: result.error.statusCode } as ResponseOf<N>;
+      // The partner's own refusal travels back with its StatusCode, in the shape the caller expects:
+      // an authorization answer says NotAuthorized, everything else is an acknowledgement.
+      const refusal = name === 'AuthorizeStart' || name === 'AuthorizeStop' ? { AuthorizationStatus: 'NotAuthorized' } : { Result: false };
+      return { ...refusal, SessionID: (body as { SessionID?: string }).SessionID, StatusCode: result.error.statusCode } as ResponseOf<N>;
     }
     throw new OicpRefusal('310', `${partner.role} ${partner.id}: ${result.error.message}`);
   }

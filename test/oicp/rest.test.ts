@@ -123,6 +123,14 @@ describe('authorization, remote commands, reservations, notifications and CDRs',
 
     net.emp.handlers.AuthorizeStop = (request) => ({ SessionID: request.SessionID, AuthorizationStatus: 'Authorized', StatusCode: { Code: '000' } });
     expect(await net.cpo.client.call('AuthorizeStop', { SessionID: sessionId, OperatorID: CPO_ID, EvseID: 'DE*ABC*E1', Identification: card })).toMatchObject({ ok: true, value: { AuthorizationStatus: 'Authorized' } });
+    // An EMP that refuses with an acknowledgement still gives the CPO an authorization answer.
+    net.emp.handlers.AuthorizeStop = () => {
+      throw new OicpRefusal('210', 'contract ended');
+    };
+    expect(await net.cpo.client.call('AuthorizeStop', { SessionID: sessionId, OperatorID: CPO_ID, Identification: card })).toMatchObject({
+      ok: true,
+      value: { SessionID: sessionId, AuthorizationStatus: 'NotAuthorized', StatusCode: { Code: '210', AdditionalInfo: 'contract ended' } },
+    });
   });
 
   it('authorizes offline from pushed authentication data without asking the EMP', async () => {
