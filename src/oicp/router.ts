@@ -93,7 +93,7 @@ async function serve<N extends OperationName>(name: N, req: Request, res: Respon
     checkConsistency(name, partyId, checked.value as Record<string, unknown>, options.operatorIds);
     const handler = options.handlers[name];
     if (!handler) throw new OicpRefusal('320', `${name} is not offered here`, 501);
-    const context: OicpCallContext = { operation: name, partyId, caller, requestId: res.locals.requestId as string | undefined, ...pageOf(req, operation) };
+    const context: OicpCallContext = { operation: name, partyId, caller, requestId: res.locals.requestId as string | undefined, ...requestedPage(req, operation) };
     const answer = await handler(checked.value as RequestOf<N>, context);
     const valid = check(operation.response, answer);
     if (valid.findings.length > 0) {
@@ -112,7 +112,7 @@ async function serve<N extends OperationName>(name: N, req: Request, res: Respon
   }
 }
 
-function pageOf(req: Request, operation: OicpOperation): { page: number; size: number } {
+function requestedPage(req: Request, operation: OicpOperation): { page: number; size: number } {
   if (!operation.paged) return { page: 0, size: 0 };
   const number = (name: string, fallback: number, max: number): number => {
     const raw = req.query[name];
