@@ -1,33 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename } from 'node:path';
 import { parse } from 'yaml';
 import { check } from '../../src/schema/typebox';
 import { OPERATIONS, OPERATION_NAMES, calledOperations, operationPath, servedOperations, type OicpOperation, type OperationName } from '../../src/oicp/operations';
-import { OICP_SCHEMAS } from '../support/oicp-schema';
+import { officialBodies, officialPaths, pathShape } from '../support/oicp-schema';
 
 type Api = 'cpo' | 'emp';
-interface Resource {
-  post: {
-    requestBody: { content: { 'application/json': { schema: SchemaRef } } };
-    responses: Record<string, { content?: { 'application/json': { schema: SchemaRef } } }>;
-  };
-}
-type SchemaRef = { $ref: string } | { oneOf: { $ref: string }[] };
 
-const openapi = (api: Api) => parse(readFileSync(join(OICP_SCHEMAS, `openapi-${api}`, 'openapi.yaml'), 'utf8')) as { paths: Record<string, { $ref: string }> };
-/** Path parameters are named differently between the documents ({providerID}, {externalID}). */
-const shape = (path: string) => path.replace(/\{[^}]+\}/g, '{id}').replace(/:partyId/g, '{id}');
-const ourPath = (name: OperationName) => shape(operationPath(name, { param: 'partyId' }).replace('/api/oicp', ''));
-
-function resourceOf(api: Api, name: OperationName): { file: string; resource: Resource } {
-  const entry = Object.entries(openapi(api).paths).find(([path]) => shape(path) === ourPath(name));
-  if (!entry) throw new Error(`${name} not in openapi-${api}`);
-  const file = join(OICP_SCHEMAS, `openapi-${api}`, entry[1].$ref);
-  return { file, resource: parse(readFileSync(file, 'utf8')) as Resource };
-}
-
-const refs = (schema: SchemaRef) => ('oneOf' in schema ? schema.oneOf.map((s) => s.$ref) : [schema.$ref]);
-const exampleOf = (resourceFile: string, ref: string) => (parse(readFileSync(join(dirname(resourceFile), ref), 'utf8')) as { example?: unknown }).example;
+const ourPath = (name: OperationName) => pathShape(operationPath(name, { param: 'partyId' }));
+const exampleOf = (schemaFile: string) => (parse(readFileSync(schemaFile, 'utf8')) as { example?: unknown }).example;
 
 /** The documents of the roles that take part in an operation: the caller's, and the serving partner's. */
 const apisOf = (operation: OicpOperation): Api[] => [...new Set([operation.caller, operation.servedBy].filter((r) => r !== undefined).map((r) => r.toLowerCase() as Api))];
@@ -35,7 +16,7 @@ const apisOf = (operation: OicpOperation): Api[] => [...new Set([operation.calle
 describe('OICP operation table', () => {
   it('holds exactly the operations of both official OpenAPI documents, at their paths', () => {
     for (const api of ['cpo', 'emp'] as const) {
-      const official = Object.keys(openapi(api).paths).map(shape).sort();
+      const official = Object.keys(officialPaths(api)).map(pathShape).sort();
       const ours = OPERATION_NAMES.filter((name) => apisOf(OPERATIONS[name]).includes(api)).map(ourPath).sort();
       expect(ours).toEqual(official);
     }
@@ -55,16 +36,16 @@ describe('OICP operation table', () => {
     for (const name of OPERATION_NAMES) {
       const operation: OicpOperation = OPERATIONS[name];
       for (const api of apisOf(operation)) {
-        const { file, resource } = resourceOf(api, name);
+        const path = operationPath(name, { param: 'partyId' });
         const bodies = [
-          ...refs(resource.post.requestBody.content['application/json'].schema).map((ref) => ({ ref, schema: operation.request })),
-          ...refs(resource.post.responses['200']!.content!['application/json'].schema).map((ref) => ({ ref, schema: operation.response })),
+          ...officialBodies(api, path, 'request').map((file) => ({ file, schema: operation.request })),
+          ...officialBodies(api, path, 'response').map((file) => ({ file, schema: operation.response })),
         ];
-        for (const { ref, schema } of bodies) {
-          const example = exampleOf(file, ref);
+        for (const { file, schema } of bodies) {
+          const example = exampleOf(file);
           if (example === undefined) continue;
           const { findings } = check(schema, example);
-          if (findings.length > 0) refused.push(`${api} ${name} ${ref}: ${findings.map((f) => `${f.path} ${f.message}`).join('; ')}`);
+          if (findings.length > 0) refused.push(`${api} ${name} ${basename(file)}: ${findings.map((f) => `${f.path} ${f.message}`).join('; ')}`);
         }
       }
     }

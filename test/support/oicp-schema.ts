@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
@@ -62,21 +62,33 @@ interface Resource {
   post: { requestBody: { content: { 'application/json': { schema: SchemaRef } } }; responses: Record<string, { content?: { 'application/json': { schema: SchemaRef } } }> };
 }
 
-/** The official document's path template for a path of ours (`{id}` for any party parameter). */
-const pathShape = (path: string) => path.replace(/^\/api\/oicp/, '').replace(/\{[^}]+\}/g, '{id}').replace(/:partyId/g, '{id}');
+/** A path template in a comparable shape: without our base path, `{id}` for any party parameter (the documents name it {providerID}, {externalID}, ...). */
+export const pathShape = (path: string) => path.replace(/^\/api\/oicp/, '').replace(/\{[^}]+\}/g, '{id}').replace(/:partyId/g, '{id}');
+
+/** The operation paths of one official OpenAPI document, and the resource file each points to. */
+export function officialPaths(api: 'cpo' | 'emp'): Record<string, { $ref: string }> {
+  return (parse(readFileSync(join(OICP_SCHEMAS, `openapi-${api}`, 'openapi.yaml'), 'utf8')) as { paths: Record<string, { $ref: string }> }).paths;
+}
+
+/**
+ * The schema files the official document of `api` gives for the request or the 200 answer of the
+ * operation at a path of ours: one, or several when it offers a oneOf.
+ */
+export function officialBodies(api: 'cpo' | 'emp', pathTemplate: string, part: 'request' | 'response'): string[] {
+  const root = join(OICP_SCHEMAS, `openapi-${api}`);
+  const entry = Object.entries(officialPaths(api)).find(([path]) => pathShape(path) === pathShape(pathTemplate));
+  if (!entry) throw new Error(`no operation at ${pathTemplate} in openapi-${api}`);
+  const resourceFile = join(root, entry[1].$ref);
+  const resource = parse(readFileSync(resourceFile, 'utf8')) as Resource;
+  const schema = part === 'request' ? resource.post.requestBody.content['application/json'].schema : resource.post.responses['200']!.content!['application/json'].schema;
+  return ('oneOf' in schema ? schema.oneOf : [schema]).map((s) => join(dirname(resourceFile), s.$ref));
+}
 
 /**
  * Errors of a request or 200-answer body of one operation against the official OpenAPI document of
  * `api`, found by the operation's path; where the document offers several bodies (oneOf), the best fit.
  */
 export function oicpOperationErrors(api: 'cpo' | 'emp', pathTemplate: string, part: 'request' | 'response', data: unknown): string[] {
-  const root = join(OICP_SCHEMAS, `openapi-${api}`);
-  const paths = (parse(readFileSync(join(root, 'openapi.yaml'), 'utf8')) as { paths: Record<string, { $ref: string }> }).paths;
-  const entry = Object.entries(paths).find(([path]) => pathShape(path) === pathShape(pathTemplate));
-  if (!entry) throw new Error(`no operation at ${pathTemplate} in openapi-${api}`);
-  const resource = parse(readFileSync(join(root, entry[1].$ref), 'utf8')) as Resource;
-  const schema = part === 'request' ? resource.post.requestBody.content['application/json'].schema : resource.post.responses['200']!.content!['application/json'].schema;
-  const files = ('oneOf' in schema ? schema.oneOf : [schema]).map((s) => s.$ref.replace(/^.*\//, '').replace(/\.yaml$/, ''));
-  const attempts = files.map((file) => oicpErrors(api, file, data));
+  const attempts = officialBodies(api, pathTemplate, part).map((file) => oicpErrors(api, basename(file, '.yaml'), data));
   return attempts.some((errors) => errors.length === 0) ? [] : attempts.reduce((best, errors) => (errors.length < best.length ? errors : best));
 }
