@@ -12,7 +12,7 @@ import { sameOperator, operatorOfEvseId } from '../mapping/identifiers';
 import type { Logger } from '../observability/logger';
 import { OicpClient, type OicpResult, type TlsMaterial } from '../oicp/client';
 import { OPERATIONS, OPERATION_NAMES, operationPath, servedOperations, type OicpOperation, type OicpRole, type OperationName, type RequestOf, type ResponseOf } from '../oicp/operations';
-import { oicpRouter, type OicpAuthorizer, type OicpCallContext, type OicpHandlers } from '../oicp/router';
+import { oicpRouter, requireClientCertificate, type OicpAuthorizer, type OicpCallContext, type OicpHandlers } from '../oicp/router';
 import { OicpRefusal, acknowledgement, statusCode, type StatusCodeValue } from '../oicp/status-codes';
 import type { Acknowledgement, AuthorizationStart } from '../oicp/transaction-schemas';
 import { startServer } from '../server';
@@ -63,7 +63,8 @@ export interface HubjectSimulator {
 
 /** 017 unless the verified certificate names the party of the path, compared as text like Hubject does. */
 const certificateNamesParty: OicpAuthorizer = (caller, operation, partyId) => {
-  if (!caller.verified) return new OicpRefusal('017', 'a client certificate issued by the trusted CA is required', 403);
+  const unverified = requireClientCertificate(caller, operation, partyId);
+  if (unverified) return unverified;
   if (partyId !== undefined && caller.commonName !== partyId) return new OicpRefusal('017', `the certificate (${caller.commonName ?? 'no CN'}) is not ${partyId}'s`, 403);
   return OPERATIONS[operation].party === 'none' && !caller.commonName ? new OicpRefusal('017', 'the certificate names no operator', 403) : undefined;
 };
