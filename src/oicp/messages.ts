@@ -8,13 +8,11 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { StringEnum } from '../schema/typebox';
 import { CALIBRATION_LAW_DATA, EvseDataRecord, EvseId, EvsePricing, EvseStatusRecord, GeoCoordinates, OperatorId, PricingProductData } from './schemas';
-import { ChargeDetailRecord, Identification, ProviderId, SessionId, StatusCode } from './transaction-schemas';
+import { ChargeDetailRecord, DateTime, Identification, ProviderId, SessionId, StatusCode } from './transaction-schemas';
 import { OICP_EVSE_STATUSES } from '../mapping/evse-status';
 import { OICP_ACCESSIBILITIES } from '../mapping/accessibility';
 import { OICP_AUTHENTICATION_MODES } from '../mapping/capabilities';
 
-const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
-const DateTime = Type.String({ format: 'date-time' });
 const OperatorName = Type.String({ maxLength: 100 });
 
 export const ACTION_TYPES = ['fullLoad', 'update', 'insert', 'delete'] as const;
@@ -29,7 +27,7 @@ export type PushEvseDataRequest = Static<typeof PushEvseDataRequest>;
 
 export const PushEvseStatusRequest = Type.Object({
   ActionType: Action,
-  OperatorEvseStatus: Type.Object({ OperatorID: OperatorId, OperatorName: Opt(OperatorName), EvseStatusRecord: Type.Array(EvseStatusRecord) }),
+  OperatorEvseStatus: Type.Object({ OperatorID: OperatorId, OperatorName: Type.Optional(OperatorName), EvseStatusRecord: Type.Array(EvseStatusRecord) }),
 });
 export type PushEvseStatusRequest = Static<typeof PushEvseStatusRequest>;
 
@@ -40,17 +38,17 @@ export const GEO_RESPONSE_FORMATS = ['Google', 'DegreeMinuteSeconds', 'DecimalDe
 export const PullEvseDataRequest = Type.Object(
   {
     ProviderID: ProviderId,
-    SearchCenter: Opt(SearchCenter),
-    LastCall: Opt(DateTime),
+    SearchCenter: Type.Optional(SearchCenter),
+    LastCall: Type.Optional(DateTime),
     GeoCoordinatesResponseFormat: StringEnum(GEO_RESPONSE_FORMATS),
-    CountryCodes: Opt(Type.Array(Type.String({ pattern: '^[A-Z]{3}$' }))),
-    OperatorIds: Opt(Type.Array(OperatorId)),
-    AuthenticationModes: Opt(Type.Array(StringEnum(OICP_AUTHENTICATION_MODES))),
-    Accessibility: Opt(Type.Array(StringEnum(OICP_ACCESSIBILITIES))),
-    CalibrationLawDataAvailability: Opt(Type.Array(StringEnum(CALIBRATION_LAW_DATA))),
-    RenewableEnergy: Opt(Type.Boolean()),
-    IsHubjectCompatible: Opt(Type.Boolean()),
-    IsOpen24Hours: Opt(Type.Boolean()),
+    CountryCodes: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Z]{3}$' }))),
+    OperatorIds: Type.Optional(Type.Array(OperatorId)),
+    AuthenticationModes: Type.Optional(Type.Array(StringEnum(OICP_AUTHENTICATION_MODES))),
+    Accessibility: Type.Optional(Type.Array(StringEnum(OICP_ACCESSIBILITIES))),
+    CalibrationLawDataAvailability: Type.Optional(Type.Array(StringEnum(CALIBRATION_LAW_DATA))),
+    RenewableEnergy: Type.Optional(Type.Boolean()),
+    IsHubjectCompatible: Type.Optional(Type.Boolean()),
+    IsOpen24Hours: Type.Optional(Type.Boolean()),
   },
 );
 export type PullEvseDataRequest = Static<typeof PullEvseDataRequest>;
@@ -79,21 +77,21 @@ export type EvseDataPage = Static<typeof EvseDataPage>;
 export const PullEvseStatusRequest = Type.Object(
   {
     ProviderID: ProviderId,
-    SearchCenter: Opt(SearchCenter),
-    EvseStatus: Opt(StringEnum(OICP_EVSE_STATUSES)),
-    EvseID: Opt(Type.Array(EvseId, { minItems: 1, maxItems: 100 })),
-    OperatorID: Opt(Type.Array(OperatorId, { minItems: 1 })),
+    SearchCenter: Type.Optional(SearchCenter),
+    EvseStatus: Type.Optional(StringEnum(OICP_EVSE_STATUSES)),
+    EvseID: Type.Optional(Type.Array(EvseId, { minItems: 1, maxItems: 100 })),
+    OperatorID: Type.Optional(Type.Array(OperatorId, { minItems: 1 })),
   },
 );
 export type PullEvseStatusRequest = Static<typeof PullEvseStatusRequest>;
 
-const OperatorEvseStatus = Type.Object({ OperatorID: OperatorId, OperatorName: Opt(OperatorName), EvseStatusRecord: Type.Array(EvseStatusRecord) });
+const OperatorEvseStatus = Type.Object({ OperatorID: OperatorId, OperatorName: Type.Optional(OperatorName), EvseStatusRecord: Type.Array(EvseStatusRecord) });
 
 /** eRoamingEVSEStatus (grouped by operator) or, for a pull by EvseID, eRoamingEVSEStatusByID. */
 export const EvseStatusResponse = Type.Object({
-  EvseStatuses: Opt(Type.Object({ OperatorEvseStatus: Type.Array(OperatorEvseStatus) })),
-  EVSEStatusRecords: Opt(Type.Object({ EvseStatusRecord: Type.Array(EvseStatusRecord) })),
-  StatusCode: Opt(StatusCode),
+  EvseStatuses: Type.Optional(Type.Object({ OperatorEvseStatus: Type.Array(OperatorEvseStatus) })),
+  EVSEStatusRecords: Type.Optional(Type.Object({ EvseStatusRecord: Type.Array(EvseStatusRecord) })),
+  StatusCode: Type.Optional(StatusCode),
 });
 export type EvseStatusResponse = Static<typeof EvseStatusResponse>;
 
@@ -101,11 +99,11 @@ export const GetChargeDetailRecordsRequest = Type.Object({
   ProviderID: ProviderId,
   From: DateTime,
   To: DateTime,
-  SessionID: Opt(Type.Array(SessionId)),
-  OperatorID: Opt(OperatorId),
+  SessionID: Type.Optional(Type.Array(SessionId)),
+  OperatorID: Type.Optional(OperatorId),
   /** The OpenAPI's property; its example spells it CDRForwarded. Read both. */
-  CDRForwarder: Opt(Type.Boolean()),
-  CDRForwarded: Opt(Type.Boolean()),
+  CDRForwarder: Type.Optional(Type.Boolean()),
+  CDRForwarded: Type.Optional(Type.Boolean()),
 });
 export type GetChargeDetailRecordsRequest = Static<typeof GetChargeDetailRecordsRequest>;
 
@@ -124,17 +122,17 @@ export type PushPricingProductDataRequest = Static<typeof PushPricingProductData
 export const PushEvsePricingRequest = Type.Object({ ActionType: Action, EVSEPricing: Type.Array(EvsePricing) });
 export type PushEvsePricingRequest = Static<typeof PushEvsePricingRequest>;
 
-export const PullPricingProductDataRequest = Type.Object({ LastCall: Opt(DateTime), OperatorIDs: Type.Array(OperatorId) });
+export const PullPricingProductDataRequest = Type.Object({ LastCall: Type.Optional(DateTime), OperatorIDs: Type.Array(OperatorId) });
 export type PullPricingProductDataRequest = Static<typeof PullPricingProductDataRequest>;
 
-export const PricingProductDataResponse = Type.Object({ PricingProductData: Type.Array(PricingProductData), StatusCode: Opt(StatusCode) });
+export const PricingProductDataResponse = Type.Object({ PricingProductData: Type.Array(PricingProductData), StatusCode: Type.Optional(StatusCode) });
 export type PricingProductDataResponse = Static<typeof PricingProductDataResponse>;
 
-export const PullEvsePricingRequest = Type.Object({ ProviderID: ProviderId, LastCall: Opt(DateTime), OperatorIDs: Type.Array(OperatorId) });
+export const PullEvsePricingRequest = Type.Object({ ProviderID: ProviderId, LastCall: Type.Optional(DateTime), OperatorIDs: Type.Array(OperatorId) });
 export type PullEvsePricingRequest = Static<typeof PullEvsePricingRequest>;
 
 export const EvsePricingResponse = Type.Object({
-  EVSEPricing: Type.Array(Type.Object({ OperatorID: OperatorId, OperatorName: Opt(OperatorName), EVSEPricing: Type.Array(EvsePricing) })),
-  StatusCode: Opt(StatusCode),
+  EVSEPricing: Type.Array(Type.Object({ OperatorID: OperatorId, OperatorName: Type.Optional(OperatorName), EVSEPricing: Type.Array(EvsePricing) })),
+  StatusCode: Type.Optional(StatusCode),
 });
 export type EvsePricingResponse = Static<typeof EvsePricingResponse>;

@@ -11,7 +11,7 @@ import { EvseId, OperatorId } from './schemas';
 
 const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
 const PartnerSessionId = Opt(Type.String({ maxLength: 250 }));
-const DateTime = Type.String({ format: 'date-time' });
+export const DateTime = Type.String({ format: 'date-time' });
 
 export const UID_PATTERN = '^([0-9A-F]{8}|[0-9A-F]{14}|[0-9A-F]{20})$';
 export const EVCO_ID_PATTERN = '^(([A-Za-z]{2}-?[A-Za-z0-9]{3}-?C[A-Za-z0-9]{8}(-?[0-9A-Za-z])?)|([A-Za-z]{2}[*-]?[A-Za-z0-9]{3}[*-]?[A-Za-z0-9]{6}([*-]?[0-9X])?))$';
