@@ -7,6 +7,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import * as M from './messages';
 import * as T from './transaction-schemas';
+import { ACKNOWLEDGEMENT_ELEMENT, type SoapService } from './soap/services';
 
 export type OicpRole = 'CPO' | 'EMP';
 
@@ -30,13 +31,25 @@ export interface OicpOperation<Req extends TSchema = TSchema, Res extends TSchem
   paged?: { defaultSize: number; maxSize: number };
   /** How long the caller waits for the answer. Remote starts must be answered within seconds. */
   timeoutMs: number;
+  /** The OICP 2.x SOAP form: service, and the request and answer elements of the SOAP body. */
+  soap: SoapForm;
 }
+
+export interface SoapForm {
+  service: SoapService;
+  request: string;
+  response: string;
+  /** Other request elements of 2.x that are this operation (2.x split one pull into several). */
+  requestAliases?: string[];
+}
+
+const soap = (service: SoapService, request: string, response = ACKNOWLEDGEMENT_ELEMENT, requestAliases?: string[]): SoapForm => ({ service, request, response, requestAliases });
 
 const op = <O extends OicpOperation>(operation: O) => operation;
 
 export const OPERATIONS = {
-  PushEvseData: op({ service: 'evsepush/v23', party: 'operator', resource: 'data-records', caller: 'CPO', request: M.PushEvseDataRequest, response: T.Acknowledgement, timeoutMs: 120_000 }),
-  PushEvseStatus: op({ service: 'evsepush/v21', party: 'operator', resource: 'status-records', caller: 'CPO', request: M.PushEvseStatusRequest, response: T.Acknowledgement, timeoutMs: 60_000 }),
+  PushEvseData: op({ service: 'evsepush/v23', party: 'operator', resource: 'data-records', caller: 'CPO', request: M.PushEvseDataRequest, response: T.Acknowledgement, soap: soap('evsedata', 'eRoamingPushEvseData'), timeoutMs: 120_000 }),
+  PushEvseStatus: op({ service: 'evsepush/v21', party: 'operator', resource: 'status-records', caller: 'CPO', request: M.PushEvseStatusRequest, response: T.Acknowledgement, soap: soap('evsestatus', 'eRoamingPushEvseStatus'), timeoutMs: 60_000 }),
   PullEvseData: op({
     service: 'evsepull/v23',
     party: 'provider',
@@ -48,6 +61,7 @@ export const OPERATIONS = {
     // A delta cannot be combined with a radial search: the EMP's copy would go inconsistent.
     exclusive: [['SearchCenter', 'LastCall']],
     paged: { defaultSize: 20, maxSize: 2000 },
+    soap: soap('evsedata', 'eRoamingPullEvseData', 'eRoamingEvseData'),
     timeoutMs: 120_000,
   }),
   PullEvseStatus: op({
@@ -60,12 +74,13 @@ export const OPERATIONS = {
     partyField: 'ProviderID',
     // All statuses, by EvseID, or by OperatorID: the three variants of the request.
     exclusive: [['SearchCenter', 'EvseID', 'OperatorID']],
+    soap: soap('evsestatus', 'eRoamingPullEvseStatus', 'eRoamingEvseStatus', ['eRoamingPullEvseStatusById', 'eRoamingPullEvseStatusByOperatorId']),
     timeoutMs: 60_000,
   }),
-  AuthorizeStart: op({ service: 'charging/v21', party: 'operator', resource: 'authorize/start', caller: 'CPO', servedBy: 'EMP', request: T.AuthorizeStart, response: T.AuthorizationStart, partyField: 'OperatorID', timeoutMs: 10_000 }),
-  AuthorizeStop: op({ service: 'charging/v21', party: 'operator', resource: 'authorize/stop', caller: 'CPO', servedBy: 'EMP', request: T.AuthorizeStop, response: T.AuthorizationStop, partyField: 'OperatorID', timeoutMs: 10_000 }),
-  AuthorizeRemoteStart: op({ service: 'charging/v21', party: 'provider', resource: 'authorize-remote/start', caller: 'EMP', servedBy: 'CPO', request: T.AuthorizeRemoteStart, response: T.Acknowledgement, partyField: 'ProviderID', timeoutMs: 30_000 }),
-  AuthorizeRemoteStop: op({ service: 'charging/v21', party: 'provider', resource: 'authorize-remote/stop', caller: 'EMP', servedBy: 'CPO', request: T.AuthorizeRemoteStop, response: T.Acknowledgement, partyField: 'ProviderID', timeoutMs: 30_000 }),
+  AuthorizeStart: op({ service: 'charging/v21', party: 'operator', resource: 'authorize/start', caller: 'CPO', servedBy: 'EMP', request: T.AuthorizeStart, response: T.AuthorizationStart, partyField: 'OperatorID', soap: soap('authorization', 'eRoamingAuthorizeStart', 'eRoamingAuthorizationStart'), timeoutMs: 10_000 }),
+  AuthorizeStop: op({ service: 'charging/v21', party: 'operator', resource: 'authorize/stop', caller: 'CPO', servedBy: 'EMP', request: T.AuthorizeStop, response: T.AuthorizationStop, partyField: 'OperatorID', soap: soap('authorization', 'eRoamingAuthorizeStop', 'eRoamingAuthorizationStop'), timeoutMs: 10_000 }),
+  AuthorizeRemoteStart: op({ service: 'charging/v21', party: 'provider', resource: 'authorize-remote/start', caller: 'EMP', servedBy: 'CPO', request: T.AuthorizeRemoteStart, response: T.Acknowledgement, partyField: 'ProviderID', soap: soap('authorization', 'eRoamingAuthorizeRemoteStart'), timeoutMs: 30_000 }),
+  AuthorizeRemoteStop: op({ service: 'charging/v21', party: 'provider', resource: 'authorize-remote/stop', caller: 'EMP', servedBy: 'CPO', request: T.AuthorizeRemoteStop, response: T.Acknowledgement, partyField: 'ProviderID', soap: soap('authorization', 'eRoamingAuthorizeRemoteStop'), timeoutMs: 30_000 }),
   AuthorizeRemoteReservationStart: op({
     service: 'reservation/v11',
     party: 'provider',
@@ -75,6 +90,7 @@ export const OPERATIONS = {
     request: T.AuthorizeRemoteReservationStart,
     response: T.Acknowledgement,
     partyField: 'ProviderID',
+    soap: soap('reservation', 'eRoamingAuthorizeRemoteReservationStart'),
     timeoutMs: 30_000,
   }),
   AuthorizeRemoteReservationStop: op({
@@ -86,9 +102,10 @@ export const OPERATIONS = {
     request: T.AuthorizeRemoteReservationStop,
     response: T.Acknowledgement,
     partyField: 'ProviderID',
+    soap: soap('reservation', 'eRoamingAuthorizeRemoteReservationStop'),
     timeoutMs: 30_000,
   }),
-  ChargeDetailRecord: op({ service: 'cdrmgmt/v22', party: 'operator', resource: 'charge-detail-record', caller: 'CPO', servedBy: 'EMP', request: T.ChargeDetailRecord, response: T.Acknowledgement, timeoutMs: 60_000 }),
+  ChargeDetailRecord: op({ service: 'cdrmgmt/v22', party: 'operator', resource: 'charge-detail-record', caller: 'CPO', servedBy: 'EMP', request: T.ChargeDetailRecord, response: T.Acknowledgement, soap: soap('authorization', 'eRoamingChargeDetailRecord'), timeoutMs: 60_000 }),
   GetChargeDetailRecords: op({
     service: 'cdrmgmt/v22',
     party: 'provider',
@@ -98,14 +115,15 @@ export const OPERATIONS = {
     response: M.ChargeDetailRecordPage,
     partyField: 'ProviderID',
     paged: { defaultSize: 20, maxSize: 2000 },
+    soap: soap('authorization', 'eRoamingGetChargeDetailRecords', 'eRoamingChargeDetailRecords'),
     timeoutMs: 120_000,
   }),
-  ChargingNotification: op({ service: 'notificationmgmt/v11', party: 'none', resource: 'charging-notifications', caller: 'CPO', servedBy: 'EMP', request: T.ChargingNotification, response: T.Acknowledgement, timeoutMs: 30_000 }),
-  PushAuthenticationData: op({ service: 'authdata/v21', party: 'provider', resource: 'push-request', caller: 'EMP', request: M.PushAuthenticationDataRequest, response: T.Acknowledgement, timeoutMs: 120_000 }),
-  PushPricingProductData: op({ service: 'dynamicpricing/v10', party: 'operator', resource: 'pricing-products', caller: 'CPO', request: M.PushPricingProductDataRequest, response: T.Acknowledgement, timeoutMs: 60_000 }),
-  PushEvsePricing: op({ service: 'dynamicpricing/v10', party: 'operator', resource: 'evse-pricing', caller: 'CPO', request: M.PushEvsePricingRequest, response: T.Acknowledgement, timeoutMs: 60_000 }),
-  PullPricingProductData: op({ service: 'dynamicpricing/v10', party: 'provider', resource: 'pricing-products', caller: 'EMP', request: M.PullPricingProductDataRequest, response: M.PricingProductDataResponse, timeoutMs: 60_000 }),
-  PullEvsePricing: op({ service: 'dynamicpricing/v10', party: 'provider', resource: 'evse-pricing', caller: 'EMP', request: M.PullEvsePricingRequest, response: M.EvsePricingResponse, partyField: 'ProviderID', timeoutMs: 60_000 }),
+  ChargingNotification: op({ service: 'notificationmgmt/v11', party: 'none', resource: 'charging-notifications', caller: 'CPO', servedBy: 'EMP', request: T.ChargingNotification, response: T.Acknowledgement, soap: soap('notificationmgmt', 'eRoamingChargingNotification'), timeoutMs: 30_000 }),
+  PushAuthenticationData: op({ service: 'authdata/v21', party: 'provider', resource: 'push-request', caller: 'EMP', request: M.PushAuthenticationDataRequest, response: T.Acknowledgement, soap: soap('authenticationdata', 'eRoamingPushAuthenticationData'), timeoutMs: 120_000 }),
+  PushPricingProductData: op({ service: 'dynamicpricing/v10', party: 'operator', resource: 'pricing-products', caller: 'CPO', request: M.PushPricingProductDataRequest, response: T.Acknowledgement, soap: soap('dynamicpricing', 'eRoamingPushPricingProductData'), timeoutMs: 60_000 }),
+  PushEvsePricing: op({ service: 'dynamicpricing/v10', party: 'operator', resource: 'evse-pricing', caller: 'CPO', request: M.PushEvsePricingRequest, response: T.Acknowledgement, soap: soap('dynamicpricing', 'eRoamingPushEVSEPricing'), timeoutMs: 60_000 }),
+  PullPricingProductData: op({ service: 'dynamicpricing/v10', party: 'provider', resource: 'pricing-products', caller: 'EMP', request: M.PullPricingProductDataRequest, response: M.PricingProductDataResponse, soap: soap('dynamicpricing', 'eRoamingPullPricingProductData', 'eRoamingPricingProductData'), timeoutMs: 60_000 }),
+  PullEvsePricing: op({ service: 'dynamicpricing/v10', party: 'provider', resource: 'evse-pricing', caller: 'EMP', request: M.PullEvsePricingRequest, response: M.EvsePricingResponse, partyField: 'ProviderID', soap: soap('dynamicpricing', 'eRoamingPullEVSEPricing', 'eRoamingEVSEPricing'), timeoutMs: 60_000 }),
 };
 
 export type OperationName = keyof typeof OPERATIONS;
