@@ -1,8 +1,8 @@
 /**
- * OICP 2.3 REST client: one `call` for every operation of the table, over mutual TLS toward
- * Hubject (or, in the simulator, from the hub toward a partner). Requests are validated before they
- * leave, answers before they are believed; every failure comes back as a typed result carrying the
- * OICP StatusCode when the other side gave one.
+ * OICP client: one `call` for every operation of the table, over mutual TLS toward Hubject (or, in
+ * the simulator, from the hub toward a partner), in the 2.3 REST/JSON encoding or the 2.x SOAP/XML
+ * one. Requests are validated before they leave, answers before they are believed; every failure
+ * comes back as a typed result carrying the OICP StatusCode when the other side gave one.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -12,6 +12,12 @@ import type { Logger } from '../observability/logger';
 import { check } from '../schema/typebox';
 import { OPERATIONS, calledOperations, operationPath, type OicpOperation, type OicpRole, type OperationName, type PageItemOf, type PagedOperation, type RequestOf, type ResponseOf } from './operations';
 import type { StatusCode } from './transaction-schemas';
+import { SOAP_CONTENT_TYPE, decodeAnswer, readFault, readSoapBody, soapRequest } from './soap/envelope';
+import { soapPath } from './soap/services';
+import { XmlRefused } from './soap/xml';
+
+/** The encoding spoken: OICP 2.3 REST/JSON, or the SOAP/XML of OICP 2.x. */
+export type OicpWire = 'rest' | 'soap';
 
 export interface TlsMaterial {
   cert: string | Buffer;
@@ -30,6 +36,8 @@ export interface OicpClientOptions {
   timeoutsMs?: Partial<Record<OperationName, number>>;
   /** Largest answer read; a bigger one is refused rather than buffered. */
   maxResponseBytes?: number;
+  /** Default `rest`. */
+  wire?: OicpWire;
   logger?: Logger;
 }
 
@@ -54,7 +62,8 @@ export interface OicpFailure {
   findings?: Finding[];
 }
 
-export type OicpResult<T> = { ok: true; value: T; httpStatus: number } | { ok: false; error: OicpFailure };
+/** `findings` (SOAP only): what the request's XML form could not carry, what the answer carried that the 2.3 form cannot, and what reading an older form assumed. */
+export type OicpResult<T> = { ok: true; value: T; httpStatus: number; findings: Finding[] } | { ok: false; error: OicpFailure };
 
 /** Thrown by the paged iterators, which cannot return a result per item. */
 export class OicpCallError extends Error {
@@ -94,16 +103,23 @@ export class OicpClient {
     const sent = check(operation.request, body);
     if (sent.findings.length > 0) return failure('invalid-request', `${name} request breaks the OICP schema`, { findings: sent.findings });
 
-    const url = new URL(this.base.pathname.replace(/\/$/, '') + operationPath(name, partyId ?? ''), this.base);
+    const soap = this.options.wire === 'soap';
+    const path = soap ? soapPath(operation.soap.service) : operationPath(name, partyId ?? '');
+    const url = new URL(this.base.pathname.replace(/\/$/, '') + path, this.base);
     if (operation.paged) {
       url.searchParams.set('page', String(options.page ?? 0));
       url.searchParams.set('size', String(options.size ?? operation.paged.defaultSize));
     }
+    const xml = soap ? soapRequest(name, sent.value) : undefined;
+    const message: { text: string; headers: Record<string, string> } = xml
+      ? { text: xml.value, headers: { 'content-type': SOAP_CONTENT_TYPE, accept: 'text/xml', soapaction: `"${operation.soap.request}"` } }
+      : { text: JSON.stringify(sent.value), headers: { 'content-type': 'application/json', accept: 'application/json' } };
     const started = Date.now();
-    const answer = await this.post(url, JSON.stringify(sent.value), this.options.timeoutsMs?.[name] ?? operation.timeoutMs, options.requestId ?? randomUUID());
-    this.options.logger?.debug('oicp call', { operation: name, status: 'httpStatus' in answer ? answer.httpStatus : answer.kind, durationMs: Date.now() - started });
+    const answer = await this.post(url, message, this.options.timeoutsMs?.[name] ?? operation.timeoutMs, options.requestId ?? randomUUID());
+    this.options.logger?.debug('oicp call', { operation: name, wire: soap ? 'soap' : 'rest', status: 'httpStatus' in answer ? answer.httpStatus : answer.kind, durationMs: Date.now() - started });
     if ('kind' in answer) return { ok: false, error: answer };
-    return interpret(name, answer);
+    const decoded = soap ? this.decodeSoap(name, answer) : decodeJson(answer);
+    return 'kind' in decoded ? { ok: false, error: decoded } : judge(name, decoded.json, answer.httpStatus, [...(xml?.findings ?? []), ...decoded.findings]);
   }
 
   /** Every item of a paged pull, page after page; only one page is held at a time. */
@@ -122,7 +138,26 @@ export class OicpClient {
     this.agent.destroy();
   }
 
-  private post(url: URL, body: string, timeoutMs: number, requestId: string): Promise<{ httpStatus: number; text: string } | OicpFailure> {
+  private decodeSoap(name: OperationName, answer: { httpStatus: number; text: string }): Decoded | OicpFailure {
+    const { httpStatus } = answer;
+    const caller = OPERATIONS[name].caller;
+    try {
+      const { element, content } = readSoapBody(answer.text, { maxBytes: this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES });
+      if (element === 'Fault') {
+        const fault = readFault(content, caller);
+        const statusCode = statusCodeOf(fault.acknowledgement);
+        return { kind: statusCode ? 'refused' : 'http', message: `${name} refused: SOAP Fault ${fault.faultcode}: ${fault.faultstring}`, statusCode, httpStatus };
+      }
+      const decoded = decodeAnswer(name, element, content);
+      if (!decoded) return { kind: 'invalid-response', message: `${name} answered with ${element}, expected ${OPERATIONS[name].soap.response}`, httpStatus };
+      return { json: decoded.value, findings: decoded.findings };
+    } catch (err) {
+      if (!(err instanceof XmlRefused)) throw err;
+      return { kind: httpStatus >= 200 && httpStatus < 300 ? 'invalid-response' : 'http', message: `HTTP ${httpStatus}: ${err.message}`, httpStatus };
+    }
+  }
+
+  private post(url: URL, message: { text: string; headers: Record<string, string> }, timeoutMs: number, requestId: string): Promise<{ httpStatus: number; text: string } | OicpFailure> {
     const transport = url.protocol === 'https:' ? https : http;
     const limit = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     return new Promise((resolve) => {
@@ -131,7 +166,7 @@ export class OicpClient {
         {
           method: 'POST',
           agent: this.agent,
-          headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': requestId },
+          headers: { ...message.headers, 'content-length': Buffer.byteLength(message.text), 'x-request-id': requestId },
         },
         (response) => {
           const chunks: Buffer[] = [];
@@ -153,7 +188,7 @@ export class OicpClient {
       });
       // Later resolves are ignored: the first outcome (timeout, size, error) wins.
       request.on('error', (err) => resolve({ kind: 'unreachable', message: err.message }));
-      request.end(body);
+      request.end(message.text);
     });
   }
 }
@@ -162,14 +197,22 @@ function failure(kind: OicpFailureKind, message: string, extra: Partial<OicpFail
   return { ok: false, error: { kind, message, ...extra } };
 }
 
-function interpret<N extends OperationName>(name: N, answer: { httpStatus: number; text: string }): OicpResult<ResponseOf<N>> {
+interface Decoded {
+  json: unknown;
+  findings: Finding[];
+}
+
+function decodeJson(answer: { httpStatus: number; text: string }): Decoded | OicpFailure {
   const { httpStatus } = answer;
-  let json: unknown;
   try {
-    json = JSON.parse(answer.text);
+    return { json: JSON.parse(answer.text), findings: [] };
   } catch {
-    return failure(httpStatus >= 200 && httpStatus < 300 ? 'invalid-response' : 'http', `HTTP ${httpStatus}: answer is not JSON`, { httpStatus });
+    return { kind: httpStatus >= 200 && httpStatus < 300 ? 'invalid-response' : 'http', message: `HTTP ${httpStatus}: answer is not JSON`, httpStatus };
   }
+}
+
+/** What a decoded answer means: a refusal, an answer breaking the schema, or the operation's answer. */
+function judge<N extends OperationName>(name: N, json: unknown, httpStatus: number, findings: Finding[]): OicpResult<ResponseOf<N>> {
   const statusCode = statusCodeOf(json);
   if (isRefusal(json, httpStatus)) {
     const described = statusCode ? `${statusCode.Code} ${statusCode.Description ?? ''}`.trim() : `HTTP ${httpStatus}`;
@@ -177,7 +220,7 @@ function interpret<N extends OperationName>(name: N, answer: { httpStatus: numbe
   }
   const received = check(OPERATIONS[name].response, json);
   if (received.findings.length > 0) return failure('invalid-response', `${name} answer breaks the OICP schema`, { findings: received.findings, httpStatus, statusCode });
-  return { ok: true, value: received.value, httpStatus };
+  return { ok: true, value: received.value, httpStatus, findings };
 }
 
 function statusCodeOf(json: unknown): StatusCode | undefined {

@@ -60,3 +60,29 @@ export function checkConsistency(name: OperationName, partyId: string | undefine
     if (operatorIds.length > 0 && !operatorIds.some((id) => sameOperator(owner, id))) throw new OicpRefusal('018', `EvseID ${evseId} is not an EVSE of this operator`);
   }
 }
+
+/**
+ * The party a request body speaks for, where the body names one: SOAP 2.x has no party in its URL,
+ * so a SOAP server takes it from here. Reads an
+ * unvalidated body, so it only ever looks for strings.
+ */
+export function partyNamedInBody(name: OperationName, body: unknown): string | undefined {
+  const operation: OicpOperation = OPERATIONS[name];
+  const text = (...path: string[]): string | undefined => {
+    const found = path.reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), body);
+    return typeof found === 'string' ? found : undefined;
+  };
+  if (operation.partyField) return text(operation.partyField);
+  switch (name) {
+    case 'PushEvseData':
+      return text('OperatorEvseData', 'OperatorID');
+    case 'PushEvseStatus':
+      return text('OperatorEvseStatus', 'OperatorID');
+    case 'PushAuthenticationData':
+      return text('ProviderAuthenticationData', 'ProviderID');
+    case 'PushPricingProductData':
+      return text('PricingProductData', 'OperatorID');
+    default:
+      return undefined;
+  }
+}

@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import express, { type Express, type RequestHandler } from 'express';
 import { sameOperator, operatorOfEvseId } from '../mapping/identifiers';
 import type { Logger } from '../observability/logger';
-import { OicpClient, type OicpResult, type TlsMaterial } from '../oicp/client';
-import { OPERATIONS, OPERATION_NAMES, operationPath, servedOperations, type OicpOperation, type OicpRole, type OperationName, type RequestOf, type ResponseOf } from '../oicp/operations';
+import { OicpClient, type OicpResult, type OicpWire, type TlsMaterial } from '../oicp/client';
+import { OPERATIONS, OPERATION_NAMES, servedOperations, type OicpOperation, type OicpRole, type OperationName, type RequestOf, type ResponseOf } from '../oicp/operations';
 import { oicpRouter, requireClientCertificate, type OicpAuthorizer, type OicpCallContext, type OicpHandlers } from '../oicp/router';
 import { OicpRefusal, acknowledgement, statusCode, type StatusCodeValue } from '../oicp/status-codes';
 import type { Acknowledgement, AuthorizationStart } from '../oicp/transaction-schemas';
@@ -24,11 +24,14 @@ export interface HubPartner {
   id: string;
   /** Where the partner serves its OICP endpoints; absent for an offline partner (nothing is forwarded). */
   url?: string;
+  /** How the hub talks to it: OICP 2.3 REST (default) or 2.x SOAP. */
+  wire?: OicpWire;
 }
 
 export interface TrafficEntry {
   at: string;
   direction: 'in' | 'out';
+  wire: OicpWire;
   operation: OperationName;
   partyId?: string;
   request: unknown;
@@ -78,11 +81,11 @@ export function createHubjectSimulator(options: HubjectSimulatorOptions): Hubjec
   let delayMs = 0;
   let down = false;
 
-  const clientFor = (url: string) => {
-    let client = clients.get(url);
+  const clientFor = (url: string, wire: OicpWire) => {
+    let client = clients.get(`${wire} ${url}`);
     if (!client) {
-      client = new OicpClient({ baseUrl: url, as: 'HUB', tls: options.tls, logger: options.logger });
-      clients.set(url, client);
+      client = new OicpClient({ baseUrl: url, as: 'HUB', tls: options.tls, wire, logger: options.logger });
+      clients.set(`${wire} ${url}`, client);
     }
     return client;
   };
@@ -94,10 +97,12 @@ export function createHubjectSimulator(options: HubjectSimulatorOptions): Hubjec
   async function forward<N extends OperationName>(name: N, partner: HubPartner | undefined, body: RequestOf<N>, partyId: string | undefined): Promise<ResponseOf<N>> {
     const operation: OicpOperation = OPERATIONS[name];
     if (!partner?.url) throw new OicpRefusal('300', `no ${operation.servedBy ?? ''} partner online for this request`);
-    const result: OicpResult<ResponseOf<N>> = await clientFor(partner.url).call(name, body, { partyId });
+    const wire = partner.wire ?? 'rest';
+    const result: OicpResult<ResponseOf<N>> = await clientFor(partner.url, wire).call(name, body, { partyId });
     traffic.push({
       at: new Date().toISOString(),
       direction: 'out',
+      wire,
       operation: name,
       partyId,
       request: body,
@@ -209,7 +214,9 @@ export function createHubjectSimulator(options: HubjectSimulatorOptions): Hubjec
           failures.delete(name);
           throw new OicpRefusal(failure.code, 'failure injected by the simulator', failure.httpStatus);
         }
-        return (handlers[name] as (r: never, c: OicpCallContext) => unknown)(request, context);
+        // A SOAP body need not name its sender's party: Hubject then knows it from the certificate.
+        const partyId = context.partyId ?? (OPERATIONS[name].party === 'none' ? undefined : context.caller.commonName);
+        return (handlers[name] as (r: never, c: OicpCallContext) => unknown)(request, { ...context, partyId });
       },
     ]),
   ) as OicpHandlers;
@@ -217,13 +224,13 @@ export function createHubjectSimulator(options: HubjectSimulatorOptions): Hubjec
   const app = express();
   app.disable('x-powered-by');
   app.use(gate(() => down, () => delayMs));
-  app.use(recordInbound(traffic));
   app.use(
     oicpRouter({
       serves: servedOperations('HUB'),
       handlers: withControls,
       authorize: options.requireCertificates ? certificateNamesParty : () => undefined,
       bodyLimit: options.bodyLimit ?? '10mb',
+      onExchange: (exchange) => traffic.push({ at: new Date().toISOString(), direction: 'in', ...exchange }),
       logger: options.logger,
     }),
   );
@@ -255,37 +262,6 @@ function gate(isDown: () => boolean, delay: () => number): RequestHandler {
     const ms = delay();
     if (ms > 0) setTimeout(next, ms);
     else next();
-  };
-}
-
-const ROUTES = OPERATION_NAMES.map((name) => ({
-  name,
-  pattern: new RegExp(`^${operationPath(name, { param: 'partyId' }).replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(':partyId', '(?<partyId>[^/]+)')}$`),
-}));
-
-/** Records each inbound call with its answer, after the answer is written. */
-function recordInbound(traffic: TrafficEntry[]): RequestHandler {
-  return (req, res, next) => {
-    const route = ROUTES.map((r) => ({ name: r.name, match: r.pattern.exec(req.path) })).find((r) => r.match);
-    if (!route || req.method !== 'POST') {
-      next();
-      return;
-    }
-    const json = res.json.bind(res);
-    res.json = (body: unknown) => {
-      const partyId = route.match?.groups?.partyId;
-      traffic.push({
-        at: new Date().toISOString(),
-        direction: 'in',
-        operation: route.name,
-        partyId: partyId === undefined ? undefined : decodeURIComponent(partyId),
-        request: req.body as unknown,
-        httpStatus: res.statusCode,
-        response: body,
-      });
-      return json(body);
-    };
-    next();
   };
 }
 

@@ -1,0 +1,131 @@
+/**
+ * What an OICP server does with a call once its transport (REST/JSON or SOAP/XML) has read it: check
+ * the caller, validate (022 with the field paths), check identities (017/018), call the injected
+ * handler, and make sure what goes back is a valid OICP answer. Handlers refuse by throwing
+ * `OicpRefusal`. The transports only translate their wire form to and from this.
+ */
+import type { TLSSocket } from 'node:tls';
+import type { Request } from 'express';
+import type { Finding } from '../mapping/findings';
+import type { Logger } from '../observability/logger';
+import { check } from '../schema/typebox';
+import { checkConsistency } from './consistency';
+import { OPERATIONS, type OicpOperation, type OperationName, type RequestOf, type ResponseOf } from './operations';
+import { OicpRefusal } from './status-codes';
+
+/** Who is calling, as far as TLS tells: the verified client certificate's subject, when there is one. */
+export interface OicpCaller {
+  /** Whether the caller presented a certificate our CA vouches for. */
+  verified: boolean;
+  /** Common name of that certificate (Hubject puts the operator or provider id there). */
+  commonName?: string;
+}
+
+export interface OicpCallContext {
+  operation: OperationName;
+  /** The operator or provider id of the path as written (REST), or the one the body names (SOAP). */
+  partyId?: string;
+  page: number;
+  size: number;
+  caller: OicpCaller;
+  requestId?: string;
+  /** What reading the request's wire form could not carry or had to assume (older SOAP spellings). */
+  findings: Finding[];
+}
+
+export type OicpHandler<N extends OperationName> = (request: RequestOf<N>, context: OicpCallContext) => Promise<ResponseOf<N>> | ResponseOf<N>;
+export type OicpHandlers = { [N in OperationName]?: OicpHandler<N> };
+
+/** Decides whether a caller may make this call; a refusal (017) when not. */
+export type OicpAuthorizer = (caller: OicpCaller, operation: OperationName, partyId: string | undefined) => OicpRefusal | undefined;
+
+/** One call as it was answered: for traffic records and tests, in canonical (2.3) form whatever the wire. */
+export interface OicpExchange {
+  wire: 'rest' | 'soap';
+  operation: OperationName;
+  partyId?: string;
+  request: unknown;
+  httpStatus: number;
+  response: unknown;
+}
+
+export interface OicpServerOptions {
+  serves: readonly OperationName[];
+  handlers: OicpHandlers;
+  authorize: OicpAuthorizer;
+  bodyLimit: string;
+  /** Operators this server answers for: EvseIDs of others are refused with 018. Empty: no such check. */
+  operatorIds?: readonly string[];
+  /** Told of every answered call. */
+  onExchange?: (exchange: OicpExchange) => void;
+  logger: Logger;
+}
+
+/** Callers must present a certificate our CA verified (TLS terminated by this process). */
+export const requireClientCertificate: OicpAuthorizer = (caller) =>
+  caller.verified ? undefined : new OicpRefusal('017', 'a client certificate issued by the trusted CA is required', 403);
+
+/**
+ * TLS is terminated by a proxy in front of us, which must verify the client certificate itself;
+ * every request that reaches us is trusted. Documented in the README as the proxy option.
+ */
+export const trustTerminatingProxy: OicpAuthorizer = () => undefined;
+
+export function callerOf(req: Request): OicpCaller {
+  const socket = req.socket as Partial<TLSSocket>;
+  if (typeof socket.getPeerCertificate !== 'function') return { verified: false };
+  // Null once the socket is gone (a caller that hung up while its call waited).
+  const certificate = socket.getPeerCertificate() as ReturnType<TLSSocket['getPeerCertificate']> | null;
+  const commonName = certificate?.subject?.CN;
+  return { verified: socket.authorized === true, commonName: Array.isArray(commonName) ? commonName[0] : commonName };
+}
+
+export type CallOutcome = { ok: true; answer: unknown } | { ok: false; refusal: OicpRefusal };
+
+/** A call as its transport read it; `query` holds the page parameters of paged pulls. */
+export type IncomingCall = Omit<OicpCallContext, 'operation' | 'page' | 'size'> & { query: Request['query'] };
+
+/** Runs one call through checks and handler; never throws. */
+export async function answerCall(name: OperationName, body: unknown, call: IncomingCall, options: OicpServerOptions, log: Logger): Promise<CallOutcome> {
+  const operation: OicpOperation = OPERATIONS[name];
+  const { query, ...context } = call;
+  try {
+    const page = requestedPage(query, operation);
+    const denied = options.authorize(context.caller, name, context.partyId);
+    if (denied) throw denied;
+    const checked = check(operation.request, body);
+    if (checked.findings.length > 0) {
+      throw new OicpRefusal('022', checked.findings.map((f) => `${f.path}: ${f.message}`).join('; '), 400);
+    }
+    checkConsistency(name, context.partyId, checked.value as Record<string, unknown>, options.operatorIds);
+    const handler = options.handlers[name] as OicpHandler<OperationName> | undefined;
+    if (!handler) throw new OicpRefusal('320', `${name} is not offered here`, 501);
+    const answer = await handler(checked.value as RequestOf<OperationName>, { ...context, ...page, operation: name });
+    const valid = check(operation.response, answer);
+    if (valid.findings.length > 0) {
+      log.error('our OICP answer breaks the schema; answering 021', { operation: name, findings: valid.findings });
+      throw new OicpRefusal('021', 'the answer could not be produced', 500);
+    }
+    return { ok: true, answer: valid.value };
+  } catch (err) {
+    if (err instanceof OicpRefusal) {
+      if (err.httpStatus >= 500) log.warn('OICP request failed', { operation: name, code: err.code });
+      return { ok: false, refusal: err };
+    }
+    log.error('OICP handler failed', { operation: name, error: err });
+    return { ok: false, refusal: new OicpRefusal('021', 'internal error', 500) };
+  }
+}
+
+/** The page a paged pull asks for (`page`, `size` query parameters, both wires). */
+function requestedPage(query: Request['query'], operation: OicpOperation): { page: number; size: number } {
+  if (!operation.paged) return { page: 0, size: 0 };
+  const number = (name: string, fallback: number, max: number): number => {
+    const raw = query[name];
+    if (raw === undefined) return fallback;
+    const value = typeof raw === 'string' && /^[0-9]{1,9}$/.test(raw) ? Number(raw) : NaN;
+    if (!(value <= max)) throw new OicpRefusal('022', `query parameter ${name} must be an integer from 0 to ${max}`, 400);
+    return value;
+  };
+  return { page: number('page', 0, 1e9), size: Math.max(1, number('size', operation.paged.defaultSize, operation.paged.maxSize)) };
+}
