@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import express from 'express';
 import { createLogger, type Logger } from '../../src/observability/logger';
-import { OicpClient, type OicpClientOptions } from '../../src/oicp/client';
+import { OicpClient, type OicpClientOptions, type OicpWire } from '../../src/oicp/client';
 import { servedOperations, type OicpRole } from '../../src/oicp/operations';
 import { oicpRouter, requireClientCertificate, type OicpHandlers } from '../../src/oicp/router';
 import { startServer, type RunningServer } from '../../src/server';
@@ -40,8 +40,9 @@ const tlsServer = (pki: TestPki) => ({ host: '127.0.0.1', port: 0, bodyLimit: '1
 /**
  * A Hubject simulator with a CPO and an EMP partner around it, all over HTTPS with mutual TLS:
  * certificates are made for the run; partners serve their OICP routes with handlers a test sets.
+ * Every client and every hub-to-partner call speaks `wire`.
  */
-export async function startOicpNetwork(): Promise<OicpNetwork> {
+export async function startOicpNetwork(wire: OicpWire = 'rest'): Promise<OicpNetwork> {
   const pki = makeTestPki();
   const logger = quietLogger();
   const material = (files: { cert: string; key: string }) => ({ cert: readFileSync(files.cert), key: readFileSync(files.key), ca: readFileSync(pki.ca) });
@@ -72,13 +73,13 @@ export async function startOicpNetwork(): Promise<OicpNetwork> {
     requireCertificates: true,
     tls: material(hubIdentity),
     partners: [
-      { role: 'CPO', id: CPO_ID, url: cpoSide.server.url },
-      { role: 'EMP', id: EMP_ID, url: empSide.server.url },
+      { role: 'CPO', id: CPO_ID, url: cpoSide.server.url, wire },
+      { role: 'EMP', id: EMP_ID, url: empSide.server.url, wire },
     ],
   });
   const hubServer = await startServer(hub.app, tlsServer(pki));
   const client = (options: Partial<OicpClientOptions> & Pick<OicpClientOptions, 'as'>, certificate = { cert: pki.clientCert, key: pki.clientKey }) => {
-    const made = new OicpClient({ baseUrl: hubServer.url, tls: material(certificate), logger, ...options });
+    const made = new OicpClient({ baseUrl: hubServer.url, tls: material(certificate), wire, logger, ...options });
     clients.push(made);
     return made;
   };

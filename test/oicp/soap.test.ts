@@ -1,0 +1,247 @@
+/**
+ * The OICP 2.x SOAP/XML edge: the recorded fixtures of every operation round-trip XML -> canonical ->
+ * XML and agree with their JSON twins (which the official OpenAPI accepts); older 2.1/2.2 messages
+ * are read with findings; hostile or broken XML gets a SOAP Fault in OICP terms and changes nothing.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import express from 'express';
+import request from 'supertest';
+import { OPERATIONS, OPERATION_NAMES, operationPath, type OicpOperation } from '../../src/oicp/operations';
+import type { Finding } from '../../src/mapping/findings';
+import { oicpRouter } from '../../src/oicp/router';
+import { check } from '../../src/schema/typebox';
+import { decodeAnswer, decodeRequest, readFault, readSoapBody, soapAnswer, soapRequest } from '../../src/oicp/soap/envelope';
+import { soapPath } from '../../src/oicp/soap/services';
+import { XmlRefused, parseXml } from '../../src/oicp/soap/xml';
+import { createHubjectSimulator } from '../../src/simulator/hubject';
+import { buildFixtures, fixtureFile, type Fixture } from '../../scripts/oicp-fixtures';
+import { oicpOperationErrors } from '../support/oicp-schema';
+import { CPO_ID, quietLogger } from '../support/oicp-network';
+
+const LIMITS = { maxBytes: 1024 * 1024 };
+
+/** A copy of `json` without the members at the findings' paths (`a.b[2].c`). */
+function without(json: unknown, findings: Finding[]): unknown {
+  const copy = structuredClone(json);
+  for (const { path } of findings) {
+    const keys = path.split(/\.|\[(\d+)\]/).filter((k) => k !== undefined && k !== '');
+    const last = keys.pop()!;
+    const parent = keys.reduce<Record<string, unknown>>((node, key) => node[key] as Record<string, unknown>, copy as Record<string, unknown>);
+    delete parent[last];
+  }
+  return copy;
+}
+const LEGACY = join(__dirname, '..', '..', 'fixtures', 'oicp-2x');
+
+let fixtures: Fixture[];
+beforeAll(async () => {
+  fixtures = await buildFixtures();
+}, 30_000);
+
+describe('recorded fixtures (fixtures/oicp)', () => {
+  it('are what `npm run fixtures:oicp` writes, and cover the request and answer of every operation', () => {
+    const stale = fixtures.filter((f) => readFileSync(fixtureFile(f, 'json'), 'utf8') !== `${JSON.stringify(f.json, null, 2)}\n` || readFileSync(fixtureFile(f, 'xml'), 'utf8') !== f.xml);
+    expect(stale.map((f) => `${f.operation}/${f.name}`)).toEqual([]);
+    const committed = OPERATION_NAMES.flatMap((name) => readdirSync(join(__dirname, '..', '..', 'fixtures', 'oicp', name)).map((file) => `${name}/${file}`));
+    expect(committed.sort()).toEqual(fixtures.flatMap((f) => [`${f.operation}/${f.name}.json`, `${f.operation}/${f.name}.xml`]).sort());
+    for (const name of OPERATION_NAMES) expect([name, ...new Set(fixtures.filter((f) => f.operation === name).map((f) => f.part))].sort()).toEqual([name, 'request', 'response'].sort());
+  });
+
+  it('JSON: validates against our schemas and the official OpenAPI of the operation', () => {
+    const problems: string[] = [];
+    for (const f of fixtures) {
+      const operation: OicpOperation = OPERATIONS[f.operation];
+      const ours = check(f.part === 'request' ? operation.request : operation.response, f.json).findings;
+      const api = operation.caller.toLowerCase() as 'cpo' | 'emp';
+      const official = oicpOperationErrors(api, operationPath(f.operation, { param: 'partyId' }), f.part, f.json);
+      if (ours.length + official.length > 0) problems.push(`${f.operation}/${f.name}: ${[...ours.map((x) => `${x.path} ${x.message}`), ...official].join('; ')}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('XML: reads back to exactly the JSON, and writes back to the same bytes; only members outside the schema are lost, and said', () => {
+    for (const f of fixtures) {
+      const xml = readFileSync(fixtureFile(f, 'xml'), 'utf8');
+      const { element, content } = readSoapBody(xml, LIMITS);
+      const soap = (OPERATIONS[f.operation] as OicpOperation).soap;
+      expect([f.name, element]).toEqual([f.name, f.part === 'request' ? soap.request : soap.response]);
+      const decoded = f.part === 'request' ? decodeRequest(f.operation, content) : decodeAnswer(f.operation, element, content)!;
+      expect([f.operation, f.name, decoded]).toEqual([f.operation, f.name, { value: without(f.json, f.lost), findings: [] }]);
+      const written = f.part === 'request' ? soapRequest(f.operation, decoded.value, { pretty: true }) : soapAnswer(f.operation, decoded.value, { pretty: true });
+      expect(`${written.value}\n`).toBe(xml);
+      expect(written.findings).toEqual([]);
+    }
+    // The official AuthorizeStop example carries a PartnerProductID its own schema does not define.
+    expect(fixtures.find((f) => f.operation === 'AuthorizeStop' && f.part === 'request')?.lost).toEqual([{ kind: 'loss', path: 'PartnerProductID', message: 'not a member of the OICP 2.3 schema; not written to XML' }]);
+  });
+
+  it('XML: puts common types in the CommonTypes namespace and lists in 2.x form', () => {
+    const push = readFileSync(join(__dirname, '..', '..', 'fixtures', 'oicp', 'PushEvseData', 'request-eRoamingPushEvseData.xml'), 'utf8');
+    expect(push).toContain('xmlns:EVSEData="http://www.hubject.com/b2b/services/evsedata/v2.2"');
+    expect(push).toMatch(/<EVSEData:Address>\s*<CommonTypes:Country>DEU<\/CommonTypes:Country>/);
+    expect(push).toMatch(/<EVSEData:Plugs>\s*<EVSEData:Plug>/);
+    expect(push).toMatch(/<EVSEData:EvseDataRecord deltaType="insert" lastUpdate="[^"]+">/);
+    expect(push).toMatch(/<EVSEData:InfoText lang="en">This charging station is for testing purposes<\/EVSEData:InfoText>/);
+  });
+});
+
+describe('older OICP 2.x messages (fixtures/oicp-2x)', () => {
+  const legacy = (file: string) => readSoapBody(readFileSync(join(LEGACY, file), 'utf8'), LIMITS);
+
+  it('reads a 2.1 AuthorizeStart: EVSEID, RFIDmifarefamilyIdentification and PartnerSessionID', () => {
+    const { element, content } = legacy('AuthorizeStart-2.1.xml');
+    expect(element).toBe('eRoamingAuthorizeStart');
+    const { value, findings } = decodeRequest('AuthorizeStart', content);
+    expect(value).toEqual({
+      CPOPartnerSessionID: '0815-4711',
+      OperatorID: 'DE*ABC',
+      EvseID: 'DE*ABC*E1234*1',
+      Identification: { RFIDMifareFamilyIdentification: { UID: '8027C0FA1B7604' } },
+      PartnerProductID: 'AC 11',
+    });
+    expect(findings).toEqual([{ kind: 'default', path: 'PartnerSessionID', message: "OICP 2.1 PartnerSessionID read as CPOPartnerSessionID (the CPO's, who sent the message)" }]);
+    expect(oicpOperationErrors('cpo', operationPath('AuthorizeStart', { param: 'partyId' }), 'request', value)).toEqual([]);
+  });
+
+  it('reads a 2.2 EVSE record into a valid 2.3 record, saying what it assumed and what it dropped', () => {
+    const { content } = legacy('PushEvseData-2.2.xml');
+    const { value, findings } = decodeRequest('PushEvseData', content);
+    expect(check(OPERATIONS.PushEvseData.request, value).findings).toEqual([]);
+    expect(oicpOperationErrors('cpo', operationPath('PushEvseData', { param: 'partyId' }), 'request', value)).toEqual([]);
+    const record = (value as { OperatorEvseData: { EvseDataRecord: Record<string, unknown>[] } }).OperatorEvseData.EvseDataRecord[0]!;
+    expect(record).toMatchObject({
+      deltaType: 'update',
+      lastUpdate: '2019-03-01T10:00:00Z',
+      EvseID: 'DE*ABC*E1234*1',
+      // 2.2's spelling is the one the OpenAPI uses too; the schema reads it beside ChargingStationID.
+      ChargingStationId: 'STATION-1',
+      ChargingStationNames: [
+        { lang: 'de', value: 'Ladesäule Marktplatz' },
+        { lang: 'en', value: 'Market square charger' },
+      ],
+      HotlinePhoneNumber: '+4930123456',
+      Plugs: ['Type 2 Outlet'],
+      ChargingFacilities: [{ PowerType: 'AC_3_PHASE', Power: 22 }],
+      AuthenticationModes: ['NFC RFID Classic', 'REMOTE'],
+      IsOpen24Hours: true,
+      CalibrationLawDataAvailability: 'Not Available',
+      RenewableEnergy: false,
+    });
+    const at = 'OperatorEvseData.EvseDataRecord[0]';
+    expect(findings.map((f) => `${f.kind} ${f.path}`).sort()).toEqual(
+      [
+        `default ${at}.ChargingStationName`,
+        `default ${at}.EnChargingStationName`,
+        `default ${at}.Address.HouseNum`,
+        `loss ${at}.OpeningTime`,
+        `default ${at}.CalibrationLawDataAvailability`,
+        `default ${at}.RenewableEnergy`,
+      ].sort(),
+    );
+  });
+});
+
+describe('safe XML parsing', () => {
+  const XXE = `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>`;
+  const LAUGHS = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><lolz>&lol3;</lolz>`;
+
+  it('refuses document types, entity declarations, malformed documents, excessive size and depth', () => {
+    expect(() => parseXml(XXE, LIMITS)).toThrow(/document type declarations are not accepted/);
+    expect(() => parseXml(LAUGHS, LIMITS)).toThrow(XmlRefused);
+    expect(() => parseXml('<a><!ENTITY x "y"></a>', LIMITS)).toThrow(/entity declarations/);
+    expect(() => parseXml('<a><b></a>', LIMITS)).toThrow(/malformed XML at line 1/);
+    expect(() => parseXml(`<a>${'x'.repeat(200)}</a>`, { maxBytes: 100 })).toThrow(/larger than 100 bytes/);
+    expect(() => parseXml(`${'<a>'.repeat(50)}${'</a>'.repeat(50)}`, { maxBytes: 10_000, maxDepth: 20 })).toThrow(XmlRefused);
+  });
+
+  it('decodes the predefined entities and character references, nothing else', () => {
+    expect(parseXml('<a>R&amp;D &#x2F; &lt;ok&gt;</a>', LIMITS)).toEqual({ a: 'R&D / <ok>' });
+  });
+});
+
+describe('SOAP endpoints: refusals as SOAP Faults in OICP terms, no partial state', () => {
+  const hub = () => createHubjectSimulator({ logger: quietLogger(), bodyLimit: '4kb' });
+  const statusPath = soapPath('evsestatus');
+  const push = (records: { EvseID: string; EvseStatus: string }[]) => soapRequest('PushEvseStatus', { ActionType: 'fullLoad', OperatorEvseStatus: { OperatorID: CPO_ID, EvseStatusRecord: records } }).value;
+  const post = (app: express.Express, path: string, body: string) => request(app).post(path).set('content-type', 'text/xml; charset=utf-8').send(body);
+
+  /** The fault's code, and the OICP StatusCode its detail carries. */
+  function faultOf(text: string) {
+    const { element, content } = readSoapBody(text, LIMITS);
+    expect(element).toBe('Fault');
+    const fault = readFault(content, 'CPO');
+    return { faultcode: fault.faultcode, faultstring: fault.faultstring, statusCode: (fault.acknowledgement as { StatusCode: { Code: string; AdditionalInfo?: string } }).StatusCode };
+  }
+
+  it('applies a valid push and answers with an eRoamingAcknowledgement', async () => {
+    const sim = hub();
+    const res = await post(sim.app, statusPath, push([{ EvseID: 'DE*ABC*E1', EvseStatus: 'Available' }]));
+    expect([res.status, res.headers['content-type']]).toEqual([200, 'text/xml; charset=utf-8']);
+    const { element, content } = readSoapBody(res.text, LIMITS);
+    expect(decodeAnswer('PushEvseStatus', element, content)?.value).toEqual({ Result: true, StatusCode: { Code: '000', Description: 'Success' } });
+    expect(sim.state.evseStatus.size).toBe(1);
+  });
+
+  it('answers malformed XML, XXE and entity expansion with a Client fault (022) and stores nothing', async () => {
+    const sim = hub();
+    const valid = push([{ EvseID: 'DE*ABC*E1', EvseStatus: 'Available' }]);
+    const hostile = {
+      malformed: valid.replace('</soapenv:Body>', ''),
+      xxe: valid.replace('<soapenv:Envelope', '<!DOCTYPE e [<!ENTITY x SYSTEM "file:///etc/passwd">]><soapenv:Envelope').replace('DE*ABC*E1', '&x;'),
+      laughs: valid.replace('<soapenv:Envelope', '<!DOCTYPE e [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><soapenv:Envelope').replace('DE*ABC*E1', '&b;'),
+      'not an envelope': '<eRoamingPushEvseStatus/>',
+      empty: '',
+    };
+    for (const [kind, body] of Object.entries(hostile)) {
+      const res = await post(sim.app, statusPath, body);
+      expect([kind, res.status, faultOf(res.text).faultcode, faultOf(res.text).statusCode.Code]).toEqual([kind, 500, 'soapenv:Client', '022']);
+    }
+    expect(sim.state.evseStatus.size).toBe(0);
+    expect(sim.traffic).toEqual([]);
+  });
+
+  it('answers an unknown enum value with a fault naming the field, and half of a push is never applied', async () => {
+    const sim = hub();
+    const res = await post(sim.app, statusPath, push([{ EvseID: 'DE*ABC*E1', EvseStatus: 'Available' }, { EvseID: 'DE*ABC*E2', EvseStatus: 'Sleeping' }]));
+    const fault = faultOf(res.text);
+    expect([res.status, fault.faultcode, fault.statusCode.Code]).toEqual([500, 'soapenv:Client', '022']);
+    expect(fault.statusCode.AdditionalInfo).toContain('OperatorEvseStatus.EvseStatusRecord[1].EvseStatus: must be one of "Available"');
+    expect(sim.state.evseStatus.size).toBe(0);
+  });
+
+  it('answers an oversized body with 413 and a fault, before parsing it', async () => {
+    const sim = hub();
+    const records = Array.from({ length: 100 }, (_, i) => ({ EvseID: `DE*ABC*E${i}`, EvseStatus: 'Available' }));
+    const res = await post(sim.app, statusPath, push(records));
+    expect([res.status, faultOf(res.text).statusCode]).toEqual([413, expect.objectContaining({ Code: '022', AdditionalInfo: 'request body too large' })]);
+    expect(sim.state.evseStatus.size).toBe(0);
+  });
+
+  it('answers an element that is not an operation of the service with a fault', async () => {
+    const res = await post(hub().app, statusPath, soapRequest('AuthorizeStart', { OperatorID: CPO_ID, Identification: { RFIDMifareFamilyIdentification: { UID: 'AABBCCDD' } } }).value);
+    expect(faultOf(res.text).statusCode).toMatchObject({ Code: '022', AdditionalInfo: 'eRoamingAuthorizeStart is not an operation of the evsestatus service' });
+  });
+
+  it('answers a business refusal as a negative acknowledgement (HTTP 200), like Hubject 2.x', async () => {
+    const app = express();
+    app.use(oicpRouter({ serves: ['AuthorizeStart'], handlers: {}, authorize: () => undefined, bodyLimit: '1mb', logger: quietLogger() }));
+    const res = await post(app, soapPath('authorization'), soapRequest('AuthorizeStart', { OperatorID: CPO_ID, Identification: { RFIDMifareFamilyIdentification: { UID: 'AABBCCDD' } } }).value);
+    // No handler: 320 is a protocol refusal (HTTP 501 in REST), so a Server fault here.
+    expect([res.status, faultOf(res.text).faultcode, faultOf(res.text).statusCode.Code]).toEqual([500, 'soapenv:Server', '320']);
+
+    const sim = hub();
+    sim.failNext('PushEvseStatus', '009');
+    const refused = await post(sim.app, statusPath, push([{ EvseID: 'DE*ABC*E1', EvseStatus: 'Available' }]));
+    const { element, content } = readSoapBody(refused.text, LIMITS);
+    expect([refused.status, element, decodeAnswer('PushEvseStatus', element, content)?.value]).toEqual([200, 'eRoamingAcknowledgement', expect.objectContaining({ Result: false, StatusCode: expect.objectContaining({ Code: '009' }) })]);
+  });
+});
+
+it('every operation has a SOAP form in a known service', () => {
+  for (const name of OPERATION_NAMES) {
+    const { soap }: OicpOperation = OPERATIONS[name];
+    expect([name, soapPath(soap.service)]).toEqual([name, expect.stringMatching(/^\/ws\/[a-z]+\/v\d\.\d$/)]);
+    expect(soap.request).toMatch(/^eRoaming/);
+  }
+});
