@@ -182,7 +182,7 @@ const Oicp = Type.Object(
     ),
     protocol: StringEnum(['rest-2.3', 'soap-2.2'], {
       default: 'rest-2.3',
-      description: 'OICP wire protocol: REST/JSON 2.3, or SOAP/XML 2.x for older integrations.',
+      description: 'How this bridge calls Hubject: REST/JSON 2.3, or SOAP/XML 2.x for older integrations. Its own OICP endpoints answer both.',
     }),
     tls: Type.Optional(
       TlsFiles('this bridge (as a client) toward Hubject', 'BRIDGE_OICP'),

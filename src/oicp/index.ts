@@ -18,7 +18,15 @@ export function hubjectBaseUrl(oicp: BridgeConfig['oicp']): string {
 export function oicpClientFromConfig(config: BridgeConfig, logger: Logger): OicpClient {
   const { oicp } = config;
   const tls = oicp.tls && { cert: readFileSync(oicp.tls.cert), key: readFileSync(oicp.tls.key), ca: oicp.tls.ca ? readFileSync(oicp.tls.ca) : undefined, passphrase: oicp.tls.passphrase };
-  return new OicpClient({ baseUrl: hubjectBaseUrl(oicp), as: oicp.role, partyId: oicp.role === 'CPO' ? oicp.operatorId : oicp.providerId, tls, timeoutsMs: oicp.timeoutsMs, logger });
+  return new OicpClient({
+    baseUrl: hubjectBaseUrl(oicp),
+    as: oicp.role,
+    partyId: oicp.role === 'CPO' ? oicp.operatorId : oicp.providerId,
+    tls,
+    timeoutsMs: oicp.timeoutsMs,
+    wire: oicp.protocol === 'soap-2.2' ? 'soap' : 'rest',
+    logger,
+  });
 }
 
 /** The configured caller check; with a list of names, only certificates bearing one of them pass. */

@@ -15,6 +15,9 @@ import { decodeAnswer, decodeRequest, readFault, readSoapBody, soapAnswer, soapR
 import { soapPath } from '../../src/oicp/soap/services';
 import { XmlRefused, parseXml } from '../../src/oicp/soap/xml';
 import { createHubjectSimulator } from '../../src/simulator/hubject';
+import { sandboxConfig } from '../../src/config/sandbox';
+import { oicpClientFromConfig } from '../../src/oicp';
+import { startServer } from '../../src/server';
 import { buildFixtures, fixtureFile, type Fixture } from '../../scripts/oicp-fixtures';
 import { oicpOperationErrors } from '../support/oicp-schema';
 import { CPO_ID, quietLogger } from '../support/oicp-network';
@@ -244,4 +247,21 @@ it('every operation has a SOAP form in a known service', () => {
     expect([name, soapPath(soap.service)]).toEqual([name, expect.stringMatching(/^\/ws\/[a-z]+\/v\d\.\d$/)]);
     expect(soap.request).toMatch(/^eRoaming/);
   }
+});
+
+describe('configuration', () => {
+  it('a bridge configured with oicp.protocol soap-2.2 calls Hubject in SOAP', async () => {
+    const sim = createHubjectSimulator({ logger: quietLogger() });
+    const server = await startServer(sim.app, { host: '127.0.0.1', port: 0, bodyLimit: '1mb', shutdownTimeoutMs: 1_000 });
+    const sandbox = sandboxConfig({});
+    const client = oicpClientFromConfig({ ...sandbox, oicp: { ...sandbox.oicp, protocol: 'soap-2.2', baseUrl: server.url, operatorId: CPO_ID } }, quietLogger());
+    try {
+      const result = await client.call('PushEvseStatus', { ActionType: 'fullLoad', OperatorEvseStatus: { OperatorID: CPO_ID, EvseStatusRecord: [{ EvseID: 'DE*ABC*E1', EvseStatus: 'Available' }] } });
+      expect(result).toMatchObject({ ok: true, value: { Result: true } });
+      expect(sim.traffic.map((t) => [t.wire, t.operation])).toEqual([['soap', 'PushEvseStatus']]);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
 });
