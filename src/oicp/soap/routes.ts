@@ -72,11 +72,18 @@ export function soapErrors(logger: Logger): ErrorRequestHandler {
       return;
     }
     const service = req.path.split('/')[2] as SoapService;
-    const tooLarge = err.type === 'entity.too.large';
-    if (!tooLarge && !(typeof err.status === 'number' && err.status < 500)) logger.error('SOAP request failed before its handler', { error: err });
-    const { xml } = soapRefusal(undefined, service, new OicpRefusal('022', tooLarge ? 'request body too large' : 'unreadable request', 400));
+    const callersFault = typeof err.status === 'number' && err.status < 500;
+    if (!callersFault) logger.error('SOAP request failed before its handler', { error: err });
+    const refusal =
+      err.type === 'entity.too.large'
+        ? new OicpRefusal('022', 'request body too large', 413)
+        : callersFault
+          ? new OicpRefusal('022', 'unreadable request', 400)
+          : new OicpRefusal('021', 'internal error', 500);
+    const { xml } = soapRefusal(undefined, service, refusal);
+    // The size refusal keeps its own status: proxies and clients act on 413, not on a fault's 500.
     res
-      .status(tooLarge ? 413 : 500)
+      .status(refusal.httpStatus === 413 ? 413 : 500)
       .type(SOAP_CONTENT_TYPE)
       .send(xml);
   };
