@@ -30,8 +30,9 @@ Commands:
         the built-in Hubject simulator on 127.0.0.1:${SANDBOX_HUB_PORT} (--hub-port; 0 picks a free one).
   simulate hubject [--host H] [--port N] [--partner ROLE:ID=URL ...]
                    [--tls-cert FILE --tls-key FILE --tls-ca FILE]
-        Run the Hubject simulator alone: every OICP 2.3 operation of the hub side, forwarding
-        partner-served calls to the --partner URLs (e.g. CPO:DE*ABC=https://cpo.test:9443). With
+        Run the Hubject simulator alone: every OICP operation of the hub side (2.3 REST under
+        /api/oicp, 2.x SOAP under /ws), forwarding partner-served calls to the --partner URLs
+        (e.g. CPO:DE*ABC=https://cpo.test:9443; soap+https://... for a SOAP partner). With
         the TLS files it speaks HTTPS, demands client certificates from --tls-ca and compares path
         ids with the certificate's CN (017), and presents --tls-cert when calling partners.
         Traffic: GET /simulator/traffic.
@@ -313,7 +314,7 @@ function untilSignal(stop: () => Promise<void>, logger: Logger): Promise<number>
   });
 }
 
-const PARTNER = /^(CPO|EMP):([^=]+)=(https?:\/\/\S+)$/;
+const PARTNER = /^(CPO|EMP):([^=]+)=((?:soap\+)?https?:\/\/\S+)$/;
 
 async function simulateHubject(
   options: { host?: string; port?: string; partners: string[]; tls: { cert?: string; key?: string; ca?: string } },
@@ -324,8 +325,10 @@ async function simulateHubject(
   const partners: HubPartner[] = [];
   for (const text of options.partners) {
     const match = PARTNER.exec(text);
-    if (!match) return usageError(io, `--partner must look like CPO:DE*ABC=https://host:port or EMP:DE-XYZ=https://host:port (got ${text})`);
-    partners.push({ role: match[1] as OicpRole, id: match[2]!, url: match[3] });
+    if (!match) return usageError(io, `--partner must look like CPO:DE*ABC=https://host:port or EMP:DE-XYZ=soap+https://host:port (got ${text})`);
+    // `soap+https://...` registers a partner the hub calls in OICP 2.x SOAP.
+    const soap = match[3]!.startsWith('soap+');
+    partners.push({ role: match[1] as OicpRole, id: match[2]!, url: soap ? match[3]!.slice('soap+'.length) : match[3], wire: soap ? 'soap' : 'rest' });
   }
   const { cert, key, ca } = options.tls;
   const given = [cert, key, ca].filter((f) => f !== undefined).length;
@@ -341,7 +344,7 @@ async function simulateHubject(
   io.stdout.write(
     [
       `Hubject simulator listening on ${hub.url}${OICP_BASE_PATH} (${cert ? 'mutual TLS' : 'plain HTTP, no certificates'})`,
-      ...partners.map((p) => `  partner ${p.role} ${p.id} at ${p.url ?? ''}`),
+      ...partners.map((p) => `  partner ${p.role} ${p.id} at ${p.url ?? ''} (${p.wire ?? 'rest'})`),
       `  traffic: GET ${hub.url}/simulator/traffic`,
       '',
     ].join('\n'),

@@ -108,9 +108,10 @@ describe('command line', () => {
     });
 
     it('runs the Hubject simulator alone, forwarding to the partners it is given', async () => {
-      const child = runTs(CLI, ['simulate', 'hubject', '--port', '0', '--partner', 'CPO:DE*ABC=http://127.0.0.1:9']);
+      const child = runTs(CLI, ['simulate', 'hubject', '--port', '0', '--partner', 'CPO:DE*ABC=http://127.0.0.1:9', '--partner', 'EMP:DE-DCB=soap+http://127.0.0.1:9']);
       const [, url] = await child.waitFor(/Hubject simulator listening on (http:\/\/127\.0\.0\.1:\d+)\/api\/oicp/);
-      expect(child.output()).toContain('partner CPO DE*ABC at http://127.0.0.1:9');
+      expect(child.output()).toContain('partner CPO DE*ABC at http://127.0.0.1:9 (rest)');
+      expect(child.output()).toContain('partner EMP DE-DCB at http://127.0.0.1:9 (soap)');
       const remote = await fetch(`${url!}/api/oicp/charging/v21/providers/DE-DCB/authorize-remote/start`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
