@@ -39,9 +39,12 @@ export type OicpHandlers = { [N in OperationName]?: OicpHandler<N> };
 /** Decides whether a caller may make this call; a refusal (017) when not. */
 export type OicpAuthorizer = (caller: OicpCaller, operation: OperationName, partyId: string | undefined) => OicpRefusal | undefined;
 
+/** The encoding spoken: OICP 2.3 REST/JSON, or the SOAP/XML of OICP 2.x. */
+export type OicpWire = 'rest' | 'soap';
+
 /** One call as it was answered: for traffic records and tests, in canonical (2.3) form whatever the wire. */
 export interface OicpExchange {
-  wire: 'rest' | 'soap';
+  wire: OicpWire;
   operation: OperationName;
   partyId?: string;
   request: unknown;
@@ -115,6 +118,17 @@ export async function answerCall(name: OperationName, body: unknown, call: Incom
     log.error('OICP handler failed', { operation: name, error: err });
     return { ok: false, refusal: new OicpRefusal('021', 'internal error', 500) };
   }
+}
+
+/**
+ * The refusal for a body the parser would not read (too large, unreadable, not JSON), answered in
+ * each wire's form; undefined when the failure is ours, not the caller's.
+ */
+export function bodyRefusal(err: { type?: string; status?: number }): OicpRefusal | undefined {
+  if (err.type === 'entity.too.large') return new OicpRefusal('022', 'request body too large', 413);
+  if (err.type === 'entity.parse.failed') return new OicpRefusal('022', 'request body is not valid JSON', 400);
+  if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) return new OicpRefusal('022', 'unreadable request', err.status);
+  return undefined;
 }
 
 /** The page a paged pull asks for (`page`, `size` query parameters, both wires). */

@@ -15,9 +15,7 @@ import type { StatusCode } from './transaction-schemas';
 import { SOAP_CONTENT_TYPE, decodeAnswer, readFault, readSoapBody, soapRequest } from './soap/envelope';
 import { soapPath } from './soap/services';
 import { XmlRefused } from './soap/xml';
-
-/** The encoding spoken: OICP 2.3 REST/JSON, or the SOAP/XML of OICP 2.x. */
-export type OicpWire = 'rest' | 'soap';
+import type { OicpWire } from './calls';
 
 export interface TlsMaterial {
   cert: string | Buffer;
@@ -153,7 +151,7 @@ export class OicpClient {
       return { json: decoded.value, findings: decoded.findings };
     } catch (err) {
       if (!(err instanceof XmlRefused)) throw err;
-      return { kind: httpStatus >= 200 && httpStatus < 300 ? 'invalid-response' : 'http', message: `HTTP ${httpStatus}: ${err.message}`, httpStatus };
+      return unreadable(httpStatus, err.message);
     }
   }
 
@@ -207,8 +205,13 @@ function decodeJson(answer: { httpStatus: number; text: string }): Decoded | Oic
   try {
     return { json: JSON.parse(answer.text), findings: [] };
   } catch {
-    return { kind: httpStatus >= 200 && httpStatus < 300 ? 'invalid-response' : 'http', message: `HTTP ${httpStatus}: answer is not JSON`, httpStatus };
+    return unreadable(httpStatus, 'answer is not JSON');
   }
+}
+
+/** An answer that cannot be read: the other side's fault when it claimed success, an HTTP error otherwise. */
+function unreadable(httpStatus: number, reason: string): OicpFailure {
+  return { kind: httpStatus >= 200 && httpStatus < 300 ? 'invalid-response' : 'http', message: `HTTP ${httpStatus}: ${reason}`, httpStatus };
 }
 
 /** What a decoded answer means: a refusal, an answer breaking the schema, or the operation's answer. */

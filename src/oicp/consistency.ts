@@ -63,8 +63,7 @@ export function checkConsistency(name: OperationName, partyId: string | undefine
 
 /**
  * The party a request body speaks for, where the body names one: SOAP 2.x has no party in its URL,
- * so a SOAP server takes it from here. Reads an
- * unvalidated body, so it only ever looks for strings.
+ * so a SOAP server takes it from here. Reads an unvalidated body, so it only ever looks for strings.
  */
 export function partyNamedInBody(name: OperationName, body: unknown): string | undefined {
   const operation: OicpOperation = OPERATIONS[name];

@@ -5,13 +5,12 @@
  */
 import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
 import type { Logger } from '../observability/logger';
-import { answerCall, callerOf, type OicpServerOptions } from './calls';
+import { answerCall, bodyRefusal, callerOf, type OicpServerOptions } from './calls';
 import { operationPath, type OperationName } from './operations';
 import { soapEndpoints, soapErrors } from './soap/routes';
-import { acknowledgement } from './status-codes';
 
 export { requireClientCertificate, trustTerminatingProxy, callerOf } from './calls';
-export type { OicpAuthorizer, OicpCallContext, OicpCaller, OicpExchange, OicpHandlers, OicpServerOptions } from './calls';
+export type { OicpAuthorizer, OicpCallContext, OicpCaller, OicpExchange, OicpHandlers, OicpServerOptions, OicpWire } from './calls';
 
 export function oicpRouter(options: OicpServerOptions): Router {
   const router = express.Router();
@@ -41,9 +40,8 @@ async function serveRest(name: OperationName, req: Request, res: Response, optio
 /** Unreadable bodies are the caller's data error (022), answered in OICP terms, never a crash. */
 function restErrors(logger: Logger): ErrorRequestHandler {
   return (err: { type?: string; status?: number }, _req, res, next) => {
-    if (err.type === 'entity.too.large') res.status(413).json(acknowledgement('022', 'request body too large'));
-    else if (err.type === 'entity.parse.failed') res.status(400).json(acknowledgement('022', 'request body is not valid JSON'));
-    else if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) res.status(err.status).json(acknowledgement('022', 'unreadable request'));
+    const refusal = bodyRefusal(err);
+    if (refusal) res.status(refusal.httpStatus).json(refusal.acknowledgement);
     else {
       logger.error('OICP request failed before its handler', { error: err });
       next(err);

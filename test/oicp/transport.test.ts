@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { OicpWire } from '../../src/oicp/client';
+import type { OicpWire } from '../../src/oicp/router';
 import type { PushEvseDataRequest } from '../../src/oicp/messages';
 import { OPERATIONS, OPERATION_NAMES, operationPath, type OicpOperation } from '../../src/oicp/operations';
 import type { EvseDataRecord } from '../../src/oicp/schemas';

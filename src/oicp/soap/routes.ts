@@ -5,7 +5,7 @@
  */
 import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
 import type { Logger } from '../../observability/logger';
-import { answerCall, callerOf, type OicpServerOptions } from '../calls';
+import { answerCall, bodyRefusal, callerOf, type OicpServerOptions } from '../calls';
 import { partyNamedInBody } from '../consistency';
 import { OPERATIONS, OPERATION_NAMES, type OicpOperation, type OperationName } from '../operations';
 import { OicpRefusal } from '../status-codes';
@@ -53,13 +53,8 @@ async function serveSoap(service: SoapService, req: Request, res: Response, opti
     send(answer.httpStatus, answer.xml);
   } catch (err) {
     const refusal = err instanceof OicpRefusal ? err : err instanceof XmlRefused ? new OicpRefusal('022', err.message, 400) : undefined;
-    if (!refusal) {
-      log.error('SOAP request failed', { operation: name, error: err });
-      const failed = soapRefusal(name, service, new OicpRefusal('021', 'internal error', 500));
-      send(failed.httpStatus, failed.xml);
-      return;
-    }
-    const answer = soapRefusal(name, service, refusal);
+    if (!refusal) log.error('SOAP request failed', { operation: name, error: err });
+    const answer = soapRefusal(name, service, refusal ?? new OicpRefusal('021', 'internal error', 500));
     send(answer.httpStatus, answer.xml);
   }
 }
@@ -72,14 +67,9 @@ export function soapErrors(logger: Logger): ErrorRequestHandler {
       return;
     }
     const service = req.path.split('/')[2] as SoapService;
-    const callersFault = typeof err.status === 'number' && err.status < 500;
+    const callersFault = bodyRefusal(err);
     if (!callersFault) logger.error('SOAP request failed before its handler', { error: err });
-    const refusal =
-      err.type === 'entity.too.large'
-        ? new OicpRefusal('022', 'request body too large', 413)
-        : callersFault
-          ? new OicpRefusal('022', 'unreadable request', 400)
-          : new OicpRefusal('021', 'internal error', 500);
+    const refusal = callersFault ?? new OicpRefusal('021', 'internal error', 500);
     const { xml } = soapRefusal(undefined, service, refusal);
     // The size refusal keeps its own status: proxies and clients act on 413, not on a fault's 500.
     res
