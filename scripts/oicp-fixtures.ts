@@ -5,19 +5,18 @@
  * Hubject simulator fed with the official request. `npm run fixtures:oicp` rewrites them; a test
  * fails when the files and this script disagree, and checks both encodings against each other.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Writable } from 'node:stream';
-import { parse } from 'yaml';
 import type { Finding } from '../src/mapping/findings';
 import { operatorOfEvseId } from '../src/mapping/identifiers';
 import { createLogger } from '../src/observability/logger';
 import { OicpClient } from '../src/oicp/client';
-import { OPERATIONS, OPERATION_NAMES, operationPath, type OicpOperation, type OperationName, type RequestOf } from '../src/oicp/operations';
+import { OPERATIONS, OPERATION_NAMES, operationPath, type OperationName, type RequestOf } from '../src/oicp/operations';
 import { soapAnswer, soapRequest } from '../src/oicp/soap/envelope';
 import { startServer } from '../src/server';
 import { createHubjectSimulator } from '../src/simulator/hubject';
-import { officialBodies } from '../test/support/oicp-schema';
+import { apisOf, exampleOf, officialBodies } from '../test/support/oicp-schema';
 
 export const FIXTURES = join(__dirname, '..', 'fixtures', 'oicp');
 
@@ -32,15 +31,11 @@ export interface Fixture {
   lost: Finding[];
 }
 
-const exampleOf = (file: string) => (parse(readFileSync(file, 'utf8')) as { example?: unknown }).example;
-
 /** The official examples of one side of an operation, from the documents of both roles, without repeats. */
 function officialExamples(name: OperationName, part: 'request' | 'response'): { source: string; json: unknown }[] {
-  const operation: OicpOperation = OPERATIONS[name];
-  const apis = [...new Set([operation.caller, operation.servedBy].filter((r) => r !== undefined).map((r) => r.toLowerCase() as 'cpo' | 'emp'))];
   const seen = new Set<string>();
   const examples: { source: string; json: unknown }[] = [];
-  for (const file of apis.flatMap((api) => officialBodies(api, operationPath(name, { param: 'partyId' }), part))) {
+  for (const file of apisOf(OPERATIONS[name]).flatMap((api) => officialBodies(api, operationPath(name, { param: 'partyId' }), part))) {
     const json = exampleOf(file);
     const key = JSON.stringify(json);
     if (json === undefined || seen.has(key)) continue;

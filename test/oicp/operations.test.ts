@@ -1,17 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { parse } from 'yaml';
 import { check } from '../../src/schema/typebox';
 import { OPERATIONS, OPERATION_NAMES, calledOperations, operationPath, servedOperations, type OicpOperation, type OperationName } from '../../src/oicp/operations';
-import { officialBodies, officialPaths, pathShape } from '../support/oicp-schema';
-
-type Api = 'cpo' | 'emp';
+import { apisOf, exampleOf, officialBodies, officialPaths, pathShape } from '../support/oicp-schema';
 
 const ourPath = (name: OperationName) => pathShape(operationPath(name, { param: 'partyId' }));
-const exampleOf = (schemaFile: string) => (parse(readFileSync(schemaFile, 'utf8')) as { example?: unknown }).example;
-
-/** The documents of the roles that take part in an operation: the caller's, and the serving partner's. */
-const apisOf = (operation: OicpOperation): Api[] => [...new Set([operation.caller, operation.servedBy].filter((r) => r !== undefined).map((r) => r.toLowerCase() as Api))];
 
 describe('OICP operation table', () => {
   it('holds exactly the operations of both official OpenAPI documents, at their paths', () => {

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
+import type { OicpOperation } from '../../src/oicp/operations';
 
 /** The official OICP 2.3 OpenAPI, beside the repository (CI clones main with shared/ next to it). */
 export const OICP_SCHEMAS = join(__dirname, '..', '..', '..', 'shared', 'schemas', 'oicp-2.3');
@@ -92,3 +93,10 @@ export function oicpOperationErrors(api: 'cpo' | 'emp', pathTemplate: string, pa
   const attempts = officialBodies(api, pathTemplate, part).map((file) => oicpErrors(api, basename(file, '.yaml'), data));
   return attempts.some((errors) => errors.length === 0) ? [] : attempts.reduce((best, errors) => (errors.length < best.length ? errors : best));
 }
+
+/** The documents of the roles that take part in an operation: the caller's, and the serving partner's. */
+export const apisOf = (operation: OicpOperation): ('cpo' | 'emp')[] =>
+  [...new Set([operation.caller, operation.servedBy].filter((r) => r !== undefined).map((r) => r.toLowerCase() as 'cpo' | 'emp'))];
+
+/** The example an official schema file gives, if any. */
+export const exampleOf = (schemaFile: string): unknown => (parse(readFileSync(schemaFile, 'utf8')) as { example?: unknown }).example;
