@@ -10,11 +10,17 @@ import { OICP_BASE_PATH, type OicpRole } from './oicp/operations';
 import { startHubjectSimulator, type HubPartner, type RunningHubjectSimulator } from './simulator/hubject';
 import { operatorIdToParty } from './mapping/identifiers';
 import { NO_RULES } from './mapping/rules';
-import { startBridge } from './runtime';
+import { startBridge, type RunningBridge } from './runtime';
 import { findPair, KINDS, PAIRS, translate } from './translate';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Location as LocationSchema, Tariff as TariffSchema } from './ocpi/schemas';
 import { check } from './schema/typebox';
+import { BACKEND_PARTY, ocpiSide, publicUrlOf } from './ocpi';
+import { RegistrationFailed } from './ocpi/registration';
+import { versionsUrl } from './ocpi/router';
+import { startOcpiBackend, type RunningOcpiBackend } from './simulator/ocpi-backend';
+import { openStore } from './store';
+import type { OcpiParty } from './store/credentials';
 
 /** Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error. */
 const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -36,6 +42,22 @@ Commands:
         the TLS files it speaks HTTPS, demands client certificates from --tls-ca and compares path
         ids with the certificate's CN (017), and presents --tls-cert when calling partners.
         Traffic: GET /simulator/traffic.
+  simulate ocpi-cpo|ocpi-emsp [--host H] [--port N] [--register-with URL --token A]
+        Run an OCPI backend simulator (a CPO or an eMSP platform, OCPI 2.1.1 and 2.2.1). It prints
+        its versions URL and a registration token (token A) for the bridge: give both to
+        \`ocpi register\`. With --register-with (the bridge's versions URL) and the bridge's
+        token A it registers with the bridge itself.
+  ocpi token-a [--party NAME] [--config FILE]
+        Issue a one-time registration token (token A) for a backend to register with the bridge.
+  ocpi register [--versions-url URL --token A] [--party NAME] [--config FILE]
+        Register with a backend (default: ocpi.backend of the configuration). The bridge must be
+        running: the backend reads our versions back during the handshake.
+  ocpi update|unregister [--party NAME] [--config FILE]
+        Rotate the tokens (and move to the highest common version), or unregister.
+  ocpi parties [--config FILE]
+        List the OCPI parties: registration state, version, roles, endpoints.
+        --party defaults to "${BACKEND_PARTY}"; without --config the ocpi commands use ./${DEFAULT_CONFIG}
+        or, when that does not exist, the sandbox's store.
   check-config FILE
         Validate a configuration file; prints every problem with its path (exit 2 if any).
   translate --from KIND --to KIND [--rules FILE] [--party CC*PID] [--at TIME] [--tariff FILE]
@@ -96,6 +118,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         location: { type: 'string' },
         'session-id': { type: 'string' },
         'response-url': { type: 'string' },
+        'versions-url': { type: 'string' },
+        token: { type: 'string' },
+        'register-with': { type: 'string' },
         list: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -122,13 +147,18 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       if (rest.length > 0) return usageError(io, `serve takes no positional arguments (got ${rest.join(' ')})`);
       return serve({ config: values.config, sandbox: values.sandbox === true, port: values.port, hubPort: values['hub-port'] }, io);
     case 'simulate':
-      if (rest[0] !== 'hubject' || rest.length > 1) return usageError(io, `simulate takes one simulator name: hubject (got ${rest.join(' ') || 'none'})`);
+      if (rest.length === 1 && (rest[0] === 'ocpi-cpo' || rest[0] === 'ocpi-emsp')) {
+        return simulateOcpiBackend({ role: rest[0] === 'ocpi-cpo' ? 'CPO' : 'EMSP', host: values.host, port: values.port, registerWith: values['register-with'], token: values.token }, io);
+      }
+      if (rest[0] !== 'hubject' || rest.length > 1) return usageError(io, `simulate takes one simulator name: hubject, ocpi-cpo or ocpi-emsp (got ${rest.join(' ') || 'none'})`);
       return simulateHubject(
         { host: values.host, port: values.port, partners: values.partner ?? [], tls: { cert: values['tls-cert'], key: values['tls-key'], ca: values['tls-ca'] } },
         io,
       );
     case 'translate':
       return translateCommand(values, rest, io);
+    case 'ocpi':
+      return ocpiCommand(rest, { config: values.config, party: values.party, versionsUrl: values['versions-url'], token: values.token }, io);
     default:
       return usageError(io, `unknown command "${command}"`);
   }
@@ -242,6 +272,18 @@ function summary(config: BridgeConfig): string {
   return `OICP ${oicp.role} ${party} over ${oicp.protocol} to ${hub}; OCPI ${config.ocpi.countryCode}*${config.ocpi.partyId} ${config.ocpi.versions.join('/')}; store ${storage}; listening on ${server.host}:${server.port}`;
 }
 
+const inSandbox = (options: { config?: string; sandbox?: boolean }) => options.sandbox === true || (options.config === undefined && !existsSync(DEFAULT_CONFIG));
+
+/** The configuration file (--config, else ./bridge.yaml), or the sandbox's when there is none: the config, or an exit code after saying why not. */
+function resolveConfig(options: { config?: string; sandbox?: boolean }, io: CliIo): { config: BridgeConfig; sandbox: boolean } | number {
+  const sandbox = inSandbox(options);
+  try {
+    return { config: sandbox ? sandboxConfig(io.env) : loadConfigFile(options.config ?? DEFAULT_CONFIG, io.env), sandbox };
+  } catch (err) {
+    return reportConfigError(io, err);
+  }
+}
+
 /** A TCP port option: undefined when absent, NaN when not a port. */
 function portOption(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -255,15 +297,10 @@ async function serve(options: { config?: string; sandbox: boolean; port?: string
   const hubPort = portOption(options.hubPort);
   if (Number.isNaN(hubPort)) return usageError(io, `--hub-port must be a whole number from 0 to 65535 (got ${options.hubPort})`);
   if (options.sandbox && options.config) return usageError(io, '--sandbox and --config exclude each other');
-  const file = options.config ?? DEFAULT_CONFIG;
-  const sandbox = options.sandbox || (options.config === undefined && !existsSync(file));
-  if (hubPort !== undefined && !sandbox) return usageError(io, '--hub-port is for sandbox mode, where the Hubject simulator runs beside the bridge');
-  let config: BridgeConfig;
-  try {
-    config = sandbox ? sandboxConfig(io.env) : loadConfigFile(file, io.env);
-  } catch (err) {
-    return reportConfigError(io, err);
-  }
+  if (hubPort !== undefined && !inSandbox(options)) return usageError(io, '--hub-port is for sandbox mode, where the Hubject simulator runs beside the bridge');
+  const resolved = resolveConfig(options, io);
+  if (typeof resolved === 'number') return resolved;
+  const { config, sandbox } = resolved;
   if (port !== undefined) config.server.port = port;
 
   const logger = createLogger(config.log);
@@ -278,7 +315,10 @@ async function serve(options: { config?: string; sandbox: boolean; port?: string
       stack.unshift({ close: () => bridge.stop() });
       // The hub learns where its partner listens once the bridge has a port.
       hub.simulator.partners.push({ role: config.oicp.role, id: config.oicp.operatorId ?? config.oicp.providerId ?? '', url: bridge.url });
-      io.stdout.write(sandboxBanner(config, bridge.url, bridge.store.location, hub.url));
+      const backend = await startOcpiBackend({ ...SIMULATED_BACKENDS[config.ocpi.roles.includes('CPO') ? 'EMSP' : 'CPO'], logger, host: '127.0.0.1', port: 0 });
+      stack.unshift(backend);
+      const registered = await registerSandboxBackend(bridge, backend);
+      io.stdout.write(sandboxBanner(config, bridge.url, bridge.store.location, hub.url, registered));
     } else {
       const bridge = await startBridge(config, logger);
       stack.push({ close: () => bridge.stop() });
@@ -352,7 +392,118 @@ async function simulateHubject(
   return untilSignal(() => hub.close(), logger);
 }
 
-function sandboxBanner(config: BridgeConfig, url: string, store: string, hubUrl: string): string {
+/**
+ * The OCPI admin commands, on the store the configuration names (shared with the running bridge:
+ * a token issued here is one the bridge accepts).
+ */
+async function ocpiCommand(rest: string[], options: { config?: string; party?: string; versionsUrl?: string; token?: string }, io: CliIo): Promise<number> {
+  const [action, ...extra] = rest;
+  const actions = ['token-a', 'register', 'update', 'unregister', 'parties'];
+  if (action === undefined || !actions.includes(action) || extra.length > 0) return usageError(io, `ocpi takes one of ${actions.join(', ')} (got ${rest.join(' ') || 'none'})`);
+  const resolved = resolveConfig(options, io);
+  if (typeof resolved === 'number') return resolved;
+  const { config } = resolved;
+  const party = options.party ?? BACKEND_PARTY;
+  const target = options.versionsUrl ?? config.ocpi.backend?.versionsUrl;
+  const tokenA = options.token ?? config.ocpi.backend?.token;
+  if (action === 'register' && (target === undefined || tokenA === undefined)) return usageError(io, 'ocpi register needs --versions-url and --token (or ocpi.backend.versionsUrl and token in the configuration)');
+  // The commands speak for themselves on stdout; the log only carries warnings.
+  const logger = createLogger({ ...config.log, level: 'warn' });
+  let store;
+  try {
+    store = await openStore(config.store, config.outbox);
+  } catch (err) {
+    io.stderr.write(`ocpi-oicp-bridge: ${(err as Error).message}\n`);
+    return EXIT.failure;
+  }
+  const publicUrl = publicUrlOf(config, `${config.server.tls ? 'https' : 'http'}://${config.server.host}:${config.server.port}`);
+  const { registration } = ocpiSide({ ocpi: config.ocpi, bodyLimit: config.server.bodyLimit, store, logger, publicUrl: () => publicUrl });
+  try {
+    switch (action) {
+      case 'token-a':
+        io.stdout.write(`token A for ${party}: ${await registration.offer(party)}\nour versions URL: ${versionsUrl(publicUrl)}\nGive both to the backend; the token works once.\n`);
+        break;
+      case 'register':
+        io.stdout.write(`${describeParty(await registration.register(party, target!, tokenA!))}\n`);
+        break;
+      case 'update':
+        io.stdout.write(`${describeParty(await registration.update(party))}\n`);
+        break;
+      case 'unregister': {
+        const outcome = await registration.unregister(party);
+        io.stdout.write(`${party} unregistered${outcome.peerAnswered ? '' : ` here; the peer was not told (${outcome.message ?? ''})`}\n`);
+        break;
+      }
+      default: {
+        const parties = await store.parties.list();
+        io.stdout.write(parties.length === 0 ? 'no OCPI parties yet (ocpi token-a or ocpi register)\n' : `${parties.map(describeParty).join('\n')}\n`);
+      }
+    }
+    return EXIT.ok;
+  } catch (err) {
+    if (!(err instanceof RegistrationFailed)) throw err;
+    io.stderr.write(`ocpi-oicp-bridge: ${err.message}\n`);
+    return EXIT.failure;
+  } finally {
+    await store.close();
+  }
+}
+
+function describeParty(party: OcpiParty): string {
+  const roles = party.roles.map((r) => `${r.role} ${r.countryCode}*${r.partyId}`).join(', ') || 'roles not known yet';
+  const modules = party.endpoints.map((e) => (e.role ? `${e.identifier}(${e.role.toLowerCase()})` : e.identifier)).join(' ');
+  return `${party.id}: ${party.state}${party.version ? ` OCPI ${party.version}` : ''} — ${roles}${party.versionsUrl ? ` — ${party.versionsUrl}` : ''}${modules ? `\n  endpoints: ${modules}` : ''}`;
+}
+
+/** A backend simulator for the bridge to register with; or, given the bridge's versions URL and token A, one that registers itself. */
+async function simulateOcpiBackend(options: { role: 'CPO' | 'EMSP'; host?: string; port?: string; registerWith?: string; token?: string }, io: CliIo): Promise<number> {
+  const port = portOption(options.port);
+  if (Number.isNaN(port)) return usageError(io, `--port must be a whole number from 0 to 65535 (got ${options.port})`);
+  if ((options.registerWith === undefined) !== (options.token === undefined)) return usageError(io, '--register-with and --token go together');
+  const logger = createLogger({ level: 'info', format: 'text' });
+  let sim: RunningOcpiBackend;
+  try {
+    sim = await startOcpiBackend({ ...SIMULATED_BACKENDS[options.role], logger, host: options.host ?? '127.0.0.1', port: port ?? 0 });
+  } catch (err) {
+    io.stderr.write(`ocpi-oicp-bridge: cannot start the OCPI backend simulator: ${(err as Error).message}\n`);
+    return EXIT.failure;
+  }
+  const { backend } = sim;
+  const lines = [`OCPI ${options.role} backend simulator listening; versions URL ${backend.versionsUrl()}`];
+  if (options.registerWith !== undefined) {
+    try {
+      const party = await backend.registration.register('bridge', options.registerWith, options.token!);
+      lines.push(`  registered with the bridge: ${describeParty(party)}`);
+      const { pushed, failed } = await backend.pushAll('bridge');
+      lines.push(`  pushed ${pushed} object(s) to the modules the bridge receives${failed.length > 0 ? `; refused: ${failed.join('; ')}` : ''}`);
+    } catch (err) {
+      io.stderr.write(`ocpi-oicp-bridge: registration with ${options.registerWith} failed: ${(err as Error).message}\n`);
+      await sim.close();
+      return EXIT.failure;
+    }
+  } else {
+    lines.push(`  token A for the bridge: ${await backend.registration.offer('bridge')}`, `  register: ocpi-oicp-bridge ocpi register --versions-url ${backend.versionsUrl()} --token <token A>`);
+  }
+  io.stdout.write(`${lines.join('\n')}\n`);
+  return untilSignal(() => sim.close(), logger);
+}
+
+/** Who the simulators are: the counterpart of a bridge in front of them. */
+const SIMULATED_BACKENDS = {
+  CPO: { role: 'CPO', countryCode: 'NL', partyId: 'SIM', name: 'Simulated CPO backend' },
+  EMSP: { role: 'EMSP', countryCode: 'NL', partyId: 'SIM', name: 'Simulated eMSP backend' },
+} as const;
+
+/**
+ * The sandbox's backend simulator starts empty each time, so the bridge registers with it afresh,
+ * first forgetting a registration its store kept from an earlier run.
+ */
+async function registerSandboxBackend(bridge: RunningBridge, sim: RunningOcpiBackend): Promise<OcpiParty> {
+  if ((await bridge.store.parties.get(BACKEND_PARTY))?.state === 'registered') await bridge.ocpi.registration.forget(BACKEND_PARTY);
+  return bridge.ocpi.registration.register(BACKEND_PARTY, sim.backend.versionsUrl(), await sim.backend.registration.offer('bridge'));
+}
+
+function sandboxBanner(config: BridgeConfig, url: string, store: string, hubUrl: string, backend: OcpiParty): string {
   return [
     '',
     `ocpi-oicp-bridge ${version()} — sandbox mode`,
@@ -361,8 +512,10 @@ function sandboxBanner(config: BridgeConfig, url: string, store: string, hubUrl:
     `  OCPI party   ${config.ocpi.countryCode}*${config.ocpi.partyId} as ${config.ocpi.roles.join('+')}, versions ${config.ocpi.versions.join(', ')}`,
     `  OICP         ${config.oicp.role} ${config.oicp.operatorId ?? config.oicp.providerId} toward the Hubject simulator at ${hubUrl}`,
     `               (its traffic: ${hubUrl}/simulator/traffic)`,
-    '  not yet      the OCPI backend simulator and the bridge flows (OCPI <-> OICP) come with the next',
-    '               releases; the Hubject side already answers every OICP 2.3 operation.',
+    `  OCPI backend ${describeParty(backend).replace('\n  ', '\n               ')}`,
+    `               registered with the bridge (token A, B, C handshake); see \`ocpi-oicp-bridge ocpi parties\``,
+    '  flows        CPO: EVSE data and status, authorization, remote start/stop, sessions, CDRs (README,',
+    '               "CPO flows"); the simulated CPO pushes nothing here yet: its seed EVSEs are other operators\'.',
     '  Stop with Ctrl+C. Write a bridge.yaml (see bridge.example.yaml) to leave sandbox mode.',
     '',
   ].join('\n');

@@ -2,6 +2,9 @@ import type { BridgeConfig } from './config/schema';
 import type { Logger } from './observability/logger';
 import type { OicpClient } from './oicp/client';
 import { oicpClientFromConfig, oicpRoutesFromConfig } from './oicp';
+import { ocpiSide, publicUrlOf, registerWithBackend, type OcpiSide } from './ocpi';
+import { flowsFromConfig } from './flows';
+import { OutboxWorker } from './flows/outbox-worker';
 import { createApp, startServer, type RunningServer } from './server';
 import { openStore, type Store } from './store';
 
@@ -10,6 +13,8 @@ export interface RunningBridge {
   store: Store;
   /** The client toward Hubject (or the simulator), for the flows. */
   oicp: OicpClient;
+  /** The OCPI party toward the backend: registration and its routes. */
+  ocpi: OcpiSide;
   /** Graceful stop: no new connections, in-flight requests finish, then the store is closed. */
   stop(): Promise<void>;
 }
@@ -20,11 +25,21 @@ export async function startBridge(config: BridgeConfig, logger: Logger): Promise
   logger.info('store ready', { store: store.location });
   let server: RunningServer;
   let oicp: OicpClient;
+  let ocpi: OcpiSide;
+  let worker: OutboxWorker;
   try {
     oicp = oicpClientFromConfig(config, logger);
-    // No handlers yet: the CPO and EMP flows plug in here; until then served operations answer 320.
-    const routers = [oicpRoutesFromConfig(config, {}, logger)];
+    // The listening address is known only once listening; our OCPI documents ask for it per request.
+    let listening = '';
+    const flows = flowsFromConfig(config, store, oicp, logger, () => publicUrlOf(config, listening));
+    ocpi = ocpiSide({ ocpi: config.ocpi, bodyLimit: config.server.bodyLimit, store, logger, publicUrl: () => publicUrlOf(config, listening), modules: flows.modules });
+    worker = new OutboxWorker({ outbox: store.outbox, deliverers: flows.deliverers, logger });
+    // Operations the flows do not handle (yet) are answered 320.
+    const routers = [ocpi.router, oicpRoutesFromConfig(config, flows.oicpHandlers, logger)];
     server = await startServer(createApp({ store, logger, server: config.server, routers }), config.server);
+    listening = server.url;
+    worker.start();
+    await registerWithBackend(config, ocpi, store, logger);
   } catch (err) {
     await store.close();
     throw err;
@@ -35,10 +50,13 @@ export async function startBridge(config: BridgeConfig, logger: Logger): Promise
     url: server.url,
     store,
     oicp,
+    ocpi,
     stop: () =>
       (stopping ??= (async () => {
         logger.info('stopping: finishing in-flight requests', { timeoutMs: config.server.shutdownTimeoutMs });
         await server.close();
+        // What the worker claimed is settled before the store closes.
+        await worker.stop();
         oicp.close();
         await store.close();
         logger.info('stopped');

@@ -62,7 +62,9 @@ describe('command line', () => {
       expect((await fetch(`${url!}/healthz`)).status).toBe(200);
       expect((await fetch(`${url!}/readyz`)).status).toBe(200);
       expect(child.output()).toContain('sqlite ./data/sandbox.sqlite');
-      // The simulated hub answers OICP, and reaches the bridge's OICP routes (no flows yet: 320).
+      // The OCPI backend simulator started beside it and the handshake ran.
+      expect(child.output()).toMatch(/OCPI backend backend: registered OCPI 2\.2\.1 — CPO NL\*SIM/);
+      // The simulated hub answers OICP, and reaches the bridge's OICP routes.
       const push = await fetch(`${hubUrl!}/api/oicp/evsepush/v21/operators/DE*BRG/status-records`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -74,7 +76,8 @@ describe('command line', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ SessionID: 'b2688855-7f00-0002-6d8e-48d498e1be8a', ProviderID: 'DE-DCB', EvseID: 'DE*BRG*E1', Identification: { RemoteIdentification: { EvcoID: 'DE-DCB-C12345678-X' } } }),
       });
-      expect(await remote.json()).toMatchObject({ Result: false, StatusCode: { Code: '320' } });
+      // The bridge answers for the backend: it has pushed no EVSE DE*BRG*E1 (603).
+      expect(await remote.json()).toMatchObject({ Result: false, StatusCode: { Code: '603' } });
       child.process.kill('SIGTERM');
       expect(await child.exited).toEqual({ code: 0, signal: null });
       expect(child.output()).toMatch(/stopping: finishing in-flight requests[\s\S]*stopped/);
@@ -151,5 +154,85 @@ describe('command line', () => {
         blocker.close();
       }
     });
+  });
+
+  describe('ocpi', () => {
+    async function freePort(): Promise<number> {
+      const probe = createServer();
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      const { port } = probe.address() as { port: number };
+      await new Promise((resolve) => probe.close(resolve));
+      return port;
+    }
+
+    it('registers a running bridge with the backend simulator, lists, rotates and unregisters, across processes', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'bridge-ocpi-'));
+      const config = join(dir, 'bridge.yaml');
+      writeFileSync(
+        config,
+        [
+          `server: { port: ${await freePort()} }`,
+          `store: { path: ${JSON.stringify(join(dir, 'bridge.sqlite'))} }`,
+          'ocpi: { countryCode: DE, partyId: BRG, roles: [EMSP], businessDetails: { name: Test } }',
+          // Nowhere: these tests must never reach Hubject's QA system.
+          'oicp: { role: CPO, operatorId: "DE*ABC", environment: custom, baseUrl: "http://127.0.0.1:9" }',
+          'log: { format: json }',
+        ].join('\n'),
+      );
+      const backend = runTs(CLI, ['simulate', 'ocpi-cpo', '--port', '0']);
+      const bridge = runTs(CLI, ['serve', '--config', config]);
+      try {
+        const [, versionsUrl] = await backend.waitFor(/versions URL (http:\S+)/);
+        const [, tokenA] = await backend.waitFor(/token A for the bridge: (\S+)/);
+        await bridge.waitFor(/"message":"listening"/);
+        const run = async (...args: string[]) => {
+          const io = captured();
+          const code = await main(['ocpi', ...args, '--config', config], io);
+          return { code, out: io.out(), err: io.err() };
+        };
+        expect(await run('register', '--versions-url', versionsUrl!, '--token', tokenA!)).toMatchObject({ code: 0, out: expect.stringMatching(/^backend: registered OCPI 2\.2\.1 — CPO NL\*SIM/) });
+        // The token is spent: a second registration is refused with the reason.
+        expect(await run('register', '--versions-url', versionsUrl!, '--token', tokenA!)).toMatchObject({ code: 1, err: expect.stringContaining('already registered') });
+        expect((await run('parties')).out).toContain('endpoints: credentials(sender)');
+        expect(await run('update')).toMatchObject({ code: 0 });
+        expect(await run('token-a', '--party', 'second')).toMatchObject({ code: 0, out: expect.stringMatching(/^token A for second: \S{43}\nour versions URL: http:\/\/127\.0\.0\.1:\d+\/ocpi\/versions/) });
+        expect(await run('unregister')).toMatchObject({ code: 0, out: 'backend unregistered\n' });
+        expect((await run('parties')).out).toMatch(/backend: unregistered[\s\S]*second: offered/);
+        expect(await run('nonsense')).toMatchObject({ code: 2 });
+      } finally {
+        backend.process.kill('SIGTERM');
+        bridge.process.kill('SIGTERM');
+        await Promise.all([backend.exited, bridge.exited]);
+      }
+    }, 60_000);
+
+    it('a backend simulator registers with a running bridge given its token A (simulate --register-with)', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'bridge-ocpi-'));
+      const config = join(dir, 'bridge.yaml');
+      const port = await freePort();
+      writeFileSync(
+        config,
+        [`server: { port: ${port} }`, `store: { path: ${JSON.stringify(join(dir, 'bridge.sqlite'))} }`, 'ocpi: { countryCode: DE, partyId: BRG, roles: [EMSP], businessDetails: { name: Test } }', 'oicp: { role: CPO, operatorId: "DE*ABC", environment: custom, baseUrl: "http://127.0.0.1:9" }', 'log: { format: json }'].join('\n'),
+      );
+      const bridge = runTs(CLI, ['serve', '--config', config]);
+      let backend: ReturnType<typeof runTs> | undefined;
+      try {
+        await bridge.waitFor(/"message":"listening"/);
+        const io = captured();
+        expect(await main(['ocpi', 'token-a', '--config', config], io)).toBe(0);
+        const tokenA = /token A for backend: (\S+)/.exec(io.out())![1]!;
+        backend = runTs(CLI, ['simulate', 'ocpi-cpo', '--port', '0', '--register-with', `http://127.0.0.1:${port}/ocpi/versions`, '--token', tokenA]);
+        await backend.waitFor(/registered with the bridge: bridge: registered OCPI 2\.2\.1 — EMSP DE\*BRG/);
+        // A bridge in the OICP CPO role receives the backend's locations: the three seed locations are pushed.
+        await backend.waitFor(/pushed 3 object\(s\)/);
+        const parties = captured();
+        await main(['ocpi', 'parties', '--config', config], parties);
+        expect(parties.out()).toMatch(/^backend: registered OCPI 2\.2\.1 — CPO NL\*SIM/);
+      } finally {
+        backend?.process.kill('SIGTERM');
+        bridge.process.kill('SIGTERM');
+        await Promise.all([backend?.exited, bridge.exited]);
+      }
+    }, 60_000);
   });
 });

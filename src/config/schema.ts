@@ -4,6 +4,7 @@
  * configuration reference in the README. Change a key here and all four follow.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { OCPI_VERSIONS } from '../ocpi/transport';
 import { StringEnum } from '../schema/typebox';
 import { OPERATOR_ID_PATTERN, PROVIDER_ID_PATTERN } from '../mapping/identifiers';
 import { MappingRulesSchema } from '../mapping/rules';
@@ -114,7 +115,6 @@ const Outbox = Type.Object(
   { additionalProperties: false, default: {}, description: 'Delivery policy of the durable outbox (CDRs, session updates, status changes).' },
 );
 
-export const OCPI_VERSIONS = ['2.1.1', '2.2.1'] as const;
 const OcpiVersion = StringEnum(OCPI_VERSIONS);
 
 const Ocpi = Type.Object(
@@ -143,6 +143,19 @@ const Ocpi = Type.Object(
       },
       { additionalProperties: false },
     ),
+    publicUrl: Type.Optional(
+      Type.String({
+        format: 'uri',
+        pattern: '^https?://[^/]+$',
+        description:
+          'Where the backend reaches this bridge (scheme, host, port): our versions URL is `<publicUrl>/ocpi/versions`. Default: the listening address (`server.host`, 127.0.0.1 for 0.0.0.0, and port).',
+      }),
+    ),
+    tokenOverlapSeconds: Type.Integer({
+      minimum: 0,
+      default: 300,
+      description: 'After a credentials update, how long the replaced token keeps working, so requests already sent with it still pass.',
+    }),
     backend: Type.Optional(
       Type.Object(
         {

@@ -12,6 +12,7 @@ import type { AllowedType, AuthorizationInfo, LocationReferences, Token } from '
 import { AuthorizationInfo as AuthorizationInfoSchema } from '../ocpi/transaction-schemas';
 import { AuthorizationStart as AuthorizationStartSchema } from '../oicp/transaction-schemas';
 import type { AuthorizationStart, Identification, StatusCode } from '../oicp/transaction-schemas';
+import { statusCode } from '../oicp/status-codes';
 import { checkInto } from '../schema/typebox';
 import { FindingLog, type Mapped } from './findings';
 import { partyToProviderId, providerIdToParty } from './identifiers';
@@ -21,25 +22,23 @@ import { identificationToOcpiToken } from './identification';
 export type AuthorizationOutcome = AllowedType | 'UNKNOWN_TOKEN' | 'NO_ANSWER';
 type IdentificationKind = keyof Identification;
 
-const code = (Code: string, Description: string): StatusCode => ({ Code, Description });
-
 /** Refusals whose code depends on the identification: the "authentication failed" code of each form. */
 const AUTHENTICATION_FAILED: Record<IdentificationKind, StatusCode> = {
-  RFIDMifareFamilyIdentification: code('102', 'RFID Authentication failed - invalid UID'),
-  RFIDIdentification: code('102', 'RFID Authentication failed - invalid UID'),
-  QRCodeIdentification: code('101', 'QR Code Authentication failed - Invalid Credentials'),
-  PlugAndChargeIdentification: code('105', 'PLC Authentication failed - invalid EvcoID'),
-  RemoteIdentification: code('106', 'No positive authentication response'),
+  RFIDMifareFamilyIdentification: statusCode('102'),
+  RFIDIdentification: statusCode('102'),
+  QRCodeIdentification: statusCode('101'),
+  PlugAndChargeIdentification: statusCode('105'),
+  RemoteIdentification: statusCode('106'),
 };
 
 /** The one table: OCPI outcome -> OICP StatusCode of a NotAuthorized answer. */
 export const AUTHORIZATION_REFUSALS: Record<Exclude<AuthorizationOutcome, 'ALLOWED'>, StatusCode | 'by identification'> = {
-  BLOCKED: code('200', 'EvcoID locked'),
-  EXPIRED: code('210', 'No valid contract: the contract has expired'),
-  NO_CREDIT: code('210', 'No valid contract: no credit left'),
+  BLOCKED: statusCode('200'),
+  EXPIRED: statusCode('210', 'the contract has expired'),
+  NO_CREDIT: statusCode('210', 'no credit left'),
   NOT_ALLOWED: 'by identification',
   UNKNOWN_TOKEN: 'by identification',
-  NO_ANSWER: code('310', 'Partner did not respond'),
+  NO_ANSWER: statusCode('310'),
 };
 
 /** OICP refusal codes read back as OCPI AllowedType; any other code is NOT_ALLOWED. */
@@ -85,13 +84,13 @@ export function ocpiAuthorizationToOicp(input: unknown, context: AuthorizationCo
       ...(info?.authorization_reference !== undefined && { EMPPartnerSessionID: info.authorization_reference }),
       ...provider,
       AuthorizationStatus: 'Authorized',
-      StatusCode: code('000', 'Success'),
+      StatusCode: statusCode('000'),
       ...(context.identification !== undefined && { AuthorizationStopIdentifications: [context.identification] }),
     });
   }
   const refusal = AUTHORIZATION_REFUSALS[outcome];
-  const statusCode = refusal === 'by identification' ? AUTHENTICATION_FAILED[identificationKind(context.identification)] : refusal;
-  return log.result({ ...echo, ...provider, AuthorizationStatus: 'NotAuthorized', StatusCode: statusCode });
+  const refusedWith = refusal === 'by identification' ? AUTHENTICATION_FAILED[identificationKind(context.identification)] : refusal;
+  return log.result({ ...echo, ...provider, AuthorizationStatus: 'NotAuthorized', StatusCode: refusedWith });
 }
 
 export interface AuthorizationToOcpiOptions {

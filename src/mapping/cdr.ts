@@ -16,11 +16,13 @@ import { checkInto } from '../schema/typebox';
 import { sessionCost } from './cost';
 import { FindingLog, type Mapped } from './findings';
 import { hubjectSessionId, operatorOfEvseId, sameOperator, type OcpiParty } from './identifiers';
-import { identificationToCdrToken, ocpiDateTime, tokenToIdentification } from './identification';
+import { identificationToCdrToken, tokenToIdentification } from './identification';
+import { ocpiDateTime } from '../ocpi/transport';
 import { evseDefaults, NO_RULES, operatorParty, type MappingRules } from './rules';
 import { ocpiSignedDataToOicp, oicpEichrechtToOcpi } from './signed-data';
 import { assumedConnector, cachedEvse } from './location';
 import { productIdOf } from './tariff';
+import { sixDecimals } from './decimals';
 
 const HOUR = 3_600_000;
 
@@ -121,24 +123,22 @@ export function periodsFromTimes(times: { sessionStart: string; chargingStart: s
   const tagged = (period: ChargingPeriod): ChargingPeriod => (tariffId === undefined ? period : { ...period, tariff_id: tariffId });
   const periods: ChargingPeriod[] = [];
   if (Date.parse(times.chargingStart) > Date.parse(times.sessionStart)) {
-    periods.push(tagged({ start_date_time: times.sessionStart, dimensions: [{ type: 'PARKING_TIME', volume: round(hours(times.sessionStart, times.chargingStart)) }] }));
+    periods.push(tagged({ start_date_time: times.sessionStart, dimensions: [{ type: 'PARKING_TIME', volume: sixDecimals(hours(times.sessionStart, times.chargingStart)) }] }));
   }
   periods.push(
     tagged({
       start_date_time: times.chargingStart,
       dimensions: [
         { type: 'ENERGY', volume: times.energy },
-        { type: 'TIME', volume: round(hours(times.chargingStart, times.chargingEnd)) },
+        { type: 'TIME', volume: sixDecimals(hours(times.chargingStart, times.chargingEnd)) },
       ],
     }),
   );
   if (Date.parse(times.sessionEnd) > Date.parse(times.chargingEnd)) {
-    periods.push(tagged({ start_date_time: times.chargingEnd, dimensions: [{ type: 'PARKING_TIME', volume: round(hours(times.chargingEnd, times.sessionEnd)) }] }));
+    periods.push(tagged({ start_date_time: times.chargingEnd, dimensions: [{ type: 'PARKING_TIME', volume: sixDecimals(hours(times.chargingEnd, times.sessionEnd)) }] }));
   }
   return periods;
 }
-
-const round = (value: number) => Math.round(value * 1e6) / 1e6;
 
 /** An OICP date-time as OCPI writes it (UTC, `Z`). */
 export const ocpiTime = (text: string) => ocpiDateTime(new Date(text));

@@ -36,28 +36,29 @@ import {
   type AuthorizeRemoteStop,
   type StatusCode,
 } from '../oicp/transaction-schemas';
+import { statusCode } from '../oicp/status-codes';
 import { checkInto } from '../schema/typebox';
 import { FindingLog, type Mapped } from './findings';
 import { ocpiEvseIdOf, partyToProviderId, providerIdToParty } from './identifiers';
 import { cachedEvse } from './location';
-import { identificationToOcpiToken, ocpiDateTime, tokenToIdentification } from './identification';
+import { identificationToOcpiToken, tokenToIdentification } from './identification';
+import { ocpiDateTime } from '../ocpi/transport';
 
 export type RemoteOperation = 'start' | 'stop' | 'reserve' | 'cancel';
 
-const code = (Code: string, Description: string): StatusCode => ({ Code, Description });
-const SUCCESS = code('000', 'Success');
+const SUCCESS = statusCode('000');
 
 /** OCPI CommandResult -> OICP StatusCode of the Acknowledgement. */
 export const RESULT_STATUS: Record<CommandResultType, StatusCode> = {
   ACCEPTED: SUCCESS,
-  CANCELED_RESERVATION: code('400', 'Session is invalid: the reservation was canceled'),
-  EVSE_OCCUPIED: code('602', 'EVSE already in use'),
-  EVSE_INOPERATIVE: code('700', 'EVSE out of service'),
-  FAILED: code('501', 'Communication to EVSE failed'),
-  NOT_SUPPORTED: code('320', 'Service not available at this EVSE'),
-  REJECTED: code('602', 'EVSE already in use/ wrong token'),
-  TIMEOUT: code('510', 'No EV connected to EVSE'),
-  UNKNOWN_RESERVATION: code('400', 'Session is invalid: unknown reservation'),
+  CANCELED_RESERVATION: statusCode('400', 'the reservation was canceled'),
+  EVSE_OCCUPIED: statusCode('602', 'EVSE occupied'),
+  EVSE_INOPERATIVE: statusCode('700'),
+  FAILED: statusCode('501'),
+  NOT_SUPPORTED: statusCode('320', 'not supported by this EVSE'),
+  REJECTED: statusCode('602'),
+  TIMEOUT: statusCode('510'),
+  UNKNOWN_RESERVATION: statusCode('400', 'unknown reservation'),
 };
 
 /** OCPI synchronous CommandResponse -> OICP StatusCode, when the answer cannot wait for the result. */
@@ -65,8 +66,8 @@ export const RESPONSE_STATUS: Record<CommandResponseType | 'TIMEOUT', StatusCode
   ACCEPTED: SUCCESS,
   NOT_SUPPORTED: RESULT_STATUS.NOT_SUPPORTED,
   REJECTED: RESULT_STATUS.REJECTED,
-  UNKNOWN_SESSION: code('400', 'Session is invalid'),
-  TIMEOUT: code('501', 'Communication to EVSE failed'),
+  UNKNOWN_SESSION: statusCode('400'),
+  TIMEOUT: statusCode('501'),
 };
 
 /** OICP StatusCode of an Acknowledgement -> OCPI CommandResult; unlisted codes are FAILED. */
@@ -269,7 +270,7 @@ export function commandOutcomeToAcknowledgement(input: unknown, context: Acknowl
   const outcome = isResponse ? checkInto(CommandResponseSchema, input, log) : checkInto(CommandResultSchema, input, log);
   if (outcome === undefined) return log.result(undefined);
   let status = isResponse ? RESPONSE_STATUS[outcome.result as CommandResponseType] : RESULT_STATUS[outcome.result as CommandResultType];
-  if (outcome.result === 'REJECTED' && (context.operation === 'stop' || context.operation === 'cancel')) status = code('400', 'Session is invalid');
+  if (outcome.result === 'REJECTED' && (context.operation === 'stop' || context.operation === 'cancel')) status = statusCode('400');
   if (outcome.message !== undefined) log.loss('message', 'the OICP acknowledgement has no driver message');
   return log.result({
     Result: status.Code === '000',

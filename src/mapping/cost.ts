@@ -16,6 +16,7 @@ import type { DayOfWeek, PriceComponent, Tariff, TariffElement, TariffRestrictio
 import type { CdrDimensionType, ChargingPeriod, Price } from '../ocpi/transaction-schemas';
 import { FindingLog, type Mapped } from './findings';
 import { utcOffset } from './time-zone';
+import { sixDecimals } from './decimals';
 
 type Phase = 'reservation' | 'charging' | 'parking';
 
@@ -194,8 +195,6 @@ function quantise(segments: Segment[], category: Category, unitsPerQuantity: num
   last.quantity += roundUp(total, last.component.step_size, unitsPerQuantity) - total;
 }
 
-const money = (value: number) => Math.round(value * 1e6) / 1e6;
-
 export function sessionCost(input: CostInput): Mapped<SessionCost> {
   const log = new FindingLog();
   const { tariff } = input;
@@ -270,7 +269,7 @@ export function sessionCost(input: CostInput): Mapped<SessionCost> {
   const sum = (of: Segment[]): Price => {
     const excl = of.reduce((total, s) => total + s.quantity * s.component.price, 0);
     const incl = of.reduce((total, s) => total + s.quantity * s.component.price * (1 + (s.component.vat ?? 0) / 100), 0);
-    return withVat ? { excl_vat: money(excl), incl_vat: money(incl) } : { excl_vat: money(excl) };
+    return withVat ? { excl_vat: sixDecimals(excl), incl_vat: sixDecimals(incl) } : { excl_vat: sixDecimals(excl) };
   };
   const category = (name: Category) => {
     const of = segments.filter((s) => s.category === name);
@@ -292,9 +291,9 @@ export function sessionCost(input: CostInput): Mapped<SessionCost> {
   const hoursOf = (phases: readonly Phase[]) => slices.filter((s) => phases.includes(s.phase)).reduce((t, s) => t + (s.end - s.start) / HOUR, 0);
   const result: SessionCost = {
     total_cost,
-    total_energy: money(slices.reduce((t, s) => t + s.energy, 0)),
-    total_time: money(hoursOf(['charging', 'parking'])),
-    total_parking_time: money(hoursOf(['parking'])),
+    total_energy: sixDecimals(slices.reduce((t, s) => t + s.energy, 0)),
+    total_time: sixDecimals(hoursOf(['charging', 'parking'])),
+    total_parking_time: sixDecimals(hoursOf(['parking'])),
   };
   const parts: [keyof SessionCost, Category][] = [
     ['total_fixed_cost', 'fixed'],

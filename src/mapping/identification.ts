@@ -10,6 +10,7 @@ import type { AuthMethod, CdrToken, Token, TokenType } from '../ocpi/transaction
 import type { Identification } from '../oicp/transaction-schemas';
 import { childPath, FindingLog, type Mapped } from './findings';
 import { partyToProviderId, type OcpiParty } from './identifiers';
+import { ocpiDateTime } from '../ocpi/transport';
 
 const UID = /^([0-9A-F]{8}|[0-9A-F]{14}|[0-9A-F]{20})$/;
 const ISO_EMAID = /^([A-Za-z]{2})(-?)([A-Za-z0-9]{3})(-?)(C[A-Za-z0-9]{8})(?:(-?)([0-9A-Za-z]))?$/;
@@ -225,9 +226,4 @@ export function identificationToOcpiToken(identification: Identification, provid
     whitelist: 'NEVER',
     last_updated: ocpiDateTime(now),
   });
-}
-
-/** An instant as OCPI writes it: UTC, whole seconds, `Z`. */
-export function ocpiDateTime(at: Date): string {
-  return at.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

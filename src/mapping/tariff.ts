@@ -26,6 +26,7 @@ import { brokenAt, check, soundItems } from '../schema/typebox';
 import { childPath, FindingLog, type Mapped } from './findings';
 import { ocpiEvseIdOf, partyToOperatorId } from './identifiers';
 import { evseDefaults, NO_RULES, operatorParty, type MappingRules } from './rules';
+import { sixDecimals } from './decimals';
 
 const WORKDAYS: readonly DayOfWeek[] = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'];
 const WEEKEND: readonly DayOfWeek[] = ['SATURDAY', 'SUNDAY'];
@@ -294,7 +295,7 @@ function tariffIdsByProduct(rules: MappingRules): (productId: string, known: Rea
   };
 }
 
-const perHour = (price: number, unit: ReferenceUnit) => (unit === 'MINUTE' ? Math.round(price * 60 * 1e6) / 1e6 : price);
+const perHour = (price: number, unit: ReferenceUnit) => (unit === 'MINUTE' ? sixDecimals(price * 60) : price);
 
 function restrictionsOf(product: PricingProductDataRecord, rules: MappingRules, path: string, log: FindingLog): (TariffRestrictions | undefined)[] {
   const power = product.MaximumProductChargingPower === rules.tariffs.maximumProductChargingPower ? {} : { max_power: product.MaximumProductChargingPower };

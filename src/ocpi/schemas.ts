@@ -39,7 +39,8 @@ const Image = Type.Object({
 });
 export type Image = Static<typeof Image>;
 
-const BusinessDetails = Type.Object({ name: Str(100), website: Opt(Str(255)), logo: Opt(Image) });
+export const BusinessDetails = Type.Object({ name: Str(100), website: Opt(Str(255)), logo: Opt(Image) });
+export type BusinessDetails = Static<typeof BusinessDetails>;
 
 const RegularHours = Type.Object({ weekday: Type.Integer({ minimum: 1, maximum: 7 }), period_begin: LocalTime, period_end: LocalTime });
 export type RegularHours = Static<typeof RegularHours>;

@@ -7,9 +7,13 @@
 import { childPath, FindingLog, type Mapped } from '../mapping/findings';
 import { emaidParty } from '../mapping/identification';
 import type { OcpiParty } from '../mapping/identifiers';
-import { checkInto } from '../schema/typebox';
+import { Type } from '@sinclair/typebox';
+import { check, checkInto } from '../schema/typebox';
 import type { Location, Location211 } from './schemas';
 import {
+  AuthorizationInfo as AuthorizationInfoSchema,
+  ChargingPeriod211 as ChargingPeriod211Schema,
+  type AuthorizationInfo211,
   Cdr as CdrSchema,
   Cdr211 as Cdr211Schema,
   CDR_DIMENSIONS_211,
@@ -123,6 +127,8 @@ function placeUp(location: Location211, log: FindingLog): { location_id: string;
   const evse = location.evses?.[0];
   const connector = evse?.connectors[0];
   if ((location.evses?.length ?? 0) > 1 || (evse?.connectors.length ?? 0) > 1) log.loss('location', 'the location lists several EVSEs or connectors; the first is taken as the one used');
+  // 2.2.1's "no data available" marker (§2.8), allowed for exactly these fields; said, not silent.
+  if (evse === undefined) log.defaulted('location.evses', 'the location names no EVSE; evse_uid and connector_id are #NA');
   return { location_id: location.id, evse_uid: evse?.uid ?? '#NA', connector_id: connector?.id ?? '#NA' };
 }
 
@@ -145,6 +151,35 @@ export function session211To221(input: unknown, options: TransactionUpOptions = 
     ...(charging_periods !== undefined && { charging_periods: periodsUp(charging_periods, 'charging_periods', log) }),
     ...(total_cost !== undefined && { total_cost: { excl_vat: total_cost } }),
   });
+}
+
+const ChargingPeriods211 = Type.Array(ChargingPeriod211Schema);
+
+/**
+ * A 2.1.1 session PATCH's members under their 2.2.1 names. What a PATCH cannot express in 2.2.1
+ * terms (a new auth_id needs the whole token, a new embedded location the ids of the EVSE used) is
+ * a loss finding; members of the wrong shape are passed on for the schema check to name.
+ */
+export function sessionPatchUp(changes: Record<string, unknown>, log: FindingLog): Record<string, unknown> {
+  const { start_datetime, end_datetime, total_cost, charging_periods, auth_id, location, ...rest } = changes;
+  const up: Record<string, unknown> = { ...rest };
+  if (start_datetime !== undefined) up.start_date_time = start_datetime;
+  if (end_datetime !== undefined) up.end_date_time = end_datetime;
+  if (total_cost !== undefined) up.total_cost = typeof total_cost === 'number' ? { excl_vat: total_cost } : total_cost;
+  if (charging_periods !== undefined) {
+    const periods = check(ChargingPeriods211, charging_periods, 'charging_periods');
+    if (periods.findings.length > 0) log.findings.push(...periods.findings);
+    else up.charging_periods = periodsUp(periods.value, 'charging_periods', log);
+  }
+  if (auth_id !== undefined) log.loss('auth_id', 'a 2.1.1 PATCH of auth_id cannot become a 2.2.1 cdr_token (the whole token is needed); not applied');
+  if (location !== undefined) log.loss('location', 'a 2.1.1 PATCH of the embedded location is not applied; PUT the session to move it');
+  return up;
+}
+
+/** A 2.1.1 token PATCH's members under their 2.2.1 names. */
+export function tokenPatchUp(changes: Record<string, unknown>): Record<string, unknown> {
+  const { auth_id, ...rest } = changes;
+  return auth_id === undefined ? rest : { ...rest, contract_id: auth_id };
 }
 
 /** The 2.1.1 embedded location of a session or CDR: the cached location cut to the EVSE and connector used. */
@@ -308,6 +343,16 @@ export function reserveNow221To211(input: unknown): Mapped<ReserveNow211 | undef
   }
   const token = log.take(token221To211(tokenIn));
   return log.result(token && { ...rest, token, reservation_id: Number(reservation_id) });
+}
+
+/** A real-time authorization answered to a 2.1.1 CPO: the token is implied by the URL there. */
+export function authorizationInfo221To211(input: unknown): Mapped<AuthorizationInfo211 | undefined> {
+  const log = new FindingLog();
+  const info = checkInto(AuthorizationInfoSchema, input, log);
+  if (info === undefined) return log.result(undefined);
+  const { token: _token, authorization_reference, ...rest } = info;
+  if (authorization_reference !== undefined) log.loss('authorization_reference', '2.1.1 authorizations carry no authorization reference');
+  return log.result(rest);
 }
 
 /** A 2.1.1 asynchronous CommandResponse as a 2.2.1 CommandResult. */

@@ -12,6 +12,10 @@ import {
   CONNECTOR_TYPES_211,
   FACILITIES_211,
   checkLocation,
+  Connector as ConnectorSchema,
+  Connector211 as Connector211Schema,
+  Evse as EvseSchema,
+  Evse211 as Evse211Schema,
   Location211 as Location211Schema,
   Tariff as TariffSchema,
   Tariff211 as Tariff211Schema,
@@ -19,6 +23,7 @@ import {
   type Connector211,
   type EnergyMix,
   type EnergyMix211,
+  type Evse,
   type Evse211,
   type Hours,
   type Hours211,
@@ -107,15 +112,52 @@ export function location211To221(input: unknown, options: UpOptions = {}): Mappe
   else log.loss('type', `2.2.1 has no parking type ${type}`);
   if (opening_times) location.opening_times = hoursUp(opening_times);
   if (energy_mix) location.energy_mix = energyMixUp(energy_mix);
-  if (evses) {
-    location.evses = [];
-    for (const { item: evse, path } of soundItems(checked.refused, evses, 'evses', ['connectors'])) {
-      const connectors = soundItems(checked.refused, evse.connectors, childPath(path, 'connectors')).map(({ item }) => connectorUp(item) as Connector);
-      if (connectors.length === 0) log.loss(path, 'no valid connector left; the EVSE is not carried');
-      else location.evses.push({ ...evse, connectors });
-    }
-  }
+  if (evses) location.evses = soundItems(checked.refused, evses, 'evses', ['connectors']).flatMap(({ item, path }) => evseUp(item, checked.refused, path, log) ?? []);
   return log.result(location);
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * A 2.1.1 location PATCH's members under their 2.2.1 names. Members of the wrong shape are passed
+ * on unchanged, for the schema check that follows to name them.
+ */
+export function locationPatchUp(changes: Record<string, unknown>, log: FindingLog): Record<string, unknown> {
+  const { type, opening_times, energy_mix, evses, ...rest } = changes;
+  const up: Record<string, unknown> = { ...rest };
+  if (type !== undefined) {
+    const parking = LOCATION_TYPE_UP[type as Location211['type']];
+    if (parking) up.parking_type = parking;
+    else log.loss('type', `2.2.1 has no parking type ${JSON.stringify(type)}`);
+  }
+  if (opening_times !== undefined) up.opening_times = isObject(opening_times) ? hoursUp(opening_times) : opening_times;
+  if (energy_mix !== undefined) up.energy_mix = isObject(energy_mix) ? energyMixUp(energy_mix as EnergyMix211) : energy_mix;
+  if (evses !== undefined) up.evses = Array.isArray(evses) ? evses.flatMap((evse, i) => log.takeAt(childPath('evses', i), evse211To221(evse)) ?? []) : evses;
+  return up;
+}
+
+/** An EVSE raised to 2.2.1 with its sound connectors; none left, no EVSE. */
+function evseUp(evse: Evse211, refused: readonly string[], path: string, log: FindingLog): Evse | undefined {
+  const connectors = soundItems(refused, evse.connectors, childPath(path, 'connectors')).map(({ item }) => connectorUp(item) as Connector);
+  if (connectors.length > 0) return { ...evse, connectors };
+  log.loss(path, 'no valid connector left; the EVSE is not carried');
+  return undefined;
+}
+
+/** A 2.1.1 EVSE on its own (an EVSE-level PUT) as 2.2.1. */
+export function evse211To221(input: unknown): Mapped<Evse | undefined> {
+  const log = new FindingLog();
+  const checked = check(Evse211Schema, input);
+  log.findings.push(...checked.findings);
+  return log.result(brokenAt(checked.refused, '', ['connectors']) ? undefined : evseUp(checked.value, checked.refused, '', log));
+}
+
+/** A 2.1.1 connector on its own (a connector-level PUT) as 2.2.1. */
+export function connector211To221(input: unknown): Mapped<Connector | undefined> {
+  const log = new FindingLog();
+  const checked = check(Connector211Schema, input);
+  log.findings.push(...checked.findings);
+  return log.result(checked.refused.length > 0 ? undefined : (connectorUp(checked.value) as Connector));
 }
 
 const LOCATION_TYPE_DOWN: Record<NonNullable<Location['parking_type']>, Location211['type']> = {
@@ -203,20 +245,38 @@ export function location221To211(input: unknown): Mapped<Location211 | undefined
   if (energy_mix) location.energy_mix = energyMixDown(energy_mix);
   const keptFacilities = known(facilities, FACILITIES_211, 'facilities', 'facility', log);
   if (keptFacilities) location.facilities = keptFacilities;
-  if (source.evses) {
-    location.evses = [];
-    for (const { item: evse, path } of checked.evses) {
-      const connectors = soundItems(checked.refused, evse.connectors, childPath(path, 'connectors')).flatMap(({ item, path: at }) => connectorDown(item, at, log) ?? []);
-      if (connectors.length === 0) {
-        log.loss(path, 'no connector 2.1.1 can describe; the EVSE is not carried');
-        continue;
-      }
-      const down: Evse211 = { ...evse, connectors, capabilities: known(evse.capabilities, CAPABILITIES_211, childPath(path, 'capabilities'), 'capability', log) };
-      if (down.capabilities === undefined) delete down.capabilities;
-      location.evses.push(down);
-    }
-  }
+  if (source.evses) location.evses = checked.evses.flatMap(({ item, path }) => evseDown(item, checked.refused, path, log) ?? []);
   return log.result(asciiDown(location, '', log));
+}
+
+/** An EVSE lowered to 2.1.1 with the connectors 2.1.1 can describe; none left, no EVSE. */
+function evseDown(evse: Evse, refused: readonly string[], path: string, log: FindingLog): Evse211 | undefined {
+  const connectors = soundItems(refused, evse.connectors, childPath(path, 'connectors')).flatMap(({ item, path: at }) => connectorDown(item, at, log) ?? []);
+  if (connectors.length === 0) {
+    log.loss(path, 'no connector 2.1.1 can describe; the EVSE is not carried');
+    return undefined;
+  }
+  const down: Evse211 = { ...evse, connectors, capabilities: known(evse.capabilities, CAPABILITIES_211, childPath(path, 'capabilities'), 'capability', log) };
+  if (down.capabilities === undefined) delete down.capabilities;
+  return down;
+}
+
+/** A 2.2.1 EVSE on its own (an EVSE-level GET from a 2.1.1 peer) as 2.1.1. */
+export function evse221To211(input: unknown): Mapped<Evse211 | undefined> {
+  const log = new FindingLog();
+  const checked = check(EvseSchema, input);
+  log.findings.push(...checked.findings);
+  if (brokenAt(checked.refused, '', ['connectors'])) return log.result(undefined);
+  const down = evseDown(checked.value, checked.refused, '', log);
+  return log.result(down && asciiDown(down, '', log));
+}
+
+/** A 2.2.1 connector on its own as 2.1.1. */
+export function connector221To211(input: unknown): Mapped<Connector211 | undefined> {
+  const log = new FindingLog();
+  const checked = check(ConnectorSchema, input);
+  log.findings.push(...checked.findings);
+  return log.result(checked.refused.length > 0 ? undefined : connectorDown(checked.value, '', log));
 }
 
 /** Said whenever a tariff with several elements crosses between the versions. */

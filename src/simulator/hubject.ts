@@ -12,7 +12,7 @@ import { sameOperator, operatorOfEvseId } from '../mapping/identifiers';
 import type { Logger } from '../observability/logger';
 import { OicpClient, type OicpResult, type TlsMaterial } from '../oicp/client';
 import { OPERATIONS, OPERATION_NAMES, servedOperations, type OicpOperation, type OicpRole, type OperationName, type RequestOf, type ResponseOf } from '../oicp/operations';
-import { oicpRouter, requireClientCertificate, type OicpAuthorizer, type OicpCallContext, type OicpHandlers, type OicpWire } from '../oicp/router';
+import { oicpRouter, requireClientCertificate, type OicpAuthorizer, type OicpCallContext, type OicpExchange, type OicpHandlers, type OicpWire } from '../oicp/router';
 import { OicpRefusal, acknowledgement, statusCode, type StatusCodeValue } from '../oicp/status-codes';
 import type { Acknowledgement, AuthorizationStart } from '../oicp/transaction-schemas';
 import { startServer } from '../server';
@@ -28,15 +28,10 @@ export interface HubPartner {
   wire?: OicpWire;
 }
 
-export interface TrafficEntry {
+/** An exchange the hub took part in: received from a partner (`in`) or forwarded to one (`out`). */
+export interface TrafficEntry extends OicpExchange {
   at: string;
   direction: 'in' | 'out';
-  wire: OicpWire;
-  operation: OperationName;
-  partyId?: string;
-  request: unknown;
-  httpStatus: number;
-  response: unknown;
 }
 
 export interface HubjectSimulatorOptions {
@@ -175,10 +170,12 @@ export function createHubjectSimulator(options: HubjectSimulatorOptions): Hubjec
       return forward('AuthorizeRemoteReservationStop', partnerFor('CPO', session.operatorId ?? operatorOfEvseId(request.EvseID)), request, context.partyId);
     },
     ChargeDetailRecord: async (request, context) => {
-      const session = state.acceptCdr(context.partyId ?? '', request);
+      // Over SOAP without a certificate (plain HTTP: sandbox, tests) nothing names the operator but the EvseID.
+      const operatorId = context.partyId ?? operatorOfEvseId(request.EvseID) ?? '';
+      const session = state.acceptCdr(operatorId, request);
       const partner = partnerFor('EMP', session.providerId);
       // An offline EMP collects its CDRs with GetChargeDetailRecords; the hub has accepted it either way.
-      if (partner?.url) await forward('ChargeDetailRecord', partner, request, context.partyId);
+      if (partner?.url) await forward('ChargeDetailRecord', partner, request, operatorId);
       return ack('000', { SessionID: request.SessionID });
     },
     GetChargeDetailRecords: (request, context) => ({ ...pageOf(state.chargeDetailRecords(context.partyId ?? request.ProviderID, request), context.page, context.size), StatusCode: statusCode('000') }),

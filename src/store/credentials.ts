@@ -136,13 +136,17 @@ export class TokenRepository {
 
   /**
    * Ends a party's tokens of one purpose at `at` (default now): with a later time the old token keeps
-   * working for an overlap while the peer switches to its new one.
+   * working for an overlap while the peer switches to its new one. `keep` (the new token) is spared.
    */
-  async expire(party: string, purpose: TokenPurpose, at: number = this.now()): Promise<number> {
-    return this.db.run('UPDATE ocpi_tokens SET expires_at = $1 WHERE party = $2 AND purpose = $3 AND (expires_at IS NULL OR expires_at > $1)', [
-      at,
-      party,
-      purpose,
-    ]);
+  async expire(party: string, purpose: TokenPurpose, at: number = this.now(), keep?: string): Promise<number> {
+    return this.db.run(
+      'UPDATE ocpi_tokens SET expires_at = $1 WHERE party = $2 AND purpose = $3 AND (expires_at IS NULL OR expires_at > $1) AND token_hash <> $4',
+      [at, party, purpose, keep === undefined ? '' : hashToken(keep)],
+    );
+  }
+
+  /** Ends one token now (a token handed out in a handshake that then failed). */
+  async revoke(token: string): Promise<void> {
+    await this.db.run('UPDATE ocpi_tokens SET expires_at = $1 WHERE token_hash = $2', [this.now(), hashToken(token)]);
   }
 }

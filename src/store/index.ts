@@ -2,12 +2,14 @@ import type { OutboxPolicy, StoreConfig } from '../config/schema';
 import { CorrelationRepository } from './correlations';
 import { PartyRepository, TokenRepository } from './credentials';
 import { migrate } from './migrations';
+import { ObjectRepository } from './objects';
 import { OutboxRepository } from './outbox';
 import { PostgresDatabase } from './postgres';
 import type { Dialect, SqlDatabase, SqlExecutor } from './sql';
 import { SqliteDatabase } from './sqlite';
 
 export { CorrelationConflictError, type Correlation } from './correlations';
+export { ownerKey, type CachedObject } from './objects';
 export { type OcpiParty, type OcpiEndpoint, type OcpiPartyRole, type PartyInput, type TokenPurpose } from './credentials';
 export { retryDelay, type ClaimedItem, type EnqueueRequest, type FailOutcome, type OutboxItem, type OutboxState } from './outbox';
 
@@ -17,6 +19,8 @@ export interface StoreRepositories {
   tokens: TokenRepository;
   correlations: CorrelationRepository;
   outbox: OutboxRepository;
+  /** The backend's last known OCPI objects. */
+  objects: ObjectRepository;
 }
 
 export interface Store extends StoreRepositories {
@@ -69,6 +73,7 @@ export async function openStore(config: StoreConfig, policy: OutboxPolicy, optio
     tokens: new TokenRepository(executor, now),
     correlations: new CorrelationRepository(executor, now),
     outbox: new OutboxRepository(executor, policy, now, random),
+    objects: new ObjectRepository(executor, now),
   });
   return {
     dialect: db.dialect,

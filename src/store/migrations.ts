@@ -75,6 +75,21 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX outbox_due ON outbox (state, due_at, id)`,
     ],
   },
+  {
+    version: 2,
+    name: 'OCPI object cache',
+    statements: (t) => [
+      `CREATE TABLE ocpi_objects (
+        module TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at ${t.millis} NOT NULL,
+        updated_at ${t.millis} NOT NULL,
+        PRIMARY KEY (module, owner, id)
+      )`,
+    ],
+  },
 ];
 
 /** Arbitrary constant: the advisory lock that keeps two starting instances from migrating at once. */

@@ -84,3 +84,13 @@ describe('OICP ChargingNotification -> OCPI Session', () => {
     expect(findings.map((f) => f.path)).toEqual(expect.arrayContaining(['EvseID', 'Identification', 'PartnerProductID']));
   });
 });
+
+describe('OCPI 2.1.1 session raised to 2.2.1', () => {
+  it('uses the #NA marker for an embedded location without EVSE, and says so', () => {
+    const session = corpusJson('2.1.1', 'session_example_start.json') as { location: object };
+    const party = { countryCode: 'BE', partyId: 'BEC' };
+    const noEvse = session211To221({ ...session, location: { ...session.location, evses: [] } }, { party });
+    expect(noEvse.value).toMatchObject({ evse_uid: '#NA', connector_id: '#NA' });
+    expect(noEvse.findings).toContainEqual(expect.objectContaining({ kind: 'default', path: 'location.evses' }));
+  });
+});

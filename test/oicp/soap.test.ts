@@ -161,6 +161,17 @@ describe('safe XML parsing', () => {
   it('decodes the predefined entities and character references, nothing else', () => {
     expect(parseXml('<a>R&amp;D &#x2F; &lt;ok&gt;</a>', LIMITS)).toEqual({ a: 'R&D / <ok>' });
   });
+
+  it('writes markup characters escaped, and replaces what XML cannot carry with a loss finding', () => {
+    const request = { OperatorID: CPO_ID, EvseID: 'DE*ABC*E1', Identification: { RFIDMifareFamilyIdentification: { UID: 'AABBCCDD' } }, CPOPartnerSessionID: 'a<b>&"c"\u0007\uD800end' };
+    const written = soapRequest('AuthorizeStart', request);
+    expect(written.findings).toEqual([expect.objectContaining({ kind: 'loss', path: 'CPOPartnerSessionID' })]);
+    const { element, content } = readSoapBody(written.value, LIMITS);
+    expect(element).toBe('eRoamingAuthorizeStart');
+    expect(decodeRequest('AuthorizeStart', content).value).toEqual({ ...request, CPOPartnerSessionID: 'a<b>&"c"\uFFFD\uFFFDend' });
+    // Clean values cost nothing and say nothing.
+    expect(soapRequest('AuthorizeStart', { ...request, CPOPartnerSessionID: 'Tür 7 – ok 😀' }).findings).toEqual([]);
+  });
 });
 
 describe('SOAP endpoints: refusals as SOAP Faults in OICP terms, no partial state', () => {

@@ -31,7 +31,7 @@ for (const backend of BACKENDS) {
       it('refuses a database migrated by a newer bridge', async () => {
         const newer = [...MIGRATIONS, { version: 99, name: 'from the future', statements: () => ['CREATE TABLE future_thing (id TEXT)'] }];
         expect(await withRaw(site, (db) => migrate(db, clock.now, newer))).toEqual([99]);
-        await expect(site.open({ now: clock.now })).rejects.toThrow(/schema version 99, newer than this bridge knows \(1\)/);
+        await expect(site.open({ now: clock.now })).rejects.toThrow(`schema version 99, newer than this bridge knows (${MIGRATIONS.at(-1)!.version})`);
       });
     });
 
@@ -116,6 +116,22 @@ for (const backend of BACKENDS) {
         await store.correlations.put({ kind: 'evse', ocpiId: 'LOC1/9999', oicpId: 'DE*ABC*E123*1' });
         expect((await store.correlations.byOcpi('evse', 'LOC1/3256'))?.oicpId).toBe('+49*810*000*438');
         expect(await store.correlations.byOicp('evse', 'de*abc*e123*1')).toBeUndefined();
+      });
+    });
+
+    describe('OCPI object cache', () => {
+      it('keeps the last version of each object, lists a module oldest first, and deletes', async () => {
+        await store.objects.put('locations', 'NL*SIM', 'LOC2', { id: 'LOC2', name: 'first' });
+        clock.advance(1);
+        await store.objects.put('locations', 'NL*SIM', 'LOC1', { id: 'LOC1' });
+        clock.advance(1);
+        await store.objects.put('locations', 'NL*SIM', 'LOC2', { id: 'LOC2', name: 'second' });
+        await store.objects.put('tariffs', 'NL*SIM', 'LOC2', { id: 'T' });
+        expect(await store.objects.get('locations', 'NL*SIM', 'LOC2')).toMatchObject({ body: { id: 'LOC2', name: 'second' }, createdAt: clock.t - 2, updatedAt: clock.t });
+        expect((await store.objects.list<{ id: string }>('locations')).map((o) => o.body.id)).toEqual(['LOC2', 'LOC1']);
+        expect(await store.objects.delete('locations', 'NL*SIM', 'LOC2')).toBe(true);
+        expect(await store.objects.get('locations', 'NL*SIM', 'LOC2')).toBeUndefined();
+        expect(await store.objects.get('tariffs', 'NL*SIM', 'LOC2')).toBeDefined();
       });
     });
 

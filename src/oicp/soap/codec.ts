@@ -9,15 +9,15 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { FindingLog, childPath, type Finding } from '../../mapping/findings';
 import type { OicpRole } from '../operations';
-import type { XmlNode } from './xml';
+import type { XmlNode, XmlOut } from './xml';
 
 export const COMMON_TYPES_PREFIX = 'CommonTypes';
 
 /** Properties written as XML attributes of their element, as in the 2.x messages (`<EvseDataRecord deltaType=".." lastUpdate="..">`). */
-const ATTRIBUTES = new Set(['deltaType', 'lastUpdate', 'lang']);
+export const ATTRIBUTES = new Set(['deltaType', 'lastUpdate', 'lang']);
 
 /** The property that is the element's text when the others are attributes (`<InfoText lang="de">text</InfoText>`). */
-const TEXT = 'value';
+export const TEXT = 'value';
 
 /** Lists written as a wrapper element around one element per item; every other list repeats its element. */
 export const WRAPPED_LISTS: Readonly<Record<string, string>> = {
@@ -66,11 +66,16 @@ interface SchemaShape {
   items?: TSchema;
 }
 
-/** An element for xmlbuilder2's object form: `@name` attributes, `#` text, arrays repeat the element. */
-export type XmlOut = string | { [key: string]: XmlOut | XmlOut[] };
+/** Characters XML 1.0 cannot carry at all, not even escaped (most C0 controls, lone surrogates, U+FFFE/U+FFFF). */
+// eslint-disable-next-line no-control-regex
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-function scalarText(value: unknown): string {
-  return typeof value === 'string' ? value : String(value);
+/** A value as element or attribute text; characters XML cannot carry become U+FFFD, with a loss finding. */
+function scalarText(value: unknown, path: string, log: FindingLog): string {
+  const text = typeof value === 'string' ? value : String(value);
+  const carried = text.replace(NOT_XML, '\uFFFD');
+  if (carried !== text) log.loss(path, 'characters XML 1.0 cannot carry (control characters) replaced by U+FFFD');
+  return carried;
 }
 
 /**
@@ -85,7 +90,7 @@ export function toXml(schema: TSchema, value: unknown, prefix: string): { value:
 
 function write(schema: TSchema, value: unknown, prefix: string, path: string, log: FindingLog): XmlOut {
   const shape = schema as SchemaShape;
-  if (value === null || typeof value !== 'object') return scalarText(value);
+  if (value === null || typeof value !== 'object') return scalarText(value, path, log);
   // An object the schema leaves open (LegacyHashData): its members as elements, as 2.x wrote them.
   if (shape.type !== 'object' || !shape.properties) {
     return Object.fromEntries(Object.entries(value).map(([key, member]) => [`${prefix}:${key}`, write(OPEN, member, prefix, childPath(path, key), log)]));
@@ -97,8 +102,8 @@ function write(schema: TSchema, value: unknown, prefix: string, path: string, lo
     const item = record[key];
     if (item === undefined || property === undefined) continue;
     const at = childPath(path, key);
-    if (ATTRIBUTES.has(key)) out[`@${key}`] = scalarText(item);
-    else if (key === TEXT && Object.keys(shape.properties).every((k) => k === TEXT || ATTRIBUTES.has(k))) out['#'] = scalarText(item);
+    if (ATTRIBUTES.has(key)) out[`@${key}`] = scalarText(item, at, log);
+    else if (key === TEXT && Object.keys(shape.properties).every((k) => k === TEXT || ATTRIBUTES.has(k))) out['#'] = scalarText(item, at, log);
     else {
       const childPrefix = COMMON_TYPE_ELEMENTS.has(key) ? COMMON_TYPES_PREFIX : prefix;
       const items = (property as SchemaShape).items;

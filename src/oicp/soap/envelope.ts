@@ -4,15 +4,14 @@
  * eRoamingAcknowledgement with Result false, like Hubject 2.x answered; protocol errors are SOAP
  * Faults (HTTP 500, as SOAP 1.1 demands) carrying the same acknowledgement as detail.
  */
-import { create } from 'xmlbuilder2';
 import type { TSchema } from '@sinclair/typebox';
 import type { Finding, Mapped } from '../../mapping/findings';
 import { OPERATIONS, type OicpOperation, type OicpRole, type OperationName } from '../operations';
 import type { OicpRefusal } from '../status-codes';
 import { Acknowledgement } from '../transaction-schemas';
-import { COMMON_TYPES_PREFIX, fromXml, toXml, type XmlOut } from './codec';
+import { COMMON_TYPES_PREFIX, fromXml, toXml } from './codec';
 import { ACKNOWLEDGEMENT_ELEMENT, SOAP_ENVELOPE_NS, SOAP_SERVICES, soapNamespace, type SoapService } from './services';
-import { XmlRefused, parseXml, type XmlLimits, type XmlNode } from './xml';
+import { XmlRefused, parseXml, writeXml, type XmlLimits, type XmlNode, type XmlOut } from './xml';
 
 export const SOAP_CONTENT_TYPE = 'text/xml; charset=utf-8';
 
@@ -32,7 +31,7 @@ function envelope(service: SoapService, body: Record<string, XmlOut>, options: W
       'soapenv:Body': body,
     },
   };
-  return create({ version: '1.0', encoding: 'UTF-8' }, root).end({ prettyPrint: options.pretty === true });
+  return writeXml(root, options);
 }
 
 /** An element of the message: the acknowledgement lives in CommonTypes, everything else in its service. */

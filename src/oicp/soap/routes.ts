@@ -11,6 +11,7 @@ import { OPERATIONS, OPERATION_NAMES, type OicpOperation, type OperationName } f
 import { OicpRefusal } from '../status-codes';
 import { SOAP_CONTENT_TYPE, decodeRequest, readSoapBody, soapAnswer, soapRefusal } from './envelope';
 import { SOAP_BASE_PATH, soapPath, type SoapService } from './services';
+import { servedWsdl, soapDefinitions } from './wsdl';
 import { XmlRefused } from './xml';
 
 /** The operation a body element names within a service: its request element or one of its 2.x aliases. */
@@ -21,14 +22,31 @@ function operationOf(service: SoapService, element: string): OperationName | und
   });
 }
 
+/**
+ * The SOAP routes of the services `options.serves` touches. Each service also serves its WSDL
+ * (`?wsdl`, naming the address it was asked at) and, next to it, the XSDs that WSDL imports, so a
+ * peer's SOAP tooling can be pointed at the endpoint itself.
+ */
 export function soapEndpoints(options: OicpServerOptions): Router {
   const router = express.Router();
   // The size limit is the body parser's; parseXml's own cap is for answers we read as a client.
   const text = express.text({ limit: options.bodyLimit, type: () => true });
   const services = new Set(options.serves.map((name) => (OPERATIONS[name] as OicpOperation).soap.service));
+  let definitions: Map<string, string> | undefined;
+  const documents = () => (definitions ??= soapDefinitions());
   for (const service of services) {
     router.post(soapPath(service), text, (req, res) => {
       void serveSoap(service, req, res, options);
+    });
+    router.get(soapPath(service), (req, res) => {
+      if (req.query.wsdl === undefined) res.status(405).set('allow', 'POST').type('text/plain').send('POST a SOAP envelope, or GET ?wsdl');
+      else res.type('text/xml').send(servedWsdl(documents(), service, `${req.protocol}://${req.get('host') ?? ''}`));
+    });
+    router.get(`${SOAP_BASE_PATH}/${service}/:file`, (req, res, next) => {
+      const file = req.params.file;
+      const xsd = file.endsWith('.xsd') ? documents().get(file) : undefined;
+      if (xsd === undefined) next();
+      else res.type('text/xml').send(xsd);
     });
   }
   return router;

@@ -1,0 +1,12 @@
+/** `npm run bench`: every benchmark, each with its baseline measured in the same run. */
+import { report } from './measure';
+import { soapBenchmarks } from './soap';
+
+async function main(): Promise<void> {
+  console.log(report('OICP SOAP/XML edge', await soapBenchmarks()));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,67 @@
+/**
+ * CPO side, CDRs (issue 7): a CDR the backend posts is answered 1000 only once it is stored
+ * together with its outbox item, keyed by Hubject's SessionID, so each session yields one
+ * ChargeDetailRecord whatever the retries and restarts. The deliverer counts Hubject's answer to a
+ * second CDR for a session (009) as delivered: an earlier attempt got through before its answer was
+ * lost. (REST answers it with HTTP 409, SOAP with a fault; the StatusCode is what both carry.)
+ */
+import type { Logger } from '../../observability/logger';
+import { ocpiCdrToOicp } from '../../mapping/cdr';
+import type { MappingRules } from '../../mapping/rules';
+import type { OicpClient } from '../../oicp/client';
+import type { ChargeDetailRecord } from '../../oicp/transaction-schemas';
+import type { CdrReceiver } from '../../ocpi/cdrs';
+import type { Cdr } from '../../ocpi/transaction-schemas';
+import { OcpiError } from '../../ocpi/transport';
+import { ownerKey, type Store } from '../../store';
+import { deliveryOf, type Deliverer } from '../outbox-worker';
+import { AUTHORIZATION_KIND } from './authorization';
+
+export const CDR_TOPIC = 'oicp:ChargeDetailRecord';
+
+export interface CpoCdrsOptions {
+  store: Store;
+  rules: MappingRules;
+  logger: Logger;
+}
+
+const ownerOf = (cdr: Cdr) => ownerKey({ countryCode: cdr.country_code.toUpperCase(), partyId: cdr.party_id.toUpperCase() });
+
+export function cpoCdrs(options: CpoCdrsOptions): CdrReceiver {
+  const { store } = options;
+  return {
+    async post(cdr) {
+      const known = await store.objects.get<Cdr>('cdrs', ownerOf(cdr), cdr.id);
+      if (known) return JSON.stringify(known.body) === JSON.stringify(cdr) ? 'same' : 'conflict';
+      const authorization = cdr.authorization_reference === undefined ? undefined : await store.correlations.byOcpi(AUTHORIZATION_KIND, cdr.authorization_reference);
+      const record = ocpiCdrToOicp(cdr, { rules: options.rules, correlation: { ...(authorization && { sessionId: authorization.oicpId }) } });
+      if (record.value === undefined) {
+        // Refused before anything is stored: the backend learns why, and Hubject is not asked to refuse it.
+        throw new OcpiError(2001, `this CDR cannot go to Hubject: ${record.findings.filter((f) => f.kind === 'invalid').map((f) => `${f.path}: ${f.message}`).join('; ')}`);
+      }
+      if (record.findings.length > 0) options.logger.info('CDR mapped', { cdr: cdr.id, findings: record.findings });
+      const sessionId = record.value.SessionID;
+      await store.transaction(async (tx) => {
+        await tx.objects.put('cdrs', ownerOf(cdr), cdr.id, cdr);
+        // Keyed by SessionID: a second CDR for the session is never sent.
+        const { created } = await tx.outbox.enqueue({ topic: CDR_TOPIC, key: sessionId, payload: record.value });
+        if (!created) options.logger.warn('a CDR for this Hubject session was already sent; this one is kept, not sent', { cdr: cdr.id, sessionId });
+      });
+      return 'stored';
+    },
+    get: async (ref) => (await store.objects.get<Cdr>('cdrs', ownerKey(ref), ref.id))?.body,
+  };
+}
+
+/** Sends each CDR on its own; Hubject's "already received" means an earlier attempt arrived. */
+export function cdrDeliverer(client: OicpClient): Deliverer {
+  return async (items) => {
+    const deliveries = [];
+    for (const item of items) {
+      const result = await client.call('ChargeDetailRecord', item.payload as ChargeDetailRecord);
+      const duplicate = !result.ok && result.error.statusCode?.Code === '009';
+      deliveries.push(duplicate ? ({ outcome: 'delivered' } as const) : deliveryOf(result));
+    }
+    return deliveries;
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * CPO side, EVSE data and status (issue 7): the backend's Locations pushes become Hubject's EVSE
+ * data and status. Each push is applied to the cached location (a PATCH carries only what changed)
+ * and, in the same transaction, announced in the outbox: the location's EVSE records for
+ * PushEvseData, and the statuses of the EVSEs it touched for PushEvseStatus. An EVSE status PATCH,
+ * the most frequent message, announces its status only. The deliverers send the records as
+ * `update` (Hubject inserts what it does not know) and coalesce statuses: within a batch the latest
+ * status of each EVSE is the one sent, in one call.
+ */
+import type { Logger } from '../../observability/logger';
+import type { Finding } from '../../mapping/findings';
+import { ocpiEvseToStatusRecord, type OicpEvseStatusRecord } from '../../mapping/evse-status';
+import { ocpiLocationToOicp, type OicpEvseData } from '../../mapping/location';
+import type { MappingRules } from '../../mapping/rules';
+import { operatorOfEvseId, sameOperator } from '../../mapping/identifiers';
+import type { OicpClient } from '../../oicp/client';
+import type { ObjectReceiver, ObjectRef } from '../../ocpi/receiver';
+import type { Connector, Evse, Location } from '../../ocpi/schemas';
+import { objectAt, placeAt } from '../../ocpi/location-tree';
+import { OcpiError } from '../../ocpi/transport';
+import { ownerKey, type Store, type StoreRepositories } from '../../store';
+import { deliveryOf, type Deliverer } from '../outbox-worker';
+
+export const EVSE_DATA_TOPIC = 'oicp:PushEvseData';
+export const EVSE_STATUS_TOPIC = 'oicp:PushEvseStatus';
+
+export interface CpoLocationsOptions {
+  store: Store;
+  rules: MappingRules;
+  /** Our OperatorID toward Hubject. */
+  operatorId: string;
+  logger: Logger;
+}
+
+/** An announced location's EVSE data: records to send as update, and the records of REMOVED EVSEs to send as delete. */
+interface EvseDataPayload {
+  operator: { OperatorID: string; OperatorName: string };
+  records: OicpEvseData['records'];
+  removed: OicpEvseData['records'];
+}
+
+/** What one location contributes to the outbox. */
+interface Announcement {
+  data: boolean;
+  /** EVSE uids whose status to push. */
+  statuses: string[];
+}
+
+const STATUS_MEMBERS = new Set(['status', 'last_updated']);
+
+/** Places a pushed EVSE or connector in its location; the parents take its last_updated (2.2.1 §4.1). */
+function placeInto(location: Location, level: 'evse' | 'connector', ref: ObjectRef, object: Evse | Connector): boolean {
+  if (!placeAt(location, level, ref.ids, object)) return false;
+  if (level === 'connector') (objectAt(location, 'evse', ref.ids) as Evse).last_updated = object.last_updated;
+  location.last_updated = object.last_updated;
+  return true;
+}
+
+export function cpoLocations(options: CpoLocationsOptions): ObjectReceiver {
+  const { store, logger } = options;
+  const log = (what: string, findings: readonly Finding[]) => {
+    if (findings.length > 0) logger.info(what, { findings });
+  };
+
+  /** Stores the location and announces what changed, in one transaction: both or neither. */
+  const announce = (owner: string, location: Location, what: Announcement) =>
+    store.transaction(async (tx: StoreRepositories) => {
+      await tx.objects.put('locations', owner, location.id, location);
+      if (what.data) {
+        const mapping = { rules: options.rules, operatorId: options.operatorId };
+        const mapped = ocpiLocationToOicp(location, mapping);
+        log('location mapped to EVSE data', mapped.findings);
+        if (mapped.value) {
+          // OICP deletes by whole record: a REMOVED EVSE is mapped as it was, to say which one goes.
+          const removedEvses = (location.evses ?? []).filter((e) => e.evse_id !== undefined && mapped.value!.deleted.includes(e.evse_id));
+          const removed = removedEvses.length === 0 ? [] : (ocpiLocationToOicp({ ...location, evses: removedEvses.map((e) => ({ ...e, status: 'UNKNOWN' })) }, mapping).value?.records ?? []);
+          const payload: EvseDataPayload = { operator: { OperatorID: mapped.value.OperatorID, OperatorName: mapped.value.OperatorName }, records: mapped.value.records, removed };
+          if (payload.records.length > 0 || removed.length > 0) await tx.outbox.enqueue({ topic: EVSE_DATA_TOPIC, payload });
+        }
+      }
+      for (const uid of what.statuses) {
+        const evse = objectAt(location, 'evse', [location.id, uid]) as Evse | undefined;
+        if (!evse) continue;
+        const record = ocpiEvseToStatusRecord(evse, '', { overrides: options.rules.status });
+        log('EVSE status mapped', record.findings);
+        if (!record.value) continue;
+        // One foreign EvseID would make Hubject refuse the whole coalesced push (018): it is not sent.
+        const operator = operatorOfEvseId(record.value.EvseID);
+        if (operator === undefined || !sameOperator(operator, options.operatorId)) {
+          logger.warn('EVSE status not sent: the EvseID belongs to another operator (Hubject would refuse it, 018)', { evseId: record.value.EvseID, operatorId: options.operatorId });
+          continue;
+        }
+        await tx.outbox.enqueue({ topic: EVSE_STATUS_TOPIC, payload: record.value });
+      }
+    });
+
+  const cached = async (ref: ObjectRef) => (await store.objects.get<Location>('locations', ownerKey(ref), ref.ids[0]!))?.body;
+
+  return {
+    async put(level, ref, object) {
+      if (level === 'location') {
+        const location = object as Location;
+        return announce(ownerKey(ref), location, { data: true, statuses: (location.evses ?? []).map((e) => e.uid) });
+      }
+      const location = await cached(ref);
+      if (!location || !placeInto(location, level as 'evse' | 'connector', ref, object as Evse | Connector)) throw new OcpiError(2003, `unknown ${level === 'evse' ? 'location' : 'EVSE'} for this ${level}: PUT it first`, 404);
+      return announce(ownerKey(ref), location, { data: true, statuses: [ref.ids[1]!] });
+    },
+
+    async patch(level, ref, changes) {
+      const location = await cached(ref);
+      const target = objectAt(location, level, ref.ids);
+      if (!location || !target) return false;
+      Object.assign(target, changes);
+      if (typeof changes.last_updated === 'string') location.last_updated = changes.last_updated;
+      const statusOnly = level === 'evse' && Object.keys(changes).every((key) => STATUS_MEMBERS.has(key));
+      const touched = level === 'location' ? (location.evses ?? []).map((e) => e.uid) : [ref.ids[1]!];
+      await announce(ownerKey(ref), location, { data: !statusOnly, statuses: 'status' in changes || level === 'location' ? touched : [] });
+      return true;
+    },
+
+    get: async (level, ref) => objectAt(await cached(ref), level, ref.ids),
+  };
+}
+
+/** Sends EVSE data: one PushEvseData `update` per announced location, then its REMOVED EVSEs as `delete`. */
+export function evseDataDeliverer(client: OicpClient): Deliverer {
+  return async (items) => {
+    const deliveries = [];
+    for (const item of items) {
+      const { operator, records, removed } = item.payload as EvseDataPayload;
+      let result = records.length === 0 ? undefined : await client.call('PushEvseData', { ActionType: 'update', OperatorEvseData: { ...operator, EvseDataRecord: records } });
+      if ((result === undefined || result.ok) && removed.length > 0) result = await client.call('PushEvseData', { ActionType: 'delete', OperatorEvseData: { ...operator, EvseDataRecord: removed } });
+      deliveries.push(result === undefined ? ({ outcome: 'delivered' } as const) : deliveryOf(result));
+    }
+    return deliveries;
+  };
+}
+
+/** Sends statuses: the batch coalesced to the latest status per EVSE, in one PushEvseStatus `update`. */
+export function evseStatusDeliverer(client: OicpClient, operatorId: string): Deliverer {
+  return async (items) => {
+    const latest = new Map<string, OicpEvseStatusRecord>();
+    for (const item of items) {
+      const record = item.payload as OicpEvseStatusRecord;
+      latest.delete(record.EvseID);
+      latest.set(record.EvseID, record);
+    }
+    const delivery = deliveryOf(await client.call('PushEvseStatus', { ActionType: 'update', OperatorEvseStatus: { OperatorID: operatorId, EvseStatusRecord: [...latest.values()] } }));
+    return items.map(() => delivery);
+  };
+}

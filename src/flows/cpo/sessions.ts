@@ -1,0 +1,86 @@
+/**
+ * CPO side, sessions (issue 7): the backend's Session pushes become Hubject charging notifications
+ * for sessions Hubject authorized — Start once, Progress at most every PROGRESS_INTERVAL_MS, End once
+ * — through the outbox. Each push is applied to the cached session (a 2.2.1 PATCH appends its
+ * charging periods) in the same transaction that announces the notification.
+ */
+import type { Logger } from '../../observability/logger';
+import { ocpiSessionToNotification } from '../../mapping/session';
+import type { MappingRules } from '../../mapping/rules';
+import type { OicpClient } from '../../oicp/client';
+import type { ChargingNotification } from '../../oicp/transaction-schemas';
+import type { ObjectReceiver } from '../../ocpi/receiver';
+import type { Location } from '../../ocpi/schemas';
+import type { Session } from '../../ocpi/transaction-schemas';
+import { ownerKey, type Store } from '../../store';
+import { deliveryOf, type Deliverer } from '../outbox-worker';
+import { AUTHORIZATION_KIND } from './authorization';
+
+export const NOTIFICATION_TOPIC = 'oicp:ChargingNotification';
+/** Hubject wants progress, not a stream: at most one Progress per session in this time. */
+export const PROGRESS_INTERVAL_MS = 60_000;
+/** The correlation of a notified session: OCPI owner/session id <-> Hubject SessionID, with what was sent. */
+export const NOTIFIED_KIND = 'notified-session';
+
+interface Notified {
+  started?: boolean;
+  progressAt?: number;
+}
+
+export interface CpoSessionsOptions {
+  store: Store;
+  rules: MappingRules;
+  operatorId: string;
+  logger: Logger;
+  now?: () => number;
+}
+
+
+export function cpoSessions(options: CpoSessionsOptions): ObjectReceiver {
+  const { store, logger } = options;
+  const now = options.now ?? Date.now;
+
+  async function apply(owner: string, session: Session): Promise<void> {
+    const authorization = session.authorization_reference === undefined ? undefined : await store.correlations.byOcpi(AUTHORIZATION_KIND, session.authorization_reference);
+    const key = `${owner}/${session.id}`;
+    const notified = ((await store.correlations.byOcpi(NOTIFIED_KIND, key))?.attrs ?? {}) as Notified;
+    const location = (await store.objects.get<Location>('locations', owner, session.location_id))?.body;
+    const mapped = authorization && ocpiSessionToNotification(session, { rules: options.rules, sessionId: authorization.oicpId, location, started: notified.started === true, operatorId: options.operatorId });
+    if (!authorization) logger.info('session not authorized through Hubject: no charging notification', { session: session.id });
+    else if (mapped?.value === undefined) logger.warn('session cannot be notified to Hubject', { session: session.id, findings: mapped?.findings });
+    const notification = mapped?.value ?? undefined;
+    const throttled = notification?.Type === 'Progress' && notified.progressAt !== undefined && now() - notified.progressAt < PROGRESS_INTERVAL_MS;
+    await store.transaction(async (tx) => {
+      await tx.objects.put('sessions', owner, session.id, session);
+      if (!notification || throttled) return;
+      // Start and End go once per Hubject session; each Progress is its own.
+      const once = notification.Type === 'Start' || notification.Type === 'End' ? { key: `${notification.SessionID}/${notification.Type}` } : {};
+      await tx.outbox.enqueue({ topic: NOTIFICATION_TOPIC, payload: notification, ...once });
+      const state: Notified = { started: true, progressAt: notification.Type === 'Progress' ? now() : notified.progressAt };
+      await tx.correlations.put({ kind: NOTIFIED_KIND, ocpiId: key, oicpId: notification.SessionID, attrs: { ...state } });
+    });
+  }
+
+  return {
+    async put(_level, ref, object) {
+      await apply(ownerKey(ref), object as Session);
+    },
+    async patch(_level, ref, changes) {
+      const cached = (await store.objects.get<Session>('sessions', ownerKey(ref), ref.ids[0]!))?.body;
+      if (!cached) return false;
+      // 2.2.1: charging periods in a PATCH are added to the ones known, not a replacement.
+      const periods = changes.charging_periods as Session['charging_periods'];
+      await apply(ownerKey(ref), { ...cached, ...changes, ...(periods && { charging_periods: [...(cached.charging_periods ?? []), ...periods] }) });
+      return true;
+    },
+    get: async (_level, ref) => (await store.objects.get<Session>('sessions', ownerKey(ref), ref.ids[0]!))?.body,
+  };
+}
+
+export function notificationDeliverer(client: OicpClient): Deliverer {
+  return async (items) => {
+    const deliveries = [];
+    for (const item of items) deliveries.push(deliveryOf(await client.call('ChargingNotification', item.payload as ChargingNotification)));
+    return deliveries;
+  };
+}

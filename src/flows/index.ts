@@ -1,0 +1,51 @@
+/**
+ * The flows the configuration calls for: the OCPI modules the bridge serves to its backend (the
+ * handlers behind them) and the deliverers of what they put in the outbox. Today the CPO side's
+ * EVSE data and status, real-time authorization, remote start/stop, sessions and CDRs (issue 7); the rest of issues 7 and 8 plugs in here.
+ */
+import type { BridgeConfig } from '../config/schema';
+import { evseDefaults } from '../mapping/rules';
+import { partyToOperatorId } from '../mapping/identifiers';
+import type { Logger } from '../observability/logger';
+import type { OicpClient } from '../oicp/client';
+import { RECEIVER_MODULES, receiverRoutes } from '../ocpi/receiver';
+import type { OcpiModule } from '../ocpi/router';
+import type { Store } from '../store';
+import { SENDER_MODULES, senderRoutes } from '../ocpi/sender';
+import { cdrReceiverRoutes } from '../ocpi/cdrs';
+import { OcpiClient } from '../ocpi/client';
+import { commandResultRoutes } from '../ocpi/commands';
+import type { OicpHandlers } from '../oicp/calls';
+import { cpoRemote } from './cpo/remote';
+import { cpoTokens } from './cpo/authorization';
+import { CDR_TOPIC, cdrDeliverer, cpoCdrs } from './cpo/cdrs';
+import { NOTIFICATION_TOPIC, cpoSessions, notificationDeliverer } from './cpo/sessions';
+import { EVSE_DATA_TOPIC, EVSE_STATUS_TOPIC, cpoLocations, evseDataDeliverer, evseStatusDeliverer } from './cpo/locations';
+import type { Deliverer } from './outbox-worker';
+
+export interface Flows {
+  modules: OcpiModule[];
+  deliverers: Record<string, Deliverer>;
+  /** What the bridge answers when Hubject calls it. */
+  oicpHandlers: OicpHandlers;
+}
+
+export function flowsFromConfig(config: BridgeConfig, store: Store, oicp: OicpClient, logger: Logger, publicUrl: () => string): Flows {
+  const { mapping: rules } = config;
+  if (config.oicp.role !== 'CPO' || config.oicp.operatorId === undefined) return { modules: [], deliverers: {}, oicpHandlers: {} };
+  const operatorId = config.oicp.operatorId;
+  const us = { role: config.ocpi.roles[0] ?? 'EMSP', countryCode: config.ocpi.countryCode, partyId: config.ocpi.partyId };
+  const remote = cpoRemote({ store, client: new OcpiClient({ logger }), us, publicUrl, logger });
+  const timeZoneOf = (party: { countryCode: string; partyId: string }) => evseDefaults(rules, partyToOperatorId(party)).timeZone;
+  return {
+    modules: [
+      { identifier: 'locations', role: 'RECEIVER', versions: config.ocpi.versions, router: receiverRoutes(RECEIVER_MODULES.locations, cpoLocations({ store, rules, operatorId, logger }), { timeZoneOf }) },
+      { identifier: 'sessions', role: 'RECEIVER', versions: config.ocpi.versions, router: receiverRoutes(RECEIVER_MODULES.sessions, cpoSessions({ store, rules, operatorId, logger })) },
+      { identifier: 'cdrs', role: 'RECEIVER', versions: config.ocpi.versions, router: cdrReceiverRoutes(cpoCdrs({ store, rules, logger }), { publicUrl }) },
+      { identifier: 'commands', role: 'SENDER', versions: config.ocpi.versions, router: commandResultRoutes(remote.results) },
+      { identifier: 'tokens', role: 'SENDER', versions: config.ocpi.versions, router: senderRoutes(SENDER_MODULES.tokens, cpoTokens({ store, oicp, operatorId, ownParty: { countryCode: config.ocpi.countryCode, partyId: config.ocpi.partyId }, logger }), { publicUrl, logger }) },
+    ],
+    deliverers: { [EVSE_DATA_TOPIC]: evseDataDeliverer(oicp), [EVSE_STATUS_TOPIC]: evseStatusDeliverer(oicp, operatorId), [CDR_TOPIC]: cdrDeliverer(oicp), [NOTIFICATION_TOPIC]: notificationDeliverer(oicp) },
+    oicpHandlers: remote.oicp,
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * The bridge's OCPI side built from its configuration: the party it presents (roles, versions,
+ * public URL), the handshake, and the routes the backend calls.
+ */
+import type { Router } from 'express';
+import type { BridgeConfig } from '../config/schema';
+import type { Logger } from '../observability/logger';
+import type { Store } from '../store';
+import type { OcpiPartyRole } from '../store/credentials';
+import { OcpiClient } from './client';
+import { Registration } from './registration';
+import { ocpiRouter, versionsUrl, type OcpiModule } from './router';
+
+/** The store's name for the backend the configuration names (`ocpi.backend`) and the CLI's default party. */
+export const BACKEND_PARTY = 'backend';
+
+/** The roles we present in credentials: one per configured role, all under our country and party id. */
+export function ourRoles(ocpi: BridgeConfig['ocpi']): OcpiPartyRole[] {
+  return ocpi.roles.map((role) => ({ role, countryCode: ocpi.countryCode, partyId: ocpi.partyId, businessDetails: ocpi.businessDetails }));
+}
+
+/** The configured public URL, or the listening address (`url`, once known). */
+export function publicUrlOf(config: BridgeConfig, listening: string): string {
+  return config.ocpi.publicUrl ?? listening.replace('://0.0.0.0:', '://127.0.0.1:');
+}
+
+export interface OcpiSide {
+  registration: Registration;
+  router: Router;
+}
+
+export interface OcpiSideOptions {
+  ocpi: BridgeConfig['ocpi'];
+  bodyLimit: string;
+  store: Pick<Store, 'parties' | 'tokens'>;
+  logger: Logger;
+  /** Where peers reach this party; a function because the listening address is known only once listening. */
+  publicUrl: () => string;
+  /** The functional modules served (from the flows). */
+  modules?: readonly OcpiModule[];
+  now?: () => number;
+}
+
+/** An OCPI party: the bridge's side toward its backend, and (with a backend's configuration) the backend simulator. */
+export function ocpiSide({ ocpi, bodyLimit, store, logger, publicUrl, modules, now }: OcpiSideOptions): OcpiSide {
+  const registration = new Registration({
+    parties: store.parties,
+    tokens: store.tokens,
+    client: new OcpiClient({ logger }),
+    logger,
+    versionsUrl: () => versionsUrl(publicUrl()),
+    roles: ourRoles(ocpi),
+    versions: ocpi.versions,
+    tokenOverlapMs: ocpi.tokenOverlapSeconds * 1000,
+    now,
+  });
+  const router = ocpiRouter({ registration, tokens: store.tokens, parties: store.parties, roles: ourRoles(ocpi), modules, publicUrl, versions: ocpi.versions, bodyLimit, logger, now: now && (() => new Date(now())) });
+  return { registration, router };
+}
+
+/**
+ * Registers with the configured backend when it is not registered yet (`ocpi.backend` with a
+ * token A). A failure is logged with its reason and leaves the bridge running: the operator can
+ * retry with `ocpi register`.
+ */
+export async function registerWithBackend(config: BridgeConfig, side: OcpiSide, store: Pick<Store, 'parties'>, logger: Logger): Promise<void> {
+  const backend = config.ocpi.backend;
+  if (!backend?.token) return;
+  if ((await store.parties.get(BACKEND_PARTY))?.state === 'registered') return;
+  try {
+    const party = await side.registration.register(BACKEND_PARTY, backend.versionsUrl, backend.token);
+    logger.info('registered with the OCPI backend', { versionsUrl: backend.versionsUrl, version: party.version });
+  } catch (err) {
+    logger.error('registration with the OCPI backend failed; retry with `ocpi-oicp-bridge ocpi register`', { versionsUrl: backend.versionsUrl, reason: (err as Error).message });
+  }
+}

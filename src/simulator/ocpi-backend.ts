@@ -1,0 +1,158 @@
+/**
+ * An OCPI backend simulator: a CPO or eMSP platform with its own store, serving the Versions and
+ * Credentials modules and able to register with the bridge or be registered with, in 2.1.1 or
+ * 2.2.1. It is built from the same party code as the bridge's OCPI side, configured as the other
+ * role, so the handshake is exercised in both directions over real HTTP.
+ */
+import express, { type Express } from 'express';
+import type { BridgeConfig } from '../config/schema';
+import type { Logger } from '../observability/logger';
+import { ocpiSide, type OcpiSide } from '../ocpi';
+import { versionsUrl } from '../ocpi/router';
+import type { OcpiVersion } from '../ocpi/transport';
+import { openStore, type Store } from '../store';
+import { cdrReceiverRoutes } from '../ocpi/cdrs';
+import { OcpiClient } from '../ocpi/client';
+import { commandReceiverRoutes, commandResultRoutes } from '../ocpi/commands';
+import { OcpiPeer } from '../ocpi/peer';
+import { RECEIVER_MODULES, receiverRoutes } from '../ocpi/receiver';
+import type { OcpiModule } from '../ocpi/router';
+import { SENDER_MODULES, senderRoutes } from '../ocpi/sender';
+import { SimulatedPlatform } from './ocpi-platform';
+import { startServer } from '../server';
+
+export interface OcpiBackendOptions {
+  role: 'CPO' | 'EMSP';
+  countryCode: string;
+  partyId: string;
+  name?: string;
+  versions?: OcpiVersion[];
+  tokenOverlapSeconds?: number;
+  /** SQLite file keeping its registrations across restarts (sandbox mode); in memory by default. */
+  storePath?: string;
+  logger: Logger;
+  now?: () => number;
+}
+
+export interface OcpiBackend extends OcpiSide {
+  app: Express;
+  store: Store;
+  /** Its data, what peers sent it, and every call it received. */
+  platform: SimulatedPlatform;
+  /** The registered peer `partyId` as a module client. */
+  peer(partyId: string): Promise<OcpiPeer | undefined>;
+  /**
+   * Pushes its own objects (a CPO's locations and tariffs, an eMSP's tokens) to a registered peer,
+   * as a backend does after registering; modules the peer does not receive are skipped.
+   */
+  pushAll(partyId: string): Promise<{ pushed: number; failed: string[] }>;
+  /** Where the backend is reached; set it once its server listens. */
+  setUrl(url: string): void;
+  versionsUrl(): string;
+  close(): Promise<void>;
+}
+
+export async function createOcpiBackend(options: OcpiBackendOptions): Promise<OcpiBackend> {
+  const store = await openStore(
+    { path: options.storePath ?? ':memory:', schema: 'public', poolSize: 1 },
+    { maxAttempts: 12, baseDelayMs: 1_000, maxDelayMs: 900_000, jitter: 0.2, leaseMs: 60_000 },
+    options.now && { now: options.now },
+  );
+  const ocpi: BridgeConfig['ocpi'] = {
+    countryCode: options.countryCode,
+    partyId: options.partyId,
+    roles: [options.role],
+    versions: options.versions ?? ['2.1.1', '2.2.1'],
+    businessDetails: { name: options.name ?? `Simulated ${options.role} ${options.countryCode}*${options.partyId}` },
+    tokenOverlapSeconds: options.tokenOverlapSeconds ?? 300,
+  };
+  let url = '';
+  const identity = { role: options.role, countryCode: options.countryCode, partyId: options.partyId };
+  const client = new OcpiClient({ logger: options.logger });
+  const peer = async (partyId: string) => {
+    const party = await store.parties.get(partyId);
+    return party?.state === 'registered' ? new OcpiPeer(party, client, { role: options.role, countryCode: options.countryCode, partyId: options.partyId }) : undefined;
+  };
+  const anyPeer = async () => {
+    const registered = (await store.parties.list()).find((p) => p.state === 'registered');
+    return registered && peer(registered.id);
+  };
+  const platform = new SimulatedPlatform(identity, anyPeer);
+  const side = ocpiSide({ ocpi, bodyLimit: '1mb', store, logger: options.logger, publicUrl: () => url, modules: modulesOf(platform, () => url, options.logger), now: options.now });
+  const app = express();
+  app.use(side.router);
+  return {
+    ...side,
+    app,
+    store,
+    platform,
+    peer,
+    pushAll: async (partyId) => {
+      const target = await peer(partyId);
+      if (!target) return { pushed: 0, failed: [`${partyId} is not registered`] };
+      const owner = { countryCode: identity.countryCode, partyId: identity.partyId };
+      const outbox = identity.role === 'CPO' ? (['locations', 'tariffs'] as const) : (['tokens'] as const);
+      let pushed = 0;
+      const failed: string[] = [];
+      for (const module of outbox) {
+        if (target.endpoint(module, 'RECEIVER') === undefined) continue;
+        for (const object of platform.own(module)) {
+          const result = await target.put(module, owner, [String(object.id ?? object.uid)], object);
+          if (result.ok) pushed++;
+          else failed.push(`${module} ${String(object.id ?? object.uid)}: ${result.failure.message}`);
+        }
+      }
+      return { pushed, failed };
+    },
+    setUrl: (listening) => {
+      url = listening;
+    },
+    versionsUrl: () => versionsUrl(url),
+    close: () => store.close(),
+  };
+}
+
+/** The modules of the simulated platform: a CPO sends locations, sessions, CDRs and tariffs and receives tokens and commands; an eMSP the reverse. */
+function modulesOf(platform: SimulatedPlatform, publicUrl: () => string, logger: Logger): OcpiModule[] {
+  const versions = ['2.1.1', '2.2.1'] as const;
+  const send = (id: keyof typeof SENDER_MODULES): OcpiModule => ({ identifier: id, role: 'SENDER', versions, router: senderRoutes(SENDER_MODULES[id], platform.sender, { publicUrl, logger }) });
+  const receive = (id: keyof typeof RECEIVER_MODULES): OcpiModule => ({ identifier: id, role: 'RECEIVER', versions, router: receiverRoutes(RECEIVER_MODULES[id], platform.receiver) });
+  if (platform.identity.role === 'CPO') {
+    return [send('locations'), send('sessions'), send('cdrs'), send('tariffs'), receive('tokens'), { identifier: 'commands', role: 'RECEIVER', versions, router: commandReceiverRoutes(platform.commands) }];
+  }
+  return [
+    send('tokens'),
+    receive('locations'),
+    receive('sessions'),
+    receive('tariffs'),
+    { identifier: 'cdrs', role: 'RECEIVER', versions, router: cdrReceiverRoutes(platform.cdrReceiver, { publicUrl }) },
+    { identifier: 'commands', role: 'SENDER', versions, router: commandResultRoutes(platform.commands) },
+  ];
+}
+
+export interface RunningOcpiBackend {
+  url: string;
+  backend: OcpiBackend;
+  close(): Promise<void>;
+}
+
+/** The simulator listening on `host:port` (0 picks a free port). */
+export async function startOcpiBackend(options: OcpiBackendOptions & { host: string; port: number }): Promise<RunningOcpiBackend> {
+  const { host, port, ...rest } = options;
+  const backend = await createOcpiBackend(rest);
+  try {
+    const server = await startServer(backend.app, { host, port, bodyLimit: '1mb', shutdownTimeoutMs: 2_000 });
+    backend.setUrl(server.url);
+    return {
+      url: server.url,
+      backend,
+      close: async () => {
+        await server.close();
+        await backend.close();
+      },
+    };
+  } catch (err) {
+    await backend.close();
+    throw err;
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * What the OCPI backend simulator holds and does, as plain data behind the module ports: a CPO with
+ * seed locations and tariffs (the official examples, re-owned), answering commands asynchronously;
+ * an eMSP with seed tokens, answering real-time authorizations; both keeping what peers push and
+ * recording every call for assertions.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CdrReceiver } from '../ocpi/cdrs';
+import type { CommandReceiver, CommandResultReceiver, CommandType } from '../ocpi/commands';
+import { inWindow, pageOf, type Page, type PageQuery } from '../ocpi/pagination';
+import type { OcpiPeer } from '../ocpi/peer';
+import type { ObjectReceiver, ObjectRef } from '../ocpi/receiver';
+import type { ObjectSender, SenderModuleId } from '../ocpi/sender';
+import { objectAt, placeAt } from '../ocpi/location-tree';
+import type { Connector, Evse, Location, Tariff } from '../ocpi/schemas';
+import type { AuthorizationInfo, Cdr, CommandResponse, CommandResult, LocationReferences, Token } from '../ocpi/transaction-schemas';
+
+/** The seed objects, from fixtures/ocpi-seed (the official 2.2.1 examples, owner replaced when loaded). */
+const SEED_DIR = join(__dirname, '..', '..', 'fixtures', 'ocpi-seed');
+const seed = <T>(file: string): T[] => JSON.parse(readFileSync(join(SEED_DIR, file), 'utf8')) as T[];
+
+export interface PlatformIdentity {
+  role: 'CPO' | 'EMSP';
+  countryCode: string;
+  partyId: string;
+}
+
+/** One recorded call of a peer to the simulator's modules. */
+export interface OcpiTraffic {
+  module: string;
+  what: string;
+  ref?: ObjectRef;
+  body?: unknown;
+}
+
+type Stored = Record<string, unknown> & { last_updated: string };
+
+export class SimulatedPlatform {
+  /** Client-owned objects by module, then `country/party/id` (EVSEs and connectors inside their location). */
+  readonly objects: Record<'locations' | 'sessions' | 'tariffs' | 'tokens' | 'cdrs', Map<string, Stored>> = {
+    locations: new Map(),
+    sessions: new Map(),
+    tariffs: new Map(),
+    tokens: new Map(),
+    cdrs: new Map(),
+  };
+  readonly traffic: OcpiTraffic[] = [];
+  /** Command results received (the simulated eMSP's own commands). */
+  readonly results: { type: CommandType; id: string; result: CommandResult }[] = [];
+  constructor(
+    readonly identity: PlatformIdentity,
+    /** The registered peer command results go to (none before a registration). */
+    private readonly peer: () => Promise<OcpiPeer | undefined>,
+    /** How long a simulated charge point takes to act on a command. */
+    private readonly commandDelayMs = 50,
+  ) {
+    const own = { country_code: identity.countryCode, party_id: identity.partyId };
+    if (identity.role === 'CPO') {
+      for (const location of seed<Location>('locations.json')) this.keep('locations', { ...location, ...own });
+      for (const tariff of seed<Tariff>('tariffs.json')) this.keep('tariffs', { ...tariff, ...own });
+    } else {
+      for (const token of seed<Token>('tokens.json')) this.keep('tokens', { ...token, ...own });
+    }
+  }
+
+  private keep(module: keyof SimulatedPlatform['objects'], object: Stored): void {
+    const id = String(object.id ?? object.uid);
+    this.objects[module].set(`${String(object.country_code)}/${String(object.party_id)}/${id}`, object);
+  }
+
+  /** The simulator's own objects of a module, oldest first. */
+  own(module: keyof SimulatedPlatform['objects']): Stored[] {
+    const prefix = `${this.identity.countryCode}/${this.identity.partyId}/`;
+    return [...this.objects[module]].filter(([key]) => key.startsWith(prefix)).map(([, object]) => object);
+  }
+
+  /** The module ports the simulator's routes are built on. */
+  readonly receiver: ObjectReceiver = {
+    put: (level, ref, object) => this.putObject(level, ref, object),
+    patch: (level, ref, changes) => this.patchObject(level, ref, changes),
+    get: (level, ref) => Promise.resolve(this.find(level, ref)),
+    delete: (level, ref) => this.deleteObject(level, ref),
+  };
+  readonly sender: ObjectSender = {
+    list: (module, query) => this.list(module, query),
+    get: (level, ids) => Promise.resolve(this.find(level, { countryCode: this.identity.countryCode, partyId: this.identity.partyId, ids })),
+    authorize: (uid, type, location) => this.authorize(uid, type, location),
+  };
+  readonly cdrReceiver: CdrReceiver = {
+    post: (cdr) => this.postCdr(cdr),
+    get: (ref) => Promise.resolve(this.objects.cdrs.get(`${ref.countryCode}/${ref.partyId}/${ref.id}`) as Cdr | undefined),
+  };
+  readonly commands: CommandReceiver & CommandResultReceiver = {
+    command: (type, command) => this.command(type, command),
+    result: (type, id, result) => this.result(type, id, result),
+  };
+
+  // ---- Receiver interfaces: what peers push ----
+
+  private moduleOf(level: string): keyof SimulatedPlatform['objects'] {
+    return level === 'evse' || level === 'connector' || level === 'location' ? 'locations' : (`${level}s` as keyof SimulatedPlatform['objects']);
+  }
+
+  private find(level: string, ref: ObjectRef): Record<string, unknown> | undefined {
+    const top = this.objects[this.moduleOf(level)].get(`${ref.countryCode}/${ref.partyId}/${ref.ids[0]!}`);
+    if (level !== 'evse' && level !== 'connector') return top;
+    return objectAt(top as unknown as Location | undefined, level, ref.ids);
+  }
+
+  private putObject(level: string, ref: ObjectRef, object: unknown): Promise<void> {
+    this.traffic.push({ module: this.moduleOf(level), what: `PUT ${level}`, ref, body: object });
+    if (level === 'evse' || level === 'connector') {
+      const location = this.find('location', ref) as unknown as Location | undefined;
+      if (location) placeAt(location, level, ref.ids, object as Evse | Connector);
+    } else this.objects[this.moduleOf(level)].set(`${ref.countryCode}/${ref.partyId}/${ref.ids[0]!}`, object as Stored);
+    return Promise.resolve();
+  }
+
+  private patchObject(level: string, ref: ObjectRef, changes: Record<string, unknown>): Promise<boolean> {
+    this.traffic.push({ module: this.moduleOf(level), what: `PATCH ${level}`, ref, body: changes });
+    const target = this.find(level, ref);
+    if (target) Object.assign(target, changes);
+    return Promise.resolve(target !== undefined);
+  }
+
+  private deleteObject(level: string, ref: ObjectRef): Promise<boolean> {
+    this.traffic.push({ module: this.moduleOf(level), what: `DELETE ${level}`, ref });
+    return Promise.resolve(this.objects[this.moduleOf(level)].delete(`${ref.countryCode}/${ref.partyId}/${ref.ids[0]!}`));
+  }
+
+  private postCdr(cdr: Cdr): Promise<'stored' | 'same' | 'conflict'> {
+    this.traffic.push({ module: 'cdrs', what: 'POST cdr', body: cdr });
+    const key = `${cdr.country_code}/${cdr.party_id}/${cdr.id}`;
+    const known = this.objects.cdrs.get(key);
+    if (known) return Promise.resolve(JSON.stringify(known) === JSON.stringify(cdr) ? 'same' : 'conflict');
+    this.objects.cdrs.set(key, cdr);
+    return Promise.resolve('stored');
+  }
+
+  // ---- Sender interfaces: what peers pull ----
+
+  private list(module: SenderModuleId, query: PageQuery): Promise<Page<unknown>> {
+    this.traffic.push({ module, what: 'GET list' });
+    // The simulator is no hub: it has no parties behind it to list.
+    const own = module === 'hubclientinfo' ? [] : this.own(module);
+    return Promise.resolve(pageOf(own.filter((o) => inWindow(o.last_updated, query)), query));
+  }
+
+  private authorize(uid: string, type: string, location: LocationReferences | undefined): Promise<AuthorizationInfo | undefined> {
+    this.traffic.push({ module: 'tokens', what: 'POST authorize', body: { uid, type, location } });
+    const token = this.own('tokens').find((t) => t.uid === uid && t.type === type) as unknown as Token | undefined;
+    if (token === undefined) return Promise.resolve(undefined);
+    return Promise.resolve({ allowed: token.valid ? 'ALLOWED' : 'BLOCKED', token, ...(location && { location }), authorization_reference: `sim-${uid}` });
+  }
+
+  // ---- Commands ----
+
+  /** A simulated charge point: accepts what names a known location, and posts the result a moment later. */
+  private command(type: CommandType, command: unknown): Promise<CommandResponse> {
+    this.traffic.push({ module: 'commands', what: `POST ${type}`, body: command });
+    const { response_url: responseUrl, location_id: locationId } = command as { response_url: string; location_id?: string };
+    const known = locationId === undefined || this.own('locations').some((l) => l.id === locationId);
+    if (known) setTimeout(() => void this.peer().then((peer) => peer?.commandResult(responseUrl, { result: 'ACCEPTED' })), this.commandDelayMs).unref();
+    return Promise.resolve({ result: known ? 'ACCEPTED' : 'REJECTED', timeout: 30 });
+  }
+
+  private result(type: CommandType, id: string, result: CommandResult): Promise<boolean> {
+    this.traffic.push({ module: 'commands', what: `result ${type}/${id}`, body: result });
+    this.results.push({ type, id, result });
+    return Promise.resolve(true);
+  }
+}

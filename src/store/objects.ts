@@ -1,0 +1,62 @@
+import type { SqlExecutor } from './sql';
+
+/**
+ * The last known OCPI objects of the backend (locations, tariffs, sessions, tokens), as canonical
+ * 2.2.1 JSON: a PATCH changes only some members, and the OICP side needs the whole object to map
+ * it (an EVSE status PATCH names neither the EvseID nor the address). Kept as TEXT, returned as stored.
+ */
+/** The owner of a cached object as its key writes it: `CC*PID`. */
+export const ownerKey = (party: { countryCode: string; partyId: string }): string => `${party.countryCode}*${party.partyId}`;
+
+export interface CachedObject<T = unknown> {
+  module: string;
+  /** The owner as `CC*PID` (country code and party id, upper case). */
+  owner: string;
+  id: string;
+  body: T;
+  createdAt: number;
+  updatedAt: number;
+}
+
+interface Row {
+  module: string;
+  owner: string;
+  id: string;
+  body: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export class ObjectRepository {
+  constructor(
+    private readonly db: SqlExecutor,
+    private readonly now: () => number,
+  ) {}
+
+  async put(module: string, owner: string, id: string, body: unknown): Promise<void> {
+    const at = this.now();
+    await this.db.run(
+      `INSERT INTO ocpi_objects (module, owner, id, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
+       ON CONFLICT (module, owner, id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`,
+      [module, owner, id, JSON.stringify(body), at],
+    );
+  }
+
+  async get<T>(module: string, owner: string, id: string): Promise<CachedObject<T> | undefined> {
+    const [row] = await this.db.all<Row>('SELECT * FROM ocpi_objects WHERE module = $1 AND owner = $2 AND id = $3', [module, owner, id]);
+    return row && toObject<T>(row);
+  }
+
+  /** A module's objects, oldest first (the order OCPI lists ask for). */
+  async list<T>(module: string): Promise<CachedObject<T>[]> {
+    return (await this.db.all<Row>('SELECT * FROM ocpi_objects WHERE module = $1 ORDER BY created_at, owner, id', [module])).map((row) => toObject<T>(row));
+  }
+
+  async delete(module: string, owner: string, id: string): Promise<boolean> {
+    return (await this.db.run('DELETE FROM ocpi_objects WHERE module = $1 AND owner = $2 AND id = $3', [module, owner, id])) === 1;
+  }
+}
+
+function toObject<T>(row: Row): CachedObject<T> {
+  return { module: row.module, owner: row.owner, id: row.id, body: JSON.parse(row.body) as T, createdAt: Number(row.created_at), updatedAt: Number(row.updated_at) };
+}

@@ -1,0 +1,67 @@
+/**
+ * CPO side, EVSE data and status, end to end (issue 7): the OCPI CPO simulator registers with a
+ * running bridge and pushes its locations; the Hubject simulator receives the EVSE data and
+ * statuses over REST 2.3 and over SOAP, field by field as the mappers make them; an EVSE status
+ * PATCH becomes a status push only; a status change made while Hubject is down arrives once it is back.
+ */
+import { ocpiLocationToOicp } from '../../src/mapping/location';
+import type { PushEvseDataRequest, PushEvseStatusRequest } from '../../src/oicp/messages';
+import type { Location } from '../../src/ocpi/schemas';
+import { corpusJson } from '../support/corpus';
+import { RULES, startCpoScene, until, type CpoScene } from '../support/cpo-scene';
+
+const OWNER = { countryCode: 'NL', partyId: 'SIM' };
+
+describe.each(['rest-2.3', 'soap-2.2'] as const)('CPO EVSE data and status over %s', (protocol) => {
+  let scene: CpoScene;
+  beforeAll(async () => {
+    scene = await startCpoScene(protocol);
+  }, 30_000);
+  afterAll(async () => {
+    await scene?.close();
+  });
+  const received = <T>(operation: string) => scene.received<T>(operation);
+
+  it('sends the EVSE data and statuses of the pushed locations, as the mappers make them', async () => {
+    expect((await scene.backend.backend.pushAll('bridge')).failed).toEqual([]);
+    await until('the hub has the EVSE data and statuses', () => received('PushEvseData').length > 0 && received('PushEvseStatus').length > 0);
+    const location = { ...(corpusJson('2.2.1', 'location_example.json') as Location), country_code: 'NL', party_id: 'SIM' };
+    const expected = ocpiLocationToOicp(location, { operatorId: 'BE*BEC', rules: RULES }).value!;
+    const data = received<PushEvseDataRequest>('PushEvseData');
+    // The other seed locations' EVSEs belong to other operators: the mapper refuses them (018), nothing is sent for them.
+    expect(data).toEqual([{ ActionType: 'update', OperatorEvseData: { OperatorID: 'BE*BEC', OperatorName: expected.OperatorName, EvseDataRecord: expected.records } }]);
+    const statuses = received<PushEvseStatusRequest>('PushEvseStatus').flatMap((r) => r.OperatorEvseStatus.EvseStatusRecord);
+    expect(statuses).toEqual([
+      { EvseID: 'BE*BEC*E041503001', EvseStatus: 'Available' },
+      { EvseID: 'BE*BEC*E041503002', EvseStatus: 'Reserved' },
+    ]);
+  });
+
+  it('turns an EVSE status PATCH into a status push only', async () => {
+    const peer = (await scene.backend.backend.peer('bridge'))!;
+    const dataBefore = received('PushEvseData').length;
+    expect(await peer.patch('locations', OWNER, ['LOC1', '3256'], { status: 'CHARGING', last_updated: '2026-11-24T10:00:00Z' })).toMatchObject({ ok: true });
+    await until('the status arrived', () => received<PushEvseStatusRequest>('PushEvseStatus').some((r) => r.OperatorEvseStatus.EvseStatusRecord.some((s) => s.EvseStatus === 'Occupied')));
+    expect(received('PushEvseData')).toHaveLength(dataBefore);
+    // The cache holds the change: the backend reads it back.
+    expect(await scene.bridge.store.objects.get('locations', 'NL*SIM', 'LOC1')).toMatchObject({ body: { evses: [{ uid: '3256', status: 'CHARGING' }, { uid: '3257' }] } });
+  });
+
+  it('keeps status changes made while Hubject is down and delivers the latest one when it is back', async () => {
+    const peer = (await scene.backend.backend.peer('bridge'))!;
+    scene.hub.setDown(true);
+    for (const status of ['OUTOFORDER', 'AVAILABLE']) {
+      expect(await peer.patch('locations', OWNER, ['LOC1', '3257'], { status, last_updated: '2026-11-24T11:00:00Z' })).toMatchObject({ ok: true });
+    }
+    const before = received('PushEvseStatus').length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(received('PushEvseStatus')).toHaveLength(before);
+    scene.hub.setDown(false);
+    await until('the status arrived after the outage', () => received('PushEvseStatus').length > before);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const after = received<PushEvseStatusRequest>('PushEvseStatus').slice(before).flatMap((r) => r.OperatorEvseStatus.EvseStatusRecord);
+    // Coalesced: the latest status of the EVSE, sent once.
+    expect(after).toEqual([{ EvseID: 'BE*BEC*E041503002', EvseStatus: 'Available' }]);
+    expect(await scene.bridge.store.outbox.depth()).toEqual({ pending: 0, dead: 0 });
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * The outbox worker: per-item outcomes of a batch, retries with the outbox's backoff, dead letters
+ * with the reason, and delivery to the Hubject simulator across an outage — each item arrives once.
+ */
+import { OutboxWorker, deliveryOf, type Deliverer } from '../../src/flows/outbox-worker';
+import { OicpClient } from '../../src/oicp/client';
+import type { PushEvseStatusRequest } from '../../src/oicp/messages';
+import { startServer, type RunningServer } from '../../src/server';
+import { createHubjectSimulator, type HubjectSimulator } from '../../src/simulator/hubject';
+import { openStore, type ClaimedItem, type Store } from '../../src/store';
+import { quietLogger } from '../support/oicp-network';
+
+const logger = quietLogger();
+const clock = { now: Date.parse('2026-11-24T10:00:00Z') };
+const POLICY = { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 60_000, jitter: 0, leaseMs: 30_000 };
+
+let store: Store;
+beforeEach(async () => {
+  store = await openStore({ path: ':memory:', schema: 'public', poolSize: 1 }, POLICY, { now: () => clock.now, random: () => 0.5 });
+});
+afterEach(async () => {
+  await store.close();
+});
+
+describe('deliveryOf: what an OICP outcome means for the item', () => {
+  const refused = (code: string) => deliveryOf({ ok: false, error: { kind: 'refused', message: 'no', statusCode: { Code: code } } });
+  it.each([
+    ['a data error (018)', refused('018'), 'refused'],
+    ['an unknown session (400)', refused('400'), 'refused'],
+    ['a Hubject system error (001)', refused('001'), 'retry'],
+    ['a partner that did not respond (310)', refused('310'), 'retry'],
+    ['no answer', deliveryOf({ ok: false, error: { kind: 'unreachable', message: 'ECONNREFUSED' } }), 'retry'],
+    ['a timeout', deliveryOf({ ok: false, error: { kind: 'timeout', message: 'slow' } }), 'retry'],
+    ['HTTP 503', deliveryOf({ ok: false, error: { kind: 'http', message: 'busy', httpStatus: 503 } }), 'retry'],
+    ['HTTP 400', deliveryOf({ ok: false, error: { kind: 'http', message: 'bad', httpStatus: 400 } }), 'refused'],
+    ['HTTP 429', deliveryOf({ ok: false, error: { kind: 'http', message: 'slow down', httpStatus: 429 } }), 'retry'],
+    ['a request our schema refuses', deliveryOf({ ok: false, error: { kind: 'invalid-request', message: 'broken' } }), 'refused'],
+    ['an acknowledged call', deliveryOf({ ok: true, value: {}, httpStatus: 200, findings: [] }), 'delivered'],
+  ])('%s: %s', (_what, delivery, outcome) => {
+    expect(delivery.outcome).toBe(outcome);
+  });
+});
+
+describe('rounds', () => {
+  it('settles each item of a batch as its deliverer says: done, due again after the backoff, or dead with the reason', async () => {
+    const seen: number[][] = [];
+    const answers: Record<string, (item: ClaimedItem) => ReturnType<typeof deliveryOf>> = {
+      ok: () => ({ outcome: 'delivered' }),
+      bad: () => ({ outcome: 'refused', reason: 'OICP 018 Inconsistent EvseID' }),
+      later: (item) => (item.attempts < 2 ? { outcome: 'retry', reason: 'hub down' } : { outcome: 'delivered' }),
+    };
+    const deliver: Deliverer = (items) => {
+      seen.push(items.map((i) => i.id));
+      return Promise.resolve(items.map((item) => answers[(item.payload as { kind: string }).kind]!(item)));
+    };
+    const ids = [];
+    for (const kind of ['ok', 'bad', 'later']) ids.push((await store.outbox.enqueue({ topic: 'status', payload: { kind } })).id);
+    const worker = new OutboxWorker({ outbox: store.outbox, deliverers: { status: deliver }, logger });
+
+    expect(await worker.runOnce()).toBe(3);
+    expect(seen).toEqual([ids]);
+    const [ok, bad, later] = await Promise.all(ids.map((id) => store.outbox.get(id)));
+    expect([ok!.state, bad!.state, later!.state]).toEqual(['done', 'dead', 'pending']);
+    expect(bad!.lastError).toBe('OICP 018 Inconsistent EvseID');
+    expect(later!.dueAt).toBe(clock.now + 1_000);
+
+    // Not due yet: nothing happens; after the backoff the retry is delivered.
+    expect(await worker.runOnce()).toBe(0);
+    clock.now += 1_000;
+    expect(await worker.runOnce()).toBe(1);
+    expect((await store.outbox.get(later!.id))!.state).toBe('done');
+  });
+
+  it('retries a whole batch whose deliverer throws, and ignores topics it has no deliverer for', async () => {
+    const { id } = await store.outbox.enqueue({ topic: 'cdr', payload: {} });
+    const { id: other } = await store.outbox.enqueue({ topic: 'someone-else', payload: {} });
+    const worker = new OutboxWorker({ outbox: store.outbox, deliverers: { cdr: () => Promise.reject(new Error('mapping blew up')) }, logger });
+    expect(await worker.runOnce()).toBe(1);
+    expect(await store.outbox.get(id)).toMatchObject({ state: 'pending', attempts: 1, lastError: 'mapping blew up' });
+    expect(await store.outbox.get(other)).toMatchObject({ state: 'pending', attempts: 0 });
+  });
+});
+
+describe('delivering to the Hubject simulator', () => {
+  let hub: HubjectSimulator;
+  let server: RunningServer;
+  beforeEach(async () => {
+    hub = createHubjectSimulator({ logger });
+    server = await startServer(hub.app, { host: '127.0.0.1', port: 0, bodyLimit: '1mb', shutdownTimeoutMs: 100 });
+  });
+  afterEach(async () => {
+    hub.close();
+    await server.close();
+  });
+
+  it('keeps a status change through an outage and delivers it once when the hub is back; start/stop run the rounds', async () => {
+    const client = new OicpClient({ baseUrl: server.url, as: 'CPO', partyId: 'DE*ABC', logger });
+    const pushStatus: Deliverer = async (items) => {
+      const request: PushEvseStatusRequest = { ActionType: 'update', OperatorEvseStatus: { OperatorID: 'DE*ABC', EvseStatusRecord: items.map((i) => i.payload as { EvseID: string; EvseStatus: 'Available' }) } };
+      const delivery = deliveryOf(await client.call('PushEvseStatus', request));
+      return items.map(() => delivery);
+    };
+    const worker = new OutboxWorker({ outbox: store.outbox, deliverers: { status: pushStatus }, logger, idleMs: 5 });
+    try {
+      const { id } = await store.outbox.enqueue({ topic: 'status', payload: { EvseID: 'DE*ABC*E1', EvseStatus: 'Available' } });
+      hub.setDown(true);
+      expect(await worker.runOnce()).toBe(1);
+      expect(await store.outbox.get(id)).toMatchObject({ state: 'pending', attempts: 1 });
+      hub.setDown(false);
+      clock.now += 1_000;
+      worker.start();
+      for (let i = 0; i < 200 && (await store.outbox.get(id))!.state !== 'done'; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      await worker.stop();
+      expect((await store.outbox.get(id))!.state).toBe('done');
+      expect(hub.traffic.filter((t) => t.operation === 'PushEvseStatus')).toHaveLength(1);
+      expect([...hub.state.evseStatus.values()].flatMap((byEvse) => [...byEvse.values()])).toEqual([expect.objectContaining({ EvseID: 'DE*ABC*E1', EvseStatus: 'Available' })]);
+    } finally {
+      await worker.stop();
+      client.close();
+    }
+  });
+});

@@ -1,0 +1,105 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadMappingRules, parseConfig } from '../../src/config/load';
+import { startBridge, type RunningBridge } from '../../src/runtime';
+import { startServer, type RunningServer } from '../../src/server';
+import { createHubjectSimulator, type HubjectSimulator } from '../../src/simulator/hubject';
+import { startOcpiBackend, type RunningOcpiBackend } from '../../src/simulator/ocpi-backend';
+import express from 'express';
+import { OicpClient } from '../../src/oicp/client';
+import { servedOperations } from '../../src/oicp/operations';
+import type { OcpiPeer } from '../../src/ocpi/peer';
+import { oicpRouter, trustTerminatingProxy } from '../../src/oicp/router';
+import { acknowledgement } from '../../src/oicp/status-codes';
+import type { ChargingNotification } from '../../src/oicp/transaction-schemas';
+import { quietLogger } from './oicp-network';
+
+export const RULES = loadMappingRules(join(__dirname, '..', '..', 'fixtures', 'mapping-rules.example.yaml'));
+
+/** The CPO scenario of issue 7: the OCPI CPO simulator, the bridge (OICP CPO BE*BEC) registered with it, the Hubject simulator. */
+export interface CpoScene {
+  hub: HubjectSimulator;
+  /** What the eMSP partner behind the hub (DE-DCB) was forwarded. */
+  notifications: ChargingNotification[];
+  hubUrl: string;
+  backend: RunningOcpiBackend;
+  bridge: RunningBridge;
+  /**
+   * Ready for sessions: the eMSP DE-DCB has given Hubject `card` (so Hubject authorizes it without
+   * asking), the backend has pushed its locations; the backend's client of the bridge.
+   */
+  withCard(card: string): Promise<OcpiPeer>;
+  /** What the hub received for an operation, in order. */
+  received<T>(operation: string): T[];
+  close(): Promise<void>;
+}
+
+export async function startCpoScene(protocol: 'rest-2.3' | 'soap-2.2'): Promise<CpoScene> {
+  const logger = quietLogger();
+  // The eMSP behind Hubject (DE-DCB): it takes the charging notifications and CDRs the hub forwards.
+  const notifications: ChargingNotification[] = [];
+  const emp = express();
+  emp.use(
+    oicpRouter({
+      serves: servedOperations('EMP'),
+      handlers: {
+        ChargingNotification: (notification) => (notifications.push(notification), acknowledgement('000')),
+        ChargeDetailRecord: (cdr) => acknowledgement('000', undefined, { SessionID: cdr.SessionID }),
+      },
+      authorize: trustTerminatingProxy,
+      bodyLimit: '1mb',
+      operatorIds: [],
+      logger,
+    }),
+  );
+  const empServer = await startServer(emp, { host: '127.0.0.1', port: 0, bodyLimit: '1mb', shutdownTimeoutMs: 100 });
+  const hub = createHubjectSimulator({ logger, partners: [{ role: 'EMP', id: 'DE-DCB', url: empServer.url }] });
+  const hubServer: RunningServer = await startServer(hub.app, { host: '127.0.0.1', port: 0, bodyLimit: '10mb', shutdownTimeoutMs: 100 });
+  const backend = await startOcpiBackend({ role: 'CPO', countryCode: 'NL', partyId: 'SIM', logger, host: '127.0.0.1', port: 0 });
+  const config = parseConfig(
+    {
+      server: { host: '127.0.0.1', port: 0 },
+      store: { path: join(mkdtempSync(join(tmpdir(), 'bridge-cpo-')), 'bridge.sqlite') },
+      outbox: { baseDelayMs: 100, maxDelayMs: 200 },
+      // OCPI does not say how drivers authenticate and pay, nor the accessibility: the rules do.
+      mapping: RULES,
+      ocpi: { countryCode: 'DE', partyId: 'BRG', roles: ['EMSP'], businessDetails: { name: 'Bridge' }, backend: { versionsUrl: backend.backend.versionsUrl(), token: await backend.backend.registration.offer('bridge') } },
+      // The official example's EVSEs belong to BE*BEC: the bridge pushes them as that operator.
+      oicp: { role: 'CPO', operatorId: 'BE*BEC', environment: 'custom', baseUrl: hubServer.url, protocol, inbound: { callerCheck: 'trusted-network' } },
+    },
+    'test',
+    {},
+  );
+  const bridge = await startBridge(config, logger);
+  // Hubject forwards remote starts and stops for BE*BEC's EVSEs to the bridge, in the scene's encoding.
+  hub.partners.push({ role: 'CPO', id: 'BE*BEC', url: bridge.url, wire: protocol === 'soap-2.2' ? 'soap' : 'rest' });
+  return {
+    hub,
+    notifications,
+    hubUrl: hubServer.url,
+    backend,
+    bridge,
+    withCard: async (card) => {
+      const emp = new OicpClient({ baseUrl: hubServer.url, as: 'EMP', partyId: 'DE-DCB', logger });
+      await emp.call('PushAuthenticationData', { ActionType: 'fullLoad', ProviderAuthenticationData: { ProviderID: 'DE-DCB', AuthenticationDataRecord: [{ Identification: { RFIDMifareFamilyIdentification: { UID: card } } }] } });
+      emp.close();
+      await backend.backend.pushAll('bridge');
+      return (await backend.backend.peer('bridge'))!;
+    },
+    received: <T>(operation: string) => hub.traffic.filter((t) => t.direction === 'in' && t.operation === operation).map((t) => t.request as T),
+    close: async () => {
+      await bridge.stop();
+      await backend.close();
+      hub.close();
+      await Promise.all([hubServer.close(), empServer.close()]);
+    },
+  };
+}
+
+export async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
+  for (const started = Date.now(); !check(); ) {
+    if (Date.now() - started > ms) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
