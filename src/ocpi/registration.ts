@@ -32,8 +32,12 @@ export interface RegistrationOptions {
   now?: () => number;
 }
 
-/** A new credentials token: 256 random bits, URL-safe, well inside the 64 printable characters allowed. */
-export const newToken = (): string => randomBytes(32).toString('base64url');
+/**
+ * A new credentials token: 256 random bits as 64 hex digits, the most OCPI allows. Hex, not
+ * base64url, because an operator pastes token A on a command line: a token starting with "-"
+ * reads as an option there, and "-"/"_" break double-click selection.
+ */
+export const newToken = (): string => randomBytes(32).toString('hex');
 
 /** A refusal of our own handshake call: what failed, in words an operator can act on. */
 export class RegistrationFailed extends Error {

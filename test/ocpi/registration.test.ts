@@ -14,6 +14,7 @@ import { startBridge as startRuntime } from '../../src/runtime';
 import request from 'supertest';
 import { ocpiSide, type OcpiSide } from '../../src/ocpi';
 import { OcpiClient } from '../../src/ocpi/client';
+import { newToken } from '../../src/ocpi/registration';
 import { Credentials, Credentials211 } from '../../src/ocpi/credentials';
 import { authorizationHeader, type OcpiVersion } from '../../src/ocpi/transport';
 import { check } from '../../src/schema/typebox';
@@ -143,6 +144,14 @@ describe.each(['2.2.1', '2.1.1'] as const)('OCPI %s handshake', (version) => {
       expect(details.body.data.endpoints).toEqual([{ identifier: 'credentials', role: 'SENDER', url: `${bridge.server.url}/ocpi/2.2.1/credentials` }]);
     }
     if (version === '2.1.1') expect(check(Credentials211, credentials.body.data).findings).toEqual([]);
+  });
+});
+
+describe('new credentials tokens', () => {
+  it('are 64 hex digits (the most OCPI allows), never alike, and safe to paste after a command-line option', () => {
+    const tokens = Array.from({ length: 200 }, newToken);
+    for (const token of tokens) expect(token).toMatch(/^[0-9a-f]{64}$/);
+    expect(new Set(tokens).size).toBe(tokens.length);
   });
 });
 
