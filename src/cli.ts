@@ -51,7 +51,8 @@ Commands:
         Issue a one-time registration token (token A) for a backend to register with the bridge.
   ocpi register [--versions-url URL --token A] [--party NAME] [--config FILE]
         Register with a backend (default: ocpi.backend of the configuration). The bridge must be
-        running: the backend reads our versions back during the handshake.
+        running: the backend reads our versions back during the handshake. A token that
+        starts with "-" is given as --token=VALUE.
   ocpi update|unregister [--party NAME] [--config FILE]
         Rotate the tokens (and move to the highest common version), or unregister.
   ocpi parties [--config FILE]
