@@ -7,7 +7,8 @@
  * repeated CDR as a duplicate, which the CDR deliverer counts as delivered).
  */
 import type { Logger } from '../observability/logger';
-import type { OicpFailure, OicpResult } from '../oicp/client';
+import type { OicpClient, OicpFailure, OicpResult } from '../oicp/client';
+import type { OperationName, RequestOf } from '../oicp/operations';
 import type { ClaimedItem, Store } from '../store';
 
 export type Delivery = { outcome: 'delivered' } | { outcome: 'retry'; reason: string } | { outcome: 'refused'; reason: string };
@@ -35,6 +36,22 @@ export function deliveryOf(result: OicpResult<unknown>): Delivery {
   if (kind === 'refused') return statusCode && !TRANSIENT_CODES.has(statusCode.Code) ? { outcome: 'refused', reason } : { outcome: 'retry', reason };
   if (kind === 'invalid-request' || (kind === 'http' && httpStatus !== undefined && httpStatus < 500 && httpStatus !== 408 && httpStatus !== 429)) return { outcome: 'refused', reason };
   return { outcome: 'retry', reason };
+}
+
+/**
+ * A deliverer whose items are requests of one operation, sent one by one in order. `alreadyDone`
+ * names refusals that mean an earlier attempt arrived (Hubject's 009 for a second CDR of a session).
+ */
+export function callDeliverer<N extends OperationName>(client: OicpClient, operation: N, alreadyDone: readonly string[] = []): Deliverer {
+  return async (items) => {
+    const deliveries: Delivery[] = [];
+    for (const item of items) {
+      const result = await client.call(operation, item.payload as RequestOf<N>);
+      const done = !result.ok && alreadyDone.includes(result.error.statusCode?.Code ?? '');
+      deliveries.push(done ? { outcome: 'delivered' } : deliveryOf(result));
+    }
+    return deliveries;
+  };
 }
 
 function describe(error: OicpFailure): string {

@@ -9,12 +9,11 @@ import type { Logger } from '../../observability/logger';
 import { ocpiCdrToOicp } from '../../mapping/cdr';
 import type { MappingRules } from '../../mapping/rules';
 import type { OicpClient } from '../../oicp/client';
-import type { ChargeDetailRecord } from '../../oicp/transaction-schemas';
 import type { CdrReceiver } from '../../ocpi/cdrs';
 import type { Cdr } from '../../ocpi/transaction-schemas';
 import { OcpiError } from '../../ocpi/transport';
 import { ownerKey, type Store } from '../../store';
-import { deliveryOf, type Deliverer } from '../outbox-worker';
+import { callDeliverer, type Deliverer } from '../outbox-worker';
 import { AUTHORIZATION_KIND } from './authorization';
 
 export const CDR_TOPIC = 'oicp:ChargeDetailRecord';
@@ -53,15 +52,5 @@ export function cpoCdrs(options: CpoCdrsOptions): CdrReceiver {
   };
 }
 
-/** Sends each CDR on its own; Hubject's "already received" means an earlier attempt arrived. */
-export function cdrDeliverer(client: OicpClient): Deliverer {
-  return async (items) => {
-    const deliveries = [];
-    for (const item of items) {
-      const result = await client.call('ChargeDetailRecord', item.payload as ChargeDetailRecord);
-      const duplicate = !result.ok && result.error.statusCode?.Code === '009';
-      deliveries.push(duplicate ? ({ outcome: 'delivered' } as const) : deliveryOf(result));
-    }
-    return deliveries;
-  };
-}
+/** Sends each CDR on its own; Hubject's "already received" (009) means an earlier attempt arrived. */
+export const cdrDeliverer = (client: OicpClient): Deliverer => callDeliverer(client, 'ChargeDetailRecord', ['009']);

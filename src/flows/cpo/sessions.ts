@@ -8,12 +8,11 @@ import type { Logger } from '../../observability/logger';
 import { ocpiSessionToNotification } from '../../mapping/session';
 import type { MappingRules } from '../../mapping/rules';
 import type { OicpClient } from '../../oicp/client';
-import type { ChargingNotification } from '../../oicp/transaction-schemas';
 import type { ObjectReceiver } from '../../ocpi/receiver';
 import type { Location } from '../../ocpi/schemas';
 import type { Session } from '../../ocpi/transaction-schemas';
 import { ownerKey, type Store } from '../../store';
-import { deliveryOf, type Deliverer } from '../outbox-worker';
+import { callDeliverer, type Deliverer } from '../outbox-worker';
 import { AUTHORIZATION_KIND } from './authorization';
 
 export const NOTIFICATION_TOPIC = 'oicp:ChargingNotification';
@@ -77,10 +76,4 @@ export function cpoSessions(options: CpoSessionsOptions): ObjectReceiver {
   };
 }
 
-export function notificationDeliverer(client: OicpClient): Deliverer {
-  return async (items) => {
-    const deliveries = [];
-    for (const item of items) deliveries.push(deliveryOf(await client.call('ChargingNotification', item.payload as ChargingNotification)));
-    return deliveries;
-  };
-}
+export const notificationDeliverer = (client: OicpClient): Deliverer => callDeliverer(client, 'ChargingNotification');
