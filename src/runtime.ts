@@ -33,7 +33,7 @@ export async function startBridge(config: BridgeConfig, logger: Logger): Promise
     let listening = '';
     const flows = flowsFromConfig(config, store, oicp, logger, () => publicUrlOf(config, listening));
     ocpi = ocpiSide({ ocpi: config.ocpi, bodyLimit: config.server.bodyLimit, store, logger, publicUrl: () => publicUrlOf(config, listening), modules: flows.modules });
-    worker = new OutboxWorker({ outbox: store.outbox, deliverers: flows.deliverers, logger });
+    worker = new OutboxWorker({ outbox: store.outbox, deliverers: flows.deliverers, logger, idleMs: config.outbox.pollMs });
     // Operations the flows do not handle (yet) are answered 320.
     const routers = [ocpi.router, oicpRoutesFromConfig(config, flows.oicpHandlers, logger)];
     server = await startServer(createApp({ store, logger, server: config.server, routers }), config.server);

@@ -111,6 +111,7 @@ const Outbox = Type.Object(
       default: 60_000,
       description: 'How long a claimed item stays reserved for its sender; after that a crashed sender’s item is due again.',
     }),
+    pollMs: Type.Integer({ minimum: 10, default: 1_000, description: 'How often an idle outbox looks for due items: the longest a new item waits before its first attempt.' }),
   },
   { additionalProperties: false, default: {}, description: 'Delivery policy of the durable outbox (CDRs, session updates, status changes).' },
 );

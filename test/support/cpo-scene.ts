@@ -61,7 +61,7 @@ export async function startCpoScene(protocol: 'rest-2.3' | 'soap-2.2'): Promise<
     {
       server: { host: '127.0.0.1', port: 0 },
       store: { path: join(mkdtempSync(join(tmpdir(), 'bridge-cpo-')), 'bridge.sqlite') },
-      outbox: { baseDelayMs: 100, maxDelayMs: 200 },
+      outbox: { baseDelayMs: 100, maxDelayMs: 200, pollMs: 50 },
       // OCPI does not say how drivers authenticate and pay, nor the accessibility: the rules do.
       mapping: RULES,
       ocpi: { countryCode: 'DE', partyId: 'BRG', roles: ['EMSP'], businessDetails: { name: 'Bridge' }, backend: { versionsUrl: backend.backend.versionsUrl(), token: await backend.backend.registration.offer('bridge') } },
