@@ -90,6 +90,13 @@ export class OcpiPeer {
     return this.send(this.request('PATCH', this.objectUrl(url, module, owner, ids, tokenType), changes), [], () => undefined);
   }
 
+  /** DELETE of a client-owned tariff (the only object OCPI lets its owner delete). */
+  delete(module: 'tariffs', owner: PartyKey, ids: string[]): Promise<PeerResult> {
+    const url = this.endpoint(module, 'RECEIVER');
+    if (url === undefined) return Promise.resolve(this.missing(module, 'RECEIVER'));
+    return this.send(this.request('DELETE', this.objectUrl(url, module, owner, ids)), [], () => undefined);
+  }
+
   /** A client-owned object's URL; 2.2.1 tokens carry their type as a query parameter. */
   private objectUrl(base: string, module: string, owner: PartyKey, ids: string[], tokenType?: string): string {
     const path = `${base}/${[owner.countryCode, owner.partyId, ...ids].map(encodeURIComponent).join('/')}`;

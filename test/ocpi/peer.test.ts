@@ -37,6 +37,7 @@ const objects: ObjectReceiver = {
     return Promise.resolve(true);
   },
   get: () => Promise.resolve(undefined),
+  delete: (level, ref) => Promise.resolve(ref.ids[0] !== 'NOPE' && inbox.push({ module: level, what: 'delete', value: ref.ids }) > 0),
 };
 const options = { timeZoneOf: () => 'Europe/Amsterdam', locationOf: () => Promise.resolve(LOCATION) };
 
@@ -102,6 +103,10 @@ describe.each(['2.2.1', '2.1.1'] as const)('OCPI %s peer client', (version) => {
 
       const refused = await peer.patch('locations', SIM, ['NOPE'], { name: 'x', last_updated: '2026-01-01T00:00:00Z' });
       expect(refused).toMatchObject({ ok: false, failure: { kind: 'http', httpStatus: 404 } });
+
+      expect(await peer.delete('tariffs', SIM, ['12'])).toMatchObject({ ok: true });
+      expect(inbox.at(-1)).toEqual({ module: 'tariff', what: 'delete', value: ['12'] });
+      expect(await peer.delete('tariffs', SIM, ['NOPE'])).toMatchObject({ ok: false });
     } finally {
       await w.close();
     }
