@@ -201,9 +201,18 @@ export class HubState {
     return [...this.authenticationData.values()].find(({ records }) => records.has(key))?.providerId;
   }
 
+  /**
+   * Products are records keyed by ProductID inside the operator's block for a provider, like EVSE
+   * records: `update`/`insert` upsert the products sent (the block's defaults are taken from the
+   * push), `delete` removes them, `fullLoad` replaces every block of the operator.
+   */
   pushPricingProducts(action: ActionType, operatorId: string, data: PricingProductData): void {
     const mine = this.forOperator(this.pricingProducts, operatorId);
-    applyAction(mine, action, [data], (d) => d.ProviderID);
+    if (action === 'fullLoad') mine.clear();
+    const block = mine.get(data.ProviderID);
+    const products = new Map((block?.PricingProductDataRecords ?? []).map((p) => [p.ProductID, p]));
+    applyAction(products, action === 'fullLoad' ? 'update' : action, data.PricingProductDataRecords, (p) => p.ProductID);
+    mine.set(data.ProviderID, { ...(action === 'delete' && block ? block : data), PricingProductDataRecords: [...products.values()] });
   }
 
   pushEvsePricing(action: ActionType, operatorId: string, pricing: readonly EvsePricing[]): void {

@@ -195,7 +195,8 @@ export function createHubjectSimulator(options: HubjectSimulatorOptions): Hubjec
       return ack();
     },
     PushEvsePricing: ({ ActionType, EVSEPricing }, context) => {
-      state.pushEvsePricing(ActionType, context.partyId ?? '', EVSEPricing);
+      // A SOAP body names no operator: without a certificate, the EvseIDs say whose pricing it is.
+      state.pushEvsePricing(ActionType, context.partyId ?? operatorOfEvseId(EVSEPricing[0]?.EvseID ?? '') ?? '', EVSEPricing);
       return ack();
     },
     PullPricingProductData: (request, context) => ({ PricingProductData: state.pricingProductsFor(context.partyId ?? '', request.OperatorIDs), StatusCode: statusCode('000') }),
