@@ -1,7 +1,7 @@
 /**
  * The flows the configuration calls for: the OCPI modules the bridge serves to its backend (the
  * handlers behind them) and the deliverers of what they put in the outbox. Today the CPO side's
- * EVSE data and status, real-time authorization, remote start/stop, sessions and CDRs (issue 7); the rest of issues 7 and 8 plugs in here.
+ * EVSE data and status, tariffs, real-time authorization, remote start/stop, sessions and CDRs (issue 7); the rest of issues 7 and 8 plugs in here.
  */
 import type { BridgeConfig } from '../config/schema';
 import { evseDefaults } from '../mapping/rules';
@@ -21,7 +21,8 @@ import { cpoTokens } from './cpo/authorization';
 import { CDR_TOPIC, cdrDeliverer, cpoCdrs } from './cpo/cdrs';
 import { NOTIFICATION_TOPIC, cpoSessions, notificationDeliverer } from './cpo/sessions';
 import { EVSE_DATA_TOPIC, EVSE_STATUS_TOPIC, cpoLocations, evseDataDeliverer, evseStatusDeliverer } from './cpo/locations';
-import type { Deliverer } from './outbox-worker';
+import { callDeliverer, type Deliverer } from './outbox-worker';
+import { EVSE_PRICING_TOPIC, PRICING_PRODUCTS_TOPIC, cpoTariffs } from './cpo/tariffs';
 
 export interface Flows {
   modules: OcpiModule[];
@@ -36,16 +37,21 @@ export function flowsFromConfig(config: BridgeConfig, store: Store, oicp: OicpCl
   const operatorId = config.oicp.operatorId;
   const us = { role: config.ocpi.roles[0] ?? 'EMSP', countryCode: config.ocpi.countryCode, partyId: config.ocpi.partyId };
   const remote = cpoRemote({ store, client: new OcpiClient({ logger }), us, publicUrl, logger });
+  const tariffs = cpoTariffs({ store, rules, operatorId, logger });
   const timeZoneOf = (party: { countryCode: string; partyId: string }) => evseDefaults(rules, partyToOperatorId(party)).timeZone;
   return {
     modules: [
-      { identifier: 'locations', role: 'RECEIVER', versions: config.ocpi.versions, router: receiverRoutes(RECEIVER_MODULES.locations, cpoLocations({ store, rules, operatorId, logger }), { timeZoneOf }) },
+      { identifier: 'locations', role: 'RECEIVER', versions: config.ocpi.versions, router: receiverRoutes(RECEIVER_MODULES.locations, cpoLocations({ store, rules, operatorId, logger, announceEvsePricing: tariffs.announceEvsePricing }), { timeZoneOf }) },
+      { identifier: 'tariffs', role: 'RECEIVER', versions: config.ocpi.versions, router: receiverRoutes(RECEIVER_MODULES.tariffs, tariffs.receiver) },
       { identifier: 'sessions', role: 'RECEIVER', versions: config.ocpi.versions, router: receiverRoutes(RECEIVER_MODULES.sessions, cpoSessions({ store, rules, operatorId, logger })) },
       { identifier: 'cdrs', role: 'RECEIVER', versions: config.ocpi.versions, router: cdrReceiverRoutes(cpoCdrs({ store, rules, logger }), { publicUrl }) },
       { identifier: 'commands', role: 'SENDER', versions: config.ocpi.versions, router: commandResultRoutes(remote.results) },
       { identifier: 'tokens', role: 'SENDER', versions: config.ocpi.versions, router: senderRoutes(SENDER_MODULES.tokens, cpoTokens({ store, oicp, operatorId, ownParty: { countryCode: config.ocpi.countryCode, partyId: config.ocpi.partyId }, logger }), { publicUrl, logger }) },
     ],
-    deliverers: { [EVSE_DATA_TOPIC]: evseDataDeliverer(oicp), [EVSE_STATUS_TOPIC]: evseStatusDeliverer(oicp, operatorId), [CDR_TOPIC]: cdrDeliverer(oicp), [NOTIFICATION_TOPIC]: notificationDeliverer(oicp) },
+    deliverers: { [EVSE_DATA_TOPIC]: evseDataDeliverer(oicp), [EVSE_STATUS_TOPIC]: evseStatusDeliverer(oicp, operatorId), [CDR_TOPIC]: cdrDeliverer(oicp), [NOTIFICATION_TOPIC]: notificationDeliverer(oicp),
+      [PRICING_PRODUCTS_TOPIC]: callDeliverer(oicp, 'PushPricingProductData'),
+      [EVSE_PRICING_TOPIC]: callDeliverer(oicp, 'PushEvsePricing'),
+    },
     oicpHandlers: remote.oicp,
   };
 }

@@ -51,6 +51,12 @@ export function sameOperator(a: string, b: string): boolean {
   return canonical(a) === canonical(b);
 }
 
+/** Whether an EvseID belongs to an operator: Hubject refuses a push naming another's EVSE (018). */
+export function isEvseOf(evseId: string, operatorId: string): boolean {
+  const operator = operatorOfEvseId(evseId);
+  return operator !== undefined && sameOperator(operator, operatorId);
+}
+
 /**
  * The EvseID of an OCPI EVSE: the caller's correlation for it, else its `evse_id`. OCPI's `evse_id` is
  * optional, OICP's EvseID is not, and it must keep the OICP grammar as written.

@@ -12,7 +12,7 @@ import type { Finding } from '../../mapping/findings';
 import { ocpiEvseToStatusRecord, type OicpEvseStatusRecord } from '../../mapping/evse-status';
 import { ocpiLocationToOicp, type OicpEvseData } from '../../mapping/location';
 import type { MappingRules } from '../../mapping/rules';
-import { operatorOfEvseId, sameOperator } from '../../mapping/identifiers';
+import { isEvseOf } from '../../mapping/identifiers';
 import type { OicpClient } from '../../oicp/client';
 import type { ObjectReceiver, ObjectRef } from '../../ocpi/receiver';
 import type { Connector, Evse, Location } from '../../ocpi/schemas';
@@ -30,6 +30,8 @@ export interface CpoLocationsOptions {
   /** Our OperatorID toward Hubject. */
   operatorId: string;
   logger: Logger;
+  /** Announces a stored location's EVSE pricing (the tariffs flow) in the same transaction. */
+  announceEvsePricing?: (tx: StoreRepositories, owner: string, location: Location) => Promise<void>;
 }
 
 /** An announced location's EVSE data: records to send as update, and the records of REMOVED EVSEs to send as delete. */
@@ -77,6 +79,7 @@ export function cpoLocations(options: CpoLocationsOptions): ObjectReceiver {
           const payload: EvseDataPayload = { operator: { OperatorID: mapped.value.OperatorID, OperatorName: mapped.value.OperatorName }, records: mapped.value.records, removed };
           if (payload.records.length > 0 || removed.length > 0) await tx.outbox.enqueue({ topic: EVSE_DATA_TOPIC, payload });
         }
+        await options.announceEvsePricing?.(tx, owner, location);
       }
       for (const uid of what.statuses) {
         const evse = objectAt(location, 'evse', [location.id, uid]) as Evse | undefined;
@@ -85,8 +88,7 @@ export function cpoLocations(options: CpoLocationsOptions): ObjectReceiver {
         log('EVSE status mapped', record.findings);
         if (!record.value) continue;
         // One foreign EvseID would make Hubject refuse the whole coalesced push (018): it is not sent.
-        const operator = operatorOfEvseId(record.value.EvseID);
-        if (operator === undefined || !sameOperator(operator, options.operatorId)) {
+        if (!isEvseOf(record.value.EvseID, options.operatorId)) {
           logger.warn('EVSE status not sent: the EvseID belongs to another operator (Hubject would refuse it, 018)', { evseId: record.value.EvseID, operatorId: options.operatorId });
           continue;
         }
