@@ -258,7 +258,8 @@ export const ConfigSchema = Type.Object(
 
 export type BridgeConfig = Static<typeof ConfigSchema>;
 export type StoreConfig = BridgeConfig['store'];
-export type OutboxPolicy = BridgeConfig['outbox'];
+/** What the store needs of the outbox settings (polling is the worker's business). */
+export type OutboxPolicy = Omit<BridgeConfig['outbox'], 'pollMs'>;
 export type LogConfig = BridgeConfig['log'];
 export type ServerConfig = BridgeConfig['server'];
 export type OicpConfig = BridgeConfig['oicp'];
