@@ -1,7 +1,7 @@
 /**
  * The flows the configuration calls for: the OCPI modules the bridge serves to its backend (the
  * handlers behind them) and the deliverers of what they put in the outbox. Today the CPO side's
- * EVSE data and status, tariffs, real-time authorization, remote start/stop, sessions and CDRs (issue 7); the rest of issues 7 and 8 plugs in here.
+ * EVSE data and status, tariffs, real-time authorization, remote start/stop and reservations, sessions and CDRs (issue 7); the rest of issues 7 and 8 plugs in here.
  */
 import type { BridgeConfig } from '../config/schema';
 import { evseDefaults } from '../mapping/rules';
@@ -36,7 +36,7 @@ export function flowsFromConfig(config: BridgeConfig, store: Store, oicp: OicpCl
   if (config.oicp.role !== 'CPO' || config.oicp.operatorId === undefined) return { modules: [], deliverers: {}, oicpHandlers: {} };
   const operatorId = config.oicp.operatorId;
   const us = { role: config.ocpi.roles[0] ?? 'EMSP', countryCode: config.ocpi.countryCode, partyId: config.ocpi.partyId };
-  const remote = cpoRemote({ store, client: new OcpiClient({ logger }), us, publicUrl, logger });
+  const remote = cpoRemote({ store, client: new OcpiClient({ logger }), us, operatorId, publicUrl, logger });
   const tariffs = cpoTariffs({ store, rules, operatorId, logger });
   const timeZoneOf = (party: { countryCode: string; partyId: string }) => evseDefaults(rules, partyToOperatorId(party)).timeZone;
   return {

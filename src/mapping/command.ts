@@ -34,6 +34,8 @@ import {
   type AuthorizeRemoteReservationStop,
   type AuthorizeRemoteStart,
   type AuthorizeRemoteStop,
+  type ChargingNotification,
+  type Identification,
   type StatusCode,
 } from '../oicp/transaction-schemas';
 import { statusCode } from '../oicp/status-codes';
@@ -289,4 +291,41 @@ export function acknowledgementToCommandResult(input: unknown): Mapped<CommandRe
   const result: CommandResultType = ack.Result ? 'ACCEPTED' : (STATUS_RESULT[ack.StatusCode.Code] ?? 'FAILED');
   const text = [ack.StatusCode.Code, ack.StatusCode.Description, ack.StatusCode.AdditionalInfo].filter((t) => t !== undefined).join(' ');
   return log.result({ result, ...(!ack.Result && { message: [{ language: 'en', text: text.slice(0, 512) }] }) });
+}
+
+export interface FailedCommandContext {
+  operation: 'start' | 'stop';
+  sessionId: string;
+  evseId: string;
+  operatorId: string;
+  identification?: Identification;
+}
+
+/** OICP's two error classes: an EVSE out of service needs someone at the station; anything else is a start or stop that did not happen. */
+const ERROR_TYPE: Partial<Record<CommandResultType, ChargingNotification['ErrorType']>> = { EVSE_INOPERATIVE: 'CriticalError' };
+
+/**
+ * A remote start or stop that Hubject was told was accepted but the charge point then did not
+ * carry out (its CommandResult is not ACCEPTED) as a ChargingNotification Error, so the eMSP learns
+ * it; null when the result is ACCEPTED. The OCPI result and message travel in ErrorAdditionalInfo.
+ */
+export function failedCommandToNotification(input: unknown, context: FailedCommandContext): Mapped<ChargingNotification | null | undefined> {
+  const log = new FindingLog();
+  const outcome = checkInto(CommandResultSchema, input, log);
+  if (outcome === undefined) return log.result(undefined);
+  if (outcome.result === 'ACCEPTED') return log.result(null);
+  const ErrorType = ERROR_TYPE[outcome.result] ?? 'ConnectorError';
+  log.loss('result', `OICP has two error types: ${outcome.result} is sent as ${ErrorType}, the result named in ErrorAdditionalInfo`);
+  const message = outcome.message?.[0]?.text;
+  const info = `${context.operation === 'start' ? 'remote start' : 'remote stop'} failed at the charge point: ${outcome.result}${message === undefined ? '' : ` (${message})`}`;
+  if (info.length > 250) log.loss('message', 'ErrorAdditionalInfo holds 250 characters; the message is cut');
+  return log.result({
+    Type: 'Error',
+    SessionID: context.sessionId,
+    EvseID: context.evseId,
+    OperatorID: context.operatorId,
+    ErrorType,
+    ErrorAdditionalInfo: info.slice(0, 250),
+    ...(context.identification !== undefined && { Identification: context.identification }),
+  });
 }

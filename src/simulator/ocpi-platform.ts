@@ -75,6 +75,16 @@ export class SimulatedPlatform {
     return [...this.objects[module]].filter(([key]) => key.startsWith(prefix)).map(([, object]) => object);
   }
 
+  /** A charge point reports a new EVSE status: the simulator's own location changes; the PATCH to send its receivers is returned. */
+  setEvseStatus(locationId: string, evseUid: string, status: Evse['status'], at: string): { status: Evse['status']; last_updated: string } {
+    const location = this.own('locations').find((l) => l.id === locationId) as unknown as Location | undefined;
+    const evse = location?.evses?.find((e) => e.uid === evseUid);
+    if (!location || !evse) throw new Error(`no EVSE ${locationId}/${evseUid} in the simulator`);
+    Object.assign(evse, { status, last_updated: at });
+    location.last_updated = at;
+    return { status, last_updated: at };
+  }
+
   /** The module ports the simulator's routes are built on. */
   readonly receiver: ObjectReceiver = {
     put: (level, ref, object) => this.putObject(level, ref, object),
@@ -156,12 +166,20 @@ export class SimulatedPlatform {
 
   // ---- Commands ----
 
-  /** A simulated charge point: accepts what names a known location, and posts the result a moment later. */
+  /**
+   * A simulated charge point: accepts what names a known location, and posts the result a moment
+   * later — EVSE_INOPERATIVE when the EVSE is out of order or inoperative, EVSE_OCCUPIED when a
+   * start or reservation finds it charging or blocked, else ACCEPTED.
+   */
   private command(type: CommandType, command: unknown): Promise<CommandResponse> {
     this.traffic.push({ module: 'commands', what: `POST ${type}`, body: command });
-    const { response_url: responseUrl, location_id: locationId } = command as { response_url: string; location_id?: string };
-    const known = locationId === undefined || this.own('locations').some((l) => l.id === locationId);
-    if (known) setTimeout(() => void this.peer().then((peer) => peer?.commandResult(responseUrl, { result: 'ACCEPTED' })), this.commandDelayMs).unref();
+    const { response_url: responseUrl, location_id: locationId, evse_uid: evseUid } = command as { response_url: string; location_id?: string; evse_uid?: string };
+    const location = this.own('locations').find((l) => l.id === locationId) as unknown as Location | undefined;
+    const known = locationId === undefined || location !== undefined;
+    const status = location?.evses?.find((e) => e.uid === evseUid)?.status;
+    const result: CommandResult['result'] =
+      status === 'OUTOFORDER' || status === 'INOPERATIVE' ? 'EVSE_INOPERATIVE' : (status === 'CHARGING' || status === 'BLOCKED') && (type === 'START_SESSION' || type === 'RESERVE_NOW') ? 'EVSE_OCCUPIED' : 'ACCEPTED';
+    if (known) setTimeout(() => void this.peer().then((peer) => peer?.commandResult(responseUrl, { result })), this.commandDelayMs).unref();
     return Promise.resolve({ result: known ? 'ACCEPTED' : 'REJECTED', timeout: 30 });
   }
 

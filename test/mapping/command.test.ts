@@ -2,6 +2,7 @@ import {
   acknowledgementToCommandResult,
   cancelReservationToOicp,
   commandOutcomeToAcknowledgement,
+  failedCommandToNotification,
   remoteStartToOcpi,
   remoteStopToOcpi,
   reservationStartToOcpi,
@@ -119,5 +120,33 @@ describe('command outcomes <-> Acknowledgement', () => {
     ['021', false, 'FAILED'],
   ] as const)('Acknowledgement %s -> %s', (Code, Result, result) => {
     expect(acknowledgementToCommandResult({ Result, StatusCode: { Code } }).value?.result).toBe(result);
+  });
+});
+
+describe('a failed command result -> ChargingNotification Error', () => {
+  const context = { operation: 'start', sessionId: SESSION_ID, evseId: 'BE*BEC*E041503001', operatorId: 'BE*BEC' } as const;
+
+  it.each([
+    ['EVSE_INOPERATIVE', 'CriticalError'],
+    ['EVSE_OCCUPIED', 'ConnectorError'],
+    ['FAILED', 'ConnectorError'],
+    ['TIMEOUT', 'ConnectorError'],
+  ] as const)('%s is an Error of type %s, the result named, validated', (result, errorType) => {
+    const { value, findings } = failedCommandToNotification({ result, message: [{ language: 'en', text: 'cable locked' }] }, context);
+    expect(value).toEqual({ Type: 'Error', SessionID: SESSION_ID, EvseID: 'BE*BEC*E041503001', OperatorID: 'BE*BEC', ErrorType: errorType, ErrorAdditionalInfo: `remote start failed at the charge point: ${result} (cable locked)` });
+    expect(findings).toEqual([expect.objectContaining({ kind: 'loss', path: 'result' })]);
+    expect(oicpErrors('cpo', 'eRoamingChargingNotificationError', value)).toEqual([]);
+  });
+
+  it('ACCEPTED is nothing to tell; a body that is no CommandResult is refused', () => {
+    expect(failedCommandToNotification({ result: 'ACCEPTED' }, context).value).toBeNull();
+    expect(failedCommandToNotification({ result: 'MAYBE' }, context).value).toBeUndefined();
+  });
+
+  it('keeps ErrorAdditionalInfo within 250 characters and says so', () => {
+    const { value, findings } = failedCommandToNotification({ result: 'FAILED', message: [{ language: 'en', text: 'x'.repeat(512) }] }, { ...context, operation: 'stop' });
+    expect(value?.ErrorAdditionalInfo).toHaveLength(250);
+    expect(value?.ErrorAdditionalInfo).toMatch(/^remote stop failed/);
+    expect(findings.map((f) => f.path)).toEqual(['result', 'message']);
   });
 });

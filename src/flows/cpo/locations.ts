@@ -58,6 +58,28 @@ function placeInto(location: Location, level: 'evse' | 'connector', ref: ObjectR
   return true;
 }
 
+/** Where each EvseID is: Hubject names EVSEs by EvseID, OCPI by location and uid. An EvseID that moves takes its entry along. */
+const EVSE_KIND = 'evse';
+
+async function indexEvses(tx: StoreRepositories, owner: string, location: Location): Promise<void> {
+  for (const evse of location.evses ?? []) {
+    if (evse.evse_id === undefined) continue;
+    const key = `${owner}/${location.id}/${evse.uid}`;
+    const known = await tx.correlations.byOicp(EVSE_KIND, evse.evse_id);
+    if (known?.ocpiId === key) continue;
+    if (known) await tx.correlations.delete(EVSE_KIND, known.ocpiId);
+    await tx.correlations.put({ kind: EVSE_KIND, ocpiId: key, oicpId: evse.evse_id, attrs: { owner, locationId: location.id } });
+  }
+}
+
+/** The cached location holding an EvseID. */
+export async function locationOfEvse(store: Store, evseId: string): Promise<Location | undefined> {
+  const entry = await store.correlations.byOicp(EVSE_KIND, evseId);
+  if (!entry) return undefined;
+  const { owner, locationId } = entry.attrs as { owner: string; locationId: string };
+  return (await store.objects.get<Location>('locations', owner, locationId))?.body;
+}
+
 export function cpoLocations(options: CpoLocationsOptions): ObjectReceiver {
   const { store, logger } = options;
   const log = (what: string, findings: readonly Finding[]) => {
@@ -69,6 +91,7 @@ export function cpoLocations(options: CpoLocationsOptions): ObjectReceiver {
     store.transaction(async (tx: StoreRepositories) => {
       await tx.objects.put('locations', owner, location.id, location);
       if (what.data) {
+        await indexEvses(tx, owner, location);
         const mapping = { rules: options.rules, operatorId: options.operatorId };
         const mapped = ocpiLocationToOicp(location, mapping);
         log('location mapped to EVSE data', mapped.findings);

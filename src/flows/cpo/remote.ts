@@ -1,34 +1,53 @@
 /**
- * CPO side, remote start and stop (issue 7): Hubject's AuthorizeRemoteStart/Stop, forwarded to the
- * bridge as the CPO, become OCPI START_SESSION/STOP_SESSION toward the backend. Hubject is answered
+ * CPO side, remote start/stop and reservations (issue 7): Hubject's AuthorizeRemoteStart/Stop and
+ * AuthorizeRemoteReservationStart/Stop, forwarded to the bridge as the CPO, become OCPI
+ * START_SESSION/STOP_SESSION/RESERVE_NOW/CANCEL_RESERVATION toward the backend. Hubject is answered
  * from the backend's synchronous CommandResponse (within Hubject's time limit); the asynchronous
  * CommandResult arrives later at the `response_url` the bridge handed out and is matched to its
- * command by id.
+ * command by id. Hubject was told the start or stop was accepted, so a result saying the charge
+ * point did not carry it out becomes a ChargingNotification Error (through the outbox).
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../observability/logger';
-import { commandOutcomeToAcknowledgement, remoteStartToOcpi, remoteStopToOcpi, type RemoteOperation } from '../../mapping/command';
+import {
+  commandOutcomeToAcknowledgement,
+  failedCommandToNotification,
+  remoteStartToOcpi,
+  remoteStopToOcpi,
+  reservationStartToOcpi,
+  reservationStopToOcpi,
+  type RemoteOperation,
+} from '../../mapping/command';
 import type { Mapped } from '../../mapping/findings';
 import type { OicpHandlers } from '../../oicp/calls';
 import { acknowledgement } from '../../oicp/status-codes';
-import type { Acknowledgement } from '../../oicp/transaction-schemas';
+import type { Acknowledgement, Identification } from '../../oicp/transaction-schemas';
 import type { OcpiClient } from '../../ocpi/client';
 import type { CommandResultReceiver, CommandType } from '../../ocpi/commands';
 import { BACKEND_PARTY } from '../../ocpi';
 import { OcpiPeer } from '../../ocpi/peer';
-import type { Location } from '../../ocpi/schemas';
 import type { OcpiPartyRole } from '../../store/credentials';
 import type { Store } from '../../store';
-import { NOTIFIED_KIND } from './sessions';
+import { NOTIFICATION_TOPIC, NOTIFIED_KIND } from './sessions';
+import { locationOfEvse } from './locations';
 
 /** A command the bridge sent: its id (in the response_url) <-> Hubject's SessionID. */
 export const COMMAND_KIND = 'command';
+
+/** What the bridge keeps of a command it sent, for its result. */
+interface SentCommand {
+  sessionId: string | undefined;
+  evseId: string;
+  identification?: Identification;
+}
 
 export interface CpoRemoteOptions {
   store: Store;
   client: OcpiClient;
   /** Our role toward the backend (the eMSP side). */
   us: OcpiPartyRole;
+  /** Our OperatorID toward Hubject (named in Error notifications). */
+  operatorId: string;
   publicUrl: () => string;
   logger: Logger;
   now?: () => Date;
@@ -43,22 +62,19 @@ export function cpoRemote(options: CpoRemoteOptions): { oicp: OicpHandlers; resu
     return party?.state === 'registered' ? new OcpiPeer(party, options.client, options.us) : undefined;
   }
 
-  /** The cached location holding an EvseID. */
-  async function locationOf(evseId: string): Promise<Location | undefined> {
-    return (await store.objects.list<Location>('locations')).map((o) => o.body).find((l) => l.evses?.some((e) => e.evse_id === evseId));
-  }
-
   /** Sends a command and answers Hubject from the synchronous response. */
-  async function send(type: CommandType, operation: RemoteOperation, sessionId: string, build: (responseUrl: string) => Mapped<unknown>): Promise<Acknowledgement> {
+  async function send(type: CommandType, operation: RemoteOperation, sent: SentCommand, build: (responseUrl: string) => Mapped<unknown>): Promise<Acknowledgement> {
+    const sessionId = sent.sessionId;
     const peer = await backend();
     if (!peer) return acknowledgement('300', 'the OCPI backend is not registered with the bridge', { SessionID: sessionId });
     const id = randomUUID();
     const command = build(`${options.publicUrl()}/ocpi/${peer.version}/commands/${type}/${id}`);
     if (command.value === undefined) {
       const why = command.findings.filter((f) => f.kind === 'invalid').map((f) => f.message).join('; ');
-      return acknowledgement(operation === 'start' ? '603' : '400', why, { SessionID: sessionId });
+      // An EVSE or token OCPI cannot target is the start's 603; an unknown session or reservation, 400.
+      return acknowledgement(operation === 'start' || operation === 'reserve' ? '603' : '400', why, { SessionID: sessionId });
     }
-    await store.correlations.put({ kind: COMMAND_KIND, ocpiId: id, oicpId: `${type}/${sessionId}`, attrs: { type, sessionId } });
+    await store.correlations.put({ kind: COMMAND_KIND, ocpiId: id, oicpId: `${type}/${sessionId ?? id}`, attrs: { type, ...sent } });
     const response = await peer.command(type, command.value);
     if (!response.ok) {
       logger.warn('OCPI command not taken by the backend', { type, sessionId, failure: response.failure });
@@ -70,22 +86,38 @@ export function cpoRemote(options: CpoRemoteOptions): { oicp: OicpHandlers; resu
   return {
     oicp: {
       AuthorizeRemoteStart: async (request) => {
-        const location = await locationOf(request.EvseID);
-        return send('START_SESSION', 'start', request.SessionID, (responseUrl) => remoteStartToOcpi(request, { responseUrl, location, now: now() }));
+        const location = await locationOfEvse(store, request.EvseID);
+        return send('START_SESSION', 'start', { sessionId: request.SessionID, evseId: request.EvseID, identification: request.Identification }, (responseUrl) => remoteStartToOcpi(request, { responseUrl, location, now: now() }));
       },
       AuthorizeRemoteStop: async (request) => {
         const notified = await store.correlations.byOicp(NOTIFIED_KIND, request.SessionID);
         const sessionId = notified?.ocpiId.split('/').at(-1);
-        return send('STOP_SESSION', 'stop', request.SessionID, (responseUrl) => remoteStopToOcpi(request, { responseUrl, now: now(), ...(sessionId !== undefined && { sessionId }) }));
+        return send('STOP_SESSION', 'stop', { sessionId: request.SessionID, evseId: request.EvseID }, (responseUrl) => remoteStopToOcpi(request, { responseUrl, now: now(), ...(sessionId !== undefined && { sessionId }) }));
       },
+      // Hubject's SessionID of the reservation is the OCPI reservation_id: the cancellation names it.
+      AuthorizeRemoteReservationStart: async (request) => {
+        const location = await locationOfEvse(store, request.EvseID);
+        return send('RESERVE_NOW', 'reserve', { sessionId: request.SessionID, evseId: request.EvseID }, (responseUrl) => reservationStartToOcpi(request, { responseUrl, location, now: now() }));
+      },
+      AuthorizeRemoteReservationStop: (request) =>
+        send('CANCEL_RESERVATION', 'cancel', { sessionId: request.SessionID, evseId: request.EvseID }, (responseUrl) => reservationStopToOcpi(request, { responseUrl, now: now() })),
     },
     results: {
       async result(type, id, result) {
         const command = await store.correlations.byOcpi(COMMAND_KIND, id);
         if (!command) return false;
-        await store.correlations.put({ kind: COMMAND_KIND, ocpiId: id, oicpId: command.oicpId, attrs: { ...command.attrs, result: result.result } });
+        const sent = command.attrs as unknown as SentCommand;
+        const failed =
+          (type === 'START_SESSION' || type === 'STOP_SESSION') && sent.sessionId !== undefined
+            ? failedCommandToNotification(result, { operation: type === 'START_SESSION' ? 'start' : 'stop', sessionId: sent.sessionId, evseId: sent.evseId, operatorId: options.operatorId, ...(sent.identification && { identification: sent.identification }) }).value
+            : undefined;
+        await store.transaction(async (tx) => {
+          await tx.correlations.put({ kind: COMMAND_KIND, ocpiId: id, oicpId: command.oicpId, attrs: { ...command.attrs, result: result.result } });
+          // Keyed by the command: a result posted twice tells Hubject once.
+          if (failed) await tx.outbox.enqueue({ topic: NOTIFICATION_TOPIC, key: `command/${id}`, payload: failed });
+        });
         const log = result.result === 'ACCEPTED' ? logger.info.bind(logger) : logger.warn.bind(logger);
-        log('OCPI command result', { type, sessionId: command.attrs.sessionId, result: result.result });
+        log('OCPI command result', { type, sessionId: sent.sessionId, result: result.result, ...(failed && { notified: 'ChargingNotification Error' }) });
         return true;
       },
     },
