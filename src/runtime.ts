@@ -4,6 +4,7 @@ import type { OicpClient } from './oicp/client';
 import { oicpClientFromConfig, oicpRoutesFromConfig } from './oicp';
 import { ocpiSide, publicUrlOf, registerWithBackend, type OcpiSide } from './ocpi';
 import { flowsFromConfig } from './flows';
+import { Scheduler } from './flows/scheduler';
 import { OutboxWorker } from './flows/outbox-worker';
 import { createApp, startServer, type RunningServer } from './server';
 import { openStore, type Store } from './store';
@@ -15,6 +16,8 @@ export interface RunningBridge {
   oicp: OicpClient;
   /** The OCPI party toward the backend: registration and its routes. */
   ocpi: OcpiSide;
+  /** Runs a scheduled job of the flows now (e.g. 'full sync'), whatever its schedule. */
+  runJob(name: string): Promise<unknown>;
   /** Graceful stop: no new connections, in-flight requests finish, then the store is closed. */
   stop(): Promise<void>;
 }
@@ -27,6 +30,7 @@ export async function startBridge(config: BridgeConfig, logger: Logger): Promise
   let oicp: OicpClient;
   let ocpi: OcpiSide;
   let worker: OutboxWorker;
+  let scheduler: Scheduler;
   try {
     oicp = oicpClientFromConfig(config, logger);
     // The listening address is known only once listening; our OCPI documents ask for it per request.
@@ -34,12 +38,15 @@ export async function startBridge(config: BridgeConfig, logger: Logger): Promise
     const flows = flowsFromConfig(config, store, oicp, logger, () => publicUrlOf(config, listening));
     ocpi = ocpiSide({ ocpi: config.ocpi, bodyLimit: config.server.bodyLimit, store, logger, publicUrl: () => publicUrlOf(config, listening), modules: flows.modules });
     worker = new OutboxWorker({ outbox: store.outbox, deliverers: flows.deliverers, logger, idleMs: config.outbox.pollMs });
+    scheduler = new Scheduler(flows.jobs, logger);
     // Operations the flows do not handle (yet) are answered 320.
     const routers = [ocpi.router, oicpRoutesFromConfig(config, flows.oicpHandlers, logger)];
     server = await startServer(createApp({ store, logger, server: config.server, routers }), config.server);
     listening = server.url;
     worker.start();
     await registerWithBackend(config, ocpi, store, logger);
+    // After registering: the first full sync needs the backend's endpoints.
+    scheduler.start();
   } catch (err) {
     await store.close();
     throw err;
@@ -51,12 +58,13 @@ export async function startBridge(config: BridgeConfig, logger: Logger): Promise
     store,
     oicp,
     ocpi,
+    runJob: (name) => scheduler.run(name),
     stop: () =>
       (stopping ??= (async () => {
         logger.info('stopping: finishing in-flight requests', { timeoutMs: config.server.shutdownTimeoutMs });
         await server.close();
-        // What the worker claimed is settled before the store closes.
-        await worker.stop();
+        // What the worker claimed and the jobs in progress are settled before the store closes.
+        await Promise.all([worker.stop(), scheduler.stop()]);
         oicp.close();
         await store.close();
         logger.info('stopped');

@@ -223,8 +223,8 @@ describe('command line', () => {
         const tokenA = /token A for backend: (\S+)/.exec(io.out())![1]!;
         backend = runTs(CLI, ['simulate', 'ocpi-cpo', '--port', '0', '--register-with', `http://127.0.0.1:${port}/ocpi/versions`, '--token', tokenA]);
         await backend.waitFor(/registered with the bridge: bridge: registered OCPI 2\.2\.1 — EMSP DE\*BRG/);
-        // A bridge in the OICP CPO role receives the backend's locations: the three seed locations are pushed.
-        await backend.waitFor(/pushed 3 object\(s\)/);
+        // A bridge in the OICP CPO role receives the backend's locations and tariffs: the three seed locations and three tariffs are pushed.
+        await backend.waitFor(/pushed 6 object\(s\)/);
         const parties = captured();
         await main(['ocpi', 'parties', '--config', config], parties);
         expect(parties.out()).toMatch(/^backend: registered OCPI 2\.2\.1 — CPO NL\*SIM/);

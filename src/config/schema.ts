@@ -201,6 +201,12 @@ const Oicp = Type.Object(
     tls: Type.Optional(
       TlsFiles('this bridge (as a client) toward Hubject', 'BRIDGE_OICP'),
     ),
+    fullLoadMinutes: Type.Integer({
+      minimum: 0,
+      default: 1_440,
+      description:
+        'Role CPO: how often the bridge pulls the OCPI backend’s whole network (locations and tariffs, every page) and sends Hubject the EVSE data and statuses as fullLoad, repairing whatever a lost push left behind; also once at start. 0: never.',
+    }),
     timeoutsMs: Type.Object(
       Object.fromEntries(OPERATION_NAMES.map((name) => [name, Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 }))])),
       {

@@ -23,35 +23,47 @@ import { NOTIFICATION_TOPIC, cpoSessions, notificationDeliverer } from './cpo/se
 import { EVSE_DATA_TOPIC, EVSE_STATUS_TOPIC, cpoLocations, evseDataDeliverer, evseStatusDeliverer } from './cpo/locations';
 import { callDeliverer, type Deliverer } from './outbox-worker';
 import { EVSE_PRICING_TOPIC, PRICING_PRODUCTS_TOPIC, cpoTariffs } from './cpo/tariffs';
+import { cpoFullSync } from './cpo/full-sync';
+
+/** Work the bridge does on a schedule: once at start, then every `everyMs` (0: only when asked). */
+export interface Job {
+  name: string;
+  everyMs: number;
+  run(): Promise<unknown>;
+}
 
 export interface Flows {
   modules: OcpiModule[];
   deliverers: Record<string, Deliverer>;
   /** What the bridge answers when Hubject calls it. */
   oicpHandlers: OicpHandlers;
+  jobs: Job[];
 }
 
 export function flowsFromConfig(config: BridgeConfig, store: Store, oicp: OicpClient, logger: Logger, publicUrl: () => string): Flows {
   const { mapping: rules } = config;
-  if (config.oicp.role !== 'CPO' || config.oicp.operatorId === undefined) return { modules: [], deliverers: {}, oicpHandlers: {} };
+  if (config.oicp.role !== 'CPO' || config.oicp.operatorId === undefined) return { modules: [], deliverers: {}, oicpHandlers: {}, jobs: [] };
   const operatorId = config.oicp.operatorId;
   const us = { role: config.ocpi.roles[0] ?? 'EMSP', countryCode: config.ocpi.countryCode, partyId: config.ocpi.partyId };
-  const remote = cpoRemote({ store, client: new OcpiClient({ logger }), us, operatorId, publicUrl, logger });
+  const client = new OcpiClient({ logger });
+  const remote = cpoRemote({ store, client, us, operatorId, publicUrl, logger });
   const tariffs = cpoTariffs({ store, rules, operatorId, logger });
+  const locations = cpoLocations({ store, rules, operatorId, logger, announceEvsePricing: tariffs.announceEvsePricing });
   const timeZoneOf = (party: { countryCode: string; partyId: string }) => evseDefaults(rules, partyToOperatorId(party)).timeZone;
   return {
     modules: [
-      { identifier: 'locations', role: 'RECEIVER', versions: config.ocpi.versions, router: receiverRoutes(RECEIVER_MODULES.locations, cpoLocations({ store, rules, operatorId, logger, announceEvsePricing: tariffs.announceEvsePricing }), { timeZoneOf }) },
+      { identifier: 'locations', role: 'RECEIVER', versions: config.ocpi.versions, router: receiverRoutes(RECEIVER_MODULES.locations, locations.receiver, { timeZoneOf }) },
       { identifier: 'tariffs', role: 'RECEIVER', versions: config.ocpi.versions, router: receiverRoutes(RECEIVER_MODULES.tariffs, tariffs.receiver) },
       { identifier: 'sessions', role: 'RECEIVER', versions: config.ocpi.versions, router: receiverRoutes(RECEIVER_MODULES.sessions, cpoSessions({ store, rules, operatorId, logger })) },
       { identifier: 'cdrs', role: 'RECEIVER', versions: config.ocpi.versions, router: cdrReceiverRoutes(cpoCdrs({ store, rules, logger }), { publicUrl }) },
       { identifier: 'commands', role: 'SENDER', versions: config.ocpi.versions, router: commandResultRoutes(remote.results) },
       { identifier: 'tokens', role: 'SENDER', versions: config.ocpi.versions, router: senderRoutes(SENDER_MODULES.tokens, cpoTokens({ store, oicp, operatorId, ownParty: { countryCode: config.ocpi.countryCode, partyId: config.ocpi.partyId }, logger }), { publicUrl, logger }) },
     ],
-    deliverers: { [EVSE_DATA_TOPIC]: evseDataDeliverer(oicp), [EVSE_STATUS_TOPIC]: evseStatusDeliverer(oicp, operatorId), [CDR_TOPIC]: cdrDeliverer(oicp), [NOTIFICATION_TOPIC]: notificationDeliverer(oicp),
+    deliverers: { [EVSE_DATA_TOPIC]: evseDataDeliverer(oicp), [EVSE_STATUS_TOPIC]: evseStatusDeliverer(oicp, operatorId, locations.currentStatus), [CDR_TOPIC]: cdrDeliverer(oicp), [NOTIFICATION_TOPIC]: notificationDeliverer(oicp),
       [PRICING_PRODUCTS_TOPIC]: callDeliverer(oicp, 'PushPricingProductData'),
       [EVSE_PRICING_TOPIC]: callDeliverer(oicp, 'PushEvsePricing'),
     },
     oicpHandlers: remote.oicp,
+    jobs: [{ name: 'full sync', everyMs: config.oicp.fullLoadMinutes * 60_000, run: cpoFullSync({ store, client, us, locations, tariffs, logger }) }],
   };
 }

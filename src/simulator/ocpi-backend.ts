@@ -32,6 +32,8 @@ export interface OcpiBackendOptions {
   storePath?: string;
   logger: Logger;
   now?: () => number;
+  /** The most objects per page of its lists (default 100): small pages make peers paginate. */
+  pageSize?: number;
 }
 
 export interface OcpiBackend extends OcpiSide {
@@ -78,7 +80,7 @@ export async function createOcpiBackend(options: OcpiBackendOptions): Promise<Oc
     return registered && peer(registered.id);
   };
   const platform = new SimulatedPlatform(identity, anyPeer);
-  const side = ocpiSide({ ocpi, bodyLimit: '1mb', store, logger: options.logger, publicUrl: () => url, modules: modulesOf(platform, () => url, options.logger), now: options.now });
+  const side = ocpiSide({ ocpi, bodyLimit: '1mb', store, logger: options.logger, publicUrl: () => url, modules: modulesOf(platform, () => url, options.logger, options.pageSize), now: options.now });
   const app = express();
   app.use(side.router);
   return {
@@ -113,9 +115,9 @@ export async function createOcpiBackend(options: OcpiBackendOptions): Promise<Oc
 }
 
 /** The modules of the simulated platform: a CPO sends locations, sessions, CDRs and tariffs and receives tokens and commands; an eMSP the reverse. */
-function modulesOf(platform: SimulatedPlatform, publicUrl: () => string, logger: Logger): OcpiModule[] {
+function modulesOf(platform: SimulatedPlatform, publicUrl: () => string, logger: Logger, maxLimit?: number): OcpiModule[] {
   const versions = ['2.1.1', '2.2.1'] as const;
-  const send = (id: keyof typeof SENDER_MODULES): OcpiModule => ({ identifier: id, role: 'SENDER', versions, router: senderRoutes(SENDER_MODULES[id], platform.sender, { publicUrl, logger }) });
+  const send = (id: keyof typeof SENDER_MODULES): OcpiModule => ({ identifier: id, role: 'SENDER', versions, router: senderRoutes(SENDER_MODULES[id], platform.sender, { publicUrl, logger, ...(maxLimit !== undefined && { maxLimit }) }) });
   const receive = (id: keyof typeof RECEIVER_MODULES): OcpiModule => ({ identifier: id, role: 'RECEIVER', versions, router: receiverRoutes(RECEIVER_MODULES[id], platform.receiver) });
   if (platform.identity.role === 'CPO') {
     return [send('locations'), send('sessions'), send('cdrs'), send('tariffs'), receive('tokens'), { identifier: 'commands', role: 'RECEIVER', versions, router: commandReceiverRoutes(platform.commands) }];

@@ -4,7 +4,11 @@
  * statuses over REST 2.3 and over SOAP, field by field as the mappers make them; an EVSE status
  * PATCH becomes a status push only; a status change made while Hubject is down arrives once it is back.
  */
+import { evseStatusDeliverer } from '../../src/flows/cpo/locations';
+import type { OicpEvseStatusRecord } from '../../src/mapping/evse-status';
 import { ocpiLocationToOicp } from '../../src/mapping/location';
+import type { OicpClient } from '../../src/oicp/client';
+import type { ClaimedItem } from '../../src/store';
 import type { PushEvseDataRequest, PushEvseStatusRequest } from '../../src/oicp/messages';
 import type { Location } from '../../src/ocpi/schemas';
 import { corpusJson } from '../support/corpus';
@@ -60,8 +64,35 @@ describe.each(['rest-2.3', 'soap-2.2'] as const)('CPO EVSE data and status over 
     await until('the status arrived after the outage', () => received('PushEvseStatus').length > before);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const after = received<PushEvseStatusRequest>('PushEvseStatus').slice(before).flatMap((r) => r.OperatorEvseStatus.EvseStatusRecord);
-    // Coalesced: the latest status of the EVSE, sent once.
-    expect(after).toEqual([{ EvseID: 'BE*BEC*E041503002', EvseStatus: 'Available' }]);
+    // Only the latest status of the EVSE is sent, whichever item the worker retried first.
+    expect(new Set(after.map((r) => JSON.stringify(r)))).toEqual(new Set([JSON.stringify({ EvseID: 'BE*BEC*E041503002', EvseStatus: 'Available' })]));
+    expect(scene.hub.state.evseStatus.get('BEBEC')?.get('BE*BEC*E041503002')).toMatchObject({ EvseStatus: 'Available' });
     expect(await scene.bridge.store.outbox.depth()).toEqual({ pending: 0, dead: 0 });
+  });
+});
+
+describe('the status deliverer', () => {
+  const item = (id: number, payload: unknown) => ({ id, topic: 'oicp:PushEvseStatus', payload, attempts: 1 }) as unknown as ClaimedItem;
+  const record = (EvseID: string, EvseStatus: string) => ({ EvseID, EvseStatus }) as OicpEvseStatusRecord;
+  function deliverer(current: Record<string, string>) {
+    const sent: PushEvseStatusRequest[] = [];
+    const client = { call: (_: string, body: PushEvseStatusRequest) => Promise.resolve(sent.push(body) && { ok: true, value: {}, findings: [] }) } as unknown as OicpClient;
+    return { sent, deliver: evseStatusDeliverer(client, 'BE*BEC', (evseId) => Promise.resolve(current[evseId] === undefined ? undefined : record(evseId, current[evseId]))) };
+  }
+
+  it('sends what the cache holds now: an old item retried after a newer one does not put the old status back', async () => {
+    const { sent, deliver } = deliverer({ 'BE*BEC*E1': 'Available' });
+    expect(await deliver([item(1, record('BE*BEC*E1', 'OutOfService'))])).toEqual([{ outcome: 'delivered' }]);
+    expect(sent).toEqual([{ ActionType: 'update', OperatorEvseStatus: { OperatorID: 'BE*BEC', EvseStatusRecord: [record('BE*BEC*E1', 'Available')] } }]);
+  });
+
+  it('coalesces a batch to one status per EVSE; a fullLoad settles the items before it', async () => {
+    const { sent, deliver } = deliverer({});
+    const items = [item(1, record('BE*BEC*E1', 'Occupied')), item(2, { fullLoad: true, records: [record('BE*BEC*E1', 'Available'), record('BE*BEC*E2', 'Available')] }), item(3, record('BE*BEC*E2', 'Occupied')), item(4, record('BE*BEC*E2', 'Reserved'))];
+    expect(await deliver(items)).toHaveLength(4);
+    expect(sent.map((r) => [r.ActionType, r.OperatorEvseStatus.EvseStatusRecord])).toEqual([
+      ['fullLoad', [record('BE*BEC*E1', 'Available'), record('BE*BEC*E2', 'Available')]],
+      ['update', [record('BE*BEC*E2', 'Reserved')]],
+    ]);
   });
 });

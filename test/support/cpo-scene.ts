@@ -56,7 +56,8 @@ export async function startCpoScene(protocol: 'rest-2.3' | 'soap-2.2'): Promise<
   const empServer = await startServer(emp, { host: '127.0.0.1', port: 0, bodyLimit: '1mb', shutdownTimeoutMs: 100 });
   const hub = createHubjectSimulator({ logger, partners: [{ role: 'EMP', id: 'DE-DCB', url: empServer.url }] });
   const hubServer: RunningServer = await startServer(hub.app, { host: '127.0.0.1', port: 0, bodyLimit: '10mb', shutdownTimeoutMs: 100 });
-  const backend = await startOcpiBackend({ role: 'CPO', countryCode: 'NL', partyId: 'SIM', logger, host: '127.0.0.1', port: 0 });
+  // Pages of two: the full sync has to follow the backend's pagination.
+  const backend = await startOcpiBackend({ role: 'CPO', countryCode: 'NL', partyId: 'SIM', logger, host: '127.0.0.1', port: 0, pageSize: 2 });
   const config = parseConfig(
     {
       server: { host: '127.0.0.1', port: 0 },
@@ -65,8 +66,8 @@ export async function startCpoScene(protocol: 'rest-2.3' | 'soap-2.2'): Promise<
       // OCPI does not say how drivers authenticate and pay, nor the accessibility: the rules do.
       mapping: RULES,
       ocpi: { countryCode: 'DE', partyId: 'BRG', roles: ['EMSP'], businessDetails: { name: 'Bridge' }, backend: { versionsUrl: backend.backend.versionsUrl(), token: await backend.backend.registration.offer('bridge') } },
-      // The official example's EVSEs belong to BE*BEC: the bridge pushes them as that operator.
-      oicp: { role: 'CPO', operatorId: 'BE*BEC', environment: 'custom', baseUrl: hubServer.url, protocol, inbound: { callerCheck: 'trusted-network' } },
+      // The official example's EVSEs belong to BE*BEC: the bridge pushes them as that operator. Full syncs only when a test asks.
+      oicp: { role: 'CPO', operatorId: 'BE*BEC', environment: 'custom', baseUrl: hubServer.url, protocol, inbound: { callerCheck: 'trusted-network' }, fullLoadMinutes: 0 },
     },
     'test',
     {},

@@ -11,7 +11,7 @@ import type { Logger } from '../../observability/logger';
 import type { Finding } from '../../mapping/findings';
 import { ocpiEvseToStatusRecord, type OicpEvseStatusRecord } from '../../mapping/evse-status';
 import { ocpiLocationToOicp, type OicpEvseData } from '../../mapping/location';
-import type { MappingRules } from '../../mapping/rules';
+import { evseDefaults, type MappingRules } from '../../mapping/rules';
 import { isEvseOf } from '../../mapping/identifiers';
 import type { OicpClient } from '../../oicp/client';
 import type { ObjectReceiver, ObjectRef } from '../../ocpi/receiver';
@@ -34,11 +34,18 @@ export interface CpoLocationsOptions {
   announceEvsePricing?: (tx: StoreRepositories, owner: string, location: Location) => Promise<void>;
 }
 
-/** An announced location's EVSE data: records to send as update, and the records of REMOVED EVSEs to send as delete. */
+/** An announced location's EVSE data: records to send as update, and the records of REMOVED EVSEs to send as delete; or a full sync's whole network. */
 interface EvseDataPayload {
   operator: { OperatorID: string; OperatorName: string };
   records: OicpEvseData['records'];
   removed: OicpEvseData['records'];
+  fullLoad?: true;
+}
+
+/** A full sync's statuses (other status items are single records). */
+interface StatusFullLoad {
+  fullLoad: true;
+  records: OicpEvseStatusRecord[];
 }
 
 /** What one location contributes to the outbox. */
@@ -80,48 +87,96 @@ export async function locationOfEvse(store: Store, evseId: string): Promise<Loca
   return (await store.objects.get<Location>('locations', owner, locationId))?.body;
 }
 
-export function cpoLocations(options: CpoLocationsOptions): ObjectReceiver {
+export interface CpoLocations {
+  receiver: ObjectReceiver;
+  /** An EVSE's status as the cache holds it now (for the status deliverer). */
+  currentStatus: (evseId: string) => Promise<OicpEvseStatusRecord | undefined>;
+  fullLoad: (network: readonly { owner: string; location: Location }[]) => Promise<{ locations: number; evses: number }>;
+}
+
+export function cpoLocations(options: CpoLocationsOptions): CpoLocations {
   const { store, logger } = options;
   const log = (what: string, findings: readonly Finding[]) => {
     if (findings.length > 0) logger.info(what, { findings });
   };
 
+  const mapping = { rules: options.rules, operatorId: options.operatorId };
+
+  /** A location's EVSE records, and the records of its REMOVED EVSEs (OICP deletes by whole record, so a REMOVED EVSE is mapped as it was). */
+  function dataOf(location: Location): EvseDataPayload | undefined {
+    const mapped = ocpiLocationToOicp(location, mapping);
+    log('location mapped to EVSE data', mapped.findings);
+    if (!mapped.value) return undefined;
+    const removedEvses = (location.evses ?? []).filter((e) => e.evse_id !== undefined && mapped.value!.deleted.includes(e.evse_id));
+    const removed = removedEvses.length === 0 ? [] : (ocpiLocationToOicp({ ...location, evses: removedEvses.map((e) => ({ ...e, status: 'UNKNOWN' })) }, mapping).value?.records ?? []);
+    return { operator: { OperatorID: mapped.value.OperatorID, OperatorName: mapped.value.OperatorName }, records: mapped.value.records, removed };
+  }
+
+  /** An EVSE's status record, when it is ours: one foreign EvseID would make Hubject refuse a whole coalesced push (018). */
+  function statusOf(location: Location, uid: string): OicpEvseStatusRecord | undefined {
+    const evse = objectAt(location, 'evse', [location.id, uid]) as Evse | undefined;
+    if (!evse) return undefined;
+    const record = ocpiEvseToStatusRecord(evse, '', { overrides: options.rules.status });
+    log('EVSE status mapped', record.findings);
+    if (!record.value) return undefined;
+    if (isEvseOf(record.value.EvseID, options.operatorId)) return record.value;
+    logger.warn('EVSE status not sent: the EvseID belongs to another operator (Hubject would refuse it, 018)', { evseId: record.value.EvseID, operatorId: options.operatorId });
+    return undefined;
+  }
+
+  /** Stores a location with its EvseID index and announces its EVSE pricing. */
+  async function keep(tx: StoreRepositories, owner: string, location: Location, structure: boolean): Promise<void> {
+    await tx.objects.put('locations', owner, location.id, location);
+    if (!structure) return;
+    await indexEvses(tx, owner, location);
+    await options.announceEvsePricing?.(tx, owner, location);
+  }
+
   /** Stores the location and announces what changed, in one transaction: both or neither. */
   const announce = (owner: string, location: Location, what: Announcement) =>
     store.transaction(async (tx: StoreRepositories) => {
-      await tx.objects.put('locations', owner, location.id, location);
-      if (what.data) {
-        await indexEvses(tx, owner, location);
-        const mapping = { rules: options.rules, operatorId: options.operatorId };
-        const mapped = ocpiLocationToOicp(location, mapping);
-        log('location mapped to EVSE data', mapped.findings);
-        if (mapped.value) {
-          // OICP deletes by whole record: a REMOVED EVSE is mapped as it was, to say which one goes.
-          const removedEvses = (location.evses ?? []).filter((e) => e.evse_id !== undefined && mapped.value!.deleted.includes(e.evse_id));
-          const removed = removedEvses.length === 0 ? [] : (ocpiLocationToOicp({ ...location, evses: removedEvses.map((e) => ({ ...e, status: 'UNKNOWN' })) }, mapping).value?.records ?? []);
-          const payload: EvseDataPayload = { operator: { OperatorID: mapped.value.OperatorID, OperatorName: mapped.value.OperatorName }, records: mapped.value.records, removed };
-          if (payload.records.length > 0 || removed.length > 0) await tx.outbox.enqueue({ topic: EVSE_DATA_TOPIC, payload });
-        }
-        await options.announceEvsePricing?.(tx, owner, location);
-      }
+      await keep(tx, owner, location, what.data);
+      const data = what.data ? dataOf(location) : undefined;
+      if (data && (data.records.length > 0 || data.removed.length > 0)) await tx.outbox.enqueue({ topic: EVSE_DATA_TOPIC, payload: data });
       for (const uid of what.statuses) {
-        const evse = objectAt(location, 'evse', [location.id, uid]) as Evse | undefined;
-        if (!evse) continue;
-        const record = ocpiEvseToStatusRecord(evse, '', { overrides: options.rules.status });
-        log('EVSE status mapped', record.findings);
-        if (!record.value) continue;
-        // One foreign EvseID would make Hubject refuse the whole coalesced push (018): it is not sent.
-        if (!isEvseOf(record.value.EvseID, options.operatorId)) {
-          logger.warn('EVSE status not sent: the EvseID belongs to another operator (Hubject would refuse it, 018)', { evseId: record.value.EvseID, operatorId: options.operatorId });
-          continue;
-        }
-        await tx.outbox.enqueue({ topic: EVSE_STATUS_TOPIC, payload: record.value });
+        const record = statusOf(location, uid);
+        if (record) await tx.outbox.enqueue({ topic: EVSE_STATUS_TOPIC, payload: record });
       }
+    });
+
+  /**
+   * The backend's whole network, as a full sync pulled it: the cache becomes exactly these locations
+   * and Hubject is sent all their EVSE records and statuses as `fullLoad`, which replaces what it
+   * holds for us (repairing anything a lost push left behind).
+   */
+  const fullLoad = (network: readonly { owner: string; location: Location }[]) =>
+    store.transaction(async (tx: StoreRepositories) => {
+      const listed = new Set(network.map(({ owner, location }) => `${owner}/${location.id}`));
+      for (const known of await tx.objects.list<Location>('locations')) {
+        if (!listed.has(`${known.owner}/${known.id}`)) await tx.objects.delete('locations', known.owner, known.id);
+      }
+      const records: OicpEvseData['records'] = [];
+      const statuses: OicpEvseStatusRecord[] = [];
+      let operatorName: string | undefined;
+      for (const { owner, location } of network) {
+        await keep(tx, owner, location, true);
+        const data = dataOf(location);
+        operatorName ??= data?.operator.OperatorName;
+        records.push(...(data?.records ?? []));
+        for (const evse of location.evses ?? []) {
+          const record = evse.status === 'REMOVED' ? undefined : statusOf(location, evse.uid);
+          if (record) statuses.push(record);
+        }
+      }
+      const operator = { OperatorID: options.operatorId, OperatorName: operatorName ?? evseDefaults(options.rules, options.operatorId).operatorName ?? options.operatorId };
+      await tx.outbox.enqueue({ topic: EVSE_DATA_TOPIC, payload: { operator, records, removed: [], fullLoad: true } satisfies EvseDataPayload });
+      await tx.outbox.enqueue({ topic: EVSE_STATUS_TOPIC, payload: { fullLoad: true, records: statuses } satisfies StatusFullLoad });
+      return { locations: network.length, evses: records.length };
     });
 
   const cached = async (ref: ObjectRef) => (await store.objects.get<Location>('locations', ownerKey(ref), ref.ids[0]!))?.body;
 
-  return {
+  const receiver: ObjectReceiver = {
     async put(level, ref, object) {
       if (level === 'location') {
         const location = object as Location;
@@ -146,32 +201,52 @@ export function cpoLocations(options: CpoLocationsOptions): ObjectReceiver {
 
     get: async (level, ref) => objectAt(await cached(ref), level, ref.ids),
   };
+  const currentStatus = async (evseId: string) => {
+    const location = await locationOfEvse(store, evseId);
+    const evse = location?.evses?.find((e) => e.evse_id === evseId);
+    return location && evse && statusOf(location, evse.uid);
+  };
+  return { receiver, fullLoad, currentStatus };
 }
 
-/** Sends EVSE data: one PushEvseData `update` per announced location, then its REMOVED EVSEs as `delete`. */
+/** Sends EVSE data: a full sync as one `fullLoad`; else one PushEvseData `update` per announced location, then its REMOVED EVSEs as `delete`. */
 export function evseDataDeliverer(client: OicpClient): Deliverer {
   return async (items) => {
     const deliveries = [];
     for (const item of items) {
-      const { operator, records, removed } = item.payload as EvseDataPayload;
-      let result = records.length === 0 ? undefined : await client.call('PushEvseData', { ActionType: 'update', OperatorEvseData: { ...operator, EvseDataRecord: records } });
-      if ((result === undefined || result.ok) && removed.length > 0) result = await client.call('PushEvseData', { ActionType: 'delete', OperatorEvseData: { ...operator, EvseDataRecord: removed } });
+      const { operator, records, removed, fullLoad } = item.payload as EvseDataPayload;
+      const OperatorEvseData = (list: OicpEvseData['records']) => ({ ...operator, EvseDataRecord: list });
+      let result = fullLoad ? await client.call('PushEvseData', { ActionType: 'fullLoad', OperatorEvseData: OperatorEvseData(records) }) : records.length === 0 ? undefined : await client.call('PushEvseData', { ActionType: 'update', OperatorEvseData: OperatorEvseData(records) });
+      if ((result === undefined || result.ok) && removed.length > 0) result = await client.call('PushEvseData', { ActionType: 'delete', OperatorEvseData: OperatorEvseData(removed) });
       deliveries.push(result === undefined ? ({ outcome: 'delivered' } as const) : deliveryOf(result));
     }
     return deliveries;
   };
 }
 
-/** Sends statuses: the batch coalesced to the latest status per EVSE, in one PushEvseStatus `update`. */
-export function evseStatusDeliverer(client: OicpClient, operatorId: string): Deliverer {
+/**
+ * Sends statuses coalesced: the latest status per EVSE of the batch in one PushEvseStatus `update`.
+ * A full sync's `fullLoad` in the batch replaces everything before it, so the items before it are
+ * settled with it and only the ones after it follow as an update. Each status is read again from
+ * the cache (`current`) when sent: an item retried after a newer one was delivered must not put the
+ * older status back at Hubject, so whatever the order of delivery, Hubject ends with the latest.
+ */
+export function evseStatusDeliverer(client: OicpClient, operatorId: string, current: (evseId: string) => Promise<OicpEvseStatusRecord | undefined>): Deliverer {
+  const push = (ActionType: 'fullLoad' | 'update', records: readonly OicpEvseStatusRecord[]) => client.call('PushEvseStatus', { ActionType, OperatorEvseStatus: { OperatorID: operatorId, EvseStatusRecord: [...records] } });
+  const now = async (records: readonly OicpEvseStatusRecord[]) => Promise.all(records.map(async (record) => (await current(record.EvseID)) ?? record));
   return async (items) => {
+    let last = -1;
+    items.forEach((item, i) => {
+      if ('fullLoad' in (item.payload as object)) last = i;
+    });
+    const full = last < 0 ? undefined : deliveryOf(await push('fullLoad', await now((items[last]!.payload as StatusFullLoad).records)));
     const latest = new Map<string, OicpEvseStatusRecord>();
-    for (const item of items) {
+    for (const item of items.slice(last + 1)) {
       const record = item.payload as OicpEvseStatusRecord;
       latest.delete(record.EvseID);
       latest.set(record.EvseID, record);
     }
-    const delivery = deliveryOf(await client.call('PushEvseStatus', { ActionType: 'update', OperatorEvseStatus: { OperatorID: operatorId, EvseStatusRecord: [...latest.values()] } }));
-    return items.map(() => delivery);
+    const update = latest.size === 0 ? undefined : deliveryOf(await push('update', await now([...latest.values()])));
+    return items.map((_, i) => (i <= last ? full! : update!));
   };
 }

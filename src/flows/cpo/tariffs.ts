@@ -32,7 +32,7 @@ export interface CpoTariffsOptions {
 export interface CpoTariffs {
   receiver: ObjectReceiver;
   /** Announces what changed in a location's EVSE pricing, inside the transaction that stores the location. */
-  announceEvsePricing(tx: StoreRepositories, owner: string, location: Location): Promise<void>;
+  announceEvsePricing: (tx: StoreRepositories, owner: string, location: Location) => Promise<void>;
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -109,7 +109,7 @@ export function cpoTariffs(options: CpoTariffsOptions): CpoTariffs {
       async patch(_level, ref, changes) {
         const tariff = await cached(ref);
         if (!tariff) return false;
-        await apply(ownerKey(ref), ref.ids[0]!, { ...tariff, ...changes } as Tariff);
+        await apply(ownerKey(ref), ref.ids[0]!, { ...tariff, ...changes });
         return true;
       },
       get: (_level, ref) => cached(ref),

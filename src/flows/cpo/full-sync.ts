@@ -1,0 +1,62 @@
+/**
+ * CPO side, the scheduled full sync (issue 7): pushes can be lost before they reach the bridge (a
+ * backend that gave up retrying, a backend that registered and never pushed what it already had),
+ * so the bridge periodically pulls the backend's whole network — every page of its locations and
+ * tariffs — and sends Hubject the EVSE data as `fullLoad`. Tariffs go through the tariffs flow,
+ * which pushes only what changed. A pull that fails part-way changes nothing: a partial `fullLoad`
+ * would delete the rest of the network at Hubject.
+ */
+import type { Logger } from '../../observability/logger';
+import type { Finding } from '../../mapping/findings';
+import { BACKEND_PARTY } from '../../ocpi';
+import type { OcpiClient } from '../../ocpi/client';
+import { OcpiPeer } from '../../ocpi/peer';
+import type { Location, Tariff } from '../../ocpi/schemas';
+import type { OcpiPartyRole } from '../../store/credentials';
+import { ownerKey, type Store } from '../../store';
+import type { CpoLocations } from './locations';
+import type { CpoTariffs } from './tariffs';
+
+export interface CpoFullSyncOptions {
+  store: Store;
+  client: OcpiClient;
+  /** Our role toward the backend (the eMSP side). */
+  us: OcpiPartyRole;
+  locations: CpoLocations;
+  tariffs: CpoTariffs;
+  logger: Logger;
+}
+
+export type FullSyncReport = { done: true; locations: number; evses: number; tariffs: number; skipped: number } | { done: false; reason: string };
+
+const ownerOf = (object: { country_code: string; party_id: string }) => ownerKey({ countryCode: object.country_code.toUpperCase(), partyId: object.party_id.toUpperCase() });
+
+export function cpoFullSync(options: CpoFullSyncOptions): () => Promise<FullSyncReport> {
+  const { store, logger } = options;
+  return async () => {
+    const party = await store.parties.get(BACKEND_PARTY);
+    if (party?.state !== 'registered') return { done: false, reason: 'the OCPI backend is not registered with the bridge' };
+    const peer = new OcpiPeer(party, options.client, options.us);
+    let skipped = 0;
+    const skip = (findings: Finding[]) => {
+      skipped++;
+      logger.warn('full sync: an object of the backend cannot be read; it is left out', { findings });
+    };
+    try {
+      const network: { owner: string; location: Location }[] = [];
+      for await (const location of peer.pull('locations', {}, skip)) network.push({ owner: ownerOf(location as Location), location: location as Location });
+      const tariffs: Tariff[] = [];
+      if (peer.endpoint('tariffs', 'SENDER') !== undefined) for await (const tariff of peer.pull('tariffs', {}, skip)) tariffs.push(tariff as Tariff);
+      // Tariffs first: the EVSE pricing the locations announce names their products.
+      const context = { party: BACKEND_PARTY, version: peer.version, findings: [] };
+      for (const tariff of tariffs) await options.tariffs.receiver.put('tariff', { countryCode: tariff.country_code, partyId: tariff.party_id, ids: [tariff.id] }, tariff, context);
+      const sent = await options.locations.fullLoad(network);
+      const report = { done: true as const, ...sent, tariffs: tariffs.length, skipped };
+      logger.info('full sync: the whole network goes to Hubject as fullLoad', report);
+      return report;
+    } catch (err) {
+      logger.warn('full sync failed; nothing was replaced', { error: (err as Error).message });
+      return { done: false, reason: (err as Error).message };
+    }
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Runs the flows' scheduled jobs (the CPO full sync): once at start, then every `everyMs` after the
+ * previous run ended, never two runs of one job at once (asking while it runs joins that run).
+ * Stopping waits for the runs in progress, so the store closes after them.
+ */
+import type { Logger } from '../observability/logger';
+import type { Job } from '.';
+
+export class Scheduler {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly running = new Map<string, Promise<unknown>>();
+  private stopped = false;
+
+  constructor(
+    private readonly jobs: readonly Job[],
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    for (const job of this.jobs) if (job.everyMs > 0) this.after(job, 0);
+  }
+
+  /** Runs a job now; its schedule is unchanged. */
+  run(name: string): Promise<unknown> {
+    const job = this.jobs.find((j) => j.name === name);
+    if (!job) return Promise.reject(new Error(`no job "${name}" (jobs: ${this.jobs.map((j) => j.name).join(', ') || 'none'})`));
+    return this.once(job);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    await Promise.all(this.running.values());
+  }
+
+  private once(job: Job): Promise<unknown> {
+    const current = this.running.get(job.name);
+    if (current) return current;
+    const run = job
+      .run()
+      .catch((err: unknown) => this.logger.error('scheduled job failed', { job: job.name, error: err }))
+      .finally(() => this.running.delete(job.name));
+    this.running.set(job.name, run);
+    return run;
+  }
+
+  private after(job: Job, delayMs: number): void {
+    const timer = setTimeout(() => {
+      void this.once(job).then(() => {
+        if (!this.stopped) this.after(job, job.everyMs);
+      });
+    }, delayMs);
+    timer.unref();
+    this.timers.set(job.name, timer);
+  }
+}
