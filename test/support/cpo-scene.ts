@@ -1,6 +1,6 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { loadMappingRules, parseConfig } from '../../src/config/load';
 import { startBridge, type RunningBridge } from '../../src/runtime';
 import { startServer, type RunningServer } from '../../src/server';
@@ -13,6 +13,7 @@ import type { OcpiPeer } from '../../src/ocpi/peer';
 import { oicpRouter, trustTerminatingProxy } from '../../src/oicp/router';
 import { acknowledgement } from '../../src/oicp/status-codes';
 import type { ChargingNotification } from '../../src/oicp/transaction-schemas';
+import { CLI, runTs, type Child } from './child';
 import { quietLogger } from './oicp-network';
 
 export const RULES = loadMappingRules(join(__dirname, '..', '..', 'fixtures', 'mapping-rules.example.yaml'));
@@ -35,7 +36,10 @@ export interface CpoScene {
   close(): Promise<void>;
 }
 
-export async function startCpoScene(protocol: 'rest-2.3' | 'soap-2.2'): Promise<CpoScene> {
+type Protocol = 'rest-2.3' | 'soap-2.2';
+
+/** The scene without the bridge: the hub with its eMSP partner, and the CPO backend simulator. */
+async function startNetwork() {
   const logger = quietLogger();
   // The eMSP behind Hubject (DE-DCB): it takes the charging notifications and CDRs the hub forwards.
   const notifications: ChargingNotification[] = [];
@@ -58,42 +62,84 @@ export async function startCpoScene(protocol: 'rest-2.3' | 'soap-2.2'): Promise<
   const hubServer: RunningServer = await startServer(hub.app, { host: '127.0.0.1', port: 0, bodyLimit: '10mb', shutdownTimeoutMs: 100 });
   // Pages of two: the full sync has to follow the backend's pagination.
   const backend = await startOcpiBackend({ role: 'CPO', countryCode: 'NL', partyId: 'SIM', logger, host: '127.0.0.1', port: 0, pageSize: 2 });
-  const config = parseConfig(
-    {
+  return {
+    logger,
+    hub,
+    notifications,
+    hubUrl: hubServer.url,
+    backend,
+    /** The bridge's configuration (before defaults): OICP CPO BE*BEC registering with the backend. */
+    bridgeConfig: async (protocol: Protocol, storePath: string) => ({
       server: { host: '127.0.0.1', port: 0 },
-      store: { path: join(mkdtempSync(join(tmpdir(), 'bridge-cpo-')), 'bridge.sqlite') },
-      outbox: { baseDelayMs: 100, maxDelayMs: 200, pollMs: 50 },
+      store: { path: storePath },
+      outbox: { baseDelayMs: 100, maxDelayMs: 200, pollMs: 50, leaseMs: 1_000 },
       // OCPI does not say how drivers authenticate and pay, nor the accessibility: the rules do.
       mapping: RULES,
       ocpi: { countryCode: 'DE', partyId: 'BRG', roles: ['EMSP'], businessDetails: { name: 'Bridge' }, backend: { versionsUrl: backend.backend.versionsUrl(), token: await backend.backend.registration.offer('bridge') } },
       // The official example's EVSEs belong to BE*BEC: the bridge pushes them as that operator. Full syncs only when a test asks.
       oicp: { role: 'CPO', operatorId: 'BE*BEC', environment: 'custom', baseUrl: hubServer.url, protocol, inbound: { callerCheck: 'trusted-network' }, fullLoadMinutes: 0 },
-    },
-    'test',
-    {},
-  );
-  const bridge = await startBridge(config, logger);
-  // Hubject forwards remote starts and stops for BE*BEC's EVSEs to the bridge, in the scene's encoding.
-  hub.partners.push({ role: 'CPO', id: 'BE*BEC', url: bridge.url, wire: protocol === 'soap-2.2' ? 'soap' : 'rest' });
-  return {
-    hub,
-    notifications,
-    hubUrl: hubServer.url,
-    backend,
-    bridge,
-    withCard: async (card) => {
-      const emp = new OicpClient({ baseUrl: hubServer.url, as: 'EMP', partyId: 'DE-DCB', logger });
-      await emp.call('PushAuthenticationData', { ActionType: 'fullLoad', ProviderAuthenticationData: { ProviderID: 'DE-DCB', AuthenticationDataRecord: [{ Identification: { RFIDMifareFamilyIdentification: { UID: card } } }] } });
-      emp.close();
+    }),
+    withCard: async (card: string) => {
+      const client = new OicpClient({ baseUrl: hubServer.url, as: 'EMP', partyId: 'DE-DCB', logger });
+      await client.call('PushAuthenticationData', { ActionType: 'fullLoad', ProviderAuthenticationData: { ProviderID: 'DE-DCB', AuthenticationDataRecord: [{ Identification: { RFIDMifareFamilyIdentification: { UID: card } } }] } });
+      client.close();
       await backend.backend.pushAll('bridge');
       return (await backend.backend.peer('bridge'))!;
     },
     received: <T>(operation: string) => hub.traffic.filter((t) => t.direction === 'in' && t.operation === operation).map((t) => t.request as T),
     close: async () => {
-      await bridge.stop();
       await backend.close();
       hub.close();
       await Promise.all([hubServer.close(), empServer.close()]);
+    },
+  };
+}
+
+const storeFile = () => join(mkdtempSync(join(tmpdir(), 'bridge-cpo-')), 'bridge.sqlite');
+
+export async function startCpoScene(protocol: Protocol): Promise<CpoScene> {
+  const network = await startNetwork();
+  const bridge = await startBridge(parseConfig(await network.bridgeConfig(protocol, storeFile()), 'test', {}), network.logger);
+  // Hubject forwards remote starts and stops for BE*BEC's EVSEs to the bridge, in the scene's encoding.
+  network.hub.partners.push({ role: 'CPO', id: 'BE*BEC', url: bridge.url, wire: protocol === 'soap-2.2' ? 'soap' : 'rest' });
+  return {
+    ...network,
+    bridge,
+    close: async () => {
+      await bridge.stop();
+      await network.close();
+    },
+  };
+}
+
+/** The same scene with the bridge as its own process (`serve --config`), to be killed and started again on the same store. */
+export interface CpoSceneInChild extends Omit<CpoScene, 'bridge'> {
+  storePath: string;
+  /** Starts the bridge process; resolves once it has registered with the backend. */
+  startBridge(): Promise<Child>;
+}
+
+export async function startCpoSceneInChild(protocol: Protocol): Promise<CpoSceneInChild> {
+  const network = await startNetwork();
+  const storePath = storeFile();
+  const configFile = join(dirname(storePath), 'bridge.yaml');
+  // YAML reads JSON.
+  writeFileSync(configFile, JSON.stringify(await network.bridgeConfig(protocol, storePath)));
+  const children: Child[] = [];
+  return {
+    ...network,
+    storePath,
+    startBridge: async () => {
+      const child = runTs(CLI, ['serve', '--config', configFile]);
+      children.push(child);
+      await child.waitFor(/"message":"listening"/);
+      for (let i = 0; i < 500 && (await network.backend.backend.peer('bridge')) === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      return child;
+    },
+    close: async () => {
+      for (const child of children) if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGTERM');
+      await Promise.all(children.map((c) => c.exited));
+      await network.close();
     },
   };
 }
