@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile, loadMappingRules } from './config/load';
 import { SANDBOX_HUB_PORT, sandboxConfig } from './config/sandbox';
+import { ocpiTraceLine, oicpTraceLine } from './simulator/trace';
 import type { BridgeConfig } from './config/schema';
 import { createLogger, type Logger } from './observability/logger';
 import { OICP_BASE_PATH, type OicpRole } from './oicp/operations';
@@ -309,7 +310,8 @@ async function serve(options: { config?: string; sandbox: boolean; port?: string
   const stack: { close(): Promise<void> }[] = [];
   try {
     if (sandbox) {
-      const hub = await startHubjectSimulator({ logger, host: '127.0.0.1', port: hubPort ?? SANDBOX_HUB_PORT });
+      // The trace: every exchange the simulators see, one line each, beside the bridge's log.
+      const hub = await startHubjectSimulator({ logger, host: '127.0.0.1', port: hubPort ?? SANDBOX_HUB_PORT, onTraffic: (entry) => io.stdout.write(`${oicpTraceLine(entry)}\n`) });
       stack.push(hub);
       config.oicp.baseUrl = hub.url;
       const bridge = await startBridge(config, logger);
@@ -320,6 +322,8 @@ async function serve(options: { config?: string; sandbox: boolean; port?: string
       stack.unshift(backend);
       const registered = await registerSandboxBackend(bridge, backend);
       io.stdout.write(sandboxBanner(config, bridge.url, bridge.store.location, hub.url, registered));
+      // As a CPO backend does after registering: it pushes its locations and tariffs, and the flows run.
+      if (config.oicp.role === 'CPO') await backend.backend.pushAll('bridge', (push) => io.stdout.write(`${ocpiTraceLine(push)}\n`));
     } else {
       const bridge = await startBridge(config, logger);
       stack.push({ close: () => bridge.stop() });
@@ -515,8 +519,9 @@ function sandboxBanner(config: BridgeConfig, url: string, store: string, hubUrl:
     `               (its traffic: ${hubUrl}/simulator/traffic)`,
     `  OCPI backend ${describeParty(backend).replace('\n  ', '\n               ')}`,
     `               registered with the bridge (token A, B, C handshake); see \`ocpi-oicp-bridge ocpi parties\``,
-    '  flows        CPO: EVSE data and status, authorization, remote start/stop, sessions, CDRs (README,',
-    '               "CPO flows"); the simulated CPO pushes nothing here yet: its seed EVSEs are other operators\'.',
+    '  flows        CPO: the simulated CPO pushes its locations and tariffs now; the trace below shows each',
+    '               OCPI push and the OICP calls it became (EVSE data, statuses, pricing). README: "Connect a',
+    '               CPO backend to Hubject" drives sessions, CDRs and remote starts by hand.',
     '  Stop with Ctrl+C. Write a bridge.yaml (see bridge.example.yaml) to leave sandbox mode.',
     '',
   ].join('\n');

@@ -64,20 +64,18 @@ describe('command line', () => {
       expect(child.output()).toContain('sqlite ./data/sandbox.sqlite');
       // The OCPI backend simulator started beside it and the handshake ran.
       expect(child.output()).toMatch(/OCPI backend backend: registered OCPI 2\.2\.1 — CPO NL\*SIM/);
-      // The simulated hub answers OICP, and reaches the bridge's OICP routes.
-      const push = await fetch(`${hubUrl!}/api/oicp/evsepush/v21/operators/DE*BRG/status-records`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ ActionType: 'fullLoad', OperatorEvseStatus: { OperatorID: 'DE*BRG', EvseStatusRecord: [{ EvseID: 'DE*BRG*E1', EvseStatus: 'Available' }] } }),
-      });
-      expect(await push.json()).toMatchObject({ Result: true, StatusCode: { Code: '000' } });
+      // The simulated CPO pushed its network; the trace shows each OCPI push and the OICP calls it became.
+      await child.waitFor(/OICP REST {2}bridge -> Hubject: PushEvseData update \(2 records\) => 000 Success/);
+      await child.waitFor(/OICP REST {2}bridge -> Hubject: PushEvsePricing update \(1 record\) => 000 Success/);
+      expect(child.output()).toContain('OCPI       backend -> bridge: PUT locations/LOC1 => accepted');
+      // A remote start at the hub goes through the bridge to the simulated CPO, which takes it.
       const remote = await fetch(`${hubUrl!}/api/oicp/charging/v21/providers/DE-DCB/authorize-remote/start`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ SessionID: 'b2688855-7f00-0002-6d8e-48d498e1be8a', ProviderID: 'DE-DCB', EvseID: 'DE*BRG*E1', Identification: { RemoteIdentification: { EvcoID: 'DE-DCB-C12345678-X' } } }),
+        body: JSON.stringify({ SessionID: 'b2688855-7f00-0002-6d8e-48d498e1be8a', ProviderID: 'DE-DCB', EvseID: 'BE*BEC*E041503001', Identification: { RemoteIdentification: { EvcoID: 'DE-DCB-C12345678-X' } } }),
       });
-      // The bridge answers for the backend: it has pushed no EVSE DE*BRG*E1 (603).
-      expect(await remote.json()).toMatchObject({ Result: false, StatusCode: { Code: '603' } });
+      expect(await remote.json()).toMatchObject({ Result: true, StatusCode: { Code: '000' } });
+      await child.waitFor(/Hubject -> partner \(for DE-DCB\): AuthorizeRemoteStart => 000/);
       child.process.kill('SIGTERM');
       expect(await child.exited).toEqual({ code: 0, signal: null });
       expect(child.output()).toMatch(/stopping: finishing in-flight requests[\s\S]*stopped/);

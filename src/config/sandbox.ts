@@ -1,4 +1,5 @@
-import { parseConfig } from './load';
+import { join } from 'node:path';
+import { loadMappingRules, parseConfig } from './load';
 import type { BridgeConfig } from './schema';
 
 export const SANDBOX_HUB_PORT = 8081;
@@ -18,8 +19,12 @@ export function sandboxConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfi
         roles: ['EMSP'],
         businessDetails: { name: 'ocpi-oicp-bridge sandbox' },
       },
+      // The simulated CPO's network is the official OCPI example, whose EVSEs are BE*BEC's: the bridge
+      // speaks to Hubject as that operator. OCPI does not say how drivers authenticate and pay: the
+      // example rules do.
+      mapping: loadMappingRules(join(__dirname, '..', '..', 'fixtures', 'mapping-rules.example.yaml')),
       // The built-in Hubject simulator listens beside the bridge and calls it over plain HTTP.
-      oicp: { role: 'CPO', operatorId: 'DE*BRG', environment: 'custom', baseUrl: `http://127.0.0.1:${SANDBOX_HUB_PORT}`, inbound: { callerCheck: 'trusted-network' } },
+      oicp: { role: 'CPO', operatorId: 'BE*BEC', environment: 'custom', baseUrl: `http://127.0.0.1:${SANDBOX_HUB_PORT}`, inbound: { callerCheck: 'trusted-network' } },
       log: { level: 'info', format: 'text' },
     },
     'sandbox defaults',

@@ -43,6 +43,8 @@ export interface HubjectSimulatorOptions {
   tls?: TlsMaterial;
   bodyLimit?: string;
   now?: () => Date;
+  /** Told of every exchange as it is recorded (the sandbox prints them). */
+  onTraffic?: (entry: TrafficEntry) => void;
 }
 
 export interface HubjectSimulator {
@@ -70,6 +72,10 @@ const certificateNamesParty: OicpAuthorizer = (caller, operation, partyId) => {
 export function createHubjectSimulator(options: HubjectSimulatorOptions): HubjectSimulator {
   const state = new HubState(options.now);
   const traffic: TrafficEntry[] = [];
+  const record = (entry: TrafficEntry) => {
+    traffic.push(entry);
+    options.onTraffic?.(entry);
+  };
   const partners = [...(options.partners ?? [])];
   const failures = new Map<OperationName, { code: StatusCodeValue; httpStatus: number }>();
   const clients = new Map<string, OicpClient>();
@@ -94,7 +100,7 @@ export function createHubjectSimulator(options: HubjectSimulatorOptions): Hubjec
     if (!partner?.url) throw new OicpRefusal('300', `no ${operation.servedBy ?? ''} partner online for this request`);
     const wire = partner.wire ?? 'rest';
     const result: OicpResult<ResponseOf<N>> = await clientFor(partner.url, wire).call(name, body, { partyId });
-    traffic.push({
+    record({
       at: new Date().toISOString(),
       direction: 'out',
       wire,
@@ -228,7 +234,7 @@ export function createHubjectSimulator(options: HubjectSimulatorOptions): Hubjec
       handlers: withControls,
       authorize: options.requireCertificates ? certificateNamesParty : () => undefined,
       bodyLimit: options.bodyLimit ?? '10mb',
-      onExchange: (exchange) => traffic.push({ at: new Date().toISOString(), direction: 'in', ...exchange }),
+      onExchange: (exchange) => record({ at: new Date().toISOString(), direction: 'in', ...exchange }),
       logger: options.logger,
     }),
   );

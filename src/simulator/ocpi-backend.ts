@@ -47,7 +47,7 @@ export interface OcpiBackend extends OcpiSide {
    * Pushes its own objects (a CPO's locations and tariffs, an eMSP's tokens) to a registered peer,
    * as a backend does after registering; modules the peer does not receive are skipped.
    */
-  pushAll(partyId: string): Promise<{ pushed: number; failed: string[] }>;
+  pushAll(partyId: string, onEach?: (push: { module: string; id: string; ok: boolean; detail?: string }) => void): Promise<{ pushed: number; failed: string[] }>;
   /** Where the backend is reached; set it once its server listens. */
   setUrl(url: string): void;
   versionsUrl(): string;
@@ -89,7 +89,7 @@ export async function createOcpiBackend(options: OcpiBackendOptions): Promise<Oc
     store,
     platform,
     peer,
-    pushAll: async (partyId) => {
+    pushAll: async (partyId, onEach) => {
       const target = await peer(partyId);
       if (!target) return { pushed: 0, failed: [`${partyId} is not registered`] };
       const owner = { countryCode: identity.countryCode, partyId: identity.partyId };
@@ -99,9 +99,11 @@ export async function createOcpiBackend(options: OcpiBackendOptions): Promise<Oc
       for (const module of outbox) {
         if (target.endpoint(module, 'RECEIVER') === undefined) continue;
         for (const object of platform.own(module)) {
-          const result = await target.put(module, owner, [String(object.id ?? object.uid)], object);
+          const id = String(object.id ?? object.uid);
+          const result = await target.put(module, owner, [id], object);
+          onEach?.({ module, id, ok: result.ok, ...(!result.ok && { detail: result.failure.message }) });
           if (result.ok) pushed++;
-          else failed.push(`${module} ${String(object.id ?? object.uid)}: ${result.failure.message}`);
+          else failed.push(`${module} ${id}: ${result.failure.message}`);
         }
       }
       return { pushed, failed };
