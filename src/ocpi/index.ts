@@ -8,11 +8,18 @@ import type { Logger } from '../observability/logger';
 import type { Store } from '../store';
 import type { OcpiPartyRole } from '../store/credentials';
 import { OcpiClient } from './client';
+import { OcpiPeer } from './peer';
 import { Registration } from './registration';
 import { ocpiRouter, versionsUrl, type OcpiModule } from './router';
 
 /** The store's name for the backend the configuration names (`ocpi.backend`) and the CLI's default party. */
 export const BACKEND_PARTY = 'backend';
+
+/** A party as a module client, once it is registered (by default the backend, which the flows call). */
+export async function registeredPeer(store: Pick<Store, 'parties'>, client: OcpiClient, us: OcpiPartyRole, partyId = BACKEND_PARTY): Promise<OcpiPeer | undefined> {
+  const party = await store.parties.get(partyId);
+  return party?.state === 'registered' ? new OcpiPeer(party, client, us) : undefined;
+}
 
 /** The roles we present in credentials: one per configured role, all under our country and party id. */
 export function ourRoles(ocpi: BridgeConfig['ocpi']): OcpiPartyRole[] {

@@ -7,14 +7,14 @@
 import express, { type Express } from 'express';
 import type { BridgeConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
-import { ocpiSide, type OcpiSide } from '../ocpi';
+import { ocpiSide, registeredPeer, type OcpiSide } from '../ocpi';
 import { versionsUrl } from '../ocpi/router';
 import type { OcpiVersion } from '../ocpi/transport';
 import { openStore, type Store } from '../store';
 import { cdrReceiverRoutes } from '../ocpi/cdrs';
 import { OcpiClient } from '../ocpi/client';
 import { commandReceiverRoutes, commandResultRoutes } from '../ocpi/commands';
-import { OcpiPeer } from '../ocpi/peer';
+import type { OcpiPeer } from '../ocpi/peer';
 import { RECEIVER_MODULES, receiverRoutes } from '../ocpi/receiver';
 import type { OcpiModule } from '../ocpi/router';
 import { SENDER_MODULES, senderRoutes } from '../ocpi/sender';
@@ -71,10 +71,7 @@ export async function createOcpiBackend(options: OcpiBackendOptions): Promise<Oc
   let url = '';
   const identity = { role: options.role, countryCode: options.countryCode, partyId: options.partyId };
   const client = new OcpiClient({ logger: options.logger });
-  const peer = async (partyId: string) => {
-    const party = await store.parties.get(partyId);
-    return party?.state === 'registered' ? new OcpiPeer(party, client, { role: options.role, countryCode: options.countryCode, partyId: options.partyId }) : undefined;
-  };
+  const peer = (partyId: string) => registeredPeer(store, client, identity, partyId);
   const anyPeer = async () => {
     const registered = (await store.parties.list()).find((p) => p.state === 'registered');
     return registered && peer(registered.id);

@@ -9,7 +9,7 @@ import type { Dialect, SqlDatabase, SqlExecutor } from './sql';
 import { SqliteDatabase } from './sqlite';
 
 export { CorrelationConflictError, type Correlation } from './correlations';
-export { ownerKey, type CachedObject } from './objects';
+export { ownerKey, ownerOf, type CachedObject } from './objects';
 export { type OcpiParty, type OcpiEndpoint, type OcpiPartyRole, type PartyInput, type TokenPurpose } from './credentials';
 export { retryDelay, type ClaimedItem, type EnqueueRequest, type FailOutcome, type OutboxItem, type OutboxState } from './outbox';
 

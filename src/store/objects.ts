@@ -8,6 +8,9 @@ import type { SqlExecutor } from './sql';
 /** The owner of a cached object as its key writes it: `CC*PID`. */
 export const ownerKey = (party: { countryCode: string; partyId: string }): string => `${party.countryCode}*${party.partyId}`;
 
+/** The owner key of an OCPI object by the party it names (OCPI compares them case-insensitively). */
+export const ownerOf = (object: { country_code: string; party_id: string }): string => ownerKey({ countryCode: object.country_code.toUpperCase(), partyId: object.party_id.toUpperCase() });
+
 export interface CachedObject<T = unknown> {
   module: string;
   /** The owner as `CC*PID` (country code and party id, upper case). */

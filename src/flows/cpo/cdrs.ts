@@ -12,7 +12,7 @@ import type { OicpClient } from '../../oicp/client';
 import type { CdrReceiver } from '../../ocpi/cdrs';
 import type { Cdr } from '../../ocpi/transaction-schemas';
 import { OcpiError } from '../../ocpi/transport';
-import { ownerKey, type Store } from '../../store';
+import { ownerKey, ownerOf, type Store } from '../../store';
 import { callDeliverer, type Deliverer } from '../outbox-worker';
 import { AUTHORIZATION_KIND } from './authorization';
 
@@ -23,8 +23,6 @@ export interface CpoCdrsOptions {
   rules: MappingRules;
   logger: Logger;
 }
-
-const ownerOf = (cdr: Cdr) => ownerKey({ countryCode: cdr.country_code.toUpperCase(), partyId: cdr.party_id.toUpperCase() });
 
 export function cpoCdrs(options: CpoCdrsOptions): CdrReceiver {
   const { store } = options;

@@ -8,12 +8,11 @@
  */
 import type { Logger } from '../../observability/logger';
 import type { Finding } from '../../mapping/findings';
-import { BACKEND_PARTY } from '../../ocpi';
+import { BACKEND_PARTY, registeredPeer } from '../../ocpi';
 import type { OcpiClient } from '../../ocpi/client';
-import { OcpiPeer } from '../../ocpi/peer';
 import type { Location, Tariff } from '../../ocpi/schemas';
 import type { OcpiPartyRole } from '../../store/credentials';
-import { ownerKey, type Store } from '../../store';
+import { ownerOf, type Store } from '../../store';
 import type { CpoLocations } from './locations';
 import type { CpoTariffs } from './tariffs';
 
@@ -29,14 +28,11 @@ export interface CpoFullSyncOptions {
 
 export type FullSyncReport = { done: true; locations: number; evses: number; tariffs: number; skipped: number } | { done: false; reason: string };
 
-const ownerOf = (object: { country_code: string; party_id: string }) => ownerKey({ countryCode: object.country_code.toUpperCase(), partyId: object.party_id.toUpperCase() });
-
 export function cpoFullSync(options: CpoFullSyncOptions): () => Promise<FullSyncReport> {
   const { store, logger } = options;
   return async () => {
-    const party = await store.parties.get(BACKEND_PARTY);
-    if (party?.state !== 'registered') return { done: false, reason: 'the OCPI backend is not registered with the bridge' };
-    const peer = new OcpiPeer(party, options.client, options.us);
+    const peer = await registeredPeer(store, options.client, options.us);
+    if (!peer) return { done: false, reason: 'the OCPI backend is not registered with the bridge' };
     let skipped = 0;
     const skip = (findings: Finding[]) => {
       skipped++;

@@ -215,9 +215,10 @@ export function evseDataDeliverer(client: OicpClient): Deliverer {
     const deliveries = [];
     for (const item of items) {
       const { operator, records, removed, fullLoad } = item.payload as EvseDataPayload;
-      const OperatorEvseData = (list: OicpEvseData['records']) => ({ ...operator, EvseDataRecord: list });
-      let result = fullLoad ? await client.call('PushEvseData', { ActionType: 'fullLoad', OperatorEvseData: OperatorEvseData(records) }) : records.length === 0 ? undefined : await client.call('PushEvseData', { ActionType: 'update', OperatorEvseData: OperatorEvseData(records) });
-      if ((result === undefined || result.ok) && removed.length > 0) result = await client.call('PushEvseData', { ActionType: 'delete', OperatorEvseData: OperatorEvseData(removed) });
+      const push = (ActionType: 'fullLoad' | 'update' | 'delete', list: OicpEvseData['records']) => client.call('PushEvseData', { ActionType, OperatorEvseData: { ...operator, EvseDataRecord: list } });
+      // A fullLoad goes even when empty: it is what clears a network the backend no longer lists.
+      let result = fullLoad || records.length > 0 ? await push(fullLoad ? 'fullLoad' : 'update', records) : undefined;
+      if ((result === undefined || result.ok) && removed.length > 0) result = await push('delete', removed);
       deliveries.push(result === undefined ? ({ outcome: 'delivered' } as const) : deliveryOf(result));
     }
     return deliveries;

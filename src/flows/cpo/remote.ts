@@ -24,8 +24,7 @@ import { acknowledgement } from '../../oicp/status-codes';
 import type { Acknowledgement, Identification } from '../../oicp/transaction-schemas';
 import type { OcpiClient } from '../../ocpi/client';
 import type { CommandResultReceiver, CommandType } from '../../ocpi/commands';
-import { BACKEND_PARTY } from '../../ocpi';
-import { OcpiPeer } from '../../ocpi/peer';
+import { registeredPeer } from '../../ocpi';
 import type { OcpiPartyRole } from '../../store/credentials';
 import type { Store } from '../../store';
 import { NOTIFICATION_TOPIC, NOTIFIED_KIND } from './sessions';
@@ -57,15 +56,10 @@ export function cpoRemote(options: CpoRemoteOptions): { oicp: OicpHandlers; resu
   const { store, logger } = options;
   const now = options.now ?? (() => new Date());
 
-  async function backend(): Promise<OcpiPeer | undefined> {
-    const party = await store.parties.get(BACKEND_PARTY);
-    return party?.state === 'registered' ? new OcpiPeer(party, options.client, options.us) : undefined;
-  }
-
   /** Sends a command and answers Hubject from the synchronous response. */
   async function send(type: CommandType, operation: RemoteOperation, sent: SentCommand, build: (responseUrl: string) => Mapped<unknown>): Promise<Acknowledgement> {
     const sessionId = sent.sessionId;
-    const peer = await backend();
+    const peer = await registeredPeer(store, options.client, options.us);
     if (!peer) return acknowledgement('300', 'the OCPI backend is not registered with the bridge', { SessionID: sessionId });
     const id = randomUUID();
     const command = build(`${options.publicUrl()}/ocpi/${peer.version}/commands/${type}/${id}`);

@@ -34,7 +34,6 @@ export interface CpoSessionsOptions {
   now?: () => number;
 }
 
-
 export function cpoSessions(options: CpoSessionsOptions): ObjectReceiver {
   const { store, logger } = options;
   const now = options.now ?? Date.now;
