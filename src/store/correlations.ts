@@ -66,6 +66,11 @@ export class CorrelationRepository {
     return row && toCorrelation(row);
   }
 
+  /** The pairs of a kind not written since `before` (epoch ms): what a full pull did not see again. */
+  async staleSince(kind: string, before: number, limit = 1_000): Promise<Correlation[]> {
+    return (await this.db.all<Row>('SELECT * FROM correlations WHERE kind = $1 AND updated_at < $2 ORDER BY updated_at LIMIT $3', [kind, before, limit])).map(toCorrelation);
+  }
+
   async delete(kind: string, ocpiId: string): Promise<boolean> {
     return (await this.db.run('DELETE FROM correlations WHERE kind = $1 AND ocpi_id = $2', [kind, ocpiId])) === 1;
   }

@@ -90,6 +90,16 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    name: 'OCPI objects served as lists: last_updated for the date filters',
+    statements: () => [
+      // ISO 8601 UTC with milliseconds, so text order is time order; NULL for bodies without one.
+      `ALTER TABLE ocpi_objects ADD COLUMN last_updated TEXT`,
+      `CREATE INDEX ocpi_objects_listing ON ocpi_objects (module, created_at, owner, id)`,
+      `CREATE INDEX correlations_age ON correlations (kind, updated_at)`,
+    ],
+  },
 ];
 
 /** Arbitrary constant: the advisory lock that keeps two starting instances from migrating at once. */

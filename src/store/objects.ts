@@ -39,9 +39,9 @@ export class ObjectRepository {
   async put(module: string, owner: string, id: string, body: unknown): Promise<void> {
     const at = this.now();
     await this.db.run(
-      `INSERT INTO ocpi_objects (module, owner, id, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
-       ON CONFLICT (module, owner, id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`,
-      [module, owner, id, JSON.stringify(body), at],
+      `INSERT INTO ocpi_objects (module, owner, id, body, created_at, updated_at, last_updated) VALUES ($1, $2, $3, $4, $5, $5, $6)
+       ON CONFLICT (module, owner, id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at, last_updated = excluded.last_updated`,
+      [module, owner, id, JSON.stringify(body), at, lastUpdatedOf(body)],
     );
   }
 
@@ -55,9 +55,36 @@ export class ObjectRepository {
     return (await this.db.all<Row>('SELECT * FROM ocpi_objects WHERE module = $1 ORDER BY created_at, owner, id', [module])).map((row) => toObject<T>(row));
   }
 
+  /**
+   * One page of a module's objects, oldest first, for an OCPI list: `from` inclusive and `to`
+   * exclusive on the objects' own last_updated; `total` counts every match.
+   */
+  async page<T>(module: string, query: { offset: number; limit: number; from?: Date; to?: Date }): Promise<{ items: CachedObject<T>[]; total: number }> {
+    const where = ['module = $1'];
+    const params: unknown[] = [module];
+    if (query.from) where.push(`last_updated >= $${params.push(query.from.toISOString())}`);
+    if (query.to) where.push(`last_updated < $${params.push(query.to.toISOString())}`);
+    const filter = where.join(' AND ');
+    const [count] = await this.db.all<{ total: number | string }>(`SELECT COUNT(*) AS total FROM ocpi_objects WHERE ${filter}`, params);
+    const rows = await this.db.all<Row>(`SELECT * FROM ocpi_objects WHERE ${filter} ORDER BY created_at, owner, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [
+      ...params,
+      query.limit,
+      query.offset,
+    ]);
+    return { items: rows.map((row) => toObject<T>(row)), total: Number(count?.total ?? 0) };
+  }
+
   async delete(module: string, owner: string, id: string): Promise<boolean> {
     return (await this.db.run('DELETE FROM ocpi_objects WHERE module = $1 AND owner = $2 AND id = $3', [module, owner, id])) === 1;
   }
+}
+
+/** The body's own last_updated, normalised so that text order is time order; OCPI without a zone means UTC. */
+function lastUpdatedOf(body: unknown): string | null {
+  const stamp = (body as { last_updated?: unknown } | null)?.last_updated;
+  if (typeof stamp !== 'string') return null;
+  const time = Date.parse(/(Z|[+-]\d{2}:\d{2})$/.test(stamp) ? stamp : `${stamp}Z`);
+  return Number.isNaN(time) ? null : new Date(time).toISOString();
 }
 
 function toObject<T>(row: Row): CachedObject<T> {

@@ -117,6 +117,16 @@ for (const backend of BACKENDS) {
         expect((await store.correlations.byOcpi('evse', 'LOC1/3256'))?.oicpId).toBe('+49*810*000*438');
         expect(await store.correlations.byOicp('evse', 'de*abc*e123*1')).toBeUndefined();
       });
+
+      it('lists the pairs of a kind not written again since a time', async () => {
+        await store.correlations.put({ kind: 'network', ocpiId: 'a', oicpId: 'A' });
+        await store.correlations.put({ kind: 'network', ocpiId: 'b', oicpId: 'B' });
+        await store.correlations.put({ kind: 'other', ocpiId: 'c', oicpId: 'C' });
+        clock.advance(10);
+        const pullStarted = clock.t;
+        await store.correlations.put({ kind: 'network', ocpiId: 'b', oicpId: 'B' });
+        expect((await store.correlations.staleSince('network', pullStarted)).map((c) => c.ocpiId)).toEqual(['a']);
+      });
     });
 
     describe('OCPI object cache', () => {
@@ -132,6 +142,22 @@ for (const backend of BACKENDS) {
         expect(await store.objects.delete('locations', 'NL*SIM', 'LOC2')).toBe(true);
         expect(await store.objects.get('locations', 'NL*SIM', 'LOC2')).toBeUndefined();
         expect(await store.objects.get('tariffs', 'NL*SIM', 'LOC2')).toBeDefined();
+      });
+
+      it('serves a module page by page, filtered on the objects\' own last_updated (from inclusive, to exclusive)', async () => {
+        const stamps = ['2026-01-01T10:00:00Z', '2026-01-01T11:00:00.000Z', '2026-01-01T12:00:00', '2026-01-01T13:00:00+00:00'];
+        for (const [i, last_updated] of stamps.entries()) {
+          await store.objects.put('locations', 'DE*BRG', `L${i}`, { id: `L${i}`, last_updated });
+          clock.advance(1);
+        }
+        await store.objects.put('locations', 'DE*BRG', 'NOSTAMP', { id: 'NOSTAMP' });
+        await store.objects.put('tariffs', 'DE*BRG', 'T', { id: 'T', last_updated: stamps[0] });
+        const ids = (page: { items: { id: string }[] }) => page.items.map((o) => o.id);
+        const all = await store.objects.page('locations', { offset: 0, limit: 2 });
+        expect([ids(all), all.total]).toEqual([['L0', 'L1'], 5]);
+        expect(ids(await store.objects.page('locations', { offset: 4, limit: 2 }))).toEqual(['NOSTAMP']);
+        const window = await store.objects.page('locations', { offset: 0, limit: 10, from: new Date('2026-01-01T11:00:00Z'), to: new Date('2026-01-01T13:00:00Z') });
+        expect([ids(window), window.total]).toEqual([['L1', 'L2'], 2]);
       });
     });
 
