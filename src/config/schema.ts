@@ -205,7 +205,37 @@ const Oicp = Type.Object(
       minimum: 0,
       default: 1_440,
       description:
-        'Role CPO: how often the bridge pulls the OCPI backend’s whole network (locations and tariffs, every page) and sends Hubject the EVSE data and statuses as fullLoad, repairing whatever a lost push left behind; also once at start. 0: never.',
+        'Role CPO: how often the bridge pulls the OCPI backend’s whole network (locations and tariffs, every page) and sends Hubject the EVSE data and statuses as fullLoad, repairing whatever a lost push left behind. Role EMP: how often the bridge pulls Hubject’s whole EVSE data (not only the changes), marking EVSEs Hubject no longer lists REMOVED. Also once at start. 0: never.',
+    }),
+    evseDataPullMinutes: Type.Integer({
+      minimum: 0,
+      default: 15,
+      description: 'Role EMP: how often the changes of Hubject’s EVSE data are pulled (PullEvseData with LastCall) and pushed to the backend as Locations. 0: only the full pulls.',
+    }),
+    evseStatusPullSeconds: Type.Integer({
+      minimum: 0,
+      default: 60,
+      description: 'Role EMP: how often every EVSE status is pulled (PullEvseStatus); the EVSEs whose status changed are PATCHed to the backend. 0: never.',
+    }),
+    pricingPullMinutes: Type.Integer({
+      minimum: 0,
+      default: 60,
+      description: 'Role EMP: how often the pricing products and EVSE pricing of the operators in the network are pulled and pushed to the backend as Tariffs and connector tariff_ids. 0: never.',
+    }),
+    cdrReconcileMinutes: Type.Integer({
+      minimum: 0,
+      default: 60,
+      description: 'Role EMP: how often GetChargeDetailRecords asks Hubject for the CDRs of the last days, so a CDR Hubject could not deliver still reaches the backend (once). 0: never.',
+    }),
+    pushAuthenticationData: Type.Boolean({
+      default: false,
+      description: 'Role EMP: offline authorization. The tokens the backend pushes that may be authorized without asking it (valid, whitelist other than NEVER) are sent to Hubject as PushAuthenticationData, so Hubject authorizes them itself.',
+    }),
+    authorizeTimeoutMs: Type.Integer({
+      minimum: 100,
+      maximum: 9_000,
+      default: 5_000,
+      description: 'Role EMP: how long an AuthorizeStart from Hubject waits for the backend’s real-time authorization before answering NotAuthorized (Hubject itself waits about 10 s).',
     }),
     timeoutsMs: Type.Object(
       Object.fromEntries(OPERATION_NAMES.map((name) => [name, Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 }))])),

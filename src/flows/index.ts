@@ -1,7 +1,7 @@
 /**
  * The flows the configuration calls for: the OCPI modules the bridge serves to its backend (the
- * handlers behind them) and the deliverers of what they put in the outbox. Today the CPO side's
- * EVSE data and status, tariffs, real-time authorization, remote start/stop and reservations, sessions and CDRs (issue 7); the rest of issues 7 and 8 plugs in here.
+ * handlers behind them), what it answers Hubject, the deliverers of what they put in the outbox and
+ * the scheduled jobs. The CPO side (issue 7) is assembled here; the EMP side (issue 8) in `emp/`.
  */
 import type { BridgeConfig } from '../config/schema';
 import { evseDefaults } from '../mapping/rules';
@@ -24,6 +24,7 @@ import { EVSE_DATA_TOPIC, EVSE_STATUS_TOPIC, cpoLocations, evseDataDeliverer, ev
 import { callDeliverer, type Deliverer } from './outbox-worker';
 import { EVSE_PRICING_TOPIC, PRICING_PRODUCTS_TOPIC, cpoTariffs } from './cpo/tariffs';
 import { cpoFullSync } from './cpo/full-sync';
+import { empFlows } from './emp';
 
 /** Work the bridge does on a schedule: once at start, then every `everyMs` (0: only when asked). */
 export interface Job {
@@ -42,6 +43,7 @@ export interface Flows {
 
 export function flowsFromConfig(config: BridgeConfig, store: Store, oicp: OicpClient, logger: Logger, publicUrl: () => string): Flows {
   const { mapping: rules } = config;
+  if (config.oicp.role === 'EMP' && config.oicp.providerId !== undefined) return empFlows(config, store, oicp, logger, publicUrl);
   if (config.oicp.role !== 'CPO' || config.oicp.operatorId === undefined) return { modules: [], deliverers: {}, oicpHandlers: {}, jobs: [] };
   const operatorId = config.oicp.operatorId;
   const us = { role: config.ocpi.roles[0] ?? 'EMSP', countryCode: config.ocpi.countryCode, partyId: config.ocpi.partyId };

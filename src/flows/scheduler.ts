@@ -1,5 +1,5 @@
 /**
- * Runs the flows' scheduled jobs (the CPO full sync): once at start, then every `everyMs` after the
+ * Runs the flows' scheduled jobs (the CPO full sync, the EMP pulls): once at start, then every `everyMs` after the
  * previous run ended, never two runs of one job at once (asking while it runs joins that run).
  * Stopping waits for the runs in progress, so the store closes after them.
  */
@@ -16,8 +16,19 @@ export class Scheduler {
     private readonly logger: Logger,
   ) {}
 
+  /** The first runs go one after the other, in the order given (the EMP side pulls the network before its statuses); then each job keeps its own time. */
   start(): void {
-    for (const job of this.jobs) if (job.everyMs > 0) this.after(job, 0);
+    void this.jobs
+      .filter((job) => job.everyMs > 0)
+      .reduce(
+        (previous, job) =>
+          previous.then(async () => {
+            if (this.stopped) return;
+            await this.once(job);
+            if (!this.stopped) this.after(job, job.everyMs);
+          }),
+        Promise.resolve(),
+      );
   }
 
   /** Runs a job now; its schedule is unchanged. */

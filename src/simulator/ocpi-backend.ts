@@ -50,6 +50,8 @@ export interface OcpiBackend extends OcpiSide {
   pushAll(partyId: string, onEach?: (push: { module: string; id: string; ok: boolean; detail?: string }) => void): Promise<{ pushed: number; failed: string[] }>;
   /** Where the backend is reached; set it once its server listens. */
   setUrl(url: string): void;
+  /** Down: every connection is dropped without an answer, as a dead backend would. */
+  setDown(down: boolean): void;
   versionsUrl(): string;
   close(): Promise<void>;
 }
@@ -79,6 +81,8 @@ export async function createOcpiBackend(options: OcpiBackendOptions): Promise<Oc
   const platform = new SimulatedPlatform(identity, anyPeer);
   const side = ocpiSide({ ocpi, bodyLimit: '1mb', store, logger: options.logger, publicUrl: () => url, modules: modulesOf(platform, () => url, options.logger, options.pageSize), now: options.now });
   const app = express();
+  let down = false;
+  app.use((req, _res, next) => (down ? req.socket.destroy() : next()));
   app.use(side.router);
   return {
     ...side,
@@ -107,6 +111,9 @@ export async function createOcpiBackend(options: OcpiBackendOptions): Promise<Oc
     },
     setUrl: (listening) => {
       url = listening;
+    },
+    setDown: (value) => {
+      down = value;
     },
     versionsUrl: () => versionsUrl(url),
     close: () => store.close(),

@@ -1,0 +1,74 @@
+/**
+ * The EMP side's flows (issue 8), assembled: the OCPI modules the bridge serves its eMSP backend as
+ * a CPO, what it answers Hubject, the outbox deliverers toward the backend and Hubject, and the
+ * scheduled pulls (first run in this order at start: network, pricing, statuses, CDRs).
+ */
+import type { BridgeConfig } from '../../config/schema';
+import type { Logger } from '../../observability/logger';
+import type { OicpClient } from '../../oicp/client';
+import { OcpiClient } from '../../ocpi/client';
+import { registeredPeer } from '../../ocpi';
+import { commandReceiverRoutes } from '../../ocpi/commands';
+import { RECEIVER_MODULES, receiverRoutes } from '../../ocpi/receiver';
+import { SENDER_MODULES, senderRoutes } from '../../ocpi/sender';
+import type { Store } from '../../store';
+import type { Flows } from '..';
+import type { EmpContext } from './context';
+import { CDR_TOPIC, cdrDeliverer, empCdrs } from './cdrs';
+import { EVSE_STATUS_TOPIC, LOCATION_TOPIC, STATE_MODULE, empNetwork, evseStatusDeliverer, locationDeliverer, storeSender } from './network';
+import { TARIFF_TOPIC, empPricing, tariffDeliverer } from './pricing';
+import { COMMAND_RESULT_TOPIC, commandResultDeliverer, empRemote } from './remote';
+import { SESSION_TOPIC, empSessions, sessionDeliverer } from './sessions';
+import { AUTHENTICATION_DATA_TOPIC, authenticationDataDeliverer, empTokens } from './tokens';
+
+const MINUTE = 60_000;
+
+export function empFlows(config: BridgeConfig, store: Store, oicp: OicpClient, logger: Logger, publicUrl: () => string): Flows {
+  const settings = config.oicp;
+  const us = { role: 'CPO', countryCode: config.ocpi.countryCode, partyId: config.ocpi.partyId };
+  const client = new OcpiClient({ logger });
+  const context: EmpContext = { store, rules: config.mapping, oicp, us, providerId: settings.providerId!, logger, backend: () => registeredPeer(store, client, us) };
+  const network = empNetwork(context);
+  const tokens = empTokens({ ...context, pushAuthenticationData: settings.pushAuthenticationData, authorizeTimeoutMs: settings.authorizeTimeoutMs }, network);
+  const cdrs = empCdrs(context, network, tokens);
+  const sender = storeSender(context);
+  const versions = config.ocpi.versions;
+  const serve = (id: 'locations' | 'tariffs' | 'sessions' | 'cdrs') => ({ identifier: id, role: 'SENDER' as const, versions, router: senderRoutes(SENDER_MODULES[id], sender, { publicUrl, logger }) });
+
+  /** A full pull when none was made yet or the last is older than fullLoadMinutes; else the changes. */
+  const pullEvseData = async () => {
+    const last = (await store.objects.get<{ at: string }>(STATE_MODULE, `${us.countryCode}*${us.partyId}`, 'full-pull'))?.body.at;
+    const full = last === undefined || (settings.fullLoadMinutes > 0 && Date.now() - Date.parse(last) >= settings.fullLoadMinutes * MINUTE);
+    const summary = await network.pull(full);
+    if (full) await store.objects.put(STATE_MODULE, `${us.countryCode}*${us.partyId}`, 'full-pull', { at: new Date().toISOString() });
+    return summary;
+  };
+
+  return {
+    modules: [serve('locations'), serve('tariffs'), serve('sessions'), serve('cdrs'),
+      { identifier: 'tokens', role: 'RECEIVER', versions, router: receiverRoutes(RECEIVER_MODULES.tokens, tokens.receiver) },
+      { identifier: 'commands', role: 'RECEIVER', versions, router: commandReceiverRoutes(empRemote(context, network)) },
+    ],
+    deliverers: {
+      [LOCATION_TOPIC]: locationDeliverer(context),
+      [EVSE_STATUS_TOPIC]: evseStatusDeliverer(context),
+      [TARIFF_TOPIC]: tariffDeliverer(context),
+      [SESSION_TOPIC]: sessionDeliverer(context),
+      [CDR_TOPIC]: cdrDeliverer(context),
+      [COMMAND_RESULT_TOPIC]: commandResultDeliverer(context),
+      [AUTHENTICATION_DATA_TOPIC]: authenticationDataDeliverer(context),
+    },
+    oicpHandlers: {
+      AuthorizeStart: (request) => tokens.authorizeStart(request),
+      AuthorizeStop: (request) => tokens.authorizeStop(request),
+      ChargingNotification: empSessions(context, network, tokens),
+      ChargeDetailRecord: (record) => cdrs.receive(record),
+    },
+    jobs: [
+      { name: 'EVSE data', everyMs: (settings.evseDataPullMinutes || settings.fullLoadMinutes) * MINUTE, run: pullEvseData },
+      { name: 'pricing', everyMs: settings.pricingPullMinutes * MINUTE, run: empPricing(context, network) },
+      { name: 'EVSE status', everyMs: settings.evseStatusPullSeconds * 1000, run: () => network.pullStatuses() },
+      { name: 'CDR reconciliation', everyMs: settings.cdrReconcileMinutes * MINUTE, run: () => cdrs.reconcile() },
+    ],
+  };
+}

@@ -1,0 +1,301 @@
+/**
+ * EMP side, charging network (issue 8): Hubject's EVSE data and statuses become the OCPI Locations
+ * the backend sees. PullEvseData is read page by page and each page is written to the store in one
+ * transaction (the network is never held whole in memory): records are grouped into locations,
+ * merged into the stored ones (a location's EVSEs may come on different pages), and a location that
+ * changed is announced in the outbox, whose deliverer PUTs its current state to the backend. After
+ * the first full pull, deltas (LastCall) follow; a full pull marks REMOVED the EVSEs it did not see
+ * again. PullEvseStatus changes only statuses, sent as EVSE PATCHes.
+ */
+import { oicpEvseDataToLocations } from '../../mapping/location';
+import { oicpStatusRecordToOcpi } from '../../mapping/evse-status';
+import { operatorOfEvseId } from '../../mapping/identifiers';
+import { OicpCallError } from '../../oicp/client';
+import { OPERATIONS } from '../../oicp/operations';
+import type { EvseDataRecord, EvseStatusRecord } from '../../oicp/schemas';
+import type { ObjectSender } from '../../ocpi/sender';
+import { objectAt } from '../../ocpi/location-tree';
+import type { Evse, Location } from '../../ocpi/schemas';
+import type { StoreRepositories } from '../../store';
+import type { Delivery } from '../outbox-worker';
+import { latestStateDeliverer, peerDelivery } from '../ocpi-delivery';
+import { ourKey, qualifiedId, tally, type EmpContext } from './context';
+
+export const LOCATION_TOPIC = 'ocpi:location';
+export const EVSE_STATUS_TOPIC = 'ocpi:evse-status';
+/** EvseID -> `{location id}/{uid}`; rewritten by every full pull, so what it did not rewrite is gone. */
+export const EVSE_KIND = 'emp-evse';
+/** What the bridge remembers between pulls (LastCall), and the operators met in the network. */
+export const STATE_MODULE = 'emp:state';
+export const OPERATORS_MODULE = 'emp:operators';
+/** Connector tariff_ids by EvseID, from the pricing pull, for EVSEs that arrive after it. */
+export const EVSE_TARIFFS_MODULE = 'emp:evse-tariffs';
+
+const STATUS_BATCH = 500;
+
+interface PullState {
+  lastCall?: string;
+}
+
+/** Stored EVSEs of a location by uid; last_updated left out when comparing, so an unchanged location is not pushed again. */
+const withoutStamps = (location: Location | undefined) => JSON.stringify(location, (key, value: unknown) => (key === 'last_updated' ? undefined : value));
+
+export interface PullSummary {
+  records: number;
+  locations: number;
+  changed: number;
+  removed: number;
+}
+
+export interface EmpNetwork {
+  /** Pulls the EVSE data: everything (`full`) or the changes since the last pull. */
+  pull(full: boolean): Promise<PullSummary>;
+  /** Pulls statuses, all or of some EVSEs; PATCHes those that changed. Returns how many changed. */
+  pullStatuses(evseIds?: string[]): Promise<number>;
+  /** The stored location holding an EvseID. */
+  locationOf(evseId: string): Promise<{ location: Location; evse: Evse } | undefined>;
+  /** Gives the connectors of the EVSEs their tariff ids, announcing the locations that changed. */
+  setTariffs(tx: StoreRepositories, evseTariffs: ReadonlyMap<string, string[]>): Promise<number>;
+}
+
+export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseData.paged.maxSize): EmpNetwork {
+  const { store, logger } = context;
+  const owner = ourKey(context);
+
+  const announce = (tx: StoreRepositories, location: Location) => tx.objects.put('locations', owner, location.id, location).then(() => tx.outbox.enqueue({ topic: LOCATION_TOPIC, payload: { id: location.id } }));
+
+  /** An EVSE REMOVED in a stored location (it left the network or moved to another location). */
+  async function markRemoved(tx: StoreRepositories, locationId: string, uid: string): Promise<boolean> {
+    const location = (await tx.objects.get<Location>('locations', owner, locationId))?.body;
+    const evse = location?.evses?.find((e) => e.uid === uid);
+    if (!location || !evse || evse.status === 'REMOVED') return false;
+    const now = new Date().toISOString();
+    Object.assign(evse, { status: 'REMOVED', last_updated: now });
+    location.last_updated = now;
+    await announce(tx, location);
+    return true;
+  }
+
+  /** Points the EvseID at its location; an EvseID that moved leaves its old place REMOVED. */
+  async function index(tx: StoreRepositories, location: Location, evse: Evse): Promise<void> {
+    const key = `${location.id}/${evse.uid}`;
+    const known = await tx.correlations.byOicp(EVSE_KIND, evse.evse_id!);
+    if (evse.status === 'REMOVED') {
+      if (known?.ocpiId === key) await tx.correlations.delete(EVSE_KIND, key);
+      return;
+    }
+    if (known && known.ocpiId !== key) {
+      await tx.correlations.delete(EVSE_KIND, known.ocpiId);
+      const [locationId, uid] = splitKey(known.ocpiId);
+      await markRemoved(tx, locationId, uid);
+    }
+    await tx.correlations.put({ kind: EVSE_KIND, ocpiId: key, oicpId: evse.evse_id!, attrs: { locationId: location.id } });
+  }
+
+  /**
+   * The incoming location over the stored one: EVSE data carries no status, so an EVSE keeps the
+   * status it had (UNKNOWN when new) unless Hubject deleted it; connectors keep their tariff ids.
+   */
+  async function merge(tx: StoreRepositories, stored: Location | undefined, incoming: Location): Promise<Location> {
+    const before = new Map((stored?.evses ?? []).map((e) => [e.uid, e]));
+    const arrived = new Map<string, Evse>();
+    for (const evse of incoming.evses ?? []) {
+      const previous = before.get(evse.uid);
+      const tariffIds = previous ? undefined : (await tx.objects.get<string[]>(EVSE_TARIFFS_MODULE, owner, evse.evse_id!))?.body;
+      arrived.set(evse.uid, {
+        ...evse,
+        status: evse.status === 'REMOVED' || !previous || previous.status === 'REMOVED' ? evse.status : previous.status,
+        connectors: evse.connectors.map((connector) => {
+          const ids = previous?.connectors.find((c) => c.id === connector.id)?.tariff_ids ?? tariffIds;
+          return ids && ids.length > 0 ? { ...connector, tariff_ids: ids } : connector;
+        }),
+      });
+    }
+    const evses = [...(stored?.evses ?? []).map((e) => arrived.get(e.uid) ?? e), ...[...arrived.values()].filter((e) => !before.has(e.uid))];
+    return { ...incoming, evses };
+  }
+
+  async function applyPage(records: EvseDataRecord[]): Promise<{ locations: number; changed: number }> {
+    const mapped = oicpEvseDataToLocations(records, { rules: context.rules, now: new Date() });
+    if (mapped.findings.length > 0) logger.debug('EVSE data page mapped', { records: records.length, findings: tally(mapped.findings) });
+    const invalid = mapped.findings.filter((f) => f.kind === 'invalid');
+    if (invalid.length > 0) logger.warn('EVSE data records not carried', { count: invalid.length, first: invalid.slice(0, 3) });
+    return store.transaction(async (tx) => {
+      let changed = 0;
+      for (const location of mapped.value) {
+        const first = location.evses?.[0]?.evse_id;
+        if (first === undefined) continue;
+        const operatorId = records.find((r) => r.EvseID === first)?.OperatorID ?? operatorOfEvseId(first)!;
+        const id = qualifiedId(operatorId, location.id);
+        const stored = (await tx.objects.get<Location>('locations', owner, id))?.body;
+        const merged = await merge(tx, stored, { ...location, country_code: context.us.countryCode, party_id: context.us.partyId, id });
+        // Only the EVSEs of this page: a stored one the pull did not bring must stay unwritten for the sweep.
+        const incoming = new Set((location.evses ?? []).map((e) => e.uid));
+        for (const evse of merged.evses ?? []) if (evse.evse_id !== undefined && incoming.has(evse.uid)) await index(tx, merged, evse);
+        if (withoutStamps(stored) === withoutStamps(merged)) continue;
+        await announce(tx, merged);
+        changed++;
+      }
+      const operators = new Map(records.map((r) => [r.OperatorID ?? operatorOfEvseId(r.EvseID)!, r.OperatorName]));
+      for (const [OperatorID, OperatorName] of operators) await tx.objects.put(OPERATORS_MODULE, owner, OperatorID, { OperatorID, OperatorName });
+      return { locations: mapped.value.length, changed };
+    });
+  }
+
+  /** The EVSEs a full pull did not see again: indexed before it started and not rewritten since. */
+  async function sweep(startedAt: number): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const stale = await store.correlations.staleSince(EVSE_KIND, startedAt, STATUS_BATCH);
+      if (stale.length === 0) return removed;
+      await store.transaction(async (tx) => {
+        for (const entry of stale) {
+          await tx.correlations.delete(EVSE_KIND, entry.ocpiId);
+          const [locationId, uid] = splitKey(entry.ocpiId);
+          if (await markRemoved(tx, locationId, uid)) removed++;
+        }
+      });
+    }
+  }
+
+  async function pull(full: boolean): Promise<PullSummary> {
+    const state = (await store.objects.get<PullState>(STATE_MODULE, owner, 'evse-data'))?.body ?? {};
+    const delta = !full && state.lastCall !== undefined;
+    const startedAt = Date.now();
+    const request = { ProviderID: context.providerId, GeoCoordinatesResponseFormat: 'DecimalDegree' as const, ...(delta && { LastCall: state.lastCall }) };
+    const summary: PullSummary = { records: 0, locations: 0, changed: 0, removed: 0 };
+    let page: EvseDataRecord[] = [];
+    const flush = async () => {
+      const applied = await applyPage(page);
+      summary.records += page.length;
+      summary.locations += applied.locations;
+      summary.changed += applied.changed;
+      page = [];
+    };
+    for await (const record of context.oicp.pages('PullEvseData', request, { size: pageSize })) {
+      page.push(record);
+      if (page.length >= pageSize) await flush();
+    }
+    if (page.length > 0) await flush();
+    if (!delta) summary.removed = await sweep(startedAt);
+    await store.objects.put(STATE_MODULE, owner, 'evse-data', { lastCall: new Date(startedAt).toISOString() } satisfies PullState);
+    logger.info(delta ? 'EVSE data changes pulled from Hubject' : 'EVSE data pulled from Hubject (full)', { ...summary });
+    return summary;
+  }
+
+  async function pullStatuses(evseIds?: string[]): Promise<number> {
+    const result = await context.oicp.call('PullEvseStatus', { ProviderID: context.providerId, ...(evseIds && { EvseID: evseIds }) });
+    if (!result.ok) throw new OicpCallError(result.error);
+    const records: EvseStatusRecord[] = result.value.EvseStatuses?.OperatorEvseStatus.flatMap((o) => o.EvseStatusRecord) ?? result.value.EVSEStatusRecords?.EvseStatusRecord ?? [];
+    let changed = 0;
+    for (let i = 0; i < records.length; i += STATUS_BATCH) {
+      const batch = records.slice(i, i + STATUS_BATCH);
+      changed += await store.transaction(async (tx) => {
+        let n = 0;
+        for (const record of batch) {
+          const status = oicpStatusRecordToOcpi(record, '', context.rules.status).value?.status;
+          const entry = status && (await tx.correlations.byOicp(EVSE_KIND, record.EvseID));
+          if (!status || !entry) continue;
+          const [locationId, uid] = splitKey(entry.ocpiId);
+          const location = (await tx.objects.get<Location>('locations', owner, locationId))?.body;
+          const evse = location?.evses?.find((e) => e.uid === uid);
+          if (!location || !evse || evse.status === status || evse.status === 'REMOVED') continue;
+          const now = new Date().toISOString();
+          Object.assign(evse, { status, last_updated: now });
+          location.last_updated = now;
+          await tx.objects.put('locations', owner, locationId, location);
+          await tx.outbox.enqueue({ topic: EVSE_STATUS_TOPIC, payload: { locationId, uid } });
+          n++;
+        }
+        return n;
+      });
+    }
+    if (changed > 0) logger.info('EVSE statuses changed', { pulled: records.length, changed });
+    return changed;
+  }
+
+  async function locationOf(evseId: string): Promise<{ location: Location; evse: Evse } | undefined> {
+    const entry = await store.correlations.byOicp(EVSE_KIND, evseId);
+    if (!entry) return undefined;
+    const [locationId, uid] = splitKey(entry.ocpiId);
+    const location = (await store.objects.get<Location>('locations', owner, locationId))?.body;
+    const evse = location?.evses?.find((e) => e.uid === uid);
+    return location && evse && { location, evse };
+  }
+
+  async function setTariffs(tx: StoreRepositories, evseTariffs: ReadonlyMap<string, string[]>): Promise<number> {
+    const touched = new Map<string, Location>();
+    for (const [evseId, ids] of evseTariffs) {
+      await tx.objects.put(EVSE_TARIFFS_MODULE, owner, evseId, ids);
+      const entry = await tx.correlations.byOicp(EVSE_KIND, evseId);
+      if (!entry) continue;
+      const [locationId, uid] = splitKey(entry.ocpiId);
+      const location = touched.get(locationId) ?? (await tx.objects.get<Location>('locations', owner, locationId))?.body;
+      const evse = location?.evses?.find((e) => e.uid === uid);
+      if (!location || !evse) continue;
+      const before = JSON.stringify(evse.connectors);
+      evse.connectors = evse.connectors.map((c) => ({ ...c, tariff_ids: ids }));
+      if (JSON.stringify(evse.connectors) === before) continue;
+      const now = new Date().toISOString();
+      for (const connector of evse.connectors) connector.last_updated = now;
+      evse.last_updated = now;
+      location.last_updated = now;
+      touched.set(locationId, location);
+    }
+    for (const location of touched.values()) await announce(tx, location);
+    return touched.size;
+  }
+
+  return { pull, pullStatuses, locationOf, setTariffs };
+}
+
+function splitKey(key: string): [string, string] {
+  const at = key.indexOf('/');
+  return [key.slice(0, at), key.slice(at + 1)];
+}
+
+/** PUTs each announced location as it is now (several announcements of one location in a batch: one PUT). */
+export function locationDeliverer(context: EmpContext) {
+  const owner = ourKey(context);
+  return latestStateDeliverer(
+    context.backend,
+    (payload) => (payload as { id: string }).id,
+    async (peer, id): Promise<Delivery> => {
+      const location = (await context.store.objects.get<Location>('locations', owner, id))?.body;
+      if (!location) return { outcome: 'delivered' };
+      return peerDelivery(await peer.put('locations', context.us, [id], location));
+    },
+  );
+}
+
+/** PATCHes an EVSE's current status; an EVSE the backend does not know yet gets its whole location. */
+export function evseStatusDeliverer(context: EmpContext) {
+  const owner = ourKey(context);
+  return latestStateDeliverer(
+    context.backend,
+    (payload) => `${(payload as { locationId: string }).locationId}/${(payload as { uid: string }).uid}`,
+    async (peer, _key, payload): Promise<Delivery> => {
+      const { locationId, uid } = payload as { locationId: string; uid: string };
+      const location = (await context.store.objects.get<Location>('locations', owner, locationId))?.body;
+      const evse = location?.evses?.find((e) => e.uid === uid);
+      if (!location || !evse) return { outcome: 'delivered' };
+      const patched = peerDelivery(await peer.patch('locations', context.us, [locationId, uid], { status: evse.status, last_updated: evse.last_updated }));
+      return patched.outcome === 'refused' ? peerDelivery(await peer.put('locations', context.us, [locationId], location)) : patched;
+    },
+  );
+}
+
+/**
+ * The backend reading instead of receiving: the stored network (and the tariffs, sessions and
+ * CDRs), paginated and filtered on last_updated straight from the store.
+ */
+export function storeSender(context: EmpContext): ObjectSender {
+  const owner = ourKey(context);
+  return {
+    list: async (module, query) => {
+      const page = await context.store.objects.page(module, { offset: query.offset, limit: query.limit, from: query.dateFrom, to: query.dateTo });
+      return { items: page.items.map((o) => o.body), total: page.total };
+    },
+    get: async (level, ids) => objectAt((await context.store.objects.get<Location>('locations', owner, ids[0]!))?.body, level, ids),
+  };
+}

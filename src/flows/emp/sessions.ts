@@ -1,0 +1,70 @@
+/**
+ * EMP side, sessions (issue 8): Hubject's charging notifications (Start, Progress, End, Error) are
+ * summed into the OCPI Session of Hubject's SessionID (notifications are events, the Session their
+ * state), stored, and announced in the outbox in one transaction; the deliverer PUTs the session as
+ * it is when sent, so the backend ends with the latest state whatever was retried. The EVSE's status
+ * is pulled by id after each notification: it has just changed.
+ */
+import { notificationToOcpiSession } from '../../mapping/session';
+import { OicpRefusal, acknowledgement } from '../../oicp/status-codes';
+import type { Acknowledgement, ChargingNotification } from '../../oicp/transaction-schemas';
+import type { Tariff } from '../../ocpi/schemas';
+import type { Session } from '../../ocpi/transaction-schemas';
+import type { Delivery } from '../outbox-worker';
+import { latestStateDeliverer, peerDelivery } from '../ocpi-delivery';
+import { ourKey, type EmpContext } from './context';
+import type { EmpNetwork } from './network';
+import type { EmpTokens } from './tokens';
+
+export const SESSION_TOPIC = 'ocpi:session';
+
+/** The tariff of an EVSE's first connector, from the pricing pull. */
+export async function tariffAt(context: EmpContext, evse: { connectors: { tariff_ids?: string[] }[] } | undefined): Promise<Tariff | undefined> {
+  const id = evse?.connectors.find((c) => c.tariff_ids?.length)?.tariff_ids?.[0];
+  return id === undefined ? undefined : (await context.store.objects.get<Tariff>('tariffs', ourKey(context), id))?.body;
+}
+
+/** Why a mapper refused, in words for an OICP AdditionalInfo. */
+export const refusalOf = (findings: readonly { kind: string; path: string; message: string }[]) =>
+  findings
+    .filter((f) => f.kind === 'invalid')
+    .map((f) => `${f.path}: ${f.message}`)
+    .join('; ');
+
+export function empSessions(context: EmpContext, network: EmpNetwork, tokens: EmpTokens): (notification: ChargingNotification) => Promise<Acknowledgement> {
+  const { store, logger } = context;
+  const owner = ourKey(context);
+  return async (notification) => {
+    const previous = (await store.objects.get<Session>('sessions', owner, notification.SessionID))?.body;
+    const place = await network.locationOf(notification.EvseID);
+    const mapped = notificationToOcpiSession(notification, {
+      rules: context.rules,
+      previous,
+      location: place?.location,
+      tariff: await tariffAt(context, place?.evse),
+      provider: await tokens.provider(),
+      now: new Date(),
+    });
+    if (!mapped.value) throw new OicpRefusal('022', `the ${notification.Type} notification cannot become an OCPI session: ${refusalOf(mapped.findings)}`);
+    const session = { ...mapped.value, country_code: context.us.countryCode, party_id: context.us.partyId };
+    await store.transaction(async (tx) => {
+      await tx.objects.put('sessions', owner, session.id, session);
+      await tx.outbox.enqueue({ topic: SESSION_TOPIC, payload: { id: session.id } });
+    });
+    void network.pullStatuses([notification.EvseID]).catch((err: unknown) => logger.warn('EVSE status pull after a notification failed', { evseId: notification.EvseID, reason: (err as Error).message }));
+    return acknowledgement('000', undefined, { SessionID: notification.SessionID });
+  };
+}
+
+/** PUTs each announced session as it is now. */
+export function sessionDeliverer(context: EmpContext) {
+  const owner = ourKey(context);
+  return latestStateDeliverer(
+    context.backend,
+    (payload) => (payload as { id: string }).id,
+    async (peer, id): Promise<Delivery> => {
+      const session = (await context.store.objects.get<Session>('sessions', owner, id))?.body;
+      return session ? peerDelivery(await peer.put('sessions', context.us, [id], session)) : { outcome: 'delivered' };
+    },
+  );
+}

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import type { Cdr, Session } from '../../src/ocpi/transaction-schemas';
+import { CARD, PROVIDER_ID, startEmpScene, type EmpScene, type Protocol } from '../support/emp-scene';
+import { until } from '../support/cpo-scene';
+
+describe.each<Protocol>(['rest-2.3', 'soap-2.2'])('EMP authorization, sessions and CDRs over %s', (protocol) => {
+  let scene: EmpScene;
+  beforeAll(async () => {
+    scene = await startEmpScene(protocol);
+    await scene.pullAll();
+    await scene.delivered();
+  });
+  afterAll(() => scene.close());
+
+  it('authorizes a card of the backend through its real-time authorization, then forwards the session and the priced CDR', async () => {
+    const { sessionId, authorized } = await scene.cpo.charge('DE*XYZ*E1*1', { RFIDMifareFamilyIdentification: { UID: CARD } }, 10);
+    expect(authorized).toBe(true);
+    // The stored token's whitelist is ALLOWED: the backend was asked.
+    expect(scene.received('tokens', 'POST authorize').at(-1)!.body).toEqual({ uid: CARD, type: 'RFID', location: { location_id: 'DEXYZ-1', evse_uids: ['DE*XYZ*E1*1'] } });
+    await scene.delivered();
+    await until('the CDR reached the backend', () => scene.received('cdrs', 'POST cdr').length > 0);
+
+    const sessions = scene.received('sessions', 'PUT session').map((t) => t.body as Session);
+    expect(sessions.map((s) => s.status)).toContain('COMPLETED');
+    const session = sessions.at(-1)!;
+    expect(session).toMatchObject({
+      country_code: 'DE',
+      party_id: 'BRG',
+      id: sessionId,
+      kwh: 10,
+      cdr_token: { country_code: 'DE', party_id: 'DCB', uid: CARD, type: 'RFID' },
+      auth_method: 'AUTH_REQUEST',
+      location_id: 'DEXYZ-1',
+      evse_uid: 'DE*XYZ*E1*1',
+      connector_id: '1',
+      currency: 'EUR',
+      status: 'COMPLETED',
+    });
+
+    const cdrs = scene.received('cdrs', 'POST cdr').map((t) => t.body as Cdr);
+    expect(cdrs).toHaveLength(1);
+    const cdr = cdrs[0]!;
+    expect(cdr).toMatchObject({
+      country_code: 'DE',
+      party_id: 'BRG',
+      id: sessionId,
+      session_id: sessionId,
+      cdr_token: { uid: CARD, type: 'RFID', country_code: 'DE', party_id: 'DCB' },
+      cdr_location: { id: 'DEXYZ-1', evse_uid: 'DE*XYZ*E1*1', evse_id: 'DE*XYZ*E1*1', connector_id: '1', city: 'Berlin' },
+      currency: 'EUR',
+      total_energy: 10,
+      tariffs: [{ id: 'DEXYZ-AC 1' }],
+    });
+    // One hour of charging at 1 EUR/h, charged only between 09:00 and 18:00: at most 1 EUR, and the parts add up.
+    expect(cdr.total_time).toBeCloseTo(1, 2);
+    const parts = [cdr.total_fixed_cost, cdr.total_energy_cost, cdr.total_time_cost, cdr.total_parking_cost].reduce((sum, part) => sum + (part?.excl_vat ?? 0), 0);
+    expect(cdr.total_cost.excl_vat).toBeCloseTo(parts, 4);
+    expect(cdr.total_cost.excl_vat).toBeGreaterThanOrEqual(0);
+    expect(cdr.total_cost.excl_vat).toBeLessThanOrEqual(1.0001);
+  });
+
+  it('refuses a card nobody knows with the identification\'s StatusCode, and tells the CPO', async () => {
+    const answer = await scene.cpo.client.call('AuthorizeStart', { OperatorID: 'DE*XYZ', EvseID: 'DE*XYZ*E1*2', Identification: { RFIDMifareFamilyIdentification: { UID: 'AABBCCDD' } }, PartnerProductID: 'AC 1' });
+    expect(answer.ok && answer.value.AuthorizationStatus).toBe('NotAuthorized');
+    expect(answer.ok && answer.value.StatusCode.Code).toBe('102');
+  });
+
+  it('takes a CDR Hubject could not deliver through GetChargeDetailRecords, once', async () => {
+    // Hubject holds a CDR of ours that never reached the bridge.
+    const sessionId = randomUUID();
+    scene.hub.state.openSession({ sessionId, operatorId: 'DE*XYZ', providerId: PROVIDER_ID, evseId: 'DE*XYZ*E1*2' });
+    scene.hub.state.acceptCdr('DE*XYZ', { ...scene.cpo.cdrs[0]!, SessionID: sessionId, EvseID: 'DE*XYZ*E1*2', ConsumedEnergy: 7, MeterValueEnd: 1007 });
+    const before = scene.received('cdrs', 'POST cdr').length;
+    await scene.bridge.runJob('CDR reconciliation');
+    await scene.bridge.runJob('CDR reconciliation');
+    await scene.delivered();
+    const received = scene.received('cdrs', 'POST cdr').slice(before).map((t) => t.body as Cdr);
+    expect(received.map((c) => [c.id, c.total_energy, c.cdr_location.evse_uid])).toEqual([[sessionId, 7, 'DE*XYZ*E1*2']]);
+  });
+});

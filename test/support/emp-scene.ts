@@ -1,0 +1,147 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseConfig } from '../../src/config/load';
+import { startBridge, type RunningBridge } from '../../src/runtime';
+import { startServer, type RunningServer } from '../../src/server';
+import { createHubjectSimulator, type HubjectSimulator } from '../../src/simulator/hubject';
+import { createOicpCpoSimulator, type OicpCpoSimulator } from '../../src/simulator/oicp-cpo';
+import { startOcpiBackend, type RunningOcpiBackend } from '../../src/simulator/ocpi-backend';
+import type { OcpiTraffic } from '../../src/simulator/ocpi-platform';
+import type { OcpiPeer } from '../../src/ocpi/peer';
+import { CLI, runTs, type Child } from './child';
+import { RULES } from './cpo-scene';
+import { quietLogger } from './oicp-network';
+
+export type Protocol = 'rest-2.3' | 'soap-2.2';
+
+/** The card of the eMSP simulator's seed tokens (RFID, whitelist ALLOWED). */
+export const CARD = '12345678905880';
+export const PROVIDER_ID = 'DE-DCB';
+
+/**
+ * The EMP scenario of issue 8: the OCPI eMSP simulator (DE*DCB), the bridge (OCPI CPO DE*BRG, OICP
+ * EMP DE-DCB) registered with it, the Hubject simulator, and a CPO behind it (DE*XYZ, four EVSEs in
+ * two locations) that has published its network and pricing. Every pull runs only when a test asks.
+ */
+export interface EmpScene {
+  hub: HubjectSimulator;
+  cpo: OicpCpoSimulator;
+  backend: RunningOcpiBackend;
+  bridge: RunningBridge;
+  /** The backend's client of the bridge. */
+  peer(): Promise<OcpiPeer>;
+  /** Runs the network, pricing and status pulls, in that order. */
+  pullAll(): Promise<void>;
+  /** Resolves once the bridge's outbox has delivered everything (nothing pending). */
+  delivered(): Promise<void>;
+  /** What the backend received for a module, in order. */
+  received(module: string, what?: string): OcpiTraffic[];
+  close(): Promise<void>;
+}
+
+async function startNetwork(protocol: Protocol, evses = 4) {
+  const logger = quietLogger();
+  const wire = protocol === 'soap-2.2' ? ('soap' as const) : ('rest' as const);
+  const hub = createHubjectSimulator({ logger });
+  const hubServer: RunningServer = await startServer(hub.app, { host: '127.0.0.1', port: 0, bodyLimit: '50mb', shutdownTimeoutMs: 100 });
+  const cpo = createOicpCpoSimulator({ hubUrl: hubServer.url, logger, evses, wire });
+  const cpoServer = await startServer(cpo.app, { host: '127.0.0.1', port: 0, bodyLimit: '1mb', shutdownTimeoutMs: 100 });
+  hub.partners.push({ role: 'CPO', id: 'DE*XYZ', url: cpoServer.url, wire });
+  await cpo.publish();
+  const backend = await startOcpiBackend({ role: 'EMSP', countryCode: 'DE', partyId: 'DCB', logger, host: '127.0.0.1', port: 0 });
+  return {
+    logger,
+    hub,
+    cpo,
+    backend,
+    wire,
+    bridgeConfig: async (storePath: string, overrides: Record<string, unknown> = {}) => ({
+      server: { host: '127.0.0.1', port: 0 },
+      store: { path: storePath },
+      outbox: { baseDelayMs: 100, maxDelayMs: 200, pollMs: 50, leaseMs: 1_000 },
+      mapping: RULES,
+      ocpi: { countryCode: 'DE', partyId: 'BRG', roles: ['CPO'], businessDetails: { name: 'Bridge' }, backend: { versionsUrl: backend.backend.versionsUrl(), token: await backend.backend.registration.offer('bridge') } },
+      oicp: {
+        role: 'EMP',
+        providerId: PROVIDER_ID,
+        environment: 'custom',
+        baseUrl: hubServer.url,
+        protocol,
+        inbound: { callerCheck: 'trusted-network' },
+        fullLoadMinutes: 0,
+        evseDataPullMinutes: 0,
+        evseStatusPullSeconds: 0,
+        pricingPullMinutes: 0,
+        cdrReconcileMinutes: 0,
+        ...overrides,
+      },
+    }),
+    received: (module: string, what?: string) => backend.backend.platform.traffic.filter((t) => t.module === module && (what === undefined || t.what === what)),
+    close: async () => {
+      await backend.close();
+      cpo.close();
+      hub.close();
+      await Promise.all([hubServer.close(), cpoServer.close()]);
+    },
+  };
+}
+
+const storeFile = () => join(mkdtempSync(join(tmpdir(), 'bridge-emp-')), 'bridge.sqlite');
+
+export async function startEmpScene(protocol: Protocol, overrides: Record<string, unknown> = {}): Promise<EmpScene> {
+  const network = await startNetwork(protocol);
+  const bridge = await startBridge(parseConfig(await network.bridgeConfig(storeFile(), overrides), 'test', {}), network.logger);
+  network.hub.partners.push({ role: 'EMP', id: PROVIDER_ID, url: bridge.url, wire: network.wire });
+  // The eMSP pushes its tokens, as a backend does after registering.
+  await network.backend.backend.pushAll('bridge');
+  return {
+    ...network,
+    bridge,
+    peer: async () => (await network.backend.backend.peer('bridge'))!,
+    pullAll: async () => {
+      for (const job of ['EVSE data', 'pricing', 'EVSE status']) await bridge.runJob(job);
+    },
+    delivered: async () => {
+      for (const started = Date.now(); (await bridge.store.outbox.depth()).pending > 0; ) {
+        if (Date.now() - started > 10_000) throw new Error('the outbox did not empty within 10 s');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    close: async () => {
+      await bridge.stop();
+      await network.close();
+    },
+  };
+}
+
+/** The scene with the bridge as its own process (`serve --config`), pulling the network at start and reconciling CDRs every minute. */
+export interface EmpSceneInChild extends Omit<EmpScene, 'bridge' | 'pullAll' | 'peer'> {
+  startBridge(): Promise<Child>;
+}
+
+export async function startEmpSceneInChild(protocol: Protocol): Promise<EmpSceneInChild> {
+  const network = await startNetwork(protocol);
+  const storePath = storeFile();
+  const configFile = join(dirname(storePath), 'bridge.yaml');
+  writeFileSync(configFile, JSON.stringify(await network.bridgeConfig(storePath, { fullLoadMinutes: 1_440, pricingPullMinutes: 60, cdrReconcileMinutes: 1 })));
+  const children: Child[] = [];
+  return {
+    ...network,
+    startBridge: async () => {
+      const child = runTs(CLI, ['serve', '--config', configFile]);
+      children.push(child);
+      const url = (await child.waitFor(/"message":"listening".*?"url":"([^"]+)"/))[1]!;
+      const partner = network.hub.partners.find((p) => p.role === 'EMP');
+      if (partner) partner.url = url;
+      else network.hub.partners.push({ role: 'EMP', id: PROVIDER_ID, url, wire: network.wire });
+      for (let i = 0; i < 500 && (await network.backend.backend.peer('bridge')) === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      return child;
+    },
+    close: async () => {
+      for (const child of children) if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGTERM');
+      await Promise.all(children.map((c) => c.exited));
+      await network.close();
+    },
+  };
+}
