@@ -40,7 +40,7 @@ export function simulatedEvse(n: number, perPool = 2, operatorId = SIMULATED_OPE
     ChargingStationID: `STATION ${pool}`,
     // Locations apart: about 100 m per pool northward from the example's.
     GeoCoordinates: { DecimalDegree: { Latitude: (52.479 + pool * 0.001).toFixed(6), Longitude: '13.356' } },
-  } as EvseDataRecord;
+  };
 }
 
 export function simulatedPricing(evseIds: readonly string[]): { products: PricingProductData; evsePricing: { EvseID: string; EvseIDProductList: string[]; ProviderID: string }[] } {
@@ -95,7 +95,7 @@ export function createOicpCpoSimulator(options: OicpCpoSimulatorOptions): OicpCp
   const setStatus = async (EvseID: string, EvseStatus: EvseStatusRecord['EvseStatus']) => {
     ok(await client.call('PushEvseStatus', { ActionType: 'update', OperatorEvseStatus: { ...SIMULATED_OPERATOR, EvseStatusRecord: [{ EvseID, EvseStatus }] } }));
   };
-  const notify = async (notification: Omit<ChargingNotification, 'OperatorID'>) => ok(await client.call('ChargingNotification', { ...notification, OperatorID } as ChargingNotification));
+  const notify = async (notification: Omit<ChargingNotification, 'OperatorID'>) => ok(await client.call('ChargingNotification', { ...notification, OperatorID }));
 
   /** Ends a session: End notification, CDR, EVSE free again. */
   async function finish(sessionId: string, evseId: string, identification: Identification, start: string, kwh: number): Promise<ChargeDetailRecord> {
@@ -127,9 +127,9 @@ export function createOicpCpoSimulator(options: OicpCpoSimulatorOptions): OicpCp
       handlers: {
         AuthorizeRemoteStart: (request) => {
           const start = new Date().toISOString();
-          sessions.set(request.SessionID!, { evseId: request.EvseID, identification: request.Identification, start });
+          sessions.set(request.SessionID, { evseId: request.EvseID, identification: request.Identification, start });
           later(async () => {
-            await notify({ Type: 'Start', SessionID: request.SessionID!, EvseID: request.EvseID, Identification: request.Identification, ChargingStart: start, SessionStart: start });
+            await notify({ Type: 'Start', SessionID: request.SessionID, EvseID: request.EvseID, Identification: request.Identification, ChargingStart: start, SessionStart: start });
             await setStatus(request.EvseID, 'Occupied');
           });
           return acknowledgement('000', undefined, { SessionID: request.SessionID });

@@ -116,7 +116,7 @@ export async function startEmpScene(protocol: Protocol, overrides: Record<string
 }
 
 /** The scene with the bridge as its own process (`serve --config`), pulling the network at start and reconciling CDRs every minute. */
-export interface EmpSceneInChild extends Omit<EmpScene, 'bridge' | 'pullAll' | 'peer'> {
+export interface EmpSceneInChild extends Omit<EmpScene, 'bridge' | 'pullAll' | 'peer' | 'delivered'> {
   startBridge(): Promise<Child>;
 }
 

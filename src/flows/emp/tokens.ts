@@ -51,7 +51,7 @@ export function empTokens(context: EmpContext & { pushAuthenticationData: boolea
     async patch(_level, ref, changes) {
       const cached = (await store.objects.get<Token>('tokens', ownerKey(ref), tokenId(ref.tokenType ?? 'RFID', ref.ids[0]!)))?.body;
       if (!cached) return false;
-      await keep(ownerKey(ref), { ...cached, ...changes } as Token);
+      await keep(ownerKey(ref), { ...cached, ...changes });
       return true;
     },
     get: async (_level, ref) => (await store.objects.get<Token>('tokens', ownerKey(ref), tokenId(ref.tokenType ?? 'RFID', ref.ids[0]!)))?.body,
@@ -104,7 +104,8 @@ export function empTokens(context: EmpContext & { pushAuthenticationData: boolea
   async function authorizeStart(request: AuthorizeStart): Promise<AuthorizationStart> {
     const outcome = await decide(request.Identification, request.EvseID);
     const mapped = ocpiAuthorizationToOicp(outcome, { identification: request.Identification, sessionId: request.SessionID, cpoPartnerSessionId: request.CPOPartnerSessionID });
-    const answer = mapped.value ?? (ocpiAuthorizationToOicp('NO_ANSWER', { identification: request.Identification, sessionId: request.SessionID }).value as AuthorizationStart);
+    const answer: AuthorizationStart = mapped.value ?? { SessionID: request.SessionID, AuthorizationStatus: 'NotAuthorized', StatusCode: statusCode('021', 'the backend\'s authorization could not be written in OICP') };
+    if (!mapped.value) logger.warn('backend authorization not carried to OICP', { findings: mapped.findings });
     logger.info('AuthorizeStart answered', { evseId: request.EvseID, status: answer.AuthorizationStatus, code: answer.StatusCode.Code });
     // Hubject knows us by our ProviderID, whatever party the backend issues its tokens as.
     return { ...answer, ProviderID: context.providerId };
