@@ -1,9 +1,12 @@
 /** `npm run bench`: every benchmark, each with its baseline measured in the same run. */
 import { report } from './measure';
+import { networkPullBenchmark } from './network-pull';
 import { soapBenchmarks } from './soap';
 
 async function main(): Promise<void> {
   console.log(report('OICP SOAP/XML edge', await soapBenchmarks()));
+  console.log();
+  console.log(await networkPullBenchmark());
 }
 
 main().catch((err: unknown) => {

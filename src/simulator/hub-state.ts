@@ -77,13 +77,23 @@ export class HubState {
     };
     const stored = records.map((record): StoredEvse => ({ record, operatorId, operatorName, lastUpdate: at, deltaType: mine.has(record.EvseID) && mine.get(record.EvseID)!.deltaType !== 'delete' ? 'update' : 'insert' }));
     applyAction(mine, action, stored, (s) => s.record.EvseID, tombstone);
+    this.pulled = undefined;
   }
 
   pushEvseStatus(action: ActionType, operatorId: string, operatorName: string | undefined, records: readonly EvseStatusRecord[]): void {
     applyAction(this.forOperator(this.evseStatus, operatorId), action, records.map((r) => ({ ...r, operatorName })), (r) => r.EvseID);
   }
 
+  /** A pull's result, kept while nothing is pushed: Hubject serves a paged pull's pages from one result, not a new search per page. */
+  private pulled?: { request: string; records: EvseDataRecord[] };
+
   pullEvseData(request: PullEvseDataRequest): EvseDataRecord[] {
+    const key = JSON.stringify(request);
+    if (this.pulled?.request !== key) this.pulled = { request: key, records: this.searchEvseData(request) };
+    return this.pulled.records;
+  }
+
+  private searchEvseData(request: PullEvseDataRequest): EvseDataRecord[] {
     const since = request.LastCall === undefined ? undefined : Date.parse(request.LastCall);
     const center = request.SearchCenter ? oicpToOcpiCoordinates(request.SearchCenter.GeoCoordinates).value : undefined;
     const wanted = <T>(filter: readonly T[] | undefined, value: T) => filter === undefined || filter.includes(value);

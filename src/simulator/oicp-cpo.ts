@@ -38,8 +38,8 @@ export function simulatedEvse(n: number, perPool = 2, operatorId = SIMULATED_OPE
     EvseID: `${operatorId}*E${pool}*${(n % perPool) + 1}`,
     ChargingPoolID: `${operatorId}*P${pool}`,
     ChargingStationID: `STATION ${pool}`,
-    // Locations apart: about 100 m per pool northward from the example's.
-    GeoCoordinates: { DecimalDegree: { Latitude: (52.479 + pool * 0.001).toFixed(6), Longitude: '13.356' } },
+    // Locations apart: 100 m per pool northward from the example's, a new column every 1000 pools.
+    GeoCoordinates: { DecimalDegree: { Latitude: (52.479 + (pool % 1000) * 0.001).toFixed(6), Longitude: (13.356 + Math.floor(pool / 1000) * 0.01).toFixed(6) } },
   };
 }
 
