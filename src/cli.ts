@@ -20,6 +20,8 @@ import { BACKEND_PARTY, ocpiSide, publicUrlOf } from './ocpi';
 import { RegistrationFailed } from './ocpi/registration';
 import { versionsUrl } from './ocpi/router';
 import { startOcpiBackend, type RunningOcpiBackend } from './simulator/ocpi-backend';
+import { SIMULATED_OPERATOR, createOicpCpoSimulator, type OicpCpoSimulator } from './simulator/oicp-cpo';
+import { startServer } from './server';
 import { openStore } from './store';
 import type { OcpiParty } from './store/credentials';
 
@@ -31,10 +33,12 @@ const DEFAULT_CONFIG = 'bridge.yaml';
 const USAGE = `Usage: ocpi-oicp-bridge <command> [options]
 
 Commands:
-  serve [--config FILE] [--sandbox] [--port N] [--hub-port N]
+  serve [--config FILE] [--sandbox] [--role cpo|emp] [--port N] [--hub-port N]
         Run the bridge. Without --config it reads ./${DEFAULT_CONFIG}; when that file does not
         exist (or with --sandbox) it runs in sandbox mode: local SQLite, no secrets needed, and
         the built-in Hubject simulator on 127.0.0.1:${SANDBOX_HUB_PORT} (--hub-port; 0 picks a free one).
+        --role: the sandbox's scenario, a CPO backend roaming through Hubject (cpo, default) or an
+        eMSP backend (emp: a simulated CPO behind Hubject, a driver charging with a backend card).
   simulate hubject [--host H] [--port N] [--partner ROLE:ID=URL ...]
                    [--tls-cert FILE --tls-key FILE --tls-ca FILE]
         Run the Hubject simulator alone: every OICP operation of the hub side (2.3 REST under
@@ -106,6 +110,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         sandbox: { type: 'boolean' },
         port: { type: 'string' },
         'hub-port': { type: 'string' },
+        role: { type: 'string' },
         host: { type: 'string' },
         partner: { type: 'string', multiple: true },
         'tls-cert': { type: 'string' },
@@ -147,7 +152,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return checkConfig(rest[0]!, io);
     case 'serve':
       if (rest.length > 0) return usageError(io, `serve takes no positional arguments (got ${rest.join(' ')})`);
-      return serve({ config: values.config, sandbox: values.sandbox === true, port: values.port, hubPort: values['hub-port'] }, io);
+      return serve({ config: values.config, sandbox: values.sandbox === true, port: values.port, hubPort: values['hub-port'], role: values.role }, io);
     case 'simulate':
       if (rest.length === 1 && (rest[0] === 'ocpi-cpo' || rest[0] === 'ocpi-emsp')) {
         return simulateOcpiBackend({ role: rest[0] === 'ocpi-cpo' ? 'CPO' : 'EMSP', host: values.host, port: values.port, registerWith: values['register-with'], token: values.token }, io);
@@ -277,10 +282,10 @@ function summary(config: BridgeConfig): string {
 const inSandbox = (options: { config?: string; sandbox?: boolean }) => options.sandbox === true || (options.config === undefined && !existsSync(DEFAULT_CONFIG));
 
 /** The configuration file (--config, else ./bridge.yaml), or the sandbox's when there is none: the config, or an exit code after saying why not. */
-function resolveConfig(options: { config?: string; sandbox?: boolean }, io: CliIo): { config: BridgeConfig; sandbox: boolean } | number {
+function resolveConfig(options: { config?: string; sandbox?: boolean; role?: string }, io: CliIo): { config: BridgeConfig; sandbox: boolean } | number {
   const sandbox = inSandbox(options);
   try {
-    return { config: sandbox ? sandboxConfig(io.env) : loadConfigFile(options.config ?? DEFAULT_CONFIG, io.env), sandbox };
+    return { config: sandbox ? sandboxConfig(io.env, options.role === 'emp' ? 'EMP' : 'CPO') : loadConfigFile(options.config ?? DEFAULT_CONFIG, io.env), sandbox };
   } catch (err) {
     return reportConfigError(io, err);
   }
@@ -293,13 +298,15 @@ function portOption(value: string | undefined): number | undefined {
   return Number.isInteger(port) && port >= 0 && port <= 65535 ? port : NaN;
 }
 
-async function serve(options: { config?: string; sandbox: boolean; port?: string; hubPort?: string }, io: CliIo): Promise<number> {
+async function serve(options: { config?: string; sandbox: boolean; port?: string; hubPort?: string; role?: string }, io: CliIo): Promise<number> {
   const port = portOption(options.port);
   if (Number.isNaN(port)) return usageError(io, `--port must be a whole number from 0 to 65535 (got ${options.port})`);
   const hubPort = portOption(options.hubPort);
   if (Number.isNaN(hubPort)) return usageError(io, `--hub-port must be a whole number from 0 to 65535 (got ${options.hubPort})`);
   if (options.sandbox && options.config) return usageError(io, '--sandbox and --config exclude each other');
   if (hubPort !== undefined && !inSandbox(options)) return usageError(io, '--hub-port is for sandbox mode, where the Hubject simulator runs beside the bridge');
+  if (options.role !== undefined && options.role !== 'cpo' && options.role !== 'emp') return usageError(io, `--role must be cpo or emp (got ${options.role})`);
+  if (options.role !== undefined && !inSandbox(options)) return usageError(io, '--role chooses the sandbox scenario; a configuration file sets oicp.role');
   const resolved = resolveConfig(options, io);
   if (typeof resolved === 'number') return resolved;
   const { config, sandbox } = resolved;
@@ -311,9 +318,12 @@ async function serve(options: { config?: string; sandbox: boolean; port?: string
   try {
     if (sandbox) {
       // The trace: every exchange the simulators see, one line each, beside the bridge's log.
-      const hub = await startHubjectSimulator({ logger, host: '127.0.0.1', port: hubPort ?? SANDBOX_HUB_PORT, onTraffic: (entry) => io.stdout.write(`${oicpTraceLine(entry)}\n`) });
+      const hub = await startHubjectSimulator({ logger, host: '127.0.0.1', port: hubPort ?? SANDBOX_HUB_PORT, onTraffic: (entry) => io.stdout.write(`${oicpTraceLine(entry, config.oicp.role)}\n`) });
       stack.push(hub);
       config.oicp.baseUrl = hub.url;
+      // EMP: a CPO behind the hub with a small network (the official example, re-keyed), published before the bridge's first pull.
+      const cpo = config.oicp.role === 'EMP' ? await startSandboxCpo(hub, logger) : undefined;
+      if (cpo) stack.unshift(cpo);
       const bridge = await startBridge(config, logger);
       stack.unshift({ close: () => bridge.stop() });
       // The hub learns where its partner listens once the bridge has a port.
@@ -322,8 +332,10 @@ async function serve(options: { config?: string; sandbox: boolean; port?: string
       stack.unshift(backend);
       const registered = await registerSandboxBackend(bridge, backend);
       io.stdout.write(sandboxBanner(config, bridge.url, bridge.store.location, hub.url, registered));
-      // As a CPO backend does after registering: it pushes its locations and tariffs, and the flows run.
-      if (config.oicp.role === 'CPO') await backend.backend.pushAll('bridge', (push) => io.stdout.write(`${ocpiTraceLine(push)}\n`));
+      // As a backend does after registering: it pushes its own objects (a CPO its locations and tariffs, an eMSP its tokens), and the flows run.
+      await backend.backend.pushAll('bridge', (push) => io.stdout.write(`${ocpiTraceLine(push)}\n`));
+      // In the background: Ctrl+C must stop the sandbox even while the scenario runs.
+      if (cpo) void empSandboxDrive(bridge, cpo).catch((err: unknown) => logger.error('sandbox EMP scenario failed', { error: err }));
     } else {
       const bridge = await startBridge(config, logger);
       stack.push({ close: () => bridge.stop() });
@@ -508,6 +520,23 @@ async function registerSandboxBackend(bridge: RunningBridge, sim: RunningOcpiBac
   return bridge.ocpi.registration.register(BACKEND_PARTY, sim.backend.versionsUrl(), await sim.backend.registration.offer('bridge'));
 }
 
+/** The RFID card among the simulated eMSP's seed tokens (fixtures/ocpi-seed/tokens.json). */
+const SANDBOX_CARD = '12345678905880';
+
+async function startSandboxCpo(hub: RunningHubjectSimulator, logger: Logger): Promise<OicpCpoSimulator & { close(): Promise<void> }> {
+  const cpo = createOicpCpoSimulator({ hubUrl: hub.url, logger, evses: 4 });
+  const server = await startServer(cpo.app, { host: '127.0.0.1', port: 0, bodyLimit: '1mb', shutdownTimeoutMs: 1_000 });
+  hub.simulator.partners.push({ role: 'CPO', id: SIMULATED_OPERATOR.OperatorID, url: server.url });
+  await cpo.publish();
+  return { ...cpo, close: () => (cpo.close(), server.close()) };
+}
+
+/** The EMP scenario, once the bridge has the network and its pricing: a driver charges with the backend's card. */
+async function empSandboxDrive(bridge: RunningBridge, cpo: OicpCpoSimulator): Promise<void> {
+  for (const job of ['EVSE data', 'pricing', 'EVSE status']) await bridge.runJob(job);
+  await cpo.charge(cpo.evseIds[0]!, { RFIDMifareFamilyIdentification: { UID: SANDBOX_CARD } }, 11);
+}
+
 function sandboxBanner(config: BridgeConfig, url: string, store: string, hubUrl: string, backend: OcpiParty): string {
   return [
     '',
@@ -519,9 +548,18 @@ function sandboxBanner(config: BridgeConfig, url: string, store: string, hubUrl:
     `               (its traffic: ${hubUrl}/simulator/traffic)`,
     `  OCPI backend ${describeParty(backend).replace('\n  ', '\n               ')}`,
     `               registered with the bridge (token A, B, C handshake); see \`ocpi-oicp-bridge ocpi parties\``,
-    '  flows        CPO: the simulated CPO pushes its locations and tariffs now; the trace below shows each',
-    '               OCPI push and the OICP calls it became (EVSE data, statuses, pricing). README: "Connect a',
-    '               CPO backend to Hubject" drives sessions, CDRs and remote starts by hand.',
+    ...(config.oicp.role === 'CPO'
+      ? [
+          '  flows        CPO: the simulated CPO pushes its locations and tariffs now; the trace below shows each',
+          '               OCPI push and the OICP calls it became (EVSE data, statuses, pricing). README: "Connect a',
+          '               CPO backend to Hubject" drives sessions, CDRs and remote starts by hand.',
+        ]
+      : [
+          '  flows        EMP: the simulated eMSP pushes its tokens; the bridge pulls the network of the CPO DE*XYZ',
+          `               behind Hubject, its pricing and statuses; then a driver charges with card ${SANDBOX_CARD}: the`,
+          '               trace shows the authorization, notifications and CDR. README: "Connect an eMSP backend to',
+          '               Hubject" drives remote starts by hand.',
+        ]),
     '  Stop with Ctrl+C. Write a bridge.yaml (see bridge.example.yaml) to leave sandbox mode.',
     '',
   ].join('\n');

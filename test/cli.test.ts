@@ -75,10 +75,34 @@ describe('command line', () => {
         body: JSON.stringify({ SessionID: 'b2688855-7f00-0002-6d8e-48d498e1be8a', ProviderID: 'DE-DCB', EvseID: 'BE*BEC*E041503001', Identification: { RemoteIdentification: { EvcoID: 'DE-DCB-C12345678-X' } } }),
       });
       expect(await remote.json()).toMatchObject({ Result: true, StatusCode: { Code: '000' } });
-      await child.waitFor(/Hubject -> partner \(for DE-DCB\): AuthorizeRemoteStart => 000/);
+      await child.waitFor(/Hubject -> bridge \(for DE-DCB\): AuthorizeRemoteStart => 000/);
       child.process.kill('SIGTERM');
       expect(await child.exited).toEqual({ code: 0, signal: null });
       expect(child.output()).toMatch(/stopping: finishing in-flight requests[\s\S]*stopped/);
+    });
+
+    it('runs the EMP scenario with --role emp: the network pulled, a backend card charging through Hubject, the CDR taken', async () => {
+      const cwd = mkdtempSync(join(tmpdir(), 'bridge-sandbox-emp-'));
+      const child = runTs(CLI, ['serve', '--sandbox', '--role', 'emp', '--port', '0', '--hub-port', '0'], { cwd });
+      await child.waitFor(/OCPI backend backend: registered OCPI 2\.2\.1 — EMSP NL\*SIM/);
+      await child.waitFor(/OICP REST {2}bridge -> Hubject: PullEvseData => 000 Success/);
+      await child.waitFor(/OCPI {7}backend -> bridge: PUT tokens\/12345678905880 => accepted/);
+      await child.waitFor(/OICP REST {2}Hubject -> bridge \(for DE\*XYZ\): AuthorizeStart => Authorized 000 Success/);
+      await child.waitFor(/OICP REST {2}Hubject -> bridge \(for DE\*XYZ\): ChargeDetailRecord => 000 Success/);
+      expect(child.output()).toContain('sqlite ./data/sandbox-emp.sqlite');
+      child.process.kill('SIGTERM');
+      expect(await child.exited).toEqual({ code: 0, signal: null });
+    });
+
+    it('refuses --role outside sandbox mode and roles it does not know', async () => {
+      for (const [args, message] of [
+        [['serve', '--sandbox', '--role', 'hub'], /--role must be cpo or emp/],
+        [['serve', '--config', 'x.yaml', '--role', 'emp'], /--role chooses the sandbox scenario/],
+      ] as const) {
+        const child = runTs(CLI, [...args]);
+        expect((await child.exited).code).toBe(2);
+        expect(child.output()).toMatch(message);
+      }
     });
 
     it('uses the configuration file it is given, in JSON log format', async () => {

@@ -8,15 +8,17 @@ export const SANDBOX_HUB_PORT = 8081;
  * What `npm start` runs with when no configuration file exists: everything local, nothing secret,
  * an embedded SQLite file of its own so a sandbox never touches a real store.
  */
-export function sandboxConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
+export function sandboxConfig(env: NodeJS.ProcessEnv = process.env, role: 'CPO' | 'EMP' = 'CPO'): BridgeConfig {
+  // EMP: the bridge is the CPO of the simulated eMSP (NL*SIM), whose ProviderID it uses toward Hubject.
+  const emp = role === 'EMP';
   return parseConfig(
     {
       server: { host: '127.0.0.1', port: 8080 },
-      store: { path: './data/sandbox.sqlite' },
+      store: { path: emp ? './data/sandbox-emp.sqlite' : './data/sandbox.sqlite' },
       ocpi: {
         countryCode: 'DE',
         partyId: 'BRG',
-        roles: ['EMSP'],
+        roles: [emp ? 'CPO' : 'EMSP'],
         businessDetails: { name: 'ocpi-oicp-bridge sandbox' },
       },
       // The simulated CPO's network is the official OCPI example, whose EVSEs are BE*BEC's: the bridge
@@ -24,7 +26,12 @@ export function sandboxConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfi
       // example rules do.
       mapping: loadMappingRules(join(__dirname, '..', '..', 'fixtures', 'mapping-rules.example.yaml')),
       // The built-in Hubject simulator listens beside the bridge and calls it over plain HTTP.
-      oicp: { role: 'CPO', operatorId: 'BE*BEC', environment: 'custom', baseUrl: `http://127.0.0.1:${SANDBOX_HUB_PORT}`, inbound: { callerCheck: 'trusted-network' } },
+      oicp: {
+        ...(emp ? { role: 'EMP', providerId: 'NL-SIM' } : { role: 'CPO', operatorId: 'BE*BEC' }),
+        environment: 'custom',
+        baseUrl: `http://127.0.0.1:${SANDBOX_HUB_PORT}`,
+        inbound: { callerCheck: 'trusted-network' },
+      },
       log: { level: 'info', format: 'text' },
     },
     'sandbox defaults',

@@ -3,6 +3,7 @@
  * pushes to the bridge and the OICP calls between the bridge and the hub — so a newcomer watches a
  * location become EVSE data, statuses and pricing without reading JSON.
  */
+import { OPERATIONS, type OicpOperation, type OicpRole } from '../oicp/operations';
 import type { TrafficEntry } from './hubject';
 
 /** How many records a request carries, where it carries a list. */
@@ -29,9 +30,12 @@ function outcome(response: unknown, httpStatus: number): string {
   return words === '' ? `HTTP ${httpStatus}` : words;
 }
 
-export function oicpTraceLine(entry: TrafficEntry): string {
+/** `bridge` is the sandbox bridge's OICP role: calls of that role are the bridge's, the others the simulated partner's. */
+export function oicpTraceLine(entry: TrafficEntry, bridge: OicpRole = 'CPO'): string {
   const action = (entry.request as { ActionType?: string } | undefined)?.ActionType;
-  const arrow = entry.direction === 'in' ? `bridge -> Hubject` : `Hubject -> ${entry.partyId === undefined ? 'partner' : `partner (for ${entry.partyId})`}`;
+  const operation: OicpOperation = OPERATIONS[entry.operation];
+  const who = (role: OicpRole | undefined) => (role === bridge ? 'bridge' : `${role ?? ''} partner`);
+  const arrow = entry.direction === 'in' ? `${who(operation.caller)} -> Hubject` : `Hubject -> ${who(operation.servedBy)}${entry.partyId === undefined ? '' : ` (for ${entry.partyId})`}`;
   return `OICP ${entry.wire.toUpperCase()}  ${arrow}: ${entry.operation}${action ? ` ${action}` : ''}${size(entry.request)} => ${outcome(entry.response, entry.httpStatus)}`;
 }
 
