@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Cdr, Session } from '../../src/ocpi/transaction-schemas';
-import { CARD, PROVIDER_ID, startEmpScene, type EmpScene, type Protocol } from '../support/emp-scene';
+import { CARD, PROVIDER_ID, startPulledEmpScene, type EmpScene, type Protocol } from '../support/emp-scene';
 import { until } from '../support/cpo-scene';
 
 describe.each<Protocol>(['rest-2.3', 'soap-2.2'])('EMP authorization, sessions and CDRs over %s', (protocol) => {
   let scene: EmpScene;
   beforeAll(async () => {
-    scene = await startEmpScene(protocol);
-    await scene.pullAll();
-    await scene.delivered();
+    scene = await startPulledEmpScene(protocol);
   });
   afterAll(() => scene.close());
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Cdr, Session } from '../../src/ocpi/transaction-schemas';
 import { operationPath } from '../../src/oicp/operations';
 import { soapPath } from '../../src/oicp/soap/services';
-import { CARD, PROVIDER_ID, startEmpScene, type EmpScene } from '../support/emp-scene';
+import { CARD, PROVIDER_ID, startPulledEmpScene, type EmpScene } from '../support/emp-scene';
 
 const card = { RFIDMifareFamilyIdentification: { UID: CARD } };
 
@@ -11,9 +11,7 @@ describe('EMP faults', () => {
   describe('the backend down, then back', () => {
     let scene: EmpScene;
     beforeAll(async () => {
-      scene = await startEmpScene('rest-2.3');
-      await scene.pullAll();
-      await scene.delivered();
+      scene = await startPulledEmpScene('rest-2.3');
     });
     afterAll(() => scene.close());
 
@@ -35,9 +33,7 @@ describe('EMP faults', () => {
   describe('offline authorization', () => {
     let scene: EmpScene;
     beforeAll(async () => {
-      scene = await startEmpScene('soap-2.2', { pushAuthenticationData: true });
-      await scene.pullAll();
-      await scene.delivered();
+      scene = await startPulledEmpScene('soap-2.2', { pushAuthenticationData: true });
     });
     afterAll(() => scene.close());
 
@@ -58,9 +54,7 @@ describe('EMP faults', () => {
   describe('malformed and hostile requests from Hubject', () => {
     let scene: EmpScene;
     beforeAll(async () => {
-      scene = await startEmpScene('rest-2.3');
-      await scene.pullAll();
-      await scene.delivered();
+      scene = await startPulledEmpScene('rest-2.3');
     });
     afterAll(() => scene.close());
 

@@ -1,13 +1,11 @@
 import type { Session } from '../../src/ocpi/transaction-schemas';
-import { PROVIDER_ID, startEmpScene, type EmpScene, type Protocol } from '../support/emp-scene';
+import { PROVIDER_ID, startPulledEmpScene, type EmpScene, type Protocol } from '../support/emp-scene';
 import { until } from '../support/cpo-scene';
 
 describe.each<Protocol>(['rest-2.3', 'soap-2.2'])('EMP remote commands over %s', (protocol) => {
   let scene: EmpScene;
   beforeAll(async () => {
-    scene = await startEmpScene(protocol);
-    await scene.pullAll();
-    await scene.delivered();
+    scene = await startPulledEmpScene(protocol);
   });
   afterAll(() => scene.close());
 

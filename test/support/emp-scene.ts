@@ -115,6 +115,14 @@ export async function startEmpScene(protocol: Protocol, overrides: Record<string
   };
 }
 
+/** The scene once the bridge has pulled the network, pricing and statuses and delivered them to the backend. */
+export async function startPulledEmpScene(protocol: Protocol, overrides: Record<string, unknown> = {}): Promise<EmpScene> {
+  const scene = await startEmpScene(protocol, overrides);
+  await scene.pullAll();
+  await scene.delivered();
+  return scene;
+}
+
 /** The scene with the bridge as its own process (`serve --config`), pulling the network at start and reconciling CDRs every minute. */
 export interface EmpSceneInChild extends Omit<EmpScene, 'bridge' | 'pullAll' | 'peer' | 'delivered'> {
   startBridge(): Promise<Child>;
