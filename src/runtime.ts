@@ -6,6 +6,7 @@ import { ocpiSide, publicUrlOf, registerWithBackend, type OcpiSide } from './ocp
 import { flowsFromConfig } from './flows';
 import { Scheduler } from './flows/scheduler';
 import { OutboxWorker } from './flows/outbox-worker';
+import { outboxRetentionJob } from './flows/outbox-retention';
 import { createApp, startServer, type RunningServer } from './server';
 import { openStore, type Store } from './store';
 
@@ -16,7 +17,7 @@ export interface RunningBridge {
   oicp: OicpClient;
   /** The OCPI party toward the backend: registration and its routes. */
   ocpi: OcpiSide;
-  /** Runs a scheduled job of the flows now (e.g. 'full sync'), whatever its schedule. */
+  /** Runs a scheduled job now (e.g. 'full sync', 'outbox retention'), whatever its schedule. */
   runJob(name: string): Promise<unknown>;
   /** Graceful stop: no new connections, in-flight requests finish, then the store is closed. */
   stop(): Promise<void>;
@@ -38,7 +39,8 @@ export async function startBridge(config: BridgeConfig, logger: Logger): Promise
     const flows = flowsFromConfig(config, store, oicp, logger, () => publicUrlOf(config, listening));
     ocpi = ocpiSide({ ocpi: config.ocpi, bodyLimit: config.server.bodyLimit, store, logger, publicUrl: () => publicUrlOf(config, listening), modules: flows.modules });
     worker = new OutboxWorker({ outbox: store.outbox, deliverers: flows.deliverers, logger, idleMs: config.outbox.pollMs });
-    scheduler = new Scheduler(flows.jobs, logger);
+    // Housekeeping last: the flows' first runs (the EMP network pull) matter more at start.
+    scheduler = new Scheduler([...flows.jobs, outboxRetentionJob(store, config.outbox.retention, logger)], logger);
     // Operations the flows do not handle (yet) are answered 320.
     const routers = [ocpi.router, oicpRoutesFromConfig(config, flows.oicpHandlers, logger)];
     server = await startServer(createApp({ store, logger, server: config.server, routers }), config.server);

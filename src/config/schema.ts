@@ -112,6 +112,23 @@ const Outbox = Type.Object(
       description: 'How long a claimed item stays reserved for its sender; after that a crashed sender’s item is due again.',
     }),
     pollMs: Type.Integer({ minimum: 10, default: 1_000, description: 'How often an idle outbox looks for due items: the longest a new item waits before its first attempt.' }),
+    retention: Type.Object(
+      {
+        deliveredHours: Type.Integer({
+          minimum: 1,
+          default: 24,
+          description: 'Delivered items without a deduplication key (status changes, session progress) are deleted this long after delivery.',
+        }),
+        keyedDeliveredDays: Type.Integer({
+          minimum: 1,
+          default: 90,
+          description:
+            'Delivered items with a deduplication key (CDRs, session start/end) are kept this long, so a late resend of the same record is still recognised and not sent twice.',
+        }),
+        everyMinutes: Type.Integer({ minimum: 0, default: 60, description: 'How often delivered items past their retention are deleted (0: never). Dead letters are never deleted.' }),
+      },
+      { additionalProperties: false, default: {}, description: 'How long delivered outbox items are kept: without it the outbox grows with every status change.' },
+    ),
   },
   { additionalProperties: false, default: {}, description: 'Delivery policy of the durable outbox (CDRs, session updates, status changes).' },
 );
@@ -294,8 +311,8 @@ export const ConfigSchema = Type.Object(
 
 export type BridgeConfig = Static<typeof ConfigSchema>;
 export type StoreConfig = BridgeConfig['store'];
-/** What the store needs of the outbox settings (polling is the worker's business). */
-export type OutboxPolicy = Omit<BridgeConfig['outbox'], 'pollMs'>;
+/** What the store needs of the outbox settings (polling is the worker's business, retention the scheduled purge's). */
+export type OutboxPolicy = Omit<BridgeConfig['outbox'], 'pollMs' | 'retention'>;
 export type LogConfig = BridgeConfig['log'];
 export type ServerConfig = BridgeConfig['server'];
 export type OicpConfig = BridgeConfig['oicp'];

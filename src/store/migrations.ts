@@ -100,6 +100,11 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX correlations_age ON correlations (kind, updated_at)`,
     ],
   },
+  {
+    version: 4,
+    name: 'delivered outbox items found by age for the retention purge',
+    statements: () => [`CREATE INDEX outbox_settled ON outbox (state, updated_at)`],
+  },
 ];
 
 /** Arbitrary constant: the advisory lock that keeps two starting instances from migrating at once. */

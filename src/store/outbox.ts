@@ -157,6 +157,27 @@ export class OutboxRepository {
     return changed === 1;
   }
 
+  /**
+   * Deletes delivered items settled before the given times: those without a key from `unkeyedBefore`, keyed ones
+   * (whose row is what makes a second enqueue of the key a no-op) from `keyedBefore`. Pending and dead items stay.
+   * Works in batches so neither database holds a long write lock; returns how many went.
+   */
+  async purgeDelivered(options: { unkeyedBefore: number; keyedBefore: number; batch?: number }): Promise<number> {
+    const batch = options.batch ?? 5_000;
+    let purged = 0;
+    for (const [keyed, before] of [['IS NULL', options.unkeyedBefore], ['IS NOT NULL', options.keyedBefore]] as const) {
+      let deleted: number;
+      do {
+        deleted = await this.db.run(
+          `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state = 'done' AND updated_at < $1 AND dedupe_key ${keyed} LIMIT $2)`,
+          [before, batch],
+        );
+        purged += deleted;
+      } while (deleted === batch);
+    }
+    return purged;
+  }
+
   /** Items not yet delivered, by state (for metrics and readiness). */
   async depth(): Promise<{ pending: number; dead: number }> {
     const rows = await this.db.all<{ state: OutboxState; n: number | string }>(`SELECT state, COUNT(*) AS n FROM outbox WHERE state <> 'done' GROUP BY state`);

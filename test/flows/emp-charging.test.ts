@@ -74,5 +74,7 @@ describe.each<Protocol>(['rest-2.3', 'soap-2.2'])('EMP authorization, sessions a
     await scene.delivered();
     const received = scene.received('cdrs', 'POST cdr').slice(before).map((t) => t.body as Cdr);
     expect(received.map((c) => [c.id, c.total_energy, c.cdr_location.evse_uid])).toEqual([[sessionId, 7, 'DE*XYZ*E1*2']]);
+    // Delivered a moment ago: the scheduled purge keeps it.
+    expect(await scene.bridge.runJob('outbox retention')).toEqual({ purged: 0 });
   });
 });

@@ -1,7 +1,9 @@
 /**
  * The outbox worker: per-item outcomes of a batch, retries with the outbox's backoff, dead letters
- * with the reason, and delivery to the Hubject simulator across an outage — each item arrives once.
+ * with the reason, and delivery to the Hubject simulator across an outage — each item arrives once;
+ * delivered items deleted after their retention.
  */
+import { outboxRetentionJob } from '../../src/flows/outbox-retention';
 import { OutboxWorker, deliveryOf, type Deliverer } from '../../src/flows/outbox-worker';
 import { OicpClient } from '../../src/oicp/client';
 import type { PushEvseStatusRequest } from '../../src/oicp/messages';
@@ -118,5 +120,28 @@ describe('delivering to the Hubject simulator', () => {
       await worker.stop();
       client.close();
     }
+  });
+});
+
+describe('outbox retention job', () => {
+  it('deletes delivered status changes after a day and keyed CDRs after 90 days, and leaves pending items', async () => {
+    const retention = { deliveredHours: 24, keyedDeliveredDays: 90, everyMinutes: 60 };
+    const job = outboxRetentionJob(store, retention, logger, () => clock.now);
+    expect(job).toMatchObject({ name: 'outbox retention', everyMs: 3_600_000 });
+    const { id: status } = await store.outbox.enqueue({ topic: 'status', payload: 'Available' });
+    const { id: cdr } = await store.outbox.enqueue({ topic: 'cdr', key: 'cdr/1', payload: { id: '1' } });
+    for (const item of await store.outbox.claim({ limit: 2 })) await store.outbox.complete(item);
+    const { id: waiting } = await store.outbox.enqueue({ topic: 'status', payload: 'Charging', dueAt: clock.now + 365 * 86_400_000 });
+
+    clock.now += 23 * 3_600_000;
+    expect(await job.run()).toEqual({ purged: 0 });
+    clock.now += 2 * 3_600_000;
+    expect(await job.run()).toEqual({ purged: 1 });
+    expect(await store.outbox.get(status)).toBeUndefined();
+    expect((await store.outbox.get(cdr))?.state).toBe('done');
+    clock.now += 90 * 86_400_000;
+    expect(await job.run()).toEqual({ purged: 1 });
+    expect(await store.outbox.get(cdr)).toBeUndefined();
+    expect((await store.outbox.get(waiting))?.state).toBe('pending');
   });
 });

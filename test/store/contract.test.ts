@@ -262,6 +262,36 @@ for (const backend of BACKENDS) {
         expect(await store.outbox.depth()).toEqual({ pending: 1, dead: 0 });
       });
 
+      it('deletes delivered items past their retention, keyed ones later, and never pending or dead ones', async () => {
+        const deliver = async (request: { topic: string; key?: string }) => {
+          await store.outbox.enqueue({ ...request, payload: request });
+          const [item] = await store.outbox.claim({ limit: 1, topics: [request.topic] });
+          return store.outbox.complete(item!);
+        };
+        await deliver({ topic: 'status' });
+        await deliver({ topic: 'cdr', key: 'session-1' });
+        const { id: pending } = await store.outbox.enqueue({ topic: 'session', payload: 'later', dueAt: clock.t + 3_600_000 });
+        const { id: dead } = await store.outbox.enqueue({ topic: 'refused', payload: 'x' });
+        const [refused] = await store.outbox.claim({ limit: 1, topics: ['refused'] });
+        await store.outbox.fail(refused!, 'StatusCode 022', { permanent: true });
+        clock.advance(10_000);
+        // Unkeyed ones settled before 5 s ago go; the keyed one is inside its longer retention and still deduplicates.
+        expect(await store.outbox.purgeDelivered({ unkeyedBefore: clock.t - 5_000, keyedBefore: clock.t - 20_000 })).toBe(1);
+        expect((await store.outbox.enqueue({ topic: 'cdr', key: 'session-1', payload: 'again' })).created).toBe(false);
+        expect(await store.outbox.purgeDelivered({ unkeyedBefore: clock.t, keyedBefore: clock.t })).toBe(1);
+        expect((await store.outbox.enqueue({ topic: 'cdr', key: 'session-1', payload: 'after retention' })).created).toBe(true);
+        expect((await store.outbox.get(pending))?.state).toBe('pending');
+        expect((await store.outbox.get(dead))?.state).toBe('dead');
+      });
+
+      it('purges in batches until nothing past retention is left', async () => {
+        for (let i = 0; i < 7; i++) await store.outbox.enqueue({ topic: 'status', payload: i });
+        for (const item of await store.outbox.claim({ limit: 10 })) await store.outbox.complete(item);
+        clock.advance(1);
+        expect(await store.outbox.purgeDelivered({ unkeyedBefore: clock.t, keyedBefore: clock.t, batch: 3 })).toBe(7);
+        expect(await withRaw(site, (db) => db.all('SELECT id FROM outbox'))).toEqual([]);
+      });
+
       it('never gives one item to two concurrent claims', async () => {
         for (let i = 0; i < 40; i++) await store.outbox.enqueue({ topic: 'status', payload: i });
         const batches = await Promise.all(Array.from({ length: 8 }, () => store.outbox.claim({ limit: 7 })));
