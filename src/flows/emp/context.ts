@@ -12,6 +12,8 @@ import type { OicpClient } from '../../oicp/client';
 import type { OcpiPeer } from '../../ocpi/peer';
 import { ownerKey, type Store } from '../../store';
 import type { OcpiPartyRole } from '../../store/credentials';
+import { latestStateDeliverer, peerDelivery } from '../ocpi-delivery';
+import type { Deliverer } from '../outbox-worker';
 
 export interface EmpContext {
   store: Store;
@@ -37,6 +39,23 @@ export function qualifiedId(operatorId: string, id: string): string {
   const qualified = `${prefix}-${id}`;
   if (qualified.length <= OCPI_ID_MAX) return qualified;
   return `${prefix}-${createHash('sha256').update(id).digest('hex').slice(0, OCPI_ID_MAX - prefix.length - 1)}`;
+}
+
+/**
+ * PUTs each announced object of ours (payload `{ id }`) as it is now, once however often a batch names it. One no
+ * longer stored is DELETEd where OCPI has a DELETE for it (tariffs); locations and sessions only ever change.
+ */
+export function currentStateDeliverer(context: EmpContext, module: 'locations' | 'tariffs' | 'sessions'): Deliverer {
+  const owner = ourKey(context);
+  return latestStateDeliverer(
+    context.backend,
+    (payload) => (payload as { id: string }).id,
+    async (peer, id) => {
+      const current = (await context.store.objects.get(module, owner, id))?.body;
+      if (current !== undefined) return peerDelivery(await peer.put(module, context.us, [id], current));
+      return module === 'tariffs' ? peerDelivery(await peer.delete(module, context.us, [id])) : { outcome: 'delivered' };
+    },
+  );
 }
 
 /** A summary of mapping findings for the log: a pull of thousands of records must not log each. */

@@ -13,12 +13,12 @@ import { RECEIVER_MODULES, receiverRoutes } from '../../ocpi/receiver';
 import { SENDER_MODULES, senderRoutes } from '../../ocpi/sender';
 import type { Store } from '../../store';
 import type { Flows } from '..';
-import type { EmpContext } from './context';
+import { currentStateDeliverer, type EmpContext } from './context';
 import { CDR_TOPIC, cdrDeliverer, empCdrs } from './cdrs';
-import { EVSE_STATUS_TOPIC, LOCATION_TOPIC, STATE_MODULE, empNetwork, evseStatusDeliverer, locationDeliverer, storeSender } from './network';
-import { TARIFF_TOPIC, empPricing, tariffDeliverer } from './pricing';
+import { EVSE_STATUS_TOPIC, LOCATION_TOPIC, STATE_MODULE, empNetwork, evseStatusDeliverer, storeSender } from './network';
+import { TARIFF_TOPIC, empPricing } from './pricing';
 import { COMMAND_RESULT_TOPIC, commandResultDeliverer, empRemote } from './remote';
-import { SESSION_TOPIC, empSessions, sessionDeliverer } from './sessions';
+import { SESSION_TOPIC, empSessions } from './sessions';
 import { AUTHENTICATION_DATA_TOPIC, authenticationDataDeliverer, empTokens } from './tokens';
 
 const MINUTE = 60_000;
@@ -50,10 +50,10 @@ export function empFlows(config: BridgeConfig, store: Store, oicp: OicpClient, l
       { identifier: 'commands', role: 'RECEIVER', versions, router: commandReceiverRoutes(empRemote(context, network)) },
     ],
     deliverers: {
-      [LOCATION_TOPIC]: locationDeliverer(context),
+      [LOCATION_TOPIC]: currentStateDeliverer(context, 'locations'),
       [EVSE_STATUS_TOPIC]: evseStatusDeliverer(context),
-      [TARIFF_TOPIC]: tariffDeliverer(context),
-      [SESSION_TOPIC]: sessionDeliverer(context),
+      [TARIFF_TOPIC]: currentStateDeliverer(context, 'tariffs'),
+      [SESSION_TOPIC]: currentStateDeliverer(context, 'sessions'),
       [CDR_TOPIC]: cdrDeliverer(context),
       [COMMAND_RESULT_TOPIC]: commandResultDeliverer(context),
       [AUTHENTICATION_DATA_TOPIC]: authenticationDataDeliverer(context),

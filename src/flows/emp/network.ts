@@ -254,20 +254,6 @@ function splitKey(key: string): [string, string] {
   return [key.slice(0, at), key.slice(at + 1)];
 }
 
-/** PUTs each announced location as it is now (several announcements of one location in a batch: one PUT). */
-export function locationDeliverer(context: EmpContext) {
-  const owner = ourKey(context);
-  return latestStateDeliverer(
-    context.backend,
-    (payload) => (payload as { id: string }).id,
-    async (peer, id): Promise<Delivery> => {
-      const location = (await context.store.objects.get<Location>('locations', owner, id))?.body;
-      if (!location) return { outcome: 'delivered' };
-      return peerDelivery(await peer.put('locations', context.us, [id], location));
-    },
-  );
-}
-
 /** PATCHes an EVSE's current status; an EVSE the backend does not know yet gets its whole location. */
 export function evseStatusDeliverer(context: EmpContext) {
   const owner = ourKey(context);

@@ -8,8 +8,6 @@
 import { oicpEvsePricingToTariffIds, oicpPricingToTariffs } from '../../mapping/tariff';
 import { OicpCallError } from '../../oicp/client';
 import type { Tariff } from '../../ocpi/schemas';
-import type { Delivery } from '../outbox-worker';
-import { latestStateDeliverer, peerDelivery } from '../ocpi-delivery';
 import { ourKey, qualifiedId, tally, type EmpContext } from './context';
 import { OPERATORS_MODULE, type EmpNetwork } from './network';
 
@@ -69,15 +67,3 @@ export function empPricing(context: EmpContext, network: EmpNetwork): () => Prom
   };
 }
 
-/** PUTs a tariff as it is now, or DELETEs it when it is gone. */
-export function tariffDeliverer(context: EmpContext) {
-  const owner = ourKey(context);
-  return latestStateDeliverer(
-    context.backend,
-    (payload) => (payload as { id: string }).id,
-    async (peer, id): Promise<Delivery> => {
-      const tariff = (await context.store.objects.get<Tariff>('tariffs', owner, id))?.body;
-      return peerDelivery(tariff ? await peer.put('tariffs', context.us, [id], tariff) : await peer.delete('tariffs', context.us, [id]));
-    },
-  );
-}

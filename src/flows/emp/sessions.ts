@@ -10,8 +10,6 @@ import { OicpRefusal, acknowledgement } from '../../oicp/status-codes';
 import type { Acknowledgement, ChargingNotification } from '../../oicp/transaction-schemas';
 import type { Tariff } from '../../ocpi/schemas';
 import type { Session } from '../../ocpi/transaction-schemas';
-import type { Delivery } from '../outbox-worker';
-import { latestStateDeliverer, peerDelivery } from '../ocpi-delivery';
 import { ourKey, type EmpContext } from './context';
 import type { EmpNetwork } from './network';
 import type { EmpTokens } from './tokens';
@@ -56,15 +54,3 @@ export function empSessions(context: EmpContext, network: EmpNetwork, tokens: Em
   };
 }
 
-/** PUTs each announced session as it is now. */
-export function sessionDeliverer(context: EmpContext) {
-  const owner = ourKey(context);
-  return latestStateDeliverer(
-    context.backend,
-    (payload) => (payload as { id: string }).id,
-    async (peer, id): Promise<Delivery> => {
-      const session = (await context.store.objects.get<Session>('sessions', owner, id))?.body;
-      return session ? peerDelivery(await peer.put('sessions', context.us, [id], session)) : { outcome: 'delivered' };
-    },
-  );
-}
