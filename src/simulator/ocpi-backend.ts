@@ -116,7 +116,10 @@ export async function createOcpiBackend(options: OcpiBackendOptions): Promise<Oc
       down = value;
     },
     versionsUrl: () => versionsUrl(url),
-    close: () => store.close(),
+    close: async () => {
+      await platform.settle();
+      await store.close();
+    },
   };
 }
 

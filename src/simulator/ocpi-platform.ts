@@ -48,6 +48,9 @@ export class SimulatedPlatform {
   readonly traffic: OcpiTraffic[] = [];
   /** Command results received (the simulated eMSP's own commands). */
   readonly results: { type: CommandType; id: string; result: CommandResult }[] = [];
+  /** Charge points yet to act, and acting: a closing simulator waits for them before its store closes. */
+  private readonly waiting = new Set<NodeJS.Timeout>();
+  private readonly acting = new Set<Promise<void>>();
   constructor(
     readonly identity: PlatformIdentity,
     /** The registered peer command results go to (none before a registration). */
@@ -179,8 +182,28 @@ export class SimulatedPlatform {
     const status = location?.evses?.find((e) => e.uid === evseUid)?.status;
     const result: CommandResult['result'] =
       status === 'OUTOFORDER' || status === 'INOPERATIVE' ? 'EVSE_INOPERATIVE' : (status === 'CHARGING' || status === 'BLOCKED') && (type === 'START_SESSION' || type === 'RESERVE_NOW') ? 'EVSE_OCCUPIED' : 'ACCEPTED';
-    if (known) setTimeout(() => void this.peer().then((peer) => peer?.commandResult(responseUrl, { result })), this.commandDelayMs).unref();
+    if (known) this.later(async () => void (await this.peer())?.commandResult(responseUrl, { result }));
     return Promise.resolve({ result: known ? 'ACCEPTED' : 'REJECTED', timeout: 30 });
+  }
+
+  /** What a charge point does a moment after it answered; a failure is recorded in the traffic, never thrown into the process. */
+  private later(act: () => Promise<void>): void {
+    const timer = setTimeout(() => {
+      this.waiting.delete(timer);
+      const acting: Promise<void> = act()
+        .catch((err: unknown) => void this.traffic.push({ module: 'commands', what: 'result not sent', body: (err as Error).message }))
+        .finally(() => this.acting.delete(acting));
+      this.acting.add(acting);
+    }, this.commandDelayMs);
+    timer.unref();
+    this.waiting.add(timer);
+  }
+
+  /** Drops what has not started and waits for what has: after this nothing uses the simulator's store. */
+  async settle(): Promise<void> {
+    for (const timer of this.waiting) clearTimeout(timer);
+    this.waiting.clear();
+    await Promise.all(this.acting);
   }
 
   private result(type: CommandType, id: string, result: CommandResult): Promise<boolean> {

@@ -79,6 +79,31 @@ describe.each(['2.2.1', '2.1.1'] as const)('the CPO simulator in OCPI %s', (vers
   });
 });
 
+it('the CPO simulator closing with a command result still due drops it instead of reaching into its closed store', async () => {
+  const results: CommandResult[] = [];
+  const failures: unknown[] = [];
+  const onFailure = (err: unknown) => void failures.push(err);
+  process.on('unhandledRejection', onFailure);
+  const w = await startOcpiWorld({
+    version: '2.2.1',
+    role: 'CPO',
+    bridgeRole: 'EMSP',
+    modules: () => [{ identifier: 'commands', role: 'SENDER', versions: ['2.2.1'], router: commandResultRoutes({ result: (_type, _id, result) => Promise.resolve(results.push(result) > 0) }) }],
+  });
+  try {
+    const bridgePeer = new OcpiPeer((await w.bridgeStore.parties.get('backend'))!, client, BRIDGE);
+    const token = corpusJson('2.2.1', 'token_example_2_full_rfid.json') as Token;
+    const command = { response_url: `${w.bridge.url}/ocpi/2.2.1/commands/START_SESSION/c-2`, token, location_id: 'LOC1', evse_uid: '3256' };
+    expect(await bridgePeer.command('START_SESSION', command)).toMatchObject({ ok: true, value: { result: 'ACCEPTED' } });
+  } finally {
+    await w.close();
+  }
+  // Past the simulated charge point's delay: nothing was sent and nothing failed.
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  process.off('unhandledRejection', onFailure);
+  expect([results, failures]).toEqual([[], []]);
+});
+
 it('the eMSP simulator authorizes its tokens in real time and keeps what a CPO pushes', async () => {
   const w = await startOcpiWorld({ version: '2.2.1', role: 'EMSP', bridgeRole: 'CPO', modules: () => [] });
   try {
