@@ -182,7 +182,11 @@ export class SimulatedPlatform {
     const status = location?.evses?.find((e) => e.uid === evseUid)?.status;
     const result: CommandResult['result'] =
       status === 'OUTOFORDER' || status === 'INOPERATIVE' ? 'EVSE_INOPERATIVE' : (status === 'CHARGING' || status === 'BLOCKED') && (type === 'START_SESSION' || type === 'RESERVE_NOW') ? 'EVSE_OCCUPIED' : 'ACCEPTED';
-    if (known) this.later(async () => void (await this.peer())?.commandResult(responseUrl, { result }));
+    if (known) {
+      this.later(async () => {
+        await (await this.peer())?.commandResult(responseUrl, { result });
+      });
+    }
     return Promise.resolve({ result: known ? 'ACCEPTED' : 'REJECTED', timeout: 30 });
   }
 
