@@ -60,3 +60,24 @@ export function runTs(script: string, args: string[], options: { cwd?: string; e
     },
   };
 }
+
+/**
+ * Bridges run as their own processes (`serve --config`) on one configuration file, for crash tests: each start
+ * resolves once the bridge listens and has registered with the backend; `stopAll` SIGTERMs those still running.
+ */
+export function bridgeProcesses(configFile: string, registered: () => Promise<boolean>, onListening?: (url: string) => void) {
+  const children: Child[] = [];
+  return {
+    start: async (): Promise<Child> => {
+      const child = runTs(CLI, ['serve', '--config', configFile]);
+      children.push(child);
+      onListening?.((await child.waitFor(/"message":"listening".*?"url":"([^"]+)"/))[1]!);
+      for (let i = 0; i < 500 && !(await registered()); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      return child;
+    },
+    stopAll: async (): Promise<void> => {
+      for (const child of children) if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGTERM');
+      await Promise.all(children.map((c) => c.exited));
+    },
+  };
+}

@@ -13,7 +13,7 @@ import type { OcpiPeer } from '../../src/ocpi/peer';
 import { oicpRouter, trustTerminatingProxy } from '../../src/oicp/router';
 import { acknowledgement } from '../../src/oicp/status-codes';
 import type { ChargingNotification } from '../../src/oicp/transaction-schemas';
-import { CLI, runTs, type Child } from './child';
+import { bridgeProcesses, type Child } from './child';
 import { quietLogger } from './oicp-network';
 
 export const RULES = loadMappingRules(join(__dirname, '..', '..', 'fixtures', 'mapping-rules.example.yaml'));
@@ -125,20 +125,13 @@ export async function startCpoSceneInChild(protocol: Protocol): Promise<CpoScene
   const configFile = join(dirname(storePath), 'bridge.yaml');
   // YAML reads JSON.
   writeFileSync(configFile, JSON.stringify(await network.bridgeConfig(protocol, storePath)));
-  const children: Child[] = [];
+  const bridges = bridgeProcesses(configFile, async () => (await network.backend.backend.peer('bridge')) !== undefined);
   return {
     ...network,
     storePath,
-    startBridge: async () => {
-      const child = runTs(CLI, ['serve', '--config', configFile]);
-      children.push(child);
-      await child.waitFor(/"message":"listening"/);
-      for (let i = 0; i < 500 && (await network.backend.backend.peer('bridge')) === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 20));
-      return child;
-    },
+    startBridge: bridges.start,
     close: async () => {
-      for (const child of children) if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGTERM');
-      await Promise.all(children.map((c) => c.exited));
+      await bridges.stopAll();
       await network.close();
     },
   };

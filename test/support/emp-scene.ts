@@ -9,7 +9,7 @@ import { createOicpCpoSimulator, type OicpCpoSimulator } from '../../src/simulat
 import { startOcpiBackend, type RunningOcpiBackend } from '../../src/simulator/ocpi-backend';
 import type { OcpiTraffic } from '../../src/simulator/ocpi-platform';
 import type { OcpiPeer } from '../../src/ocpi/peer';
-import { CLI, runTs, type Child } from './child';
+import { bridgeProcesses, type Child } from './child';
 import { RULES } from './cpo-scene';
 import { quietLogger } from './oicp-network';
 
@@ -133,22 +133,17 @@ export async function startEmpSceneInChild(protocol: Protocol): Promise<EmpScene
   const storePath = storeFile();
   const configFile = join(dirname(storePath), 'bridge.yaml');
   writeFileSync(configFile, JSON.stringify(await network.bridgeConfig(storePath, { fullLoadMinutes: 1_440, pricingPullMinutes: 60, cdrReconcileMinutes: 1 })));
-  const children: Child[] = [];
+  // Hubject learns where the bridge listens each time it starts.
+  const bridges = bridgeProcesses(configFile, async () => (await network.backend.backend.peer('bridge')) !== undefined, (url) => {
+    const partner = network.hub.partners.find((p) => p.role === 'EMP');
+    if (partner) partner.url = url;
+    else network.hub.partners.push({ role: 'EMP', id: PROVIDER_ID, url, wire: network.wire });
+  });
   return {
     ...network,
-    startBridge: async () => {
-      const child = runTs(CLI, ['serve', '--config', configFile]);
-      children.push(child);
-      const url = (await child.waitFor(/"message":"listening".*?"url":"([^"]+)"/))[1]!;
-      const partner = network.hub.partners.find((p) => p.role === 'EMP');
-      if (partner) partner.url = url;
-      else network.hub.partners.push({ role: 'EMP', id: PROVIDER_ID, url, wire: network.wire });
-      for (let i = 0; i < 500 && (await network.backend.backend.peer('bridge')) === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 20));
-      return child;
-    },
+    startBridge: bridges.start,
     close: async () => {
-      for (const child of children) if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGTERM');
-      await Promise.all(children.map((c) => c.exited));
+      await bridges.stopAll();
       await network.close();
     },
   };
