@@ -21,7 +21,7 @@ import { ocpiDateTime } from '../ocpi/transport';
 import { evseDefaults, NO_RULES, operatorParty, type MappingRules } from './rules';
 import { ocpiSignedDataToOicp, oicpEichrechtToOcpi } from './signed-data';
 import { assumedConnector, cachedEvse } from './location';
-import { productIdOf } from './tariff';
+import { applicableTariff, productIdOf } from './tariff';
 import { sixDecimals } from './decimals';
 
 const HOUR = 3_600_000;
@@ -145,8 +145,10 @@ export const ocpiTime = (text: string) => ocpiDateTime(new Date(text));
 
 export interface CdrToOcpiOptions {
   rules?: MappingRules;
-  /** The OCPI tariff the session was charged under: OICP CDRs carry no price. */
+  /** The OCPI tariff the session was charged under: OICP CDRs carry no price. Default: the one contracted in the rules. */
   tariff?: Tariff;
+  /** The ProductID the tariff was read from, when its id does not say (the EMP side qualifies ids by operator). */
+  tariffProductId?: string;
   /** The cached OCPI location of the EVSE, for cdr_location. */
   location?: Location;
   /** The eMSP owning the token (the backend we forward to); else read from the EvcoID. */
@@ -202,10 +204,13 @@ export function oicpCdrToOcpi(input: unknown, options: CdrToOcpiOptions): Mapped
   for (const field of ['MeterValueStart', 'MeterValueEnd', 'MeterValueInBetween', 'HubOperatorID', 'HubProviderID', 'HubProviderId'] as const) {
     if (record[field] !== undefined) log.loss(field, 'OCPI CDRs have no place for it');
   }
-  const tariff = options.tariff;
+  const tariff = owner && applicableTariff(rules, options.tariff, operatorId, owner, 'PartnerProductID', log);
   if (tariff === undefined) {
-    log.invalid('PartnerProductID', `no OCPI tariff is known for product ${record.PartnerProductID ?? '(none)'}: OICP CDRs carry no price, so the OCPI costs cannot be computed (pass the tariff)`);
-  } else if (record.PartnerProductID !== undefined && !record.PartnerProductID.startsWith(productIdOf(rules, tariff.id))) {
+    log.invalid(
+      'PartnerProductID',
+      `no OCPI tariff is known for product ${record.PartnerProductID ?? '(none)'}: OICP CDRs carry no price, so the OCPI costs cannot be computed (pass the tariff, or contract one in the mapping rules)`,
+    );
+  } else if (options.tariff !== undefined && record.PartnerProductID !== undefined && !record.PartnerProductID.startsWith(options.tariffProductId ?? productIdOf(rules, tariff.id))) {
     log.loss('PartnerProductID', `the CDR names product ${record.PartnerProductID}, priced with the given tariff ${tariff.id}`);
   }
   if (place === undefined || owner === undefined || token === undefined || tariff === undefined || log.findings.some((f) => f.kind === 'invalid')) return log.result(undefined);

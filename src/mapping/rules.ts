@@ -12,6 +12,7 @@ import { OCPI_EVSE_STATUSES, OICP_EVSE_STATUSES } from './evse-status';
 import type { Mapped } from './findings';
 import { OPERATOR_ID_PATTERN, PROVIDER_ID_PATTERN, operatorIdToParty, sameOperator, type OcpiParty } from './identifiers';
 import { OICP_PLUGS } from './plug';
+import { Tariff } from '../ocpi/schemas';
 
 const EvseDefaults = Type.Object(
   {
@@ -101,6 +102,11 @@ export const MappingRulesSchema = Type.Object(
           default: {},
           description: 'OCPI tariff id -> OICP ProductID, when the partner contract names products (e.g. `AC1`).',
         }),
+        contracted: Type.Record(Type.String({ pattern: `(${OPERATOR_ID_PATTERN})|^\\*$` }), Type.Omit(Tariff, ['country_code', 'party_id']), {
+          default: {},
+          description:
+            'EMP side: the tariff agreed with an operator outside Hubject (the roaming contract), by OperatorID or `"*"`, as an OCPI tariff without country_code/party_id. Sessions and CDRs at EVSEs with no pricing product at Hubject are priced with it; without one their CDRs cannot be priced and stay at Hubject.',
+        }),
       },
       { additionalProperties: false, default: {}, description: 'OCPI tariffs <-> OICP dynamic pricing.' },
     ),
@@ -115,7 +121,7 @@ export const NO_RULES: MappingRules = {
   evses: [],
   status: {},
   plugs: [],
-  tariffs: { providerId: '*', defaultPrice: 0, maximumProductChargingPower: 350, products: {} },
+  tariffs: { providerId: '*', defaultPrice: 0, maximumProductChargingPower: 350, products: {}, contracted: {} },
 };
 
 /** `%` is the wildcard because `*` is part of EvseIDs. */
@@ -129,6 +135,14 @@ export function evseDefaults(rules: MappingRules, operatorId: string | undefined
   const operator = operatorId === undefined ? undefined : Object.entries(rules.operators).find(([id]) => id !== '*' && sameOperator(id, operatorId))?.[1];
   const overrides = evseId === undefined ? [] : rules.evses.filter((rule) => evsePattern(rule.match).test(evseId)).map((rule) => rule.set);
   return Object.assign({}, rules.operators['*'], operator, ...overrides) as EvseDefaults;
+}
+
+/** The tariff contracted with an operator outside Hubject: its own entry, else `"*"`'s, else none. */
+export function contractedTariff(rules: MappingRules, operatorId: string): { tariff: MappingRules['tariffs']['contracted'][string]; for: string } | undefined {
+  const own = Object.entries(rules.tariffs.contracted).find(([id]) => id !== '*' && sameOperator(id, operatorId));
+  if (own) return { tariff: own[1], for: own[0] };
+  const everyone = rules.tariffs.contracted['*'];
+  return everyone && { tariff: everyone, for: '*' };
 }
 
 /** The OCPI party of an operator: configured (required for DIN OperatorIDs), else read from the ISO OperatorID. */

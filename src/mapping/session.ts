@@ -19,7 +19,7 @@ import { identificationToCdrToken, tokenToIdentification } from './identificatio
 import { ocpiDateTime } from '../ocpi/transport';
 import { NO_RULES, operatorParty, type MappingRules } from './rules';
 import { assumedConnector, cachedEvse } from './location';
-import { productIdOf } from './tariff';
+import { applicableTariff, productIdOf } from './tariff';
 
 export interface SessionToOicpOptions {
   rules?: MappingRules;
@@ -109,7 +109,7 @@ export interface NotificationToOcpiOptions {
   /** The Session as last sent: notifications are events, the OCPI Session is their sum. */
   previous?: Session;
   location?: Location;
-  /** The OCPI tariff of the EVSE: gives the currency and, when known, total_cost. */
+  /** The OCPI tariff of the EVSE: gives the currency and total_cost. Default: the one contracted in the rules. */
   tariff?: Tariff;
   /** The eMSP owning the token (our backend); else read from the EvcoID. */
   provider?: OcpiParty;
@@ -140,8 +140,9 @@ export function notificationToOcpiSession(input: unknown, options: NotificationT
   const owner = options.location ? { countryCode: options.location.country_code, partyId: options.location.party_id } : log.take(operatorParty(options.rules ?? NO_RULES, event.OperatorID));
   const token = event.Identification ? log.take(identificationToCdrToken(event.Identification, options.provider)) : undefined;
   if (token === undefined && previous === undefined) log.invalid('Identification', 'OCPI sessions need the token: the first notification must carry the identification');
-  const currency = options.tariff?.currency ?? previous?.currency;
-  if (currency === undefined) log.invalid('PartnerProductID', 'OCPI sessions need a currency: pass the tariff of the EVSE');
+  const tariff = owner && applicableTariff(options.rules ?? NO_RULES, options.tariff, event.OperatorID, owner, 'PartnerProductID', log);
+  const currency = tariff?.currency ?? previous?.currency;
+  if (currency === undefined) log.invalid('PartnerProductID', 'OCPI sessions need a currency: pass the tariff of the EVSE, or contract one in the mapping rules');
   if (log.findings.some((f) => f.kind === 'invalid') || owner === undefined || currency === undefined) return log.result(undefined);
 
   const chargingStart = event.ChargingStart !== undefined ? ocpiTime(event.ChargingStart) : undefined;
@@ -152,7 +153,7 @@ export function notificationToOcpiSession(input: unknown, options: NotificationT
   const periods =
     chargingStart === undefined
       ? (previous?.charging_periods ?? [])
-      : periodsFromTimes({ sessionStart, chargingStart, chargingEnd: event.Type === 'End' ? ocpiTime(event.ChargingEnd!) : at, sessionEnd: at, energy: kwh }, options.tariff?.id);
+      : periodsFromTimes({ sessionStart, chargingStart, chargingEnd: event.Type === 'End' ? ocpiTime(event.ChargingEnd!) : at, sessionEnd: at, energy: kwh }, tariff?.id);
   const session: Session = {
     country_code: owner.countryCode,
     party_id: owner.partyId,
@@ -171,8 +172,8 @@ export function notificationToOcpiSession(input: unknown, options: NotificationT
     status: event.Type === 'End' ? 'COMPLETED' : 'ACTIVE',
     last_updated: now,
   };
-  if (options.tariff !== undefined && periods.length > 0) {
-    const cost = log.take(sessionCost({ tariff: options.tariff, start: new Date(sessionStart), end: new Date(at), periods, timeZone: options.location?.time_zone ?? 'Etc/UTC' }));
+  if (tariff !== undefined && periods.length > 0) {
+    const cost = log.take(sessionCost({ tariff, start: new Date(sessionStart), end: new Date(at), periods, timeZone: options.location?.time_zone ?? 'Etc/UTC' }));
     session.total_cost = cost.total_cost;
   }
   for (const field of ['MeterValueStart', 'MeterValueEnd', 'MeterValueInBetween', 'PenaltyTimeStart'] as const) {

@@ -24,8 +24,8 @@ import {
 } from '../oicp/schemas';
 import { brokenAt, check, soundItems } from '../schema/typebox';
 import { childPath, FindingLog, type Mapped } from './findings';
-import { ocpiEvseIdOf, partyToOperatorId } from './identifiers';
-import { evseDefaults, NO_RULES, operatorParty, type MappingRules } from './rules';
+import { ocpiEvseIdOf, partyToOperatorId, type OcpiParty } from './identifiers';
+import { contractedTariff, evseDefaults, NO_RULES, operatorParty, type MappingRules } from './rules';
 import { sixDecimals } from './decimals';
 
 const WORKDAYS: readonly DayOfWeek[] = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'];
@@ -49,6 +49,26 @@ const PRODUCT_SEPARATOR = '@';
 
 /** The ProductID of a tariff: the one the mapping rules name, else the tariff id. */
 export const productIdOf = (rules: MappingRules, tariffId: string) => rules.tariffs.products[tariffId] ?? tariffId;
+
+/**
+ * The tariff a session or CDR at an operator's EVSE is priced with: the EVSE's (read from Hubject's pricing) when
+ * there is one, else the one contracted in the mapping rules, owned by the session's party and reported as a default.
+ */
+export function applicableTariff(rules: MappingRules, evseTariff: Tariff | undefined, operatorId: string, owner: OcpiParty, path: string, log: FindingLog): Tariff | undefined {
+  if (evseTariff !== undefined) return evseTariff;
+  const contracted = contractedTariff(rules, operatorId);
+  if (contracted === undefined) return undefined;
+  const scope = contracted.for === '*' ? 'every operator' : contracted.for;
+  log.defaulted(path, `no pricing product of the EVSE is known: priced with tariff ${contracted.tariff.id}, contracted with ${scope} (mapping rules)`);
+  return { country_code: owner.countryCode, party_id: owner.partyId, ...contracted.tariff };
+}
+
+/** The OCPI tariff ids a ProductID may have come from, most likely first: its own, then for `AC1@2` that of `AC1`. */
+export function tariffIdsOfProduct(rules: MappingRules, productId: string): string[] {
+  const tariffIdOf = tariffIdsByProduct(rules);
+  const base = productId.slice(0, productId.lastIndexOf(PRODUCT_SEPARATOR));
+  return [...new Set([tariffIdOf(productId, new Set()), tariffIdOf(productId, new Set([base]))])];
+}
 
 /** Restrictions OICP products cannot express, with the reason. */
 const UNSUPPORTED_RESTRICTIONS: Partial<Record<keyof TariffRestrictions, string>> = {

@@ -47,6 +47,13 @@ describe('configuration', () => {
     expect(() => loadMappingRules(join(dir, 'rules.yaml'))).toThrow(/operators\.DE\*ABC\.hotlinePhoneNumber: must match pattern[\s\S]*status\.toOicp\.BLOCKED: must be one of/);
   });
 
+  it('takes a contracted tariff in OCPI form and names what is wrong in one by its path', () => {
+    expect(loadMappingRules(join(REPO, 'fixtures', 'mapping-rules.example.yaml')).tariffs.contracted['DE*XYZ']).toMatchObject({ id: 'XYZ-CONTRACT', currency: 'EUR' });
+    const dir = mkdtempSync(join(tmpdir(), 'rules-'));
+    writeFileSync(join(dir, 'rules.yaml'), 'tariffs:\n  contracted:\n    "*":\n      id: X\n      currency: EUR\n      elements: []\n      last_updated: "2026-01-01T00:00:00Z"\n');
+    expect(() => loadMappingRules(join(dir, 'rules.yaml'))).toThrow(/tariffs\.contracted\.\*\.elements: must NOT have fewer than 1 items/);
+  });
+
   it('fills every section default for a minimal file', () => {
     const config = parseConfig(minimal(), 'test', NO_ENV);
     expect(config.server).toEqual({ host: '127.0.0.1', port: 8080, bodyLimit: '1mb', shutdownTimeoutMs: 10000 });

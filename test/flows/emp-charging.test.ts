@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Location } from '../../src/ocpi/schemas';
 import type { Cdr, Session } from '../../src/ocpi/transaction-schemas';
 import { CARD, PROVIDER_ID, startPulledEmpScene, type EmpScene, type Protocol } from '../support/emp-scene';
 import { until } from '../support/cpo-scene';
@@ -55,6 +56,22 @@ describe.each<Protocol>(['rest-2.3', 'soap-2.2'])('EMP authorization, sessions a
     expect(cdr.total_cost.excl_vat).toBeCloseTo(parts, 4);
     expect(cdr.total_cost.excl_vat).toBeGreaterThanOrEqual(0);
     expect(cdr.total_cost.excl_vat).toBeLessThanOrEqual(1.0001);
+  });
+
+  it('prices the CDR of an EVSE Hubject has no pricing for with the tariff contracted in the mapping rules', async () => {
+    // The operator withdraws the EVSE pricing of DE*XYZ*E2*2; the next pricing pull leaves its connectors without tariffs.
+    const withdrawn = await scene.cpo.client.call('PushEvsePricing', { ActionType: 'delete', EVSEPricing: [{ EvseID: 'DE*XYZ*E2*2', EvseIDProductList: ['AC 1'], ProviderID: '*' }] });
+    expect(withdrawn.ok).toBe(true);
+    await scene.bridge.runJob('pricing');
+    await scene.delivered();
+    const location = scene.received('locations', 'PUT location').map((t) => t.body as Location).filter((l) => l.evses!.some((e) => e.uid === 'DE*XYZ*E2*2')).at(-1)!;
+    expect(location.evses!.find((e) => e.uid === 'DE*XYZ*E2*2')!.connectors[0]!.tariff_ids).toBeUndefined();
+
+    const { sessionId } = await scene.cpo.charge('DE*XYZ*E2*2', { RFIDMifareFamilyIdentification: { UID: CARD } }, 10);
+    await until('the CDR reached the backend', () => scene.received('cdrs', 'POST cdr').some((t) => (t.body as Cdr).id === sessionId));
+    const cdr = scene.received('cdrs', 'POST cdr').map((t) => t.body as Cdr).find((c) => c.id === sessionId)!;
+    // fixtures/mapping-rules.example.yaml: DE*XYZ's contract is 0.39 EUR/kWh excl. 19% VAT.
+    expect(cdr).toMatchObject({ currency: 'EUR', total_energy: 10, total_cost: { excl_vat: 3.9, incl_vat: 4.641 }, tariffs: [{ country_code: 'DE', party_id: 'BRG', id: 'XYZ-CONTRACT' }] });
   });
 
   it('refuses a card nobody knows with the identification\'s StatusCode, and tells the CPO', async () => {

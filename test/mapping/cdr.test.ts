@@ -105,6 +105,21 @@ describe('OICP ChargeDetailRecord -> OCPI CDR', () => {
     expect(findings).toContainEqual(expect.objectContaining({ kind: 'invalid', path: 'PartnerProductID', message: expect.stringContaining('carry no price') as string }));
   });
 
+  it('without a tariff of the EVSE, prices with the one contracted in the rules for the operator (else "*"), and says so', () => {
+    const contracted = (id: string, price: number) => ({ id, currency: 'EUR', elements: [{ price_components: [{ type: 'ENERGY' as const, price, vat: 21, step_size: 1 }] }], last_updated: '2025-01-01T00:00:00Z' });
+    const rules: MappingRules = { ...NO_RULES, tariffs: { ...NO_RULES.tariffs, contracted: { '*': contracted('ANYONE', 0.5), 'BE*BEC': contracted('BEC-CONTRACT', 0.3) } } };
+    const { value, findings } = oicpCdrToOcpi(record(), { rules, location: LOCATION, now: NOW });
+    expect(check(Cdr, value).findings).toEqual([]);
+    // 15.342 kWh at 0.30: 4.6026 excl., 21% VAT on top.
+    expect(value).toMatchObject({ currency: 'EUR', total_energy_cost: { excl_vat: 4.6026 }, total_cost: { excl_vat: 4.6026, incl_vat: 5.569146 }, tariffs: [{ country_code: 'BE', party_id: 'BEC', id: 'BEC-CONTRACT' }] });
+    expect(value!.charging_periods.every((p) => p.tariff_id === 'BEC-CONTRACT')).toBe(true);
+    expect(findings).toContainEqual({ kind: 'default', path: 'PartnerProductID', message: expect.stringContaining('tariff BEC-CONTRACT, contracted with BE*BEC (mapping rules)') as string });
+    const everyone = oicpCdrToOcpi(record(), { rules: { ...rules, tariffs: { ...rules.tariffs, contracted: { '*': contracted('ANYONE', 0.5) } } }, location: LOCATION, now: NOW });
+    expect(everyone.value).toMatchObject({ total_cost: { excl_vat: 7.671 }, tariffs: [{ id: 'ANYONE' }] });
+    // The EVSE's own tariff, when known, wins over any contract.
+    expect(oicpCdrToOcpi(record(), { rules, tariff, location: LOCATION, now: NOW }).value).toMatchObject({ total_cost: { excl_vat: 4 } });
+  });
+
   it('refuses a record whose ConsumedEnergy is not MeterValueEnd - MeterValueStart', () => {
     const { findings } = oicpCdrToOcpi({ ...record(), MeterValueStart: 100, MeterValueEnd: 110 }, { tariff, location: LOCATION, now: NOW });
     expect(findings).toContainEqual(expect.objectContaining({ kind: 'invalid', path: 'ConsumedEnergy' }));

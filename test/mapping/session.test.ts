@@ -1,4 +1,5 @@
 import { notificationToOcpiSession, ocpiSessionToNotification } from '../../src/mapping/session';
+import { NO_RULES } from '../../src/mapping/rules';
 import type { Location, Tariff } from '../../src/ocpi/schemas';
 import { Session } from '../../src/ocpi/transaction-schemas';
 import { session211To221 } from '../../src/ocpi/transaction-versions';
@@ -69,6 +70,17 @@ describe('OICP ChargingNotification -> OCPI Session', () => {
     expect(check(Session, value).findings).toEqual([]);
     expect(value).toMatchObject({ status: 'COMPLETED', kwh: 20, end_date_time: '2015-06-30T01:51:09Z', total_cost: { excl_vat: 11.25, incl_vat: 12.75 } });
     expect(value?.charging_periods?.map((p) => p.dimensions.map((d) => d.type).join('+'))).toEqual(['ENERGY+TIME', 'PARKING_TIME']);
+  });
+
+  it('without a tariff of the EVSE, the one contracted in the rules gives currency and cost', () => {
+    const contracted = { id: 'BEC-CONTRACT', currency: 'EUR', elements: [{ price_components: [{ type: 'ENERGY' as const, price: 0.3, step_size: 1 }] }], last_updated: '2015-01-01T00:00:00Z' };
+    const rules = { ...NO_RULES, tariffs: { ...NO_RULES.tariffs, contracted: { 'BE*BEC': contracted } } };
+    const previous = notificationToOcpiSession(start, { rules, location: LOCATION, now: NOW }).value!;
+    const end = { ...start, Type: 'End', Identification: undefined, SessionStart: '2015-06-29T22:39:09Z', ChargingEnd: '2015-06-30T01:09:09Z', SessionEnd: '2015-06-30T01:09:09Z', ConsumedEnergy: 20 };
+    const { value, findings } = notificationToOcpiSession(end, { rules, previous, location: LOCATION, now: NOW });
+    expect(check(Session, value).findings).toEqual([]);
+    expect(value).toMatchObject({ currency: 'EUR', total_cost: { excl_vat: 6 } });
+    expect(findings).toContainEqual(expect.objectContaining({ kind: 'default', path: 'PartnerProductID' }));
   });
 
   it('Error marks the session INVALID, and needs the session seen before', () => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { loadMappingRules } from '../../src/config/load';
-import { ocpiLocationEvsePricing, ocpiTariffsToOicp, oicpEvsePricingToTariffIds, oicpPricingToTariffs } from '../../src/mapping/tariff';
+import { ocpiLocationEvsePricing, ocpiTariffsToOicp, oicpEvsePricingToTariffIds, oicpPricingToTariffs, tariffIdsOfProduct } from '../../src/mapping/tariff';
 import { NO_RULES } from '../../src/mapping/rules';
 import { Tariff, type Location } from '../../src/ocpi/schemas';
 import { tariff211To221 } from '../../src/ocpi/versions';
@@ -98,6 +98,12 @@ describe('OCPI Tariff -> OICP PricingProductData, every corpus tariff', () => {
     const { value } = ocpiTariffsToOicp(tariff, { rules });
     expect(value!.PricingProductDataRecords[0]!.ProductID).toBe('AC1');
     expect(oicpPricingToTariffs(value, { rules, now: NOW }).value[0]!.id).toBe('12');
+  });
+
+  it('names the tariffs a ProductID may come from, its own first: a CDR names the product it was charged under', () => {
+    expect(tariffIdsOfProduct(rules, 'AC1')).toEqual(['12']);
+    expect(tariffIdsOfProduct(rules, 'AC1@2')).toEqual(['AC1@2', '12']);
+    expect(tariffIdsOfProduct(rules, 'DC 50')).toEqual(['DC 50']);
   });
 });
 

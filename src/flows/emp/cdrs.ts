@@ -43,7 +43,7 @@ export function empCdrs(context: EmpContext, network: EmpNetwork, tokens: EmpTok
     const place = await network.locationOf(record.EvseID);
     const mapped = oicpCdrToOcpi(record, {
       rules: context.rules,
-      tariff: await tariffAt(context, place?.evse),
+      ...(await tariffAt(context, place?.evse, record.PartnerProductID)),
       location: place?.location,
       provider: await tokens.provider(),
       now: new Date(),

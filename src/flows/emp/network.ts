@@ -224,9 +224,15 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
   }
 
   async function setTariffs(tx: StoreRepositories, evseTariffs: ReadonlyMap<string, string[]>): Promise<number> {
+    // The pull is complete: an EVSE priced before and absent now had its pricing withdrawn.
+    const changes = new Map(evseTariffs);
+    for (const known of await tx.objects.list(EVSE_TARIFFS_MODULE)) {
+      if (known.owner === owner && !changes.has(known.id)) changes.set(known.id, []);
+    }
     const touched = new Map<string, Location>();
-    for (const [evseId, ids] of evseTariffs) {
-      await tx.objects.put(EVSE_TARIFFS_MODULE, owner, evseId, ids);
+    for (const [evseId, ids] of changes) {
+      if (evseTariffs.has(evseId)) await tx.objects.put(EVSE_TARIFFS_MODULE, owner, evseId, ids);
+      else await tx.objects.delete(EVSE_TARIFFS_MODULE, owner, evseId);
       const entry = await tx.correlations.byOicp(EVSE_KIND, evseId);
       if (!entry) continue;
       const [locationId, uid] = splitKey(entry.ocpiId);
@@ -234,7 +240,7 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
       const evse = location?.evses?.find((e) => e.uid === uid);
       if (!location || !evse) continue;
       const before = JSON.stringify(evse.connectors);
-      evse.connectors = evse.connectors.map((c) => ({ ...c, tariff_ids: ids }));
+      evse.connectors = evse.connectors.map(({ tariff_ids: _old, ...connector }) => (ids.length > 0 ? { ...connector, tariff_ids: ids } : connector));
       if (JSON.stringify(evse.connectors) === before) continue;
       const now = new Date().toISOString();
       for (const connector of evse.connectors) connector.last_updated = now;

@@ -10,16 +10,31 @@ import { OicpRefusal, acknowledgement } from '../../oicp/status-codes';
 import type { Acknowledgement, ChargingNotification } from '../../oicp/transaction-schemas';
 import type { Tariff } from '../../ocpi/schemas';
 import type { Session } from '../../ocpi/transaction-schemas';
-import { ourKey, type EmpContext } from './context';
+import { operatorOfEvseId } from '../../mapping/identifiers';
+import { tariffIdsOfProduct } from '../../mapping/tariff';
+import { ourKey, qualifiedId, type EmpContext } from './context';
 import type { EmpNetwork } from './network';
 import type { EmpTokens } from './tokens';
 
 export const SESSION_TOPIC = 'ocpi:session';
 
-/** The tariff of an EVSE's first connector, from the pricing pull. */
-export async function tariffAt(context: EmpContext, evse: { connectors: { tariff_ids?: string[] }[] } | undefined): Promise<Tariff | undefined> {
-  const id = evse?.connectors.find((c) => c.tariff_ids?.length)?.tariff_ids?.[0];
-  return id === undefined ? undefined : (await context.store.objects.get<Tariff>('tariffs', ourKey(context), id))?.body;
+/**
+ * The EVSE's tariff from the pricing pull: the one of the product the session names when the EVSE offers it, else
+ * the first it offers; none when Hubject has no pricing for it (the mappers then take the contracted one, if any).
+ */
+export async function tariffAt(
+  context: EmpContext,
+  evse: { evse_id?: string; connectors: { tariff_ids?: string[] }[] } | undefined,
+  productId: string | undefined,
+): Promise<{ tariff?: Tariff; tariffProductId?: string }> {
+  const ids = [...new Set(evse?.connectors.flatMap((c) => c.tariff_ids ?? []) ?? [])];
+  const operatorId = evse?.evse_id === undefined ? undefined : operatorOfEvseId(evse.evse_id);
+  const named =
+    productId === undefined || operatorId === undefined ? undefined : tariffIdsOfProduct(context.rules, productId).map((id) => qualifiedId(operatorId, id)).find((id) => ids.includes(id));
+  const id = named ?? ids[0];
+  const tariff = id === undefined ? undefined : (await context.store.objects.get<Tariff>('tariffs', ourKey(context), id))?.body;
+  if (tariff === undefined) return {};
+  return named === undefined ? { tariff } : { tariff, tariffProductId: productId };
 }
 
 /** Why a mapper refused, in words for an OICP AdditionalInfo. */
@@ -39,7 +54,7 @@ export function empSessions(context: EmpContext, network: EmpNetwork, tokens: Em
       rules: context.rules,
       previous,
       location: place?.location,
-      tariff: await tariffAt(context, place?.evse),
+      tariff: (await tariffAt(context, place?.evse, notification.PartnerProductID)).tariff,
       provider: await tokens.provider(),
       now: new Date(),
     });
