@@ -13,6 +13,7 @@ import type { OcpiModule } from '../ocpi/router';
 import type { Store } from '../store';
 import { SENDER_MODULES, senderRoutes } from '../ocpi/sender';
 import { cdrReceiverRoutes } from '../ocpi/cdrs';
+import { storedLocation } from '../ocpi';
 import { OcpiClient } from '../ocpi/client';
 import { commandResultRoutes } from '../ocpi/commands';
 import type { OicpHandlers } from '../oicp/calls';
@@ -51,13 +52,14 @@ export function flowsFromConfig(config: BridgeConfig, store: Store, oicp: OicpCl
   const remote = cpoRemote({ store, client, us, operatorId, publicUrl, logger });
   const tariffs = cpoTariffs({ store, rules, operatorId, logger });
   const locations = cpoLocations({ store, rules, operatorId, logger, announceEvsePricing: tariffs.announceEvsePricing });
+  const locationOf = storedLocation(store);
   const timeZoneOf = (party: { countryCode: string; partyId: string }) => evseDefaults(rules, partyToOperatorId(party)).timeZone;
   return {
     modules: [
       { identifier: 'locations', role: 'RECEIVER', versions: config.ocpi.versions, router: receiverRoutes(RECEIVER_MODULES.locations, locations.receiver, { timeZoneOf }) },
       { identifier: 'tariffs', role: 'RECEIVER', versions: config.ocpi.versions, router: receiverRoutes(RECEIVER_MODULES.tariffs, tariffs.receiver) },
-      { identifier: 'sessions', role: 'RECEIVER', versions: config.ocpi.versions, router: receiverRoutes(RECEIVER_MODULES.sessions, cpoSessions({ store, rules, operatorId, logger })) },
-      { identifier: 'cdrs', role: 'RECEIVER', versions: config.ocpi.versions, router: cdrReceiverRoutes(cpoCdrs({ store, rules, logger }), { publicUrl }) },
+      { identifier: 'sessions', role: 'RECEIVER', versions: config.ocpi.versions, router: receiverRoutes(RECEIVER_MODULES.sessions, cpoSessions({ store, rules, operatorId, logger }), { locationOf }) },
+      { identifier: 'cdrs', role: 'RECEIVER', versions: config.ocpi.versions, router: cdrReceiverRoutes(cpoCdrs({ store, rules, logger }), { publicUrl, locationOf }) },
       { identifier: 'commands', role: 'SENDER', versions: config.ocpi.versions, router: commandResultRoutes(remote.results) },
       { identifier: 'tokens', role: 'SENDER', versions: config.ocpi.versions, router: senderRoutes(SENDER_MODULES.tokens, cpoTokens({ store, oicp, operatorId, ownParty: { countryCode: config.ocpi.countryCode, partyId: config.ocpi.partyId }, logger }), { publicUrl, logger }) },
     ],

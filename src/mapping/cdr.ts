@@ -9,7 +9,7 @@
  * there).
  */
 import type { Location } from '../ocpi/schemas';
-import { Cdr as CdrSchema, type Cdr, type ChargingPeriod } from '../ocpi/transaction-schemas';
+import { Cdr as CdrSchema, type Cdr, type ChargingPeriod, type Token } from '../ocpi/transaction-schemas';
 import { ChargeDetailRecord as ChargeDetailRecordSchema, type ChargeDetailRecord } from '../oicp/transaction-schemas';
 import type { Tariff } from '../ocpi/schemas';
 import { checkInto } from '../schema/typebox';
@@ -153,6 +153,8 @@ export interface CdrToOcpiOptions {
   location?: Location;
   /** The eMSP owning the token (the backend we forward to); else read from the EvcoID. */
   provider?: OcpiParty;
+  /** The eMSP's own token the identification names, when known: cdr_token is written from it (its contract_id). */
+  token?: Token;
   /** OCPI ids by correlation: the CDR id (default: SessionID) and the session id (default: SessionID). */
   cdrId?: string;
   sessionId?: string;
@@ -193,7 +195,7 @@ export function oicpCdrToOcpi(input: unknown, options: CdrToOcpiOptions): Mapped
   if (options.location && !sameOperator(operatorId, `${owner!.countryCode}${owner!.partyId}`)) {
     log.loss('EvseID', `EVSE of operator ${operatorId} at a location of ${owner!.countryCode}/${owner!.partyId}; the location's party owns the CDR`);
   }
-  const token = log.take(identificationToCdrToken(record.Identification, options.provider));
+  const token = log.take(identificationToCdrToken(record.Identification, options.provider, 'Identification', options.token));
   const signed = log.take(oicpEichrechtToOcpi(record.SignedMeteringValues ?? [], record.CalibrationLawVerificationInfo));
   if (signed === undefined && evseDefaults(rules, operatorId, record.EvseID).calibrationLawDataAvailability === 'External') {
     log.invalid('SignedMeteringValues', `EVSE ${record.EvseID} publishes CalibrationLawDataAvailability External: its CDRs must carry signed meter values`);

@@ -195,11 +195,21 @@ function ownerOf(token: IdentifiedToken, provider: OcpiParty | undefined, path: 
 }
 
 /** The OCPI CdrToken of an Identification, with the auth_method it implies. */
-export function identificationToCdrToken(identification: Identification, provider: OcpiParty | undefined, path = 'Identification'): Mapped<(CdrToken & { auth_method: AuthMethod }) | undefined> {
+export function identificationToCdrToken(
+  identification: Identification,
+  provider: OcpiParty | undefined,
+  path = 'Identification',
+  known?: Pick<Token, 'country_code' | 'party_id' | 'uid' | 'type' | 'contract_id'>,
+): Mapped<(CdrToken & { auth_method: AuthMethod }) | undefined> {
   const log = new FindingLog();
   const token = log.take(identificationToToken(identification, path));
-  const owner = token && ownerOf(token, provider, path, log);
-  if (token === undefined || owner === undefined) return log.result(undefined);
+  if (token === undefined) return log.result(undefined);
+  // The eMSP's own token, when it is known, says what the identification cannot: the contract behind a card.
+  if (known !== undefined && known.uid === token.uid && known.type === token.type) {
+    return log.result({ country_code: known.country_code, party_id: known.party_id, uid: known.uid, type: known.type, contract_id: known.contract_id, auth_method: token.auth_method });
+  }
+  const owner = ownerOf(token, provider, path, log);
+  if (owner === undefined) return log.result(undefined);
   return log.result({ country_code: owner.countryCode, party_id: owner.partyId, uid: token.uid, type: token.type, contract_id: token.contract_id, auth_method: token.auth_method });
 }
 

@@ -8,7 +8,7 @@
  * session's kWh are Wh (the official examples do this, ocpi.md §4.3) and are read as such, reported.
  */
 import type { Location, Tariff } from '../ocpi/schemas';
-import { Session as SessionSchema, type ChargingPeriod, type Session } from '../ocpi/transaction-schemas';
+import { Session as SessionSchema, type ChargingPeriod, type Session, type Token } from '../ocpi/transaction-schemas';
 import { ChargingNotification as ChargingNotificationSchema, type ChargingNotification } from '../oicp/transaction-schemas';
 import { checkInto } from '../schema/typebox';
 import { ocpiTime, periodsFromTimes } from './cdr';
@@ -113,6 +113,8 @@ export interface NotificationToOcpiOptions {
   tariff?: Tariff;
   /** The eMSP owning the token (our backend); else read from the EvcoID. */
   provider?: OcpiParty;
+  /** The eMSP's own token the identification names, when known: cdr_token is written from it (its contract_id). */
+  token?: Token;
   now: Date;
 }
 
@@ -138,7 +140,7 @@ export function notificationToOcpiSession(input: unknown, options: NotificationT
   const evse = cachedEvse(options.location, event.EvseID, previous === undefined ? log : undefined);
   const connector = evse && assumedConnector(evse, event.EvseID, log);
   const owner = options.location ? { countryCode: options.location.country_code, partyId: options.location.party_id } : log.take(operatorParty(options.rules ?? NO_RULES, event.OperatorID));
-  const token = event.Identification ? log.take(identificationToCdrToken(event.Identification, options.provider)) : undefined;
+  const token = event.Identification ? log.take(identificationToCdrToken(event.Identification, options.provider, 'Identification', options.token)) : undefined;
   if (token === undefined && previous === undefined) log.invalid('Identification', 'OCPI sessions need the token: the first notification must carry the identification');
   const tariff = owner && applicableTariff(options.rules ?? NO_RULES, options.tariff, event.OperatorID, owner, 'PartnerProductID', log);
   const currency = tariff?.currency ?? previous?.currency;

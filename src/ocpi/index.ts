@@ -5,7 +5,9 @@
 import type { Router } from 'express';
 import type { BridgeConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
-import type { Store } from '../store';
+import { ownerKey, type Store } from '../store';
+import type { Location as LocationObject } from './schemas';
+import type { ModuleOptions } from './receiver';
 import type { OcpiPartyRole } from '../store/credentials';
 import { OcpiClient } from './client';
 import { OcpiPeer } from './peer';
@@ -16,9 +18,17 @@ import { ocpiRouter, versionsUrl, type OcpiModule } from './router';
 export const BACKEND_PARTY = 'backend';
 
 /** A party as a module client, once it is registered (by default the backend, which the flows call). */
-export async function registeredPeer(store: Pick<Store, 'parties'>, client: OcpiClient, us: OcpiPartyRole, partyId = BACKEND_PARTY): Promise<OcpiPeer | undefined> {
+export async function registeredPeer(store: Pick<Store, 'parties'>, client: OcpiClient, us: OcpiPartyRole, partyId = BACKEND_PARTY, options: ModuleOptions = {}): Promise<OcpiPeer | undefined> {
   const party = await store.parties.get(partyId);
-  return party?.state === 'registered' ? new OcpiPeer(party, client, us) : undefined;
+  return party?.state === 'registered' ? new OcpiPeer(party, client, us, options) : undefined;
+}
+
+/**
+ * The stored location of a session or CDR: OCPI 2.1.1 embeds the whole location in them, so writing one in 2.1.1
+ * (to a peer, or served from a list) needs it.
+ */
+export function storedLocation(store: Pick<Store, 'objects'>): NonNullable<ModuleOptions['locationOf']> {
+  return async (ref) => (await store.objects.get<LocationObject>('locations', ownerKey({ countryCode: ref.countryCode.toUpperCase(), partyId: ref.partyId.toUpperCase() }), ref.locationId))?.body;
 }
 
 /** The roles we present in credentials: one per configured role, all under our country and party id. */

@@ -4,6 +4,7 @@
  * 2.2.1. It is built from the same party code as the bridge's OCPI side, configured as the other
  * role, so the handshake is exercised in both directions over real HTTP.
  */
+import type { Token } from '../ocpi/transaction-schemas';
 import express, { type Express } from 'express';
 import type { BridgeConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
@@ -127,7 +128,9 @@ export async function createOcpiBackend(options: OcpiBackendOptions): Promise<Oc
 function modulesOf(platform: SimulatedPlatform, publicUrl: () => string, logger: Logger, maxLimit?: number): OcpiModule[] {
   const versions = ['2.1.1', '2.2.1'] as const;
   const send = (id: keyof typeof SENDER_MODULES): OcpiModule => ({ identifier: id, role: 'SENDER', versions, router: senderRoutes(SENDER_MODULES[id], platform.sender, { publicUrl, logger, ...(maxLimit !== undefined && { maxLimit }) }) });
-  const receive = (id: keyof typeof RECEIVER_MODULES): OcpiModule => ({ identifier: id, role: 'RECEIVER', versions, router: receiverRoutes(RECEIVER_MODULES[id], platform.receiver) });
+  // An eMSP knows its own tokens by the 2.1.1 auth_id sessions and CDRs name them with.
+  const tokenOf = (authId: string) => Promise.resolve(platform.own('tokens').find((t) => t.contract_id === authId) as Token | undefined);
+  const receive = (id: keyof typeof RECEIVER_MODULES): OcpiModule => ({ identifier: id, role: 'RECEIVER', versions, router: receiverRoutes(RECEIVER_MODULES[id], platform.receiver, { tokenOf }) });
   if (platform.identity.role === 'CPO') {
     return [send('locations'), send('sessions'), send('cdrs'), send('tariffs'), receive('tokens'), { identifier: 'commands', role: 'RECEIVER', versions, router: commandReceiverRoutes(platform.commands) }];
   }
@@ -136,7 +139,7 @@ function modulesOf(platform: SimulatedPlatform, publicUrl: () => string, logger:
     receive('locations'),
     receive('sessions'),
     receive('tariffs'),
-    { identifier: 'cdrs', role: 'RECEIVER', versions, router: cdrReceiverRoutes(platform.cdrReceiver, { publicUrl }) },
+    { identifier: 'cdrs', role: 'RECEIVER', versions, router: cdrReceiverRoutes(platform.cdrReceiver, { publicUrl, tokenOf }) },
     { identifier: 'commands', role: 'SENDER', versions, router: commandResultRoutes(platform.commands) },
   ];
 }

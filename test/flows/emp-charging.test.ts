@@ -44,7 +44,8 @@ describe.each<Protocol>(['rest-2.3', 'soap-2.2'])('EMP authorization, sessions a
       party_id: 'BRG',
       id: sessionId,
       session_id: sessionId,
-      cdr_token: { uid: CARD, type: 'RFID', country_code: 'DE', party_id: 'DCB' },
+      // The backend's own token for the card: its contract, not the card's UID.
+      cdr_token: { uid: CARD, type: 'RFID', country_code: 'DE', party_id: 'DCB', contract_id: 'DE8ACC12E46L89' },
       cdr_location: { id: 'DEXYZ-1', evse_uid: 'DE*XYZ*E1*1', evse_id: 'DE*XYZ*E1*1', connector_id: '1', city: 'Berlin' },
       currency: 'EUR',
       total_energy: 10,

@@ -111,6 +111,14 @@ describe('OICP Identification -> OCPI token', () => {
     expect(check(Token, value).findings).toEqual([]);
   });
 
+  it('the eMSP\'s own token for the card gives the contract and owner; another card\'s token is not used', () => {
+    const card = corpusJson('2.2.1', 'token_example_2_full_rfid.json') as Token;
+    const { value } = identificationToCdrToken({ RFIDMifareFamilyIdentification: { UID: card.uid } }, undefined, 'Identification', card);
+    expect(value).toEqual({ country_code: 'DE', party_id: 'TNM', uid: '12345678905880', type: 'RFID', contract_id: 'DE8ACC12E46L89', auth_method: 'AUTH_REQUEST' });
+    const other = identificationToCdrToken({ RFIDMifareFamilyIdentification: { UID: '7568290F' } }, { countryCode: 'DE', partyId: 'ICE' }, 'Identification', card);
+    expect(other.value).toMatchObject({ party_id: 'ICE', uid: '7568290F', contract_id: '7568290F' });
+  });
+
   it('an RFID UID without EvcoID and without a known eMSP has no owner', () => {
     expect(identificationToCdrToken({ RFIDMifareFamilyIdentification: { UID: '7568290F' } }, undefined).findings).toContainEqual(
       expect.objectContaining({ kind: 'invalid', message: expect.stringContaining('owner') as string }),

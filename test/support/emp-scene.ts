@@ -9,6 +9,7 @@ import { createOicpCpoSimulator, type OicpCpoSimulator } from '../../src/simulat
 import { startOcpiBackend, type RunningOcpiBackend } from '../../src/simulator/ocpi-backend';
 import type { OcpiTraffic } from '../../src/simulator/ocpi-platform';
 import type { OcpiPeer } from '../../src/ocpi/peer';
+import type { OcpiVersion } from '../../src/ocpi/transport';
 import { bridgeProcesses, type Child } from './child';
 import { RULES } from './cpo-scene';
 import { quietLogger } from './oicp-network';
@@ -40,7 +41,12 @@ export interface EmpScene {
   close(): Promise<void>;
 }
 
-async function startNetwork(protocol: Protocol, evses = 4) {
+/** What the scene's eMSP backend speaks: both OCPI versions (2.2.1 is agreed) unless told. */
+export interface EmpSceneOptions {
+  backendVersions?: OcpiVersion[];
+}
+
+async function startNetwork(protocol: Protocol, options: EmpSceneOptions = {}, evses = 4) {
   const logger = quietLogger();
   const wire = protocol === 'soap-2.2' ? ('soap' as const) : ('rest' as const);
   const hub = createHubjectSimulator({ logger });
@@ -49,7 +55,7 @@ async function startNetwork(protocol: Protocol, evses = 4) {
   const cpoServer = await startServer(cpo.app, { host: '127.0.0.1', port: 0, bodyLimit: '1mb', shutdownTimeoutMs: 100 });
   hub.partners.push({ role: 'CPO', id: 'DE*XYZ', url: cpoServer.url, wire });
   await cpo.publish();
-  const backend = await startOcpiBackend({ role: 'EMSP', countryCode: 'DE', partyId: 'DCB', logger, host: '127.0.0.1', port: 0 });
+  const backend = await startOcpiBackend({ role: 'EMSP', countryCode: 'DE', partyId: 'DCB', logger, host: '127.0.0.1', port: 0, ...(options.backendVersions && { versions: options.backendVersions }) });
   return {
     logger,
     hub,
@@ -89,8 +95,8 @@ async function startNetwork(protocol: Protocol, evses = 4) {
 
 const storeFile = () => join(mkdtempSync(join(tmpdir(), 'bridge-emp-')), 'bridge.sqlite');
 
-export async function startEmpScene(protocol: Protocol, overrides: Record<string, unknown> = {}): Promise<EmpScene> {
-  const network = await startNetwork(protocol);
+export async function startEmpScene(protocol: Protocol, overrides: Record<string, unknown> = {}, options: EmpSceneOptions = {}): Promise<EmpScene> {
+  const network = await startNetwork(protocol, options);
   const bridge = await startBridge(parseConfig(await network.bridgeConfig(storeFile(), overrides), 'test', {}), network.logger);
   network.hub.partners.push({ role: 'EMP', id: PROVIDER_ID, url: bridge.url, wire: network.wire });
   // The eMSP pushes its tokens, as a backend does after registering.
@@ -116,8 +122,8 @@ export async function startEmpScene(protocol: Protocol, overrides: Record<string
 }
 
 /** The scene once the bridge has pulled the network, pricing and statuses and delivered them to the backend. */
-export async function startPulledEmpScene(protocol: Protocol, overrides: Record<string, unknown> = {}): Promise<EmpScene> {
-  const scene = await startEmpScene(protocol, overrides);
+export async function startPulledEmpScene(protocol: Protocol, overrides: Record<string, unknown> = {}, options: EmpSceneOptions = {}): Promise<EmpScene> {
+  const scene = await startEmpScene(protocol, overrides, options);
   await scene.pullAll();
   await scene.delivered();
   return scene;

@@ -46,6 +46,7 @@ export function empCdrs(context: EmpContext, network: EmpNetwork, tokens: EmpTok
       ...(await tariffAt(context, place?.evse, record.PartnerProductID)),
       location: place?.location,
       provider: await tokens.provider(),
+      token: await tokens.tokenOf(record.Identification),
       now: new Date(),
     });
     if (!mapped.value) throw new OicpRefusal('022', `the CDR cannot become an OCPI CDR yet: ${refusalOf(mapped.findings)}`);

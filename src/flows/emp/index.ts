@@ -7,7 +7,7 @@ import type { BridgeConfig } from '../../config/schema';
 import type { Logger } from '../../observability/logger';
 import type { OicpClient } from '../../oicp/client';
 import { OcpiClient } from '../../ocpi/client';
-import { registeredPeer } from '../../ocpi';
+import { BACKEND_PARTY, registeredPeer, storedLocation } from '../../ocpi';
 import { commandReceiverRoutes } from '../../ocpi/commands';
 import { RECEIVER_MODULES, receiverRoutes } from '../../ocpi/receiver';
 import { SENDER_MODULES, senderRoutes } from '../../ocpi/sender';
@@ -27,13 +27,14 @@ export function empFlows(config: BridgeConfig, store: Store, oicp: OicpClient, l
   const settings = config.oicp;
   const us = { role: 'CPO', countryCode: config.ocpi.countryCode, partyId: config.ocpi.partyId };
   const client = new OcpiClient({ logger });
-  const context: EmpContext = { store, rules: config.mapping, oicp, us, providerId: settings.providerId!, logger, backend: () => registeredPeer(store, client, us) };
+  const locationOf = storedLocation(store);
+  const context: EmpContext = { store, rules: config.mapping, oicp, us, providerId: settings.providerId!, logger, backend: () => registeredPeer(store, client, us, BACKEND_PARTY, { locationOf }) };
   const network = empNetwork(context);
   const tokens = empTokens({ ...context, pushAuthenticationData: settings.pushAuthenticationData, authorizeTimeoutMs: settings.authorizeTimeoutMs }, network);
   const cdrs = empCdrs(context, network, tokens);
   const sender = storeSender(context);
   const versions = config.ocpi.versions;
-  const serve = (id: 'locations' | 'tariffs' | 'sessions' | 'cdrs') => ({ identifier: id, role: 'SENDER' as const, versions, router: senderRoutes(SENDER_MODULES[id], sender, { publicUrl, logger }) });
+  const serve = (id: 'locations' | 'tariffs' | 'sessions' | 'cdrs') => ({ identifier: id, role: 'SENDER' as const, versions, router: senderRoutes(SENDER_MODULES[id], sender, { publicUrl, logger, locationOf }) });
 
   /** A full pull when none was made yet or the last is older than fullLoadMinutes; else the changes. */
   const pullEvseData = async () => {

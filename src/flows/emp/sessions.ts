@@ -56,6 +56,7 @@ export function empSessions(context: EmpContext, network: EmpNetwork, tokens: Em
       location: place?.location,
       tariff: (await tariffAt(context, place?.evse, notification.PartnerProductID)).tariff,
       provider: await tokens.provider(),
+      token: await tokens.tokenOf(notification.Identification),
       now: new Date(),
     });
     if (!mapped.value) throw new OicpRefusal('022', `the ${notification.Type} notification cannot become an OCPI session: ${refusalOf(mapped.findings)}`);

@@ -35,6 +35,8 @@ export interface EmpTokens {
   authorizeStop(request: AuthorizeStop): Promise<AuthorizationStop>;
   /** The eMSP party of the backend: owner of the tokens in sessions and CDRs. */
   provider(): Promise<OcpiParty | undefined>;
+  /** The backend's stored token an identification names (its contract id goes into sessions and CDRs). */
+  tokenOf(identification: Identification | undefined): Promise<Token | undefined>;
 }
 
 export function empTokens(context: EmpContext & { pushAuthenticationData: boolean; authorizeTimeoutMs: number }, network: EmpNetwork): EmpTokens {
@@ -126,7 +128,12 @@ export function empTokens(context: EmpContext & { pushAuthenticationData: boolea
     };
   }
 
-  return { receiver, authorizeStart, authorizeStop, provider };
+  async function tokenOf(identification: Identification | undefined): Promise<Token | undefined> {
+    const read = identification && identificationToToken(identification).value;
+    return read && storedToken(read.uid, read.type);
+  }
+
+  return { receiver, authorizeStart, authorizeStop, provider, tokenOf };
 }
 
 /**
