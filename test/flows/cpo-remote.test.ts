@@ -8,6 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { COMMAND_KIND } from '../../src/flows/cpo/remote';
 import { OicpClient } from '../../src/oicp/client';
+import type { Session, StartSession } from '../../src/ocpi/transaction-schemas';
+import { corpusJson } from '../support/corpus';
 import { quietLogger } from '../support/oicp-network';
 import { oicpErrors } from '../support/oicp-schema';
 import { startCpoScene, until, type CpoScene } from '../support/cpo-scene';
@@ -39,6 +41,19 @@ describe.each(['rest-2.3', 'soap-2.2'] as const)('CPO remote start and stop over
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(await scene.bridge.store.correlations.byOicp(COMMAND_KIND, `START_SESSION/${sessionId}`)).toMatchObject({ attrs: { type: 'START_SESSION', sessionId, result: 'ACCEPTED' } });
+  });
+
+  it('notifies Hubject of the session the backend opens for a remote start (it names the start by authorization_reference)', async () => {
+    const sessionId = randomUUID();
+    const answer = await emp.call('AuthorizeRemoteStart', { ProviderID: 'DE-DCB', EvseID: 'BE*BEC*E041503001', Identification: { RemoteIdentification: { EvcoID: EVCO_ID } }, SessionID: sessionId });
+    expect(answer).toMatchObject({ ok: true, value: { Result: true } });
+    const start = scene.backend.backend.platform.traffic.filter((t) => t.what === 'POST START_SESSION').at(-1)!.body as StartSession;
+    const official = corpusJson('2.2.1', 'session_example_1_simple_start.json') as Session;
+    const session: Session = { ...official, id: 'S-REMOTE', country_code: 'NL', party_id: 'SIM', status: 'ACTIVE', auth_method: 'COMMAND', authorization_reference: start.authorization_reference!, cdr_token: { country_code: 'DE', party_id: 'DCB', uid: start.token.uid, type: start.token.type, contract_id: start.token.contract_id } };
+    const peer = (await scene.backend.backend.peer('bridge'))!;
+    expect(await peer.put('sessions', { countryCode: 'NL', partyId: 'SIM' }, ['S-REMOTE'], session)).toMatchObject({ ok: true });
+    await until('Start arrived', () => scene.notifications.some((n) => n.SessionID === sessionId && n.Type === 'Start'));
+    expect(scene.notifications.find((n) => n.SessionID === sessionId)).toMatchObject({ Type: 'Start', CPOPartnerSessionID: 'S-REMOTE', EvseID: 'BE*BEC*E041503001' });
   });
 
   it('refuses a start at an EVSE the backend never pushed (603) and a stop of a session it does not know (400), sending nothing', async () => {

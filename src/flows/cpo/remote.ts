@@ -28,6 +28,7 @@ import { registeredPeer } from '../../ocpi';
 import type { OcpiPartyRole } from '../../store/credentials';
 import type { Store } from '../../store';
 import { NOTIFICATION_TOPIC, NOTIFIED_KIND } from './sessions';
+import { AUTHORIZATION_KIND } from './authorization';
 import { locationOfEvse } from './locations';
 
 /** A command the bridge sent: its id (in the response_url) <-> Hubject's SessionID. */
@@ -73,6 +74,10 @@ export function cpoRemote(options: CpoRemoteOptions): { oicp: OicpHandlers; resu
     if (!response.ok) {
       logger.warn('OCPI command not taken by the backend', { type, sessionId, failure: response.failure });
       return acknowledgement('501', response.failure.message, { SessionID: sessionId });
+    }
+    // A remote start is Hubject's authorization of the session the backend opens for it: its notifications and CDR follow.
+    if (type === 'START_SESSION' && sessionId !== undefined && response.value.result === 'ACCEPTED') {
+      await store.correlations.put({ kind: AUTHORIZATION_KIND, ocpiId: sessionId, oicpId: sessionId, attrs: { identification: sent.identification, evseId: sent.evseId, remote: true } });
     }
     return commandOutcomeToAcknowledgement(response.value, { operation, sessionId }).value ?? acknowledgement('021', 'the backend answered what OICP cannot carry', { SessionID: sessionId });
   }
