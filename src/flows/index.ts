@@ -19,6 +19,7 @@ import { commandResultRoutes } from '../ocpi/commands';
 import type { OicpHandlers } from '../oicp/calls';
 import { cpoRemote } from './cpo/remote';
 import { cpoTokens } from './cpo/authorization';
+import { authorizedToken } from './cpo/authorizations';
 import { CDR_TOPIC, cdrDeliverer, cpoCdrs } from './cpo/cdrs';
 import { NOTIFICATION_TOPIC, cpoSessions, notificationDeliverer } from './cpo/sessions';
 import { EVSE_DATA_TOPIC, EVSE_STATUS_TOPIC, cpoLocations, evseDataDeliverer, evseStatusDeliverer } from './cpo/locations';
@@ -53,13 +54,15 @@ export function flowsFromConfig(config: BridgeConfig, store: Store, oicp: OicpCl
   const tariffs = cpoTariffs({ store, rules, operatorId, logger });
   const locations = cpoLocations({ store, rules, operatorId, logger, announceEvsePricing: tariffs.announceEvsePricing });
   const locationOf = storedLocation(store);
+  // A 2.1.1 session or CDR names its token by auth_id only: the token Hubject authorized under that name.
+  const tokenOf = (authId: string) => authorizedToken(store, authId);
   const timeZoneOf = (party: { countryCode: string; partyId: string }) => evseDefaults(rules, partyToOperatorId(party)).timeZone;
   return {
     modules: [
       { identifier: 'locations', role: 'RECEIVER', versions: config.ocpi.versions, router: receiverRoutes(RECEIVER_MODULES.locations, locations.receiver, { timeZoneOf }) },
       { identifier: 'tariffs', role: 'RECEIVER', versions: config.ocpi.versions, router: receiverRoutes(RECEIVER_MODULES.tariffs, tariffs.receiver) },
-      { identifier: 'sessions', role: 'RECEIVER', versions: config.ocpi.versions, router: receiverRoutes(RECEIVER_MODULES.sessions, cpoSessions({ store, rules, operatorId, logger }), { locationOf }) },
-      { identifier: 'cdrs', role: 'RECEIVER', versions: config.ocpi.versions, router: cdrReceiverRoutes(cpoCdrs({ store, rules, logger }), { publicUrl, locationOf }) },
+      { identifier: 'sessions', role: 'RECEIVER', versions: config.ocpi.versions, router: receiverRoutes(RECEIVER_MODULES.sessions, cpoSessions({ store, rules, operatorId, logger }), { locationOf, tokenOf }) },
+      { identifier: 'cdrs', role: 'RECEIVER', versions: config.ocpi.versions, router: cdrReceiverRoutes(cpoCdrs({ store, rules, logger }), { publicUrl, locationOf, tokenOf }) },
       { identifier: 'commands', role: 'SENDER', versions: config.ocpi.versions, router: commandResultRoutes(remote.results) },
       { identifier: 'tokens', role: 'SENDER', versions: config.ocpi.versions, router: senderRoutes(SENDER_MODULES.tokens, cpoTokens({ store, oicp, operatorId, ownParty: { countryCode: config.ocpi.countryCode, partyId: config.ocpi.partyId }, logger }), { publicUrl, logger }) },
     ],

@@ -5,6 +5,7 @@
  * role, so the handshake is exercised in both directions over real HTTP.
  */
 import type { Token } from '../ocpi/transaction-schemas';
+import type { Location } from '../ocpi/schemas';
 import express, { type Express } from 'express';
 import type { BridgeConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
@@ -74,12 +75,14 @@ export async function createOcpiBackend(options: OcpiBackendOptions): Promise<Oc
   let url = '';
   const identity = { role: options.role, countryCode: options.countryCode, partyId: options.partyId };
   const client = new OcpiClient({ logger: options.logger });
-  const peer = (partyId: string) => registeredPeer(store, client, identity, partyId);
+  // A CPO writes its sessions and CDRs in 2.1.1 with its own location embedded.
+  const locationOf = (ref: { locationId: string }): Promise<Location | undefined> => Promise.resolve(platform.own('locations').find((l) => l.id === ref.locationId) as Location | undefined);
+  const peer = (partyId: string) => registeredPeer(store, client, identity, partyId, { locationOf });
   const anyPeer = async () => {
     const registered = (await store.parties.list()).find((p) => p.state === 'registered');
     return registered && peer(registered.id);
   };
-  const platform = new SimulatedPlatform(identity, anyPeer);
+  const platform: SimulatedPlatform = new SimulatedPlatform(identity, anyPeer);
   const side = ocpiSide({ ocpi, bodyLimit: '1mb', store, logger: options.logger, publicUrl: () => url, modules: modulesOf(platform, () => url, options.logger, options.pageSize), now: options.now });
   const app = express();
   let down = false;

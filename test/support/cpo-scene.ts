@@ -10,6 +10,7 @@ import express from 'express';
 import { OicpClient } from '../../src/oicp/client';
 import { servedOperations } from '../../src/oicp/operations';
 import type { OcpiPeer } from '../../src/ocpi/peer';
+import type { OcpiVersion } from '../../src/ocpi/transport';
 import { oicpRouter, trustTerminatingProxy } from '../../src/oicp/router';
 import { acknowledgement } from '../../src/oicp/status-codes';
 import type { ChargingNotification } from '../../src/oicp/transaction-schemas';
@@ -39,7 +40,7 @@ export interface CpoScene {
 type Protocol = 'rest-2.3' | 'soap-2.2';
 
 /** The scene without the bridge: the hub with its eMSP partner, and the CPO backend simulator. */
-async function startNetwork() {
+async function startNetwork(options: { backendVersions?: OcpiVersion[] } = {}) {
   const logger = quietLogger();
   // The eMSP behind Hubject (DE-DCB): it takes the charging notifications and CDRs the hub forwards.
   const notifications: ChargingNotification[] = [];
@@ -61,7 +62,7 @@ async function startNetwork() {
   const hub = createHubjectSimulator({ logger, partners: [{ role: 'EMP', id: 'DE-DCB', url: empServer.url }] });
   const hubServer: RunningServer = await startServer(hub.app, { host: '127.0.0.1', port: 0, bodyLimit: '10mb', shutdownTimeoutMs: 100 });
   // Pages of two: the full sync has to follow the backend's pagination.
-  const backend = await startOcpiBackend({ role: 'CPO', countryCode: 'NL', partyId: 'SIM', logger, host: '127.0.0.1', port: 0, pageSize: 2 });
+  const backend = await startOcpiBackend({ role: 'CPO', countryCode: 'NL', partyId: 'SIM', logger, host: '127.0.0.1', port: 0, pageSize: 2, ...(options.backendVersions && { versions: options.backendVersions }) });
   return {
     logger,
     hub,
@@ -97,8 +98,9 @@ async function startNetwork() {
 
 const storeFile = () => join(mkdtempSync(join(tmpdir(), 'bridge-cpo-')), 'bridge.sqlite');
 
-export async function startCpoScene(protocol: Protocol): Promise<CpoScene> {
-  const network = await startNetwork();
+/** `backendVersions`: what the CPO backend speaks (both, so 2.2.1 is agreed, unless told). */
+export async function startCpoScene(protocol: Protocol, options: { backendVersions?: OcpiVersion[] } = {}): Promise<CpoScene> {
+  const network = await startNetwork(options);
   const bridge = await startBridge(parseConfig(await network.bridgeConfig(protocol, storeFile()), 'test', {}), network.logger);
   // Hubject forwards remote starts and stops for BE*BEC's EVSEs to the bridge, in the scene's encoding.
   network.hub.partners.push({ role: 'CPO', id: 'BE*BEC', url: bridge.url, wire: protocol === 'soap-2.2' ? 'soap' : 'rest' });

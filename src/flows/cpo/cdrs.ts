@@ -15,6 +15,7 @@ import { OcpiError } from '../../ocpi/transport';
 import { ownerKey, ownerOf, type Store } from '../../store';
 import { callDeliverer, type Deliverer } from '../outbox-worker';
 import { AUTHORIZATION_KIND } from './authorization';
+import { matchingAuthorization } from './authorizations';
 
 export const CDR_TOPIC = 'oicp:ChargeDetailRecord';
 
@@ -30,7 +31,10 @@ export function cpoCdrs(options: CpoCdrsOptions): CdrReceiver {
     async post(cdr) {
       const known = await store.objects.get<Cdr>('cdrs', ownerOf(cdr), cdr.id);
       if (known) return JSON.stringify(known.body) === JSON.stringify(cdr) ? 'same' : 'conflict';
-      const authorization = cdr.authorization_reference === undefined ? undefined : await store.correlations.byOcpi(AUTHORIZATION_KIND, cdr.authorization_reference);
+      const reference =
+        cdr.authorization_reference ??
+        (await matchingAuthorization(store, { tokenNames: [cdr.cdr_token.uid, cdr.cdr_token.contract_id], evseId: cdr.cdr_location.evse_id, startedAt: cdr.start_date_time }));
+      const authorization = reference === undefined ? undefined : await store.correlations.byOcpi(AUTHORIZATION_KIND, reference);
       const record = ocpiCdrToOicp(cdr, { rules: options.rules, correlation: { ...(authorization && { sessionId: authorization.oicpId }) } });
       if (record.value === undefined) {
         // Refused before anything is stored: the backend learns why, and Hubject is not asked to refuse it.

@@ -14,6 +14,7 @@ import type { Session } from '../../ocpi/transaction-schemas';
 import { ownerKey, type Store } from '../../store';
 import { callDeliverer, type Deliverer } from '../outbox-worker';
 import { AUTHORIZATION_KIND } from './authorization';
+import { matchingAuthorization } from './authorizations';
 
 export const NOTIFICATION_TOPIC = 'oicp:ChargingNotification';
 /** Hubject wants progress, not a stream: at most one Progress per session in this time. */
@@ -39,10 +40,19 @@ export function cpoSessions(options: CpoSessionsOptions): ObjectReceiver {
   const now = options.now ?? Date.now;
 
   async function apply(owner: string, session: Session): Promise<void> {
-    const authorization = session.authorization_reference === undefined ? undefined : await store.correlations.byOcpi(AUTHORIZATION_KIND, session.authorization_reference);
     const key = `${owner}/${session.id}`;
     const notified = ((await store.correlations.byOcpi(NOTIFIED_KIND, key))?.attrs ?? {}) as Notified;
     const location = (await store.objects.get<Location>('locations', owner, session.location_id))?.body;
+    const reference =
+      session.authorization_reference ??
+      (await matchingAuthorization(store, {
+        tokenNames: [session.cdr_token.uid, session.cdr_token.contract_id],
+        evseId: location?.evses?.find((e) => e.uid === session.evse_uid)?.evse_id ?? undefined,
+        startedAt: session.start_date_time,
+        sessionKey: key,
+      }));
+    if (session.authorization_reference === undefined && reference !== undefined) logger.info('session matched to its Hubject authorization by token and EVSE', { session: session.id, sessionId: reference });
+    const authorization = reference === undefined ? undefined : await store.correlations.byOcpi(AUTHORIZATION_KIND, reference);
     const mapped = authorization && ocpiSessionToNotification(session, { rules: options.rules, sessionId: authorization.oicpId, location, started: notified.started === true, operatorId: options.operatorId });
     if (!authorization) logger.info('session not authorized through Hubject: no charging notification', { session: session.id });
     else if (mapped?.value === undefined) logger.warn('session cannot be notified to Hubject', { session: session.id, findings: mapped?.findings });

@@ -1,0 +1,73 @@
+/**
+ * CPO side: the authorizations Hubject gave (real-time AuthorizeStart answers and accepted remote
+ * starts), findable by the token they were given for. OCPI 2.2.1 backends name the authorization of a
+ * session or CDR by `authorization_reference` (Hubject's SessionID); 2.1.1 has no such field, so a
+ * 2.1.1 session or CDR is matched here instead: the latest authorization of its token at its EVSE
+ * shortly before it began (../shared/spec/ocpi.md §5.7, "keep locally to stitch Session/CDR"). The
+ * same record gives the OCPI token behind a 2.1.1 `auth_id`, which names a token the backend never got.
+ */
+import type { Token } from '../../ocpi/transaction-schemas';
+import type { StoreRepositories } from '../../store';
+import { NOTIFIED_KIND } from './sessions';
+
+const MODULE = 'cpo:authorizations';
+/** One owner for the index: it is the bridge's own bookkeeping. */
+const OWNER = 'bridge';
+/** How many authorizations of one token are kept: a driver does not charge more often than this in a day. */
+const KEPT = 20;
+/** An authorization older than this when the session begins is not its authorization. */
+const VALID_MS = 24 * 3_600_000;
+/** Clocks of the charge point and the bridge disagree a little: a session may seem to begin before it was authorized. */
+const SKEW_MS = 5 * 60_000;
+
+interface Given {
+  sessionId: string;
+  evseId?: string;
+  at: string;
+}
+
+interface Entry {
+  token: Token;
+  given: Given[];
+}
+
+type Repositories = Pick<StoreRepositories, 'objects' | 'correlations'>;
+
+/** Notes an authorization under each name the backend may use for the token (its uid, and its contract id, 2.1.1's auth_id). */
+export async function rememberAuthorization(store: Repositories, token: Token, given: Given): Promise<void> {
+  for (const name of new Set([token.uid, token.contract_id])) {
+    const known = (await store.objects.get<Entry>(MODULE, OWNER, name))?.body;
+    await store.objects.put(MODULE, OWNER, name, { token, given: [...(known?.given ?? []), given].slice(-KEPT) });
+  }
+}
+
+/** The token Hubject authorized under a 2.1.1 auth_id (or uid), as OCPI 2.2.1 writes it. */
+export async function authorizedToken(store: Repositories, name: string): Promise<Token | undefined> {
+  return (await store.objects.get<Entry>(MODULE, OWNER, name))?.body.token;
+}
+
+/**
+ * Hubject's SessionID for a session or CDR that does not name it: the latest authorization of the token at
+ * the EVSE (when both say one) given at most a day before `startedAt`. For a session (`sessionKey`), an
+ * authorization already used by another session is passed over; a CDR takes its session's.
+ */
+export async function matchingAuthorization(
+  store: Repositories,
+  match: { tokenNames: readonly string[]; evseId: string | undefined; startedAt: string; sessionKey?: string },
+): Promise<string | undefined> {
+  const start = Date.parse(match.startedAt);
+  const candidates: Given[] = [];
+  for (const name of new Set(match.tokenNames)) candidates.push(...((await store.objects.get<Entry>(MODULE, OWNER, name))?.body.given ?? []));
+  candidates.sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+  for (const given of candidates) {
+    const at = Date.parse(given.at);
+    if (at > start + SKEW_MS || start - at > VALID_MS) continue;
+    if (given.evseId !== undefined && match.evseId !== undefined && given.evseId !== match.evseId) continue;
+    if (match.sessionKey !== undefined) {
+      const used = await store.correlations.byOicp(NOTIFIED_KIND, given.sessionId);
+      if (used !== undefined && used.ocpiId !== match.sessionKey) continue;
+    }
+    return given.sessionId;
+  }
+  return undefined;
+}
