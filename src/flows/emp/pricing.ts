@@ -66,4 +66,3 @@ export function empPricing(context: EmpContext, network: EmpNetwork): () => Prom
     });
   };
 }
-

@@ -69,4 +69,3 @@ export function empSessions(context: EmpContext, network: EmpNetwork, tokens: Em
     return acknowledgement('000', undefined, { SessionID: notification.SessionID });
   };
 }
-
