@@ -74,6 +74,11 @@ export class ObjectRepository {
     return { items: rows.map((row) => toObject<T>(row)), total: Number(count?.total ?? 0) };
   }
 
+  /** Deletes a module's objects not written since `before` (epoch ms); returns how many went. */
+  async deleteUnchangedSince(module: string, before: number): Promise<number> {
+    return this.db.run('DELETE FROM ocpi_objects WHERE module = $1 AND updated_at < $2', [module, before]);
+  }
+
   async delete(module: string, owner: string, id: string): Promise<boolean> {
     return (await this.db.run('DELETE FROM ocpi_objects WHERE module = $1 AND owner = $2 AND id = $3', [module, owner, id])) === 1;
   }

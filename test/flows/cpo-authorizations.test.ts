@@ -2,7 +2,7 @@
  * Matching a 2.1.1 session or CDR to Hubject's authorization by token and EVSE: the latest one given
  * shortly before it began, at its EVSE, not one another session already uses.
  */
-import { authorizedToken, matchingAuthorization, rememberAuthorization } from '../../src/flows/cpo/authorizations';
+import { authorizedToken, forgetOldAuthorizations, matchingAuthorization, rememberAuthorization } from '../../src/flows/cpo/authorizations';
 import { NOTIFIED_KIND } from '../../src/flows/cpo/sessions';
 import type { Token } from '../../src/ocpi/transaction-schemas';
 import { openStore, type Store } from '../../src/store';
@@ -39,6 +39,14 @@ it('allows a few minutes of clock skew, but not an authorization given later or 
   expect(await match('10:05', { tokenNames: ['UNKNOWN1'] })).toBeUndefined();
   const nextDay = await matchingAuthorization(store, { tokenNames: [CARD.uid], evseId: 'BE*BEC*E1', startedAt: '2026-11-25T10:01:00.000Z' });
   expect(nextDay).toBeUndefined();
+});
+
+it('forgets a token a month after its last authorization, not before', async () => {
+  const day = 24 * 3_600_000;
+  expect(await forgetOldAuthorizations(store, Date.now() + 29 * day)).toBe(0);
+  expect(await authorizedToken(store, CARD.uid)).toEqual(CARD);
+  expect(await forgetOldAuthorizations(store, Date.now() + 31 * day)).toBe(2);
+  expect(await authorizedToken(store, CARD.uid)).toBeUndefined();
 });
 
 it('passes over an authorization another session already uses; its own session and CDRs still find it', async () => {

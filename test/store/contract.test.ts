@@ -144,6 +144,17 @@ for (const backend of BACKENDS) {
         expect(await store.objects.get('tariffs', 'NL*SIM', 'LOC2')).toBeDefined();
       });
 
+      it('deletes the objects of one module not written since a time, and only those', async () => {
+        await store.objects.put('index', 'bridge', 'old', { n: 1 });
+        await store.objects.put('index', 'bridge', 'rewritten', { n: 1 });
+        await store.objects.put('locations', 'NL*SIM', 'LOC1', { id: 'LOC1' });
+        clock.advance(10);
+        await store.objects.put('index', 'bridge', 'rewritten', { n: 2 });
+        expect(await store.objects.deleteUnchangedSince('index', clock.t - 5)).toBe(1);
+        expect((await store.objects.list('index')).map((o) => o.id)).toEqual(['rewritten']);
+        expect(await store.objects.get('locations', 'NL*SIM', 'LOC1')).toBeDefined();
+      });
+
       it('serves a module page by page, filtered on the objects\' own last_updated (from inclusive, to exclusive)', async () => {
         const stamps = ['2026-01-01T10:00:00Z', '2026-01-01T11:00:00.000Z', '2026-01-01T12:00:00', '2026-01-01T13:00:00+00:00'];
         for (const [i, last_updated] of stamps.entries()) {

@@ -17,6 +17,8 @@ const OWNER = 'bridge';
 const KEPT = 20;
 /** An authorization older than this when the session begins is not its authorization. */
 const VALID_MS = 24 * 3_600_000;
+/** CPOs send CDRs days after the session: a token's authorizations are kept this long after its last one. */
+const RETAINED_MS = 30 * 24 * 3_600_000;
 /** Clocks of the charge point and the bridge disagree a little: a session may seem to begin before it was authorized. */
 const SKEW_MS = 5 * 60_000;
 
@@ -39,6 +41,11 @@ export async function rememberAuthorization(store: Repositories, token: Token, g
     const known = (await store.objects.get<Entry>(MODULE, OWNER, name))?.body;
     await store.objects.put(MODULE, OWNER, name, { token, given: [...(known?.given ?? []), given].slice(-KEPT) });
   }
+}
+
+/** Forgets the tokens not authorized for RETAINED_MS: the index stays the size of a month of drivers. */
+export function forgetOldAuthorizations(store: Pick<StoreRepositories, 'objects'>, now: number): Promise<number> {
+  return store.objects.deleteUnchangedSince(MODULE, now - RETAINED_MS);
 }
 
 /** The token Hubject authorized under a 2.1.1 auth_id (or uid), as OCPI 2.2.1 writes it. */
