@@ -32,9 +32,9 @@ it('takes the latest authorization at the EVSE before the start, by uid or by co
 });
 
 it('allows a few minutes of clock skew, but not an authorization given later or more than a day before', async () => {
-  // The charge point's clock is 3 minutes behind: the session seems to begin before the authorization.
-  expect(await match('09:57')).toBe('S-late');
-  expect(await match('09:54')).toBe('S-early');
+  // The charge point's clock is 3 minutes behind: the session seems to begin before its authorization.
+  await store.correlations.put({ kind: NOTIFIED_KIND, ocpiId: 'NL*SIM/S-0', oicpId: 'S-early', attrs: {} });
+  expect(await match('09:57', { sessionKey: 'NL*SIM/S-1' })).toBe('S-late');
   expect(await match('07:50')).toBeUndefined();
   expect(await match('10:05', { tokenNames: ['UNKNOWN1'] })).toBeUndefined();
   const nextDay = await matchingAuthorization(store, { tokenNames: [CARD.uid], evseId: 'BE*BEC*E1', startedAt: '2026-11-25T10:01:00.000Z' });
@@ -47,6 +47,14 @@ it('forgets a token a month after its last authorization, not before', async () 
   expect(await authorizedToken(store, CARD.uid)).toEqual(CARD);
   expect(await forgetOldAuthorizations(store, Date.now() + 31 * day)).toBe(2);
   expect(await authorizedToken(store, CARD.uid)).toBeUndefined();
+});
+
+it('gives a CDR the authorization of the session that began when it did, before a closer free one', async () => {
+  await store.objects.put('sessions', 'NL*SIM', 'S-1', { id: 'S-1', start_date_time: at('09:58') });
+  await store.correlations.put({ kind: NOTIFIED_KIND, ocpiId: 'NL*SIM/S-1', oicpId: 'S-late', attrs: {} });
+  expect(await match('09:58')).toBe('S-late');
+  // A CDR no notified session began with: the closest authorization before it.
+  expect(await match('09:59')).toBe('S-early');
 });
 
 it('passes over an authorization another session already uses; its own session and CDRs still find it', async () => {

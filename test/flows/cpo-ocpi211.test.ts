@@ -45,14 +45,27 @@ describe('CPO flows with an OCPI 2.1.1 backend', () => {
     const sessionId = [...scene.hub.state.sessions.keys()].at(-1)!;
     // 2.1.1 names the token by auth_id: here the card's UID, as a CPO does for a token it was never sent.
     const token = { country_code: 'DE', party_id: 'BRG', uid: CARD, type: 'RFID' as const, contract_id: CARD };
-    expect(await peer.put('sessions', OWNER, ['S-211'], sessionFor('S-211', token))).toMatchObject({ ok: true });
+    const first = sessionFor('S-211', token);
+    expect(await peer.put('sessions', OWNER, ['S-211'], first)).toMatchObject({ ok: true });
     await until('Start arrived', () => scene.notifications.some((n) => n.SessionID === sessionId && n.Type === 'Start'));
     expect(scene.notifications.find((n) => n.SessionID === sessionId)).toMatchObject({ Type: 'Start', CPOPartnerSessionID: 'S-211', EvseID: 'BE*BEC*E041503001' });
 
+    // The card is authorized again at the EVSE before this session's end is pushed: the end still belongs to the first.
+    expect(await peer.authorize(CARD, 'RFID', { location_id: 'LOC1', evse_uids: ['3256'] })).toMatchObject({ ok: true, value: { allowed: 'ALLOWED' } });
+    expect([...scene.hub.state.sessions.keys()].at(-1)).not.toBe(sessionId);
+    const ended = { ...first, status: 'COMPLETED' as const, kwh: 3, end_date_time: new Date(Date.now() + 60_000).toISOString() };
+    expect(await peer.put('sessions', OWNER, ['S-211'], ended)).toMatchObject({ ok: true });
+    await until('End arrived', () => scene.notifications.some((n) => n.CPOPartnerSessionID === 'S-211' && n.Type === 'End'));
+    expect(scene.notifications.filter((n) => n.CPOPartnerSessionID === 'S-211').map((n) => [n.Type, n.SessionID])).toEqual([
+      ['Start', sessionId],
+      ['End', sessionId],
+    ]);
+
     const official = corpusJson('2.2.1', 'cdr_example.json') as Cdr;
-    const { authorization_reference: _none, ...cdr } = { ...official, id: 'CDR-211', ...{ country_code: 'NL', party_id: 'SIM' }, cdr_token: token, start_date_time: new Date(Date.now() + 60_000).toISOString(), end_date_time: new Date(Date.now() + 3_600_000).toISOString() };
+    const { authorization_reference: _none, ...cdr } = { ...official, id: 'CDR-211', ...{ country_code: 'NL', party_id: 'SIM' }, cdr_token: token, start_date_time: first.start_date_time, end_date_time: ended.end_date_time };
     expect(await peer.postCdr(cdr)).toMatchObject({ ok: true });
-    await until('the hub has the CDR', () => scene.received<ChargeDetailRecord>('ChargeDetailRecord').some((c) => c.SessionID === sessionId));
+    await until('the hub has the CDR', () => scene.received<ChargeDetailRecord>('ChargeDetailRecord').length > 0);
+    expect(scene.received<ChargeDetailRecord>('ChargeDetailRecord').map((c) => c.SessionID)).toEqual([sessionId]);
   });
 
   it('matches the session the backend opens for a remote start by the started token', async () => {

@@ -54,9 +54,10 @@ export async function authorizedToken(store: Repositories, name: string): Promis
 }
 
 /**
- * Hubject's SessionID for a session or CDR that does not name it: the latest authorization of the token at
- * the EVSE (when both say one) given at most a day before `startedAt`. For a session (`sessionKey`), an
- * authorization already used by another session is passed over; a CDR takes its session's.
+ * Hubject's SessionID for a session or CDR that does not name it: an authorization of the token at the EVSE
+ * (when both say one) given at most a day before `startedAt`, the latest before it first, then one given just
+ * after it (clock skew). A session (`sessionKey`) passes over authorizations another session already uses; a
+ * CDR takes the one whose session began when the CDR did, else the closest.
  */
 export async function matchingAuthorization(
   store: Repositories,
@@ -65,16 +66,27 @@ export async function matchingAuthorization(
   const start = Date.parse(match.startedAt);
   const candidates: Given[] = [];
   for (const name of new Set(match.tokenNames)) candidates.push(...((await store.objects.get<Entry>(MODULE, OWNER, name))?.body.given ?? []));
-  candidates.sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
-  for (const given of candidates) {
-    const at = Date.parse(given.at);
-    if (at > start + SKEW_MS || start - at > VALID_MS) continue;
-    if (given.evseId !== undefined && match.evseId !== undefined && given.evseId !== match.evseId) continue;
+  const distance = (given: Given) => Math.abs(start - Date.parse(given.at)) + (Date.parse(given.at) > start ? VALID_MS : 0);
+  const eligible = candidates
+    .filter((given) => Date.parse(given.at) <= start + SKEW_MS && start - Date.parse(given.at) <= VALID_MS)
+    .filter((given) => given.evseId === undefined || match.evseId === undefined || given.evseId === match.evseId)
+    .sort((a, b) => distance(a) - distance(b));
+  let closest: string | undefined;
+  for (const given of eligible) {
+    const used = await store.correlations.byOicp(NOTIFIED_KIND, given.sessionId);
     if (match.sessionKey !== undefined) {
-      const used = await store.correlations.byOicp(NOTIFIED_KIND, given.sessionId);
-      if (used !== undefined && used.ocpiId !== match.sessionKey) continue;
+      if (used === undefined || used.ocpiId === match.sessionKey) return given.sessionId;
+      continue;
     }
-    return given.sessionId;
+    if (used !== undefined && (await sessionStart(store, used.ocpiId)) === start) return given.sessionId;
+    closest ??= given.sessionId;
   }
-  return undefined;
+  return closest;
+}
+
+/** When a notified session (`owner/id`) began, as epoch ms. */
+async function sessionStart(store: Repositories, key: string): Promise<number | undefined> {
+  const at = key.indexOf('/');
+  const session = (await store.objects.get<{ start_date_time: string }>('sessions', key.slice(0, at), key.slice(at + 1)))?.body;
+  return session && Date.parse(session.start_date_time);
 }

@@ -41,17 +41,20 @@ export function cpoSessions(options: CpoSessionsOptions): ObjectReceiver {
 
   async function apply(owner: string, session: Session): Promise<void> {
     const key = `${owner}/${session.id}`;
-    const notified = ((await store.correlations.byOcpi(NOTIFIED_KIND, key))?.attrs ?? {}) as Notified;
+    const seen = await store.correlations.byOcpi(NOTIFIED_KIND, key);
+    const notified = (seen?.attrs ?? {}) as Notified;
     const location = (await store.objects.get<Location>('locations', owner, session.location_id))?.body;
+    // A session once matched keeps its authorization: later pushes of it are not matched again.
     const reference =
       session.authorization_reference ??
+      seen?.oicpId ??
       (await matchingAuthorization(store, {
         tokenNames: [session.cdr_token.uid, session.cdr_token.contract_id],
         evseId: location?.evses?.find((e) => e.uid === session.evse_uid)?.evse_id ?? undefined,
         startedAt: session.start_date_time,
         sessionKey: key,
       }));
-    if (session.authorization_reference === undefined && reference !== undefined) logger.info('session matched to its Hubject authorization by token and EVSE', { session: session.id, sessionId: reference });
+    if (session.authorization_reference === undefined && seen === undefined && reference !== undefined) logger.info('session matched to its Hubject authorization by token and EVSE', { session: session.id, sessionId: reference });
     const authorization = reference === undefined ? undefined : await store.correlations.byOcpi(AUTHORIZATION_KIND, reference);
     const mapped = authorization && ocpiSessionToNotification(session, { rules: options.rules, sessionId: authorization.oicpId, location, started: notified.started === true, operatorId: options.operatorId });
     if (!authorization) logger.info('session not authorized through Hubject: no charging notification', { session: session.id });
