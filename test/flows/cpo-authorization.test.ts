@@ -4,7 +4,7 @@
  * answers what Hubject decided, with Hubject's SessionID as the authorization_reference.
  */
 import type { AuthorizeStart } from '../../src/oicp/transaction-schemas';
-import { AUTHORIZATION_KIND } from '../../src/flows/cpo/authorization';
+import { AUTHORIZATION_KIND } from '../../src/flows/cpo/authorizations';
 import { startCpoScene, type CpoScene } from '../support/cpo-scene';
 
 const PROVIDER = 'DE-DCB'; // the eMSP the scene's card belongs to

@@ -2,7 +2,7 @@
  * Matching a 2.1.1 session or CDR to Hubject's authorization by token and EVSE: the latest one given
  * shortly before it began, at its EVSE, not one another session already uses.
  */
-import { authorizedToken, forgetOldAuthorizations, matchingAuthorization, rememberAuthorization } from '../../src/flows/cpo/authorizations';
+import { AUTHORIZATION_KIND, authorizedToken, forgetOldAuthorizations, matchingAuthorization, recordAuthorization } from '../../src/flows/cpo/authorizations';
 import { NOTIFIED_KIND } from '../../src/flows/cpo/sessions';
 import type { Token } from '../../src/ocpi/transaction-schemas';
 import { openStore, type Store } from '../../src/store';
@@ -14,9 +14,9 @@ const at = (time: string) => `2026-11-24T${time}:00.000Z`;
 let store: Store;
 beforeEach(async () => {
   store = await openStore({ path: ':memory:', schema: 'public', poolSize: 1 }, POLICY);
-  await rememberAuthorization(store, CARD, { sessionId: 'S-early', evseId: 'BE*BEC*E1', at: at('08:00') });
-  await rememberAuthorization(store, CARD, { sessionId: 'S-late', evseId: 'BE*BEC*E1', at: at('10:00') });
-  await rememberAuthorization(store, CARD, { sessionId: 'S-other-evse', evseId: 'BE*BEC*E2', at: at('10:30') });
+  await recordAuthorization(store, { attrs: {}, token: CARD, given: { sessionId: 'S-early', evseId: 'BE*BEC*E1', at: at('08:00') } });
+  await recordAuthorization(store, { attrs: {}, token: CARD, given: { sessionId: 'S-late', evseId: 'BE*BEC*E1', at: at('10:00') } });
+  await recordAuthorization(store, { attrs: {}, token: CARD, given: { sessionId: 'S-other-evse', evseId: 'BE*BEC*E2', at: at('10:30') } });
 });
 afterEach(() => store.close());
 
@@ -29,6 +29,7 @@ it('takes the latest authorization at the EVSE before the start, by uid or by co
   expect(await match('10:05', { tokenNames: [CARD.contract_id] })).toBe('S-late');
   expect(await match('10:35', { evseId: 'BE*BEC*E2' })).toBe('S-other-evse');
   expect(await authorizedToken(store, CARD.contract_id)).toEqual(CARD);
+  expect(await store.correlations.byOcpi(AUTHORIZATION_KIND, 'S-late')).toMatchObject({ oicpId: 'S-late' });
 });
 
 it('allows a few minutes of clock skew, but not an authorization given later or more than a day before', async () => {

@@ -16,10 +16,7 @@ import type { Location } from '../../ocpi/schemas';
 import type { AuthorizationInfo, LocationReferences, TokenType } from '../../ocpi/transaction-schemas';
 import { OcpiError } from '../../ocpi/transport';
 import { ownerKey, type Store } from '../../store';
-import { rememberAuthorization } from './authorizations';
-
-/** The correlation kind of an authorization: OCPI authorization_reference = Hubject SessionID. */
-export const AUTHORIZATION_KIND = 'authorization';
+import { recordAuthorization } from './authorizations';
 
 export interface CpoTokensOptions {
   store: Store;
@@ -65,11 +62,14 @@ export function cpoTokens(options: CpoTokensOptions): ObjectSender {
       if (answer.value === undefined) throw new OcpiError(3000, `Hubject's answer cannot be given in OCPI: ${answer.findings.map((f) => `${f.path} ${f.message}`).join('; ')}`);
       const sessionId = answer.value.authorization_reference;
       if (sessionId !== undefined) {
-        const attrs = { providerId: result.value.ProviderID, identification: identification.value, ...(evseId !== undefined && { evseId }) };
-        await options.store.transaction(async (tx) => {
-          await tx.correlations.put({ kind: AUTHORIZATION_KIND, ocpiId: sessionId, oicpId: sessionId, attrs });
-          if (token && answer.value?.allowed === 'ALLOWED') await rememberAuthorization(tx, token, { sessionId, ...(evseId !== undefined && { evseId }), at: now().toISOString() });
-        });
+        const allowed = token !== undefined && answer.value.allowed === 'ALLOWED';
+        await options.store.transaction((tx) =>
+          recordAuthorization(tx, {
+            attrs: { providerId: result.value.ProviderID, identification: identification.value, ...(evseId !== undefined && { evseId }) },
+            ...(allowed && { token }),
+            given: { sessionId, ...(evseId !== undefined && { evseId }), at: now().toISOString() },
+          }),
+        );
       }
       return answer.value;
     },

@@ -10,6 +10,9 @@ import type { Token } from '../../ocpi/transaction-schemas';
 import type { StoreRepositories } from '../../store';
 import { NOTIFIED_KIND } from './sessions';
 
+/** The correlation kind of an authorization: OCPI authorization_reference = Hubject SessionID. */
+export const AUTHORIZATION_KIND = 'authorization';
+
 const MODULE = 'cpo:authorizations';
 /** One owner for the index: it is the bridge's own bookkeeping. */
 const OWNER = 'bridge';
@@ -35,8 +38,18 @@ interface Entry {
 
 type Repositories = Pick<StoreRepositories, 'objects' | 'correlations'>;
 
-/** Notes an authorization under each name the backend may use for the token (its uid, and its contract id, 2.1.1's auth_id). */
-export async function rememberAuthorization(store: Repositories, token: Token, given: Given): Promise<void> {
+/**
+ * Records Hubject's authorization of a session (real-time or a remote start): its SessionID is the OCPI
+ * authorization_reference, and `attrs` what the session and CDR will need. With the token it was given for, it is
+ * also noted under each name the backend may use for that token (its uid, and its contract id, 2.1.1's auth_id).
+ */
+export async function recordAuthorization(store: Repositories, authorization: { attrs: Record<string, unknown>; token?: Token; given: Given }): Promise<void> {
+  const { sessionId } = authorization.given;
+  await store.correlations.put({ kind: AUTHORIZATION_KIND, ocpiId: sessionId, oicpId: sessionId, attrs: authorization.attrs });
+  if (authorization.token) await remember(store, authorization.token, authorization.given);
+}
+
+async function remember(store: Repositories, token: Token, given: Given): Promise<void> {
   for (const name of new Set([token.uid, token.contract_id])) {
     const known = (await store.objects.get<Entry>(MODULE, OWNER, name))?.body;
     await store.objects.put(MODULE, OWNER, name, { token, given: [...(known?.given ?? []), given].slice(-KEPT) });
@@ -64,10 +77,11 @@ export async function matchingAuthorization(
   match: { tokenNames: readonly string[]; evseId: string | undefined; startedAt: string; sessionKey?: string },
 ): Promise<string | undefined> {
   const start = Date.parse(match.startedAt);
-  const candidates: Given[] = [];
-  for (const name of new Set(match.tokenNames)) candidates.push(...((await store.objects.get<Entry>(MODULE, OWNER, name))?.body.given ?? []));
+  // One authorization is noted under the token's uid and its contract id: each is weighed once.
+  const candidates = new Map<string, Given>();
+  for (const name of new Set(match.tokenNames)) for (const given of (await store.objects.get<Entry>(MODULE, OWNER, name))?.body.given ?? []) candidates.set(given.sessionId, given);
   const distance = (given: Given) => Math.abs(start - Date.parse(given.at)) + (Date.parse(given.at) > start ? VALID_MS : 0);
-  const eligible = candidates
+  const eligible = [...candidates.values()]
     .filter((given) => Date.parse(given.at) <= start + SKEW_MS && start - Date.parse(given.at) <= VALID_MS)
     .filter((given) => given.evseId === undefined || match.evseId === undefined || given.evseId === match.evseId)
     .sort((a, b) => distance(a) - distance(b));

@@ -14,8 +14,7 @@ import type { Cdr } from '../../ocpi/transaction-schemas';
 import { OcpiError } from '../../ocpi/transport';
 import { ownerKey, ownerOf, type Store } from '../../store';
 import { callDeliverer, type Deliverer } from '../outbox-worker';
-import { AUTHORIZATION_KIND } from './authorization';
-import { matchingAuthorization } from './authorizations';
+import { AUTHORIZATION_KIND, matchingAuthorization } from './authorizations';
 
 export const CDR_TOPIC = 'oicp:ChargeDetailRecord';
 

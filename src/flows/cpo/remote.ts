@@ -28,8 +28,7 @@ import { registeredPeer } from '../../ocpi';
 import type { OcpiPartyRole } from '../../store/credentials';
 import type { Store } from '../../store';
 import { NOTIFICATION_TOPIC, NOTIFIED_KIND } from './sessions';
-import { AUTHORIZATION_KIND } from './authorization';
-import { rememberAuthorization } from './authorizations';
+import { recordAuthorization } from './authorizations';
 import type { StartSession } from '../../ocpi/transaction-schemas';
 import { locationOfEvse } from './locations';
 
@@ -80,10 +79,9 @@ export function cpoRemote(options: CpoRemoteOptions): { oicp: OicpHandlers; resu
     // A remote start is Hubject's authorization of the session the backend opens for it: its notifications and CDR follow.
     if (type === 'START_SESSION' && sessionId !== undefined && response.value.result === 'ACCEPTED') {
       const { token } = command.value as StartSession;
-      await store.transaction(async (tx) => {
-        await tx.correlations.put({ kind: AUTHORIZATION_KIND, ocpiId: sessionId, oicpId: sessionId, attrs: { identification: sent.identification, evseId: sent.evseId, remote: true } });
-        await rememberAuthorization(tx, token, { sessionId, evseId: sent.evseId, at: now().toISOString() });
-      });
+      await store.transaction((tx) =>
+        recordAuthorization(tx, { attrs: { identification: sent.identification, evseId: sent.evseId, remote: true }, token, given: { sessionId, evseId: sent.evseId, at: now().toISOString() } }),
+      );
     }
     return commandOutcomeToAcknowledgement(response.value, { operation, sessionId }).value ?? acknowledgement('021', 'the backend answered what OICP cannot carry', { SessionID: sessionId });
   }

@@ -13,8 +13,7 @@ import type { Location } from '../../ocpi/schemas';
 import type { Session } from '../../ocpi/transaction-schemas';
 import { ownerKey, type Store } from '../../store';
 import { callDeliverer, type Deliverer } from '../outbox-worker';
-import { AUTHORIZATION_KIND } from './authorization';
-import { matchingAuthorization } from './authorizations';
+import { AUTHORIZATION_KIND, matchingAuthorization } from './authorizations';
 
 export const NOTIFICATION_TOPIC = 'oicp:ChargingNotification';
 /** Hubject wants progress, not a stream: at most one Progress per session in this time. */
