@@ -5,7 +5,7 @@
 import type { Router } from 'express';
 import type { BridgeConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
-import { ownerKey, type Store } from '../store';
+import { ownerOf, type Store } from '../store';
 import type { Location as LocationObject } from './schemas';
 import type { ModuleOptions } from './receiver';
 import type { OcpiPartyRole } from '../store/credentials';
@@ -28,7 +28,7 @@ export async function registeredPeer(store: Pick<Store, 'parties'>, client: Ocpi
  * (to a peer, or served from a list) needs it.
  */
 export function storedLocation(store: Pick<Store, 'objects'>): NonNullable<ModuleOptions['locationOf']> {
-  return async (ref) => (await store.objects.get<LocationObject>('locations', ownerKey({ countryCode: ref.countryCode.toUpperCase(), partyId: ref.partyId.toUpperCase() }), ref.locationId))?.body;
+  return async (ref) => (await store.objects.get<LocationObject>('locations', ownerOf({ country_code: ref.countryCode, party_id: ref.partyId }), ref.locationId))?.body;
 }
 
 /** The roles we present in credentials: one per configured role, all under our country and party id. */
