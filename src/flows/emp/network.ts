@@ -194,17 +194,14 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
         let n = 0;
         for (const record of batch) {
           const status = oicpStatusRecordToOcpi(record, '', context.rules.status).value?.status;
-          const entry = status && (await tx.correlations.byOicp(EVSE_KIND, record.EvseID));
-          if (!status || !entry) continue;
-          const [locationId, uid] = splitKey(entry.ocpiId);
-          const location = (await tx.objects.get<Location>('locations', owner, locationId))?.body;
-          const evse = location?.evses?.find((e) => e.uid === uid);
-          if (!location || !evse || evse.status === status || evse.status === 'REMOVED') continue;
+          const place = status && (await placeOf(tx, record.EvseID));
+          if (!status || !place || place.evse.status === status || place.evse.status === 'REMOVED') continue;
+          const { location, evse } = place;
           const now = new Date().toISOString();
           Object.assign(evse, { status, last_updated: now });
           location.last_updated = now;
-          await tx.objects.put('locations', owner, locationId, location);
-          await tx.outbox.enqueue({ topic: EVSE_STATUS_TOPIC, payload: { locationId, uid } });
+          await tx.objects.put('locations', owner, location.id, location);
+          await tx.outbox.enqueue({ topic: EVSE_STATUS_TOPIC, payload: { locationId: location.id, uid: evse.uid } });
           n++;
         }
         return n;
@@ -214,14 +211,17 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
     return changed;
   }
 
-  async function locationOf(evseId: string): Promise<{ location: Location; evse: Evse } | undefined> {
-    const entry = await store.correlations.byOicp(EVSE_KIND, evseId);
+  /** The stored location of an EvseID and the EVSE in it, through the EVSE index. */
+  async function placeOf(repositories: Pick<StoreRepositories, 'objects' | 'correlations'>, evseId: string): Promise<{ location: Location; evse: Evse } | undefined> {
+    const entry = await repositories.correlations.byOicp(EVSE_KIND, evseId);
     if (!entry) return undefined;
     const [locationId, uid] = splitKey(entry.ocpiId);
-    const location = (await store.objects.get<Location>('locations', owner, locationId))?.body;
+    const location = (await repositories.objects.get<Location>('locations', owner, locationId))?.body;
     const evse = location?.evses?.find((e) => e.uid === uid);
     return location && evse && { location, evse };
   }
+
+  const locationOf = (evseId: string) => placeOf(store, evseId);
 
   async function setTariffs(tx: StoreRepositories, evseTariffs: ReadonlyMap<string, string[]>): Promise<number> {
     // The pull is complete: an EVSE priced before and absent now had its pricing withdrawn.
