@@ -1,6 +1,7 @@
 import type { OutboxPolicy, StoreConfig } from '../config/schema';
 import { CorrelationRepository } from './correlations';
 import { PartyRepository, TokenRepository } from './credentials';
+import { HeldRepository } from './held';
 import { migrate } from './migrations';
 import { ObjectRepository } from './objects';
 import { OutboxRepository } from './outbox';
@@ -11,7 +12,8 @@ import { SqliteDatabase } from './sqlite';
 export { CorrelationConflictError, type Correlation } from './correlations';
 export { ownerKey, ownerOf, type CachedObject } from './objects';
 export { type OcpiParty, type OcpiEndpoint, type OcpiPartyRole, type PartyInput, type TokenPurpose } from './credentials';
-export { retryDelay, type ClaimedItem, type EnqueueRequest, type FailOutcome, type OutboxItem, type OutboxState } from './outbox';
+export { type HeldItem } from './held';
+export { retryDelay, type ClaimedItem, type EnqueueResult, type EnqueueRequest, type FailOutcome, type OutboxItem, type OutboxState } from './outbox';
 
 /** The repositories, bound either to the database or to one open transaction. */
 export interface StoreRepositories {
@@ -21,6 +23,8 @@ export interface StoreRepositories {
   outbox: OutboxRepository;
   /** The backend's last known OCPI objects. */
   objects: ObjectRepository;
+  /** What was accepted but is held back from the other side, and why. */
+  held: HeldRepository;
 }
 
 export interface Store extends StoreRepositories {
@@ -74,6 +78,7 @@ export async function openStore(config: StoreConfig, policy: OutboxPolicy, optio
     correlations: new CorrelationRepository(executor, now),
     outbox: new OutboxRepository(executor, policy, now, random),
     objects: new ObjectRepository(executor, now),
+    held: new HeldRepository(executor, now),
   });
   return {
     dialect: db.dialect,

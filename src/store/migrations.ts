@@ -105,6 +105,32 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'delivered outbox items found by age for the retention purge',
     statements: () => [`CREATE INDEX outbox_settled ON outbox (state, updated_at)`],
   },
+  {
+    version: 5,
+    name: 'outbox delivery order per object, barriers, replaceable items, operator resolutions; items held back',
+    statements: (t) => [
+      // Items sharing an order key (an EVSE, a Hubject session) are delivered one at a time, in id order.
+      `ALTER TABLE outbox ADD COLUMN order_key TEXT`,
+      // A barrier (a fullLoad) goes after every earlier item of its topic and before every later one.
+      `ALTER TABLE outbox ADD COLUMN barrier INTEGER NOT NULL DEFAULT 0`,
+      // A replaceable item not yet claimed takes the payload of a newer one of its topic and order key.
+      `ALTER TABLE outbox ADD COLUMN replaceable INTEGER NOT NULL DEFAULT 0`,
+      // Why an operator discarded an item.
+      `ALTER TABLE outbox ADD COLUMN resolution TEXT`,
+      `CREATE INDEX outbox_order ON outbox (order_key, state, id)`,
+      `CREATE INDEX outbox_topic ON outbox (topic, state, id)`,
+      `CREATE INDEX outbox_barriers ON outbox (topic, id) WHERE barrier = 1 AND state = 'pending'`,
+      `CREATE TABLE held_items (
+        kind TEXT NOT NULL,
+        ref TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        details TEXT NOT NULL,
+        created_at ${t.millis} NOT NULL,
+        updated_at ${t.millis} NOT NULL,
+        PRIMARY KEY (kind, ref)
+      )`,
+    ],
+  },
 ];
 
 /** Arbitrary constant: the advisory lock that keeps two starting instances from migrating at once. */

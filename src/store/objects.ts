@@ -45,6 +45,15 @@ export class ObjectRepository {
     );
   }
 
+  /**
+   * Holds the object (existing or not yet) until the transaction ends, so that concurrent updates of
+   * it — from several instances too — read, compare and write one after the other. Call first in the
+   * transaction. SQLite transactions are exclusive already.
+   */
+  async lock(module: string, owner: string, id: string): Promise<void> {
+    if (this.db.dialect === 'postgres') await this.db.all('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${module} ${owner} ${id}`]);
+  }
+
   async get<T>(module: string, owner: string, id: string): Promise<CachedObject<T> | undefined> {
     const [row] = await this.db.all<Row>('SELECT * FROM ocpi_objects WHERE module = $1 AND owner = $2 AND id = $3', [module, owner, id]);
     return row && toObject<T>(row);

@@ -3,7 +3,8 @@ import type { OutboxPolicy } from '../config/schema';
 import { redactText } from '../observability/redact';
 import { placeholders, type SqlExecutor } from './sql';
 
-export type OutboxState = 'pending' | 'done' | 'dead';
+/** pending: to be delivered (claimed ones too); done: delivered; dead: given up, waiting for an operator; discarded: an operator gave it up. */
+export type OutboxState = 'pending' | 'done' | 'dead' | 'discarded';
 
 export interface OutboxItem {
   id: number;
@@ -16,6 +17,12 @@ export interface OutboxItem {
   attempts: number;
   dueAt: number;
   lastError: string | null;
+  /** Items with the same order key are delivered one at a time, oldest first (all statuses of one EVSE; a session's notifications, then its CDR). */
+  orderKey: string | null;
+  /** Goes after every earlier item of its topic and before every later one (a fullLoad). */
+  barrier: boolean;
+  /** Why an operator discarded it. */
+  resolution: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -31,6 +38,23 @@ export interface EnqueueRequest {
   payload: unknown;
   /** Earliest delivery time (epoch ms); default now. */
   dueAt?: number;
+  /** The order key: items sharing it are delivered one at a time, in enqueue order, across topics. */
+  order?: string;
+  /** See OutboxItem.barrier. */
+  barrier?: boolean;
+  /**
+   * With `order`: the item announces a state, so a newer announcement replaces its payload while it
+   * waits (not once a sender holds it: then the newer one follows it). A burst of changes to one object
+   * costs one delivery.
+   */
+  replaceable?: boolean;
+}
+
+export interface EnqueueResult {
+  id: number;
+  /** False when the key was already there (nothing added) or a waiting item took the payload (`replaced`). */
+  created: boolean;
+  replaced?: boolean;
 }
 
 export type FailOutcome = 'retry' | 'dead' | 'stale';
@@ -45,6 +69,10 @@ interface Row {
   due_at: number;
   claim_token: string | null;
   last_error: string | null;
+  order_key: string | null;
+  barrier: number;
+  replaceable: number;
+  resolution: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -70,40 +98,69 @@ export class OutboxRepository {
   ) {}
 
   /** Adds an item; call inside the transaction that makes the state change it announces. */
-  async enqueue(request: EnqueueRequest): Promise<{ id: number; created: boolean }> {
+  async enqueue(request: EnqueueRequest): Promise<EnqueueResult> {
     const at = this.now();
+    if (request.replaceable && request.order !== undefined) {
+      const replaced = await this.replaceWaiting(request, at);
+      if (replaced !== undefined) return { id: replaced, created: false, replaced: true };
+    }
     const rows = await this.db.all<{ id: number }>(
-      `INSERT INTO outbox (topic, dedupe_key, payload, state, attempts, due_at, created_at, updated_at)
-       VALUES ($1, $2, $3, 'pending', 0, $4, $5, $5)
+      `INSERT INTO outbox (topic, dedupe_key, payload, state, attempts, due_at, created_at, updated_at, order_key, barrier, replaceable)
+       VALUES ($1, $2, $3, 'pending', 0, $4, $5, $5, $6, $7, $8)
        ON CONFLICT (topic, dedupe_key) DO NOTHING
        RETURNING id`,
-      [request.topic, request.key ?? null, JSON.stringify(request.payload), request.dueAt ?? at, at],
+      [request.topic, request.key ?? null, JSON.stringify(request.payload), request.dueAt ?? at, at, request.order ?? null, request.barrier ? 1 : 0, request.replaceable ? 1 : 0],
     );
-    if (rows[0]) return { id: rows[0].id, created: true };
+    if (rows[0]) return { id: Number(rows[0].id), created: true };
     const [existing] = await this.db.all<{ id: number }>('SELECT id FROM outbox WHERE topic = $1 AND dedupe_key = $2', [request.topic, request.key]);
-    return { id: existing!.id, created: false };
+    return { id: Number(existing!.id), created: false };
   }
 
   /**
-   * Reserves up to `limit` due items, oldest first, for `leaseMs`. PostgreSQL skips rows another
-   * instance is claiming at this moment; a sender that dies loses its lease and the item is due again.
+   * The newest item of the order key takes the payload when it is a replaceable item of the same
+   * topic that no sender holds yet. The update re-checks the claim under the row lock, so an item a
+   * sender claimed meanwhile is left alone and the caller adds a new one behind it.
+   */
+  private async replaceWaiting(request: EnqueueRequest, at: number): Promise<number | undefined> {
+    const [last] = await this.db.all<Pick<Row, 'id' | 'topic' | 'state' | 'replaceable' | 'claim_token'>>(
+      'SELECT id, topic, state, replaceable, claim_token FROM outbox WHERE order_key = $1 ORDER BY id DESC LIMIT 1',
+      [request.order],
+    );
+    if (!last || last.topic !== request.topic || last.state !== 'pending' || Number(last.replaceable) !== 1 || last.claim_token !== null) return undefined;
+    const changed = await this.db.run(`UPDATE outbox SET payload = $1, updated_at = $2 WHERE id = $3 AND state = 'pending' AND claim_token IS NULL`, [
+      JSON.stringify(request.payload),
+      at,
+      last.id,
+    ]);
+    return changed === 1 ? Number(last.id) : undefined;
+  }
+
+  /**
+   * Reserves up to `limit` due items, oldest first, for `leaseMs`. An item waits while an earlier one
+   * of its order key is not settled (claimed ones included), and behind a barrier of its topic; a
+   * barrier waits for everything before it in its topic. PostgreSQL skips rows another instance is
+   * claiming at this moment; a sender that dies loses its lease and the item is due again.
    */
   async claim(options: { limit: number; topics?: readonly string[] }): Promise<ClaimedItem[]> {
     const at = this.now();
     const token = randomUUID();
     const topics = options.topics ?? [];
-    const topicFilter = topics.length > 0 ? `AND topic IN (${placeholders(topics.length, 4)})` : '';
-    const lock = this.db.dialect === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
+    const topicFilter = topics.length > 0 ? `AND o.topic IN (${placeholders(topics.length, 4)})` : '';
+    const lock = this.db.dialect === 'postgres' ? 'FOR UPDATE OF o SKIP LOCKED' : '';
     const rows = await this.db.all<Row>(
       `UPDATE outbox SET attempts = attempts + 1, due_at = $1, claim_token = $2, updated_at = $3
        WHERE id IN (
-         SELECT id FROM outbox WHERE state = 'pending' AND due_at <= $3 ${topicFilter}
-         ORDER BY due_at, id LIMIT $4 ${lock}
+         SELECT o.id FROM outbox o
+         WHERE o.state = 'pending' AND o.due_at <= $3 ${topicFilter}
+           AND (o.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM outbox p WHERE p.order_key = o.order_key AND p.state = 'pending' AND p.id < o.id))
+           AND NOT EXISTS (SELECT 1 FROM outbox b WHERE b.topic = o.topic AND b.barrier = 1 AND b.state = 'pending' AND b.id < o.id)
+           AND (o.barrier = 0 OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.topic = o.topic AND e.state = 'pending' AND e.id < o.id))
+         ORDER BY o.due_at, o.id LIMIT $4 ${lock}
        )
        RETURNING *`,
       [at + this.policy.leaseMs, token, at, options.limit, ...topics],
     );
-    return rows.sort((a, b) => a.id - b.id).map((row) => ({ ...toItem(row), claimToken: token }));
+    return rows.sort((a, b) => Number(a.id) - Number(b.id)).map((row) => ({ ...toItem(row), claimToken: token }));
   }
 
   /** Delivered. False when the claim had expired and the item was taken over (the caller's send was a duplicate). */
@@ -113,6 +170,18 @@ export class OutboxRepository {
       [this.now(), item.id, item.claimToken],
     );
     return changed === 1;
+  }
+
+  /** Delivers several items of one claim in one statement; returns how many were still held by this claim. */
+  async completeAll(items: readonly Pick<ClaimedItem, 'id' | 'claimToken'>[]): Promise<number> {
+    if (items.length === 0) return 0;
+    const tokens = new Set(items.map((i) => i.claimToken));
+    if (tokens.size !== 1) return (await Promise.all(items.map((i) => this.complete(i)))).filter(Boolean).length;
+    return this.db.run(`UPDATE outbox SET state = 'done', claim_token = NULL, updated_at = $1 WHERE claim_token = $2 AND state = 'pending' AND id IN (${placeholders(items.length, 2)})`, [
+      this.now(),
+      items[0]!.claimToken,
+      ...items.map((i) => i.id),
+    ]);
   }
 
   /**
@@ -143,11 +212,18 @@ export class OutboxRepository {
     return row && toItem(row);
   }
 
-  async listDead(options: { topic?: string; limit?: number } = {}): Promise<OutboxItem[]> {
-    const rows = options.topic
-      ? await this.db.all<Row>(`SELECT * FROM outbox WHERE state = 'dead' AND topic = $1 ORDER BY id LIMIT $2`, [options.topic, options.limit ?? 100])
-      : await this.db.all<Row>(`SELECT * FROM outbox WHERE state = 'dead' ORDER BY id LIMIT $1`, [options.limit ?? 100]);
+  /** Items by state and topic, oldest first, a page at a time (`afterId`: the last id of the previous page). */
+  async list(options: { state?: OutboxState; topic?: string; limit?: number; afterId?: number } = {}): Promise<OutboxItem[]> {
+    const where = ['id > $1'];
+    const params: unknown[] = [options.afterId ?? 0];
+    if (options.state) where.push(`state = $${params.push(options.state)}`);
+    if (options.topic) where.push(`topic = $${params.push(options.topic)}`);
+    const rows = await this.db.all<Row>(`SELECT * FROM outbox WHERE ${where.join(' AND ')} ORDER BY id LIMIT $${params.push(options.limit ?? 100)}`, params);
     return rows.map(toItem);
+  }
+
+  listDead(options: { topic?: string; limit?: number } = {}): Promise<OutboxItem[]> {
+    return this.list({ ...options, state: 'dead' });
   }
 
   /** Gives a dead letter a fresh set of attempts, due now. */
@@ -157,8 +233,29 @@ export class OutboxRepository {
     return changed === 1;
   }
 
+  /** Requeues every dead letter (of a topic); returns how many. */
+  async requeueDead(options: { topic?: string } = {}): Promise<number> {
+    const at = this.now();
+    return options.topic === undefined
+      ? this.db.run(`UPDATE outbox SET state = 'pending', attempts = 0, due_at = $1, updated_at = $1 WHERE state = 'dead'`, [at])
+      : this.db.run(`UPDATE outbox SET state = 'pending', attempts = 0, due_at = $1, updated_at = $1 WHERE state = 'dead' AND topic = $2`, [at, options.topic]);
+  }
+
   /**
-   * Deletes delivered items settled before the given times: those without a key from `unkeyedBefore`, keyed ones
+   * An operator gives an item up, with the reason: a dead letter, or a pending one no sender holds.
+   * False when it is neither (delivered, discarded already, or being sent right now).
+   */
+  async discard(id: number, reason: string): Promise<boolean> {
+    const changed = await this.db.run(
+      `UPDATE outbox SET state = 'discarded', resolution = $1, claim_token = NULL, updated_at = $2
+       WHERE id = $3 AND (state = 'dead' OR (state = 'pending' AND (claim_token IS NULL OR due_at <= $2)))`,
+      [reason.slice(0, MAX_ERROR_LENGTH), this.now(), id],
+    );
+    return changed === 1;
+  }
+
+  /**
+   * Deletes delivered (and discarded) items settled before the given times: those without a key from `unkeyedBefore`, keyed ones
    * (whose row is what makes a second enqueue of the key a no-op) from `keyedBefore`. Pending and dead items stay.
    * Works in batches so neither database holds a long write lock; returns how many went.
    */
@@ -169,7 +266,7 @@ export class OutboxRepository {
       let deleted: number;
       do {
         deleted = await this.db.run(
-          `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state = 'done' AND updated_at < $1 AND dedupe_key ${keyed} LIMIT $2)`,
+          `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state IN ('done', 'discarded') AND updated_at < $1 AND dedupe_key ${keyed} LIMIT $2)`,
           [before, batch],
         );
         purged += deleted;
@@ -178,11 +275,18 @@ export class OutboxRepository {
     return purged;
   }
 
-  /** Items not yet delivered, by state (for metrics and readiness). */
+  /** Items not yet delivered, by state (for metrics and readiness); each count reads the index, not the delivered rows. */
   async depth(): Promise<{ pending: number; dead: number }> {
-    const rows = await this.db.all<{ state: OutboxState; n: number | string }>(`SELECT state, COUNT(*) AS n FROM outbox WHERE state <> 'done' GROUP BY state`);
-    const count = (state: OutboxState) => Number(rows.find((r) => r.state === state)?.n ?? 0);
-    return { pending: count('pending'), dead: count('dead') };
+    const count = async (state: OutboxState) => Number((await this.db.all<{ n: number | string }>('SELECT COUNT(*) AS n FROM outbox WHERE state = $1', [state]))[0]?.n ?? 0);
+    return { pending: await count('pending'), dead: await count('dead') };
+  }
+
+  /** Items not yet delivered per topic and state (pending, dead), for operators. */
+  async depthByTopic(): Promise<{ topic: string; state: OutboxState; count: number }[]> {
+    const rows = await this.db.all<{ topic: string; state: OutboxState; n: number | string }>(
+      `SELECT topic, state, COUNT(*) AS n FROM outbox WHERE state IN ('pending', 'dead') GROUP BY topic, state ORDER BY topic, state`,
+    );
+    return rows.map((r) => ({ topic: r.topic, state: r.state, count: Number(r.n) }));
   }
 }
 
@@ -196,6 +300,9 @@ function toItem(row: Row): OutboxItem {
     attempts: row.attempts,
     dueAt: row.due_at,
     lastError: row.last_error,
+    orderKey: row.order_key,
+    barrier: Number(row.barrier) === 1,
+    resolution: row.resolution,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

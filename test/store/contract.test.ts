@@ -303,12 +303,140 @@ for (const backend of BACKENDS) {
         expect(await withRaw(site, (db) => db.all('SELECT id FROM outbox'))).toEqual([]);
       });
 
+      it('delivers the items of one order key one at a time, oldest first, across topics', async () => {
+        const start = await store.outbox.enqueue({ topic: 'notification', order: 'session:S1', payload: 'Start' });
+        await store.outbox.enqueue({ topic: 'notification', order: 'session:S1', payload: 'End' });
+        await store.outbox.enqueue({ topic: 'cdr', order: 'session:S1', payload: 'CDR' });
+        await store.outbox.enqueue({ topic: 'cdr', order: 'session:S2', payload: 'other CDR' });
+        const first = await store.outbox.claim({ limit: 10 });
+        expect(first.map((i) => i.payload)).toEqual(['Start', 'other CDR']);
+        // Claimed but not settled: the next of its key waits.
+        expect(await store.outbox.claim({ limit: 10 })).toEqual([]);
+        // Retried later: still first.
+        expect(await store.outbox.fail(first[0]!, 'HTTP 503')).toBe('retry');
+        expect(await store.outbox.claim({ limit: 10 })).toEqual([]);
+        clock.advance(TEST_POLICY.baseDelayMs);
+        const [again] = await store.outbox.claim({ limit: 10 });
+        expect(again).toMatchObject({ id: start.id, payload: 'Start', attempts: 2 });
+        await store.outbox.complete(again!);
+        const [end] = await store.outbox.claim({ limit: 10 });
+        expect(end!.payload).toBe('End');
+        // A dead letter no longer holds its key back.
+        expect(await store.outbox.fail(end!, 'StatusCode 022', { permanent: true })).toBe('dead');
+        expect((await store.outbox.claim({ limit: 10, topics: ['cdr'] })).map((i) => i.payload)).toEqual(['CDR']);
+      });
+
+      it('sends a barrier after everything before it in its topic and before everything after it', async () => {
+        await store.outbox.enqueue({ topic: 'status', order: 'evse:A', payload: 'A1' });
+        await store.outbox.enqueue({ topic: 'status', payload: 'fullLoad', barrier: true });
+        await store.outbox.enqueue({ topic: 'status', order: 'evse:B', payload: 'B1' });
+        await store.outbox.enqueue({ topic: 'data', payload: 'other topic' });
+        const first = await store.outbox.claim({ limit: 10 });
+        expect(first.map((i) => i.payload)).toEqual(['A1', 'other topic']);
+        await store.outbox.completeAll(first);
+        const [barrier] = await store.outbox.claim({ limit: 10 });
+        expect(barrier).toMatchObject({ payload: 'fullLoad', barrier: true });
+        expect(await store.outbox.claim({ limit: 10 })).toEqual([]);
+        await store.outbox.complete(barrier!);
+        expect((await store.outbox.claim({ limit: 10 })).map((i) => i.payload)).toEqual(['B1']);
+      });
+
+      it('lets a waiting replaceable item take a newer payload, but not one a sender holds', async () => {
+        const first = await store.outbox.enqueue({ topic: 'status', order: 'evse:A', payload: 'AVAILABLE', replaceable: true });
+        expect(await store.outbox.enqueue({ topic: 'status', order: 'evse:A', payload: 'CHARGING', replaceable: true })).toEqual({ id: first.id, created: false, replaced: true });
+        // Another topic under the same key, or an item not replaceable, is never merged.
+        expect((await store.outbox.enqueue({ topic: 'data', order: 'evse:A', payload: 'record', replaceable: true })).created).toBe(true);
+        expect((await store.outbox.enqueue({ topic: 'data', order: 'evse:A', payload: 'record 2' })).created).toBe(true);
+        expect((await store.outbox.enqueue({ topic: 'data', order: 'evse:A', payload: 'record 3', replaceable: true })).created).toBe(true);
+        const [held] = await store.outbox.claim({ limit: 10 });
+        expect(held).toMatchObject({ id: first.id, payload: 'CHARGING' });
+        const later = await store.outbox.enqueue({ topic: 'status', order: 'evse:B', payload: 'x', replaceable: true });
+        const behind = await store.outbox.enqueue({ topic: 'status', order: 'evse:B', payload: 'y', replaceable: true });
+        expect(behind).toEqual({ id: later.id, created: false, replaced: true });
+        // evse:A's newest item is held by a sender now: a new state goes behind it.
+        await store.outbox.completeAll([held!]);
+        const [b] = await store.outbox.claim({ limit: 10, topics: ['status'] });
+        expect(b!.payload).toBe('y');
+        expect((await store.outbox.enqueue({ topic: 'status', order: 'evse:B', payload: 'z', replaceable: true })).created).toBe(true);
+      });
+
+      it('settles a batch of one claim at once, and only what that claim still holds', async () => {
+        for (let i = 0; i < 4; i++) await store.outbox.enqueue({ topic: 'status', payload: i });
+        const batch = await store.outbox.claim({ limit: 4 });
+        expect(await store.outbox.completeAll(batch.slice(0, 3))).toBe(3);
+        expect(await store.outbox.completeAll(batch.slice(0, 3))).toBe(0);
+        expect(await store.outbox.depth()).toEqual({ pending: 1, dead: 0 });
+      });
+
+      it('lists items by state and topic a page at a time, requeues every dead letter, and discards with a reason', async () => {
+        const ids: number[] = [];
+        for (const topic of ['cdr', 'cdr', 'status', 'cdr']) ids.push((await store.outbox.enqueue({ topic, payload: topic })).id);
+        for (const item of await store.outbox.claim({ limit: 2, topics: ['cdr'] })) await store.outbox.fail(item, 'StatusCode 022', { permanent: true });
+        expect((await store.outbox.list({ state: 'dead' })).map((i) => i.id)).toEqual(ids.slice(0, 2));
+        expect((await store.outbox.list({ state: 'pending', topic: 'cdr' })).map((i) => i.id)).toEqual([ids[3]]);
+        expect((await store.outbox.list({ limit: 2, afterId: ids[1] })).map((i) => i.id)).toEqual(ids.slice(2));
+        expect(await store.outbox.discard(ids[0]!, 'billed by hand (ticket 42)')).toBe(true);
+        expect(await store.outbox.discard(ids[0]!, 'twice')).toBe(false);
+        expect(await store.outbox.get(ids[0]!)).toMatchObject({ state: 'discarded', resolution: 'billed by hand (ticket 42)' });
+        expect(await store.outbox.requeueDead({ topic: 'status' })).toBe(0);
+        expect(await store.outbox.requeueDead()).toBe(1);
+        // A pending item being sent cannot be discarded under its sender.
+        const [sending] = await store.outbox.claim({ limit: 1, topics: ['status'] });
+        expect(await store.outbox.discard(sending!.id, 'no')).toBe(false);
+        expect(await store.outbox.depthByTopic()).toEqual([
+          { topic: 'cdr', state: 'pending', count: 2 },
+          { topic: 'status', state: 'pending', count: 1 },
+        ]);
+      });
+
+      it('never gives two items of one order key to concurrent claims', async () => {
+        for (let i = 0; i < 40; i++) await store.outbox.enqueue({ topic: i % 2 ? 'status' : 'cdr', order: `key-${i % 5}`, payload: i });
+        const batches = await Promise.all(Array.from({ length: 8 }, () => store.outbox.claim({ limit: 7 })));
+        const keys = batches.flat().map((i) => i.orderKey);
+        expect(new Set(keys).size).toBe(keys.length);
+        expect(keys).toHaveLength(5);
+        // The oldest of each key.
+        expect(batches.flat().map((i) => i.payload as number).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4]);
+      });
+
       it('never gives one item to two concurrent claims', async () => {
         for (let i = 0; i < 40; i++) await store.outbox.enqueue({ topic: 'status', payload: i });
         const batches = await Promise.all(Array.from({ length: 8 }, () => store.outbox.claim({ limit: 7 })));
         const ids = batches.flat().map((i) => i.id);
         expect(new Set(ids).size).toBe(ids.length);
         expect(ids).toHaveLength(40);
+      });
+    });
+
+    describe('held items', () => {
+      it('records why an accepted object is held back, updates the reason, lists, counts and releases', async () => {
+        await store.held.hold({ kind: 'evse', ref: 'NL*ALF*E1', reason: 'another operator', details: [{ kind: 'invalid', path: 'evse_id' }] });
+        clock.advance(1_000);
+        await store.held.hold({ kind: 'location', ref: 'DE*ABC/LOC1', reason: 'not published' });
+        await store.held.hold({ kind: 'evse', ref: 'NL*ALF*E1', reason: 'another operator (018)' });
+        expect(await store.held.get('evse', 'NL*ALF*E1')).toEqual({
+          kind: 'evse', ref: 'NL*ALF*E1', reason: 'another operator (018)', details: null, createdAt: clock.t - 1_000, updatedAt: clock.t,
+        });
+        expect((await store.held.list()).map((h) => h.ref)).toEqual(['NL*ALF*E1', 'DE*ABC/LOC1']);
+        expect((await store.held.list({ kind: 'location' })).map((h) => h.ref)).toEqual(['DE*ABC/LOC1']);
+        expect(await store.held.counts()).toEqual({ evse: 1, location: 1 });
+        expect(await store.held.release('evse', 'NL*ALF*E1')).toBe(true);
+        expect(await store.held.release('evse', 'NL*ALF*E1')).toBe(false);
+        expect(await store.held.counts()).toEqual({ location: 1 });
+      });
+    });
+
+    describe('object locks', () => {
+      it('serialises concurrent read-modify-write transactions on one object, created or not', async () => {
+        const increment = () =>
+          store.transaction(async (tx) => {
+            await tx.objects.lock('counters', 'bridge', 'n');
+            const current = (await tx.objects.get<{ n: number }>('counters', 'bridge', 'n'))?.body.n ?? 0;
+            await new Promise((resolve) => setTimeout(resolve, 2));
+            await tx.objects.put('counters', 'bridge', 'n', { n: current + 1 });
+          });
+        await Promise.all(Array.from({ length: 12 }, increment));
+        expect((await store.objects.get<{ n: number }>('counters', 'bridge', 'n'))?.body.n).toBe(12);
       });
     });
 
