@@ -8,6 +8,8 @@ import { Scheduler } from './flows/scheduler';
 import { OutboxWorker } from './flows/outbox-worker';
 import { outboxRetentionJob } from './flows/outbox-retention';
 import { createApp, startServer, type RunningServer } from './server';
+import { createMetrics } from './observability/metrics';
+import { staleReporter } from './flows/freshness';
 import { openStore, type Store } from './store';
 
 export interface RunningBridge {
@@ -36,14 +38,16 @@ export async function startBridge(config: BridgeConfig, logger: Logger): Promise
     oicp = oicpClientFromConfig(config, logger);
     // The listening address is known only once listening; our OCPI documents ask for it per request.
     let listening = '';
-    const flows = flowsFromConfig(config, store, oicp, logger, () => publicUrlOf(config, listening));
+    const metrics = createMetrics(store);
+    const stale = staleReporter(logger, (module) => metrics.staleUpdates.inc({ module }));
+    const flows = flowsFromConfig(config, store, oicp, logger, () => publicUrlOf(config, listening), stale);
     ocpi = ocpiSide({ ocpi: config.ocpi, bodyLimit: config.server.bodyLimit, store, logger, publicUrl: () => publicUrlOf(config, listening), modules: flows.modules });
-    worker = new OutboxWorker({ outbox: store.outbox, deliverers: flows.deliverers, logger, idleMs: config.outbox.pollMs });
+    worker = new OutboxWorker({ outbox: store.outbox, deliverers: flows.deliverers, logger, idleMs: config.outbox.pollMs, concurrency: config.outbox.concurrency });
     // Housekeeping last: the flows' first runs (the EMP network pull) matter more at start.
     scheduler = new Scheduler([...flows.jobs, outboxRetentionJob(store, config.outbox.retention, logger)], logger);
     // Operations the flows do not handle (yet) are answered 320.
     const routers = [ocpi.router, oicpRoutesFromConfig(config, flows.oicpHandlers, logger)];
-    server = await startServer(createApp({ store, logger, server: config.server, routers }), config.server);
+    server = await startServer(createApp({ store, logger, metrics, server: config.server, routers }), config.server);
     listening = server.url;
     worker.start();
     await registerWithBackend(config, ocpi, store, logger);

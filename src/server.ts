@@ -5,12 +5,14 @@ import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import type { ServerConfig } from './config/schema';
 import type { Logger } from './observability/logger';
-import { createMetrics } from './observability/metrics';
+import { createMetrics, type Metrics } from './observability/metrics';
 import { requestContext, requestLog } from './observability/request-context';
 import type { Store } from './store';
 
 export interface AppDeps {
-  store: Pick<Store, 'ping' | 'outbox'>;
+  store: Pick<Store, 'ping' | 'outbox' | 'held'>;
+  /** The process's metrics (the flows count into them too); made here when not given. */
+  metrics?: Metrics;
   logger: Logger;
   server: Pick<ServerConfig, 'bodyLimit'>;
   /** A readiness probe that hangs is as bad as a failed one: answer within this time (default 2 s). */
@@ -21,7 +23,7 @@ export interface AppDeps {
 
 /** Builds the HTTP application without listening, so tests mount it directly. */
 export function createApp(deps: AppDeps): Express {
-  const metrics = createMetrics(deps.store);
+  const metrics = deps.metrics ?? createMetrics(deps.store);
   const app = express();
   app.disable('x-powered-by');
   app.use(requestContext(deps.logger, metrics));

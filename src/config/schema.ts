@@ -112,6 +112,13 @@ const Outbox = Type.Object(
       description: 'How long a claimed item stays reserved for its sender; after that a crashed sender’s item is due again.',
     }),
     pollMs: Type.Integer({ minimum: 10, default: 1_000, description: 'How often an idle outbox looks for due items: the longest a new item waits before its first attempt.' }),
+    concurrency: Type.Integer({
+      minimum: 1,
+      maximum: 256,
+      default: 8,
+      description:
+        'Deliveries in flight at once per instance. Each is settled the moment its answer arrives, so a crash can resend only what was in flight; items of one EVSE or one Hubject session still go one at a time, in order.',
+    }),
     retention: Type.Object(
       {
         deliveredHours: Type.Integer({
@@ -311,8 +318,8 @@ export const ConfigSchema = Type.Object(
 
 export type BridgeConfig = Static<typeof ConfigSchema>;
 export type StoreConfig = BridgeConfig['store'];
-/** What the store needs of the outbox settings (polling is the worker's business, retention the scheduled purge's). */
-export type OutboxPolicy = Omit<BridgeConfig['outbox'], 'pollMs' | 'retention'>;
+/** What the store needs of the outbox settings (polling and concurrency are the worker's business, retention the scheduled purge's). */
+export type OutboxPolicy = Omit<BridgeConfig['outbox'], 'pollMs' | 'retention' | 'concurrency'>;
 export type LogConfig = BridgeConfig['log'];
 export type ServerConfig = BridgeConfig['server'];
 export type OicpConfig = BridgeConfig['oicp'];

@@ -27,6 +27,7 @@ import { callDeliverer, type Deliverer } from './outbox-worker';
 import { EVSE_PRICING_TOPIC, PRICING_PRODUCTS_TOPIC, cpoTariffs } from './cpo/tariffs';
 import { cpoFullSync } from './cpo/full-sync';
 import { empFlows } from './emp';
+import { staleReporter, type StaleReporter } from './freshness';
 
 /** Work the bridge does on a schedule: once at start, then every `everyMs` (0: only when asked). */
 export interface Job {
@@ -43,16 +44,16 @@ export interface Flows {
   jobs: Job[];
 }
 
-export function flowsFromConfig(config: BridgeConfig, store: Store, oicp: OicpClient, logger: Logger, publicUrl: () => string): Flows {
+export function flowsFromConfig(config: BridgeConfig, store: Store, oicp: OicpClient, logger: Logger, publicUrl: () => string, stale: StaleReporter = staleReporter(logger)): Flows {
   const { mapping: rules } = config;
-  if (config.oicp.role === 'EMP' && config.oicp.providerId !== undefined) return empFlows(config, store, oicp, logger, publicUrl);
+  if (config.oicp.role === 'EMP' && config.oicp.providerId !== undefined) return empFlows(config, store, oicp, logger, publicUrl, stale);
   if (config.oicp.role !== 'CPO' || config.oicp.operatorId === undefined) return { modules: [], deliverers: {}, oicpHandlers: {}, jobs: [] };
   const operatorId = config.oicp.operatorId;
   const us = { role: config.ocpi.roles[0] ?? 'EMSP', countryCode: config.ocpi.countryCode, partyId: config.ocpi.partyId };
   const client = new OcpiClient({ logger });
   const remote = cpoRemote({ store, client, us, operatorId, publicUrl, logger });
-  const tariffs = cpoTariffs({ store, rules, operatorId, logger });
-  const locations = cpoLocations({ store, rules, operatorId, logger, announceEvsePricing: tariffs.announceEvsePricing });
+  const tariffs = cpoTariffs({ store, rules, operatorId, logger, stale });
+  const locations = cpoLocations({ store, rules, operatorId, logger, stale, announceEvsePricing: tariffs.announceEvsePricing });
   const locationOf = storedLocation(store);
   // A 2.1.1 session or CDR names its token by auth_id only: the token Hubject authorized under that name.
   const tokenOf = (authId: string) => authorizedToken(store, authId);
@@ -61,12 +62,16 @@ export function flowsFromConfig(config: BridgeConfig, store: Store, oicp: OicpCl
     modules: [
       { identifier: 'locations', role: 'RECEIVER', versions: config.ocpi.versions, router: receiverRoutes(RECEIVER_MODULES.locations, locations.receiver, { timeZoneOf }) },
       { identifier: 'tariffs', role: 'RECEIVER', versions: config.ocpi.versions, router: receiverRoutes(RECEIVER_MODULES.tariffs, tariffs.receiver) },
-      { identifier: 'sessions', role: 'RECEIVER', versions: config.ocpi.versions, router: receiverRoutes(RECEIVER_MODULES.sessions, cpoSessions({ store, rules, operatorId, logger }), { locationOf, tokenOf }) },
+      { identifier: 'sessions', role: 'RECEIVER', versions: config.ocpi.versions, router: receiverRoutes(RECEIVER_MODULES.sessions, cpoSessions({ store, rules, operatorId, logger, stale }), { locationOf, tokenOf }) },
       { identifier: 'cdrs', role: 'RECEIVER', versions: config.ocpi.versions, router: cdrReceiverRoutes(cpoCdrs({ store, rules, logger }), { publicUrl, locationOf, tokenOf }) },
       { identifier: 'commands', role: 'SENDER', versions: config.ocpi.versions, router: commandResultRoutes(remote.results) },
       { identifier: 'tokens', role: 'SENDER', versions: config.ocpi.versions, router: senderRoutes(SENDER_MODULES.tokens, cpoTokens({ store, oicp, operatorId, ownParty: { countryCode: config.ocpi.countryCode, partyId: config.ocpi.partyId }, logger }), { publicUrl, logger }) },
     ],
-    deliverers: { [EVSE_DATA_TOPIC]: evseDataDeliverer(oicp), [EVSE_STATUS_TOPIC]: evseStatusDeliverer(oicp, operatorId, locations.currentStatus), [CDR_TOPIC]: cdrDeliverer(oicp), [NOTIFICATION_TOPIC]: notificationDeliverer(oicp),
+    deliverers: {
+      [EVSE_DATA_TOPIC]: evseDataDeliverer(oicp, locations.currentNetwork),
+      [EVSE_STATUS_TOPIC]: evseStatusDeliverer(oicp, operatorId, locations.currentNetwork),
+      [CDR_TOPIC]: cdrDeliverer(oicp),
+      [NOTIFICATION_TOPIC]: notificationDeliverer(oicp),
       [PRICING_PRODUCTS_TOPIC]: callDeliverer(oicp, 'PushPricingProductData'),
       [EVSE_PRICING_TOPIC]: callDeliverer(oicp, 'PushEvsePricing'),
     },

@@ -1,10 +1,13 @@
 /**
- * Delivers what the flows put in the outbox. Each topic has a deliverer that gets the due items of
- * its topic as one batch, oldest first (so it may coalesce them, e.g. the latest status per EVSE),
- * and answers per item: delivered, retry later, or refused for good (dead letter, with the reason).
- * A deliverer that throws retries its whole batch. The outbox's lease makes a crash mid-delivery
- * safe: the items fall due again, so deliverers must tolerate sending twice (Hubject answers a
- * repeated CDR as a duplicate, which the CDR deliverer counts as delivered).
+ * Delivers what the flows put in the outbox. Each topic has a deliverer; it gets one item (or, for a
+ * deliverer that sends a batch in one call, up to `batch` items) and answers per item: delivered,
+ * retry later, or refused for good (dead letter, with the reason). Each delivery is settled the
+ * moment it returns, in its own small statement, while up to `concurrency` deliveries run at once —
+ * so a process killed mid-way can only send again what was in flight. Items sharing an order key
+ * (an EVSE, a Hubject session) are never in flight together: the outbox hands out the oldest one only.
+ * A deliverer that throws retries its items. The outbox's lease makes a crash mid-delivery safe:
+ * the items fall due again, so deliverers must tolerate sending twice (Hubject answers a repeated CDR
+ * as a duplicate, which the CDR deliverer counts as delivered).
  */
 import type { Logger } from '../observability/logger';
 import type { OicpClient, OicpFailure, OicpResult } from '../oicp/client';
@@ -13,14 +16,24 @@ import type { ClaimedItem, Store } from '../store';
 
 export type Delivery = { outcome: 'delivered' } | { outcome: 'retry'; reason: string } | { outcome: 'refused'; reason: string };
 
-export type Deliverer = (items: readonly ClaimedItem[]) => Promise<Delivery[]>;
+export interface Deliverer {
+  /** Sends the items and answers for each, in order. */
+  deliver(items: readonly ClaimedItem[]): Promise<Delivery[]>;
+  /** Items one delivery takes: more than 1 for a deliverer that sends a batch in one call (coalesced statuses). Default 1. */
+  batch?: number;
+}
+
+/** A deliverer that sends each item on its own. */
+export const eachItem = (deliver: (item: ClaimedItem) => Promise<Delivery>): Deliverer => ({
+  deliver: async (items) => Promise.all(items.map(deliver)),
+});
 
 export interface OutboxWorkerOptions {
   outbox: Store['outbox'];
   deliverers: Readonly<Record<string, Deliverer>>;
   logger: Logger;
-  /** Items per topic and round. */
-  batch?: number;
+  /** Deliveries in flight at once (each one call, or one batch call). Default 8. */
+  concurrency?: number;
   /** Pause when nothing was due. */
   idleMs?: number;
 }
@@ -39,19 +52,15 @@ export function deliveryOf(result: OicpResult<unknown>): Delivery {
 }
 
 /**
- * A deliverer whose items are requests of one operation, sent one by one in order. `alreadyDone`
- * names refusals that mean an earlier attempt arrived (Hubject's 009 for a second CDR of a session).
+ * A deliverer whose items are requests of one operation, each sent on its own. `alreadyDone` names
+ * refusals that mean an earlier attempt arrived (Hubject's 009 for a second CDR of a session).
  */
 export function callDeliverer<N extends OperationName>(client: OicpClient, operation: N, alreadyDone: readonly string[] = []): Deliverer {
-  return async (items) => {
-    const deliveries: Delivery[] = [];
-    for (const item of items) {
-      const result = await client.call(operation, item.payload as RequestOf<N>);
-      const done = !result.ok && alreadyDone.includes(result.error.statusCode?.Code ?? '');
-      deliveries.push(done ? { outcome: 'delivered' } : deliveryOf(result));
-    }
-    return deliveries;
-  };
+  return eachItem(async (item) => {
+    const result = await client.call(operation, item.payload as RequestOf<N>);
+    const done = !result.ok && alreadyDone.includes(result.error.statusCode?.Code ?? '');
+    return done ? { outcome: 'delivered' } : deliveryOf(result);
+  });
 }
 
 function describe(error: OicpFailure): string {
@@ -61,59 +70,115 @@ function describe(error: OicpFailure): string {
 
 export class OutboxWorker {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
   private stopped = true;
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Items settled since the worker was made. */
+  private settled = 0;
+  /** Which topic a round starts with: each gets the free slots first in turn. */
+  private nextTopic = 0;
 
   constructor(private readonly options: OutboxWorkerOptions) {}
 
-  /** One round over every topic: returns how many items were settled. */
-  async runOnce(): Promise<number> {
-    let settled = 0;
-    for (const [topic, deliver] of Object.entries(this.options.deliverers)) {
-      const items = await this.options.outbox.claim({ limit: this.options.batch ?? 100, topics: [topic] });
-      if (items.length === 0) continue;
-      let deliveries: Delivery[];
-      try {
-        deliveries = await deliver(items);
-      } catch (err) {
-        deliveries = items.map(() => ({ outcome: 'retry', reason: (err as Error).message }));
-      }
-      for (const [i, item] of items.entries()) {
-        const delivery = deliveries[i] ?? { outcome: 'retry', reason: 'the deliverer gave no answer for this item' };
-        if (delivery.outcome === 'delivered') await this.options.outbox.complete(item);
-        else {
-          const outcome = await this.options.outbox.fail(item, delivery.reason, { permanent: delivery.outcome === 'refused' });
-          const log = outcome === 'dead' ? this.options.logger.error.bind(this.options.logger) : this.options.logger.warn.bind(this.options.logger);
-          log(outcome === 'dead' ? 'outbox item dead-lettered' : 'outbox delivery failed; will retry', { topic, id: item.id, attempts: item.attempts, reason: delivery.reason });
-        }
-        settled++;
-      }
-    }
-    return settled;
+  private get concurrency(): number {
+    return Math.max(1, this.options.concurrency ?? 8);
   }
 
-  /** Delivers until stopped: again at once while there was work, after `idleMs` when there was none. */
+  /** Delivers everything due now (and what falls due as its predecessors settle); returns how many items were settled. */
+  async runOnce(): Promise<number> {
+    const before = this.settled;
+    for (;;) {
+      const started = await this.fill();
+      if (started === 0 && this.inFlight.size === 0) return this.settled - before;
+      if (this.inFlight.size > 0) await Promise.race(this.inFlight);
+    }
+  }
+
+  /** Delivers until stopped: keeps `concurrency` deliveries going while there is work, looks again after `idleMs` when there is none. */
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    const loop = () => {
-      this.running = this.runOnce().catch((err: unknown) => {
-        this.options.logger.error('outbox round failed', { error: err });
-        return 0;
-      });
-      void this.running.then((settled) => {
-        if (this.stopped) return;
-        this.timer = setTimeout(loop, settled > 0 ? 0 : (this.options.idleMs ?? 1_000));
-        this.timer.unref();
-      });
-    };
-    loop();
+    this.loop = (async () => {
+      while (!this.stopped) {
+        let started = 0;
+        try {
+          started = await this.fill();
+        } catch (err) {
+          this.options.logger.error('outbox round failed', { error: err });
+        }
+        if (this.stopped) break;
+        // Full: wait for a slot. Nothing new: wait for a slot or the next look, whichever comes first (items fall due while others are in flight).
+        if (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
+        else if (started === 0) {
+          await Promise.race([this.idle(), ...this.inFlight]);
+          clearTimeout(this.timer);
+        }
+      }
+    })();
   }
 
-  /** Stops after the round in progress; what it claimed is settled first. */
+  /** Stops claiming; what is in flight is settled first. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    this.wake?.();
+    await this.loop;
+    await Promise.all(this.inFlight);
+  }
+
+  private idle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      this.timer = setTimeout(resolve, this.options.idleMs ?? 1_000);
+      this.timer.unref();
+    });
+  }
+
+  /** Claims work for the free slots, topic by topic in turn, and starts it; returns how many deliveries started. */
+  private async fill(): Promise<number> {
+    const topics = Object.keys(this.options.deliverers);
+    let started = 0;
+    for (let n = 0; n < topics.length && this.inFlight.size < this.concurrency; n++) {
+      const topic = topics[(this.nextTopic + n) % topics.length]!;
+      const deliverer = this.options.deliverers[topic]!;
+      const batch = Math.max(1, deliverer.batch ?? 1);
+      const free = this.concurrency - this.inFlight.size;
+      const items = await this.options.outbox.claim({ limit: batch > 1 ? batch : free, topics: [topic] });
+      if (items.length === 0) continue;
+      const units = batch > 1 ? [items] : items.map((item) => [item]);
+      for (const unit of units) {
+        const delivery: Promise<void> = this.deliver(topic, deliverer, unit).finally(() => this.inFlight.delete(delivery));
+        this.inFlight.add(delivery);
+        started++;
+      }
+    }
+    this.nextTopic = (this.nextTopic + 1) % Math.max(1, topics.length);
+    return started;
+  }
+
+  /** One delivery, settled as soon as it returns; never rejects (a failure to settle leaves the items to their lease). */
+  private async deliver(topic: string, deliverer: Deliverer, items: ClaimedItem[]): Promise<void> {
+    let deliveries: Delivery[];
+    try {
+      deliveries = await deliverer.deliver(items);
+    } catch (err) {
+      deliveries = items.map(() => ({ outcome: 'retry', reason: (err as Error).message }));
+    }
+    try {
+      const delivered = items.filter((_, i) => deliveries[i]?.outcome === 'delivered');
+      if (delivered.length > 0) await this.options.outbox.completeAll(delivered);
+      for (const [i, item] of items.entries()) {
+        const delivery = deliveries[i] ?? { outcome: 'retry', reason: 'the deliverer gave no answer for this item' };
+        if (delivery.outcome === 'delivered') continue;
+        const outcome = await this.options.outbox.fail(item, delivery.reason, { permanent: delivery.outcome === 'refused' });
+        if (outcome === 'superseded' || outcome === 'stale') continue;
+        const log = outcome === 'dead' ? this.options.logger.error.bind(this.options.logger) : this.options.logger.warn.bind(this.options.logger);
+        log(outcome === 'dead' ? 'outbox item dead-lettered' : 'outbox delivery failed; will retry', { topic, id: item.id, attempts: item.attempts, reason: delivery.reason });
+      }
+    } catch (err) {
+      this.options.logger.error('outbox delivery could not be settled; its lease will bring it back', { topic, ids: items.map((i) => i.id), error: err });
+    }
+    this.settled += items.length;
   }
 }

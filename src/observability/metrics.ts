@@ -5,10 +5,12 @@ export interface Metrics {
   registry: Registry;
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
+  /** Pushes older than what the bridge held: acknowledged, not applied. */
+  staleUpdates: Counter<'module'>;
 }
 
 /** One registry per app, so several apps (tests, simulators) in one process do not share counters. */
-export function createMetrics(store: Pick<Store, 'outbox'>): Metrics {
+export function createMetrics(store: Pick<Store, 'outbox' | 'held'>): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'bridge_' });
   const httpRequests = new Counter({
@@ -36,5 +38,21 @@ export function createMetrics(store: Pick<Store, 'outbox'>): Metrics {
       this.set({ state: 'dead' }, depth.dead);
     },
   });
-  return { registry, httpRequests, httpDuration };
+  new Gauge({
+    name: 'bridge_held_items',
+    help: 'What was accepted but is held back from the other side (e.g. an EVSE Hubject would refuse), by kind; `outbox held` lists them with the reason.',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [kind, count] of Object.entries(await store.held.counts())) this.set({ kind }, count);
+    },
+  });
+  const staleUpdates = new Counter({
+    name: 'bridge_stale_updates_total',
+    help: 'OCPI pushes older than the version the bridge holds (by last_updated): acknowledged, not applied, not forwarded.',
+    labelNames: ['module'] as const,
+    registers: [registry],
+  });
+  return { registry, httpRequests, httpDuration, staleUpdates };
 }

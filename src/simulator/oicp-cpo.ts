@@ -97,9 +97,8 @@ export function createOicpCpoSimulator(options: OicpCpoSimulatorOptions): OicpCp
   };
   const notify = async (notification: Omit<ChargingNotification, 'OperatorID'>) => ok(await client.call('ChargingNotification', { ...notification, OperatorID }));
 
-  /** Ends a session: End notification, CDR, EVSE free again. */
-  async function finish(sessionId: string, evseId: string, identification: Identification, start: string, kwh: number): Promise<ChargeDetailRecord> {
-    const end = new Date().toISOString();
+  /** Ends a session (now, or at the given end): End notification, CDR, EVSE free again. */
+  async function finish(sessionId: string, evseId: string, identification: Identification, start: string, kwh: number, end = new Date().toISOString()): Promise<ChargeDetailRecord> {
     await notify({ Type: 'End', SessionID: sessionId, EvseID: evseId, Identification: identification, ChargingEnd: end, SessionEnd: end, ConsumedEnergy: kwh });
     const cdr: ChargeDetailRecord = {
       SessionID: sessionId,
@@ -176,10 +175,12 @@ export function createOicpCpoSimulator(options: OicpCpoSimulatorOptions): OicpCp
       const answer = ok(await client.call('AuthorizeStart', { OperatorID, EvseID: evseId, Identification: identification, PartnerProductID: SIMULATED_PRODUCT }));
       const sessionId = answer.SessionID!;
       if (answer.AuthorizationStatus !== 'Authorized') return { sessionId, cdr: undefined as never, authorized: false };
-      const start = new Date(Date.now() - 3_600_000).toISOString();
+      // A charge of exactly one hour that ended now, whatever the calls in between cost.
+      const endsAt = Date.now();
+      const start = new Date(endsAt - 3_600_000).toISOString();
       await notify({ Type: 'Start', SessionID: sessionId, EvseID: evseId, Identification: identification, ChargingStart: start, SessionStart: start, PartnerProductID: SIMULATED_PRODUCT });
       await setStatus(evseId, 'Occupied');
-      const cdr = await finish(sessionId, evseId, identification, start, kwh);
+      const cdr = await finish(sessionId, evseId, identification, start, kwh, new Date(endsAt).toISOString());
       return { sessionId, cdr, authorized: true };
     },
     close: () => client.close(),

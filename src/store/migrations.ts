@@ -113,8 +113,8 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE outbox ADD COLUMN order_key TEXT`,
       // A barrier (a fullLoad) goes after every earlier item of its topic and before every later one.
       `ALTER TABLE outbox ADD COLUMN barrier INTEGER NOT NULL DEFAULT 0`,
-      // A replaceable item not yet claimed takes the payload of a newer one of its topic and order key.
-      `ALTER TABLE outbox ADD COLUMN replaceable INTEGER NOT NULL DEFAULT 0`,
+      // An item announcing an object's state, not yet claimed, takes the payload of a newer announcement of the same object.
+      `ALTER TABLE outbox ADD COLUMN replace_key TEXT`,
       // Why an operator discarded an item.
       `ALTER TABLE outbox ADD COLUMN resolution TEXT`,
       `CREATE INDEX outbox_order ON outbox (order_key, state, id)`,

@@ -43,11 +43,11 @@ export interface EnqueueRequest {
   /** See OutboxItem.barrier. */
   barrier?: boolean;
   /**
-   * With `order`: the item announces a state, so a newer announcement replaces its payload while it
-   * waits (not once a sender holds it: then the newer one follows it). A burst of changes to one object
-   * costs one delivery.
+   * With `order`: the item announces the state of the object this key names, so a newer announcement
+   * of it replaces the payload while the item waits as the newest of its order key (not once a sender
+   * holds it: then the newer one follows it). A burst of changes to one object costs one delivery.
    */
-  replaceable?: boolean;
+  replaces?: string;
 }
 
 export interface EnqueueResult {
@@ -57,7 +57,8 @@ export interface EnqueueResult {
   replaced?: boolean;
 }
 
-export type FailOutcome = 'retry' | 'dead' | 'stale';
+/** retry: due again after the backoff; dead: dead-lettered; superseded: a newer announcement of the same object waits, so this one is settled; stale: another sender holds it now. */
+export type FailOutcome = 'retry' | 'dead' | 'stale' | 'superseded';
 
 interface Row {
   id: number;
@@ -71,7 +72,7 @@ interface Row {
   last_error: string | null;
   order_key: string | null;
   barrier: number;
-  replaceable: number;
+  replace_key: string | null;
   resolution: string | null;
   created_at: number;
   updated_at: number;
@@ -100,16 +101,16 @@ export class OutboxRepository {
   /** Adds an item; call inside the transaction that makes the state change it announces. */
   async enqueue(request: EnqueueRequest): Promise<EnqueueResult> {
     const at = this.now();
-    if (request.replaceable && request.order !== undefined) {
+    if (request.replaces !== undefined && request.order !== undefined) {
       const replaced = await this.replaceWaiting(request, at);
       if (replaced !== undefined) return { id: replaced, created: false, replaced: true };
     }
     const rows = await this.db.all<{ id: number }>(
-      `INSERT INTO outbox (topic, dedupe_key, payload, state, attempts, due_at, created_at, updated_at, order_key, barrier, replaceable)
+      `INSERT INTO outbox (topic, dedupe_key, payload, state, attempts, due_at, created_at, updated_at, order_key, barrier, replace_key)
        VALUES ($1, $2, $3, 'pending', 0, $4, $5, $5, $6, $7, $8)
        ON CONFLICT (topic, dedupe_key) DO NOTHING
        RETURNING id`,
-      [request.topic, request.key ?? null, JSON.stringify(request.payload), request.dueAt ?? at, at, request.order ?? null, request.barrier ? 1 : 0, request.replaceable ? 1 : 0],
+      [request.topic, request.key ?? null, JSON.stringify(request.payload), request.dueAt ?? at, at, request.order ?? null, request.barrier ? 1 : 0, request.replaces ?? null],
     );
     if (rows[0]) return { id: Number(rows[0].id), created: true };
     const [existing] = await this.db.all<{ id: number }>('SELECT id FROM outbox WHERE topic = $1 AND dedupe_key = $2', [request.topic, request.key]);
@@ -117,16 +118,16 @@ export class OutboxRepository {
   }
 
   /**
-   * The newest item of the order key takes the payload when it is a replaceable item of the same
-   * topic that no sender holds yet. The update re-checks the claim under the row lock, so an item a
+   * The newest item of the order key takes the payload when it announces the same object in the same
+   * topic and no sender holds it yet. The update re-checks the claim under the row lock, so an item a
    * sender claimed meanwhile is left alone and the caller adds a new one behind it.
    */
   private async replaceWaiting(request: EnqueueRequest, at: number): Promise<number | undefined> {
-    const [last] = await this.db.all<Pick<Row, 'id' | 'topic' | 'state' | 'replaceable' | 'claim_token'>>(
-      'SELECT id, topic, state, replaceable, claim_token FROM outbox WHERE order_key = $1 ORDER BY id DESC LIMIT 1',
+    const [last] = await this.db.all<Pick<Row, 'id' | 'topic' | 'state' | 'replace_key' | 'claim_token'>>(
+      'SELECT id, topic, state, replace_key, claim_token FROM outbox WHERE order_key = $1 ORDER BY id DESC LIMIT 1',
       [request.order],
     );
-    if (!last || last.topic !== request.topic || last.state !== 'pending' || Number(last.replaceable) !== 1 || last.claim_token !== null) return undefined;
+    if (!last || last.topic !== request.topic || last.state !== 'pending' || last.replace_key !== request.replaces || last.claim_token !== null) return undefined;
     const changed = await this.db.run(`UPDATE outbox SET payload = $1, updated_at = $2 WHERE id = $3 AND state = 'pending' AND claim_token IS NULL`, [
       JSON.stringify(request.payload),
       at,
@@ -190,6 +191,16 @@ export class OutboxRepository {
    */
   async fail(item: Pick<ClaimedItem, 'id' | 'claimToken' | 'attempts'>, error: string, options: { permanent?: boolean } = {}): Promise<FailOutcome> {
     const at = this.now();
+    if (options.permanent !== true) {
+      // A state announcement that failed while a newer one of the same object waits behind it is not worth sending again.
+      const superseded = await this.db.run(
+        `UPDATE outbox SET state = 'done', last_error = $1, claim_token = NULL, updated_at = $2
+         WHERE id = $3 AND claim_token = $4 AND state = 'pending' AND replace_key IS NOT NULL
+           AND EXISTS (SELECT 1 FROM outbox n WHERE n.order_key = outbox.order_key AND n.topic = outbox.topic AND n.replace_key = outbox.replace_key AND n.state = 'pending' AND n.id > outbox.id)`,
+        [`superseded by a newer announcement after: ${redactText(error).slice(0, MAX_ERROR_LENGTH - 50)}`, at, item.id, item.claimToken],
+      );
+      if (superseded === 1) return 'superseded';
+    }
     const dead = options.permanent === true || item.attempts >= this.policy.maxAttempts;
     const changed = await this.db.run(
       `UPDATE outbox SET state = $1, due_at = $2, last_error = $3, claim_token = NULL, updated_at = $4

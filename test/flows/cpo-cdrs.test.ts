@@ -34,7 +34,7 @@ describe.each(['rest-2.3', 'soap-2.2'] as const)('CPO CDRs over %s', (protocol) 
   }
   const cdrsAtHub = () => scene.received<ChargeDetailRecord>('ChargeDetailRecord');
 
-  it('sends the CDR once, as the mapper makes it; a retried POST and a second CDR for the session are not sent again', async () => {
+  it('sends the CDR once, as the mapper makes it; a retried POST is answered as the first, a second CDR for the session is refused', async () => {
     const cdr = await authorizedCdr('CDR-1');
     expect(await peer.postCdr(cdr)).toMatchObject({ ok: true });
     await until('the hub has the CDR', () => cdrsAtHub().length === 1);
@@ -45,7 +45,10 @@ describe.each(['rest-2.3', 'soap-2.2'] as const)('CPO CDRs over %s', (protocol) 
     await until('the hub accepted it', () => scene.hub.state.sessions.get(expected.SessionID)?.cdr !== undefined);
 
     expect(await peer.postCdr(cdr)).toMatchObject({ ok: true });
-    expect(await peer.postCdr({ ...cdr, id: 'CDR-1b' })).toMatchObject({ ok: true });
+    // OICP takes one CDR per session: a second one would be acknowledged and never delivered.
+    const second = await peer.postCdr({ ...cdr, id: 'CDR-1b' });
+    expect(second).toMatchObject({ ok: false, failure: { kind: 'ocpi', statusCode: 2001, message: expect.stringContaining(`Hubject session ${cdr.authorization_reference} already has CDR CDR-1`) } });
+    expect(await scene.bridge.store.objects.get('cdrs', 'NL*SIM', 'CDR-1b')).toBeUndefined();
     const conflicting = await peer.postCdr({ ...cdr, total_energy: cdr.total_energy + 1 });
     expect(conflicting).toMatchObject({ ok: false, failure: { kind: 'ocpi', statusCode: 2001 } });
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -57,6 +60,16 @@ describe.each(['rest-2.3', 'soap-2.2'] as const)('CPO CDRs over %s', (protocol) 
     const refused = await peer.postCdr({ ...official, id: 'CDR-X', country_code: 'NL', party_id: 'SIM' });
     expect(refused).toMatchObject({ ok: false, failure: { kind: 'ocpi', statusCode: 2001, message: expect.stringContaining('no Hubject SessionID') } });
     expect(await scene.bridge.store.objects.get('cdrs', 'NL*SIM', 'CDR-X')).toBeUndefined();
+  });
+
+  it('refuses a CDR whose authorization_reference names no authorization Hubject gave, storing nothing', async () => {
+    const official = corpusJson('2.2.1', 'cdr_example.json') as Cdr;
+    const unknown = '3a0c2f8e-8b9c-4a57-9f0e-5b1f0c8d2e71';
+    const refused = await peer.postCdr({ ...official, id: 'CDR-Y', country_code: 'NL', party_id: 'SIM', authorization_reference: unknown });
+    expect(refused).toMatchObject({ ok: false, failure: { kind: 'ocpi', statusCode: 2001, message: expect.stringContaining(`authorization_reference ${unknown} names no authorization`) } });
+    expect(await scene.bridge.store.objects.get('cdrs', 'NL*SIM', 'CDR-Y')).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(cdrsAtHub().filter((c) => c.SessionID === unknown)).toEqual([]);
   });
 
   it('keeps a CDR posted while Hubject is down and delivers it once when it is back', async () => {

@@ -29,7 +29,7 @@ describe.each(['rest-2.3', 'soap-2.2'] as const)('CPO full sync over %s', (proto
   it('pulls every page of the backend’s locations and tariffs and replaces what Hubject holds with a fullLoad', async () => {
     // Hubject holds an EVSE from a push long ago that the backend no longer has.
     const stale = new OicpClient({ baseUrl: scene.hubUrl, as: 'CPO', partyId: 'BE*BEC', logger: quietLogger(), wire: protocol === 'soap-2.2' ? 'soap' : 'rest' });
-    const record = ocpiLocationToOicp(LOC1, { operatorId: 'BE*BEC', rules: RULES }).value!.records[0]!;
+    const record = ocpiLocationToOicp(LOC1, { operatorId: 'BE*BEC', rules: RULES, at: new Date() }).value!.records[0]!;
     expect((await stale.call('PushEvseData', { ActionType: 'insert', OperatorEvseData: { OperatorID: 'BE*BEC', OperatorName: 'Old', EvseDataRecord: [{ ...record, EvseID: 'BE*BEC*E999' }] } })).ok).toBe(true);
     stale.close();
     expect(hubEvses()).toEqual(['BE*BEC*E999']);
@@ -41,7 +41,7 @@ describe.each(['rest-2.3', 'soap-2.2'] as const)('CPO full sync over %s', (proto
     expect(lists().slice(before)).toEqual(['locations', 'locations', 'tariffs', 'tariffs']);
 
     await until('the fullLoads arrived', () => fullLoads('PushEvseData').length === 1 && fullLoads('PushEvseStatus').length === 1);
-    const expected = ocpiLocationToOicp(LOC1, { operatorId: 'BE*BEC', rules: RULES }).value!;
+    const expected = ocpiLocationToOicp(LOC1, { operatorId: 'BE*BEC', rules: RULES, at: new Date() }).value!;
     expect(fullLoads<PushEvseDataRequest>('PushEvseData')).toEqual([{ ActionType: 'fullLoad', OperatorEvseData: { OperatorID: 'BE*BEC', OperatorName: expected.OperatorName, EvseDataRecord: expected.records } }]);
     expect(fullLoads<PushEvseStatusRequest>('PushEvseStatus')[0]!.OperatorEvseStatus.EvseStatusRecord).toEqual([
       { EvseID: 'BE*BEC*E041503001', EvseStatus: 'Available' },

@@ -4,7 +4,7 @@
  * delivered items deleted after their retention.
  */
 import { outboxRetentionJob } from '../../src/flows/outbox-retention';
-import { OutboxWorker, deliveryOf, type Deliverer } from '../../src/flows/outbox-worker';
+import { OutboxWorker, deliveryOf, eachItem, type Deliverer } from '../../src/flows/outbox-worker';
 import { OicpClient } from '../../src/oicp/client';
 import type { PushEvseStatusRequest } from '../../src/oicp/messages';
 import { startServer, type RunningServer } from '../../src/server';
@@ -51,9 +51,12 @@ describe('rounds', () => {
       bad: () => ({ outcome: 'refused', reason: 'OICP 018 Inconsistent EvseID' }),
       later: (item) => (item.attempts < 2 ? { outcome: 'retry', reason: 'hub down' } : { outcome: 'delivered' }),
     };
-    const deliver: Deliverer = (items) => {
-      seen.push(items.map((i) => i.id));
-      return Promise.resolve(items.map((item) => answers[(item.payload as { kind: string }).kind]!(item)));
+    const deliver: Deliverer = {
+      batch: 10,
+      deliver: (items) => {
+        seen.push(items.map((i) => i.id));
+        return Promise.resolve(items.map((item) => answers[(item.payload as { kind: string }).kind]!(item)));
+      },
     };
     const ids = [];
     for (const kind of ['ok', 'bad', 'later']) ids.push((await store.outbox.enqueue({ topic: 'status', payload: { kind } })).id);
@@ -76,10 +79,90 @@ describe('rounds', () => {
   it('retries a whole batch whose deliverer throws, and ignores topics it has no deliverer for', async () => {
     const { id } = await store.outbox.enqueue({ topic: 'cdr', payload: {} });
     const { id: other } = await store.outbox.enqueue({ topic: 'someone-else', payload: {} });
-    const worker = new OutboxWorker({ outbox: store.outbox, deliverers: { cdr: () => Promise.reject(new Error('mapping blew up')) }, logger });
+    const worker = new OutboxWorker({ outbox: store.outbox, deliverers: { cdr: { deliver: () => Promise.reject(new Error('mapping blew up')) } }, logger });
     expect(await worker.runOnce()).toBe(1);
     expect(await store.outbox.get(id)).toMatchObject({ state: 'pending', attempts: 1, lastError: 'mapping blew up' });
     expect(await store.outbox.get(other)).toMatchObject({ state: 'pending', attempts: 0 });
+  });
+});
+
+describe('concurrency and settlement', () => {
+  /** A deliverer whose calls the test answers one by one. */
+  function controlled() {
+    const waiting = new Map<unknown, (delivery: ReturnType<typeof deliveryOf>) => void>();
+    const started: unknown[] = [];
+    const deliverer: Deliverer = eachItem(
+      (item) =>
+        new Promise((resolve) => {
+          started.push(item.payload);
+          waiting.set(item.payload, resolve);
+        }),
+    );
+    const answer = (payload: unknown, delivery: ReturnType<typeof deliveryOf> = { outcome: 'delivered' }) => {
+      waiting.get(payload)!(delivery);
+      waiting.delete(payload);
+    };
+    return { deliverer, started, answer, inFlight: () => waiting.size };
+  }
+  const until = async (what: () => boolean | Promise<boolean>) => {
+    for (let i = 0; i < 400 && !(await what()); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await what()).toBe(true);
+  };
+
+  it('keeps at most `concurrency` calls in flight and settles each item the moment its call returns', async () => {
+    const cdr = controlled();
+    const ids: number[] = [];
+    for (let n = 0; n < 5; n++) ids.push((await store.outbox.enqueue({ topic: 'cdr', payload: n })).id);
+    const worker = new OutboxWorker({ outbox: store.outbox, deliverers: { cdr: cdr.deliverer }, logger, concurrency: 3, idleMs: 5 });
+    worker.start();
+    try {
+      await until(() => cdr.inFlight() === 3);
+      expect(cdr.started).toEqual([0, 1, 2]);
+      cdr.answer(1);
+      // Item 1 is done although 0 and 2 are still on the wire: a crash now would resend only those.
+      await until(async () => (await store.outbox.get(ids[1]!))!.state === 'done');
+      expect((await store.outbox.get(ids[0]!))!.state).toBe('pending');
+      await until(() => cdr.started.length === 4);
+      expect(cdr.inFlight()).toBe(3);
+      for (const n of [0, 2, 3]) cdr.answer(n);
+      await until(() => cdr.started.length === 5);
+      cdr.answer(4);
+      await until(async () => (await store.outbox.depth()).pending === 0);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('sends the items of one order key one after the other, in order, while other keys go in parallel', async () => {
+    const notification = controlled();
+    const cdr = controlled();
+    await store.outbox.enqueue({ topic: 'notification', order: 'session:A', payload: 'A Start' });
+    await store.outbox.enqueue({ topic: 'notification', order: 'session:B', payload: 'B Start' });
+    await store.outbox.enqueue({ topic: 'notification', order: 'session:A', payload: 'A End' });
+    await store.outbox.enqueue({ topic: 'cdr', order: 'session:A', payload: 'A CDR' });
+    const worker = new OutboxWorker({ outbox: store.outbox, deliverers: { notification: notification.deliverer, cdr: cdr.deliverer }, logger, concurrency: 8, idleMs: 5 });
+    worker.start();
+    try {
+      await until(() => notification.started.length === 2);
+      expect(notification.started).toEqual(['A Start', 'B Start']);
+      notification.answer('A Start', { outcome: 'retry', reason: 'HTTP 503' });
+      // A's Start waits for its retry: nothing of A goes meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(notification.started).toEqual(['A Start', 'B Start']);
+      expect(cdr.started).toEqual([]);
+      clock.now += 1_000;
+      await until(() => notification.started.length === 3);
+      notification.answer('A Start');
+      await until(() => notification.started.length === 4);
+      expect(notification.started.slice(3)).toEqual(['A End']);
+      notification.answer('A End');
+      await until(() => cdr.started.length === 1);
+      cdr.answer('A CDR');
+      notification.answer('B Start');
+      await until(async () => (await store.outbox.depth()).pending === 0);
+    } finally {
+      await worker.stop();
+    }
   });
 });
 
@@ -97,10 +180,13 @@ describe('delivering to the Hubject simulator', () => {
 
   it('keeps a status change through an outage and delivers it once when the hub is back; start/stop run the rounds', async () => {
     const client = new OicpClient({ baseUrl: server.url, as: 'CPO', partyId: 'DE*ABC', logger });
-    const pushStatus: Deliverer = async (items) => {
-      const request: PushEvseStatusRequest = { ActionType: 'update', OperatorEvseStatus: { OperatorID: 'DE*ABC', EvseStatusRecord: items.map((i) => i.payload as { EvseID: string; EvseStatus: 'Available' }) } };
-      const delivery = deliveryOf(await client.call('PushEvseStatus', request));
-      return items.map(() => delivery);
+    const pushStatus: Deliverer = {
+      batch: 10,
+      async deliver(items) {
+        const request: PushEvseStatusRequest = { ActionType: 'update', OperatorEvseStatus: { OperatorID: 'DE*ABC', EvseStatusRecord: items.map((i) => i.payload as { EvseID: string; EvseStatus: 'Available' }) } };
+        const delivery = deliveryOf(await client.call('PushEvseStatus', request));
+        return items.map(() => delivery);
+      },
     };
     const worker = new OutboxWorker({ outbox: store.outbox, deliverers: { status: pushStatus }, logger, idleMs: 5 });
     try {

@@ -341,23 +341,39 @@ for (const backend of BACKENDS) {
         expect((await store.outbox.claim({ limit: 10 })).map((i) => i.payload)).toEqual(['B1']);
       });
 
-      it('lets a waiting replaceable item take a newer payload, but not one a sender holds', async () => {
-        const first = await store.outbox.enqueue({ topic: 'status', order: 'evse:A', payload: 'AVAILABLE', replaceable: true });
-        expect(await store.outbox.enqueue({ topic: 'status', order: 'evse:A', payload: 'CHARGING', replaceable: true })).toEqual({ id: first.id, created: false, replaced: true });
-        // Another topic under the same key, or an item not replaceable, is never merged.
-        expect((await store.outbox.enqueue({ topic: 'data', order: 'evse:A', payload: 'record', replaceable: true })).created).toBe(true);
-        expect((await store.outbox.enqueue({ topic: 'data', order: 'evse:A', payload: 'record 2' })).created).toBe(true);
-        expect((await store.outbox.enqueue({ topic: 'data', order: 'evse:A', payload: 'record 3', replaceable: true })).created).toBe(true);
+      it('lets a waiting announcement of an object take a newer payload, but not one a sender holds', async () => {
+        const first = await store.outbox.enqueue({ topic: 'status', order: 'location:L', replaces: 'evse:1', payload: 'AVAILABLE' });
+        expect(await store.outbox.enqueue({ topic: 'status', order: 'location:L', replaces: 'evse:1', payload: 'CHARGING' })).toEqual({ id: first.id, created: false, replaced: true });
+        // Another object of the key, another topic, or an item that is not the newest of its key: a new item.
+        const second = await store.outbox.enqueue({ topic: 'status', order: 'location:L', replaces: 'evse:2', payload: 'BLOCKED' });
+        expect(second.created).toBe(true);
+        expect((await store.outbox.enqueue({ topic: 'status', order: 'location:L', replaces: 'evse:1', payload: 'AVAILABLE' })).created).toBe(true);
+        expect((await store.outbox.enqueue({ topic: 'data', order: 'location:L', replaces: 'evse:1', payload: 'record' })).created).toBe(true);
+        expect((await store.outbox.enqueue({ topic: 'data', order: 'location:L', payload: 'record 2' })).created).toBe(true);
+        expect((await store.outbox.enqueue({ topic: 'data', order: 'location:L', replaces: 'evse:1', payload: 'record 3' })).created).toBe(true);
         const [held] = await store.outbox.claim({ limit: 10 });
         expect(held).toMatchObject({ id: first.id, payload: 'CHARGING' });
-        const later = await store.outbox.enqueue({ topic: 'status', order: 'evse:B', payload: 'x', replaceable: true });
-        const behind = await store.outbox.enqueue({ topic: 'status', order: 'evse:B', payload: 'y', replaceable: true });
+        const later = await store.outbox.enqueue({ topic: 'status', order: 'evse:B', replaces: 'evse:B', payload: 'x' });
+        const behind = await store.outbox.enqueue({ topic: 'status', order: 'evse:B', replaces: 'evse:B', payload: 'y' });
         expect(behind).toEqual({ id: later.id, created: false, replaced: true });
-        // evse:A's newest item is held by a sender now: a new state goes behind it.
-        await store.outbox.completeAll([held!]);
         const [b] = await store.outbox.claim({ limit: 10, topics: ['status'] });
         expect(b!.payload).toBe('y');
-        expect((await store.outbox.enqueue({ topic: 'status', order: 'evse:B', payload: 'z', replaceable: true })).created).toBe(true);
+        // evse:B's newest item is held by a sender now: a new state goes behind it.
+        expect((await store.outbox.enqueue({ topic: 'status', order: 'evse:B', replaces: 'evse:B', payload: 'z' })).created).toBe(true);
+      });
+
+      it('settles a failed announcement when a newer one of the same object waits behind it', async () => {
+        const { id } = await store.outbox.enqueue({ topic: 'status', order: 'evse:A', replaces: 'evse:A', payload: 'OUTOFORDER' });
+        const [sending] = await store.outbox.claim({ limit: 1 });
+        await store.outbox.enqueue({ topic: 'status', order: 'evse:A', replaces: 'evse:A', payload: 'AVAILABLE' });
+        expect(await store.outbox.fail(sending!, 'hub down')).toBe('superseded');
+        expect(await store.outbox.get(id)).toMatchObject({ state: 'done', lastError: 'superseded by a newer announcement after: hub down' });
+        expect((await store.outbox.claim({ limit: 5 })).map((i) => i.payload)).toEqual(['AVAILABLE']);
+        // Without a newer one, or refused for good, it is retried or dead-lettered as usual.
+        const { id: other } = await store.outbox.enqueue({ topic: 'status', order: 'evse:B', replaces: 'evse:B', payload: 'x' });
+        const [b] = await store.outbox.claim({ limit: 1, topics: ['status'] });
+        expect(b!.id).toBe(other);
+        expect(await store.outbox.fail(b!, 'hub down')).toBe('retry');
       });
 
       it('settles a batch of one claim at once, and only what that claim still holds', async () => {

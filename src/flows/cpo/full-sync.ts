@@ -2,7 +2,8 @@
  * CPO side, the scheduled full sync (issue 7): pushes can be lost before they reach the bridge (a
  * backend that gave up retrying, a backend that registered and never pushed what it already had),
  * so the bridge periodically pulls the backend's whole network — every page of its locations and
- * tariffs — and sends Hubject the EVSE data as `fullLoad`. Tariffs go through the tariffs flow,
+ * tariffs — and sends Hubject the EVSE data as `fullLoad`. Each pulled object is applied like a
+ * push (newest wins: one pushed while the pull ran is kept). Tariffs go through the tariffs flow,
  * which pushes only what changed. A pull that fails part-way changes nothing: a partial `fullLoad`
  * would delete the rest of the network at Hubject.
  */
@@ -38,6 +39,7 @@ export function cpoFullSync(options: CpoFullSyncOptions): () => Promise<FullSync
       skipped++;
       logger.warn('full sync: an object of the backend cannot be read; it is left out', { findings });
     };
+    const startedAt = Date.now();
     try {
       const network: { owner: string; location: Location }[] = [];
       for await (const location of peer.pull('locations', {}, skip)) network.push({ owner: ownerOf(location as Location), location: location as Location });
@@ -46,7 +48,7 @@ export function cpoFullSync(options: CpoFullSyncOptions): () => Promise<FullSync
       // Tariffs first: the EVSE pricing the locations announce names their products.
       const context = { party: BACKEND_PARTY, version: peer.version, findings: [] };
       for (const tariff of tariffs) await options.tariffs.receiver.put('tariff', { countryCode: tariff.country_code, partyId: tariff.party_id, ids: [tariff.id] }, tariff, context);
-      const sent = await options.locations.fullLoad(network);
+      const sent = await options.locations.fullLoad(network, startedAt);
       const report = { done: true as const, ...sent, tariffs: tariffs.length, skipped };
       logger.info('full sync: the whole network goes to Hubject as fullLoad', report);
       return report;

@@ -1,11 +1,15 @@
 /**
  * CPO side, EVSE data and status (issue 7): the backend's Locations pushes become Hubject's EVSE
- * data and status. Each push is applied to the cached location (a PATCH carries only what changed)
- * and, in the same transaction, announced in the outbox: the location's EVSE records for
- * PushEvseData, and the statuses of the EVSEs it touched for PushEvseStatus. An EVSE status PATCH,
- * the most frequent message, announces its status only. The deliverers send the records as
- * `update` (Hubject inserts what it does not know) and coalesce statuses: within a batch the latest
- * status of each EVSE is the one sent, in one call.
+ * data and status. Each push is applied to the cached location in one transaction that holds the
+ * location (several instances may take pushes for it at once) and compares `last_updated`: an update
+ * older than the cached object is acknowledged but not applied (newest wins). In the same transaction
+ * the change is announced in the outbox: the location's EVSE records for PushEvseData, and the
+ * statuses of the EVSEs it touched for PushEvseStatus. An EVSE status PATCH, the most frequent
+ * message, announces its status only. Announcements of one EVSE (or one location's data) are
+ * delivered one at a time in the order they were made, and a newer status replaces one still
+ * waiting, so Hubject always ends with the newest state. What is valid OCPI but cannot go to Hubject
+ * (an unpublished location, another operator's EvseID, an EVSE without EvseID or plug) is accepted
+ * and listed as held, with the reason.
  */
 import type { Logger } from '../../observability/logger';
 import type { Finding } from '../../mapping/findings';
@@ -19,10 +23,16 @@ import type { Connector, Evse, Location } from '../../ocpi/schemas';
 import { objectAt, placeAt } from '../../ocpi/location-tree';
 import { OcpiError } from '../../ocpi/transport';
 import { ownerKey, type Store, type StoreRepositories } from '../../store';
-import { deliveryOf, type Deliverer } from '../outbox-worker';
+import { deliveryOf, eachItem, type Deliverer, type Delivery } from '../outbox-worker';
+import { isStale, laterStamp, type StaleReporter } from '../freshness';
 
 export const EVSE_DATA_TOPIC = 'oicp:PushEvseData';
 export const EVSE_STATUS_TOPIC = 'oicp:PushEvseStatus';
+/** Held-item kinds: a whole location, or one EVSE of it. */
+export const HELD_LOCATION = 'location';
+export const HELD_EVSE = 'evse';
+/** Statuses per PushEvseStatus call. */
+const STATUS_BATCH = 500;
 
 export interface CpoLocationsOptions {
   store: Store;
@@ -32,23 +42,25 @@ export interface CpoLocationsOptions {
   logger: Logger;
   /** Announces a stored location's EVSE pricing (the tariffs flow) in the same transaction. */
   announceEvsePricing?: (tx: StoreRepositories, owner: string, location: Location) => Promise<void>;
+  stale: StaleReporter;
+  now?: () => Date;
 }
 
-/** An announced location's EVSE data: records to send as update, and the records of REMOVED EVSEs to send as delete; or a full sync's whole network. */
+/** An announced location's EVSE data: records to send as update, and the records of REMOVED (or no longer published) EVSEs to send as delete. */
 interface EvseDataPayload {
   operator: { OperatorID: string; OperatorName: string };
   records: OicpEvseData['records'];
   removed: OicpEvseData['records'];
-  fullLoad?: true;
 }
 
-/** A full sync's statuses (other status items are single records). */
-interface StatusFullLoad {
+/** A full sync's announcement: the whole cached network goes as `fullLoad`, read when it is sent. */
+interface FullLoadPayload {
   fullLoad: true;
-  records: OicpEvseStatusRecord[];
 }
 
-/** What one location contributes to the outbox. */
+const isFullLoad = (payload: unknown): payload is FullLoadPayload => (payload as Partial<FullLoadPayload>).fullLoad === true;
+
+/** What one change of a location contributes to the outbox. */
 interface Announcement {
   data: boolean;
   /** EVSE uids whose status to push. */
@@ -57,11 +69,14 @@ interface Announcement {
 
 const STATUS_MEMBERS = new Set(['status', 'last_updated']);
 
-/** Places a pushed EVSE or connector in its location; the parents take its last_updated (2.2.1 §4.1). */
+/** Places a pushed EVSE or connector in its location; the parents take its last_updated when it is later (2.2.1 §4.1). */
 function placeInto(location: Location, level: 'evse' | 'connector', ref: ObjectRef, object: Evse | Connector): boolean {
   if (!placeAt(location, level, ref.ids, object)) return false;
-  if (level === 'connector') (objectAt(location, 'evse', ref.ids) as Evse).last_updated = object.last_updated;
-  location.last_updated = object.last_updated;
+  if (level === 'connector') {
+    const evse = objectAt(location, 'evse', ref.ids) as Evse;
+    evse.last_updated = laterStamp(evse.last_updated, object.last_updated);
+  }
+  location.last_updated = laterStamp(location.last_updated, object.last_updated);
   return true;
 }
 
@@ -80,174 +95,262 @@ async function indexEvses(tx: StoreRepositories, owner: string, location: Locati
 }
 
 /** The cached location holding an EvseID. */
-export async function locationOfEvse(store: Store, evseId: string): Promise<Location | undefined> {
+export async function locationOfEvse(store: Pick<StoreRepositories, 'correlations' | 'objects'>, evseId: string): Promise<Location | undefined> {
   const entry = await store.correlations.byOicp(EVSE_KIND, evseId);
   if (!entry) return undefined;
   const { owner, locationId } = entry.attrs as { owner: string; locationId: string };
   return (await store.objects.get<Location>('locations', owner, locationId))?.body;
 }
 
+export interface CpoNetwork {
+  operator: { OperatorID: string; OperatorName: string };
+  records: OicpEvseData['records'];
+  statuses: OicpEvseStatusRecord[];
+}
+
 export interface CpoLocations {
   receiver: ObjectReceiver;
-  /** An EVSE's status as the cache holds it now (for the status deliverer). */
-  currentStatus: (evseId: string) => Promise<OicpEvseStatusRecord | undefined>;
-  fullLoad: (network: readonly { owner: string; location: Location }[]) => Promise<{ locations: number; evses: number }>;
+  /**
+   * A full sync's pulled network: each location applied (newest wins), the cached ones the backend
+   * no longer lists (and not pushed since `pulledSince`) dropped, then the whole network announced
+   * as `fullLoad`.
+   */
+  fullLoad: (network: readonly { owner: string; location: Location }[], pulledSince: number) => Promise<{ locations: number; evses: number }>;
+  /** The whole cached network as Hubject gets it in a fullLoad, mapped now. */
+  currentNetwork: () => Promise<CpoNetwork>;
 }
 
 export function cpoLocations(options: CpoLocationsOptions): CpoLocations {
   const { store, logger } = options;
+  const now = options.now ?? (() => new Date());
   const log = (what: string, findings: readonly Finding[]) => {
     if (findings.length > 0) logger.info(what, { findings });
   };
+  const mappingAt = (at: Date) => ({ rules: options.rules, operatorId: options.operatorId, at });
 
-  const mapping = { rules: options.rules, operatorId: options.operatorId };
-
-  /** A location's EVSE records, and the records of its REMOVED EVSEs (OICP deletes by whole record, so a REMOVED EVSE is mapped as it was). */
-  function dataOf(location: Location): EvseDataPayload | undefined {
-    const mapped = ocpiLocationToOicp(location, mapping);
+  /**
+   * A location's EVSE records and the records of its REMOVED EVSEs (OICP deletes by whole record, so
+   * a REMOVED EVSE is mapped as it was), with what is held back and why. An unpublished location is
+   * held whole; its EVSEs published before (`before`) are deleted at Hubject.
+   */
+  function dataOf(owner: string, location: Location, before: Location | undefined, at: Date) {
+    const held: { kind: string; ref: string; reason: string; details: Finding[] }[] = [];
+    const locationRef = `${owner}/${location.id}`;
+    const evseRef = (uid: string) => `${locationRef}/${uid}`;
+    if (location.publish === false) {
+      held.push({ kind: HELD_LOCATION, ref: locationRef, reason: 'publish is false: the location is not for the public, so not for Hubject', details: [] });
+      const wasPublished = before !== undefined && before.publish !== false;
+      const removed = wasPublished ? (ocpiLocationToOicp({ ...before, evses: (before.evses ?? []).filter((e) => e.status !== 'REMOVED') }, mappingAt(at)).value?.records ?? []) : [];
+      return { payload: removed.length > 0 ? { operator: operatorOf(undefined), records: [], removed } : undefined, held };
+    }
+    const mapped = ocpiLocationToOicp(location, mappingAt(at));
     log('location mapped to EVSE data', mapped.findings);
-    if (!mapped.value) return undefined;
+    if (!mapped.value) {
+      held.push({ kind: HELD_LOCATION, ref: locationRef, reason: `cannot be written as OICP EVSE data: ${invalidOf(mapped.findings) || 'see details'}`, details: mapped.findings });
+      return { payload: undefined, held };
+    }
+    const sent = new Set([...mapped.value.records.map((r) => r.EvseID), ...mapped.value.deleted]);
+    (location.evses ?? []).forEach((evse, i) => {
+      if (evse.evse_id !== undefined && sent.has(evse.evse_id)) return;
+      const details = mapped.findings.filter((f) => f.path === `evses[${i}]` || f.path.startsWith(`evses[${i}].`) || f.path.startsWith(`evses[${i}][`));
+      const reason = evse.status === 'PLANNED' ? 'PLANNED: sent once it is live' : invalidOf(details) || lossOf(details) || 'not carried into OICP EVSE data';
+      held.push({ kind: HELD_EVSE, ref: evseRef(evse.uid), reason, details });
+    });
     const removedEvses = (location.evses ?? []).filter((e) => e.evse_id !== undefined && mapped.value!.deleted.includes(e.evse_id));
-    const removed = removedEvses.length === 0 ? [] : (ocpiLocationToOicp({ ...location, evses: removedEvses.map((e) => ({ ...e, status: 'UNKNOWN' })) }, mapping).value?.records ?? []);
-    return { operator: { OperatorID: mapped.value.OperatorID, OperatorName: mapped.value.OperatorName }, records: mapped.value.records, removed };
+    const removed = removedEvses.length === 0 ? [] : (ocpiLocationToOicp({ ...location, evses: removedEvses.map((e) => ({ ...e, status: 'UNKNOWN' })) }, mappingAt(at)).value?.records ?? []);
+    const payload: EvseDataPayload | undefined =
+      mapped.value.records.length > 0 || removed.length > 0 ? { operator: { OperatorID: mapped.value.OperatorID, OperatorName: mapped.value.OperatorName }, records: mapped.value.records, removed } : undefined;
+    return { payload, held };
   }
+
+  const operatorOf = (name: string | undefined) => ({ OperatorID: options.operatorId, OperatorName: name ?? evseDefaults(options.rules, options.operatorId).operatorName ?? options.operatorId });
 
   /** An EVSE's status record, when it is ours: one foreign EvseID would make Hubject refuse a whole coalesced push (018). */
   function statusOf(location: Location, uid: string): OicpEvseStatusRecord | undefined {
     const evse = objectAt(location, 'evse', [location.id, uid]) as Evse | undefined;
-    if (!evse) return undefined;
+    if (!evse || location.publish === false) return undefined;
     const record = ocpiEvseToStatusRecord(evse, '', { overrides: options.rules.status });
     log('EVSE status mapped', record.findings);
-    if (!record.value) return undefined;
-    if (isEvseOf(record.value.EvseID, options.operatorId)) return record.value;
-    logger.warn('EVSE status not sent: the EvseID belongs to another operator (Hubject would refuse it, 018)', { evseId: record.value.EvseID, operatorId: options.operatorId });
-    return undefined;
+    if (!record.value || !isEvseOf(record.value.EvseID, options.operatorId)) return undefined;
+    return record.value;
   }
 
-  /** Stores a location with its EvseID index and announces its EVSE pricing. */
-  async function keep(tx: StoreRepositories, owner: string, location: Location, structure: boolean): Promise<void> {
+  /** Brings the held list in line with what this version of the location forwards: holds what it holds back, releases the rest. */
+  async function recordHeld(tx: StoreRepositories, owner: string, location: Location, before: Location | undefined, held: ReturnType<typeof dataOf>['held']): Promise<void> {
+    const locationRef = `${owner}/${location.id}`;
+    const heldNow = new Set(held.map((h) => `${h.kind} ${h.ref}`));
+    for (const entry of held) await tx.held.hold(entry);
+    if (!heldNow.has(`${HELD_LOCATION} ${locationRef}`)) await tx.held.release(HELD_LOCATION, locationRef);
+    const uids = new Set([...(location.evses ?? []), ...(before?.evses ?? [])].map((e) => e.uid));
+    for (const uid of uids) if (!heldNow.has(`${HELD_EVSE} ${locationRef}/${uid}`)) await tx.held.release(HELD_EVSE, `${locationRef}/${uid}`);
+    if (held.length > 0) logger.info('location accepted; part of it is held back from Hubject', { location: locationRef, held: held.map((h) => ({ ref: h.ref, reason: h.reason })) });
+  }
+
+  /** Stores the location, indexes it, and announces what changed: all in the caller's transaction, which holds the location. */
+  /** Returns how many EVSE records of the location go to Hubject. */
+  async function apply(tx: StoreRepositories, owner: string, location: Location, before: Location | undefined, what: Announcement, options_: { enqueue: boolean } = { enqueue: true }): Promise<number> {
     await tx.objects.put('locations', owner, location.id, location);
-    if (!structure) return;
-    await indexEvses(tx, owner, location);
-    await options.announceEvsePricing?.(tx, owner, location);
+    const order = `location:${owner}/${location.id}`;
+    let records = 0;
+    if (what.data) {
+      await indexEvses(tx, owner, location);
+      await options.announceEvsePricing?.(tx, owner, location);
+      const data = dataOf(owner, location, before, now());
+      await recordHeld(tx, owner, location, before, data.held);
+      records = location.publish === false ? 0 : (data.payload?.records.length ?? 0);
+      if (data.payload && options_.enqueue) await tx.outbox.enqueue({ topic: EVSE_DATA_TOPIC, payload: data.payload, order, replaces: order });
+    }
+    if (!options_.enqueue) return records;
+    for (const uid of what.statuses) {
+      const record = statusOf(location, uid);
+      const evseOrder = record && `evse:${record.EvseID}`;
+      if (record) await tx.outbox.enqueue({ topic: EVSE_STATUS_TOPIC, payload: record, order: evseOrder, replaces: evseOrder });
+    }
+    return records;
   }
 
-  /** Stores the location and announces what changed, in one transaction: both or neither. */
-  const announce = (owner: string, location: Location, what: Announcement) =>
-    store.transaction(async (tx: StoreRepositories) => {
-      await keep(tx, owner, location, what.data);
-      const data = what.data ? dataOf(location) : undefined;
-      if (data && (data.records.length > 0 || data.removed.length > 0)) await tx.outbox.enqueue({ topic: EVSE_DATA_TOPIC, payload: data });
-      for (const uid of what.statuses) {
-        const record = statusOf(location, uid);
-        if (record) await tx.outbox.enqueue({ topic: EVSE_STATUS_TOPIC, payload: record });
-      }
+  /** Runs `change` on the cached location (undefined when unknown) inside a transaction holding it. */
+  const withLocation = <T>(owner: string, id: string, change: (tx: StoreRepositories, stored: Location | undefined) => Promise<T>) =>
+    store.transaction(async (tx) => {
+      await tx.objects.lock('locations', owner, id);
+      return change(tx, (await tx.objects.get<Location>('locations', owner, id))?.body);
     });
 
-  /**
-   * The backend's whole network, as a full sync pulled it: the cache becomes exactly these locations
-   * and Hubject is sent all their EVSE records and statuses as `fullLoad`, which replaces what it
-   * holds for us (repairing anything a lost push left behind).
-   */
-  const fullLoad = (network: readonly { owner: string; location: Location }[]) =>
-    store.transaction(async (tx: StoreRepositories) => {
-      const listed = new Set(network.map(({ owner, location }) => `${owner}/${location.id}`));
-      for (const known of await tx.objects.list<Location>('locations')) {
-        if (!listed.has(`${known.owner}/${known.id}`)) await tx.objects.delete('locations', known.owner, known.id);
-      }
-      const records: OicpEvseData['records'] = [];
-      const statuses: OicpEvseStatusRecord[] = [];
-      let operatorName: string | undefined;
-      for (const { owner, location } of network) {
-        await keep(tx, owner, location, true);
-        const data = dataOf(location);
-        operatorName ??= data?.operator.OperatorName;
-        records.push(...(data?.records ?? []));
-        for (const evse of location.evses ?? []) {
-          const record = evse.status === 'REMOVED' ? undefined : statusOf(location, evse.uid);
-          if (record) statuses.push(record);
+  const refOf = (ref: ObjectRef) => `${ownerKey(ref)}/${ref.ids.join('/')}`;
+
+  async function fullLoad(network: readonly { owner: string; location: Location }[], pulledSince: number): Promise<{ locations: number; evses: number }> {
+    const listed = new Set(network.map(({ owner, location }) => `${owner}/${location.id}`));
+    for (const known of await store.objects.list<Location>('locations')) {
+      if (listed.has(`${known.owner}/${known.id}`)) continue;
+      // A location pushed while the pull ran is newer than the pull's picture of the network.
+      await withLocation(known.owner, known.id, async (tx, stored) => {
+        const current = await tx.objects.get<Location>('locations', known.owner, known.id);
+        if (!stored || !current || current.updatedAt >= pulledSince) return;
+        await tx.objects.delete('locations', known.owner, known.id);
+        await tx.held.release(HELD_LOCATION, `${known.owner}/${known.id}`);
+        for (const evse of stored.evses ?? []) await tx.held.release(HELD_EVSE, `${known.owner}/${known.id}/${evse.uid}`);
+      });
+    }
+    let evses = 0;
+    for (const { owner, location } of network) {
+      evses += await withLocation(owner, location.id, async (tx, stored) => {
+        if (isStale(location, stored)) {
+          options.stale({ module: 'locations', ref: `${owner}/${location.id}`, incoming: location, held: stored });
+          return 0;
         }
-      }
-      const operator = { OperatorID: options.operatorId, OperatorName: operatorName ?? evseDefaults(options.rules, options.operatorId).operatorName ?? options.operatorId };
-      await tx.outbox.enqueue({ topic: EVSE_DATA_TOPIC, payload: { operator, records, removed: [], fullLoad: true } satisfies EvseDataPayload });
-      await tx.outbox.enqueue({ topic: EVSE_STATUS_TOPIC, payload: { fullLoad: true, records: statuses } satisfies StatusFullLoad });
-      return { locations: network.length, evses: records.length };
+        return apply(tx, owner, location, stored, { data: true, statuses: [] }, { enqueue: false });
+      });
+    }
+    // Barriers: sent after everything announced before them and before everything after, read from the cache when sent.
+    await store.transaction(async (tx) => {
+      await tx.outbox.enqueue({ topic: EVSE_DATA_TOPIC, payload: { fullLoad: true } satisfies FullLoadPayload, barrier: true });
+      await tx.outbox.enqueue({ topic: EVSE_STATUS_TOPIC, payload: { fullLoad: true } satisfies FullLoadPayload, barrier: true });
     });
+    return { locations: network.length, evses };
+  }
+
+  async function currentNetwork(): Promise<CpoNetwork> {
+    const at = now();
+    const records: OicpEvseData['records'] = [];
+    const statuses: OicpEvseStatusRecord[] = [];
+    let operatorName: string | undefined;
+    for (const { owner, body: location } of await store.objects.list<Location>('locations')) {
+      const { payload } = dataOf(owner, location, undefined, at);
+      if (payload && location.publish !== false) {
+        operatorName ??= payload.operator.OperatorName;
+        records.push(...payload.records);
+      }
+      for (const evse of location.evses ?? []) {
+        const record = evse.status === 'REMOVED' ? undefined : statusOf(location, evse.uid);
+        if (record) statuses.push(record);
+      }
+    }
+    return { operator: operatorOf(operatorName), records, statuses };
+  }
 
   const cached = async (ref: ObjectRef) => (await store.objects.get<Location>('locations', ownerKey(ref), ref.ids[0]!))?.body;
 
   const receiver: ObjectReceiver = {
-    async put(level, ref, object) {
-      if (level === 'location') {
-        const location = object as Location;
-        return announce(ownerKey(ref), location, { data: true, statuses: (location.evses ?? []).map((e) => e.uid) });
-      }
-      const location = await cached(ref);
-      if (!location || !placeInto(location, level as 'evse' | 'connector', ref, object as Evse | Connector)) throw new OcpiError(2003, `unknown ${level === 'evse' ? 'location' : 'EVSE'} for this ${level}: PUT it first`, 404);
-      return announce(ownerKey(ref), location, { data: true, statuses: [ref.ids[1]!] });
-    },
+    put: (level, ref, object) =>
+      withLocation(ownerKey(ref), ref.ids[0]!, async (tx, stored) => {
+        if (level === 'location') {
+          const location = object as Location;
+          if (isStale(location, stored)) return options.stale({ module: 'locations', ref: refOf(ref), incoming: location, held: stored });
+          await apply(tx, ownerKey(ref), location, stored, { data: true, statuses: (location.evses ?? []).map((e) => e.uid) });
+          return;
+        }
+        const before = stored && structuredClone<Location>(stored);
+        if (stored && isStale(object, objectAt(stored, level, ref.ids))) return options.stale({ module: 'locations', ref: refOf(ref), incoming: object, held: objectAt(stored, level, ref.ids) });
+        if (!stored || !placeInto(stored, level as 'evse' | 'connector', ref, object as Evse | Connector)) throw new OcpiError(2003, `unknown ${level === 'evse' ? 'location' : 'EVSE'} for this ${level}: PUT it first`, 404);
+        await apply(tx, ownerKey(ref), stored, before, { data: true, statuses: [ref.ids[1]!] });
+      }),
 
-    async patch(level, ref, changes) {
-      const location = await cached(ref);
-      const target = objectAt(location, level, ref.ids);
-      if (!location || !target) return false;
-      Object.assign(target, changes);
-      if (typeof changes.last_updated === 'string') location.last_updated = changes.last_updated;
-      const statusOnly = level === 'evse' && Object.keys(changes).every((key) => STATUS_MEMBERS.has(key));
-      const touched = level === 'location' ? (location.evses ?? []).map((e) => e.uid) : [ref.ids[1]!];
-      await announce(ownerKey(ref), location, { data: !statusOnly, statuses: 'status' in changes || level === 'location' ? touched : [] });
-      return true;
-    },
+    patch: (level, ref, changes) =>
+      withLocation(ownerKey(ref), ref.ids[0]!, async (tx, location) => {
+        const target = objectAt(location, level, ref.ids);
+        if (!location || !target) return false;
+        if (isStale(changes, target)) {
+          options.stale({ module: 'locations', ref: refOf(ref), incoming: changes, held: target });
+          return true;
+        }
+        const statusOnly = level === 'evse' && Object.keys(changes).every((key) => STATUS_MEMBERS.has(key));
+        const before = statusOnly ? location : structuredClone<Location>(location);
+        Object.assign(target, changes);
+        if (typeof changes.last_updated === 'string') {
+          if (level === 'connector') {
+            const evse = objectAt(location, 'evse', ref.ids) as Evse;
+            evse.last_updated = laterStamp(evse.last_updated, changes.last_updated);
+          }
+          location.last_updated = laterStamp(location.last_updated, changes.last_updated);
+        }
+        const touched = level === 'location' ? (location.evses ?? []).map((e) => e.uid) : [ref.ids[1]!];
+        await apply(tx, ownerKey(ref), location, before, { data: !statusOnly, statuses: 'status' in changes || level === 'location' ? touched : [] });
+        return true;
+      }),
 
     get: async (level, ref) => objectAt(await cached(ref), level, ref.ids),
   };
-  const currentStatus = async (evseId: string) => {
-    const location = await locationOfEvse(store, evseId);
-    const evse = location?.evses?.find((e) => e.evse_id === evseId);
-    return location && evse && statusOf(location, evse.uid);
-  };
-  return { receiver, fullLoad, currentStatus };
+  return { receiver, fullLoad, currentNetwork };
 }
 
-/** Sends EVSE data: a full sync as one `fullLoad`; else one PushEvseData `update` per announced location, then its REMOVED EVSEs as `delete`. */
-export function evseDataDeliverer(client: OicpClient): Deliverer {
-  return async (items) => {
-    const deliveries = [];
-    for (const item of items) {
-      const { operator, records, removed, fullLoad } = item.payload as EvseDataPayload;
-      const push = (ActionType: 'fullLoad' | 'update' | 'delete', list: OicpEvseData['records']) => client.call('PushEvseData', { ActionType, OperatorEvseData: { ...operator, EvseDataRecord: list } });
+const invalidOf = (findings: readonly Finding[]) => findings.filter((f) => f.kind === 'invalid').map((f) => `${f.path}: ${f.message}`).join('; ');
+const lossOf = (findings: readonly Finding[]) => findings.filter((f) => f.kind === 'loss').map((f) => `${f.path}: ${f.message}`).join('; ');
+
+/**
+ * Sends EVSE data: a location's records as one PushEvseData `update`, then its REMOVED EVSEs as
+ * `delete`; a full sync's announcement as the whole cached network in one `fullLoad`.
+ */
+export function evseDataDeliverer(client: OicpClient, network: () => Promise<CpoNetwork>): Deliverer {
+  return eachItem(async (item): Promise<Delivery> => {
+    const push = (ActionType: 'fullLoad' | 'update' | 'delete', operator: EvseDataPayload['operator'], list: OicpEvseData['records']) =>
+      client.call('PushEvseData', { ActionType, OperatorEvseData: { ...operator, EvseDataRecord: list } });
+    if (isFullLoad(item.payload)) {
       // A fullLoad goes even when empty: it is what clears a network the backend no longer lists.
-      let result = fullLoad || records.length > 0 ? await push(fullLoad ? 'fullLoad' : 'update', records) : undefined;
-      if ((result === undefined || result.ok) && removed.length > 0) result = await push('delete', removed);
-      deliveries.push(result === undefined ? ({ outcome: 'delivered' } as const) : deliveryOf(result));
+      const { operator, records } = await network();
+      return deliveryOf(await push('fullLoad', operator, records));
     }
-    return deliveries;
-  };
+    const { operator, records, removed } = item.payload as EvseDataPayload;
+    let result = records.length > 0 ? await push('update', operator, records) : undefined;
+    if ((result === undefined || result.ok) && removed.length > 0) result = await push('delete', operator, removed);
+    return result === undefined ? { outcome: 'delivered' } : deliveryOf(result);
+  });
 }
 
 /**
- * Sends statuses coalesced: the latest status per EVSE of the batch in one PushEvseStatus `update`.
- * A full sync's `fullLoad` in the batch replaces everything before it, so the items before it are
- * settled with it and only the ones after it follow as an update. Each status is read again from
- * the cache (`current`) when sent: an item retried after a newer one was delivered must not put the
- * older status back at Hubject, so whatever the order of delivery, Hubject ends with the latest.
+ * Sends statuses in batches: one PushEvseStatus `update` carries the waiting status of up to 500
+ * EVSEs (the outbox gives at most one item per EVSE at a time, its newest); a full sync's
+ * announcement goes alone, as the whole cached network's statuses in one `fullLoad`.
  */
-export function evseStatusDeliverer(client: OicpClient, operatorId: string, current: (evseId: string) => Promise<OicpEvseStatusRecord | undefined>): Deliverer {
+export function evseStatusDeliverer(client: OicpClient, operatorId: string, network: () => Promise<CpoNetwork>): Deliverer {
   const push = (ActionType: 'fullLoad' | 'update', records: readonly OicpEvseStatusRecord[]) => client.call('PushEvseStatus', { ActionType, OperatorEvseStatus: { OperatorID: operatorId, EvseStatusRecord: [...records] } });
-  const now = async (records: readonly OicpEvseStatusRecord[]) => Promise.all(records.map(async (record) => (await current(record.EvseID)) ?? record));
-  return async (items) => {
-    let last = -1;
-    items.forEach((item, i) => {
-      if ('fullLoad' in (item.payload as object)) last = i;
-    });
-    const full = last < 0 ? undefined : deliveryOf(await push('fullLoad', await now((items[last]!.payload as StatusFullLoad).records)));
-    const latest = new Map<string, OicpEvseStatusRecord>();
-    for (const item of items.slice(last + 1)) {
-      const record = item.payload as OicpEvseStatusRecord;
-      latest.delete(record.EvseID);
-      latest.set(record.EvseID, record);
-    }
-    const update = latest.size === 0 ? undefined : deliveryOf(await push('update', await now([...latest.values()])));
-    return items.map((_, i) => (i <= last ? full! : update!));
+  return {
+    batch: STATUS_BATCH,
+    async deliver(items) {
+      const full = items.filter((item) => isFullLoad(item.payload));
+      const updates = items.filter((item) => !isFullLoad(item.payload)).map((item) => item.payload as OicpEvseStatusRecord);
+      const fullDelivery = full.length > 0 ? deliveryOf(await push('fullLoad', (await network()).statuses)) : undefined;
+      const updateDelivery = updates.length > 0 ? deliveryOf(await push('update', updates)) : undefined;
+      return items.map((item) => (isFullLoad(item.payload) ? fullDelivery! : updateDelivery!));
+    },
   };
 }

@@ -14,6 +14,7 @@ import type { EvsePricing, PricingProductData } from '../../oicp/schemas';
 import type { ObjectReceiver, ObjectRef } from '../../ocpi/receiver';
 import type { Location, Tariff } from '../../ocpi/schemas';
 import { ownerKey, type Store, type StoreRepositories } from '../../store';
+import { isStale, type StaleReporter } from '../freshness';
 
 export const PRICING_PRODUCTS_TOPIC = 'oicp:PushPricingProductData';
 export const EVSE_PRICING_TOPIC = 'oicp:PushEvsePricing';
@@ -27,6 +28,7 @@ export interface CpoTariffsOptions {
   /** Our OperatorID toward Hubject. */
   operatorId: string;
   logger: Logger;
+  stale: StaleReporter;
 }
 
 export interface CpoTariffs {
@@ -40,6 +42,8 @@ const usesTariff = (location: Location, tariffId: string) => (location.evses ?? 
 
 export function cpoTariffs(options: CpoTariffsOptions): CpoTariffs {
   const { store, rules, logger } = options;
+  /** Pricing pushes go one at a time, in the order announced: products before the EVSE pricing naming them, an update before its delete. */
+  const order = `pricing:${options.operatorId}`;
 
   /** The ProductIDs of each tariff a location names: as announced; a tariff not received yet has none unless the rules name its product. */
   async function productIdsFor(tx: StoreRepositories, owner: string, location: Location): Promise<Record<string, string[]>> {
@@ -69,14 +73,24 @@ export function cpoTariffs(options: CpoTariffsOptions): CpoTariffs {
     const before = (await tx.objects.get<Record<string, EvsePricing>>(ANNOUNCED_EVSE_PRICING, owner, location.id))?.body ?? {};
     const changed = [...current.values()].filter((p) => !same(before[p.EvseID], p));
     const gone = Object.values(before).filter((p) => !current.has(p.EvseID));
-    if (changed.length > 0) await tx.outbox.enqueue({ topic: EVSE_PRICING_TOPIC, payload: { ActionType: 'update', EVSEPricing: changed } satisfies PushEvsePricingRequest });
-    if (gone.length > 0) await tx.outbox.enqueue({ topic: EVSE_PRICING_TOPIC, payload: { ActionType: 'delete', EVSEPricing: gone } satisfies PushEvsePricingRequest });
+    if (changed.length > 0) await tx.outbox.enqueue({ topic: EVSE_PRICING_TOPIC, payload: { ActionType: 'update', EVSEPricing: changed } satisfies PushEvsePricingRequest, order });
+    if (gone.length > 0) await tx.outbox.enqueue({ topic: EVSE_PRICING_TOPIC, payload: { ActionType: 'delete', EVSEPricing: gone } satisfies PushEvsePricingRequest, order });
     if (changed.length > 0 || gone.length > 0) await tx.objects.put(ANNOUNCED_EVSE_PRICING, owner, location.id, Object.fromEntries(current));
   }
 
-  /** Stores a tariff (or forgets it) and announces the products that changed, and the EVSE pricing that follows, in one transaction. */
-  const apply = (owner: string, id: string, tariff: Tariff | undefined) =>
+  /**
+   * Stores a tariff (or forgets it) and announces the products that changed, and the EVSE pricing that
+   * follows, in one transaction that holds the tariff. `change` gets the cached tariff and answers the
+   * new one (undefined: delete), or `stale` to leave it as it is.
+   */
+  const apply = (ref: ObjectRef, change: (cached: Tariff | undefined) => Tariff | undefined | 'stale') =>
     store.transaction(async (tx) => {
+      const owner = ownerKey(ref);
+      const id = ref.ids[0]!;
+      await tx.objects.lock('tariffs', owner, id);
+      const cachedTariff = (await tx.objects.get<Tariff>('tariffs', owner, id))?.body;
+      const tariff = change(cachedTariff);
+      if (tariff === 'stale') return;
       const mapped = tariff && ocpiTariffsToOicp(tariff, { rules, operatorId: options.operatorId });
       if (mapped?.value === undefined && tariff) logger.warn('tariff cannot become pricing products; what was announced for it is withdrawn', { tariff: id, findings: mapped?.findings });
       else if (mapped && mapped.findings.length > 0) logger.info('tariff mapped to pricing products', { tariff: id, findings: mapped.findings });
@@ -88,8 +102,8 @@ export function cpoTariffs(options: CpoTariffsOptions): CpoTariffs {
       const gone = [...previous.values()].filter((p) => !current.has(p.ProductID));
       if (tariff) await tx.objects.put('tariffs', owner, id, tariff);
       else await tx.objects.delete('tariffs', owner, id);
-      if (now && changed.length > 0) await tx.outbox.enqueue({ topic: PRICING_PRODUCTS_TOPIC, payload: { ActionType: 'update', PricingProductData: { ...now, PricingProductDataRecords: changed } } satisfies PushPricingProductDataRequest });
-      if (before && gone.length > 0) await tx.outbox.enqueue({ topic: PRICING_PRODUCTS_TOPIC, payload: { ActionType: 'delete', PricingProductData: { ...before, PricingProductDataRecords: gone } } satisfies PushPricingProductDataRequest });
+      if (now && changed.length > 0) await tx.outbox.enqueue({ topic: PRICING_PRODUCTS_TOPIC, payload: { ActionType: 'update', PricingProductData: { ...now, PricingProductDataRecords: changed } } satisfies PushPricingProductDataRequest, order });
+      if (before && gone.length > 0) await tx.outbox.enqueue({ topic: PRICING_PRODUCTS_TOPIC, payload: { ActionType: 'delete', PricingProductData: { ...before, PricingProductDataRecords: gone } } satisfies PushPricingProductDataRequest, order });
       if (now) await tx.objects.put(ANNOUNCED_PRODUCTS, owner, id, now);
       else await tx.objects.delete(ANNOUNCED_PRODUCTS, owner, id);
       // New or vanished ProductIDs change the EVSE pricing of every location using the tariff.
@@ -100,23 +114,33 @@ export function cpoTariffs(options: CpoTariffsOptions): CpoTariffs {
     });
 
   const cached = async (ref: ObjectRef) => (await store.objects.get<Tariff>('tariffs', ownerKey(ref), ref.ids[0]!))?.body;
+  const stale = (ref: ObjectRef, incoming: unknown, held: unknown) => {
+    options.stale({ module: 'tariffs', ref: `${ownerKey(ref)}/${ref.ids[0]!}`, incoming, held });
+    return 'stale' as const;
+  };
 
   return {
     announceEvsePricing,
     receiver: {
-      put: (_level, ref, object) => apply(ownerKey(ref), ref.ids[0]!, object as Tariff),
+      put: (_level, ref, object) => apply(ref, (known) => (isStale(object, known) ? stale(ref, object, known) : (object as Tariff))),
       // 2.1.1 only: 2.2.1 replaces tariffs whole.
       async patch(_level, ref, changes) {
-        const tariff = await cached(ref);
-        if (!tariff) return false;
-        await apply(ownerKey(ref), ref.ids[0]!, { ...tariff, ...changes });
-        return true;
+        let found = true;
+        await apply(ref, (known) => {
+          found = known !== undefined;
+          if (!known) return 'stale';
+          return isStale(changes, known) ? stale(ref, changes, known) : { ...known, ...changes };
+        });
+        return found;
       },
       get: (_level, ref) => cached(ref),
       async delete(_level, ref) {
-        if (!(await cached(ref))) return false;
-        await apply(ownerKey(ref), ref.ids[0]!, undefined);
-        return true;
+        let found = true;
+        await apply(ref, (known) => {
+          found = known !== undefined;
+          return known === undefined ? 'stale' : undefined;
+        });
+        return found;
       },
     },
   };

@@ -54,7 +54,8 @@ export function empCdrs(context: EmpContext, network: EmpNetwork, tokens: EmpTok
     return store.transaction(async (tx) => {
       if (await tx.objects.get('cdrs', owner, cdr.id)) return 'known';
       await tx.objects.put('cdrs', owner, cdr.id, cdr);
-      await tx.outbox.enqueue({ topic: CDR_TOPIC, key: `cdr/${cdr.id}`, payload: { id: cdr.id } });
+      // After the session it closes: the backend gets the COMPLETED session before its CDR.
+      await tx.outbox.enqueue({ topic: CDR_TOPIC, key: `cdr/${cdr.id}`, payload: { id: cdr.id }, order: `session:${cdr.session_id ?? cdr.id}` });
       return 'stored';
     });
   }
@@ -92,12 +93,8 @@ export function empCdrs(context: EmpContext, network: EmpNetwork, tokens: EmpTok
 /** POSTs each stored CDR; the backend answers a repeated POST of the same CDR as the first. */
 export function cdrDeliverer(context: EmpContext): Deliverer {
   const owner = ourKey(context);
-  return backendDeliverer(context.backend, async (peer, items) => {
-    const deliveries = [];
-    for (const item of items) {
-      const cdr = (await context.store.objects.get<Cdr>('cdrs', owner, (item.payload as { id: string }).id))?.body;
-      deliveries.push(cdr ? peerDelivery(await peer.postCdr(cdr)) : ({ outcome: 'refused', reason: 'the CDR is no longer stored' } as const));
-    }
-    return deliveries;
+  return backendDeliverer(context.backend, async (peer, item) => {
+    const cdr = (await context.store.objects.get<Cdr>('cdrs', owner, (item.payload as { id: string }).id))?.body;
+    return cdr ? peerDelivery(await peer.postCdr(cdr)) : { outcome: 'refused', reason: 'the CDR is no longer stored' };
   });
 }

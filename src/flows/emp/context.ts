@@ -12,8 +12,9 @@ import type { OicpClient } from '../../oicp/client';
 import type { OcpiPeer } from '../../ocpi/peer';
 import { ownerKey, type Store } from '../../store';
 import type { OcpiPartyRole } from '../../store/credentials';
-import { latestStateDeliverer, peerDelivery } from '../ocpi-delivery';
+import { backendDeliverer, peerDelivery } from '../ocpi-delivery';
 import type { Deliverer } from '../outbox-worker';
+import type { StaleReporter } from '../freshness';
 
 export interface EmpContext {
   store: Store;
@@ -26,6 +27,8 @@ export interface EmpContext {
   /** The registered backend as a module client; undefined until registered. */
   backend: () => Promise<OcpiPeer | undefined>;
   logger: Logger;
+  /** Reports a push older than what the bridge holds (acknowledged, not applied). */
+  stale: StaleReporter;
 }
 
 /** The store key of what we own toward the backend. */
@@ -42,21 +45,25 @@ export function qualifiedId(operatorId: string, id: string): string {
 }
 
 /**
- * PUTs each announced object of ours (payload `{ id }`) as it is now, once however often a batch names it. One no
- * longer stored is DELETEd where OCPI has a DELETE for it (tariffs); locations and sessions only ever change.
+ * PUTs each announced object of ours (payload `{ id }`) as it is now. One no longer stored is DELETEd
+ * where OCPI has a DELETE for it (tariffs); locations and sessions only ever change.
  */
 export function currentStateDeliverer(context: EmpContext, module: 'locations' | 'tariffs' | 'sessions'): Deliverer {
   const owner = ourKey(context);
-  return latestStateDeliverer(
-    context.backend,
-    (payload) => (payload as { id: string }).id,
-    async (peer, id) => {
-      const current = (await context.store.objects.get(module, owner, id))?.body;
-      if (current !== undefined) return peerDelivery(await peer.put(module, context.us, [id], current));
-      return module === 'tariffs' ? peerDelivery(await peer.delete(module, context.us, [id])) : { outcome: 'delivered' };
-    },
-  );
+  return backendDeliverer(context.backend, async (peer, item) => {
+    const id = (item.payload as { id: string }).id;
+    const current = (await context.store.objects.get(module, owner, id))?.body;
+    if (current !== undefined) return peerDelivery(await peer.put(module, context.us, [id], current));
+    return module === 'tariffs' ? peerDelivery(await peer.delete(module, context.us, [id])) : { outcome: 'delivered' };
+  });
 }
+
+/**
+ * How an announcement of one of our objects enters the outbox: behind the earlier announcements of
+ * its group (a location's data and EVSE statuses; a session and its CDR), replacing one of the same
+ * object still waiting.
+ */
+export const announcing = (group: string, object = group) => ({ order: group, replaces: object });
 
 /** A summary of mapping findings for the log: a pull of thousands of records must not log each. */
 export function tally(findings: readonly { kind: string }[]): Record<string, number> {

@@ -13,6 +13,7 @@ import { RECEIVER_MODULES, receiverRoutes } from '../../ocpi/receiver';
 import { SENDER_MODULES, senderRoutes } from '../../ocpi/sender';
 import type { Store } from '../../store';
 import type { Flows } from '..';
+import type { StaleReporter } from '../freshness';
 import { currentStateDeliverer, type EmpContext } from './context';
 import { CDR_TOPIC, cdrDeliverer, empCdrs } from './cdrs';
 import { EVSE_STATUS_TOPIC, LOCATION_TOPIC, STATE_MODULE, empNetwork, evseStatusDeliverer, storeSender } from './network';
@@ -23,12 +24,12 @@ import { AUTHENTICATION_DATA_TOPIC, authenticationDataDeliverer, empTokens } fro
 
 const MINUTE = 60_000;
 
-export function empFlows(config: BridgeConfig, store: Store, oicp: OicpClient, logger: Logger, publicUrl: () => string): Flows {
+export function empFlows(config: BridgeConfig, store: Store, oicp: OicpClient, logger: Logger, publicUrl: () => string, stale: StaleReporter): Flows {
   const settings = config.oicp;
   const us = { role: 'CPO', countryCode: config.ocpi.countryCode, partyId: config.ocpi.partyId };
   const client = new OcpiClient({ logger });
   const locationOf = storedLocation(store);
-  const context: EmpContext = { store, rules: config.mapping, oicp, us, providerId: settings.providerId!, logger, backend: () => registeredPeer(store, client, us, BACKEND_PARTY, { locationOf }) };
+  const context: EmpContext = { store, rules: config.mapping, oicp, us, providerId: settings.providerId!, logger, stale, backend: () => registeredPeer(store, client, us, BACKEND_PARTY, { locationOf }) };
   const network = empNetwork(context);
   const tokens = empTokens({ ...context, pushAuthenticationData: settings.pushAuthenticationData, authorizeTimeoutMs: settings.authorizeTimeoutMs }, network);
   const cdrs = empCdrs(context, network, tokens);

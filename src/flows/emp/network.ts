@@ -17,9 +17,9 @@ import type { ObjectSender } from '../../ocpi/sender';
 import { objectAt } from '../../ocpi/location-tree';
 import type { Evse, Location } from '../../ocpi/schemas';
 import type { StoreRepositories } from '../../store';
-import type { Delivery } from '../outbox-worker';
-import { latestStateDeliverer, peerDelivery } from '../ocpi-delivery';
-import { ourKey, qualifiedId, tally, type EmpContext } from './context';
+import type { Deliverer, Delivery } from '../outbox-worker';
+import { backendDeliverer, peerDelivery } from '../ocpi-delivery';
+import { announcing, ourKey, qualifiedId, tally, type EmpContext } from './context';
 
 export const LOCATION_TOPIC = 'ocpi:location';
 export const EVSE_STATUS_TOPIC = 'ocpi:evse-status';
@@ -62,7 +62,8 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
   const { store, logger } = context;
   const owner = ourKey(context);
 
-  const announce = (tx: StoreRepositories, location: Location) => tx.objects.put('locations', owner, location.id, location).then(() => tx.outbox.enqueue({ topic: LOCATION_TOPIC, payload: { id: location.id } }));
+  const announce = (tx: StoreRepositories, location: Location) =>
+    tx.objects.put('locations', owner, location.id, location).then(() => tx.outbox.enqueue({ topic: LOCATION_TOPIC, payload: { id: location.id }, ...announcing(`location:${location.id}`) }));
 
   /** An EVSE REMOVED in a stored location (it left the network or moved to another location). */
   async function markRemoved(tx: StoreRepositories, locationId: string, uid: string): Promise<boolean> {
@@ -201,7 +202,7 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
           Object.assign(evse, { status, last_updated: now });
           location.last_updated = now;
           await tx.objects.put('locations', owner, location.id, location);
-          await tx.outbox.enqueue({ topic: EVSE_STATUS_TOPIC, payload: { locationId: location.id, uid: evse.uid } });
+          await tx.outbox.enqueue({ topic: EVSE_STATUS_TOPIC, payload: { locationId: location.id, uid: evse.uid }, ...announcing(`location:${location.id}`, `evse:${location.id}/${evse.uid}`) });
           n++;
         }
         return n;
@@ -261,20 +262,16 @@ function splitKey(key: string): [string, string] {
 }
 
 /** PATCHes an EVSE's current status; an EVSE the backend does not know yet gets its whole location. */
-export function evseStatusDeliverer(context: EmpContext) {
+export function evseStatusDeliverer(context: EmpContext): Deliverer {
   const owner = ourKey(context);
-  return latestStateDeliverer(
-    context.backend,
-    (payload) => `${(payload as { locationId: string }).locationId}/${(payload as { uid: string }).uid}`,
-    async (peer, _key, payload): Promise<Delivery> => {
-      const { locationId, uid } = payload as { locationId: string; uid: string };
-      const location = (await context.store.objects.get<Location>('locations', owner, locationId))?.body;
-      const evse = location?.evses?.find((e) => e.uid === uid);
-      if (!location || !evse) return { outcome: 'delivered' };
-      const patched = peerDelivery(await peer.patch('locations', context.us, [locationId, uid], { status: evse.status, last_updated: evse.last_updated }));
-      return patched.outcome === 'refused' ? peerDelivery(await peer.put('locations', context.us, [locationId], location)) : patched;
-    },
-  );
+  return backendDeliverer(context.backend, async (peer, item): Promise<Delivery> => {
+    const { locationId, uid } = item.payload as { locationId: string; uid: string };
+    const location = (await context.store.objects.get<Location>('locations', owner, locationId))?.body;
+    const evse = location?.evses?.find((e) => e.uid === uid);
+    if (!location || !evse) return { outcome: 'delivered' };
+    const patched = peerDelivery(await peer.patch('locations', context.us, [locationId, uid], { status: evse.status, last_updated: evse.last_updated }));
+    return patched.outcome === 'refused' ? peerDelivery(await peer.put('locations', context.us, [locationId], location)) : patched;
+  });
 }
 
 /**

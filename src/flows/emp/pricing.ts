@@ -8,7 +8,7 @@
 import { oicpEvsePricingToTariffIds, oicpPricingToTariffs } from '../../mapping/tariff';
 import { OicpCallError } from '../../oicp/client';
 import type { Tariff } from '../../ocpi/schemas';
-import { ourKey, qualifiedId, tally, type EmpContext } from './context';
+import { announcing, ourKey, qualifiedId, tally, type EmpContext } from './context';
 import { OPERATORS_MODULE, type EmpNetwork } from './network';
 
 export const TARIFF_TOPIC = 'ocpi:tariff';
@@ -50,13 +50,13 @@ export function empPricing(context: EmpContext, network: EmpNetwork): () => Prom
       for (const tariff of tariffs.values()) {
         if (sameTariff((await tx.objects.get<Tariff>('tariffs', owner, tariff.id))?.body, tariff)) continue;
         await tx.objects.put('tariffs', owner, tariff.id, tariff);
-        await tx.outbox.enqueue({ topic: TARIFF_TOPIC, payload: { id: tariff.id } });
+        await tx.outbox.enqueue({ topic: TARIFF_TOPIC, payload: { id: tariff.id }, ...announcing(`tariff:${tariff.id}`) });
         changed++;
       }
       for (const known of await tx.objects.list<Tariff>('tariffs')) {
         if (known.owner !== owner || tariffs.has(known.id)) continue;
         await tx.objects.delete('tariffs', owner, known.id);
-        await tx.outbox.enqueue({ topic: TARIFF_TOPIC, payload: { id: known.id } });
+        await tx.outbox.enqueue({ topic: TARIFF_TOPIC, payload: { id: known.id }, ...announcing(`tariff:${known.id}`) });
         removed++;
       }
       const locations = await network.setTariffs(tx, evseTariffs);

@@ -111,12 +111,8 @@ export function empRemote(context: EmpContext, network: EmpNetwork): CommandRece
 
 /** POSTs each command's result to its response_url. */
 export function commandResultDeliverer(context: EmpContext): Deliverer {
-  return backendDeliverer(context.backend, async (peer, items) => {
-    const deliveries = [];
-    for (const item of items) {
-      const { responseUrl, result } = item.payload as { responseUrl: string; result: CommandResult };
-      deliveries.push(peerDelivery(await peer.commandResult(responseUrl, result)));
-    }
-    return deliveries;
+  return backendDeliverer(context.backend, async (peer, item) => {
+    const { responseUrl, result } = item.payload as { responseUrl: string; result: CommandResult };
+    return peerDelivery(await peer.commandResult(responseUrl, result));
   });
 }

@@ -12,7 +12,7 @@ import type { Tariff } from '../../ocpi/schemas';
 import type { Session } from '../../ocpi/transaction-schemas';
 import { operatorOfEvseId } from '../../mapping/identifiers';
 import { tariffIdsOfProduct } from '../../mapping/tariff';
-import { ourKey, qualifiedId, type EmpContext } from './context';
+import { announcing, ourKey, qualifiedId, type EmpContext } from './context';
 import type { EmpNetwork } from './network';
 import type { EmpTokens } from './tokens';
 
@@ -63,7 +63,7 @@ export function empSessions(context: EmpContext, network: EmpNetwork, tokens: Em
     const session = { ...mapped.value, country_code: context.us.countryCode, party_id: context.us.partyId };
     await store.transaction(async (tx) => {
       await tx.objects.put('sessions', owner, session.id, session);
-      await tx.outbox.enqueue({ topic: SESSION_TOPIC, payload: { id: session.id } });
+      await tx.outbox.enqueue({ topic: SESSION_TOPIC, payload: { id: session.id }, ...announcing(`session:${session.id}`) });
     });
     void network.pullStatuses([notification.EvseID]).catch((err: unknown) => logger.warn('EVSE status pull after a notification failed', { evseId: notification.EvseID, reason: (err as Error).message }));
     return acknowledgement('000', undefined, { SessionID: notification.SessionID });

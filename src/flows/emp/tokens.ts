@@ -13,13 +13,14 @@ import { identificationToOcpiToken, identificationToToken, tokenToIdentification
 import type { OcpiParty } from '../../mapping/identifiers';
 import { statusCode } from '../../oicp/status-codes';
 import type { AuthorizeStart, AuthorizeStop, AuthorizationStart, AuthorizationStop, Identification } from '../../oicp/transaction-schemas';
-import type { ObjectReceiver } from '../../ocpi/receiver';
+import type { ObjectReceiver, ObjectRef } from '../../ocpi/receiver';
 import { AuthorizationInfo, type Session, type Token } from '../../ocpi/transaction-schemas';
 import { check } from '../../schema/typebox';
 import { ownerKey, type ClaimedItem } from '../../store';
 import { BACKEND_PARTY } from '../../ocpi';
 import { deliveryOf, type Deliverer, type Delivery } from '../outbox-worker';
-import { ourKey, type EmpContext } from './context';
+import { isStale } from '../freshness';
+import { announcing, ourKey, type EmpContext } from './context';
 import type { EmpNetwork } from './network';
 
 export const AUTHENTICATION_DATA_TOPIC = 'oicp:PushAuthenticationData';
@@ -42,20 +43,29 @@ export interface EmpTokens {
 export function empTokens(context: EmpContext & { pushAuthenticationData: boolean; authorizeTimeoutMs: number }, network: EmpNetwork): EmpTokens {
   const { store, logger } = context;
 
-  const keep = (owner: string, token: Token) =>
+  /** Applies a token push in a transaction holding the token: newest wins (an older push is acknowledged, not applied). */
+  const apply = (ref: ObjectRef, change: (cached: Token | undefined) => Token | undefined) =>
     store.transaction(async (tx) => {
-      await tx.objects.put('tokens', owner, tokenId(token.type, token.uid), token);
-      if (context.pushAuthenticationData) await tx.outbox.enqueue({ topic: AUTHENTICATION_DATA_TOPIC, payload: { owner, id: tokenId(token.type, token.uid) } });
+      const owner = ownerKey(ref);
+      const id = tokenId(ref.tokenType ?? 'RFID', ref.ids[0]!);
+      await tx.objects.lock('tokens', owner, id);
+      const cached = (await tx.objects.get<Token>('tokens', owner, id))?.body;
+      const token = change(cached);
+      if (token === undefined) return cached !== undefined;
+      if (isStale(token, cached)) {
+        context.stale({ module: 'tokens', ref: `${owner}/${id}`, incoming: token, held: cached });
+        return true;
+      }
+      await tx.objects.put('tokens', owner, id, token);
+      if (context.pushAuthenticationData) await tx.outbox.enqueue({ topic: AUTHENTICATION_DATA_TOPIC, payload: { owner, id }, ...announcing(`token:${owner}/${id}`) });
+      return true;
     });
 
   const receiver: ObjectReceiver = {
-    put: (_level, ref, object) => keep(ownerKey(ref), object as Token),
-    async patch(_level, ref, changes) {
-      const cached = (await store.objects.get<Token>('tokens', ownerKey(ref), tokenId(ref.tokenType ?? 'RFID', ref.ids[0]!)))?.body;
-      if (!cached) return false;
-      await keep(ownerKey(ref), { ...cached, ...changes });
-      return true;
+    put: async (_level, ref, object) => {
+      await apply(ref, () => object as Token);
     },
+    patch: (_level, ref, changes) => apply(ref, (cached) => cached && { ...cached, ...changes }),
     get: async (_level, ref) => (await store.objects.get<Token>('tokens', ownerKey(ref), tokenId(ref.tokenType ?? 'RFID', ref.ids[0]!)))?.body,
   };
 
@@ -141,7 +151,7 @@ export function empTokens(context: EmpContext & { pushAuthenticationData: boolea
  * `delete` (Hubject must stop authorizing a token the backend blocked).
  */
 export function authenticationDataDeliverer(context: EmpContext): Deliverer {
-  return async (items: readonly ClaimedItem[]) => {
+  return { batch: 500, deliver: async (items: readonly ClaimedItem[]) => {
     const update: Identification[] = [];
     const remove: Identification[] = [];
     const seen = new Set<string>();
@@ -160,5 +170,5 @@ export function authenticationDataDeliverer(context: EmpContext): Deliverer {
     if (update.length > 0) delivery = deliveryOf(await push('update', update));
     if (delivery.outcome === 'delivered' && remove.length > 0) delivery = deliveryOf(await push('delete', remove));
     return items.map(() => delivery);
-  };
+  } };
 }
