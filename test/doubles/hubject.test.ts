@@ -295,6 +295,8 @@ describe('Hubject double: data generator and control API', () => {
     expect((await remote.evseStatuses())['DE*ABC*E1']!.current).toBe('Occupied');
     expect(await remote.counters()).toMatchObject({ requests: 1, slowed: 1, byOperation: { PushEvseStatus: 1 } });
     expect((await remote.requests({ operation: 'PushEvseStatus' }))[0]).toMatchObject({ seq: 1, party: OPERATOR, httpStatus: 200, code: '000', slowed: true });
+    expect((await remote.requests())[0]!.body).toBeUndefined();
+    expect((await remote.requests({ withBodies: true }))[0]!.body).toMatchObject({ OperatorEvseStatus: { EvseStatusRecord: [{ EvseStatus: 'Occupied' }] } });
     await remote.clearRecords();
     expect(await remote.counters()).toMatchObject({ requests: 0 });
     expect((await remote.sessions()).map((s) => s.SessionID)).toEqual([session.SessionID]);

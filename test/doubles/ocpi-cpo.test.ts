@@ -196,6 +196,37 @@ describe('OCPI CPO double: pushes to the peer', () => {
     expect(own!.last_updated).toBe('2030-01-01T00:00:00Z');
   });
 
+  it('sends the other Receiver pushes to their paths and applies them, newest last_updated first, to its own data', async () => {
+    const [location] = generateLocations({ operator: 'DE*ABC', count: 1, evsesPerLocation: 1, lastUpdated: '2024-01-01T00:00:00Z' });
+    await registered({ locations: [location!] });
+    const id = location!.id;
+    const evse = location!.evses[0]!;
+    const newEvse = { ...evse, uid: `${id}-9`, evse_id: 'DE*ABC*E99999*9', last_updated: '2024-01-02T00:00:00Z' };
+    const items: PushItem[] = [
+      { op: 'putEvse', locationId: id, evse: newEvse },
+      { op: 'patchLocation', locationId: id, patch: { name: 'Neuer Name', last_updated: '2024-01-03T00:00:00Z' } },
+      { op: 'patchLocation', locationId: id, patch: { name: 'Stale name', last_updated: '2023-12-31T00:00:00Z' } },
+      { op: 'patchConnector', locationId: id, evseUid: evse.uid, connectorId: '1', patch: { tariff_ids: ['T2'], last_updated: '2024-01-04T00:00:00Z' } },
+      { op: 'patchSession', sessionId: 'S1', patch: { kwh: 3.5, last_updated: '2024-01-04T00:00:00Z' } },
+      { op: 'putTariff', tariff: generateTariff({ id: 'T2', countryCode: 'DE', partyId: 'ABC' }) },
+    ];
+    for (const item of items) expect((await backend.push(item)).outcome).toBe('acknowledged');
+    expect(emsp.received.slice(-items.length).map((r) => `${r.method} ${r.path}`)).toEqual([
+      `PUT /emsp/2.2.1/locations/DE/ABC/${id}/${id}-9`,
+      `PATCH /emsp/2.2.1/locations/DE/ABC/${id}`,
+      `PATCH /emsp/2.2.1/locations/DE/ABC/${id}`,
+      `PATCH /emsp/2.2.1/locations/DE/ABC/${id}/${evse.uid}/1`,
+      'PATCH /emsp/2.2.1/sessions/DE/ABC/S1',
+      'PUT /emsp/2.2.1/tariffs/DE/ABC/T2',
+    ]);
+    const own = (await backend.data()).locations[0] as typeof location;
+    expect(own!.name).toBe('Neuer Name');
+    expect(own!.evses.map((e) => e.uid)).toEqual([evse.uid, `${id}-9`]);
+    expect(own!.evses[0]!.connectors[0]!.tariff_ids).toEqual(['T2']);
+    expect([own!.evses[0]!.last_updated, own!.last_updated]).toEqual(['2024-01-04T00:00:00Z', '2024-01-04T00:00:00Z']);
+    expect((await backend.data()).tariffs.map((t) => t.id)).toEqual(['T2']);
+  });
+
   it('counts refusals and failures apart from acknowledgements', async () => {
     const [location] = generateLocations({ operator: 'DE*ABC', count: 1 });
     await registered({ locations: [location!] });

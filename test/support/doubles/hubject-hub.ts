@@ -439,13 +439,15 @@ export class Hub {
     const format = body.GeoCoordinatesResponseFormat as GeoFormat;
     const lastCall = typeof body.LastCall === 'string' ? Date.parse(body.LastCall) : undefined;
     const stored = [...this.evses.values()].sort((a, b) => a.order - b.order);
-    const selected =
+    const selected: { s: StoredEvse; deltaType?: string }[] =
       lastCall === undefined
-        ? stored.filter((s) => s.deletedAt === undefined && matchesFilters(s, body)).map((s) => ({ s, deltaType: undefined }))
+        ? stored.filter((s) => s.deletedAt === undefined && matchesFilters(s, body)).map((s) => ({ s }))
         : stored
             .filter((s) => s.lastUpdate > lastCall || (s.deletedAt !== undefined && s.deletedAt > lastCall))
             .map((s) => ({ s, deltaType: s.deletedAt !== undefined ? 'delete' : s.insertedAt > lastCall ? 'insert' : 'update' }));
-    const records = selected.map(({ s, deltaType }) => ({
+    // Only the asked page is converted: a page of a large network should not cost the whole network.
+    const { content, ...paging } = page(selected, query);
+    const records = content.map(({ s, deltaType }) => ({
       ...s.record,
       GeoCoordinates: convertGeo(s.record.GeoCoordinates, format),
       ...(s.record.GeoChargingPointEntrance === undefined ? {} : { GeoChargingPointEntrance: convertGeo(s.record.GeoChargingPointEntrance, format) }),
@@ -454,7 +456,7 @@ export class Hub {
       lastUpdate: iso(s.deletedAt ?? s.lastUpdate),
       ...(deltaType === undefined ? {} : { deltaType }),
     }));
-    return { ...page(records, query), StatusCode: SUCCESS };
+    return { content: records, ...paging, StatusCode: SUCCESS };
   }
 
   private statusGroups(filter: (state: EvseStatusState) => boolean): Json[] {

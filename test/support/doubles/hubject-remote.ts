@@ -18,10 +18,11 @@ export async function spawnHubjectDouble(options: HubjectDoubleOptions = {}): Pr
 /** A HubjectApi over the control API of a double running elsewhere (its `close` only stops using it). */
 export function hubjectControl(controlUrl: string): HubjectApi {
   const call = controlClient(controlUrl);
-  const query = (filter: { operation?: string; sinceSeq?: number } = {}) => {
+  const query = (filter: { operation?: string; sinceSeq?: number; withBodies?: boolean } = {}) => {
     const params = new URLSearchParams();
     if (filter.operation) params.set('operation', filter.operation);
     if (filter.sinceSeq !== undefined) params.set('since', String(filter.sinceSeq));
+    if (filter.withBodies) params.set('bodies', 'true');
     return params.size > 0 ? `?${params.toString()}` : '';
   };
   return {

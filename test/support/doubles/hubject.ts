@@ -74,6 +74,8 @@ export interface HubjectCounters {
   answersLost: number;
   schemaViolations: number;
   unknownPaths: number;
+  /** Defects of the double itself (HTTP 500); a test run should see none. */
+  internalErrors: number;
 }
 
 export interface RecordedRequest {
@@ -128,7 +130,8 @@ export interface HubjectApi {
   /** Down for `ms` (null: until `up()`): `refuse` closes the listening socket, `reset` resets every connection. */
   down(ms: number | null, mode?: 'refuse' | 'reset'): Promise<void>;
   up(): Promise<void>;
-  requests(filter?: { operation?: OperationName; sinceSeq?: number }): Promise<RecordedRequest[]>;
+  /** The request log, oldest first; bodies only with `withBodies` (a long run's bodies are megabytes). */
+  requests(filter?: { operation?: OperationName; sinceSeq?: number; withBodies?: boolean }): Promise<RecordedRequest[]>;
   violations(): Promise<Violation[]>;
   evseStatuses(): Promise<Record<string, EvseStatusState>>;
   evseData(operatorId?: string): Promise<Record<string, (Json & { lastUpdate: string })[]>>;
@@ -173,6 +176,7 @@ const emptyCounters = (): HubjectCounters => ({
   answersLost: 0,
   schemaViolations: 0,
   unknownPaths: 0,
+  internalErrors: 0,
 });
 
 function checkKnobs(patch: Partial<FaultKnobs>): void {
@@ -350,7 +354,13 @@ export async function startHubjectDouble(options: HubjectDoubleOptions = {}): Pr
     send(out.status, out.body);
   }
 
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => void serve(req, res));
+  // A defect of the double must show as one, not as a fault it was asked to inject or a crashed test run.
+  server.on('request', (req: IncomingMessage, res: ServerResponse) =>
+    void serve(req, res).catch((err: Error) => {
+      counters.internalErrors++;
+      sendJson(res, 500, { message: `Hubject double defect: ${err.stack ?? err.message}` });
+    }),
+  );
   const port = await listen(server, options.port ?? 0, host);
 
   const up = async () => {
@@ -381,7 +391,13 @@ export async function startHubjectDouble(options: HubjectDoubleOptions = {}): Pr
     },
     up,
     requests: (filter = {}) =>
-      Promise.resolve(structuredClone(log.filter((r) => (filter.operation === undefined || r.operation === filter.operation) && (filter.sinceSeq === undefined || r.seq > filter.sinceSeq)))),
+      Promise.resolve(
+        structuredClone(
+          log
+            .filter((r) => (filter.operation === undefined || r.operation === filter.operation) && (filter.sinceSeq === undefined || r.seq > filter.sinceSeq))
+            .map(({ body: requestBody, ...rest }) => (filter.withBodies ? { ...rest, body: requestBody } : rest)),
+        ),
+      ),
     violations: () => Promise.resolve(structuredClone(violations)),
     evseStatuses: () => Promise.resolve(structuredClone(hub.evseStatuses())),
     evseData: (operatorId) => Promise.resolve(structuredClone(hub.evseData(operatorId))),
@@ -449,6 +465,7 @@ function hubjectControlRoutes(api: HubjectApi): ControlRoute[] {
         api.requests({
           ...(query.get('operation') ? { operation: query.get('operation') as OperationName } : {}),
           ...(query.get('since') ? { sinceSeq: Number(query.get('since')) } : {}),
+          withBodies: query.get('bodies') === 'true',
         }),
     },
     { method: 'GET', path: '/violations', handle: () => api.violations() },

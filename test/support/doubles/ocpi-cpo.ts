@@ -573,7 +573,8 @@ export async function startOcpiCpoDouble(options: OcpiCpoDoubleOptions = {}): Pr
   const control = controlHandler(ocpiControlRoutes(api));
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if ((req.url ?? '').startsWith('/_double/')) return control(req, res);
-    void serve(req, res);
+    // A defect of the double must show as one (HTTP 500 with its stack), not crash the test run.
+    serve(req, res).catch((err: Error) => sendJson(res, 500, envelope(3000, undefined, `OCPI double defect: ${err.stack ?? err.message}`)));
   });
   return { ...api, url, versionsUrl, controlUrl: url, party };
 }

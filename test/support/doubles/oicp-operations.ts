@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { officialBodies, officialPaths, oicpErrors, oicpOperationErrors } from '../oicp-schema';
+import { officialBodies, officialPaths, oicpErrors } from '../oicp-schema';
 import { isObject } from './http';
 
 /**
@@ -35,6 +35,9 @@ export interface ServedOperation {
   /** The official path template, e.g. `/evsepush/v23/operators/{operatorID}/data-records`. */
   template: string;
   regex: RegExp;
+  /** The official schema files of the request and of the 200 answer (several where the document offers a oneOf). */
+  requestSchemas: string[];
+  responseSchemas: string[];
 }
 
 function locate(api: 'cpo' | 'emp', resource: string): string {
@@ -49,7 +52,9 @@ export function servedOperations(): ServedOperation[] {
   served ??= SERVED_OPERATIONS.map(({ name, api, resource }) => {
     const template = locate(api, resource);
     const pattern = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '([^/]+)');
-    return { name, api, template, regex: new RegExp(`^${OICP_BASE}${pattern}$`) };
+    // Read once: the files are parsed per call by officialBodies, far too slow for hundreds of requests a second.
+    const schemas = (part: 'request' | 'response') => officialBodies(api, template, part).map((file) => basename(file, '.yaml'));
+    return { name, api, template, regex: new RegExp(`^${OICP_BASE}${pattern}$`), requestSchemas: schemas('request'), responseSchemas: schemas('response') };
   });
   return served;
 }
@@ -80,12 +85,16 @@ export function requestErrors(operation: ServedOperation, body: unknown): string
   if (operation.name === 'ChargingNotification' && isObject(body) && typeof body.Type === 'string' && NOTIFICATION_SCHEMAS[body.Type]) {
     return oicpErrors(operation.api, NOTIFICATION_SCHEMAS[body.Type]!, body);
   }
-  return oicpOperationErrors(operation.api, operation.template, 'request', body);
+  return bestFit(operation.api, operation.requestSchemas, body);
 }
 
 /** Errors of an answer of the double against the official 200-response schema (the doubles' own tests use it). */
-export function responseErrors(operation: ServedOperation, body: unknown): string[] {
-  return oicpOperationErrors(operation.api, operation.template, 'response', body);
+export const responseErrors = (operation: ServedOperation, body: unknown): string[] => bestFit(operation.api, operation.responseSchemas, body);
+
+/** [] when `body` fits one of the schemas, else the errors of the closest one (oneOf bodies: PullEvseStatus). */
+function bestFit(api: 'cpo' | 'emp', schemas: string[], body: unknown): string[] {
+  const attempts = schemas.map((name) => oicpErrors(api, name, body));
+  return attempts.find((errors) => errors.length === 0) ?? attempts.reduce((best, errors) => (errors.length < best.length ? errors : best));
 }
 
 /** The official request schema files of an operation (for its examples). */
