@@ -305,6 +305,7 @@ export class Hub {
       const key = operatorKey(operatorId);
       for (const [evseId, state] of this.statuses) if (operatorKey(state.OperatorID) === key && !kept.has(evseId)) state.current = null;
     }
+    // Kept even for an EvseID without EVSE data: the documents do not make data a precondition of a status.
     for (const record of records) {
       const evseId = String(record.EvseID);
       const state = this.statuses.get(evseId) ?? { OperatorID: operatorId, current: null, history: [] };
@@ -358,6 +359,7 @@ export class Hub {
       ...(typeof body.CPOPartnerSessionID === 'string' ? { CPOPartnerSessionID: body.CPOPartnerSessionID } : {}),
       ...(typeof body.EMPPartnerSessionID === 'string' ? { EMPPartnerSessionID: body.EMPPartnerSessionID } : {}),
     };
+    // The stop "MUST contain the SessionID that was created by Hubject" (AuthorizeStop_V2.1); the spec names no answer for one it did not create.
     if (!session) return { SessionID: sessionId, ...partnerIds, AuthorizationStatus: 'NotAuthorized', StatusCode: { Code: '400', Description: 'Session is invalid' } };
     const stored = this.sessions.get(sessionId);
     if (stored) stored.stoppedAt = iso(now);
