@@ -269,6 +269,13 @@ const Oicp = Type.Object(
         description: 'Per-operation answer timeouts toward Hubject in milliseconds, e.g. `{ PullEvseData: 300000 }`; unset operations keep the built-in ones (10 s for authorizations, 30 s for remote commands, up to 120 s for bulk data).',
       },
     ),
+    keepAliveMs: Type.Integer({
+      minimum: 0,
+      maximum: 600_000,
+      default: 4_000,
+      description:
+        'A connection to Hubject idle longer than this is not used again (keep it below the idle timeout of Hubject or of a proxy in between; 5 s is common). A request that meets a connection closed anyway is sent again: it never arrived.',
+    }),
     inbound: Type.Object(
       {
         callerCheck: StringEnum(['client-certificate', 'trusted-network'], {

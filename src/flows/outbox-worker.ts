@@ -10,7 +10,7 @@
  * as a duplicate, which the CDR deliverer counts as delivered).
  */
 import type { Logger } from '../observability/logger';
-import type { OicpClient, OicpFailure, OicpResult } from '../oicp/client';
+import { isRetryable, type OicpClient, type OicpFailure, type OicpResult } from '../oicp/client';
 import type { OperationName, RequestOf } from '../oicp/operations';
 import type { ClaimedItem, Store } from '../store';
 
@@ -38,17 +38,11 @@ export interface OutboxWorkerOptions {
   idleMs?: number;
 }
 
-/** OICP StatusCodes that say "not now" rather than "not this": Hubject or the partner had a problem. */
-const TRANSIENT_CODES = new Set(['001', '002', '009', '021', '300', '310', '320']);
-
-/** What an OICP call's outcome means for the item it delivered. */
+/** What an OICP call's outcome means for the item it delivered: retried when the failure may pass (`isRetryable`), refused otherwise. */
 export function deliveryOf(result: OicpResult<unknown>): Delivery {
   if (result.ok) return { outcome: 'delivered' };
-  const { kind, statusCode, httpStatus } = result.error;
   const reason = describe(result.error);
-  if (kind === 'refused') return statusCode && !TRANSIENT_CODES.has(statusCode.Code) ? { outcome: 'refused', reason } : { outcome: 'retry', reason };
-  if (kind === 'invalid-request' || (kind === 'http' && httpStatus !== undefined && httpStatus < 500 && httpStatus !== 408 && httpStatus !== 429)) return { outcome: 'refused', reason };
-  return { outcome: 'retry', reason };
+  return isRetryable(result.error) ? { outcome: 'retry', reason } : { outcome: 'refused', reason };
 }
 
 /**

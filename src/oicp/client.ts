@@ -34,6 +34,13 @@ export interface OicpClientOptions {
   timeoutsMs?: Partial<Record<OperationName, number>>;
   /** Largest answer read; a bigger one is refused rather than buffered. */
   maxResponseBytes?: number;
+  /**
+   * A kept-alive connection idle longer than this is not used again (default 4 s, below the 5 s
+   * servers commonly keep one): the peer may have closed it while this process was busy.
+   */
+  keepAliveMs?: number;
+  /** Reads (`retry: 'idempotent'` operations) are tried this often in all (default 4), waiting `baseDelayMs` (500), doubling, between tries. */
+  retry?: { attempts: number; baseDelayMs: number };
   /** Default `rest`. */
   wire?: OicpWire;
   logger?: Logger;
@@ -63,6 +70,27 @@ export interface OicpFailure {
 /** `findings` (SOAP only): what the request's XML form could not carry, what the answer carried that the 2.3 form cannot, and what reading an older form assumed. */
 export type OicpResult<T> = { ok: true; value: T; httpStatus: number; findings: Finding[] } | { ok: false; error: OicpFailure };
 
+/** OICP StatusCodes that say "not now" rather than "not this": Hubject or the partner had a problem. */
+const TRANSIENT_CODES = new Set(['001', '002', '009', '021', '300', '310', '320']);
+
+/**
+ * Whether a failed call may succeed if made again later: no answer, a timeout, an unreadable answer,
+ * HTTP 5xx/408/429, or one of Hubject's own troubles. A refusal of the content (018, 022, 400, ...),
+ * another HTTP 4xx, or a request we refused to send will fail the same way again.
+ */
+export function isRetryable(failure: OicpFailure): boolean {
+  switch (failure.kind) {
+    case 'refused':
+      return failure.statusCode === undefined || TRANSIENT_CODES.has(failure.statusCode.Code);
+    case 'invalid-request':
+      return false;
+    case 'http':
+      return failure.httpStatus === undefined || failure.httpStatus >= 500 || failure.httpStatus === 408 || failure.httpStatus === 429;
+    default:
+      return true;
+  }
+}
+
 /** Thrown by the paged iterators, which cannot return a result per item. */
 export class OicpCallError extends Error {
   constructor(readonly failure: OicpFailure) {
@@ -80,17 +108,46 @@ export interface CallOptions {
 }
 
 const DEFAULT_MAX_RESPONSE_BYTES = 50 * 1024 * 1024;
+const DEFAULT_KEEP_ALIVE_MS = 4_000;
+const DEFAULT_RETRY = { attempts: 4, baseDelayMs: 500 };
+/** A request that met a kept-alive connection the peer had closed never arrived: sent again at most this often. */
+const STALE_CONNECTION_RETRIES = 2;
+
+/** How one POST ended: the answer, or a failure saying whether the connection was a reused one and whether any of the answer had arrived. */
+type Posted = { httpStatus: number; text: string } | { failure: OicpFailure; reusedConnection: boolean; answerStarted: boolean };
 
 export class OicpClient {
   private readonly agent: http.Agent;
   private readonly base: URL;
   private readonly allowed: ReadonlySet<OperationName>;
+  /** When each kept-alive connection was last given back: the agent's own idle timer cannot run while the event loop is busy. */
+  private readonly freedAt = new WeakMap<object, number>();
 
   constructor(private readonly options: OicpClientOptions) {
     this.base = new URL(options.baseUrl);
     if (this.base.protocol !== 'https:' && this.base.protocol !== 'http:') throw new Error(`OICP base URL must be http(s): ${options.baseUrl}`);
-    this.agent = this.base.protocol === 'https:' ? new https.Agent({ keepAlive: true, ...options.tls }) : new http.Agent({ keepAlive: true });
+    // `timeout` closes a connection idle that long (when the event loop is free to notice).
+    const keepAlive = { keepAlive: true, timeout: options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS };
+    this.agent = this.base.protocol === 'https:' ? new https.Agent({ ...keepAlive, ...options.tls }) : new http.Agent(keepAlive);
+    this.agent.on('free', (socket: object) => this.freedAt.set(socket, Date.now()));
     this.allowed = new Set(calledOperations(options.as));
+  }
+
+  /**
+   * Closes kept-alive connections idle too long, by the clock rather than a timer: after a long
+   * synchronous stretch (a big page stored) the timer has not fired, and the peer has likely closed
+   * the connection — the next request would meet a reset.
+   */
+  private dropIdleConnections(): void {
+    const oldest = Date.now() - (this.options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS);
+    for (const sockets of Object.values(this.agent.freeSockets)) {
+      for (let i = (sockets?.length ?? 0) - 1; i >= 0; i--) {
+        const socket = sockets![i]!;
+        if ((this.freedAt.get(socket) ?? 0) >= oldest && !socket.destroyed) continue;
+        socket.destroy();
+        sockets!.splice(i, 1);
+      }
+    }
   }
 
   async call<N extends OperationName>(name: N, body: RequestOf<N>, options: CallOptions = {}): Promise<OicpResult<ResponseOf<N>>> {
@@ -112,12 +169,41 @@ export class OicpClient {
     const message: { text: string; headers: Record<string, string> } = xml
       ? { text: xml.value, headers: { 'content-type': SOAP_CONTENT_TYPE, accept: 'text/xml', soapaction: `"${operation.soap.request}"` } }
       : { text: JSON.stringify(sent.value), headers: { 'content-type': 'application/json', accept: 'application/json' } };
-    const started = Date.now();
-    const answer = await this.post(url, message, this.options.timeoutsMs?.[name] ?? operation.timeoutMs, options.requestId ?? randomUUID());
-    this.options.logger?.debug('oicp call', { operation: name, wire: soap ? 'soap' : 'rest', status: 'httpStatus' in answer ? answer.httpStatus : answer.kind, durationMs: Date.now() - started });
-    if ('kind' in answer) return { ok: false, error: answer };
-    const decoded = soap ? this.decodeSoap(name, answer) : decodeJson(answer);
-    return 'kind' in decoded ? { ok: false, error: decoded } : judge(name, decoded.json, answer.httpStatus, [...(xml?.findings ?? []), ...decoded.findings]);
+    const operationTimeout = this.options.timeoutsMs?.[name] ?? operation.timeoutMs;
+    const retry = this.options.retry ?? DEFAULT_RETRY;
+    const first = Date.now();
+    let staleConnections = 0;
+    let resetRetried = false;
+    for (let attempt = 1; ; attempt++) {
+      const started = Date.now();
+      this.dropIdleConnections();
+      // A retry after a reset stays within the time the caller was promised an answer in.
+      const timeoutMs = resetRetried ? Math.max(1, first + operationTimeout - started) : operationTimeout;
+      const posted = await this.post(url, message, timeoutMs, options.requestId ?? randomUUID());
+      this.options.logger?.debug('oicp call', { operation: name, wire: soap ? 'soap' : 'rest', attempt, status: 'httpStatus' in posted ? posted.httpStatus : posted.failure.kind, durationMs: Date.now() - started });
+      let result: OicpResult<ResponseOf<N>>;
+      if ('failure' in posted) {
+        const neverArrived = posted.failure.kind === 'unreachable' && !posted.answerStarted;
+        if (neverArrived && posted.reusedConnection && staleConnections < STALE_CONNECTION_RETRIES) {
+          staleConnections++;
+          attempt--;
+          continue;
+        }
+        if (neverArrived && operation.retry === 'once-on-reset' && !resetRetried && Date.now() - first < operationTimeout) {
+          resetRetried = true;
+          this.options.logger?.info('oicp call reset before any answer; sent once more', { operation: name });
+          continue;
+        }
+        result = { ok: false, error: posted.failure };
+      } else {
+        const decoded = soap ? this.decodeSoap(name, posted) : decodeJson(posted);
+        result = 'kind' in decoded ? { ok: false, error: decoded } : judge(name, decoded.json, posted.httpStatus, [...(xml?.findings ?? []), ...decoded.findings]);
+      }
+      if (result.ok || operation.retry !== 'idempotent' || attempt >= retry.attempts || !isRetryable(result.error)) return result;
+      const delay = retry.baseDelayMs * 2 ** (attempt - 1);
+      this.options.logger?.info('oicp read failed; trying again', { operation: name, attempt, delayMs: delay, reason: result.error.message });
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 
   /** Every item of a paged pull, page after page; only one page is held at a time. */
@@ -155,10 +241,12 @@ export class OicpClient {
     }
   }
 
-  private post(url: URL, message: { text: string; headers: Record<string, string> }, timeoutMs: number, requestId: string): Promise<{ httpStatus: number; text: string } | OicpFailure> {
+  private post(url: URL, message: { text: string; headers: Record<string, string> }, timeoutMs: number, requestId: string): Promise<Posted> {
     const transport = url.protocol === 'https:' ? https : http;
     const limit = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     return new Promise((resolve) => {
+      let answerStarted = false;
+      const failed = (failure: OicpFailure) => resolve({ failure, reusedConnection: request.reusedSocket, answerStarted });
       const request = transport.request(
         url,
         {
@@ -167,25 +255,26 @@ export class OicpClient {
           headers: { ...message.headers, 'content-length': Buffer.byteLength(message.text), 'x-request-id': requestId },
         },
         (response) => {
+          answerStarted = true;
           const chunks: Buffer[] = [];
           let size = 0;
           response.on('data', (chunk: Buffer) => {
             size += chunk.length;
             if (size > limit) {
               request.destroy();
-              resolve({ kind: 'invalid-response', message: `answer larger than ${limit} bytes`, httpStatus: response.statusCode });
+              failed({ kind: 'invalid-response', message: `answer larger than ${limit} bytes`, httpStatus: response.statusCode });
             } else chunks.push(chunk);
           });
           response.on('end', () => resolve({ httpStatus: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-          response.on('error', (err) => resolve({ kind: 'unreachable', message: err.message }));
+          response.on('error', (err) => failed({ kind: 'unreachable', message: err.message }));
         },
       );
       request.setTimeout(timeoutMs, () => {
         request.destroy();
-        resolve({ kind: 'timeout', message: `no answer within ${timeoutMs} ms` });
+        failed({ kind: 'timeout', message: `no answer within ${timeoutMs} ms` });
       });
       // Later resolves are ignored: the first outcome (timeout, size, error) wins.
-      request.on('error', (err) => resolve({ kind: 'unreachable', message: err.message }));
+      request.on('error', (err) => failed({ kind: 'unreachable', message: err.message }));
       request.end(message.text);
     });
   }

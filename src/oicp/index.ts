@@ -24,6 +24,7 @@ export function oicpClientFromConfig(config: BridgeConfig, logger: Logger): Oicp
     partyId: oicp.role === 'CPO' ? oicp.operatorId : oicp.providerId,
     tls,
     timeoutsMs: oicp.timeoutsMs,
+    keepAliveMs: oicp.keepAliveMs,
     wire: oicp.protocol === 'soap-2.2' ? 'soap' : 'rest',
     logger,
   });

@@ -31,6 +31,14 @@ export interface OicpOperation<Req extends TSchema = TSchema, Res extends TSchem
   paged?: { defaultSize: number; maxSize: number };
   /** How long the caller waits for the answer. Remote starts must be answered within seconds. */
   timeoutMs: number;
+  /**
+   * What the client may send again when no answer came (besides a request that met a keep-alive
+   * connection the peer had closed, which any operation sends again: it never arrived).
+   * `idempotent`: a read, sent again with backoff after any transport failure, timeout or HTTP 5xx;
+   * `once-on-reset`: sent once more when the connection was reset before any byte of the answer,
+   * within its timeout (an authorization the driver is waiting for).
+   */
+  retry?: 'idempotent' | 'once-on-reset';
   /** The OICP 2.x SOAP form: service, and the request and answer elements of the SOAP body. */
   soap: SoapForm;
 }
@@ -63,6 +71,7 @@ export const OPERATIONS = {
     paged: { defaultSize: 20, maxSize: 2000 },
     soap: soap('evsedata', 'eRoamingPullEvseData', 'eRoamingEvseData'),
     timeoutMs: 120_000,
+    retry: 'idempotent',
   }),
   PullEvseStatus: op({
     service: 'evsepull/v21',
@@ -76,8 +85,9 @@ export const OPERATIONS = {
     exclusive: [['SearchCenter', 'EvseID', 'OperatorID']],
     soap: soap('evsestatus', 'eRoamingPullEvseStatus', 'eRoamingEvseStatus', ['eRoamingPullEvseStatusById', 'eRoamingPullEvseStatusByOperatorId']),
     timeoutMs: 60_000,
+    retry: 'idempotent',
   }),
-  AuthorizeStart: op({ service: 'charging/v21', party: 'operator', resource: 'authorize/start', caller: 'CPO', servedBy: 'EMP', request: T.AuthorizeStart, response: T.AuthorizationStart, partyField: 'OperatorID', soap: soap('authorization', 'eRoamingAuthorizeStart', 'eRoamingAuthorizationStart'), timeoutMs: 10_000 }),
+  AuthorizeStart: op({ service: 'charging/v21', party: 'operator', resource: 'authorize/start', caller: 'CPO', servedBy: 'EMP', request: T.AuthorizeStart, response: T.AuthorizationStart, partyField: 'OperatorID', soap: soap('authorization', 'eRoamingAuthorizeStart', 'eRoamingAuthorizationStart'), timeoutMs: 10_000, retry: 'once-on-reset' }),
   AuthorizeStop: op({ service: 'charging/v21', party: 'operator', resource: 'authorize/stop', caller: 'CPO', servedBy: 'EMP', request: T.AuthorizeStop, response: T.AuthorizationStop, partyField: 'OperatorID', soap: soap('authorization', 'eRoamingAuthorizeStop', 'eRoamingAuthorizationStop'), timeoutMs: 10_000 }),
   AuthorizeRemoteStart: op({ service: 'charging/v21', party: 'provider', resource: 'authorize-remote/start', caller: 'EMP', servedBy: 'CPO', request: T.AuthorizeRemoteStart, response: T.Acknowledgement, partyField: 'ProviderID', soap: soap('authorization', 'eRoamingAuthorizeRemoteStart'), timeoutMs: 30_000 }),
   AuthorizeRemoteStop: op({ service: 'charging/v21', party: 'provider', resource: 'authorize-remote/stop', caller: 'EMP', servedBy: 'CPO', request: T.AuthorizeRemoteStop, response: T.Acknowledgement, partyField: 'ProviderID', soap: soap('authorization', 'eRoamingAuthorizeRemoteStop'), timeoutMs: 30_000 }),
@@ -117,13 +127,14 @@ export const OPERATIONS = {
     paged: { defaultSize: 20, maxSize: 2000 },
     soap: soap('authorization', 'eRoamingGetChargeDetailRecords', 'eRoamingChargeDetailRecords'),
     timeoutMs: 120_000,
+    retry: 'idempotent',
   }),
   ChargingNotification: op({ service: 'notificationmgmt/v11', party: 'none', resource: 'charging-notifications', caller: 'CPO', servedBy: 'EMP', request: T.ChargingNotification, response: T.Acknowledgement, soap: soap('notificationmgmt', 'eRoamingChargingNotification'), timeoutMs: 30_000 }),
   PushAuthenticationData: op({ service: 'authdata/v21', party: 'provider', resource: 'push-request', caller: 'EMP', request: M.PushAuthenticationDataRequest, response: T.Acknowledgement, soap: soap('authenticationdata', 'eRoamingPushAuthenticationData'), timeoutMs: 120_000 }),
   PushPricingProductData: op({ service: 'dynamicpricing/v10', party: 'operator', resource: 'pricing-products', caller: 'CPO', request: M.PushPricingProductDataRequest, response: T.Acknowledgement, soap: soap('dynamicpricing', 'eRoamingPushPricingProductData'), timeoutMs: 60_000 }),
   PushEvsePricing: op({ service: 'dynamicpricing/v10', party: 'operator', resource: 'evse-pricing', caller: 'CPO', request: M.PushEvsePricingRequest, response: T.Acknowledgement, soap: soap('dynamicpricing', 'eRoamingPushEVSEPricing'), timeoutMs: 60_000 }),
-  PullPricingProductData: op({ service: 'dynamicpricing/v10', party: 'provider', resource: 'pricing-products', caller: 'EMP', request: M.PullPricingProductDataRequest, response: M.PricingProductDataResponse, soap: soap('dynamicpricing', 'eRoamingPullPricingProductData', 'eRoamingPricingProductData'), timeoutMs: 60_000 }),
-  PullEvsePricing: op({ service: 'dynamicpricing/v10', party: 'provider', resource: 'evse-pricing', caller: 'EMP', request: M.PullEvsePricingRequest, response: M.EvsePricingResponse, partyField: 'ProviderID', soap: soap('dynamicpricing', 'eRoamingPullEVSEPricing', 'eRoamingEVSEPricing'), timeoutMs: 60_000 }),
+  PullPricingProductData: op({ service: 'dynamicpricing/v10', party: 'provider', resource: 'pricing-products', caller: 'EMP', request: M.PullPricingProductDataRequest, response: M.PricingProductDataResponse, soap: soap('dynamicpricing', 'eRoamingPullPricingProductData', 'eRoamingPricingProductData'), timeoutMs: 60_000, retry: 'idempotent' }),
+  PullEvsePricing: op({ service: 'dynamicpricing/v10', party: 'provider', resource: 'evse-pricing', caller: 'EMP', request: M.PullEvsePricingRequest, response: M.EvsePricingResponse, partyField: 'ProviderID', soap: soap('dynamicpricing', 'eRoamingPullEVSEPricing', 'eRoamingEVSEPricing'), timeoutMs: 60_000, retry: 'idempotent' }),
 };
 
 export type OperationName = keyof typeof OPERATIONS;
