@@ -56,6 +56,14 @@ export class CorrelationRepository {
     return (await this.byOcpi(pair.kind, pair.ocpiId))!;
   }
 
+  /**
+   * Replaces a pair's attrs and nothing else: not its time, which says when the pair itself was last
+   * confirmed (what `staleSince` sweeps by).
+   */
+  async updateAttrs(kind: string, ocpiId: string, attrs: Record<string, unknown>): Promise<boolean> {
+    return (await this.db.run('UPDATE correlations SET attrs = $1 WHERE kind = $2 AND ocpi_id = $3', [JSON.stringify(attrs), kind, ocpiId])) === 1;
+  }
+
   async byOcpi(kind: string, ocpiId: string): Promise<Correlation | undefined> {
     const [row] = await this.db.all<Row>('SELECT * FROM correlations WHERE kind = $1 AND ocpi_id = $2', [kind, ocpiId]);
     return row && toCorrelation(row);

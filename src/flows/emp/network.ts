@@ -16,7 +16,8 @@ import type { EvseDataRecord, EvseStatusRecord } from '../../oicp/schemas';
 import type { ObjectSender } from '../../ocpi/sender';
 import { objectAt } from '../../ocpi/location-tree';
 import type { Evse, Location } from '../../ocpi/schemas';
-import type { StoreRepositories } from '../../store';
+import type { Correlation, StoreRepositories } from '../../store';
+import { stampOf } from '../freshness';
 import type { Deliverer, Delivery } from '../outbox-worker';
 import { backendDeliverer, peerDelivery } from '../ocpi-delivery';
 import { announcing, ourKey, qualifiedId, tally, type EmpContext } from './context';
@@ -35,6 +36,13 @@ const STATUS_BATCH = 500;
 
 interface PullState {
   lastCall?: string;
+}
+
+/** What the EVSE index keeps per EvseID: where it is, and when its stored data and status were observed (epoch ms), so an older pull never overwrites a newer one. */
+interface EvseIndex {
+  locationId: string;
+  dataAt?: number;
+  statusAt?: number;
 }
 
 /** Stored EVSEs of a location by uid; last_updated left out when comparing, so an unchanged location is not pushed again. */
@@ -77,7 +85,7 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
     return true;
   }
 
-  /** Points the EvseID at its location; an EvseID that moved leaves its old place REMOVED. */
+  /** Points the EvseID at its location (with the stamp of the data now stored); an EvseID that moved leaves its old place REMOVED. */
   async function index(tx: StoreRepositories, location: Location, evse: Evse): Promise<void> {
     const key = `${location.id}/${evse.uid}`;
     const known = await tx.correlations.byOicp(EVSE_KIND, evse.evse_id!);
@@ -90,18 +98,28 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
       const [locationId, uid] = splitKey(known.ocpiId);
       await markRemoved(tx, locationId, uid);
     }
-    await tx.correlations.put({ kind: EVSE_KIND, ocpiId: key, oicpId: evse.evse_id!, attrs: { locationId: location.id } });
+    const attrs: EvseIndex = { ...(known?.ocpiId === key ? (known.attrs as Partial<EvseIndex>) : {}), locationId: location.id, dataAt: stampOf(evse) };
+    await tx.correlations.put({ kind: EVSE_KIND, ocpiId: key, oicpId: evse.evse_id!, attrs: { ...attrs } });
   }
 
   /**
    * The incoming location over the stored one: EVSE data carries no status, so an EVSE keeps the
-   * status it had (UNKNOWN when new) unless Hubject deleted it; connectors keep their tariff ids.
+   * status it had (UNKNOWN when new) unless Hubject deleted it; connectors keep their tariff ids. An
+   * EVSE whose stored data is newer than the incoming (Hubject's lastUpdate, else when its pull began:
+   * another instance's later pull got there first) keeps it.
    */
   async function merge(tx: StoreRepositories, stored: Location | undefined, incoming: Location): Promise<Location> {
     const before = new Map((stored?.evses ?? []).map((e) => [e.uid, e]));
     const arrived = new Map<string, Evse>();
     for (const evse of incoming.evses ?? []) {
       const previous = before.get(evse.uid);
+      const known = previous && (await tx.correlations.byOicp(EVSE_KIND, evse.evse_id!));
+      const heldAt = (known?.attrs as EvseIndex | undefined)?.dataAt;
+      if (previous && heldAt !== undefined && (stampOf(evse) ?? 0) < heldAt) {
+        context.stale({ module: 'emp:evse-data', ref: evse.evse_id!, incoming: evse, held: { last_updated: new Date(heldAt).toISOString() } });
+        arrived.set(evse.uid, previous);
+        continue;
+      }
       const tariffIds = previous ? undefined : (await tx.objects.get<string[]>(EVSE_TARIFFS_MODULE, owner, evse.evse_id!))?.body;
       arrived.set(evse.uid, {
         ...evse,
@@ -113,11 +131,14 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
       });
     }
     const evses = [...(stored?.evses ?? []).map((e) => arrived.get(e.uid) ?? e), ...[...arrived.values()].filter((e) => !before.has(e.uid))];
-    return { ...incoming, evses };
+    // The location's own fields come with its records: when every one of them was older than what is stored, so are they.
+    const fresh = (incoming.evses ?? []).some((e) => arrived.get(e.uid) !== before.get(e.uid));
+    return { ...(fresh || !stored ? incoming : stored), evses };
   }
 
-  async function applyPage(records: EvseDataRecord[]): Promise<{ locations: number; changed: number }> {
-    const mapped = oicpEvseDataToLocations(records, { rules: context.rules, now: new Date() });
+  /** `asOf`: when the pull began, the stamp of records Hubject gives no lastUpdate. */
+  async function applyPage(records: EvseDataRecord[], asOf: Date): Promise<{ locations: number; changed: number }> {
+    const mapped = oicpEvseDataToLocations(records, { rules: context.rules, now: asOf });
     if (mapped.findings.length > 0) logger.debug('EVSE data page mapped', { records: records.length, findings: tally(mapped.findings) });
     const invalid = mapped.findings.filter((f) => f.kind === 'invalid');
     if (invalid.length > 0) logger.warn('EVSE data records not carried', { count: invalid.length, first: invalid.slice(0, 3) });
@@ -167,7 +188,7 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
     const summary: PullSummary = { records: 0, locations: 0, changed: 0, removed: 0 };
     let page: EvseDataRecord[] = [];
     const flush = async () => {
-      const applied = await applyPage(page);
+      const applied = await applyPage(page, new Date(startedAt));
       summary.records += page.length;
       summary.locations += applied.locations;
       summary.changed += applied.changed;
@@ -184,7 +205,13 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
     return summary;
   }
 
+  /**
+   * A status pull began at `asOf`: a status it finds changed is applied unless a pull that began later
+   * already changed that EVSE (a by-id pull after a notification overtaking the periodic one, or
+   * another instance's pull) — the later observation stands.
+   */
   async function pullStatuses(evseIds?: string[]): Promise<number> {
+    const asOf = Date.now();
     const result = await context.oicp.call('PullEvseStatus', { ProviderID: context.providerId, ...(evseIds && { EvseID: evseIds }) });
     if (!result.ok) throw new OicpCallError(result.error);
     const records: EvseStatusRecord[] = result.value.EvseStatuses?.OperatorEvseStatus.flatMap((o) => o.EvseStatusRecord) ?? result.value.EVSEStatusRecords?.EvseStatusRecord ?? [];
@@ -197,11 +224,17 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
           const status = oicpStatusRecordToOcpi(record, '', context.rules.status).value?.status;
           const place = status && (await placeOf(tx, record.EvseID));
           if (!status || !place || place.evse.status === status || place.evse.status === 'REMOVED') continue;
-          const { location, evse } = place;
+          const { location, evse, entry } = place;
+          const statusAt = (entry.attrs as Partial<EvseIndex>).statusAt;
+          if (statusAt !== undefined && statusAt > asOf) {
+            context.stale({ module: 'emp:evse-status', ref: record.EvseID, incoming: { last_updated: new Date(asOf).toISOString() }, held: { last_updated: new Date(statusAt).toISOString() } });
+            continue;
+          }
           const now = new Date().toISOString();
           Object.assign(evse, { status, last_updated: now });
           location.last_updated = now;
           await tx.objects.put('locations', owner, location.id, location);
+          await tx.correlations.updateAttrs(EVSE_KIND, entry.ocpiId, { ...entry.attrs, statusAt: asOf });
           await tx.outbox.enqueue({ topic: EVSE_STATUS_TOPIC, payload: { locationId: location.id, uid: evse.uid }, ...announcing(`location:${location.id}`, `evse:${location.id}/${evse.uid}`) });
           n++;
         }
@@ -213,13 +246,13 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
   }
 
   /** The stored location of an EvseID and the EVSE in it, through the EVSE index. */
-  async function placeOf(repositories: Pick<StoreRepositories, 'objects' | 'correlations'>, evseId: string): Promise<{ location: Location; evse: Evse } | undefined> {
+  async function placeOf(repositories: Pick<StoreRepositories, 'objects' | 'correlations'>, evseId: string): Promise<{ location: Location; evse: Evse; entry: Correlation } | undefined> {
     const entry = await repositories.correlations.byOicp(EVSE_KIND, evseId);
     if (!entry) return undefined;
     const [locationId, uid] = splitKey(entry.ocpiId);
     const location = (await repositories.objects.get<Location>('locations', owner, locationId))?.body;
     const evse = location?.evses?.find((e) => e.uid === uid);
-    return location && evse && { location, evse };
+    return location && evse && { location, evse, entry };
   }
 
   const locationOf = (evseId: string) => placeOf(store, evseId);
