@@ -22,7 +22,8 @@ import { versionsUrl } from './ocpi/router';
 import { startOcpiBackend, type RunningOcpiBackend } from './simulator/ocpi-backend';
 import { SIMULATED_OPERATOR, createOicpCpoSimulator, type OicpCpoSimulator } from './simulator/oicp-cpo';
 import { startServer } from './server';
-import { openStore } from './store';
+import { openStore, type OutboxItem } from './store';
+import { discardItem, listHeld, listItems, requeueAllDead, requeueItem, showItem, type ActionOutcome } from './admin/outbox';
 import type { OcpiParty } from './store/credentials';
 
 /** Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error. */
@@ -64,6 +65,12 @@ Commands:
         List the OCPI parties: registration state, version, roles, endpoints.
         --party defaults to "${BACKEND_PARTY}"; without --config the ocpi commands use ./${DEFAULT_CONFIG}
         or, when that does not exist, the sandbox's store.
+  outbox list [--dead|--pending] [--topic T] [--limit N] [--after ID] [--config FILE]
+  outbox show ID | requeue ID | requeue --all-dead [--topic T] | discard ID --reason TEXT
+  outbox held [--kind location|evse|...]
+        What is waiting or stuck in the configured store: outbox items (the messages to Hubject or
+        the backend) with their attempts and last error; a dead letter can be requeued or discarded
+        (the reason is kept); \`held\` lists what was accepted but is held back, and why.
   check-config FILE
         Validate a configuration file; prints every problem with its path (exit 2 if any).
   translate --from KIND --to KIND [--rules FILE] [--party CC*PID] [--at TIME] [--tariff FILE]
@@ -129,6 +136,14 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         token: { type: 'string' },
         'register-with': { type: 'string' },
         list: { type: 'boolean' },
+        dead: { type: 'boolean' },
+        pending: { type: 'boolean' },
+        topic: { type: 'string' },
+        limit: { type: 'string' },
+        after: { type: 'string' },
+        'all-dead': { type: 'boolean' },
+        reason: { type: 'string' },
+        kind: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -166,6 +181,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return translateCommand(values, rest, io);
     case 'ocpi':
       return ocpiCommand(rest, { config: values.config, party: values.party, versionsUrl: values['versions-url'], token: values.token }, io);
+    case 'outbox':
+      return outboxCommand(rest, values, io);
     default:
       return usageError(io, `unknown command "${command}"`);
   }
@@ -464,6 +481,77 @@ async function ocpiCommand(rest: string[], options: { config?: string; party?: s
   } finally {
     await store.close();
   }
+}
+
+async function outboxCommand(
+  rest: string[],
+  options: { config?: string; dead?: boolean; pending?: boolean; topic?: string; limit?: string; after?: string; 'all-dead'?: boolean; reason?: string; kind?: string },
+  io: CliIo,
+): Promise<number> {
+  const [action, id, ...extra] = rest;
+  const actions = ['list', 'show', 'requeue', 'discard', 'held'];
+  if (action === undefined || !actions.includes(action) || extra.length > 0) return usageError(io, `outbox takes one of ${actions.join(', ')} (got ${rest.join(' ') || 'none'})`);
+  const needsId = action === 'show' || action === 'discard' || (action === 'requeue' && !options['all-dead']);
+  const itemId = Number(id);
+  if (needsId && !(Number.isInteger(itemId) && itemId > 0)) return usageError(io, `outbox ${action} takes an item id (a positive number)`);
+  if (!needsId && id !== undefined) return usageError(io, `outbox ${action} takes no id`);
+  if (action === 'discard' && !options.reason) return usageError(io, 'outbox discard needs --reason TEXT: it is kept with the item');
+  if (options.dead && options.pending) return usageError(io, '--dead and --pending exclude each other');
+  const limit = options.limit === undefined ? 50 : Number(options.limit);
+  if (!(Number.isInteger(limit) && limit > 0)) return usageError(io, '--limit takes a positive number');
+  const resolved = resolveConfig(options, io);
+  if (typeof resolved === 'number') return resolved;
+  const { config } = resolved;
+  let store;
+  try {
+    store = await openStore(config.store, config.outbox);
+  } catch (err) {
+    io.stderr.write(`ocpi-oicp-bridge: ${(err as Error).message}\n`);
+    return EXIT.failure;
+  }
+  const outcome = (result: ActionOutcome, done: string) => {
+    if (result.done) io.stdout.write(`${done}\n`);
+    else io.stderr.write(`ocpi-oicp-bridge: ${result.reason}\n`);
+    return result.done ? EXIT.ok : EXIT.failure;
+  };
+  try {
+    switch (action) {
+      case 'list': {
+        const items = await listItems(store, { state: options.dead ? 'dead' : options.pending ? 'pending' : undefined, topic: options.topic, limit, afterId: options.after === undefined ? undefined : Number(options.after) });
+        io.stdout.write(items.length === 0 ? 'no outbox items match\n' : `${items.map(describeItem).join('\n')}\n`);
+        if (items.length === limit) io.stdout.write(`(more with --after ${items.at(-1)!.id})\n`);
+        return EXIT.ok;
+      }
+      case 'show': {
+        const item = await showItem(store, itemId);
+        if (!item) return outcome({ done: false, reason: `no outbox item ${itemId}` }, '');
+        io.stdout.write(`${JSON.stringify(item, null, 2)}\n`);
+        return EXIT.ok;
+      }
+      case 'requeue':
+        if (options['all-dead']) {
+          io.stdout.write(`${await requeueAllDead(store, options.topic)} dead letter(s) requeued\n`);
+          return EXIT.ok;
+        }
+        return outcome(await requeueItem(store, itemId), `item ${itemId} requeued: due now, with a fresh set of attempts`);
+      case 'discard':
+        return outcome(await discardItem(store, itemId, options.reason!), `item ${itemId} discarded`);
+      default: {
+        const held = await listHeld(store, { kind: options.kind, limit });
+        io.stdout.write(held.length === 0 ? 'nothing is held back\n' : `${held.map((h) => `${h.kind} ${h.ref}: ${h.reason} (since ${new Date(h.createdAt).toISOString()})`).join('\n')}\n`);
+        return EXIT.ok;
+      }
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+function describeItem(item: OutboxItem): string {
+  const when = item.state === 'pending' ? `due ${new Date(item.dueAt).toISOString()}` : `since ${new Date(item.updatedAt).toISOString()}`;
+  const error = item.lastError ? ` — ${item.lastError.length > 160 ? `${item.lastError.slice(0, 157)}...` : item.lastError}` : '';
+  const resolution = item.resolution ? ` — discarded: ${item.resolution}` : '';
+  return `#${item.id} ${item.topic} ${item.state} attempts ${item.attempts} ${when}${item.key ? ` key ${item.key}` : ''}${error}${resolution}`;
 }
 
 function describeParty(party: OcpiParty): string {

@@ -7,6 +7,7 @@ import { flowsFromConfig } from './flows';
 import { Scheduler } from './flows/scheduler';
 import { OutboxWorker } from './flows/outbox-worker';
 import { outboxRetentionJob } from './flows/outbox-retention';
+import { storeRetentionJob } from './flows/retention';
 import { createApp, startServer, type RunningServer } from './server';
 import { createMetrics } from './observability/metrics';
 import { staleReporter } from './flows/freshness';
@@ -44,7 +45,7 @@ export async function startBridge(config: BridgeConfig, logger: Logger): Promise
     ocpi = ocpiSide({ ocpi: config.ocpi, bodyLimit: config.server.bodyLimit, store, logger, publicUrl: () => publicUrlOf(config, listening), modules: flows.modules });
     worker = new OutboxWorker({ outbox: store.outbox, deliverers: flows.deliverers, logger, idleMs: config.outbox.pollMs, concurrency: config.outbox.concurrency });
     // Housekeeping last: the flows' first runs (the EMP network pull) matter more at start.
-    scheduler = new Scheduler([...flows.jobs, outboxRetentionJob(store, config.outbox.retention, logger)], logger);
+    scheduler = new Scheduler([...flows.jobs, outboxRetentionJob(store, config.outbox.retention, logger), storeRetentionJob(store, config.retention, logger)], logger);
     // Operations the flows do not handle (yet) are answered 320.
     const routers = [ocpi.router, oicpRoutesFromConfig(config, flows.oicpHandlers, logger)];
     server = await startServer(createApp({ store, logger, metrics, server: config.server, routers }), config.server);

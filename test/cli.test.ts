@@ -3,6 +3,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli';
+import { loadConfigFile } from '../src/config/load';
+import { openStore } from '../src/store';
 import { captured } from './support/io';
 import { CLI, runTs } from './support/child';
 
@@ -51,6 +53,69 @@ describe('command line', () => {
       expect.stringMatching(/^ {2}oicp\.protocl: is not a known key/),
       '  log.level: must be one of "error", "warn", "info", "debug" (got "verbose")',
     ]);
+  });
+
+  describe('outbox', () => {
+    /** A configuration whose store holds a delivered, a waiting and two dead items, and a held EVSE. */
+    async function storeWithItems() {
+      const dir = mkdtempSync(join(tmpdir(), 'bridge-outbox-'));
+      const file = join(dir, 'bridge.yaml');
+      const yaml = readFileSync(join(REPO, 'bridge.example.yaml'), 'utf8').replace('path: ./data/bridge.sqlite', `path: ${join(dir, 'bridge.sqlite')}`);
+      writeFileSync(file, yaml);
+      const config = loadConfigFile(file, {});
+      const store = await openStore(config.store, config.outbox);
+      const ids: number[] = [];
+      for (const [topic, payload] of [['oicp:ChargeDetailRecord', { SessionID: 'S1' }], ['oicp:ChargeDetailRecord', { SessionID: 'S2' }], ['oicp:PushEvseStatus', { EvseID: 'DE*ABC*E1' }], ['oicp:PushEvseData', {}]] as const) {
+        ids.push((await store.outbox.enqueue({ topic, payload })).id);
+      }
+      for (const item of await store.outbox.claim({ limit: 2, topics: ['oicp:ChargeDetailRecord'] })) await store.outbox.fail(item, 'refused: ChargeDetailRecord refused: 022 Session is invalid', { permanent: true });
+      const [delivered] = await store.outbox.claim({ limit: 1, topics: ['oicp:PushEvseData'] });
+      await store.outbox.complete(delivered!);
+      await store.held.hold({ kind: 'evse', ref: 'NL*SIM/LOC1/3', reason: 'NL*ALF*E3 belongs to operator NL*ALF, not DE*ABC' });
+      await store.close();
+      return { file, ids, reopen: () => openStore(config.store, config.outbox) };
+    }
+    const run = async (argv: string[]) => {
+      const io = captured();
+      return { code: await main(argv, io), out: io.out(), err: io.err() };
+    };
+
+    it('lists items by state and topic, shows one whole, requeues a dead letter and discards another with the reason', async () => {
+      const { file, ids, reopen } = await storeWithItems();
+      const dead = await run(['outbox', 'list', '--dead', '--config', file]);
+      expect(dead.code).toBe(0);
+      expect(dead.out.trim().split('\n')).toEqual([
+        expect.stringMatching(new RegExp(`^#${ids[0]} oicp:ChargeDetailRecord dead attempts 1 since .* — refused: ChargeDetailRecord refused: 022 Session is invalid$`)),
+        expect.stringMatching(new RegExp(`^#${ids[1]} oicp:ChargeDetailRecord dead`)),
+      ]);
+      expect((await run(['outbox', 'list', '--pending', '--topic', 'oicp:PushEvseStatus', '--config', file])).out).toMatch(new RegExp(`^#${ids[2]} oicp:PushEvseStatus pending attempts 0 due `));
+      expect((await run(['outbox', 'list', '--limit', '1', '--config', file])).out).toContain(`(more with --after ${ids[0]})`);
+      const shown = await run(['outbox', 'show', String(ids[0]), '--config', file]);
+      expect(JSON.parse(shown.out)).toMatchObject({ id: ids[0], state: 'dead', payload: { SessionID: 'S1' } });
+
+      expect(await run(['outbox', 'requeue', String(ids[0]), '--config', file])).toMatchObject({ code: 0, out: `item ${ids[0]} requeued: due now, with a fresh set of attempts\n` });
+      // Not dead any more: a second requeue says why it is refused.
+      expect(await run(['outbox', 'requeue', String(ids[0]), '--config', file])).toMatchObject({ code: 1, err: expect.stringContaining(`item ${ids[0]} is pending`) });
+      expect(await run(['outbox', 'discard', String(ids[1]), '--reason', 'billed by hand, ticket 4711', '--config', file])).toMatchObject({ code: 0 });
+      expect(await run(['outbox', 'discard', '999', '--reason', 'x', '--config', file])).toMatchObject({ code: 1, err: expect.stringContaining('no outbox item 999') });
+      expect((await run(['outbox', 'held', '--config', file])).out).toMatch(/^evse NL\*SIM\/LOC1\/3: NL\*ALF\*E3 belongs to operator NL\*ALF, not DE\*ABC \(since \d{4}-\d\d-\d\dT[\d:.]+Z\)\n$/);
+
+      const store = await reopen();
+      try {
+        expect(await store.outbox.get(ids[0]!)).toMatchObject({ state: 'pending', attempts: 0 });
+        expect(await store.outbox.get(ids[1]!)).toMatchObject({ state: 'discarded', resolution: 'billed by hand, ticket 4711' });
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('requeues every dead letter at once, and refuses usage mistakes with exit 2', async () => {
+      const { file } = await storeWithItems();
+      expect(await run(['outbox', 'requeue', '--all-dead', '--config', file])).toMatchObject({ code: 0, out: '2 dead letter(s) requeued\n' });
+      for (const argv of [['outbox'], ['outbox', 'show'], ['outbox', 'show', 'x'], ['outbox', 'discard', '3'], ['outbox', 'list', '--dead', '--pending'], ['outbox', 'list', '7']]) {
+        expect((await run([...argv, '--config', file])).code).toBe(2);
+      }
+    });
   });
 
   describe('serve', () => {

@@ -91,6 +91,35 @@ const Store = Type.Object(
   { additionalProperties: false, default: {}, description: 'Durable state: OCPI credentials, ID correlations, outbox.' },
 );
 
+const Retention = Type.Object(
+  {
+    authorizationsDays: Type.Integer({
+      minimum: 1,
+      default: 30,
+      description:
+        'CPO: how long an authorization Hubject gave (real-time or remote start) is kept for the session and CDR that follow. A 2.1.1 CDR arriving later cannot be matched to its Hubject session and is refused with 2001.',
+    }),
+    sessionsDays: Type.Integer({
+      minimum: 1,
+      default: 90,
+      description: 'Sessions (and what correlates them: notified sessions, remote commands) not updated for this long are deleted.',
+    }),
+    cdrsDays: Type.Integer({
+      minimum: 0,
+      default: 90,
+      description:
+        'Stored CDRs are deleted this long after they were stored (0: kept forever). While kept, a retried POST of one is answered as the first and the backend can read it back; your backend, not the bridge, is the place to archive CDRs for billing.',
+    }),
+    everyMinutes: Type.Integer({ minimum: 0, default: 60, description: 'How often records past their retention are deleted (0: never).' }),
+  },
+  {
+    additionalProperties: false,
+    default: {},
+    description:
+      'How long the bridge keeps per-record data (authorizations, sessions, CDRs and their correlations, expired tokens). What mirrors the network or the configuration (locations, tariffs, tokens, parties) is kept while it exists; delivered outbox items have `outbox.retention`.',
+  },
+);
+
 const Outbox = Type.Object(
   {
     maxAttempts: Type.Integer({
@@ -315,6 +344,7 @@ export const ConfigSchema = Type.Object(
     server: Server,
     store: Store,
     outbox: Outbox,
+    retention: Retention,
     ocpi: Ocpi,
     oicp: Oicp,
     mapping: MappingRulesSchema,

@@ -19,7 +19,7 @@ import { commandResultRoutes } from '../ocpi/commands';
 import type { OicpHandlers } from '../oicp/calls';
 import { cpoRemote } from './cpo/remote';
 import { cpoTokens } from './cpo/authorization';
-import { authorizedToken, forgetOldAuthorizations } from './cpo/authorizations';
+import { authorizedToken } from './cpo/authorizations';
 import { CDR_TOPIC, cdrDeliverer, cpoCdrs } from './cpo/cdrs';
 import { NOTIFICATION_TOPIC, cpoSessions, notificationDeliverer } from './cpo/sessions';
 import { EVSE_DATA_TOPIC, EVSE_STATUS_TOPIC, cpoLocations, evseDataDeliverer, evseStatusDeliverer } from './cpo/locations';
@@ -78,7 +78,6 @@ export function flowsFromConfig(config: BridgeConfig, store: Store, oicp: OicpCl
     oicpHandlers: remote.oicp,
     jobs: [
       { name: 'full sync', everyMs: config.oicp.fullLoadMinutes * 60_000, run: cpoFullSync({ store, client, us, locations, tariffs, logger }) },
-      { name: 'authorization retention', everyMs: 3_600_000, run: async () => ({ forgotten: await forgetOldAuthorizations(store, Date.now()) }) },
     ],
   };
 }

@@ -79,6 +79,17 @@ export class CorrelationRepository {
     return (await this.db.all<Row>('SELECT * FROM correlations WHERE kind = $1 AND updated_at < $2 ORDER BY updated_at LIMIT $3', [kind, before, limit])).map(toCorrelation);
   }
 
+  /** Deletes the pairs of a kind not written since `before` (epoch ms), in batches; returns how many went. */
+  async purgeOlderThan(kind: string, before: number, batch = 5_000): Promise<number> {
+    let purged = 0;
+    let deleted: number;
+    do {
+      deleted = await this.db.run('DELETE FROM correlations WHERE kind = $1 AND ocpi_id IN (SELECT ocpi_id FROM correlations WHERE kind = $1 AND updated_at < $2 LIMIT $3)', [kind, before, batch]);
+      purged += deleted;
+    } while (deleted === batch);
+    return purged;
+  }
+
   async delete(kind: string, ocpiId: string): Promise<boolean> {
     return (await this.db.run('DELETE FROM correlations WHERE kind = $1 AND ocpi_id = $2', [kind, ocpiId])) === 1;
   }

@@ -146,6 +146,11 @@ export class TokenRepository {
   }
 
   /** Ends one token now (a token handed out in a handshake that then failed). */
+  /** Deletes tokens that stopped working before `before` (rotated, revoked, spent registration tokens); returns how many. */
+  async purgeExpired(before: number): Promise<number> {
+    return this.db.run('DELETE FROM ocpi_tokens WHERE expires_at IS NOT NULL AND expires_at < $1', [before]);
+  }
+
   async revoke(token: string): Promise<void> {
     await this.db.run('UPDATE ocpi_tokens SET expires_at = $1 WHERE token_hash = $2', [this.now(), hashToken(token)]);
   }

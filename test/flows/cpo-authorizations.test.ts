@@ -2,7 +2,9 @@
  * Matching a 2.1.1 session or CDR to Hubject's authorization by token and EVSE: the latest one given
  * shortly before it began, at its EVSE, not one another session already uses.
  */
-import { AUTHORIZATION_KIND, authorizedToken, forgetOldAuthorizations, matchingAuthorization, recordAuthorization } from '../../src/flows/cpo/authorizations';
+import { AUTHORIZATION_KIND, authorizedToken, matchingAuthorization, recordAuthorization } from '../../src/flows/cpo/authorizations';
+import { storeRetentionJob } from '../../src/flows/retention';
+import { quietLogger } from '../support/oicp-network';
 import { NOTIFIED_KIND } from '../../src/flows/cpo/sessions';
 import type { Token } from '../../src/ocpi/transaction-schemas';
 import { openStore, type Store } from '../../src/store';
@@ -42,11 +44,12 @@ it('allows a few minutes of clock skew, but not an authorization given later or 
   expect(nextDay).toBeUndefined();
 });
 
-it('forgets a token a month after its last authorization, not before', async () => {
+it('forgets a token a month (retention.authorizationsDays) after its last authorization, not before', async () => {
   const day = 24 * 3_600_000;
-  expect(await forgetOldAuthorizations(store, Date.now() + 29 * day)).toBe(0);
+  const retention = { authorizationsDays: 30, sessionsDays: 90, cdrsDays: 90, everyMinutes: 60 };
+  await storeRetentionJob(store, retention, quietLogger(), () => Date.now() + 29 * day).run();
   expect(await authorizedToken(store, CARD.uid)).toEqual(CARD);
-  expect(await forgetOldAuthorizations(store, Date.now() + 31 * day)).toBe(2);
+  await storeRetentionJob(store, retention, quietLogger(), () => Date.now() + 31 * day).run();
   expect(await authorizedToken(store, CARD.uid)).toBeUndefined();
 });
 

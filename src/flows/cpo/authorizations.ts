@@ -13,15 +13,15 @@ import { NOTIFIED_KIND } from './sessions';
 /** The correlation kind of an authorization: OCPI authorization_reference = Hubject SessionID. */
 export const AUTHORIZATION_KIND = 'authorization';
 
-const MODULE = 'cpo:authorizations';
+/** Where each token's authorizations are kept (the `retention` job forgets a token `authorizationsDays` after its last one). */
+export const AUTHORIZATIONS_MODULE = 'cpo:authorizations';
+const MODULE = AUTHORIZATIONS_MODULE;
 /** One owner for the index: it is the bridge's own bookkeeping. */
 const OWNER = 'bridge';
 /** How many authorizations of one token are kept: a driver does not charge more often than this in a day. */
 const KEPT = 20;
 /** An authorization older than this when the session begins is not its authorization. */
 const VALID_MS = 24 * 3_600_000;
-/** CPOs send CDRs days after the session: a token's authorizations are kept this long after its last one. */
-const RETAINED_MS = 30 * 24 * 3_600_000;
 /** Clocks of the charge point and the bridge disagree a little: a session may seem to begin before it was authorized. */
 const SKEW_MS = 5 * 60_000;
 
@@ -54,11 +54,6 @@ async function remember(store: Repositories, token: Token, given: Given): Promis
     const known = (await store.objects.get<Entry>(MODULE, OWNER, name))?.body;
     await store.objects.put(MODULE, OWNER, name, { token, given: [...(known?.given ?? []), given].slice(-KEPT) });
   }
-}
-
-/** Forgets the tokens not authorized for RETAINED_MS: the index stays the size of a month of drivers. */
-export function forgetOldAuthorizations(store: Pick<StoreRepositories, 'objects'>, now: number): Promise<number> {
-  return store.objects.deleteUnchangedSince(MODULE, now - RETAINED_MS);
 }
 
 /** The token Hubject authorized under a 2.1.1 auth_id (or uid), as OCPI 2.2.1 writes it. */

@@ -228,7 +228,10 @@ export function cpoLocations(options: CpoLocationsOptions): CpoLocations {
         if (!stored || !current || current.updatedAt >= pulledSince) return;
         await tx.objects.delete('locations', known.owner, known.id);
         await tx.held.release(HELD_LOCATION, `${known.owner}/${known.id}`);
-        for (const evse of stored.evses ?? []) await tx.held.release(HELD_EVSE, `${known.owner}/${known.id}/${evse.uid}`);
+        for (const evse of stored.evses ?? []) {
+          await tx.held.release(HELD_EVSE, `${known.owner}/${known.id}/${evse.uid}`);
+          await tx.correlations.delete(EVSE_KIND, `${known.owner}/${known.id}/${evse.uid}`);
+        }
       });
     }
     let evses = 0;
