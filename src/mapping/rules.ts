@@ -105,7 +105,12 @@ export const MappingRulesSchema = Type.Object(
         contracted: Type.Record(Type.String({ pattern: `(${OPERATOR_ID_PATTERN})|^\\*$` }), Type.Omit(Tariff, ['country_code', 'party_id']), {
           default: {},
           description:
-            'EMP side: the tariff agreed with an operator outside Hubject (the roaming contract), by OperatorID or `"*"`, as an OCPI tariff without country_code/party_id. Sessions and CDRs at EVSEs with no pricing product at Hubject are priced with it; without one their CDRs cannot be priced and stay at Hubject.',
+            'EMP side: the tariff agreed with an operator outside Hubject (the roaming contract), by OperatorID or `"*"`, as an OCPI tariff without country_code/party_id. Sessions and CDRs at EVSEs with no pricing product at Hubject are priced with it; without one their CDRs are held unpriced (see `unpricedCdrs`).',
+        }),
+        unpricedCdrs: Type.Union([Type.Literal('hold'), Type.Literal('forward')], {
+          default: 'hold',
+          description:
+            'EMP side: a CDR from Hubject that neither a pricing product at Hubject nor a contracted tariff can price is always accepted and stored (Hubject does not send a refused CDR again). `hold`: it waits, listed as held (`outbox held`, `bridge_held_items{kind="cdr"}`), and goes to the backend once a pricing pull or a contracted tariff can price it. `forward`: it goes at once, at cost 0, with a remark saying it was not priced.',
         }),
       },
       { additionalProperties: false, default: {}, description: 'OCPI tariffs <-> OICP dynamic pricing.' },
@@ -121,7 +126,7 @@ export const NO_RULES: MappingRules = {
   evses: [],
   status: {},
   plugs: [],
-  tariffs: { providerId: '*', defaultPrice: 0, maximumProductChargingPower: 350, products: {}, contracted: {} },
+  tariffs: { providerId: '*', defaultPrice: 0, maximumProductChargingPower: 350, products: {}, contracted: {}, unpricedCdrs: 'hold' },
 };
 
 /** `%` is the wildcard because `*` is part of EvseIDs. */

@@ -115,6 +115,8 @@ export interface NotificationToOcpiOptions {
   provider?: OcpiParty;
   /** The eMSP's own token the identification names, when known: cdr_token is written from it (its contract_id). */
   token?: Token;
+  /** The currency of a session no tariff prices (OCPI requires one): the session goes without a cost, reported. */
+  unpricedCurrency?: string;
   now: Date;
 }
 
@@ -143,7 +145,11 @@ export function notificationToOcpiSession(input: unknown, options: NotificationT
   const token = event.Identification ? log.take(identificationToCdrToken(event.Identification, options.provider, 'Identification', options.token)) : undefined;
   if (token === undefined && previous === undefined) log.invalid('Identification', 'OCPI sessions need the token: the first notification must carry the identification');
   const tariff = owner && applicableTariff(options.rules ?? NO_RULES, options.tariff, event.OperatorID, owner, 'PartnerProductID', log);
-  const currency = tariff?.currency ?? previous?.currency;
+  let currency = tariff?.currency ?? previous?.currency;
+  if (currency === undefined && options.unpricedCurrency !== undefined) {
+    currency = options.unpricedCurrency;
+    log.defaulted('PartnerProductID', `no tariff prices this session: it goes without a cost, in ${currency}`);
+  }
   if (currency === undefined) log.invalid('PartnerProductID', 'OCPI sessions need a currency: pass the tariff of the EVSE, or contract one in the mapping rules');
   if (log.findings.some((f) => f.kind === 'invalid') || owner === undefined || currency === undefined) return log.result(undefined);
 

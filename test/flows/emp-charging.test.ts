@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Location } from '../../src/ocpi/schemas';
 import type { Cdr, Session } from '../../src/ocpi/transaction-schemas';
 import { CARD, PROVIDER_ID, startPulledEmpScene, type EmpScene, type Protocol } from '../support/emp-scene';
-import { until } from '../support/cpo-scene';
+import { RULES, until } from '../support/cpo-scene';
 
 describe.each<Protocol>(['rest-2.3', 'soap-2.2'])('EMP authorization, sessions and CDRs over %s', (protocol) => {
   let scene: EmpScene;
@@ -94,5 +94,41 @@ describe.each<Protocol>(['rest-2.3', 'soap-2.2'])('EMP authorization, sessions a
     expect(received.map((c) => [c.id, c.total_energy, c.cdr_location.evse_uid])).toEqual([[sessionId, 7, 'DE*XYZ*E1*2']]);
     // Delivered a moment ago: the scheduled purge keeps it.
     expect(await scene.bridge.runJob('outbox retention')).toEqual({ purged: 0 });
+  });
+});
+
+describe.each(['hold', 'forward'] as const)('EMP: a CDR nothing can price (unpricedCdrs: %s)', (unpricedCdrs) => {
+  let scene: EmpScene;
+  // The example rules without DE*XYZ's contracted tariff.
+  const rules = { ...RULES, tariffs: { ...RULES.tariffs, contracted: {}, unpricedCdrs } };
+  beforeAll(async () => {
+    scene = await startPulledEmpScene('rest-2.3', {}, { rules });
+  });
+  afterAll(() => scene.close());
+
+  it(unpricedCdrs === 'hold' ? 'accepts it, holds it as unpriced, and sends it once a pricing pull can price it' : 'accepts it and sends it at once at cost 0 with a remark', async () => {
+    // The operator withdraws the EVSE's pricing: nothing at Hubject prices DE*XYZ*E2*2 now.
+    expect((await scene.cpo.client.call('PushEvsePricing', { ActionType: 'delete', EVSEPricing: [{ EvseID: 'DE*XYZ*E2*2', EvseIDProductList: ['AC 1'], ProviderID: '*' }] })).ok).toBe(true);
+    await scene.bridge.runJob('pricing');
+    await scene.delivered();
+    const { sessionId } = await scene.cpo.charge('DE*XYZ*E2*2', { RFIDMifareFamilyIdentification: { UID: CARD } }, 10);
+    // Hubject was answered 000 in both cases: it never sends a refused CDR again.
+    expect(scene.hub.state.sessions.get(sessionId)?.cdr).toBeDefined();
+    await scene.delivered();
+    const sent = () => scene.received('cdrs', 'POST cdr').map((t) => t.body as Cdr).find((c) => c.id === sessionId);
+    if (unpricedCdrs === 'forward') {
+      expect(sent()).toMatchObject({ total_energy: 10, total_cost: { excl_vat: 0 }, remark: expect.stringContaining('Not priced') });
+      expect(sent()!.tariffs).toBeUndefined();
+      expect(await scene.bridge.store.held.list({ kind: 'cdr' })).toEqual([]);
+      return;
+    }
+    expect(sent()).toBeUndefined();
+    expect(await scene.bridge.store.held.list({ kind: 'cdr' })).toEqual([expect.objectContaining({ ref: sessionId, reason: expect.stringMatching(/^not priced yet: .*no OCPI tariff/) })]);
+    // The operator prices the EVSE again; the next pricing pull releases the CDR.
+    expect((await scene.cpo.client.call('PushEvsePricing', { ActionType: 'update', EVSEPricing: [{ EvseID: 'DE*XYZ*E2*2', EvseIDProductList: ['AC 1'], ProviderID: '*' }] })).ok).toBe(true);
+    await scene.bridge.runJob('pricing');
+    await until('the CDR reached the backend', () => sent() !== undefined);
+    expect(sent()).toMatchObject({ total_energy: 10, tariffs: [{ id: 'DEXYZ-AC 1' }] });
+    expect(await scene.bridge.store.held.list({ kind: 'cdr' })).toEqual([]);
   });
 });

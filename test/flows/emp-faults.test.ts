@@ -83,13 +83,15 @@ describe('EMP faults', () => {
       await nothingStored();
     });
 
-    it('refuses a CDR of an EVSE it does not know with 022 and the reason (Hubject keeps it for reconciliation)', async () => {
+    it('accepts a CDR of an EVSE it does not know (Hubject would not send it again), holds it with the reason, and sends nothing yet', async () => {
       const cdr = { SessionID: 'b2a8a7c2-0000-4c3f-8d4a-1234567890ab', EvseID: 'DE*XYZ*E99*1', Identification: card, SessionStart: '2026-01-01T10:00:00Z', SessionEnd: '2026-01-01T11:00:00Z', ChargingStart: '2026-01-01T10:00:00Z', ChargingEnd: '2026-01-01T11:00:00Z', ConsumedEnergy: 5, PartnerProductID: 'AC 1' };
-      const answer = (await (await post(operationPath('ChargeDetailRecord', 'DE*XYZ'), JSON.stringify(cdr), 'application/json')).json()) as { Result: boolean; StatusCode: { Code: string; AdditionalInfo?: string } };
-      expect(answer.Result).toBe(false);
-      expect(answer.StatusCode.Code).toBe('022');
-      expect(answer.StatusCode.AdditionalInfo).toMatch(/EvseID/);
+      const answer = (await (await post(operationPath('ChargeDetailRecord', 'DE*XYZ'), JSON.stringify(cdr), 'application/json')).json()) as { Result: boolean; StatusCode: { Code: string } };
+      expect(answer).toMatchObject({ Result: true, StatusCode: { Code: '000' } });
+      expect(await scene.bridge.store.held.list({ kind: 'cdr' })).toEqual([expect.objectContaining({ ref: cdr.SessionID, reason: expect.stringMatching(/^cannot become an OCPI CDR yet: .*EvseID/) })]);
       await nothingStored();
+      // Hubject sending it again, or the reconciliation finding it, changes nothing.
+      expect((await (await post(operationPath('ChargeDetailRecord', 'DE*XYZ'), JSON.stringify(cdr), 'application/json')).json())).toMatchObject({ Result: true });
+      expect(await scene.bridge.store.held.list({ kind: 'cdr' })).toHaveLength(1);
     });
   });
 });

@@ -44,6 +44,8 @@ export interface EmpScene {
 /** What the scene's eMSP backend speaks: both OCPI versions (2.2.1 is agreed) unless told. */
 export interface EmpSceneOptions {
   backendVersions?: OcpiVersion[];
+  /** Mapping rules instead of the example ones. */
+  rules?: unknown;
 }
 
 async function startNetwork(protocol: Protocol, options: EmpSceneOptions = {}, evses = 4) {
@@ -66,7 +68,7 @@ async function startNetwork(protocol: Protocol, options: EmpSceneOptions = {}, e
       server: { host: '127.0.0.1', port: 0 },
       store: { path: storePath },
       outbox: { baseDelayMs: 100, maxDelayMs: 200, pollMs: 50, leaseMs: 1_000 },
-      mapping: RULES,
+      mapping: options.rules ?? RULES,
       ocpi: { countryCode: 'DE', partyId: 'BRG', roles: ['CPO'], businessDetails: { name: 'Bridge' }, backend: { versionsUrl: backend.backend.versionsUrl(), token: await backend.backend.registration.offer('bridge') } },
       oicp: {
         role: 'EMP',

@@ -24,6 +24,15 @@ import { AUTHENTICATION_DATA_TOPIC, authenticationDataDeliverer, empTokens } fro
 
 const MINUTE = 60_000;
 
+/** A job that then does `next` too (held CDRs are tried again once a pull brought EVSEs or pricing). */
+const afterwards =
+  <T>(run: () => Promise<T>, next: () => Promise<unknown>) =>
+  async (): Promise<T> => {
+    const result = await run();
+    await next();
+    return result;
+  };
+
 export function empFlows(config: BridgeConfig, store: Store, oicp: OicpClient, logger: Logger, publicUrl: () => string, stale: StaleReporter): Flows {
   const settings = config.oicp;
   const us = { role: 'CPO', countryCode: config.ocpi.countryCode, partyId: config.ocpi.partyId };
@@ -67,8 +76,8 @@ export function empFlows(config: BridgeConfig, store: Store, oicp: OicpClient, l
       ChargeDetailRecord: (record) => cdrs.receive(record),
     },
     jobs: [
-      { name: 'EVSE data', everyMs: (settings.evseDataPullMinutes || settings.fullLoadMinutes) * MINUTE, run: pullEvseData },
-      { name: 'pricing', everyMs: settings.pricingPullMinutes * MINUTE, run: empPricing(context, network) },
+      { name: 'EVSE data', everyMs: (settings.evseDataPullMinutes || settings.fullLoadMinutes) * MINUTE, run: afterwards(pullEvseData, cdrs.retryHeld) },
+      { name: 'pricing', everyMs: settings.pricingPullMinutes * MINUTE, run: afterwards(empPricing(context, network), cdrs.retryHeld) },
       { name: 'EVSE status', everyMs: settings.evseStatusPullSeconds * 1000, run: () => network.pullStatuses() },
       { name: 'CDR reconciliation', everyMs: settings.cdrReconcileMinutes * MINUTE, run: () => cdrs.reconcile() },
     ],

@@ -22,6 +22,9 @@ export const SESSION_TOPIC = 'ocpi:session';
  * The EVSE's tariff from the pricing pull: the one of the product the session names when the EVSE offers it, else
  * the first it offers; none when Hubject has no pricing for it (the mappers then take the contracted one, if any).
  */
+/** The currency of what no tariff prices: Hubject's roaming is in euros unless a tariff says otherwise. */
+export const UNPRICED_CURRENCY = 'EUR';
+
 export async function tariffAt(
   context: EmpContext,
   evse: { evse_id?: string; connectors: { tariff_ids?: string[] }[] } | undefined,
@@ -57,6 +60,8 @@ export function empSessions(context: EmpContext, network: EmpNetwork, tokens: Em
       tariff: (await tariffAt(context, place?.evse, notification.PartnerProductID)).tariff,
       provider: await tokens.provider(),
       token: await tokens.tokenOf(notification.Identification),
+      // A session is not billed: one nothing prices yet still shows, without a cost (its CDR waits for a price).
+      unpricedCurrency: UNPRICED_CURRENCY,
       now: new Date(),
     });
     if (!mapped.value) throw new OicpRefusal('022', `the ${notification.Type} notification cannot become an OCPI session: ${refusalOf(mapped.findings)}`);
