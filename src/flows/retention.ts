@@ -11,7 +11,7 @@ import type { Store } from '../store';
 import type { Job } from '.';
 import { AUTHORIZATION_KIND, AUTHORIZATIONS_MODULE } from './cpo/authorizations';
 import { CDR_KIND } from './cpo/cdrs';
-import { COMMAND_KIND } from './cpo/remote';
+import { COMMAND_KIND, RESERVATION_NUMBER_KIND } from './cpo/remote';
 import { NOTIFIED_KIND } from './cpo/sessions';
 import { REMOTE_KIND } from './emp/remote';
 
@@ -33,6 +33,7 @@ export const RETENTION_RULES: readonly Rule[] = [
   { table: 'ocpi_objects', part: AUTHORIZATIONS_MODULE, days: (r) => r.authorizationsDays, why: 'CPO: the authorizations of each token, to match 2.1.1 sessions and CDRs' },
   { table: 'correlations', part: NOTIFIED_KIND, days: (r) => r.sessionsDays, why: 'CPO: what was notified to Hubject for a session' },
   { table: 'correlations', part: COMMAND_KIND, days: (r) => r.sessionsDays, why: 'CPO: a remote command forwarded to the backend' },
+  { table: 'correlations', part: RESERVATION_NUMBER_KIND, days: (r) => r.sessionsDays, why: 'CPO: the number a 2.1.1 backend knows a Hubject reservation by' },
   { table: 'correlations', part: REMOTE_KIND, days: (r) => r.sessionsDays, why: 'EMP: a remote command sent to Hubject' },
   { table: 'ocpi_objects', part: 'sessions', days: (r) => r.sessionsDays, why: 'sessions, both roles' },
   { table: 'ocpi_objects', part: 'cdrs', days: (r) => r.cdrsDays || undefined, why: 'CDRs, both roles: a retried POST is answered as the first while kept' },
@@ -44,7 +45,7 @@ export const RETENTION_RULES: readonly Rule[] = [
 export const KEPT = [
   'ocpi_parties: the registered OCPI peers',
   'ocpi_objects locations, tariffs, tokens: the current state of the network and the drivers (a DELETE or a full sync removes them)',
-  'ocpi_objects announced:*, emp:*: what was last announced to Hubject and what the pulls remember (LastCall, operators, EVSE tariffs)',
+  'ocpi_objects announced:*, emp:*, bridge:*: what was last announced to Hubject, what the pulls remember (LastCall, operators, EVSE tariffs), CDRs held until they can be converted, counters',
   'correlations evse, emp-evse: the EvseID index of the network (follows it)',
   'held_items: what is held back until it can be forwarded (an entry goes when its object is forwarded or gone)',
   'outbox: pending and dead items until delivered, requeued or discarded; delivered ones per outbox.retention',

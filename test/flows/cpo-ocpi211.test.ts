@@ -83,4 +83,27 @@ describe('CPO flows with an OCPI 2.1.1 backend', () => {
     // The earlier session's authorization is not taken again by this one.
     expect(scene.notifications.filter((n) => n.CPOPartnerSessionID === 'S-211-REMOTE').map((n) => n.SessionID)).toEqual([sessionId]);
   });
+
+  it('reserves with a number the bridge keeps for Hubject\'s SessionID (2.1.1 reservation ids are integers), and says in OICP terms that 2.1.1 cannot cancel', async () => {
+    const emp = new OicpClient({ baseUrl: scene.hubUrl, as: 'EMP', partyId: 'DE-DCB', logger: quietLogger() });
+    try {
+      const reserve = (Duration: number) => emp.call('AuthorizeRemoteReservationStart', { ProviderID: 'DE-DCB', EvseID: 'BE*BEC*E041503001', Identification: { RemoteIdentification: { EvcoID: 'DE-DCB-C12345678-X' } }, Duration });
+      const first = await reserve(20);
+      expect(first).toMatchObject({ ok: true, value: { Result: true, StatusCode: { Code: '000' } } });
+      const second = await reserve(10);
+      expect(second).toMatchObject({ ok: true, value: { Result: true } });
+      const sent = scene.backend.backend.platform.traffic.filter((t) => t.what === 'POST RESERVE_NOW').map((t) => t.body as { reservation_id: unknown });
+      // One number per reservation (sent as 2.1.1 integers; the simulator records commands raised to 2.2.1, where they are strings).
+      expect(sent.map((r) => r.reservation_id)).toEqual(['1', '2']);
+      const sessionId = first.ok ? first.value.SessionID! : '';
+      expect((await scene.bridge.store.correlations.byOicp('reservation-number', sessionId))?.ocpiId).toBe('1');
+
+      const before = scene.backend.backend.platform.traffic.length;
+      const cancelled = await emp.call('AuthorizeRemoteReservationStop', { ProviderID: 'DE-DCB', EvseID: 'BE*BEC*E041503001', SessionID: sessionId });
+      expect(cancelled).toMatchObject({ ok: false, error: { kind: 'refused', statusCode: { Code: '320', Description: expect.stringContaining('2.1.1') } } });
+      expect(scene.backend.backend.platform.traffic).toHaveLength(before);
+    } finally {
+      emp.close();
+    }
+  });
 });

@@ -30,10 +30,15 @@ import type { Store } from '../../store';
 import { NOTIFICATION_TOPIC, NOTIFIED_KIND } from './sessions';
 import { recordAuthorization } from './authorizations';
 import type { StartSession } from '../../ocpi/transaction-schemas';
+import type { OcpiVersion } from '../../ocpi/transport';
 import { locationOfEvse } from './locations';
 
 /** A command the bridge sent: its id (in the response_url) <-> Hubject's SessionID. */
 export const COMMAND_KIND = 'command';
+/** OCPI 2.1.1 reservation ids are integers: the number the bridge gave a Hubject reservation (SessionID). */
+export const RESERVATION_NUMBER_KIND = 'reservation-number';
+/** Where the last reservation number is counted. */
+const COUNTERS_MODULE = 'bridge:counters';
 
 /** What the bridge keeps of a command it sent, for its result. */
 interface SentCommand {
@@ -58,13 +63,39 @@ export function cpoRemote(options: CpoRemoteOptions): { oicp: OicpHandlers; resu
   const { store, logger } = options;
   const now = options.now ?? (() => new Date());
 
+  /**
+   * The durable number of a Hubject reservation for a 2.1.1 backend, the same each time it is asked
+   * (a cancellation names the reservation Hubject's way). Counted up to 999,999,999, then from 1 again.
+   */
+  const reservationNumber = (sessionId: string): Promise<string> =>
+    store.transaction(async (tx) => {
+      const known = await tx.correlations.byOicp(RESERVATION_NUMBER_KIND, sessionId);
+      if (known) return known.ocpiId;
+      await tx.objects.lock(COUNTERS_MODULE, 'bridge', 'reservation');
+      const next = ((await tx.objects.get<{ n: number }>(COUNTERS_MODULE, 'bridge', 'reservation'))?.body.n ?? 0) % 999_999_999 + 1;
+      await tx.objects.put(COUNTERS_MODULE, 'bridge', 'reservation', { n: next });
+      // A number handed out a billion reservations ago is someone else's now.
+      await tx.correlations.delete(RESERVATION_NUMBER_KIND, String(next));
+      await tx.correlations.put({ kind: RESERVATION_NUMBER_KIND, ocpiId: String(next), oicpId: sessionId });
+      return String(next);
+    });
+
   /** Sends a command and answers Hubject from the synchronous response. */
-  async function send(type: CommandType, operation: RemoteOperation, sent: SentCommand, build: (responseUrl: string) => Mapped<unknown>): Promise<Acknowledgement> {
+  async function send(
+    type: CommandType,
+    operation: RemoteOperation,
+    sent: SentCommand,
+    build: (responseUrl: string, version: OcpiVersion) => Mapped<unknown> | Promise<Mapped<unknown>>,
+  ): Promise<Acknowledgement> {
     const sessionId = sent.sessionId;
     const peer = await registeredPeer(store, options.client, options.us);
     if (!peer) return acknowledgement('300', 'the OCPI backend is not registered with the bridge', { SessionID: sessionId });
+    // OCPI 2.1.1 has no CANCEL_RESERVATION: the reservation ends at its expiry_date.
+    if (type === 'CANCEL_RESERVATION' && peer.version === '2.1.1') {
+      return acknowledgement('320', 'the CPO backend speaks OCPI 2.1.1, which cannot cancel a reservation; it ends at its expiry time', { SessionID: sessionId });
+    }
     const id = randomUUID();
-    const command = build(`${options.publicUrl()}/ocpi/${peer.version}/commands/${type}/${id}`);
+    const command = await build(`${options.publicUrl()}/ocpi/${peer.version}/commands/${type}/${id}`, peer.version);
     if (command.value === undefined) {
       const why = command.findings.filter((f) => f.kind === 'invalid').map((f) => f.message).join('; ');
       // An EVSE or token OCPI cannot target is the start's 603; an unknown session or reservation, 400.
@@ -98,9 +129,12 @@ export function cpoRemote(options: CpoRemoteOptions): { oicp: OicpHandlers; resu
         return send('STOP_SESSION', 'stop', { sessionId: request.SessionID, evseId: request.EvseID }, (responseUrl) => remoteStopToOcpi(request, { responseUrl, now: now(), ...(sessionId !== undefined && { sessionId }) }));
       },
       // Hubject's SessionID of the reservation is the OCPI reservation_id: the cancellation names it.
+      // A 2.1.1 backend gets a number the bridge keeps for the SessionID instead (its reservation_id is an integer).
       AuthorizeRemoteReservationStart: async (request) => {
         const location = await locationOfEvse(store, request.EvseID);
-        return send('RESERVE_NOW', 'reserve', { sessionId: request.SessionID, evseId: request.EvseID }, (responseUrl) => reservationStartToOcpi(request, { responseUrl, location, now: now() }));
+        return send('RESERVE_NOW', 'reserve', { sessionId: request.SessionID, evseId: request.EvseID }, async (responseUrl, version) =>
+          reservationStartToOcpi(request, { responseUrl, location, now: now(), ...(version === '2.1.1' && request.SessionID !== undefined && { reservationId: await reservationNumber(request.SessionID) }) }),
+        );
       },
       AuthorizeRemoteReservationStop: (request) =>
         send('CANCEL_RESERVATION', 'cancel', { sessionId: request.SessionID, evseId: request.EvseID }, (responseUrl) => reservationStopToOcpi(request, { responseUrl, now: now() })),
