@@ -100,7 +100,7 @@ describe('CPO flows with an OCPI 2.1.1 backend', () => {
 
       const before = scene.backend.backend.platform.traffic.length;
       const cancelled = await emp.call('AuthorizeRemoteReservationStop', { ProviderID: 'DE-DCB', EvseID: 'BE*BEC*E041503001', SessionID: sessionId });
-      expect(cancelled).toMatchObject({ ok: false, error: { kind: 'refused', statusCode: { Code: '320', Description: expect.stringContaining('2.1.1') } } });
+      expect(cancelled).toMatchObject({ ok: false, error: { kind: 'refused', statusCode: { Code: '320', AdditionalInfo: expect.stringContaining('2.1.1') } } });
       expect(scene.backend.backend.platform.traffic).toHaveLength(before);
     } finally {
       emp.close();
