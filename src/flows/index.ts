@@ -78,6 +78,8 @@ export function flowsFromConfig(config: BridgeConfig, store: Store, oicp: OicpCl
     oicpHandlers: remote.oicp,
     jobs: [
       { name: 'full sync', everyMs: config.oicp.fullLoadMinutes * 60_000, run: cpoFullSync({ store, client, us, locations, tariffs, logger }) },
+      // A DST switch changes the UTC offset OICP carries: the network goes again within 15 minutes of it.
+      { name: 'UTC offsets', everyMs: 15 * 60_000, run: async () => ({ changed: await locations.resendOnOffsetChange() }) },
     ],
   };
 }

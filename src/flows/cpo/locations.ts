@@ -15,6 +15,7 @@ import type { Logger } from '../../observability/logger';
 import type { Finding } from '../../mapping/findings';
 import { ocpiEvseToStatusRecord, type OicpEvseStatusRecord } from '../../mapping/evse-status';
 import { ocpiLocationToOicp, type OicpEvseData } from '../../mapping/location';
+import { utcOffset } from '../../mapping/time-zone';
 import { evseDefaults, type MappingRules } from '../../mapping/rules';
 import { isEvseOf } from '../../mapping/identifiers';
 import type { OicpClient } from '../../oicp/client';
@@ -118,7 +119,16 @@ export interface CpoLocations {
   fullLoad: (network: readonly { owner: string; location: Location }[], pulledSince: number) => Promise<{ locations: number; evses: number }>;
   /** The whole cached network as Hubject gets it in a fullLoad, mapped now. */
   currentNetwork: () => Promise<CpoNetwork>;
+  /**
+   * OICP carries a UTC offset, not a zone: when the offset of a zone of the cached network changed
+   * since the last look (a DST switch), the cached network goes to Hubject again as `fullLoad`.
+   * Returns the zones whose offset changed.
+   */
+  resendOnOffsetChange: () => Promise<string[]>;
 }
+
+/** Where the offsets last sent per zone are kept. */
+const OFFSETS_MODULE = 'announced:utc-offsets';
 
 export function cpoLocations(options: CpoLocationsOptions): CpoLocations {
   const { store, logger } = options;
@@ -244,11 +254,7 @@ export function cpoLocations(options: CpoLocationsOptions): CpoLocations {
         return apply(tx, owner, location, stored, { data: true, statuses: [] }, { enqueue: false });
       });
     }
-    // Barriers: sent after everything announced before them and before everything after, read from the cache when sent.
-    await store.transaction(async (tx) => {
-      await tx.outbox.enqueue({ topic: EVSE_DATA_TOPIC, payload: { fullLoad: true } satisfies FullLoadPayload, barrier: true });
-      await tx.outbox.enqueue({ topic: EVSE_STATUS_TOPIC, payload: { fullLoad: true } satisfies FullLoadPayload, barrier: true });
-    });
+    await announceFullLoad();
     return { locations: network.length, evses };
   }
 
@@ -269,6 +275,27 @@ export function cpoLocations(options: CpoLocationsOptions): CpoLocations {
       }
     }
     return { operator: operatorOf(operatorName), records, statuses };
+  }
+
+  /** Barriers: sent after everything announced before them and before everything after, read from the cache when sent. */
+  const announceFullLoad = () =>
+    store.transaction(async (tx) => {
+      await tx.outbox.enqueue({ topic: EVSE_DATA_TOPIC, payload: { fullLoad: true } satisfies FullLoadPayload, barrier: true });
+      await tx.outbox.enqueue({ topic: EVSE_STATUS_TOPIC, payload: { fullLoad: true } satisfies FullLoadPayload, barrier: true });
+    });
+
+  async function resendOnOffsetChange(): Promise<string[]> {
+    const at = now();
+    const zones = new Set((await store.objects.list<Location>('locations')).map((l) => l.body.time_zone));
+    const offsets = Object.fromEntries([...zones].map((zone) => [zone, utcOffset(zone, at) ?? '']));
+    const before = (await store.objects.get<Record<string, string>>(OFFSETS_MODULE, 'bridge', 'zones'))?.body;
+    const changed = before === undefined ? [] : [...zones].filter((zone) => before[zone] !== undefined && before[zone] !== offsets[zone]);
+    if (changed.length > 0) {
+      logger.info('UTC offsets changed (daylight saving): the network goes to Hubject again', { zones: changed });
+      await announceFullLoad();
+    }
+    await store.objects.put(OFFSETS_MODULE, 'bridge', 'zones', offsets);
+    return changed;
   }
 
   const cached = async (ref: ObjectRef) => (await store.objects.get<Location>('locations', ownerKey(ref), ref.ids[0]!))?.body;
@@ -313,7 +340,7 @@ export function cpoLocations(options: CpoLocationsOptions): CpoLocations {
 
     get: async (level, ref) => objectAt(await cached(ref), level, ref.ids),
   };
-  return { receiver, fullLoad, currentNetwork };
+  return { receiver, fullLoad, currentNetwork, resendOnOffsetChange };
 }
 
 const invalidOf = (findings: readonly Finding[]) => findings.filter((f) => f.kind === 'invalid').map((f) => `${f.path}: ${f.message}`).join('; ');
