@@ -76,8 +76,8 @@ export function empFlows(config: BridgeConfig, store: Store, oicp: OicpClient, l
       ChargeDetailRecord: (record) => cdrs.receive(record),
     },
     jobs: [
-      { name: 'EVSE data', everyMs: (settings.evseDataPullMinutes || settings.fullLoadMinutes) * MINUTE, run: afterwards(pullEvseData, cdrs.retryHeld) },
-      { name: 'pricing', everyMs: settings.pricingPullMinutes * MINUTE, run: afterwards(empPricing(context, network), cdrs.retryHeld) },
+      { name: 'EVSE data', everyMs: (settings.evseDataPullMinutes || settings.fullLoadMinutes) * MINUTE, run: afterwards(pullEvseData, () => cdrs.retryHeld()) },
+      { name: 'pricing', everyMs: settings.pricingPullMinutes * MINUTE, run: afterwards(empPricing(context, network), () => cdrs.retryHeld()) },
       { name: 'EVSE status', everyMs: settings.evseStatusPullSeconds * 1000, run: () => network.pullStatuses() },
       { name: 'CDR reconciliation', everyMs: settings.cdrReconcileMinutes * MINUTE, run: () => cdrs.reconcile() },
     ],
