@@ -6,7 +6,7 @@ import { main } from '../src/cli';
 import { loadConfigFile } from '../src/config/load';
 import { openStore } from '../src/store';
 import { captured } from './support/io';
-import { CLI, runTs } from './support/child';
+import { CLI, freePort, runTs } from './support/child';
 
 const REPO = join(__dirname, '..');
 const PACKAGE_VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
@@ -244,14 +244,6 @@ describe('command line', () => {
   });
 
   describe('ocpi', () => {
-    async function freePort(): Promise<number> {
-      const probe = createServer();
-      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-      const { port } = probe.address() as { port: number };
-      await new Promise((resolve) => probe.close(resolve));
-      return port;
-    }
-
     it('registers a running bridge with the backend simulator, lists, rotates and unregisters, across processes', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'bridge-ocpi-'));
       const config = join(dir, 'bridge.yaml');

@@ -9,14 +9,13 @@
  * answer and its settlement), EVSEs whose final status at Hubject is not the newest one sent.
  */
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { openStore, type Store } from '../../src/store';
 import type { StoreConfig } from '../../src/config/schema';
 import { startBalancer, type Balancer } from '../support/balancer';
-import { CLI, runTs, type Child } from '../support/child';
+import { CLI, freePort, runTs, type Child } from '../support/child';
 import type { HubjectDouble } from '../support/doubles/hubject';
 import { spawnHubjectDouble } from '../support/doubles/hubject-remote';
 import { startOcpiCpoDouble, type OcpiCpoDouble, type PushItem, type PushResult } from '../support/doubles/ocpi-cpo';
@@ -32,14 +31,6 @@ const OICP_STATUS: Record<string, string> = { AVAILABLE: 'Available', CHARGING: 
 const CARD = { country_code: 'DE', party_id: 'DCB', uid: '1234ABCD', type: 'RFID' as const, contract_id: 'DE8ACC12E46L89' };
 const CLIENT_TIMEOUT_MS = 2_000;
 const CONCURRENCY = 8;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A small seeded random source, so a failing run can be repeated. */
 function seeded(seed: number): () => number {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -80,4 +81,13 @@ export function bridgeProcesses(configFile: string, registered: () => Promise<bo
       await Promise.all(children.map((c) => c.exited));
     },
   };
+}
+
+/** A TCP port free at the moment of asking, for a process that must listen on a known port. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
