@@ -21,7 +21,7 @@ import { ocpiToOicpCoordinates, oicpToOcpiCoordinates } from './coordinates';
 import { ocpiEnergyMixToOicp, oicpEnergyToOcpi } from './energy-mix';
 import { ocpiToOicpStatus } from './evse-status';
 import { childPath, FindingLog, type Mapped } from './findings';
-import { ocpiEvseIdOf, operatorOfEvseId, partyToOperatorId, sameOperator } from './identifiers';
+import { hubjectEvseIdOf, ocpiEvseIdOf, oicpEvseIdToOcpi, operatorOfEvseId, partyToOperatorId, sameOperator } from './identifiers';
 import { ocpiHoursToOicp, oicpOpeningToOcpi } from './opening-times';
 import { currentOf, ocpiToOicpPlug, oicpToOcpiConnector, plugCurrent, type OicpPlug, type PlugCurrent } from './plug';
 import { evseDefaults, NO_RULES, operatorParty, type EvseDefaults, type MappingRules } from './rules';
@@ -383,9 +383,11 @@ function recordToEvse(
   const uid = options.evseUids?.[record.EvseID] ?? (record.EvseID.length <= OCPI_ID_MAX ? record.EvseID : `E${shortHash(record.EvseID)}`);
   const connectors = recordConnectors(record, path, stamp, log);
   if (connectors.length === 0) return void log.loss(path, `EVSE ${record.EvseID}: no plug has an OCPI connector standard (OCPI needs one); the EVSE is not carried`);
+  // The ISO form only where the uid keeps Hubject's spelling for the messages back (hubjectEvseIdOf).
+  const evseId = uid === record.EvseID ? log.take(oicpEvseIdToOcpi(record.EvseID, childPath(path, 'EvseID'))) : record.EvseID;
   const evse: Evse = {
     uid,
-    evse_id: record.EvseID,
+    evse_id: evseId,
     status: record.deltaType === 'delete' ? 'REMOVED' : 'UNKNOWN',
     connectors,
     last_updated: stamp,
@@ -482,12 +484,16 @@ function recordConnectors(record: EvseDataRecord, path: string, stamp: string, l
 }
 
 /**
- * The EVSE an OICP EvseID names in the cached OCPI location (letter case and `*` separators aside).
- * A miss is reported to `log` when given; without one it is the caller's to judge.
+ * The EVSE an OICP EvseID names in the cached OCPI location (letter case and `*` separators aside),
+ * by Hubject's form of each EVSE's id. A miss is reported to `log` when given; without one it is the
+ * caller's to judge.
  */
 export function cachedEvse(location: Location | undefined, evseId: string, log?: FindingLog): Evse | undefined {
   const canonical = (id: string) => id.replace(/\*/g, '').toUpperCase();
-  const evse = location?.evses?.find((e) => e.evse_id !== undefined && canonical(e.evse_id) === canonical(evseId));
+  const evse = location?.evses?.find((e) => {
+    const hubject = hubjectEvseIdOf(e);
+    return hubject !== undefined && canonical(hubject) === canonical(evseId);
+  });
   if (evse === undefined) log?.invalid('EvseID', `EVSE ${evseId} is not in the given location (pass the cached location)`);
   return evse;
 }

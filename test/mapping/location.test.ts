@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { loadMappingRules } from '../../src/config/load';
 import { ocpiEnergyMixToOicp } from '../../src/mapping/energy-mix';
 import { ocpiToOicpStatus } from '../../src/mapping/evse-status';
-import { ocpiLocationToOicp, oicpEvseDataToLocations } from '../../src/mapping/location';
+import { cachedEvse, ocpiLocationToOicp, oicpEvseDataToLocations } from '../../src/mapping/location';
 import { ocpiHoursToOicp } from '../../src/mapping/opening-times';
 import { NO_RULES } from '../../src/mapping/rules';
 import { Evse, Evse211, type EnergyMix, type Hours } from '../../src/ocpi/schemas';
@@ -302,6 +302,15 @@ describe('OICP EvseDataRecords -> OCPI Locations', () => {
     expect(value.flatMap((l) => l.evses!.map((e) => e.evse_id))).toEqual(['DE*XYZ*ETEST1']);
     expect(findings.filter((f) => f.kind === 'invalid')).toEqual([]);
     expect(findings).toContainEqual({ kind: 'loss', path: '[1]', message: expect.stringContaining('EVSE DE*XYZ*EAVCON'), subject: { operatorId: 'DE*XYZ', evseId: 'DE*XYZ*EAVCON' } });
+  });
+
+  it('carries a DIN operator’s EVSE with its ISO evse_id and Hubject’s spelling in the uid, found again by Hubject’s EvseID', () => {
+    const record = { ...officialRecord, EvseID: '+49*810*000*438', OperatorID: '+49*810', ChargingPoolID: undefined, ChargingStationID: 'S-810' };
+    const { value, findings } = oicpEvseDataToLocations([record], { rules: NO_RULES, now: WINTER });
+    expect(findings.filter((f) => f.kind === 'invalid')).toEqual([]);
+    expect(value[0]).toMatchObject({ country_code: 'DE', party_id: '810', id: 'S-810' });
+    expect(value[0]!.evses!.map((e) => [e.uid, e.evse_id])).toEqual([['+49*810*000*438', 'DE*810*E000*438']]);
+    expect(cachedEvse(value[0], '+49*810*000*438')?.evse_id).toBe('DE*810*E000*438');
   });
 
   it('refuses a record that breaks the OICP schema and keeps the others', () => {
