@@ -337,7 +337,7 @@ function groupToLocation(group: Group, rules: MappingRules, options: OicpToLocat
     publish: true,
     ...address,
     coordinates,
-    time_zone: log.take(oicpTimeZoneToOcpi(first.Address.TimeZone, options.now, defaults.timeZone, childPath(base, 'Address.TimeZone'))),
+    time_zone: log.take(oicpTimeZoneToOcpi({ offset: first.Address.TimeZone, coordinates, configured: defaults.timeZone }, options.now, childPath(base, 'Address.TimeZone'))),
     last_updated: lastUpdated.toISOString(),
   };
   if (group.kind === 'pool' && !first.ChargingPoolID!.toUpperCase().startsWith(`${operatorId.toUpperCase()}*P`)) {

@@ -217,7 +217,7 @@ describe('OICP EvseDataRecords -> OCPI Locations', () => {
       coordinates: { latitude: '52.480495', longitude: '13.356465' },
       related_locations: [{ latitude: '52.480495', longitude: '13.356465' }],
       parking_type: 'PARKING_GARAGE',
-      time_zone: 'Etc/GMT-1',
+      time_zone: 'Europe/Berlin',
       suboperator: { name: 'XYZ Technologies' },
       opening_times: { twentyfourseven: false },
       energy_mix: { is_green_energy: true, energy_sources: [{ source: 'SOLAR', percentage: 85 }, { source: 'WIND', percentage: 15 }], environ_impact: [{ category: 'CARBON_DIOXIDE', amount: 30.3 }] },
