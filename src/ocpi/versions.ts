@@ -203,9 +203,10 @@ const FRACTION_OR_OFFSET = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d+)?(?:Z
 
 /**
  * 2.1.1 strings are printable ASCII and its DateTimes have no fraction: transliterates letters with
- * accents ("Malmö" -> "Malmo"), drops what is left, and writes DateTimes as `...:ssZ`.
+ * accents ("Malmö" -> "Malmo"), drops what is left, and writes DateTimes as `...:ssZ`. Every object and
+ * PATCH body written to a 2.1.1 peer passes here last.
  */
-function asciiDown<T>(value: T, path: string, log: FindingLog): T {
+export function asciiDown<T>(value: T, path: string, log: FindingLog): T {
   if (typeof value === 'string') {
     const time = FRACTION_OR_OFFSET.exec(value);
     if (time) return `${time[1]!}Z` as T;
@@ -259,6 +260,41 @@ function evseDown(evse: Evse, refused: readonly string[], path: string, log: Fin
   const down: Evse211 = { ...evse, connectors, capabilities: known(evse.capabilities, CAPABILITIES_211, childPath(path, 'capabilities'), 'capability', log) };
   if (down.capabilities === undefined) delete down.capabilities;
   return down;
+}
+
+/**
+ * A 2.2.1 location PATCH body as a 2.1.1 peer reads it at its level (location, EVSE or connector): the
+ * members renamed and lowered like whole objects, then in 2.1.1's character set and DateTime form.
+ */
+export function locationPatch221To211(level: 'location' | 'evse' | 'connector', changes: Record<string, unknown>): Mapped<Record<string, unknown>> {
+  const log = new FindingLog();
+  const down: Record<string, unknown> = { ...changes };
+  if (level === 'location') {
+    const { parking_type, opening_times, energy_mix, state, publish, publish_allowed_to, country_code: _cc, party_id: _pid, facilities } = changes;
+    delete down.parking_type;
+    delete down.country_code;
+    delete down.party_id;
+    if (parking_type !== undefined) down.type = LOCATION_TYPE_DOWN[parking_type as NonNullable<Location['parking_type']>] ?? 'OTHER';
+    if (isObject(opening_times)) down.opening_times = hoursDown(opening_times as Hours);
+    if (isObject(energy_mix)) down.energy_mix = energyMixDown(energy_mix as EnergyMix);
+    if (Array.isArray(facilities)) down.facilities = known(facilities as string[], FACILITIES_211, 'facilities', 'facility', log);
+    for (const [field, value] of [['state', state], ['publish', publish], ['publish_allowed_to', publish_allowed_to]] as const) {
+      if (value === undefined) continue;
+      delete down[field];
+      log.loss(field, `2.1.1 locations have no ${field}`);
+    }
+  }
+  if (level === 'evse' && Array.isArray(changes.capabilities)) down.capabilities = known(changes.capabilities as string[], CAPABILITIES_211, 'capabilities', 'capability', log);
+  if (level === 'connector') {
+    const { max_voltage, max_amperage, max_electric_power, tariff_ids } = changes;
+    for (const key of ['max_voltage', 'max_amperage', 'max_electric_power', 'tariff_ids']) delete down[key];
+    if (max_voltage !== undefined) down.voltage = max_voltage;
+    if (max_amperage !== undefined) down.amperage = max_amperage;
+    if (Array.isArray(tariff_ids) && tariff_ids.length > 0) down.tariff_id = tariff_ids[0];
+    if (max_electric_power !== undefined) log.loss('max_electric_power', '2.1.1 has no max_electric_power');
+    if (Array.isArray(tariff_ids) && tariff_ids.length > 1) log.loss('tariff_ids', `2.1.1 has one tariff_id per connector; ${String(tariff_ids[0])} is kept`);
+  }
+  return log.result(asciiDown(down, '', log));
 }
 
 /** A 2.2.1 EVSE on its own (an EVSE-level GET from a 2.1.1 peer) as 2.1.1. */

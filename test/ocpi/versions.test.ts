@@ -1,4 +1,5 @@
-import { connectorUp, location211To221, location221To211, tariff211To221, tariff221To211 } from '../../src/ocpi/versions';
+import { connectorUp, location211To221, location221To211, locationPatch221To211, tariff211To221, tariff221To211 } from '../../src/ocpi/versions';
+import { sessionPatch221To211, tokenPatch221To211 } from '../../src/ocpi/transaction-versions';
 import { Location, Tariff } from '../../src/ocpi/schemas';
 import { check, withoutNulls } from '../../src/schema/typebox';
 import { corpusFiles, corpusJson } from '../support/corpus';
@@ -71,5 +72,33 @@ describe('OCPI 2.2.1 -> 2.1.1', () => {
     const { value, findings } = tariff221To211(corpusJson('2.2.1', 'tariff_16_reservation_2_euro_fee_5_euro_per_hour.json'));
     expect(value!.elements.some((e) => JSON.stringify(e).includes('reservation'))).toBe(false);
     expect(findings.map((f) => f.path)).toEqual(expect.arrayContaining(['elements[0]', 'elements[1].price_components[0].vat']));
+  });
+});
+
+describe('OCPI 2.2.1 PATCH bodies -> 2.1.1', () => {
+  it('an EVSE status PATCH carries a DateTime without fraction (2.1.1 has none)', () => {
+    expect(locationPatch221To211('evse', { status: 'CHARGING', last_updated: '2026-11-30T09:02:35.337Z' })).toEqual({ value: { status: 'CHARGING', last_updated: '2026-11-30T09:02:35Z' }, findings: [] });
+  });
+
+  it('renames connector members and says what 2.1.1 cannot hold', () => {
+    const { value, findings } = locationPatch221To211('connector', { max_voltage: 230, max_amperage: 32, max_electric_power: 22000, tariff_ids: ['A', 'B'], last_updated: '2026-11-30T09:02:35.5Z' });
+    expect(value).toEqual({ voltage: 230, amperage: 32, tariff_id: 'A', last_updated: '2026-11-30T09:02:35Z' });
+    expect(findings.map((f) => f.path)).toEqual(['max_electric_power', 'tariff_ids']);
+  });
+
+  it('lowers location members and transliterates text', () => {
+    const { value, findings } = locationPatch221To211('location', { parking_type: 'ALONG_MOTORWAY', state: 'Skåne', name: 'Malmö Centralstation', last_updated: '2026-11-30T09:02:35.100Z' });
+    expect(value).toEqual({ type: 'OTHER', name: 'Malmo Centralstation', last_updated: '2026-11-30T09:02:35Z' });
+    expect(findings.map((f) => f.path)).toEqual(['state', 'name']);
+  });
+
+  it('renames session and token members', () => {
+    expect(sessionPatch221To211({ end_date_time: '2026-11-30T10:00:00.001Z', total_cost: { excl_vat: 1.5, incl_vat: 1.8 }, status: 'COMPLETED', last_updated: '2026-11-30T10:00:00.002Z' }).value).toEqual({
+      end_datetime: '2026-11-30T10:00:00Z',
+      total_cost: 1.5,
+      status: 'COMPLETED',
+      last_updated: '2026-11-30T10:00:00Z',
+    });
+    expect(tokenPatch221To211({ valid: false, contract_id: 'DE-ICE-C12345678-X', last_updated: '2026-11-30T10:00:00.9Z' }).value).toEqual({ valid: false, auth_id: 'DE-ICE-C12345678-X', last_updated: '2026-11-30T10:00:00Z' });
   });
 });
