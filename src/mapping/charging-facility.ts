@@ -55,8 +55,7 @@ export function threePhaseVoltage(volts: number, from: Side): { volts: number; n
   const nominal = nominalOf(volts, from);
   if (nominal) return { volts: nominal[index] };
   if (nominalOf(volts, to)) return { volts, note: `${volts} V is a ${to === 'line' ? 'line-to-line' : 'line-to-neutral'} voltage already; kept` };
-  const converted = from === 'neutral' ? volts * Math.sqrt(3) : volts / Math.sqrt(3);
-  return { volts: nominalOf(converted, to)?.[index] ?? Math.round(converted) };
+  return { volts: Math.round(from === 'neutral' ? volts * Math.sqrt(3) : volts / Math.sqrt(3)) };
 }
 
 /** What the connector can deliver, in W: its own limit, else voltage x current x phases. */

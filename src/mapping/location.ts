@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Connector, DisplayText, Evse, Image, Location } from '../ocpi/schemas';
-import { checkLocation } from '../ocpi/schemas';
+import { checkLocation, Location as LocationSchema } from '../ocpi/schemas';
 import { EvseDataRecords, type ChargingFacility, type EvseDataRecord, type InfoText } from '../oicp/schemas';
 import { check, soundItems } from '../schema/typebox';
 import { ocpiToOicpAccess, oicpToOcpiAccess } from './accessibility';
@@ -25,6 +25,7 @@ import { hubjectEvseIdOf, ocpiEvseIdOf, oicpEvseIdToOcpi, operatorOfEvseId, part
 import { ocpiHoursToOicp, oicpOpeningToOcpi } from './opening-times';
 import { currentOf, ocpiToOicpPlug, oicpToOcpiConnector, plugCurrent, type OicpPlug, type PlugCurrent } from './plug';
 import { evseDefaults, NO_RULES, operatorParty, type EvseDefaults, type MappingRules } from './rules';
+import { fitOcpiStrings } from './text-limits';
 import { ocpiTimeZoneToOicp, oicpTimeZoneToOcpi } from './time-zone';
 
 const DEFAULT_LANGUAGE = 'en';
@@ -368,7 +369,7 @@ function groupToLocation(group: Group, rules: MappingRules, options: OicpToLocat
     log.findings.push(...evseLog.findings.map((f) => ({ ...f, subject: { operatorId, evseId: record.EvseID } })));
     if (evse !== undefined && !evseLog.findings.some((f) => f.kind === 'invalid')) location.evses.push(evse);
   }
-  return location;
+  return log.take(fitOcpiStrings(LocationSchema, location, '2.2.1', base));
 }
 
 function recordToEvse(
@@ -395,10 +396,7 @@ function recordToEvse(
   if (record.deltaType !== 'delete') log.defaulted(path, 'EVSE data carries no status; UNKNOWN until an EVSE status record arrives');
   const capabilities = log.take(oicpToOcpiCapabilities(record, path));
   if (capabilities.length > 0) evse.capabilities = capabilities;
-  if (record.Address.Floor !== undefined) {
-    evse.floor_level = record.Address.Floor.slice(0, 4);
-    if (record.Address.Floor.length > 4) log.loss(childPath(path, 'Address.Floor'), 'OCPI floor_level holds 4 characters');
-  }
+  if (record.Address.Floor !== undefined) evse.floor_level = record.Address.Floor;
   const coordinates = log.take(oicpToOcpiCoordinates(record.GeoCoordinates, childPath(path, 'GeoCoordinates')));
   if (coordinates && (coordinates.latitude !== locationCoordinates.latitude || coordinates.longitude !== locationCoordinates.longitude)) evse.coordinates = coordinates;
   const directions = toDisplayText(record.AdditionalInfo);

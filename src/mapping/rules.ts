@@ -12,7 +12,7 @@ import { OCPI_EVSE_STATUSES, OICP_EVSE_STATUSES } from './evse-status';
 import type { Mapped } from './findings';
 import { OPERATOR_ID_PATTERN, PROVIDER_ID_PATTERN, operatorIdToParty, sameOperator, type OcpiParty } from './identifiers';
 import { OICP_PLUGS } from './plug';
-import { Tariff } from '../ocpi/schemas';
+import { Tariff, withoutOcpiMarks } from '../ocpi/schemas';
 
 const EvseDefaults = Type.Object(
   {
@@ -102,7 +102,7 @@ export const MappingRulesSchema = Type.Object(
           default: {},
           description: 'OCPI tariff id -> OICP ProductID, when the partner contract names products (e.g. `AC1`).',
         }),
-        contracted: Type.Record(Type.String({ pattern: `(${OPERATOR_ID_PATTERN})|^\\*$` }), Type.Omit(Tariff, ['country_code', 'party_id']), {
+        contracted: Type.Record(Type.String({ pattern: `(${OPERATOR_ID_PATTERN})|^\\*$` }), withoutOcpiMarks(Type.Omit(Tariff, ['country_code', 'party_id'])), {
           default: {},
           description:
             'EMP side: the tariff agreed with an operator outside Hubject (the roaming contract), by OperatorID or `"*"`, as an OCPI tariff without country_code/party_id. Sessions and CDRs at EVSEs with no pricing product at Hubject are priced with it; without one their CDRs cannot be priced and stay at Hubject.',

@@ -3,7 +3,9 @@
  * written once against 2.2.1. "Up" is 2.1.1 -> 2.2.1, "down" the reverse; the rules are those of
  * ../shared/spec/ocpi.md §5.2 and §5.5, and everything one version cannot hold is a finding.
  */
+import type { Static, TSchema } from '@sinclair/typebox';
 import { childPath, FindingLog, type Mapped } from '../mapping/findings';
+import { fitOcpiStrings } from '../mapping/text-limits';
 import { operatorOfEvseId, operatorIdToParty, type OcpiParty } from '../mapping/identifiers';
 import { ocpiToOicpCoordinates } from '../mapping/coordinates';
 import { brokenAt, check, soundItems } from '../schema/typebox';
@@ -222,6 +224,14 @@ export function asciiDown<T>(value: T, path: string, log: FindingLog): T {
   return value;
 }
 
+/**
+ * The last step of every object written to a 2.1.1 peer: its character set and DateTime form
+ * (asciiDown), then each string fitted to its 2.1.1 field (fitOcpiStrings).
+ */
+export function written211<S extends TSchema>(schema: S, value: Static<S> | undefined, log: FindingLog): Mapped<Static<S> | undefined> {
+  return log.result(value === undefined ? undefined : log.take(fitOcpiStrings(schema, asciiDown(value, '', log), '2.1.1')));
+}
+
 export function location221To211(input: unknown): Mapped<Location211 | undefined> {
   const log = new FindingLog();
   const checked = checkLocation(input, log);
@@ -236,10 +246,6 @@ export function location221To211(input: unknown): Mapped<Location211 | undefined
   if (parking_type === 'ALONG_MOTORWAY' || parking_type === 'ON_DRIVEWAY') log.loss('parking_type', `2.1.1 has no location type ${parking_type}; sent as OTHER`);
   if (postal_code === undefined) log.defaulted('postal_code', '2.1.1 requires postal_code; sent empty');
   if (state !== undefined) log.loss('state', '2.1.1 has no state');
-  if (common.address.length > 45) {
-    location.address = common.address.slice(0, 45);
-    log.loss('address', '2.1.1 addresses hold 45 characters; the rest is cut');
-  }
   const six = ocpiToOicpCoordinates(coordinates).value?.DecimalDegree;
   if (six) location.coordinates = { latitude: six.Latitude, longitude: six.Longitude };
   if (opening_times) location.opening_times = hoursDown(opening_times);
@@ -247,7 +253,7 @@ export function location221To211(input: unknown): Mapped<Location211 | undefined
   const keptFacilities = known(facilities, FACILITIES_211, 'facilities', 'facility', log);
   if (keptFacilities) location.facilities = keptFacilities;
   if (source.evses) location.evses = checked.evses.flatMap(({ item, path }) => evseDown(item, checked.refused, path, log) ?? []);
-  return log.result(asciiDown(location, '', log));
+  return written211(Location211Schema, location, log);
 }
 
 /** An EVSE lowered to 2.1.1 with the connectors 2.1.1 can describe; none left, no EVSE. */
@@ -294,7 +300,8 @@ export function locationPatch221To211(level: 'location' | 'evse' | 'connector', 
     if (max_electric_power !== undefined) log.loss('max_electric_power', '2.1.1 has no max_electric_power');
     if (Array.isArray(tariff_ids) && tariff_ids.length > 1) log.loss('tariff_ids', `2.1.1 has one tariff_id per connector; ${String(tariff_ids[0])} is kept`);
   }
-  return log.result(asciiDown(down, '', log));
+  const schema = level === 'location' ? Location211Schema : level === 'evse' ? Evse211Schema : Connector211Schema;
+  return log.result(log.take(fitOcpiStrings(schema, asciiDown(down, '', log), '2.1.1')));
 }
 
 /** A 2.2.1 EVSE on its own (an EVSE-level GET from a 2.1.1 peer) as 2.1.1. */
@@ -304,7 +311,7 @@ export function evse221To211(input: unknown): Mapped<Evse211 | undefined> {
   log.findings.push(...checked.findings);
   if (brokenAt(checked.refused, '', ['connectors'])) return log.result(undefined);
   const down = evseDown(checked.value, checked.refused, '', log);
-  return log.result(down && asciiDown(down, '', log));
+  return written211(Evse211Schema, down, log);
 }
 
 /** A 2.2.1 connector on its own as 2.1.1. */
@@ -312,7 +319,7 @@ export function connector221To211(input: unknown): Mapped<Connector211 | undefin
   const log = new FindingLog();
   const checked = check(ConnectorSchema, input);
   log.findings.push(...checked.findings);
-  return log.result(checked.refused.length > 0 ? undefined : connectorDown(checked.value, '', log));
+  return written211(Connector211Schema, checked.refused.length > 0 ? undefined : connectorDown(checked.value, '', log), log);
 }
 
 /** Said whenever a tariff with several elements crosses between the versions. */
@@ -371,5 +378,5 @@ export function tariff221To211(input: unknown): Mapped<Tariff211 | undefined> {
   if (down.length > 1) log.loss('elements', ELEMENT_SELECTION);
   const tariff: Tariff211 = { ...rest, elements: down };
   if (energy_mix) tariff.energy_mix = energyMixDown(energy_mix);
-  return log.result(asciiDown(tariff, '', log));
+  return written211(Tariff211Schema, tariff, log);
 }

@@ -71,12 +71,13 @@ describe('three-phase voltage, one rule both ways', () => {
     expect(threePhaseVoltage(231, 'neutral').volts).toBe(400);
   });
 
-  it('a voltage that goes OCPI -> OICP -> OCPI comes back within 2 %, or a leg says it was read as written', () => {
+  // Snapping to a nominal value moves a voltage by at most the 2 % tolerance, and nominal pairs are √3 apart within 0.5 %.
+  it('a voltage that goes OCPI -> OICP -> OCPI comes back within 2.5 % and a volt, or a leg says it was read as written', () => {
     fc.assert(
       fc.property(fc.integer({ min: 100, max: 999 }), (volts) => {
         const there = threePhaseVoltage(volts, 'neutral');
         const back = threePhaseVoltage(there.volts, 'line');
-        if (there.note === undefined && back.note === undefined) expect(Math.abs(back.volts - volts)).toBeLessThanOrEqual(Math.max(1, volts * 0.02));
+        if (there.note === undefined && back.note === undefined) expect(Math.abs(back.volts - volts)).toBeLessThanOrEqual(volts * 0.025 + 1);
       }),
     );
   });
