@@ -19,7 +19,10 @@ interface SchemaNode {
   [OCPI_KIND]?: OcpiStringKind;
 }
 
+// Control characters are what these look for.
+// eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1F\x7F]/;
+// eslint-disable-next-line no-control-regex
 const CONTROLS = /[\x00-\x1F\x7F]/g;
 const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
@@ -66,7 +69,7 @@ function fitNode(node: SchemaNode, value: unknown, optional: boolean, version: O
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && node.properties) {
     const required = new Set(node.required ?? []);
     const fitted: Record<string, unknown> = {};
-    for (const [key, member] of Object.entries(value)) {
+    for (const [key, member] of Object.entries(value) as [string, unknown][]) {
       const schema = node.properties[key];
       const result = schema === undefined ? member : fitNode(schema, member, !required.has(key), version, childPath(path, key), log);
       if (result !== OMIT) fitted[key] = result;

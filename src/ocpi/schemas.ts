@@ -259,8 +259,8 @@ const outbound = { '2.2.1': new WeakMap<TSchema, TSchema>(), '2.1.1': new WeakMa
 
 /**
  * The schema of what the bridge may write in `version`, from a schema of what it reads: errata-raised
- * lengths back to the original ones, DateTimes in the strict output form, and every string without a
- * pattern of its own in its character set.
+ * lengths back to the original ones, DateTimes in the strict output form, every string without a
+ * pattern of its own in its character set, and no members the specification does not define.
  */
 export function outboundSchema(schema: TSchema, version: OcpiWriteVersion): TSchema {
   const known = outbound[version].get(schema);
@@ -269,6 +269,8 @@ export function outboundSchema(schema: TSchema, version: OcpiWriteVersion): TSch
     if (Array.isArray(node)) return node.map(strict);
     if (node === null || typeof node !== 'object') return node;
     const copy = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, strict(value)])) as Record<string, unknown>;
+    // The bridge writes the members the specification defines, nothing of its own.
+    if (copy.type === 'object' && copy.properties !== undefined && copy.additionalProperties === undefined) copy.additionalProperties = false;
     if (copy.type !== 'string' || copy.enum !== undefined) return copy;
     if (typeof copy[WRITE_MAX_LENGTH] === 'number') copy.maxLength = copy[WRITE_MAX_LENGTH];
     if (copy[OCPI_KIND] === 'datetime') copy.pattern = OUTBOUND_PATTERN.datetime[version];
