@@ -1,4 +1,4 @@
-import { ocpiCdrToOicp, oicpCdrToOcpi } from '../../src/mapping/cdr';
+import { ocpiCdrToOicp, oicpCdrToOcpi as oicpCdrToOcpiUnchecked } from '../../src/mapping/cdr';
 import { NO_RULES, type MappingRules } from '../../src/mapping/rules';
 import { ocpiSignedDataToOicp, oicpEichrechtToOcpi } from '../../src/mapping/signed-data';
 import type { Location } from '../../src/ocpi/schemas';
@@ -7,6 +7,10 @@ import { cdr211To221 } from '../../src/ocpi/transaction-versions';
 import { check } from '../../src/schema/typebox';
 import { corpusJson } from '../support/corpus';
 import { oicpErrors } from '../support/oicp-schema';
+import { writesOcpi } from '../support/ocpi-outbound';
+
+// Every OCPI object these mappers write in this file is also checked against the spec's limits.
+const oicpCdrToOcpi = writesOcpi(oicpCdrToOcpiUnchecked, '2.2.1', 'cdr');
 
 const NOW = new Date('2025-01-15T12:00:00Z');
 const SESSION_ID = 'b2688855-7f00-0002-6d8e-48d883f6abb6';

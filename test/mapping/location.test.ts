@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { loadMappingRules } from '../../src/config/load';
 import { ocpiEnergyMixToOicp } from '../../src/mapping/energy-mix';
 import { ocpiToOicpStatus } from '../../src/mapping/evse-status';
-import { cachedEvse, ocpiLocationToOicp, oicpEvseDataToLocations } from '../../src/mapping/location';
+import { cachedEvse, ocpiLocationToOicp, oicpEvseDataToLocations as oicpEvseDataToLocationsUnchecked } from '../../src/mapping/location';
 import { ocpiHoursToOicp } from '../../src/mapping/opening-times';
 import { NO_RULES } from '../../src/mapping/rules';
 import { Evse, Evse211, type EnergyMix, type Hours } from '../../src/ocpi/schemas';
@@ -12,6 +12,10 @@ import { check, withoutNulls } from '../../src/schema/typebox';
 import { corpusFiles, corpusJson } from '../support/corpus';
 import { OICP_SCHEMAS, oicpErrors } from '../support/oicp-schema';
 import { differences, unexplained } from '../support/round-trip';
+import { writesOcpi } from '../support/ocpi-outbound';
+
+// Every OCPI object these mappers write in this file is also checked against the spec's limits.
+const oicpEvseDataToLocations = writesOcpi(oicpEvseDataToLocationsUnchecked, '2.2.1', 'location');
 
 const rules = loadMappingRules(join(__dirname, '..', '..', 'fixtures', 'mapping-rules.example.yaml'));
 const WINTER = new Date('2025-01-15T12:00:00Z');

@@ -1,10 +1,20 @@
-import { connectorUp, location211To221, location221To211, locationPatch221To211, tariff211To221, tariff221To211 } from '../../src/ocpi/versions';
-import { sessionPatch221To211, tokenPatch221To211 } from '../../src/ocpi/transaction-versions';
+import { connectorUp, location211To221, location221To211 as location221To211Unchecked, locationPatch221To211 as locationPatch221To211Unchecked, tariff211To221, tariff221To211 as tariff221To211Unchecked } from '../../src/ocpi/versions';
+import { sessionPatch221To211 as sessionPatch221To211Unchecked, tokenPatch221To211 as tokenPatch221To211Unchecked } from '../../src/ocpi/transaction-versions';
 import { Location, Tariff } from '../../src/ocpi/schemas';
 import { check, withoutNulls } from '../../src/schema/typebox';
 import { corpusFiles, corpusJson } from '../support/corpus';
 import { ocpi211Errors } from '../support/ocpi-schema';
 import { differences, unexplained } from '../support/round-trip';
+import { writesOcpi } from '../support/ocpi-outbound';
+
+// Every 2.1.1 object and PATCH body written here is also checked against the spec's limits and the official 2.1.1 schemas.
+const location221To211 = writesOcpi(location221To211Unchecked, '2.1.1', 'location');
+const tariff221To211 = writesOcpi(tariff221To211Unchecked, '2.1.1', 'tariff');
+const evsePatch221To211 = writesOcpi((changes: Record<string, unknown>) => locationPatch221To211Unchecked('evse', changes), '2.1.1', 'evse-patch');
+const connectorPatch221To211 = writesOcpi((changes: Record<string, unknown>) => locationPatch221To211Unchecked('connector', changes), '2.1.1', 'connector-patch');
+const locationPatch221To211 = writesOcpi((changes: Record<string, unknown>) => locationPatch221To211Unchecked('location', changes), '2.1.1', 'location-patch');
+const sessionPatch221To211 = writesOcpi(sessionPatch221To211Unchecked, '2.1.1', 'session-patch');
+const tokenPatch221To211 = writesOcpi(tokenPatch221To211Unchecked, '2.1.1', 'token-patch');
 
 const BE_BEC = { countryCode: 'BE', partyId: 'BEC' };
 const NL_TNM = { countryCode: 'NL', partyId: 'TNM' };
@@ -77,17 +87,17 @@ describe('OCPI 2.2.1 -> 2.1.1', () => {
 
 describe('OCPI 2.2.1 PATCH bodies -> 2.1.1', () => {
   it('an EVSE status PATCH carries a DateTime without fraction (2.1.1 has none)', () => {
-    expect(locationPatch221To211('evse', { status: 'CHARGING', last_updated: '2026-11-30T09:02:35.337Z' })).toEqual({ value: { status: 'CHARGING', last_updated: '2026-11-30T09:02:35Z' }, findings: [] });
+    expect(evsePatch221To211({ status: 'CHARGING', last_updated: '2026-11-30T09:02:35.337Z' })).toEqual({ value: { status: 'CHARGING', last_updated: '2026-11-30T09:02:35Z' }, findings: [] });
   });
 
   it('renames connector members and says what 2.1.1 cannot hold', () => {
-    const { value, findings } = locationPatch221To211('connector', { max_voltage: 230, max_amperage: 32, max_electric_power: 22000, tariff_ids: ['A', 'B'], last_updated: '2026-11-30T09:02:35.5Z' });
+    const { value, findings } = connectorPatch221To211({ max_voltage: 230, max_amperage: 32, max_electric_power: 22000, tariff_ids: ['A', 'B'], last_updated: '2026-11-30T09:02:35.5Z' });
     expect(value).toEqual({ voltage: 230, amperage: 32, tariff_id: 'A', last_updated: '2026-11-30T09:02:35Z' });
     expect(findings.map((f) => f.path)).toEqual(['max_electric_power', 'tariff_ids']);
   });
 
   it('lowers location members and transliterates text', () => {
-    const { value, findings } = locationPatch221To211('location', { parking_type: 'ALONG_MOTORWAY', state: 'Skåne', name: 'Malmö Centralstation', last_updated: '2026-11-30T09:02:35.100Z' });
+    const { value, findings } = locationPatch221To211({ parking_type: 'ALONG_MOTORWAY', state: 'Skåne', name: 'Malmö Centralstation', last_updated: '2026-11-30T09:02:35.100Z' });
     expect(value).toEqual({ type: 'OTHER', name: 'Malmo Centralstation', last_updated: '2026-11-30T09:02:35Z' });
     expect(findings.map((f) => f.path)).toEqual(['state', 'name']);
   });

@@ -30,6 +30,7 @@ import {
   Token211,
   UnlockConnector,
 } from '../../src/ocpi/transaction-schemas';
+import type { Finding } from '../../src/mapping/findings';
 import { ocpi211Errors } from './ocpi-schema';
 
 export type OutboundKind =
@@ -145,4 +146,17 @@ export function ocpiOutboundErrors(version: OcpiWriteVersion, kind: OutboundKind
   const official = version === '2.1.1' ? OFFICIAL_211[kind] : undefined;
   if (official !== undefined) errors.push(...ocpi211Errors(official, object).map((e) => `official 2.1.1 schema: ${e}`));
   return errors;
+}
+
+/**
+ * A mapper whose every OCPI output is checked by ocpiOutboundErrors as the test calls it: a mapper test
+ * imports the mapper through this, and each example it runs is also a check of the spec's limits.
+ */
+export function writesOcpi<A extends unknown[], T>(mapper: (...args: A) => { value: T; findings: unknown[] }, version: OcpiWriteVersion, kind: OutboundKind) {
+  return (...args: A): { value: T; findings: Finding[] } => {
+    const mapped = mapper(...args) as { value: T; findings: Finding[] };
+    const values: unknown[] = mapped.value === undefined || mapped.value === null ? [] : Array.isArray(mapped.value) ? mapped.value : [mapped.value];
+    for (const value of values) expect(ocpiOutboundErrors(version, kind, value)).toEqual([]);
+    return mapped;
+  };
 }
