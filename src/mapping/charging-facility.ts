@@ -104,7 +104,8 @@ export function oicpFacilityToOcpi(facility: ChargingFacility, path = ''): Mappe
   }
   let amperage = facility.Amperage;
   if (amperage === undefined) {
-    amperage = Math.floor(watts / (voltage * phases));
+    // Nearest whole ampere: flooring put a 22 kW three-phase point at 31 A (21.4 kW); max_electric_power keeps the exact power.
+    amperage = Math.round(watts / (voltage * phases));
     log.defaulted(childPath(path, 'Amperage'), `no Amperage; OCPI needs max_amperage, ${amperage} A derived from ${facility.Power} kW`);
   }
   const power: ConnectorPower = { power_type: facility.PowerType, max_voltage: voltage, max_amperage: amperage };

@@ -201,6 +201,10 @@ function connectorDown(connector: Connector, path: string, log: FindingLog): Con
 }
 
 const ASCII = /^[\x20-\x7E]*$/;
+/** Letters that are not a base letter with accents, so decomposition does not reach ASCII: written as they are spelt without. */
+const LETTERS_WITHOUT_ACCENT: Readonly<Record<string, string>> = {
+  ß: 'ss', æ: 'ae', ø: 'o', œ: 'oe', ł: 'l', đ: 'd', þ: 'th', ð: 'd', Æ: 'AE', Ø: 'O', Œ: 'OE', Ł: 'L', Đ: 'D', Þ: 'TH',
+};
 const FRACTION_OR_OFFSET = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d+)?(?:Z|[+-]00:00)?$/;
 
 /**
@@ -213,7 +217,11 @@ export function asciiDown<T>(value: T, path: string, log: FindingLog): T {
     const time = FRACTION_OR_OFFSET.exec(value);
     if (time) return `${time[1]!}Z` as T;
     if (ASCII.test(value)) return value;
-    const ascii = value.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^\x20-\x7E]/g, '');
+    const ascii = value
+      .replace(/[ßæøœłđþðÆØŒŁĐÞ]/g, (letter) => LETTERS_WITHOUT_ACCENT[letter]!)
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[^\x20-\x7E]/g, '');
     log.loss(path, `2.1.1 strings are ASCII: "${value}" sent as "${ascii}"`);
     return ascii as T;
   }

@@ -38,9 +38,9 @@ describe('OICP ChargingFacility -> connector power', () => {
     expect(findings.map((f) => [f.kind, f.path])).toEqual([['default', 'Voltage']]);
   });
 
-  it('derives three-phase amperage from power with the line-to-neutral voltage', () => {
-    expect(oicpFacilityToOcpi({ PowerType: 'AC_3_PHASE', Voltage: 400, Power: 11 }).value).toEqual({ power_type: 'AC_3_PHASE', max_voltage: 230, max_amperage: 15 });
-    expect(oicpFacilityToOcpi({ PowerType: 'AC_3_PHASE', Power: 11 }).value).toEqual({ power_type: 'AC_3_PHASE', max_voltage: 230, max_amperage: 15 });
+  it('derives three-phase amperage from power with the line-to-neutral voltage, to the nearest ampere (22 kW is 32 A)', () => {
+    expect(oicpFacilityToOcpi({ PowerType: 'AC_3_PHASE', Voltage: 400, Power: 11 }).value).toEqual({ power_type: 'AC_3_PHASE', max_voltage: 230, max_amperage: 16, max_electric_power: 11000 });
+    expect(oicpFacilityToOcpi({ PowerType: 'AC_3_PHASE', Power: 22 }).value).toEqual({ power_type: 'AC_3_PHASE', max_voltage: 230, max_amperage: 32, max_electric_power: 22000 });
   });
 
   it('derives amperage from power and defaults voltage, reporting both', () => {
