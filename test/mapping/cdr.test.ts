@@ -141,6 +141,16 @@ describe('OICP ChargeDetailRecord -> OCPI CDR', () => {
     expect(Buffer.from(value.plain_data, 'utf8').equals(Buffer.from(OCMF, 'utf8'))).toBe(true);
     expect(back.value?.signed_data).toMatchObject({ encoding_method: 'OCMF', public_key: signed.public_key });
   });
+
+  it('a Hubject CDR whose OCMF document is longer than plain_data’s 512 characters keeps it whole in signed_data and says what plain_data lost', () => {
+    // Two more readings make the container 516+ characters, as meters with several tariff registers write it.
+    const long = OCMF.replace('"RD":[', `"RD":[${'{"TM":"2015-06-29T22:00:00,000+0000 S","TX":"T","RV":7.1,"RI":"1-b:1.8.0","RU":"kWh","ST":"G"},'.repeat(2)}`);
+    expect(long.length).toBeGreaterThan(512);
+    const there = ocpiCdrToOicp({ ...CDR, signed_data: { encoding_method: 'OCMF', signed_values: [{ nature: 'End', plain_data: long, signed_data: long }] } }, { correlation: { sessionId: SESSION_ID } });
+    const back = oicpCdrToOcpi(there.value, { tariff, location: LOCATION, now: NOW });
+    expect(back.value!.signed_data!.signed_values[0]).toEqual({ nature: 'End', plain_data: [...long].slice(0, 512).join(''), signed_data: long });
+    expect(back.findings).toContainEqual(expect.objectContaining({ kind: 'loss', path: 'signed_data.signed_values[0].plain_data' }));
+  });
 });
 
 describe('signed data <-> SignedMeteringValues', () => {
