@@ -41,40 +41,73 @@ function cut(text: string, max: number): string {
 
 const OMIT = Symbol('omit');
 
-function fitString(node: SchemaNode, text: string, optional: boolean, version: OcpiWriteVersion, path: string, log: FindingLog): string | typeof OMIT {
+/**
+ * Where the walk is: the path's segments on a stack, made into a finding path only when a finding is
+ * written (a location has hundreds of fields and needs none in the common case).
+ */
+class Walk {
+  readonly segments: (string | number)[] = [];
+  constructor(
+    readonly version: OcpiWriteVersion,
+    readonly base: string,
+    readonly log: FindingLog,
+  ) {}
+
+  loss(message: string): void {
+    this.log.loss(this.segments.reduce<string>((path, segment) => childPath(path, segment), this.base), message);
+  }
+}
+
+function fitString(node: SchemaNode, text: string, optional: boolean, walk: Walk): string | typeof OMIT {
   const kind = node[OCPI_KIND];
   let value = text;
-  if (kind === 'text' && version === '2.2.1' && CONTROL.test(value)) {
+  if (kind === 'text' && walk.version === '2.2.1' && CONTROL.test(value)) {
     value = value.replace(CONTROLS, ' ');
-    log.loss(path, 'OCPI strings hold no control characters (line breaks, tabs); written as spaces');
+    walk.loss('OCPI strings hold no control characters (line breaks, tabs); written as spaces');
   }
   const max = node.maxLength;
+  // UTF-16 length bounds the code points: only a string longer in units can be too long.
+  if (max === undefined || value.length <= max) return value;
   const length = [...value].length;
-  if (max === undefined || length <= max) return value;
+  if (length <= max) return value;
   if (kind === 'text') {
     const kept = cut(value, max);
-    log.loss(path, `OCPI ${version} holds ${max} characters here; ${length - [...kept].length} cut ("${kept}")`);
+    walk.loss(`OCPI ${walk.version} holds ${max} characters here; ${length - [...kept].length} cut ("${kept}")`);
     return kept;
   }
   if (kind === 'url' && optional) {
-    log.loss(path, `OCPI ${version} holds URLs of ${max} characters here; this one has ${length} and is left out`);
+    walk.loss(`OCPI ${walk.version} holds URLs of ${max} characters here; this one has ${length} and is left out`);
     return OMIT;
   }
   return value;
 }
 
-function fitNode(node: SchemaNode, value: unknown, optional: boolean, version: OcpiWriteVersion, path: string, log: FindingLog): unknown {
-  if (typeof value === 'string' && node.type === 'string') return fitString(node, value, optional, version, path, log);
-  if (Array.isArray(value) && node.items) return value.map((item, i) => fitNode(node.items!, item, false, version, childPath(path, i), log)).filter((item) => item !== OMIT);
+/** The value fitted; the same value (not a copy) where nothing needed fitting, so the common case allocates nothing. */
+function fitNode(node: SchemaNode, value: unknown, optional: boolean, walk: Walk): unknown {
+  if (typeof value === 'string' && node.type === 'string') return fitString(node, value, optional, walk);
+  if (Array.isArray(value) && node.items) {
+    const items = value.map((item, i) => {
+      walk.segments.push(i);
+      const result = fitNode(node.items!, item, false, walk);
+      walk.segments.pop();
+      return result;
+    });
+    return items.every((item, i) => item === value[i]) ? value : items.filter((item) => item !== OMIT);
+  }
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && node.properties) {
-    const required = new Set(node.required ?? []);
-    const fitted: Record<string, unknown> = {};
+    let fitted: Record<string, unknown> | undefined;
     for (const [key, member] of Object.entries(value) as [string, unknown][]) {
       const schema = node.properties[key];
-      const result = schema === undefined ? member : fitNode(schema, member, !required.has(key), version, childPath(path, key), log);
-      if (result !== OMIT) fitted[key] = result;
+      if (schema === undefined) continue;
+      walk.segments.push(key);
+      const result = fitNode(schema, member, !(node.required ?? []).includes(key), walk);
+      walk.segments.pop();
+      if (result === member) continue;
+      fitted ??= { ...value };
+      if (result === OMIT) delete fitted[key];
+      else fitted[key] = result;
     }
-    return fitted;
+    return fitted ?? value;
   }
   return value;
 }
@@ -82,7 +115,7 @@ function fitNode(node: SchemaNode, value: unknown, optional: boolean, version: O
 /** `value` with every string fitted to `schema` as written in `version`, and a finding for each change. */
 export function fitOcpiStrings<T>(schema: TSchema, value: T, version: OcpiWriteVersion, path = ''): Mapped<T> {
   const log = new FindingLog();
-  return log.result(fitNode(outboundSchema(schema, version) as SchemaNode, value, false, version, path, log) as T);
+  return log.result(fitNode(outboundSchema(schema, version) as SchemaNode, value, false, new Walk(version, path, log)) as T);
 }
 
 /** A mapper's OCPI 2.2.1 output fitted to its schema, the findings added to the mapper's log. */

@@ -61,9 +61,20 @@ export function zoneAt(latitude: string, longitude: string): string | undefined 
     zone = undefined;
   }
   // A zone newer than the runtime's time zone data cannot be used for local times.
-  if (zone !== undefined && utcOffset(zone, new Date(0)) === undefined) zone = undefined;
+  if (zone !== undefined && !knownToRuntime(zone)) zone = undefined;
   zoneByPosition.set(key, zone ?? '');
   return zone;
+}
+
+const runtimeZones = new Map<string, boolean>();
+/** Whether this runtime's time zone data has the zone: remembered, a network has few zones. */
+function knownToRuntime(zone: string): boolean {
+  let known = runtimeZones.get(zone);
+  if (known === undefined) {
+    known = utcOffset(zone, new Date(0)) !== undefined;
+    runtimeZones.set(zone, known);
+  }
+  return known;
 }
 
 /** A zone's winter and summer offsets of a year: pure, remembered (a network has few zones). */
