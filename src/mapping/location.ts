@@ -366,7 +366,9 @@ function groupToLocation(group: Group, rules: MappingRules, options: OicpToLocat
     const evseLog = new FindingLog();
     const evse = recordToEvse(record, path, coordinates, lastUpdated, options, evseLog);
     // Each finding names its EVSE and operator, so the operator can be shown what did not reach the backend.
-    log.findings.push(...evseLog.findings.map((f) => ({ ...f, subject: { operatorId, evseId: record.EvseID } })));
+    const subject = { operatorId, evseId: record.EvseID };
+    for (const finding of evseLog.findings) finding.subject = subject;
+    log.findings.push(...evseLog.findings);
     if (evse !== undefined && !evseLog.findings.some((f) => f.kind === 'invalid')) location.evses.push(evse);
   }
   return log.take(fitOcpiStrings(LocationSchema, location, '2.2.1', base));

@@ -86,24 +86,29 @@ function fitString(node: SchemaNode, text: string, optional: boolean, walk: Walk
 function fitNode(node: SchemaNode, value: unknown, optional: boolean, walk: Walk): unknown {
   if (typeof value === 'string' && node.type === 'string') return fitString(node, value, optional, walk);
   if (Array.isArray(value) && node.items) {
-    const items = value.map((item, i) => {
+    let fitted: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
       walk.segments.push(i);
-      const result = fitNode(node.items!, item, false, walk);
+      const result = fitNode(node.items, value[i], false, walk);
       walk.segments.pop();
-      return result;
-    });
-    return items.every((item, i) => item === value[i]) ? value : items.filter((item) => item !== OMIT);
+      if (result === value[i] && fitted === undefined) continue;
+      fitted ??= value.slice(0, i);
+      if (result !== OMIT) fitted.push(result);
+    }
+    return fitted ?? value;
   }
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && node.properties) {
+    const members = value as Record<string, unknown>;
     let fitted: Record<string, unknown> | undefined;
-    for (const [key, member] of Object.entries(value) as [string, unknown][]) {
+    for (const key in members) {
       const schema = node.properties[key];
       if (schema === undefined) continue;
+      const member = members[key];
       walk.segments.push(key);
-      const result = fitNode(schema, member, !(node.required ?? []).includes(key), walk);
+      const result = fitNode(schema, member, node.required?.includes(key) !== true, walk);
       walk.segments.pop();
       if (result === member) continue;
-      fitted ??= { ...value };
+      fitted ??= { ...members };
       if (result === OMIT) delete fitted[key];
       else fitted[key] = result;
     }
