@@ -32,7 +32,7 @@ const EvseDefaults = Type.Object(
     ),
     renewableEnergy: Type.Optional(Type.Boolean({ description: 'OICP RenewableEnergy when the OCPI location has no `energy_mix`.' })),
     timeZone: Type.Optional(
-      Type.String({ minLength: 1, description: 'IANA time zone (e.g. `Europe/Berlin`) given to OCPI locations built from OICP records, whose TimeZone is only a UTC offset.' }),
+      Type.String({ minLength: 1, description: 'IANA time zone (e.g. `Europe/Berlin`) of OCPI locations built from OICP records: overrides the zone found at their coordinates (OICP gives a UTC offset only).' }),
     ),
     language: Type.Optional(
       Type.String({ pattern: '^[a-z]{2}$', description: 'Language (ISO 639-1) of OCPI texts that carry none (location name) when OICP needs one.' }),

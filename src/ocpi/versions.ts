@@ -8,6 +8,7 @@ import { childPath, FindingLog, type Mapped } from '../mapping/findings';
 import { fitOcpiStrings } from '../mapping/text-limits';
 import { operatorOfEvseId, operatorIdToParty, type OcpiParty } from '../mapping/identifiers';
 import { ocpiToOicpCoordinates } from '../mapping/coordinates';
+import { zoneAt } from '../mapping/time-zone';
 import { brokenAt, check, soundItems } from '../schema/typebox';
 import {
   CAPABILITIES_211,
@@ -102,9 +103,12 @@ export function location211To221(input: unknown, options: UpOptions = {}): Mappe
   if (brokenAt(checked.refused, '', ['evses'])) return log.result(undefined);
   const source = checked.value;
   const party = partyOf(source, options, log);
-  const timeZone = source.time_zone ?? (party && options.timeZoneOf?.(party));
-  if (timeZone === undefined) log.invalid('time_zone', '2.2.1 needs time_zone; the 2.1.1 location has none and no default zone is given');
-  else if (source.time_zone === undefined) log.defaulted('time_zone', `2.1.1 location without time_zone; ${timeZone} from the mapping rules`);
+  const configured = source.time_zone === undefined ? party && options.timeZoneOf?.(party) : undefined;
+  const derived = source.time_zone === undefined && configured === undefined ? zoneAt(source.coordinates.latitude, source.coordinates.longitude) : undefined;
+  const timeZone = source.time_zone ?? configured ?? derived;
+  if (timeZone === undefined) log.invalid('time_zone', '2.2.1 needs time_zone; the 2.1.1 location has none, no default zone is given and none is found at its coordinates');
+  else if (configured !== undefined) log.defaulted('time_zone', `2.1.1 location without time_zone; ${timeZone} from the mapping rules`);
+  else if (derived !== undefined) log.defaulted('time_zone', `2.1.1 location without time_zone; ${timeZone} derived from its coordinates`);
   if (party === undefined || timeZone === undefined) return log.result(undefined);
 
   const { type, evses, opening_times, energy_mix, ...common } = source;

@@ -28,6 +28,12 @@ describe('OCPI 2.1.1 -> 2.2.1', () => {
     expect(findings).toContainEqual(expect.objectContaining({ kind: 'default', path: 'time_zone' }));
   });
 
+  it('a 2.1.1 location without time_zone and no configured zone gets the zone at its coordinates, said in a finding', () => {
+    const { value, findings } = location211To221(corpusJson('2.1.1', 'location_example.json'), { party: BE_BEC });
+    expect(value?.time_zone).toBe('Europe/Brussels');
+    expect(findings).toContainEqual({ kind: 'default', path: 'time_zone', message: '2.1.1 location without time_zone; Europe/Brussels derived from its coordinates' });
+  });
+
   it('location_example.json without a party: the hyphenated evse_ids name none, so it is refused', () => {
     const { value, findings } = location211To221(corpusJson('2.1.1', 'location_example.json'));
     expect(value).toBeUndefined();
