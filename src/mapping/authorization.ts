@@ -15,6 +15,7 @@ import type { AuthorizationStart, Identification, StatusCode } from '../oicp/tra
 import { statusCode } from '../oicp/status-codes';
 import { checkInto } from '../schema/typebox';
 import { FindingLog, type Mapped } from './findings';
+import { writtenOcpi } from './text-limits';
 import { partyToProviderId, providerIdToParty } from './identifiers';
 import { identificationToOcpiToken } from './identification';
 
@@ -117,13 +118,13 @@ export function oicpAuthorizationToOcpi(input: unknown, options: AuthorizationTo
   if (response.EMPPartnerSessionID !== undefined) log.loss('EMPPartnerSessionID', 'kept in the session correlation, not in OCPI');
   // The schema has checked the SessionID's shape.
   const reference = authorized ? response.SessionID : undefined;
-  return log.result({
+  return log.result(writtenOcpi(AuthorizationInfoSchema, {
     allowed,
     token,
     ...(authorized && options.location !== undefined && { location: options.location }),
     ...(reference !== undefined && { authorization_reference: reference }),
     ...(!authorized && response.StatusCode.Description !== undefined && { info: { language: 'en', text: response.StatusCode.Description.slice(0, 512) } }),
-  });
+  }, log));
 }
 
 /** The token of a response, from its first stop identification and its ProviderID, when the caller has none. */

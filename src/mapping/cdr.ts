@@ -15,6 +15,7 @@ import type { Tariff } from '../ocpi/schemas';
 import { checkInto } from '../schema/typebox';
 import { sessionCost } from './cost';
 import { FindingLog, type Mapped } from './findings';
+import { writtenOcpi } from './text-limits';
 import { hubjectSessionId, operatorOfEvseId, sameOperator, type OcpiParty } from './identifiers';
 import { identificationToCdrToken, tokenToIdentification } from './identification';
 import { ocpiDateTime } from '../ocpi/transport';
@@ -172,7 +173,7 @@ function placeOf(location: Location | undefined, evseId: string, log: FindingLog
     address: location.address,
     city: location.city,
     ...(location.postal_code !== undefined && { postal_code: location.postal_code }),
-    ...(location.state !== undefined && { state: location.state.slice(0, 20) }),
+    ...(location.state !== undefined && { state: location.state }),
     country: location.country,
     coordinates: location.coordinates,
     evse_uid: evse.uid,
@@ -228,7 +229,7 @@ export function oicpCdrToOcpi(input: unknown, options: CdrToOcpiOptions): Mapped
   const { auth_method, ...cdrToken } = token;
   const sessionId = options.sessionId ?? record.SessionID;
   const reference = record.EMPPartnerSessionID;
-  return log.result({
+  return log.result(writtenOcpi(CdrSchema, {
     country_code: owner.countryCode,
     party_id: owner.partyId,
     id: options.cdrId ?? record.SessionID,
@@ -246,6 +247,6 @@ export function oicpCdrToOcpi(input: unknown, options: CdrToOcpiOptions): Mapped
     ...cost,
     total_energy: record.ConsumedEnergy,
     last_updated: ocpiDateTime(options.now),
-  });
+  }, log));
 }
 

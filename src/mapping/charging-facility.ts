@@ -1,9 +1,10 @@
 /**
  * A connector's electrical rating, OCPI (`power_type`, `max_voltage`, `max_amperage`,
  * `max_electric_power` in W) <-> OICP ChargingFacility (PowerType, Voltage, Amperage, Power in kW).
- * Choices: ../shared/spec/mapping.md §4.3 — power rounded down to whole kW, voltages never invented on
- * the way to OICP; on the way back OCPI's mandatory voltage and amperage are derived or defaulted, and
- * reported.
+ * Choices: ../shared/spec/mapping.md §4.3 and §5 — power rounded down to whole kW, voltages never
+ * invented on the way to OICP; on the way back OCPI's mandatory voltage and amperage are derived or
+ * defaulted, and reported. Three-phase voltage is line-to-neutral in OCPI and line-to-line in OICP:
+ * one rule (×√3 / ÷√3 to the nominal pair) serves both ways.
  */
 import type { Connector } from '../ocpi/schemas';
 import type { ChargingFacility, OicpPowerType } from '../oicp/schemas';
@@ -21,9 +22,41 @@ const TO_OICP: Record<OcpiPowerType, { type: OicpPowerType; loss?: string }> = {
 };
 
 const PHASES: Record<OcpiPowerType, number> = { AC_1_PHASE: 1, AC_2_PHASE: 2, AC_2_PHASE_SPLIT: 2, AC_3_PHASE: 3, DC: 1 };
-/** OCPI max_voltage is line to neutral, like OICP Voltage; these are what WWCP assumes too. */
+/** OCPI max_voltage when OICP gives none (line to neutral for AC_3_PHASE); what WWCP assumes too. */
 const DEFAULT_VOLTAGE: Record<OicpPowerType, number> = { AC_1_PHASE: 230, AC_3_PHASE: 230, DC: 400 };
 const LIMIT = { Voltage: 999, Amperage: 99, Power: 999 } as const;
+
+/** Nominal three-phase systems, line-to-neutral / line-to-line (IEC 60038 and North America). */
+const NOMINAL_THREE_PHASE: readonly (readonly [number, number])[] = [
+  [120, 208],
+  [127, 220],
+  [220, 380],
+  [230, 400],
+  [240, 415],
+  [277, 480],
+  [347, 600],
+];
+/** Within this share of a nominal value a voltage is that nominal value (398 V is a 400 V system). */
+const NOMINAL_TOLERANCE = 0.02;
+
+type Side = 'neutral' | 'line';
+const nominalOf = (volts: number, side: Side): readonly [number, number] | undefined =>
+  NOMINAL_THREE_PHASE.find((pair) => Math.abs(volts - pair[side === 'neutral' ? 0 : 1]) <= pair[side === 'neutral' ? 0 : 1] * NOMINAL_TOLERANCE);
+
+/**
+ * A three-phase voltage given on side `from` (OCPI: line-to-neutral, OICP: line-to-line) on the other
+ * side: the nominal partner when the value is a nominal voltage, else ×√3 or ÷√3 rounded. A value that
+ * is a nominal voltage of the other side only (400 V in OCPI, 230 V in OICP) was written on that side
+ * already and is kept, with `note` saying so.
+ */
+export function threePhaseVoltage(volts: number, from: Side): { volts: number; note?: string } {
+  const to: Side = from === 'neutral' ? 'line' : 'neutral';
+  const index = to === 'neutral' ? 0 : 1;
+  const nominal = nominalOf(volts, from);
+  if (nominal) return { volts: nominal[index] };
+  if (nominalOf(volts, to)) return { volts, note: `${volts} V is a ${to === 'line' ? 'line-to-line' : 'line-to-neutral'} voltage already; kept` };
+  return { volts: Math.round(from === 'neutral' ? volts * Math.sqrt(3) : volts / Math.sqrt(3)) };
+}
 
 /** What the connector can deliver, in W: its own limit, else voltage x current x phases. */
 export function connectorWatts(connector: ConnectorPower): number {
@@ -35,8 +68,14 @@ export function ocpiToOicpFacility(connector: ConnectorPower, path = ''): Mapped
   const type = TO_OICP[connector.power_type];
   if (type.loss) log.loss(childPath(path, 'power_type'), type.loss);
   const facility: ChargingFacility = { PowerType: type.type, Power: 0 };
+  let voltage = connector.max_voltage;
+  if (connector.power_type === 'AC_3_PHASE') {
+    const lineToLine = threePhaseVoltage(voltage, 'neutral');
+    if (lineToLine.note) log.defaulted(childPath(path, 'max_voltage'), `OCPI gives AC_3_PHASE voltage line to neutral, OICP line to line: ${lineToLine.note}`);
+    voltage = lineToLine.volts;
+  }
   for (const [field, value, name] of [
-    ['Voltage', connector.max_voltage, 'max_voltage'],
+    ['Voltage', voltage, 'max_voltage'],
     ['Amperage', connector.max_amperage, 'max_amperage'],
   ] as const) {
     if (value <= LIMIT[field]) facility[field] = value;
@@ -58,10 +97,15 @@ export function oicpFacilityToOcpi(facility: ChargingFacility, path = ''): Mappe
   if (voltage === undefined || voltage === 0) {
     voltage = DEFAULT_VOLTAGE[facility.PowerType];
     log.defaulted(childPath(path, 'Voltage'), `no Voltage; OCPI needs max_voltage, ${voltage} V assumed for ${facility.PowerType}`);
+  } else if (facility.PowerType === 'AC_3_PHASE') {
+    const lineToNeutral = threePhaseVoltage(voltage, 'line');
+    if (lineToNeutral.note) log.defaulted(childPath(path, 'Voltage'), `OICP gives AC_3_PHASE voltage line to line, OCPI line to neutral: ${lineToNeutral.note}`);
+    voltage = lineToNeutral.volts;
   }
   let amperage = facility.Amperage;
   if (amperage === undefined) {
-    amperage = Math.floor(watts / (voltage * phases));
+    // Nearest whole ampere: flooring put a 22 kW three-phase point at 31 A (21.4 kW); max_electric_power keeps the exact power.
+    amperage = Math.round(watts / (voltage * phases));
     log.defaulted(childPath(path, 'Amperage'), `no Amperage; OCPI needs max_amperage, ${amperage} A derived from ${facility.Power} kW`);
   }
   const power: ConnectorPower = { power_type: facility.PowerType, max_voltage: voltage, max_amperage: amperage };

@@ -41,6 +41,7 @@ import {
 import { statusCode } from '../oicp/status-codes';
 import { checkInto } from '../schema/typebox';
 import { FindingLog, type Mapped } from './findings';
+import { writtenOcpi } from './text-limits';
 import { ocpiEvseIdOf, partyToProviderId, providerIdToParty } from './identifiers';
 import { cachedEvse } from './location';
 import { identificationToOcpiToken, tokenToIdentification } from './identification';
@@ -212,7 +213,7 @@ export function remoteStartToOcpi(input: unknown, options: CommandToOcpiOptions)
   const target = targetOf(request, options, log);
   if (request.PartnerProductID !== undefined) log.loss('PartnerProductID', 'OCPI START_SESSION names no tariff');
   if (target === undefined) return log.result(undefined);
-  return log.result({ response_url: options.responseUrl, ...target, authorization_reference: request.SessionID });
+  return log.result(writtenOcpi(StartSessionSchema, { response_url: options.responseUrl, ...target, authorization_reference: request.SessionID }, log));
 }
 
 export function remoteStopToOcpi(input: unknown, options: CommandToOcpiOptions): Mapped<StopSession | undefined> {
@@ -224,7 +225,7 @@ export function remoteStopToOcpi(input: unknown, options: CommandToOcpiOptions):
     log.invalid('SessionID', `the OCPI session of Hubject session ${request.SessionID} is unknown (give the correlation)`);
     return log.result(undefined);
   }
-  return log.result({ response_url: options.responseUrl, session_id: sessionId });
+  return log.result(writtenOcpi(StopSessionSchema, { response_url: options.responseUrl, session_id: sessionId }, log));
 }
 
 export function reservationStartToOcpi(input: unknown, options: CommandToOcpiOptions): Mapped<ReserveNow | undefined> {
@@ -236,20 +237,20 @@ export function reservationStartToOcpi(input: unknown, options: CommandToOcpiOpt
   if (reservationId === undefined) log.invalid('SessionID', 'OCPI needs a reservation id: no SessionID and none given');
   if (request.Duration === undefined) log.defaulted('Duration', 'no Duration: the reservation lasts 15 minutes');
   if (target === undefined || reservationId === undefined) return log.result(undefined);
-  return log.result({
+  return log.result(writtenOcpi(ReserveNowSchema, {
     response_url: options.responseUrl,
     ...target,
     expiry_date: ocpiDateTime(new Date(options.now.getTime() + (request.Duration ?? 15) * 60_000)),
     reservation_id: reservationId,
     ...(request.SessionID !== undefined && { authorization_reference: request.SessionID }),
-  });
+  }, log));
 }
 
 export function reservationStopToOcpi(input: unknown, options: CommandToOcpiOptions): Mapped<CancelReservation | undefined> {
   const log = new FindingLog();
   const request = checkInto(ReservationStopSchema, input, log);
   if (request === undefined) return log.result(undefined);
-  return log.result({ response_url: options.responseUrl, reservation_id: options.reservationId ?? request.SessionID });
+  return log.result(writtenOcpi(CancelReservationSchema, { response_url: options.responseUrl, reservation_id: options.reservationId ?? request.SessionID }, log));
 }
 
 export interface AcknowledgementContext {
@@ -290,7 +291,7 @@ export function acknowledgementToCommandResult(input: unknown): Mapped<CommandRe
   if (ack === undefined) return log.result(undefined);
   const result: CommandResultType = ack.Result ? 'ACCEPTED' : (STATUS_RESULT[ack.StatusCode.Code] ?? 'FAILED');
   const text = [ack.StatusCode.Code, ack.StatusCode.Description, ack.StatusCode.AdditionalInfo].filter((t) => t !== undefined).join(' ');
-  return log.result({ result, ...(!ack.Result && { message: [{ language: 'en', text: text.slice(0, 512) }] }) });
+  return log.result(writtenOcpi(CommandResultSchema, { result, ...(!ack.Result && { message: [{ language: 'en', text }] }) }, log));
 }
 
 export interface FailedCommandContext {

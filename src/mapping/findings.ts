@@ -16,6 +16,8 @@ export interface Finding {
   /** Path of the source field, dotted with indexes: `evses[1].connectors[0].standard`. */
   path: string;
   message: string;
+  /** What the finding is about beyond the document, where a mapper knows it: the operator and EVSE (OICP EvseID). */
+  subject?: { operatorId: string; evseId?: string };
 }
 
 export interface Mapped<T> {

@@ -6,9 +6,10 @@
  * otherwise); every other token travels as its contract id, the eMAID OICP calls EvcoID. An ISO EvcoID
  * without its check digit gets the computed one, because Hubject's schema requires it.
  */
-import type { AuthMethod, CdrToken, Token, TokenType } from '../ocpi/transaction-schemas';
+import { Token as TokenSchema, type AuthMethod, type CdrToken, type Token, type TokenType } from '../ocpi/transaction-schemas';
 import type { Identification } from '../oicp/transaction-schemas';
 import { childPath, FindingLog, type Mapped } from './findings';
+import { writtenOcpi } from './text-limits';
 import { partyToProviderId, type OcpiParty } from './identifiers';
 import { ocpiDateTime } from '../ocpi/transport';
 
@@ -224,7 +225,7 @@ export function identificationToOcpiToken(identification: Identification, provid
   if (token === undefined || owner === undefined) return log.result(undefined);
   const issuer = partyToProviderId(owner);
   log.defaulted(path, `the OCPI token is built from the identification: issuer ${issuer}, valid, whitelist NEVER (Hubject authorizes each use)`);
-  return log.result({
+  return log.result(writtenOcpi(TokenSchema, {
     country_code: owner.countryCode,
     party_id: owner.partyId,
     uid: token.uid,
@@ -235,5 +236,5 @@ export function identificationToOcpiToken(identification: Identification, provid
     valid: true,
     whitelist: 'NEVER',
     last_updated: ocpiDateTime(now),
-  });
+  }, log));
 }

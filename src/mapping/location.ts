@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Connector, DisplayText, Evse, Image, Location } from '../ocpi/schemas';
-import { checkLocation } from '../ocpi/schemas';
+import { checkLocation, Location as LocationSchema } from '../ocpi/schemas';
 import { EvseDataRecords, type ChargingFacility, type EvseDataRecord, type InfoText } from '../oicp/schemas';
 import { check, soundItems } from '../schema/typebox';
 import { ocpiToOicpAccess, oicpToOcpiAccess } from './accessibility';
@@ -21,10 +21,11 @@ import { ocpiToOicpCoordinates, oicpToOcpiCoordinates } from './coordinates';
 import { ocpiEnergyMixToOicp, oicpEnergyToOcpi } from './energy-mix';
 import { ocpiToOicpStatus } from './evse-status';
 import { childPath, FindingLog, type Mapped } from './findings';
-import { ocpiEvseIdOf, operatorOfEvseId, partyToOperatorId, sameOperator } from './identifiers';
+import { hubjectEvseIdOf, ocpiEvseIdOf, oicpEvseIdToOcpi, operatorOfEvseId, partyToOperatorId, sameOperator } from './identifiers';
 import { ocpiHoursToOicp, oicpOpeningToOcpi } from './opening-times';
-import { ocpiToOicpPlug, oicpToOcpiConnector, type OicpPlug } from './plug';
+import { currentOf, ocpiToOicpPlug, oicpToOcpiConnector, plugCurrent, type OicpPlug, type PlugCurrent } from './plug';
 import { evseDefaults, NO_RULES, operatorParty, type EvseDefaults, type MappingRules } from './rules';
+import { fitOcpiStrings } from './text-limits';
 import { ocpiTimeZoneToOicp, oicpTimeZoneToOcpi } from './time-zone';
 
 const DEFAULT_LANGUAGE = 'en';
@@ -337,7 +338,7 @@ function groupToLocation(group: Group, rules: MappingRules, options: OicpToLocat
     publish: true,
     ...address,
     coordinates,
-    time_zone: log.take(oicpTimeZoneToOcpi(first.Address.TimeZone, options.now, defaults.timeZone, childPath(base, 'Address.TimeZone'))),
+    time_zone: log.take(oicpTimeZoneToOcpi({ offset: first.Address.TimeZone, coordinates, configured: defaults.timeZone }, options.now, childPath(base, 'Address.TimeZone'))),
     last_updated: lastUpdated.toISOString(),
   };
   if (group.kind === 'pool' && !first.ChargingPoolID!.toUpperCase().startsWith(`${operatorId.toUpperCase()}*P`)) {
@@ -364,10 +365,13 @@ function groupToLocation(group: Group, rules: MappingRules, options: OicpToLocat
   for (const { record, path } of group.members) {
     const evseLog = new FindingLog();
     const evse = recordToEvse(record, path, coordinates, lastUpdated, options, evseLog);
+    // Each finding names its EVSE and operator, so the operator can be shown what did not reach the backend.
+    const subject = { operatorId, evseId: record.EvseID };
+    for (const finding of evseLog.findings) finding.subject = subject;
     log.findings.push(...evseLog.findings);
-    if (!evseLog.findings.some((f) => f.kind === 'invalid')) location.evses.push(evse);
+    if (evse !== undefined && !evseLog.findings.some((f) => f.kind === 'invalid')) location.evses.push(evse);
   }
-  return location;
+  return log.take(fitOcpiStrings(LocationSchema, location, '2.2.1', base));
 }
 
 function recordToEvse(
@@ -377,23 +381,24 @@ function recordToEvse(
   lastUpdated: Date,
   options: OicpToLocationOptions,
   log: FindingLog,
-): Evse {
+): Evse | undefined {
   const stamp = new Date(lastUpdateOf(record) ?? lastUpdated).toISOString();
   const uid = options.evseUids?.[record.EvseID] ?? (record.EvseID.length <= OCPI_ID_MAX ? record.EvseID : `E${shortHash(record.EvseID)}`);
+  const connectors = recordConnectors(record, path, stamp, log);
+  if (connectors.length === 0) return void log.loss(path, `EVSE ${record.EvseID}: no plug has an OCPI connector standard (OCPI needs one); the EVSE is not carried`);
+  // The ISO form only where the uid keeps Hubject's spelling for the messages back (hubjectEvseIdOf).
+  const evseId = uid === record.EvseID ? log.take(oicpEvseIdToOcpi(record.EvseID, childPath(path, 'EvseID'))) : record.EvseID;
   const evse: Evse = {
     uid,
-    evse_id: record.EvseID,
+    evse_id: evseId,
     status: record.deltaType === 'delete' ? 'REMOVED' : 'UNKNOWN',
-    connectors: recordConnectors(record, path, stamp, log),
+    connectors,
     last_updated: stamp,
   };
   if (record.deltaType !== 'delete') log.defaulted(path, 'EVSE data carries no status; UNKNOWN until an EVSE status record arrives');
   const capabilities = log.take(oicpToOcpiCapabilities(record, path));
   if (capabilities.length > 0) evse.capabilities = capabilities;
-  if (record.Address.Floor !== undefined) {
-    evse.floor_level = record.Address.Floor.slice(0, 4);
-    if (record.Address.Floor.length > 4) log.loss(childPath(path, 'Address.Floor'), 'OCPI floor_level holds 4 characters');
-  }
+  if (record.Address.Floor !== undefined) evse.floor_level = record.Address.Floor;
   const coordinates = log.take(oicpToOcpiCoordinates(record.GeoCoordinates, childPath(path, 'GeoCoordinates')));
   if (coordinates && (coordinates.latitude !== locationCoordinates.latitude || coordinates.longitude !== locationCoordinates.longitude)) evse.coordinates = coordinates;
   const directions = toDisplayText(record.AdditionalInfo);
@@ -436,33 +441,59 @@ function imageOf(url: string, path: string, log: FindingLog): Image {
   return { url, category: 'CHARGER', type: extension ?? 'jpeg' };
 }
 
-/** One connector per plug; facility i belongs to plug i, or a single facility to every plug. */
+/**
+ * One connector per plug, each with the ChargingFacility of its current type: DC plugs (CCS, CHAdeMO)
+ * take the DC facilities, AC plugs the AC ones, in order within that type; a plug of either type
+ * (Tesla) takes the facility at its own position. A plug with fewer facilities of its type than plugs
+ * shares the last one, and says so; a plug with none of its type is not carried.
+ */
 function recordConnectors(record: EvseDataRecord, path: string, stamp: string, log: FindingLog): Connector[] {
-  const facilities = record.ChargingFacilities;
-  const pairable = facilities.length === record.Plugs.length || facilities.length === 1;
-  if (!pairable) log.loss(childPath(path, 'ChargingFacilities'), `${facilities.length} charging facilities for ${record.Plugs.length} plugs: paired in order, the last facility for the rest`);
+  const facilities = record.ChargingFacilities.map((facility, index) => ({ facility, index, current: currentOf(facility.PowerType) }));
+  const facilitiesPath = childPath(path, 'ChargingFacilities');
+  const taken = new Set<number>();
+  const seen: Record<PlugCurrent, number> = { AC: 0, DC: 0, any: 0 };
   const connectors: Connector[] = [];
   record.Plugs.forEach((plug, i) => {
     const at = childPath(childPath(path, 'Plugs'), i);
     const mapped = oicpToOcpiConnector(plug);
     if (mapped.outcome === 'unmapped') return log.loss(at, `${mapped.reason}; the plug is not carried`);
     if (mapped.assumed) log.defaulted(at, mapped.assumed);
-    const facility = facilities.length === 1 ? facilities[0] : facilities[Math.min(i, facilities.length - 1)];
-    if (facility === undefined) return log.loss(at, 'no charging facility: OCPI needs power type, voltage and amperage; the plug is not carried');
-    const power = log.take(oicpFacilityToOcpi(facility, childPath(childPath(path, 'ChargingFacilities'), facilities.indexOf(facility))));
+    const current = mapped.current;
+    const position = seen[current]++;
+    const candidates = current === 'any' ? facilities : facilities.filter((f) => f.current === current);
+    const chosen = candidates[current === 'any' ? Math.min(i, candidates.length - 1) : Math.min(position, candidates.length - 1)];
+    if (chosen === undefined) {
+      return log.loss(at, `the record has no ${current} charging facility for "${plug}": OCPI needs its power type, voltage and amperage; the plug is not carried`);
+    }
+    const sameType = current === 'any' ? record.Plugs.length : record.Plugs.filter((p) => plugCurrent(p) === current).length;
+    const singleAnswer = facilities.length === 1 && facilities.every((f) => f.current === current || current === 'any');
+    if (!singleAnswer && candidates.length !== sameType) {
+      log.defaulted(
+        at,
+        `OICP does not pair plugs with facilities: ${candidates.length} ${current === 'any' ? '' : `${current} `}facilities for ${sameType} such plugs, ChargingFacilities[${chosen.index}] assumed`,
+      );
+    }
+    taken.add(chosen.index);
+    const power = log.take(oicpFacilityToOcpi(chosen.facility, childPath(facilitiesPath, chosen.index)));
     connectors.push({ id: String(connectors.length + 1), standard: mapped.standard as Connector['standard'], format: mapped.format, ...power, last_updated: stamp });
   });
-  if (connectors.length === 0) log.invalid(childPath(path, 'Plugs'), 'no plug has an OCPI connector standard; OCPI needs at least one connector');
+  for (const { index } of facilities) {
+    if (!taken.has(index)) log.loss(childPath(facilitiesPath, index), 'no plug of this current type uses the facility; it is not carried');
+  }
   return connectors;
 }
 
 /**
- * The EVSE an OICP EvseID names in the cached OCPI location (letter case and `*` separators aside).
- * A miss is reported to `log` when given; without one it is the caller's to judge.
+ * The EVSE an OICP EvseID names in the cached OCPI location (letter case and `*` separators aside),
+ * by Hubject's form of each EVSE's id. A miss is reported to `log` when given; without one it is the
+ * caller's to judge.
  */
 export function cachedEvse(location: Location | undefined, evseId: string, log?: FindingLog): Evse | undefined {
   const canonical = (id: string) => id.replace(/\*/g, '').toUpperCase();
-  const evse = location?.evses?.find((e) => e.evse_id !== undefined && canonical(e.evse_id) === canonical(evseId));
+  const evse = location?.evses?.find((e) => {
+    const hubject = hubjectEvseIdOf(e);
+    return hubject !== undefined && canonical(hubject) === canonical(evseId);
+  });
   if (evse === undefined) log?.invalid('EvseID', `EVSE ${evseId} is not in the given location (pass the cached location)`);
   return evse;
 }

@@ -93,8 +93,22 @@ const IMPLIED_FORMAT: Partial<Record<OicpPlug, ConnectorFormat>> = {
   'CCS Combo 1 Plug (Cable Attached)': 'CABLE',
 };
 
+/** The current a plug carries: which ChargingFacilities of an EVSE can belong to it. */
+export type PlugCurrent = 'AC' | 'DC' | 'any';
+
+/** DC-only plugs; every other plug OCPI can name is AC-only, except the Tesla connector (AC and DC). */
+const DC_PLUGS: ReadonlySet<string> = new Set<OicpPlug>(['CCS Combo 2 Plug (Cable Attached)', 'CCS Combo 1 Plug (Cable Attached)', 'CHAdeMO']);
+const EITHER_PLUGS: ReadonlySet<string> = new Set<OicpPlug>(['Tesla Connector', 'AVCON Connector', 'Small Paddle Inductive', 'Large Paddle Inductive']);
+
+export function plugCurrent(plug: string): PlugCurrent {
+  return DC_PLUGS.has(plug) ? 'DC' : EITHER_PLUGS.has(plug) ? 'any' : 'AC';
+}
+
+/** The current of an OICP PowerType. */
+export const currentOf = (powerType: string): 'AC' | 'DC' => (powerType === 'DC' ? 'DC' : 'AC');
+
 export type ToOicpPlug = { outcome: 'plug'; plug: OicpPlug; loss?: string } | { outcome: 'unmapped'; reason: string };
-export type ToOcpiConnector = { outcome: 'connector'; standard: string; format: ConnectorFormat; assumed?: string } | { outcome: 'unmapped'; reason: string };
+export type ToOcpiConnector = { outcome: 'connector'; standard: string; format: ConnectorFormat; current: PlugCurrent; assumed?: string } | { outcome: 'unmapped'; reason: string };
 
 export function ocpiToOicpPlug(standard: string, format: string): ToOicpPlug {
   if (format !== 'SOCKET' && format !== 'CABLE') return { outcome: 'unmapped', reason: `${JSON.stringify(format)} is not an OCPI connector format` };
@@ -110,5 +124,5 @@ export function ocpiToOicpPlug(standard: string, format: string): ToOicpPlug {
 export function oicpToOcpiConnector(plug: string): ToOcpiConnector {
   if (!isKeyOf(OICP_TO_OCPI, plug)) return { outcome: 'unmapped', reason: `${JSON.stringify(plug)} is not an OICP Plug` };
   const connector = OICP_TO_OCPI[plug];
-  return connector ? { outcome: 'connector', ...connector } : { outcome: 'unmapped', reason: `OCPI has no connector standard for the OICP plug "${plug}"` };
+  return connector ? { outcome: 'connector', ...connector, current: plugCurrent(plug) } : { outcome: 'unmapped', reason: `OCPI has no connector standard for the OICP plug "${plug}"` };
 }

@@ -12,7 +12,7 @@ import { OCPI_EVSE_STATUSES, OICP_EVSE_STATUSES } from './evse-status';
 import type { Mapped } from './findings';
 import { OPERATOR_ID_PATTERN, PROVIDER_ID_PATTERN, operatorIdToParty, sameOperator, type OcpiParty } from './identifiers';
 import { OICP_PLUGS } from './plug';
-import { Tariff } from '../ocpi/schemas';
+import { Tariff, withoutOcpiMarks } from '../ocpi/schemas';
 
 const EvseDefaults = Type.Object(
   {
@@ -32,7 +32,7 @@ const EvseDefaults = Type.Object(
     ),
     renewableEnergy: Type.Optional(Type.Boolean({ description: 'OICP RenewableEnergy when the OCPI location has no `energy_mix`.' })),
     timeZone: Type.Optional(
-      Type.String({ minLength: 1, description: 'IANA time zone (e.g. `Europe/Berlin`) given to OCPI locations built from OICP records, whose TimeZone is only a UTC offset.' }),
+      Type.String({ minLength: 1, description: 'IANA time zone (e.g. `Europe/Berlin`) of OCPI locations built from OICP records: overrides the zone found at their coordinates (OICP gives a UTC offset only).' }),
     ),
     language: Type.Optional(
       Type.String({ pattern: '^[a-z]{2}$', description: 'Language (ISO 639-1) of OCPI texts that carry none (location name) when OICP needs one.' }),
@@ -102,7 +102,7 @@ export const MappingRulesSchema = Type.Object(
           default: {},
           description: 'OCPI tariff id -> OICP ProductID, when the partner contract names products (e.g. `AC1`).',
         }),
-        contracted: Type.Record(Type.String({ pattern: `(${OPERATOR_ID_PATTERN})|^\\*$` }), Type.Omit(Tariff, ['country_code', 'party_id']), {
+        contracted: Type.Record(Type.String({ pattern: `(${OPERATOR_ID_PATTERN})|^\\*$` }), withoutOcpiMarks(Type.Omit(Tariff, ['country_code', 'party_id'])), {
           default: {},
           description:
             'EMP side: the tariff agreed with an operator outside Hubject (the roaming contract), by OperatorID or `"*"`, as an OCPI tariff without country_code/party_id. Sessions and CDRs at EVSEs with no pricing product at Hubject are priced with it; without one their CDRs are held unpriced (see `unpricedCdrs`).',

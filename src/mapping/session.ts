@@ -14,6 +14,7 @@ import { checkInto } from '../schema/typebox';
 import { ocpiTime, periodsFromTimes } from './cdr';
 import { sessionCost } from './cost';
 import { FindingLog, type Mapped } from './findings';
+import { writtenOcpi } from './text-limits';
 import { hubjectSessionId, ocpiEvseIdOf, operatorOfEvseId, partyToOperatorId, type OcpiParty } from './identifiers';
 import { identificationToCdrToken, tokenToIdentification } from './identification';
 import { ocpiDateTime } from '../ocpi/transport';
@@ -133,7 +134,7 @@ export function notificationToOcpiSession(input: unknown, options: NotificationT
       return log.result(undefined);
     }
     log.loss('ErrorType', `OCPI has no error detail: ${event.ErrorType ?? ''} ${event.ErrorAdditionalInfo ?? ''} ends the session as INVALID`.replace(/\s+/g, ' '));
-    return log.result({ ...previous, status: 'INVALID', last_updated: now });
+    return log.result(writtenOcpi(SessionSchema, { ...previous, status: 'INVALID', last_updated: now }, log));
   }
   const required = { Start: ['ChargingStart'], Progress: ['ChargingStart', 'EventOccurred'], End: ['ChargingEnd'] }[event.Type] as (keyof ChargingNotification)[];
   for (const field of required) if (event[field] === undefined) log.invalid(field, `is required in a ${event.Type} notification`);
@@ -190,6 +191,6 @@ export function notificationToOcpiSession(input: unknown, options: NotificationT
   if (event.Type === 'Progress' && event.ChargingDuration !== undefined && Math.abs(event.ChargingDuration - (Date.parse(at) - Date.parse(chargingStart!))) > 60_000) {
     log.loss('ChargingDuration', 'differs from EventOccurred - ChargingStart; OCPI periods follow the timestamps');
   }
-  return log.result(session);
+  return log.result(writtenOcpi(SessionSchema, session, log));
 }
 

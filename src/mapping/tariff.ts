@@ -24,6 +24,7 @@ import {
 } from '../oicp/schemas';
 import { brokenAt, check, soundItems } from '../schema/typebox';
 import { childPath, FindingLog, type Mapped } from './findings';
+import { writtenOcpi } from './text-limits';
 import { ocpiEvseIdOf, partyToOperatorId, type OcpiParty } from './identifiers';
 import { contractedTariff, evseDefaults, NO_RULES, operatorParty, type MappingRules } from './rules';
 import { sixDecimals } from './decimals';
@@ -404,7 +405,7 @@ export function oicpPricingToTariffs(input: unknown, options: OicpToTariffOption
   }
   if (tariffs.size > 0) log.defaulted('PricingProductDataRecords', 'OICP has no billing steps; every price component gets step_size 1');
   if (data.PricingDefaultPrice !== 0) log.loss('PricingDefaultPrice', 'OCPI has no default price for EVSEs without a tariff');
-  return log.result([...tariffs.values()]);
+  return log.result([...tariffs.values()].map((tariff) => writtenOcpi(TariffSchema, tariff, log)));
 }
 
 /** OICP EVSE pricing -> the OCPI tariff ids per EvseID (to set on the EVSE's connectors). */

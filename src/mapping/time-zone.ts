@@ -1,8 +1,11 @@
 /**
  * Time zone, OCPI IANA name (`Europe/Berlin`) <-> OICP Address.TimeZone (`UTC+01:00`). OICP holds only
- * a fixed offset, so the offset is the one in force at the mapping instant and the way back needs the
- * operator's zone from the mapping rules to recover daylight saving time.
+ * a fixed offset, so the offset is the one in force at the mapping instant. The way back reads the
+ * zone off the coordinates (geo-tz, the timezone-boundary-builder polygons), unless the operator's
+ * zone from the mapping rules overrides it; the offset alone is the last resort.
  */
+import { find as zonesAt, setCache } from 'geo-tz/dist/find-all';
+import { LRUCache } from 'lru-cache';
 import { FindingLog, type Mapped } from './findings';
 
 const OFFSET = /^UTC([+-])(\d{2}):(\d{2})$/;
@@ -38,34 +41,95 @@ export function ocpiTimeZoneToOicp(zone: string, at: Date, path = 'time_zone'): 
   return log.result(offset);
 }
 
+// geo-tz keeps every polygon it reads in memory by default (300 MB for Europe, measured); read from
+// its data file each time instead (+40 MB, 40-110 µs a lookup) and remember the answer per position.
+setCache({ store: { get: () => undefined, set: () => undefined } });
+const zoneByPosition = new LRUCache<string, string>({ max: 20_000 });
+
 /**
- * The OCPI zone for an OICP offset: the operator's configured zone when it uses that offset in some
- * season of the year, else the fixed-offset zone `Etc/GMT-1` (POSIX sign: east is minus).
+ * The IANA zone at a position, from the time zone boundaries; undefined where they name none that
+ * this runtime knows. Pure, so remembered: a network's locations are looked up once per process.
  */
-export function oicpTimeZoneToOcpi(offset: string | undefined, at: Date, configured: string | undefined, path = 'Address.TimeZone'): Mapped<string> {
+export function zoneAt(latitude: string, longitude: string): string | undefined {
+  const key = `${latitude},${longitude}`;
+  const known = zoneByPosition.get(key);
+  if (known !== undefined) return known === '' ? undefined : known;
+  let zone: string | undefined;
+  try {
+    zone = zonesAt(Number(latitude), Number(longitude))[0];
+  } catch {
+    zone = undefined;
+  }
+  // A zone newer than the runtime's time zone data cannot be used for local times.
+  if (zone !== undefined && !knownToRuntime(zone)) zone = undefined;
+  zoneByPosition.set(key, zone ?? '');
+  return zone;
+}
+
+const runtimeZones = new Map<string, boolean>();
+/** Whether this runtime's time zone data has the zone: remembered, a network has few zones. */
+function knownToRuntime(zone: string): boolean {
+  let known = runtimeZones.get(zone);
+  if (known === undefined) {
+    known = utcOffset(zone, new Date(0)) !== undefined;
+    runtimeZones.set(zone, known);
+  }
+  return known;
+}
+
+/** A zone's winter and summer offsets of a year: pure, remembered (a network has few zones). */
+const seasonalOffsets = new Map<string, readonly (string | undefined)[]>();
+
+/** Whether `zone` has `offset` in winter, in summer or at `at`: the seasons an operator may have meant. */
+function hasOffset(zone: string, offset: string, at: Date): boolean {
+  const year = at.getUTCFullYear();
+  const key = `${zone} ${year}`;
+  let seasons = seasonalOffsets.get(key);
+  if (seasons === undefined) {
+    seasons = [utcOffset(zone, new Date(Date.UTC(year, 0, 1))), utcOffset(zone, new Date(Date.UTC(year, 6, 1)))];
+    seasonalOffsets.set(key, seasons);
+  }
+  return seasons.includes(offset) || utcOffset(zone, at) === offset;
+}
+
+export interface OicpTimeZoneSource {
+  /** Address.TimeZone, `UTC+01:00`. */
+  offset?: string;
+  /** The location's position, already read into OCPI's decimal form. */
+  coordinates?: { latitude: string; longitude: string };
+  /** The operator's zone from the mapping rules: it overrides what the coordinates say. */
+  configured?: string;
+}
+
+/**
+ * The OCPI zone of an OICP location: the operator's configured zone, else the zone at its
+ * coordinates, each reported; else the fixed-offset zone `Etc/GMT-1` for the offset (POSIX sign: east
+ * is minus), which knows no daylight saving time.
+ */
+export function oicpTimeZoneToOcpi(source: OicpTimeZoneSource, at: Date, path = 'Address.TimeZone'): Mapped<string> {
   const log = new FindingLog();
+  const { offset, coordinates } = source;
+  let configured = source.configured;
   if (configured !== undefined && utcOffset(configured, at) === undefined) {
     log.invalid('mapping.operators.timeZone', `${JSON.stringify(configured)} is not an IANA time zone`);
     configured = undefined;
   }
-  if (offset === undefined) {
-    if (configured !== undefined) {
-      log.defaulted(path, `no TimeZone given; the operator's zone ${configured} applies`);
-      return log.result(configured);
-    }
-    log.defaulted(path, 'no TimeZone given and none configured for the operator; Etc/UTC assumed, local times may be off');
-    return log.result('Etc/UTC');
-  }
-  const match = OFFSET.exec(offset);
-  if (!match) {
-    log.invalid(path, `${JSON.stringify(offset)} is not a UTC offset (UTC+hh:mm)`);
-    return log.result(configured ?? 'Etc/UTC');
-  }
+  const match = offset === undefined ? undefined : OFFSET.exec(offset);
+  if (offset !== undefined && !match) log.invalid(path, `${JSON.stringify(offset)} is not a UTC offset (UTC+hh:mm)`);
   if (configured !== undefined) {
-    const year = at.getUTCFullYear();
-    const seasons = [new Date(Date.UTC(year, 0, 1)), new Date(Date.UTC(year, 6, 1)), at];
-    if (seasons.some((d) => utcOffset(configured, d) === offset)) return log.result(configured);
-    log.loss(path, `${offset} is not an offset of the configured zone ${configured}`);
+    if (offset === undefined) log.defaulted(path, `no TimeZone given; the operator's zone ${configured} applies`);
+    else if (match && !hasOffset(configured, offset, at)) log.loss(path, `${offset} is not an offset of the configured zone ${configured}; the configured zone applies`);
+    return log.result(configured);
+  }
+  const derived = coordinates && zoneAt(coordinates.latitude, coordinates.longitude);
+  if (derived !== undefined) {
+    const disagreeing = match && !hasOffset(derived, offset!, at) ? `; the given ${offset} is not one of its offsets and is not used` : '';
+    log.defaulted(path, `${derived} derived from the coordinates (OICP gives ${offset ?? 'no zone'})${disagreeing}`);
+    return log.result(derived);
+  }
+  if (offset === undefined || !match) {
+    if (offset === undefined) log.defaulted(path, 'no TimeZone given, none configured for the operator and none found at the coordinates; Etc/UTC assumed, local times may be off');
+    return log.result('Etc/UTC');
   }
   const [, sign, hours, minutes] = match;
   if (minutes === '00') {

@@ -4,7 +4,7 @@
  * to 2.2.1. Every call says what the conversion could not carry, and fails typed (OcpiFailure)
  * rather than throwing; only list pages throw (OcpiCallFailed), being an iterator.
  */
-import type { Finding, Mapped } from '../mapping/findings';
+import { FindingLog, type Finding, type Mapped } from '../mapping/findings';
 import { check } from '../schema/typebox';
 import type { OcpiParty, OcpiPartyRole } from '../store/credentials';
 import { OcpiCallFailed, type ListFilter, type OcpiClient, type OcpiFailure, type OcpiRequest, type PartyKey } from './client';
@@ -13,8 +13,18 @@ import { asCanonical, RECEIVER_MODULES, type ModuleOptions } from './receiver';
 import { SENDER_MODULES, type SenderModuleId } from './sender';
 import { Cdr, CommandResponse, type CommandResult } from './transaction-schemas';
 import { ClientInfo } from './credentials';
-import { cdr211To221, commandResult221To211, reserveNow221To211, startSession221To211 } from './transaction-versions';
+import { cdr211To221, commandResult221To211, reserveNow221To211, sessionPatch221To211, startSession221To211, tokenPatch221To211 } from './transaction-versions';
+import { asciiDown, locationPatch221To211 } from './versions';
 import { defaultEncoding, type OcpiVersion } from './transport';
+
+/** A 2.2.1 PATCH body as the 2.1.1 module at `ids` reads it (locations: 1 id location, 2 EVSE, 3 connector). */
+function patchDown(module: keyof typeof RECEIVER_MODULES, ids: readonly string[], changes: Record<string, unknown>): Mapped<Record<string, unknown>> {
+  if (module === 'locations') return locationPatch221To211((['location', 'evse', 'connector'] as const)[ids.length - 1] ?? 'connector', changes);
+  if (module === 'sessions') return sessionPatch221To211(changes);
+  if (module === 'tokens') return tokenPatch221To211(changes);
+  const log = new FindingLog();
+  return log.result(asciiDown(changes, '', log));
+}
 
 export type PeerResult<T = undefined> = { ok: true; value: T; findings: Finding[] } | { ok: false; failure: OcpiFailure; findings: Finding[] };
 
@@ -83,11 +93,15 @@ export class OcpiPeer {
     return this.send(this.request('PUT', this.objectUrl(url, module, owner, ids, (object as { type?: string }).type), body), findings, () => undefined);
   }
 
-  /** PATCH of changed members; 2.2.1 needs `last_updated` among them. Tokens other than RFID name their type. */
+  /**
+   * PATCH of changed members; 2.2.1 needs `last_updated` among them. Tokens other than RFID name their
+   * type. A 2.1.1 peer gets the members under 2.1.1 names, in its character set and DateTime form.
+   */
   patch(module: keyof typeof RECEIVER_MODULES, owner: PartyKey, ids: string[], changes: Record<string, unknown>, tokenType?: string): Promise<PeerResult> {
     const url = this.endpoint(module, 'RECEIVER');
     if (url === undefined) return Promise.resolve(this.missing(module, 'RECEIVER'));
-    return this.send(this.request('PATCH', this.objectUrl(url, module, owner, ids, tokenType), changes), [], () => undefined);
+    const { value: body, findings } = this.version === '2.1.1' ? patchDown(module, ids, changes) : { value: changes, findings: [] };
+    return this.send(this.request('PATCH', this.objectUrl(url, module, owner, ids, tokenType), body), findings, () => undefined);
   }
 
   /** DELETE of a client-owned tariff (the only object OCPI lets its owner delete). */

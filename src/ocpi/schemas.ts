@@ -2,6 +2,12 @@
  * OCPI 2.2.1 and 2.1.1 wire objects of the Locations and Tariffs modules, written once: the TypeScript
  * types are derived from these schemas and the same schemas validate what peers send. Field tables:
  * ../shared/spec/ocpi.md §4.1, §4.4; differences between the versions: §5.2, §5.5.
+ *
+ * Each string says what kind of OCPI string it is (`x-ocpi`): free `text` the bridge may cut to its
+ * length, an `id` (CiString) it never alters, a `url` it leaves out rather than cut, a `datetime`. Where
+ * errata raised a length (Location.address 45 -> 255, plain_data 512 -> 5000) peers are read by the
+ * raised one and written by the original (`x-ocpi-write-maxLength`), which every reader accepts.
+ * outboundSchema() turns these marks into the schema of what the bridge may write.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { OCPI_PARKING_RESTRICTIONS, OCPI_PARKING_TYPES } from '../mapping/accessibility';
@@ -10,36 +16,46 @@ import { OCPI_EVSE_STATUSES } from '../mapping/evse-status';
 import type { FindingLog } from '../mapping/findings';
 import { brokenAt, check, soundItems, StringEnum } from '../schema/typebox';
 
-const Str = (maxLength: number) => Type.String({ maxLength });
+/** The kind of OCPI string a schema node is, and the length the bridge writes where it differs from the one it reads. */
+export const OCPI_KIND = 'x-ocpi';
+export const WRITE_MAX_LENGTH = 'x-ocpi-write-maxLength';
+export type OcpiStringKind = 'text' | 'id' | 'url' | 'datetime';
+
+/** OCPI `string(n)`: free text, cut to fit on the way out. `write` is the stricter length written when errata raised n. */
+export const Text = (maxLength: number, write?: number) => Type.String({ maxLength, [OCPI_KIND]: 'text', ...(write !== undefined && { [WRITE_MAX_LENGTH]: write }) });
+/** OCPI `CiString(n)` and string ids: never cut (an id cut is another id), printable ASCII. */
+export const Id = (maxLength: number) => Type.String({ maxLength, [OCPI_KIND]: 'id' });
+/** OCPI URL, string(255): left out when optional and too long, since a cut URL leads nowhere. */
+export const Url = (maxLength = 255) => Type.String({ maxLength, [OCPI_KIND]: 'url' });
 const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
 
-/** RFC 3339 as OCPI restricts it: UTC, `Z` or no designator, optional fraction. */
-export const DateTime = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]00:00)?$' });
+/** RFC 3339 as OCPI restricts it: UTC, `Z` or no designator, optional fraction (read leniently; written by outboundSchema's rule). */
+export const DateTime = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]00:00)?$', [OCPI_KIND]: 'datetime' });
 const LocalTime = Type.String({ pattern: '^([0-1][0-9]|2[0-3]):[0-5][0-9]$' });
 const LocalDate = Type.String({ pattern: '^([12][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' });
 
-export const DisplayText = Type.Object({ language: Str(2), text: Str(512) });
+export const DisplayText = Type.Object({ language: Id(2), text: Text(512) });
 export type DisplayText = Static<typeof DisplayText>;
 
 /** 2.1.1 demands exactly six decimals, 2.2.1 five to seven; the coordinates mapper reads both. */
 export const GeoLocation = Type.Object({
-  latitude: Type.String({ pattern: '^-?[0-9]{1,2}\\.[0-9]{5,7}$' }),
-  longitude: Type.String({ pattern: '^-?[0-9]{1,3}\\.[0-9]{5,7}$' }),
+  latitude: Type.String({ maxLength: 10, pattern: '^-?[0-9]{1,2}\\.[0-9]{5,7}$' }),
+  longitude: Type.String({ maxLength: 11, pattern: '^-?[0-9]{1,3}\\.[0-9]{5,7}$' }),
 });
 const AdditionalGeoLocation = Type.Object({ ...GeoLocation.properties, name: Opt(DisplayText) });
 
 export const IMAGE_CATEGORIES = ['CHARGER', 'ENTRANCE', 'LOCATION', 'NETWORK', 'OPERATOR', 'OTHER', 'OWNER'] as const;
 const Image = Type.Object({
-  url: Str(255),
-  thumbnail: Opt(Str(255)),
+  url: Url(),
+  thumbnail: Opt(Url()),
   category: StringEnum(IMAGE_CATEGORIES),
-  type: Str(4),
-  width: Opt(Type.Integer()),
-  height: Opt(Type.Integer()),
+  type: Id(4),
+  width: Opt(Type.Integer({ minimum: 0, maximum: 99999 })),
+  height: Opt(Type.Integer({ minimum: 0, maximum: 99999 })),
 });
 export type Image = Static<typeof Image>;
 
-export const BusinessDetails = Type.Object({ name: Str(100), website: Opt(Str(255)), logo: Opt(Image) });
+export const BusinessDetails = Type.Object({ name: Text(100), website: Opt(Url()), logo: Opt(Image) });
 export type BusinessDetails = Static<typeof BusinessDetails>;
 
 const RegularHours = Type.Object({ weekday: Type.Integer({ minimum: 1, maximum: 7 }), period_begin: LocalTime, period_end: LocalTime });
@@ -57,8 +73,8 @@ export const ENVIRONMENTAL_IMPACT_CATEGORIES = ['NUCLEAR_WASTE', 'CARBON_DIOXIDE
 const energyMixCommon = {
   is_green_energy: Type.Boolean(),
   energy_sources: Opt(Type.Array(Type.Object({ source: StringEnum(ENERGY_SOURCE_CATEGORIES), percentage: Type.Number({ minimum: 0, maximum: 100 }) }))),
-  supplier_name: Opt(Str(64)),
-  energy_product_name: Opt(Str(64)),
+  supplier_name: Opt(Text(64)),
+  energy_product_name: Opt(Text(64)),
 };
 export const EnergyMix = Type.Object({
   ...energyMixCommon,
@@ -121,42 +137,42 @@ const StatusSchedule = Type.Object({ period_begin: DateTime, period_end: Opt(Dat
 const connectorCommon = {
   standard: StringEnum(CONNECTOR_TYPES),
   format: StringEnum(['SOCKET', 'CABLE'] as const),
-  terms_and_conditions: Opt(Str(255)),
+  terms_and_conditions: Opt(Url()),
   last_updated: DateTime,
 };
 
 export const Connector = Type.Object({
-  id: Str(36),
+  id: Id(36),
   ...connectorCommon,
   power_type: StringEnum(POWER_TYPES),
   max_voltage: Type.Integer({ minimum: 0 }),
   max_amperage: Type.Integer({ minimum: 0 }),
   max_electric_power: Opt(Type.Integer({ minimum: 0 })),
-  tariff_ids: Opt(Type.Array(Str(36))),
+  tariff_ids: Opt(Type.Array(Id(36))),
 });
 export type Connector = Static<typeof Connector>;
 
 export const Connector211 = Type.Object({
-  id: Str(36),
+  id: Id(36),
   ...connectorCommon,
   standard: StringEnum(CONNECTOR_TYPES_211),
   power_type: StringEnum(POWER_TYPES_211),
   voltage: Type.Integer({ minimum: 0 }),
   amperage: Type.Integer({ minimum: 0 }),
-  tariff_id: Opt(Str(36)),
+  tariff_id: Opt(Id(36)),
 });
 export type Connector211 = Static<typeof Connector211>;
 
 const evseFields = {
-  uid: Str(36),
-  evse_id: Opt(Str(48)),
+  uid: Id(36),
+  evse_id: Opt(Id(48)),
   status: StringEnum(OCPI_EVSE_STATUSES),
   status_schedule: Opt(Type.Array(StatusSchedule)),
   capabilities: Opt(Type.Array(StringEnum(OCPI_CAPABILITIES))),
   connectors: Type.Array(Connector, { minItems: 1 }),
-  floor_level: Opt(Str(4)),
+  floor_level: Opt(Text(4)),
   coordinates: Opt(GeoLocation),
-  physical_reference: Opt(Str(16)),
+  physical_reference: Opt(Text(16)),
   directions: Opt(Type.Array(DisplayText)),
   parking_restrictions: Opt(Type.Array(StringEnum(OCPI_PARKING_RESTRICTIONS))),
   images: Opt(Type.Array(Image)),
@@ -167,24 +183,24 @@ export type Evse = Static<typeof Evse>;
 
 export const Evse211 = Type.Object({
   ...evseFields,
-  uid: Str(39),
+  uid: Id(39),
   capabilities: Opt(Type.Array(StringEnum(CAPABILITIES_211))),
   connectors: Type.Array(Connector211, { minItems: 1 }),
 });
 export type Evse211 = Static<typeof Evse211>;
 
 const PublishToken = Type.Object({
-  uid: Opt(Str(36)),
+  uid: Opt(Id(36)),
   type: Opt(StringEnum(TOKEN_TYPES)),
-  visual_number: Opt(Str(64)),
-  issuer: Opt(Str(64)),
-  group_id: Opt(Str(36)),
+  visual_number: Opt(Text(64)),
+  issuer: Opt(Text(64)),
+  group_id: Opt(Id(36)),
 });
 
 const locationFields = {
-  name: Opt(Str(255)),
-  address: Str(255),
-  city: Str(45),
+  name: Opt(Text(255)),
+  address: Text(255, 45),
+  city: Text(45),
   country: Type.String({ pattern: '^[A-Z]{3}$' }),
   coordinates: GeoLocation,
   related_locations: Opt(Type.Array(AdditionalGeoLocation)),
@@ -199,16 +215,16 @@ const locationFields = {
 export const Location = Type.Object({
   country_code: Type.String({ pattern: '^[A-Za-z]{2}$' }),
   party_id: Type.String({ pattern: '^[A-Za-z0-9]{3}$' }),
-  id: Str(36),
+  id: Id(36),
   publish: Type.Boolean(),
   publish_allowed_to: Opt(Type.Array(PublishToken)),
   ...locationFields,
-  postal_code: Opt(Str(10)),
-  state: Opt(Str(45)),
+  postal_code: Opt(Text(10)),
+  state: Opt(Text(45, 20)),
   parking_type: Opt(StringEnum(OCPI_PARKING_TYPES)),
   evses: Opt(Type.Array(Evse)),
   facilities: Opt(Type.Array(StringEnum(FACILITIES))),
-  time_zone: Str(255),
+  time_zone: Id(255),
   opening_times: Opt(Hours),
   charging_when_closed: Opt(Type.Boolean()),
   energy_mix: Opt(EnergyMix),
@@ -216,19 +232,72 @@ export const Location = Type.Object({
 export type Location = Static<typeof Location>;
 
 export const Location211 = Type.Object({
-  id: Str(39),
+  id: Id(39),
   type: StringEnum(LOCATION_TYPES_211),
   ...locationFields,
-  address: Str(45),
-  postal_code: Str(10),
+  address: Text(45),
+  postal_code: Text(10),
   evses: Opt(Type.Array(Evse211)),
   facilities: Opt(Type.Array(StringEnum(FACILITIES_211))),
-  time_zone: Opt(Str(255)),
+  time_zone: Opt(Id(255)),
   opening_times: Opt(Hours211),
   charging_when_closed: Opt(Type.Boolean()),
   energy_mix: Opt(EnergyMix211),
 });
 export type Location211 = Static<typeof Location211>;
+
+const OUTBOUND_PATTERN = {
+  /** Whole seconds or exactly 1 or 3 fraction digits, always `Z` (../shared/spec/ocpi.md §2.9: strict on output). */
+  datetime: { '2.2.1': '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d|\\.\\d{3})?Z$', '2.1.1': '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$' },
+  /** 2.1.1 strings and every CiString are printable ASCII; 2.2.1 strings printable UTF-8 without control characters. */
+  ascii: '^[\\x20-\\x7E]*$',
+  printable: '^[^\\x00-\\x1F\\x7F]*$',
+} as const;
+
+export type OcpiWriteVersion = '2.2.1' | '2.1.1';
+const outbound = { '2.2.1': new WeakMap<TSchema, TSchema>(), '2.1.1': new WeakMap<TSchema, TSchema>() };
+
+/**
+ * The schema of what the bridge may write in `version`, from a schema of what it reads: errata-raised
+ * lengths back to the original ones, DateTimes in the strict output form, every string without a
+ * pattern of its own in its character set, and no members the specification does not define.
+ */
+export function outboundSchema(schema: TSchema, version: OcpiWriteVersion): TSchema {
+  const known = outbound[version].get(schema);
+  if (known) return known;
+  const strict = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(strict);
+    if (node === null || typeof node !== 'object') return node;
+    const copy = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, strict(value)])) as Record<string, unknown>;
+    // The bridge writes the members the specification defines, nothing of its own.
+    if (copy.type === 'object' && copy.properties !== undefined && copy.additionalProperties === undefined) copy.additionalProperties = false;
+    if (copy.type !== 'string' || copy.enum !== undefined) return copy;
+    if (typeof copy[WRITE_MAX_LENGTH] === 'number') copy.maxLength = copy[WRITE_MAX_LENGTH];
+    if (copy[OCPI_KIND] === 'datetime') copy.pattern = OUTBOUND_PATTERN.datetime[version];
+    else if (copy.pattern === undefined) copy.pattern = version === '2.1.1' || copy[OCPI_KIND] === 'id' ? OUTBOUND_PATTERN.ascii : OUTBOUND_PATTERN.printable;
+    return copy;
+  };
+  const result = strict(schema) as TSchema;
+  outbound[version].set(schema, result);
+  return result;
+}
+
+/**
+ * A schema without the OCPI string marks, for validators in strict mode that know no such keywords
+ * (the configuration's, which embeds a tariff in the mapping rules).
+ */
+export function withoutOcpiMarks<T extends TSchema>(schema: T): T {
+  const plain = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(plain);
+    if (node === null || typeof node !== 'object') return node;
+    const copy: Record<string | symbol, unknown> = {};
+    for (const key of Reflect.ownKeys(node)) {
+      if (key !== OCPI_KIND && key !== WRITE_MAX_LENGTH) copy[key] = plain((node as Record<string | symbol, unknown>)[key]);
+    }
+    return copy;
+  };
+  return plain(schema) as T;
+}
 
 export interface CheckedLocation {
   location: Location;
@@ -288,14 +357,14 @@ export type Price = Static<typeof Price>;
 const tariffFields = {
   currency: Type.String({ pattern: '^[A-Z]{3}$' }),
   tariff_alt_text: Opt(Type.Array(DisplayText)),
-  tariff_alt_url: Opt(Str(255)),
+  tariff_alt_url: Opt(Url()),
   last_updated: DateTime,
 };
 
 export const Tariff = Type.Object({
   country_code: Type.String({ pattern: '^[A-Za-z]{2}$' }),
   party_id: Type.String({ pattern: '^[A-Za-z0-9]{3}$' }),
-  id: Str(36),
+  id: Id(36),
   ...tariffFields,
   type: Opt(StringEnum(TARIFF_TYPES)),
   min_price: Opt(Price),
@@ -308,7 +377,7 @@ export const Tariff = Type.Object({
 export type Tariff = Static<typeof Tariff>;
 
 export const Tariff211 = Type.Object({
-  id: Str(36),
+  id: Id(36),
   ...tariffFields,
   elements: Type.Array(
     Type.Object({ price_components: Type.Array(Type.Object(priceComponentFields), { minItems: 1 }), restrictions: Opt(Type.Object(restrictionFields)) }),

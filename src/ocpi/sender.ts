@@ -137,7 +137,8 @@ export function senderRoutes(module: SenderModule, handlers: ObjectSender, optio
       const hasBody = body !== undefined && !(typeof body === 'object' && body !== null && Object.keys(body).length === 0);
       const location = hasBody ? bodyAs(LocationReferences, body) : undefined;
       const info = await handlers.authorize?.(String(req.params.token_uid), type, location, context(req, res));
-      if (info === undefined) throw new OcpiError(2004, `unknown token ${String(req.params.token_uid)}`, 404);
+      // 2.1.1 has no 2004 (§5.6): an unknown token is 404 with its generic client error there.
+      if (info === undefined) throw new OcpiError(versionOf(req) === '2.1.1' ? 2000 : 2004, `unknown token ${String(req.params.token_uid)}`, 404);
       const { value } = await written(req, info, (o) => Promise.resolve(authorizationInfo221To211(o)), 'authorization');
       if (value === undefined) throw new OcpiError(3000, 'this authorization cannot be written in OCPI 2.1.1');
       res.json(envelope(value, now()));

@@ -5,9 +5,8 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { StringEnum } from '../schema/typebox';
-import { CONNECTOR_TYPES, DateTime, DisplayText, GeoLocation, Location211, POWER_TYPES, Tariff, Tariff211, TOKEN_TYPES } from './schemas';
+import { CONNECTOR_TYPES, DateTime, DisplayText, GeoLocation, Id, Location211, POWER_TYPES, Tariff, Tariff211, Text, TOKEN_TYPES, Url } from './schemas';
 
-const Str = (maxLength: number) => Type.String({ maxLength });
 const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
 const CountryCode = Type.String({ pattern: '^[A-Za-z]{2}$' });
 const PartyId = Type.String({ pattern: '^[A-Za-z0-9]{3}$' });
@@ -27,12 +26,12 @@ export type SessionStatus = (typeof SESSION_STATUSES)[number];
 export const SESSION_STATUSES_211 = ['ACTIVE', 'COMPLETED', 'INVALID', 'PENDING'] as const;
 
 const tokenCommon = {
-  uid: Str(36),
-  visual_number: Opt(Str(64)),
-  issuer: Str(64),
+  uid: Id(36),
+  visual_number: Opt(Text(64)),
+  issuer: Text(64),
   valid: Type.Boolean(),
   whitelist: StringEnum(WHITELIST_TYPES),
-  language: Opt(Str(2)),
+  language: Opt(Id(2)),
   last_updated: DateTime,
 };
 
@@ -41,25 +40,25 @@ export const Token = Type.Object({
   party_id: PartyId,
   ...tokenCommon,
   type: StringEnum(TOKEN_TYPES),
-  contract_id: Str(36),
-  group_id: Opt(Str(36)),
+  contract_id: Id(36),
+  group_id: Opt(Id(36)),
   default_profile_type: Opt(StringEnum(PROFILE_TYPES)),
-  energy_contract: Opt(Type.Object({ supplier_name: Str(64), contract_id: Opt(Str(64)) })),
+  energy_contract: Opt(Type.Object({ supplier_name: Id(64), contract_id: Opt(Id(64)) })),
 });
 export type Token = Static<typeof Token>;
 
-export const Token211 = Type.Object({ ...tokenCommon, type: StringEnum(TOKEN_TYPES_211), auth_id: Str(36) });
+export const Token211 = Type.Object({ ...tokenCommon, type: StringEnum(TOKEN_TYPES_211), auth_id: Id(36) });
 export type Token211 = Static<typeof Token211>;
 
-export const LocationReferences = Type.Object({ location_id: Str(36), evse_uids: Opt(Type.Array(Str(36))) });
+export const LocationReferences = Type.Object({ location_id: Id(36), evse_uids: Opt(Type.Array(Id(36))) });
 export type LocationReferences = Static<typeof LocationReferences>;
-const LocationReferences211 = Type.Object({ location_id: Str(39), evse_uids: Opt(Type.Array(Str(39))), connector_ids: Opt(Type.Array(Str(36))) });
+const LocationReferences211 = Type.Object({ location_id: Id(39), evse_uids: Opt(Type.Array(Id(39))), connector_ids: Opt(Type.Array(Id(36))) });
 
 export const AuthorizationInfo = Type.Object({
   allowed: StringEnum(ALLOWED_TYPES),
   token: Token,
   location: Opt(LocationReferences),
-  authorization_reference: Opt(Str(36)),
+  authorization_reference: Opt(Id(36)),
   info: Opt(DisplayText),
 });
 export type AuthorizationInfo = Static<typeof AuthorizationInfo>;
@@ -67,7 +66,7 @@ export type AuthorizationInfo = Static<typeof AuthorizationInfo>;
 export const AuthorizationInfo211 = Type.Object({ allowed: StringEnum(ALLOWED_TYPES), location: Opt(LocationReferences211), info: Opt(DisplayText) });
 export type AuthorizationInfo211 = Static<typeof AuthorizationInfo211>;
 
-export const CdrToken = Type.Object({ country_code: CountryCode, party_id: PartyId, uid: Str(36), type: StringEnum(TOKEN_TYPES), contract_id: Str(36) });
+export const CdrToken = Type.Object({ country_code: CountryCode, party_id: PartyId, uid: Id(36), type: StringEnum(TOKEN_TYPES), contract_id: Id(36) });
 export type CdrToken = Static<typeof CdrToken>;
 
 export const CDR_DIMENSIONS = [
@@ -79,7 +78,7 @@ export const CDR_DIMENSIONS_211 = ['ENERGY', 'FLAT', 'MAX_CURRENT', 'MIN_CURRENT
 export const ChargingPeriod = Type.Object({
   start_date_time: DateTime,
   dimensions: Type.Array(Type.Object({ type: StringEnum(CDR_DIMENSIONS), volume: Type.Number() }), { minItems: 1 }),
-  tariff_id: Opt(Str(36)),
+  tariff_id: Opt(Id(36)),
 });
 export type ChargingPeriod = Static<typeof ChargingPeriod>;
 export const ChargingPeriod211 = Type.Object({
@@ -95,17 +94,17 @@ export type Price = Static<typeof Price>;
 export const Session = Type.Object({
   country_code: CountryCode,
   party_id: PartyId,
-  id: Str(36),
+  id: Id(36),
   start_date_time: DateTime,
   end_date_time: Opt(DateTime),
   kwh: Type.Number({ minimum: 0 }),
   cdr_token: CdrToken,
   auth_method: StringEnum(AUTH_METHODS),
-  authorization_reference: Opt(Str(36)),
-  location_id: Str(36),
-  evse_uid: Str(36),
-  connector_id: Str(36),
-  meter_id: Opt(Str(255)),
+  authorization_reference: Opt(Id(36)),
+  location_id: Id(36),
+  evse_uid: Id(36),
+  connector_id: Id(36),
+  meter_id: Opt(Id(255)),
   currency: Currency,
   charging_periods: Opt(Type.Array(ChargingPeriod)),
   total_cost: Opt(Price),
@@ -115,14 +114,14 @@ export const Session = Type.Object({
 export type Session = Static<typeof Session>;
 
 export const Session211 = Type.Object({
-  id: Str(36),
+  id: Id(36),
   start_datetime: DateTime,
   end_datetime: Opt(DateTime),
   kwh: Type.Number({ minimum: 0 }),
-  auth_id: Str(36),
+  auth_id: Id(36),
   auth_method: StringEnum(AUTH_METHODS_211),
   location: Location211,
-  meter_id: Opt(Str(255)),
+  meter_id: Opt(Id(255)),
   currency: Currency,
   charging_periods: Opt(Type.Array(ChargingPeriod211)),
   total_cost: Opt(Type.Number()),
@@ -131,30 +130,30 @@ export const Session211 = Type.Object({
 });
 export type Session211 = Static<typeof Session211>;
 
-export const SignedValue = Type.Object({ nature: Str(32), plain_data: Str(5000), signed_data: Str(5000) });
+export const SignedValue = Type.Object({ nature: Id(32), plain_data: Text(5000, 512), signed_data: Id(5000) });
 export type SignedValue = Static<typeof SignedValue>;
 export const SignedData = Type.Object({
-  encoding_method: Str(36),
+  encoding_method: Id(36),
   encoding_method_version: Opt(Type.Integer()),
-  public_key: Opt(Str(512)),
+  public_key: Opt(Id(512)),
   signed_values: Type.Array(SignedValue, { minItems: 1 }),
-  url: Opt(Str(512)),
+  url: Opt(Url(512)),
 });
 export type SignedData = Static<typeof SignedData>;
 
 /** `address` is 45 in the object table; Location.address became 255 by errata and a CdrLocation copies it. */
 export const CdrLocation = Type.Object({
-  id: Str(36),
-  name: Opt(Str(255)),
-  address: Str(255),
-  city: Str(45),
-  postal_code: Opt(Str(10)),
-  state: Opt(Str(20)),
+  id: Id(36),
+  name: Opt(Text(255)),
+  address: Text(255, 45),
+  city: Text(45),
+  postal_code: Opt(Text(10)),
+  state: Opt(Text(20)),
   country: Type.String({ pattern: '^[A-Z]{3}$' }),
   coordinates: GeoLocation,
-  evse_uid: Str(36),
-  evse_id: Str(48),
-  connector_id: Str(36),
+  evse_uid: Id(36),
+  evse_id: Id(48),
+  connector_id: Id(36),
   connector_standard: StringEnum(CONNECTOR_TYPES),
   connector_format: StringEnum(['SOCKET', 'CABLE'] as const),
   connector_power_type: StringEnum(POWER_TYPES),
@@ -164,15 +163,15 @@ export type CdrLocation = Static<typeof CdrLocation>;
 export const Cdr = Type.Object({
   country_code: CountryCode,
   party_id: PartyId,
-  id: Str(39),
+  id: Id(39),
   start_date_time: DateTime,
   end_date_time: DateTime,
-  session_id: Opt(Str(36)),
+  session_id: Opt(Id(36)),
   cdr_token: CdrToken,
   auth_method: StringEnum(AUTH_METHODS),
-  authorization_reference: Opt(Str(36)),
+  authorization_reference: Opt(Id(36)),
   cdr_location: CdrLocation,
-  meter_id: Opt(Str(255)),
+  meter_id: Opt(Id(255)),
   currency: Currency,
   tariffs: Opt(Type.Array(Tariff)),
   charging_periods: Type.Array(ChargingPeriod, { minItems: 1 }),
@@ -186,23 +185,23 @@ export const Cdr = Type.Object({
   total_parking_time: Opt(Type.Number({ minimum: 0 })),
   total_parking_cost: Opt(Price),
   total_reservation_cost: Opt(Price),
-  remark: Opt(Str(255)),
-  invoice_reference_id: Opt(Str(39)),
+  remark: Opt(Text(255)),
+  invoice_reference_id: Opt(Id(39)),
   credit: Opt(Type.Boolean()),
-  credit_reference_id: Opt(Str(39)),
+  credit_reference_id: Opt(Id(39)),
   home_charging_compensation: Opt(Type.Boolean()),
   last_updated: DateTime,
 });
 export type Cdr = Static<typeof Cdr>;
 
 export const Cdr211 = Type.Object({
-  id: Str(36),
+  id: Id(36),
   start_date_time: DateTime,
   stop_date_time: DateTime,
-  auth_id: Str(36),
+  auth_id: Id(36),
   auth_method: StringEnum(AUTH_METHODS_211),
   location: Location211,
-  meter_id: Opt(Str(255)),
+  meter_id: Opt(Id(255)),
   currency: Currency,
   tariffs: Opt(Type.Array(Tariff211)),
   charging_periods: Type.Array(ChargingPeriod211, { minItems: 1 }),
@@ -210,52 +209,52 @@ export const Cdr211 = Type.Object({
   total_energy: Type.Number(),
   total_time: Type.Number({ minimum: 0 }),
   total_parking_time: Opt(Type.Number({ minimum: 0 })),
-  remark: Opt(Str(255)),
+  remark: Opt(Text(255)),
   last_updated: DateTime,
 });
 export type Cdr211 = Static<typeof Cdr211>;
 
-const Url = Str(255);
+const ResponseUrl = Url();
 
 export const StartSession = Type.Object({
-  response_url: Url,
+  response_url: ResponseUrl,
   token: Token,
-  location_id: Str(36),
-  evse_uid: Opt(Str(36)),
-  connector_id: Opt(Str(36)),
-  authorization_reference: Opt(Str(36)),
+  location_id: Id(36),
+  evse_uid: Opt(Id(36)),
+  connector_id: Opt(Id(36)),
+  authorization_reference: Opt(Id(36)),
 });
 export type StartSession = Static<typeof StartSession>;
-export const StartSession211 = Type.Object({ response_url: Url, token: Token211, location_id: Str(39), evse_uid: Opt(Str(39)) });
+export const StartSession211 = Type.Object({ response_url: ResponseUrl, token: Token211, location_id: Id(39), evse_uid: Opt(Id(39)) });
 export type StartSession211 = Static<typeof StartSession211>;
 
-export const StopSession = Type.Object({ response_url: Url, session_id: Str(36) });
+export const StopSession = Type.Object({ response_url: ResponseUrl, session_id: Id(36) });
 export type StopSession = Static<typeof StopSession>;
 
 export const ReserveNow = Type.Object({
-  response_url: Url,
+  response_url: ResponseUrl,
   token: Token,
   expiry_date: DateTime,
-  reservation_id: Str(36),
-  location_id: Str(36),
-  evse_uid: Opt(Str(36)),
-  authorization_reference: Opt(Str(36)),
+  reservation_id: Id(36),
+  location_id: Id(36),
+  evse_uid: Opt(Id(36)),
+  authorization_reference: Opt(Id(36)),
 });
 export type ReserveNow = Static<typeof ReserveNow>;
 export const ReserveNow211 = Type.Object({
-  response_url: Url,
+  response_url: ResponseUrl,
   token: Token211,
   expiry_date: DateTime,
   reservation_id: Type.Integer(),
-  location_id: Str(39),
-  evse_uid: Opt(Str(39)),
+  location_id: Id(39),
+  evse_uid: Opt(Id(39)),
 });
 export type ReserveNow211 = Static<typeof ReserveNow211>;
 
-export const CancelReservation = Type.Object({ response_url: Url, reservation_id: Str(36) });
+export const CancelReservation = Type.Object({ response_url: ResponseUrl, reservation_id: Id(36) });
 export type CancelReservation = Static<typeof CancelReservation>;
 
-export const UnlockConnector = Type.Object({ response_url: Url, location_id: Str(39), evse_uid: Str(39), connector_id: Str(36) });
+export const UnlockConnector = Type.Object({ response_url: ResponseUrl, location_id: Id(39), evse_uid: Id(39), connector_id: Id(36) });
 export type UnlockConnector = Static<typeof UnlockConnector>;
 
 export const COMMAND_RESPONSE_TYPES = ['NOT_SUPPORTED', 'REJECTED', 'ACCEPTED', 'UNKNOWN_SESSION'] as const;
@@ -284,7 +283,7 @@ export const ChargingProfile = Type.Object({
   charging_profile_period: Opt(Type.Array(ChargingProfilePeriod)),
 });
 export type ChargingProfile = Static<typeof ChargingProfile>;
-export const SetChargingProfile = Type.Object({ charging_profile: ChargingProfile, response_url: Url });
+export const SetChargingProfile = Type.Object({ charging_profile: ChargingProfile, response_url: ResponseUrl });
 export type SetChargingProfile = Static<typeof SetChargingProfile>;
 export const ActiveChargingProfile = Type.Object({ start_date_time: DateTime, charging_profile: ChargingProfile });
 export type ActiveChargingProfile = Static<typeof ActiveChargingProfile>;

@@ -13,6 +13,7 @@ import type { Location, Location211 } from './schemas';
 import {
   AuthorizationInfo as AuthorizationInfoSchema,
   ChargingPeriod211 as ChargingPeriod211Schema,
+  AuthorizationInfo211 as AuthorizationInfo211Schema,
   type AuthorizationInfo211,
   Cdr as CdrSchema,
   Cdr211 as Cdr211Schema,
@@ -45,7 +46,8 @@ import {
   type Token,
   type Token211,
 } from './transaction-schemas';
-import { location221To211, tariff211To221, tariff221To211 } from './versions';
+import { asciiDown, location221To211, tariff211To221, tariff221To211, written211 } from './versions';
+import { fitOcpiStrings } from '../mapping/text-limits';
 
 export interface TransactionUpOptions {
   /** The owner of the object (the CPO of a session or CDR, the eMSP of a token): 2.1.1 names it in the URL only. */
@@ -87,7 +89,7 @@ export function token221To211(input: unknown): Mapped<Token211 | undefined> {
   const lost: [string, unknown][] = [['group_id', group_id], ['default_profile_type', default_profile_type], ['energy_contract', energy_contract]];
   for (const [field, value] of lost) if (value !== undefined) log.loss(field, `2.1.1 tokens have no ${field}`);
   if (type !== 'RFID' && type !== 'OTHER') log.loss('type', `2.1.1 has no token type ${type}; sent as OTHER`);
-  return log.result({ ...rest, type: type === 'RFID' ? 'RFID' : 'OTHER', auth_id: contract_id });
+  return written211(Token211Schema, { ...rest, type: type === 'RFID' ? 'RFID' : 'OTHER', auth_id: contract_id }, log);
 }
 
 /** A 2.1.1 auth_id as a 2.2.1 CdrToken: the cached token when given, else the auth_id stands for uid and contract id. */
@@ -176,6 +178,39 @@ export function sessionPatchUp(changes: Record<string, unknown>, log: FindingLog
   return up;
 }
 
+/** A 2.2.1 session PATCH body as a 2.1.1 peer reads it: renamed, lowered, in 2.1.1's DateTime form. */
+export function sessionPatch221To211(changes: Record<string, unknown>): Mapped<Record<string, unknown>> {
+  const log = new FindingLog();
+  const { start_date_time, end_date_time, total_cost, charging_periods, cdr_token, status, auth_method, authorization_reference, location_id, evse_uid, connector_id, country_code: _cc, party_id: _pid, ...rest } = changes;
+  const down: Record<string, unknown> = { ...rest };
+  if (start_date_time !== undefined) down.start_datetime = start_date_time;
+  if (end_date_time !== undefined) down.end_datetime = end_date_time;
+  if (isPrice(total_cost)) down.total_cost = total_cost.excl_vat;
+  if (Array.isArray(charging_periods)) down.charging_periods = periodsDown(charging_periods as ChargingPeriod[], 'charging_periods', log);
+  if (isObject(cdr_token) && typeof cdr_token.contract_id === 'string') down.auth_id = cdr_token.contract_id;
+  if (status !== undefined) down.status = status === 'RESERVATION' ? 'PENDING' : status;
+  if (auth_method !== undefined) down.auth_method = auth_method === 'COMMAND' ? 'AUTH_REQUEST' : auth_method;
+  if (authorization_reference !== undefined) log.loss('authorization_reference', '2.1.1 sessions carry no authorization reference');
+  if (location_id !== undefined || evse_uid !== undefined || connector_id !== undefined) log.loss('location_id', 'a 2.1.1 session embeds its location: PUT the session to move it');
+  return log.result(log.take(fitOcpiStrings(Session211Schema, asciiDown(down, '', log), '2.1.1')));
+}
+
+/** A 2.2.1 token PATCH body as a 2.1.1 peer reads it. */
+export function tokenPatch221To211(changes: Record<string, unknown>): Mapped<Record<string, unknown>> {
+  const log = new FindingLog();
+  const { contract_id, type, group_id, default_profile_type, energy_contract, country_code: _cc, party_id: _pid, ...rest } = changes;
+  const down: Record<string, unknown> = { ...rest };
+  if (contract_id !== undefined) down.auth_id = contract_id;
+  if (type !== undefined) down.type = type === 'RFID' ? 'RFID' : 'OTHER';
+  for (const [field, value] of [['group_id', group_id], ['default_profile_type', default_profile_type], ['energy_contract', energy_contract]] as const) {
+    if (value !== undefined) log.loss(field, `2.1.1 tokens have no ${field}`);
+  }
+  return log.result(log.take(fitOcpiStrings(Token211Schema, asciiDown(down, '', log), '2.1.1')));
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isPrice = (value: unknown): value is { excl_vat: number } => isObject(value) && typeof value.excl_vat === 'number';
+
 /** A 2.1.1 token PATCH's members under their 2.2.1 names. */
 export function tokenPatchUp(changes: Record<string, unknown>): Record<string, unknown> {
   const { auth_id, ...rest } = changes;
@@ -206,7 +241,7 @@ export function session221To211(input: unknown, options: TransactionDownOptions 
   if (auth_method === 'COMMAND') log.loss('auth_method', '2.1.1 has no COMMAND; sent as AUTH_REQUEST');
   if (status === 'RESERVATION') log.loss('status', '2.1.1 has no RESERVATION status; sent as PENDING');
   if (total_cost?.incl_vat !== undefined) log.loss('total_cost.incl_vat', '2.1.1 costs are excl. VAT only');
-  return log.result({
+  return written211(Session211Schema, {
     ...rest,
     start_datetime: start_date_time,
     ...(end_date_time !== undefined && { end_datetime: end_date_time }),
@@ -216,7 +251,7 @@ export function session221To211(input: unknown, options: TransactionDownOptions 
     ...(charging_periods !== undefined && { charging_periods: periodsDown(charging_periods, 'charging_periods', log) }),
     ...(total_cost !== undefined && { total_cost: total_cost.excl_vat }),
     status: status === 'RESERVATION' ? 'PENDING' : status,
-  });
+  }, log);
 }
 
 export function cdr211To221(input: unknown, options: TransactionUpOptions = {}): Mapped<Cdr | undefined> {
@@ -284,7 +319,7 @@ export function cdr221To211(input: unknown, options: TransactionDownOptions = {}
   if (cdr.auth_method === 'COMMAND') log.loss('auth_method', '2.1.1 has no COMMAND; sent as AUTH_REQUEST');
   if (cdr.total_cost.incl_vat !== undefined) log.loss('total_cost.incl_vat', '2.1.1 costs are excl. VAT only');
   const tariffs = (cdr.tariffs ?? []).flatMap((tariff, i) => log.takeAt(childPath('tariffs', i), tariff221To211(tariff)) ?? []);
-  return log.result({
+  return written211(Cdr211Schema, {
     id: cdr.id,
     start_date_time: cdr.start_date_time,
     stop_date_time: cdr.end_date_time,
@@ -301,7 +336,7 @@ export function cdr221To211(input: unknown, options: TransactionDownOptions = {}
     ...(cdr.total_parking_time !== undefined && { total_parking_time: cdr.total_parking_time }),
     ...(cdr.remark !== undefined && { remark: cdr.remark }),
     last_updated: cdr.last_updated,
-  });
+  }, log);
 }
 
 export function startSession211To221(input: unknown, options: TransactionUpOptions = {}): Mapped<StartSession | undefined> {
@@ -320,7 +355,7 @@ export function startSession221To211(input: unknown): Mapped<StartSession211 | u
   if (connector_id !== undefined) log.loss('connector_id', '2.1.1 cannot target a connector');
   if (authorization_reference !== undefined) log.loss('authorization_reference', '2.1.1 commands carry no authorization reference (kept by the bridge)');
   const token = log.take(token221To211(tokenIn));
-  return log.result(token && { ...rest, token });
+  return written211(StartSession211Schema, token && { ...rest, token }, log);
 }
 
 export function reserveNow211To221(input: unknown, options: TransactionUpOptions = {}): Mapped<ReserveNow | undefined> {
@@ -342,7 +377,7 @@ export function reserveNow221To211(input: unknown): Mapped<ReserveNow211 | undef
     return log.result(undefined);
   }
   const token = log.take(token221To211(tokenIn));
-  return log.result(token && { ...rest, token, reservation_id: Number(reservation_id) });
+  return written211(ReserveNow211Schema, token && { ...rest, token, reservation_id: Number(reservation_id) }, log);
 }
 
 /** A real-time authorization answered to a 2.1.1 CPO: the token is implied by the URL there. */
@@ -352,7 +387,7 @@ export function authorizationInfo221To211(input: unknown): Mapped<AuthorizationI
   if (info === undefined) return log.result(undefined);
   const { token: _token, authorization_reference, ...rest } = info;
   if (authorization_reference !== undefined) log.loss('authorization_reference', '2.1.1 authorizations carry no authorization reference');
-  return log.result(rest);
+  return written211(AuthorizationInfo211Schema, rest, log);
 }
 
 /** A 2.1.1 asynchronous CommandResponse as a 2.2.1 CommandResult. */

@@ -3,9 +3,12 @@
  * written once against 2.2.1. "Up" is 2.1.1 -> 2.2.1, "down" the reverse; the rules are those of
  * ../shared/spec/ocpi.md §5.2 and §5.5, and everything one version cannot hold is a finding.
  */
+import type { Static, TSchema } from '@sinclair/typebox';
 import { childPath, FindingLog, type Mapped } from '../mapping/findings';
+import { fitOcpiStrings } from '../mapping/text-limits';
 import { operatorOfEvseId, operatorIdToParty, type OcpiParty } from '../mapping/identifiers';
 import { ocpiToOicpCoordinates } from '../mapping/coordinates';
+import { zoneAt } from '../mapping/time-zone';
 import { brokenAt, check, soundItems } from '../schema/typebox';
 import {
   CAPABILITIES_211,
@@ -100,9 +103,12 @@ export function location211To221(input: unknown, options: UpOptions = {}): Mappe
   if (brokenAt(checked.refused, '', ['evses'])) return log.result(undefined);
   const source = checked.value;
   const party = partyOf(source, options, log);
-  const timeZone = source.time_zone ?? (party && options.timeZoneOf?.(party));
-  if (timeZone === undefined) log.invalid('time_zone', '2.2.1 needs time_zone; the 2.1.1 location has none and no default zone is given');
-  else if (source.time_zone === undefined) log.defaulted('time_zone', `2.1.1 location without time_zone; ${timeZone} from the mapping rules`);
+  const configured = source.time_zone === undefined ? party && options.timeZoneOf?.(party) : undefined;
+  const derived = source.time_zone === undefined && configured === undefined ? zoneAt(source.coordinates.latitude, source.coordinates.longitude) : undefined;
+  const timeZone = source.time_zone ?? configured ?? derived;
+  if (timeZone === undefined) log.invalid('time_zone', '2.2.1 needs time_zone; the 2.1.1 location has none, no default zone is given and none is found at its coordinates');
+  else if (configured !== undefined) log.defaulted('time_zone', `2.1.1 location without time_zone; ${timeZone} from the mapping rules`);
+  else if (derived !== undefined) log.defaulted('time_zone', `2.1.1 location without time_zone; ${timeZone} derived from its coordinates`);
   if (party === undefined || timeZone === undefined) return log.result(undefined);
 
   const { type, evses, opening_times, energy_mix, ...common } = source;
@@ -199,18 +205,27 @@ function connectorDown(connector: Connector, path: string, log: FindingLog): Con
 }
 
 const ASCII = /^[\x20-\x7E]*$/;
+/** Letters that are not a base letter with accents, so decomposition does not reach ASCII: written as they are spelt without. */
+const LETTERS_WITHOUT_ACCENT: Readonly<Record<string, string>> = {
+  ß: 'ss', æ: 'ae', ø: 'o', œ: 'oe', ł: 'l', đ: 'd', þ: 'th', ð: 'd', Æ: 'AE', Ø: 'O', Œ: 'OE', Ł: 'L', Đ: 'D', Þ: 'TH',
+};
 const FRACTION_OR_OFFSET = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d+)?(?:Z|[+-]00:00)?$/;
 
 /**
  * 2.1.1 strings are printable ASCII and its DateTimes have no fraction: transliterates letters with
- * accents ("Malmö" -> "Malmo"), drops what is left, and writes DateTimes as `...:ssZ`.
+ * accents ("Malmö" -> "Malmo"), drops what is left, and writes DateTimes as `...:ssZ`. Every object and
+ * PATCH body written to a 2.1.1 peer passes here last.
  */
-function asciiDown<T>(value: T, path: string, log: FindingLog): T {
+export function asciiDown<T>(value: T, path: string, log: FindingLog): T {
   if (typeof value === 'string') {
     const time = FRACTION_OR_OFFSET.exec(value);
     if (time) return `${time[1]!}Z` as T;
     if (ASCII.test(value)) return value;
-    const ascii = value.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^\x20-\x7E]/g, '');
+    const ascii = value
+      .replace(/[ßæøœłđþðÆØŒŁĐÞ]/g, (letter) => LETTERS_WITHOUT_ACCENT[letter]!)
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[^\x20-\x7E]/g, '');
     log.loss(path, `2.1.1 strings are ASCII: "${value}" sent as "${ascii}"`);
     return ascii as T;
   }
@@ -219,6 +234,14 @@ function asciiDown<T>(value: T, path: string, log: FindingLog): T {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asciiDown(v, childPath(path, k), log)])) as T;
   }
   return value;
+}
+
+/**
+ * The last step of every object written to a 2.1.1 peer: its character set and DateTime form
+ * (asciiDown), then each string fitted to its 2.1.1 field (fitOcpiStrings).
+ */
+export function written211<S extends TSchema>(schema: S, value: Static<S> | undefined, log: FindingLog): Mapped<Static<S> | undefined> {
+  return log.result(value === undefined ? undefined : log.take(fitOcpiStrings(schema, asciiDown(value, '', log), '2.1.1')));
 }
 
 export function location221To211(input: unknown): Mapped<Location211 | undefined> {
@@ -235,10 +258,6 @@ export function location221To211(input: unknown): Mapped<Location211 | undefined
   if (parking_type === 'ALONG_MOTORWAY' || parking_type === 'ON_DRIVEWAY') log.loss('parking_type', `2.1.1 has no location type ${parking_type}; sent as OTHER`);
   if (postal_code === undefined) log.defaulted('postal_code', '2.1.1 requires postal_code; sent empty');
   if (state !== undefined) log.loss('state', '2.1.1 has no state');
-  if (common.address.length > 45) {
-    location.address = common.address.slice(0, 45);
-    log.loss('address', '2.1.1 addresses hold 45 characters; the rest is cut');
-  }
   const six = ocpiToOicpCoordinates(coordinates).value?.DecimalDegree;
   if (six) location.coordinates = { latitude: six.Latitude, longitude: six.Longitude };
   if (opening_times) location.opening_times = hoursDown(opening_times);
@@ -246,7 +265,7 @@ export function location221To211(input: unknown): Mapped<Location211 | undefined
   const keptFacilities = known(facilities, FACILITIES_211, 'facilities', 'facility', log);
   if (keptFacilities) location.facilities = keptFacilities;
   if (source.evses) location.evses = checked.evses.flatMap(({ item, path }) => evseDown(item, checked.refused, path, log) ?? []);
-  return log.result(asciiDown(location, '', log));
+  return written211(Location211Schema, location, log);
 }
 
 /** An EVSE lowered to 2.1.1 with the connectors 2.1.1 can describe; none left, no EVSE. */
@@ -261,6 +280,42 @@ function evseDown(evse: Evse, refused: readonly string[], path: string, log: Fin
   return down;
 }
 
+/**
+ * A 2.2.1 location PATCH body as a 2.1.1 peer reads it at its level (location, EVSE or connector): the
+ * members renamed and lowered like whole objects, then in 2.1.1's character set and DateTime form.
+ */
+export function locationPatch221To211(level: 'location' | 'evse' | 'connector', changes: Record<string, unknown>): Mapped<Record<string, unknown>> {
+  const log = new FindingLog();
+  const down: Record<string, unknown> = { ...changes };
+  if (level === 'location') {
+    const { parking_type, opening_times, energy_mix, state, publish, publish_allowed_to, country_code: _cc, party_id: _pid, facilities } = changes;
+    delete down.parking_type;
+    delete down.country_code;
+    delete down.party_id;
+    if (parking_type !== undefined) down.type = LOCATION_TYPE_DOWN[parking_type as NonNullable<Location['parking_type']>] ?? 'OTHER';
+    if (isObject(opening_times)) down.opening_times = hoursDown(opening_times as Hours);
+    if (isObject(energy_mix)) down.energy_mix = energyMixDown(energy_mix as EnergyMix);
+    if (Array.isArray(facilities)) down.facilities = known(facilities as string[], FACILITIES_211, 'facilities', 'facility', log);
+    for (const [field, value] of [['state', state], ['publish', publish], ['publish_allowed_to', publish_allowed_to]] as const) {
+      if (value === undefined) continue;
+      delete down[field];
+      log.loss(field, `2.1.1 locations have no ${field}`);
+    }
+  }
+  if (level === 'evse' && Array.isArray(changes.capabilities)) down.capabilities = known(changes.capabilities as string[], CAPABILITIES_211, 'capabilities', 'capability', log);
+  if (level === 'connector') {
+    const { max_voltage, max_amperage, max_electric_power, tariff_ids } = changes;
+    for (const key of ['max_voltage', 'max_amperage', 'max_electric_power', 'tariff_ids']) delete down[key];
+    if (max_voltage !== undefined) down.voltage = max_voltage;
+    if (max_amperage !== undefined) down.amperage = max_amperage;
+    if (Array.isArray(tariff_ids) && tariff_ids.length > 0) down.tariff_id = tariff_ids[0];
+    if (max_electric_power !== undefined) log.loss('max_electric_power', '2.1.1 has no max_electric_power');
+    if (Array.isArray(tariff_ids) && tariff_ids.length > 1) log.loss('tariff_ids', `2.1.1 has one tariff_id per connector; ${String(tariff_ids[0])} is kept`);
+  }
+  const schema = level === 'location' ? Location211Schema : level === 'evse' ? Evse211Schema : Connector211Schema;
+  return log.result(log.take(fitOcpiStrings(schema, asciiDown(down, '', log), '2.1.1')));
+}
+
 /** A 2.2.1 EVSE on its own (an EVSE-level GET from a 2.1.1 peer) as 2.1.1. */
 export function evse221To211(input: unknown): Mapped<Evse211 | undefined> {
   const log = new FindingLog();
@@ -268,7 +323,7 @@ export function evse221To211(input: unknown): Mapped<Evse211 | undefined> {
   log.findings.push(...checked.findings);
   if (brokenAt(checked.refused, '', ['connectors'])) return log.result(undefined);
   const down = evseDown(checked.value, checked.refused, '', log);
-  return log.result(down && asciiDown(down, '', log));
+  return written211(Evse211Schema, down, log);
 }
 
 /** A 2.2.1 connector on its own as 2.1.1. */
@@ -276,7 +331,7 @@ export function connector221To211(input: unknown): Mapped<Connector211 | undefin
   const log = new FindingLog();
   const checked = check(ConnectorSchema, input);
   log.findings.push(...checked.findings);
-  return log.result(checked.refused.length > 0 ? undefined : connectorDown(checked.value, '', log));
+  return written211(Connector211Schema, checked.refused.length > 0 ? undefined : connectorDown(checked.value, '', log), log);
 }
 
 /** Said whenever a tariff with several elements crosses between the versions. */
@@ -335,5 +390,5 @@ export function tariff221To211(input: unknown): Mapped<Tariff211 | undefined> {
   if (down.length > 1) log.loss('elements', ELEMENT_SELECTION);
   const tariff: Tariff211 = { ...rest, elements: down };
   if (energy_mix) tariff.energy_mix = energyMixDown(energy_mix);
-  return log.result(asciiDown(tariff, '', log));
+  return written211(Tariff211Schema, tariff, log);
 }

@@ -1,8 +1,12 @@
-import { AUTHORIZATION_REFUSALS, ocpiAuthorizationToOicp, oicpAuthorizationToOcpi } from '../../src/mapping/authorization';
+import { AUTHORIZATION_REFUSALS, ocpiAuthorizationToOicp, oicpAuthorizationToOcpi as oicpAuthorizationToOcpiUnchecked } from '../../src/mapping/authorization';
 import { AuthorizationInfo, type Token } from '../../src/ocpi/transaction-schemas';
 import { check } from '../../src/schema/typebox';
 import { corpusJson } from '../support/corpus';
 import { oicpErrors } from '../support/oicp-schema';
+import { writesOcpi } from '../support/ocpi-outbound';
+
+// Every OCPI object these mappers write in this file is also checked against the spec's limits.
+const oicpAuthorizationToOcpi = writesOcpi(oicpAuthorizationToOcpiUnchecked, '2.2.1', 'authorization-info');
 
 const NOW = new Date('2025-01-15T12:00:00Z');
 const TOKEN = corpusJson('2.2.1', 'token_example_2_full_rfid.json') as Token;

@@ -1,4 +1,4 @@
-import { ocpiCdrToOicp, oicpCdrToOcpi } from '../../src/mapping/cdr';
+import { ocpiCdrToOicp, oicpCdrToOcpi as oicpCdrToOcpiUnchecked } from '../../src/mapping/cdr';
 import { NO_RULES, type MappingRules } from '../../src/mapping/rules';
 import { ocpiSignedDataToOicp, oicpEichrechtToOcpi } from '../../src/mapping/signed-data';
 import type { Location } from '../../src/ocpi/schemas';
@@ -7,6 +7,10 @@ import { cdr211To221 } from '../../src/ocpi/transaction-versions';
 import { check } from '../../src/schema/typebox';
 import { corpusJson } from '../support/corpus';
 import { oicpErrors } from '../support/oicp-schema';
+import { writesOcpi } from '../support/ocpi-outbound';
+
+// Every OCPI object these mappers write in this file is also checked against the spec's limits.
+const oicpCdrToOcpi = writesOcpi(oicpCdrToOcpiUnchecked, '2.2.1', 'cdr');
 
 const NOW = new Date('2025-01-15T12:00:00Z');
 const SESSION_ID = 'b2688855-7f00-0002-6d8e-48d883f6abb6';
@@ -136,6 +140,16 @@ describe('OICP ChargeDetailRecord -> OCPI CDR', () => {
     expect(Buffer.from(value.signed_data, 'utf8').equals(Buffer.from(OCMF, 'utf8'))).toBe(true);
     expect(Buffer.from(value.plain_data, 'utf8').equals(Buffer.from(OCMF, 'utf8'))).toBe(true);
     expect(back.value?.signed_data).toMatchObject({ encoding_method: 'OCMF', public_key: signed.public_key });
+  });
+
+  it('a Hubject CDR whose OCMF document is longer than plain_data’s 512 characters keeps it whole in signed_data and says what plain_data lost', () => {
+    // Two more readings make the container 516+ characters, as meters with several tariff registers write it.
+    const long = OCMF.replace('"RD":[', `"RD":[${'{"TM":"2015-06-29T22:00:00,000+0000 S","TX":"T","RV":7.1,"RI":"1-b:1.8.0","RU":"kWh","ST":"G"},'.repeat(2)}`);
+    expect(long.length).toBeGreaterThan(512);
+    const there = ocpiCdrToOicp({ ...CDR, signed_data: { encoding_method: 'OCMF', signed_values: [{ nature: 'End', plain_data: long, signed_data: long }] } }, { correlation: { sessionId: SESSION_ID } });
+    const back = oicpCdrToOcpi(there.value, { tariff, location: LOCATION, now: NOW });
+    expect(back.value!.signed_data!.signed_values[0]).toEqual({ nature: 'End', plain_data: [...long].slice(0, 512).join(''), signed_data: long });
+    expect(back.findings).toContainEqual(expect.objectContaining({ kind: 'loss', path: 'signed_data.signed_values[0].plain_data' }));
   });
 });
 

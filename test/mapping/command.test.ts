@@ -1,12 +1,12 @@
 import {
-  acknowledgementToCommandResult,
+  acknowledgementToCommandResult as acknowledgementToCommandResultUnchecked,
   cancelReservationToOicp,
   commandOutcomeToAcknowledgement,
   failedCommandToNotification,
-  remoteStartToOcpi,
-  remoteStopToOcpi,
-  reservationStartToOcpi,
-  reservationStopToOcpi,
+  remoteStartToOcpi as remoteStartToOcpiUnchecked,
+  remoteStopToOcpi as remoteStopToOcpiUnchecked,
+  reservationStartToOcpi as reservationStartToOcpiUnchecked,
+  reservationStopToOcpi as reservationStopToOcpiUnchecked,
   reserveNowToOicp,
   startSessionToOicp,
   stopSessionToOicp,
@@ -17,6 +17,14 @@ import { startSession211To221 } from '../../src/ocpi/transaction-versions';
 import { check } from '../../src/schema/typebox';
 import { corpusJson } from '../support/corpus';
 import { oicpErrors } from '../support/oicp-schema';
+import { writesOcpi } from '../support/ocpi-outbound';
+
+// Every OCPI object these mappers write in this file is also checked against the spec's limits.
+const acknowledgementToCommandResult = writesOcpi(acknowledgementToCommandResultUnchecked, '2.2.1', 'command-result');
+const remoteStartToOcpi = writesOcpi(remoteStartToOcpiUnchecked, '2.2.1', 'start-session');
+const remoteStopToOcpi = writesOcpi(remoteStopToOcpiUnchecked, '2.2.1', 'stop-session');
+const reservationStartToOcpi = writesOcpi(reservationStartToOcpiUnchecked, '2.2.1', 'reserve-now');
+const reservationStopToOcpi = writesOcpi(reservationStopToOcpiUnchecked, '2.2.1', 'cancel-reservation');
 
 const NOW = new Date('2025-01-15T12:00:00Z');
 const SESSION_ID = 'b2688855-7f00-0002-6d8e-48d883f6abb6';

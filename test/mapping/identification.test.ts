@@ -1,9 +1,13 @@
-import { contractIdToEvcoId, emaidCheckDigit, identificationToCdrToken, identificationToOcpiToken, rfidUid, tokenToIdentification } from '../../src/mapping/identification';
+import { contractIdToEvcoId, emaidCheckDigit, identificationToCdrToken, identificationToOcpiToken as identificationToOcpiTokenUnchecked, rfidUid, tokenToIdentification } from '../../src/mapping/identification';
 import { Token } from '../../src/ocpi/transaction-schemas';
 import { check } from '../../src/schema/typebox';
 import { corpusCases, corpusJson } from '../support/corpus';
 import { oicpErrors } from '../support/oicp-schema';
 import { token211To221 } from '../../src/ocpi/transaction-versions';
+import { writesOcpi } from '../support/ocpi-outbound';
+
+// Every OCPI object these mappers write in this file is also checked against the spec's limits.
+const identificationToOcpiToken = writesOcpi(identificationToOcpiTokenUnchecked, '2.2.1', 'token');
 
 const NOW = new Date('2025-01-15T12:00:00Z');
 

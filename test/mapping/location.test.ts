@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { loadMappingRules } from '../../src/config/load';
 import { ocpiEnergyMixToOicp } from '../../src/mapping/energy-mix';
 import { ocpiToOicpStatus } from '../../src/mapping/evse-status';
-import { ocpiLocationToOicp, oicpEvseDataToLocations } from '../../src/mapping/location';
+import { cachedEvse, ocpiLocationToOicp, oicpEvseDataToLocations as oicpEvseDataToLocationsUnchecked } from '../../src/mapping/location';
 import { ocpiHoursToOicp } from '../../src/mapping/opening-times';
 import { NO_RULES } from '../../src/mapping/rules';
 import { Evse, Evse211, type EnergyMix, type Hours } from '../../src/ocpi/schemas';
@@ -12,6 +12,10 @@ import { check, withoutNulls } from '../../src/schema/typebox';
 import { corpusFiles, corpusJson } from '../support/corpus';
 import { OICP_SCHEMAS, oicpErrors } from '../support/oicp-schema';
 import { differences, unexplained } from '../support/round-trip';
+import { writesOcpi } from '../support/ocpi-outbound';
+
+// Every OCPI object these mappers write in this file is also checked against the spec's limits.
+const oicpEvseDataToLocations = writesOcpi(oicpEvseDataToLocationsUnchecked, '2.2.1', 'location');
 
 const rules = loadMappingRules(join(__dirname, '..', '..', 'fixtures', 'mapping-rules.example.yaml'));
 const WINTER = new Date('2025-01-15T12:00:00Z');
@@ -57,7 +61,7 @@ describe('OCPI 2.2.1 Location -> OICP EvseDataRecords, every corpus location', (
       GeoCoordinates: { DecimalDegree: { Latitude: '51.047599', Longitude: '3.729944' } },
       // The cable-attached Type 2 and the Type 2 socket are two different OICP plugs.
       Plugs: ['Type 2 Connector (Cable Attached)', 'Type 2 Outlet'],
-      ChargingFacilities: [{ PowerType: 'AC_3_PHASE', Voltage: 220, Amperage: 16, Power: 10 }],
+      ChargingFacilities: [{ PowerType: 'AC_3_PHASE', Voltage: 380, Amperage: 16, Power: 10 }],
       AccessibilityLocation: 'OnStreet',
       Accessibility: 'Free publicly accessible',
       ValueAddedServices: ['Reservation'],
@@ -217,7 +221,7 @@ describe('OICP EvseDataRecords -> OCPI Locations', () => {
       coordinates: { latitude: '52.480495', longitude: '13.356465' },
       related_locations: [{ latitude: '52.480495', longitude: '13.356465' }],
       parking_type: 'PARKING_GARAGE',
-      time_zone: 'Etc/GMT-1',
+      time_zone: 'Europe/Berlin',
       suboperator: { name: 'XYZ Technologies' },
       opening_times: { twentyfourseven: false },
       energy_mix: { is_green_energy: true, energy_sources: [{ source: 'SOLAR', percentage: 85 }, { source: 'WIND', percentage: 15 }], environ_impact: [{ category: 'CARBON_DIOXIDE', amount: 30.3 }] },
@@ -231,7 +235,7 @@ describe('OICP EvseDataRecords -> OCPI Locations', () => {
         status: 'UNKNOWN',
         capabilities: ['REMOTE_START_STOP_CAPABLE', 'RESERVABLE', 'RFID_READER'],
         floor_level: '6OG',
-        connectors: [expect.objectContaining({ id: '1', standard: 'IEC_62196_T2', format: 'SOCKET', power_type: 'AC_3_PHASE', max_voltage: 480, max_amperage: 32, max_electric_power: 22000 })],
+        connectors: [expect.objectContaining({ id: '1', standard: 'IEC_62196_T2', format: 'SOCKET', power_type: 'AC_3_PHASE', max_voltage: 277, max_amperage: 32, max_electric_power: 22000 })],
         images: [{ url: 'http://www.testlink.com', category: 'CHARGER', type: 'jpeg' }],
       }),
     ]);
@@ -266,6 +270,51 @@ describe('OICP EvseDataRecords -> OCPI Locations', () => {
   it('uses the operator zone from the rules when it has the offset', () => {
     const record = { ...officialRecord, EvseID: 'DE*ABC*E1', ChargingPoolID: 'DE*ABC*P1' };
     expect(oicpEvseDataToLocations([record], { rules, now: WINTER }).value[0]!.time_zone).toBe('Europe/Berlin');
+  });
+
+  it('gives a triple charger’s CHAdeMO the DC facility, not the AC one (facilities by current, not by position)', () => {
+    const record = {
+      ...officialRecord,
+      EvseID: 'DE*XYZ*ETRIPLE',
+      Plugs: ['CCS Combo 2 Plug (Cable Attached)', 'CHAdeMO', 'Type 2 Connector (Cable Attached)'],
+      ChargingFacilities: [
+        { PowerType: 'AC_3_PHASE', Voltage: 400, Amperage: 63, Power: 43 },
+        { PowerType: 'DC', Voltage: 500, Power: 50 },
+      ],
+    };
+    const { value, findings } = oicpEvseDataToLocations([record], { rules, now: WINTER });
+    const connectors = value[0]!.evses![0]!.connectors.map(({ standard, power_type, max_voltage, max_amperage, max_electric_power }) => ({ standard, power_type, max_voltage, max_amperage, max_electric_power }));
+    expect(connectors).toEqual([
+      { standard: 'IEC_62196_T2_COMBO', power_type: 'DC', max_voltage: 500, max_amperage: 100, max_electric_power: undefined },
+      { standard: 'CHADEMO', power_type: 'DC', max_voltage: 500, max_amperage: 100, max_electric_power: undefined },
+      { standard: 'IEC_62196_T2', power_type: 'AC_3_PHASE', max_voltage: 230, max_amperage: 63, max_electric_power: 43000 },
+    ]);
+    // Two DC plugs share one DC facility: the record does not say so, the finding does.
+    expect(findings.filter((f) => f.kind === 'default' && f.path.startsWith('[0].Plugs')).map((f) => f.path)).toEqual(['[0].Plugs[0]', '[0].Plugs[1]']);
+  });
+
+  it('does not carry a DC plug the record gives no DC facility for, and says so', () => {
+    const record = { ...officialRecord, EvseID: 'DE*XYZ*EDC', Plugs: ['Type 2 Outlet', 'CCS Combo 2 Plug (Cable Attached)'], ChargingFacilities: [{ PowerType: 'AC_3_PHASE', Power: 22 }] };
+    const { value, findings } = oicpEvseDataToLocations([record], { rules, now: WINTER });
+    expect(value[0]!.evses![0]!.connectors.map((c) => [c.standard, c.power_type])).toEqual([['IEC_62196_T2', 'AC_3_PHASE']]);
+    expect(findings).toContainEqual(expect.objectContaining({ kind: 'loss', path: '[0].Plugs[1]', message: expect.stringContaining('no DC charging facility') }));
+  });
+
+  it('leaves out an EVSE with no OCPI plug as a loss naming the EVSE and its operator', () => {
+    const avcon = { ...officialRecord, EvseID: 'DE*XYZ*EAVCON', ChargingPoolID: 'DE*XYZ*PAV', Plugs: ['AVCON Connector'] };
+    const { value, findings } = oicpEvseDataToLocations([officialRecord, avcon], { rules, now: WINTER });
+    expect(value.flatMap((l) => l.evses!.map((e) => e.evse_id))).toEqual(['DE*XYZ*ETEST1']);
+    expect(findings.filter((f) => f.kind === 'invalid')).toEqual([]);
+    expect(findings).toContainEqual({ kind: 'loss', path: '[1]', message: expect.stringContaining('EVSE DE*XYZ*EAVCON'), subject: { operatorId: 'DE*XYZ', evseId: 'DE*XYZ*EAVCON' } });
+  });
+
+  it('carries a DIN operator’s EVSE with its ISO evse_id and Hubject’s spelling in the uid, found again by Hubject’s EvseID', () => {
+    const record = { ...officialRecord, EvseID: '+49*810*000*438', OperatorID: '+49*810', ChargingPoolID: undefined, ChargingStationID: 'S-810' };
+    const { value, findings } = oicpEvseDataToLocations([record], { rules: NO_RULES, now: WINTER });
+    expect(findings.filter((f) => f.kind === 'invalid')).toEqual([]);
+    expect(value[0]).toMatchObject({ country_code: 'DE', party_id: '810', id: 'S-810' });
+    expect(value[0]!.evses!.map((e) => [e.uid, e.evse_id])).toEqual([['+49*810*000*438', 'DE*810*E000*438']]);
+    expect(cachedEvse(value[0], '+49*810*000*438')?.evse_id).toBe('DE*810*E000*438');
   });
 
   it('refuses a record that breaks the OICP schema and keeps the others', () => {

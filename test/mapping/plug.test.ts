@@ -58,24 +58,24 @@ describe('plug OCPI -> OICP', () => {
 
 describe('plug OICP -> OCPI', () => {
   it.each([
-    ['Type 2 Outlet', 'IEC_62196_T2', 'SOCKET', undefined],
-    ['Type 2 Connector (Cable Attached)', 'IEC_62196_T2', 'CABLE', undefined],
-    ['Type 1 Connector (Cable Attached)', 'IEC_62196_T1', 'CABLE', undefined],
-    ['Type 3 Outlet', 'IEC_62196_T3C', 'SOCKET', 'Type 3A from 3C'],
-    ['CCS Combo 2 Plug (Cable Attached)', 'IEC_62196_T2_COMBO', 'CABLE', undefined],
-    ['CCS Combo 1 Plug (Cable Attached)', 'IEC_62196_T1_COMBO', 'CABLE', undefined],
-    ['CHAdeMO', 'CHADEMO', 'CABLE', undefined],
-    ['Type E French Standard', 'DOMESTIC_E', 'SOCKET', undefined],
-    ['Type F Schuko', 'DOMESTIC_F', 'SOCKET', undefined],
-    ['Type G British Standard', 'DOMESTIC_G', 'SOCKET', undefined],
-    ['Type J Swiss Standard', 'DOMESTIC_J', 'SOCKET', undefined],
-    ['IEC 60309 Single Phase', 'IEC_60309_2_single_16', 'SOCKET', undefined],
-    ['IEC 60309 Three Phase', 'IEC_60309_2_three_16', 'SOCKET', '16 A assumed'],
-    ['NEMA 5-20', 'NEMA_5_20', 'SOCKET', undefined],
-    ['Tesla Connector', 'TESLA_R', 'CABLE', 'TESLA_R assumed'],
-  ])('%s -> %s %s', (plug, standard, format, assumed) => {
+    ['Type 2 Outlet', 'IEC_62196_T2', 'SOCKET', undefined, 'AC'],
+    ['Type 2 Connector (Cable Attached)', 'IEC_62196_T2', 'CABLE', undefined, 'AC'],
+    ['Type 1 Connector (Cable Attached)', 'IEC_62196_T1', 'CABLE', undefined, 'AC'],
+    ['Type 3 Outlet', 'IEC_62196_T3C', 'SOCKET', 'Type 3A from 3C', 'AC'],
+    ['CCS Combo 2 Plug (Cable Attached)', 'IEC_62196_T2_COMBO', 'CABLE', undefined, 'DC'],
+    ['CCS Combo 1 Plug (Cable Attached)', 'IEC_62196_T1_COMBO', 'CABLE', undefined, 'DC'],
+    ['CHAdeMO', 'CHADEMO', 'CABLE', undefined, 'DC'],
+    ['Type E French Standard', 'DOMESTIC_E', 'SOCKET', undefined, 'AC'],
+    ['Type F Schuko', 'DOMESTIC_F', 'SOCKET', undefined, 'AC'],
+    ['Type G British Standard', 'DOMESTIC_G', 'SOCKET', undefined, 'AC'],
+    ['Type J Swiss Standard', 'DOMESTIC_J', 'SOCKET', undefined, 'AC'],
+    ['IEC 60309 Single Phase', 'IEC_60309_2_single_16', 'SOCKET', undefined, 'AC'],
+    ['IEC 60309 Three Phase', 'IEC_60309_2_three_16', 'SOCKET', '16 A assumed', 'AC'],
+    ['NEMA 5-20', 'NEMA_5_20', 'SOCKET', undefined, 'AC'],
+    ['Tesla Connector', 'TESLA_R', 'CABLE', 'TESLA_R assumed', 'any'],
+  ])('%s -> %s %s (%s, current %s)', (plug, standard, format, assumed, current) => {
     expect(oicpToOcpiConnector(plug)).toEqual(
-      assumed ? { outcome: 'connector', standard, format, assumed: expect.stringContaining(assumed) } : { outcome: 'connector', standard, format },
+      assumed ? { outcome: 'connector', standard, format, current, assumed: expect.stringContaining(assumed) } : { outcome: 'connector', standard, format, current },
     );
   });
 

@@ -1,4 +1,4 @@
-import { notificationToOcpiSession, ocpiSessionToNotification } from '../../src/mapping/session';
+import { notificationToOcpiSession as notificationToOcpiSessionUnchecked, ocpiSessionToNotification } from '../../src/mapping/session';
 import { NO_RULES } from '../../src/mapping/rules';
 import type { Location, Tariff } from '../../src/ocpi/schemas';
 import { Session } from '../../src/ocpi/transaction-schemas';
@@ -6,6 +6,10 @@ import { session211To221 } from '../../src/ocpi/transaction-versions';
 import { check } from '../../src/schema/typebox';
 import { corpusFiles, corpusJson } from '../support/corpus';
 import { oicpErrors } from '../support/oicp-schema';
+import { writesOcpi } from '../support/ocpi-outbound';
+
+// Every OCPI object these mappers write in this file is also checked against the spec's limits.
+const notificationToOcpiSession = writesOcpi(notificationToOcpiSessionUnchecked, '2.2.1', 'session');
 
 const NOW = new Date('2015-06-29T23:50:17Z');
 const SESSION_ID = 'b2688855-7f00-0002-6d8e-48d883f6abb6';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { loadMappingRules } from '../../src/config/load';
-import { ocpiLocationEvsePricing, ocpiTariffsToOicp, oicpEvsePricingToTariffIds, oicpPricingToTariffs, tariffIdsOfProduct } from '../../src/mapping/tariff';
+import { ocpiLocationEvsePricing, ocpiTariffsToOicp, oicpEvsePricingToTariffIds, oicpPricingToTariffs as oicpPricingToTariffsUnchecked, tariffIdsOfProduct } from '../../src/mapping/tariff';
 import { NO_RULES } from '../../src/mapping/rules';
 import { Tariff, type Location } from '../../src/ocpi/schemas';
 import { tariff211To221 } from '../../src/ocpi/versions';
@@ -8,6 +8,10 @@ import { check, withoutNulls } from '../../src/schema/typebox';
 import { corpusFiles, corpusJson } from '../support/corpus';
 import { oicpErrors } from '../support/oicp-schema';
 import { differences, unexplained } from '../support/round-trip';
+import { writesOcpi } from '../support/ocpi-outbound';
+
+// Every OCPI object these mappers write in this file is also checked against the spec's limits.
+const oicpPricingToTariffs = writesOcpi(oicpPricingToTariffsUnchecked, '2.2.1', 'tariff');
 
 const rules = loadMappingRules(join(__dirname, '..', '..', 'fixtures', 'mapping-rules.example.yaml'));
 const NOW = new Date('2025-01-15T12:00:00Z');

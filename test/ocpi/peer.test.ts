@@ -91,8 +91,9 @@ describe.each(['2.2.1', '2.1.1'] as const)('OCPI %s peer client', (version) => {
       if (version === '2.2.1') expect(received).toEqual(LOCATION);
 
       const evse = LOCATION.evses![0]!;
-      expect(await peer.patch('locations', SIM, [LOCATION.id, evse.uid], { status: 'CHARGING', last_updated: '2026-01-01T00:00:00Z' })).toMatchObject({ ok: true });
-      expect(inbox.at(-1)).toEqual({ module: 'evse', what: 'patch', value: { status: 'CHARGING', last_updated: '2026-01-01T00:00:00Z' } });
+      // The bridge stamps with milliseconds; 2.1.1 DateTimes have no fraction, so a 2.1.1 peer gets whole seconds.
+      expect(await peer.patch('locations', SIM, [LOCATION.id, evse.uid], { status: 'CHARGING', last_updated: '2026-01-01T00:00:00.337Z' })).toMatchObject({ ok: true });
+      expect(inbox.at(-1)).toEqual({ module: 'evse', what: 'patch', value: { status: 'CHARGING', last_updated: version === '2.1.1' ? '2026-01-01T00:00:00Z' : '2026-01-01T00:00:00.337Z' } });
 
       expect(await peer.postCdr(CDR)).toMatchObject({ ok: true });
       expect(inbox.at(-1)).toMatchObject({ module: 'cdrs', value: { id: CDR.id, total_energy: CDR.total_energy } });

@@ -72,8 +72,10 @@ export function bridgeProcesses(configFile: string, registered: () => Promise<bo
     start: async (): Promise<Child> => {
       const child = runTs(CLI, ['serve', '--config', configFile]);
       children.push(child);
-      onListening?.((await child.waitFor(/"message":"listening".*?"url":"([^"]+)"/))[1]!);
-      for (let i = 0; i < 500 && !(await registered()); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      onListening?.((await child.waitFor(/"message":"listening".*?"url":"([^"]+)"/, 30_000))[1]!);
+      // A loaded machine (CI with two workers) may take seconds to register; say so instead of going on half-started.
+      for (let i = 0; i < 1_500 && !(await registered()); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      if (!(await registered())) throw new Error(`the bridge did not register with the backend within 30 s; output:\n${child.output()}`);
       return child;
     },
     stopAll: async (): Promise<void> => {

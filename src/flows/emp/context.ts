@@ -6,6 +6,7 @@
  * another's: location and tariff ids are qualified by the OperatorID (`DEABC-P123`).
  */
 import { createHash } from 'node:crypto';
+import { isoOperatorIdOf } from '../../mapping/identifiers';
 import type { MappingRules } from '../../mapping/rules';
 import type { Logger } from '../../observability/logger';
 import type { OicpClient } from '../../oicp/client';
@@ -36,9 +37,12 @@ export const ourKey = (context: Pick<EmpContext, 'us'>): string => ownerKey(cont
 
 const OCPI_ID_MAX = 36;
 
-/** An OICP-derived id made unique across operators: `DEABC-<id>`, hashed when that would exceed OCPI's 36 characters. */
+/**
+ * An OICP-derived id made unique across operators: `DEABC-<id>`, hashed when that would exceed OCPI's 36
+ * characters. A DIN OperatorID is spelt in its ISO form (`+49*810` -> `DE810`), as its EVSEs' evse_ids are.
+ */
 export function qualifiedId(operatorId: string, id: string): string {
-  const prefix = operatorId.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
+  const prefix = (isoOperatorIdOf(operatorId) ?? operatorId).replace(/[^A-Za-z0-9]/g, '').toUpperCase();
   const qualified = `${prefix}-${id}`;
   if (qualified.length <= OCPI_ID_MAX) return qualified;
   return `${prefix}-${createHash('sha256').update(id).digest('hex').slice(0, OCPI_ID_MAX - prefix.length - 1)}`;

@@ -9,7 +9,7 @@
  */
 import { oicpEvseDataToLocations } from '../../mapping/location';
 import { oicpStatusRecordToOcpi } from '../../mapping/evse-status';
-import { operatorOfEvseId } from '../../mapping/identifiers';
+import { hubjectEvseIdOf, operatorOfEvseId } from '../../mapping/identifiers';
 import { OicpCallError } from '../../oicp/client';
 import { OPERATIONS } from '../../oicp/operations';
 import type { EvseDataRecord, EvseStatusRecord } from '../../oicp/schemas';
@@ -88,7 +88,8 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
   /** Points the EvseID at its location (with the stamp of the data now stored); an EvseID that moved leaves its old place REMOVED. */
   async function index(tx: StoreRepositories, location: Location, evse: Evse): Promise<void> {
     const key = `${location.id}/${evse.uid}`;
-    const known = await tx.correlations.byOicp(EVSE_KIND, evse.evse_id!);
+    const evseId = hubjectEvseIdOf(evse)!;
+    const known = await tx.correlations.byOicp(EVSE_KIND, evseId);
     if (evse.status === 'REMOVED') {
       if (known?.ocpiId === key) await tx.correlations.delete(EVSE_KIND, key);
       return;
@@ -99,7 +100,7 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
       await markRemoved(tx, locationId, uid);
     }
     const attrs: EvseIndex = { ...(known?.ocpiId === key ? (known.attrs as Partial<EvseIndex>) : {}), locationId: location.id, dataAt: stampOf(evse) };
-    await tx.correlations.put({ kind: EVSE_KIND, ocpiId: key, oicpId: evse.evse_id!, attrs: { ...attrs } });
+    await tx.correlations.put({ kind: EVSE_KIND, ocpiId: key, oicpId: evseId, attrs: { ...attrs } });
   }
 
   /**
@@ -113,14 +114,15 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
     const arrived = new Map<string, Evse>();
     for (const evse of incoming.evses ?? []) {
       const previous = before.get(evse.uid);
-      const known = previous && (await tx.correlations.byOicp(EVSE_KIND, evse.evse_id!));
+      const evseId = hubjectEvseIdOf(evse)!;
+      const known = previous && (await tx.correlations.byOicp(EVSE_KIND, evseId));
       const heldAt = (known?.attrs as EvseIndex | undefined)?.dataAt;
       if (previous && heldAt !== undefined && (stampOf(evse) ?? 0) < heldAt) {
-        context.stale({ module: 'emp:evse-data', ref: evse.evse_id!, incoming: evse, held: { last_updated: new Date(heldAt).toISOString() } });
+        context.stale({ module: 'emp:evse-data', ref: evseId, incoming: evse, held: { last_updated: new Date(heldAt).toISOString() } });
         arrived.set(evse.uid, previous);
         continue;
       }
-      const tariffIds = previous ? undefined : (await tx.objects.get<string[]>(EVSE_TARIFFS_MODULE, owner, evse.evse_id!))?.body;
+      const tariffIds = previous ? undefined : (await tx.objects.get<string[]>(EVSE_TARIFFS_MODULE, owner, evseId))?.body;
       arrived.set(evse.uid, {
         ...evse,
         status: evse.status === 'REMOVED' || !previous || previous.status === 'REMOVED' ? evse.status : previous.status,
@@ -145,7 +147,7 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
     return store.transaction(async (tx) => {
       let changed = 0;
       for (const location of mapped.value) {
-        const first = location.evses?.[0]?.evse_id;
+        const first = location.evses?.[0] && hubjectEvseIdOf(location.evses[0]);
         if (first === undefined) continue;
         const operatorId = records.find((r) => r.EvseID === first)?.OperatorID ?? operatorOfEvseId(first)!;
         const id = qualifiedId(operatorId, location.id);

@@ -19,6 +19,7 @@ import { backendDeliverer, peerDelivery } from '../ocpi-delivery';
 import { ourKey, type EmpContext } from './context';
 import type { EmpNetwork } from './network';
 import { refusalOf } from './sessions';
+import { hubjectEvseIdOf } from '../../mapping/identifiers';
 
 export const COMMAND_RESULT_TOPIC = 'ocpi:command-result';
 /** OCPI id (session or reservation) -> Hubject SessionID, with the EvseID. */
@@ -105,7 +106,9 @@ export function empRemote(context: EmpContext, network: EmpNetwork): CommandRece
   async function sessionEvse(sessionId: string): Promise<string | undefined> {
     const session = (await store.objects.get<{ location_id: string; evse_uid: string }>('sessions', owner, sessionId))?.body;
     const location = session && (await store.objects.get<Location>('locations', owner, session.location_id))?.body;
-    return location?.evses?.find((e) => e.uid === session!.evse_uid)?.evse_id;
+    // Hubject's spelling (a DIN EvseID reaches OCPI in its ISO form).
+    const evse = location?.evses?.find((e) => e.uid === session!.evse_uid);
+    return evse && hubjectEvseIdOf(evse);
   }
 }
 
