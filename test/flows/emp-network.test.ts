@@ -79,4 +79,22 @@ describe.each<Protocol>(['rest-2.3', 'soap-2.2'])('EMP network data over %s', (p
     for await (const tariff of peer.pull('tariffs')) tariffs.push(tariff);
     expect(tariffs).toHaveLength(1);
   });
+
+  it('lists an EVSE OCPI cannot carry (no plug with an OCPI standard) as held, with the reason, until it can be carried', async () => {
+    const { hub } = scene;
+    const [template] = [...hub.state.evseData.get('DEXYZ')!.values()].map((s) => s.record);
+    const avcon = { ...template!, EvseID: 'DE*XYZ*E9*1', ChargingPoolID: undefined, ChargingStationID: 'AVCON-ONLY', Plugs: ['AVCON Connector' as const] };
+    const push = (record: typeof avcon) => scene.cpo.client.call('PushEvseData', { ActionType: 'update', OperatorEvseData: { OperatorID: 'DE*XYZ', OperatorName: 'XYZ Technologies', EvseDataRecord: [record] } });
+    expect((await push(avcon)).ok).toBe(true);
+    await scene.bridge.runJob('EVSE data');
+    expect(await scene.bridge.store.held.list({ kind: 'hubject-evse' })).toEqual([
+      expect.objectContaining({ ref: 'DE*XYZ*E9*1', reason: expect.stringContaining('not carried'), details: { operatorId: 'DE*XYZ' } }),
+    ]);
+    // The operator fixes the record: the next pull carries the EVSE and it leaves the list.
+    expect((await push({ ...avcon, Plugs: ['Type 2 Outlet'] as never })).ok).toBe(true);
+    await scene.bridge.runJob('EVSE data');
+    expect(await scene.bridge.store.held.list({ kind: 'hubject-evse' })).toEqual([]);
+    await scene.delivered();
+    expect(scene.received('locations', 'PUT location').some((t) => (t.body as Location).evses!.some((e) => e.evse_id === 'DE*XYZ*E9*1'))).toBe(true);
+  });
 });

@@ -7,6 +7,7 @@
  * the first full pull, deltas (LastCall) follow; a full pull marks REMOVED the EVSEs it did not see
  * again. PullEvseStatus changes only statuses, sent as EVSE PATCHes.
  */
+import type { Finding } from '../../mapping/findings';
 import { oicpEvseDataToLocations } from '../../mapping/location';
 import { oicpStatusRecordToOcpi } from '../../mapping/evse-status';
 import { hubjectEvseIdOf, operatorOfEvseId } from '../../mapping/identifiers';
@@ -31,6 +32,8 @@ export const STATE_MODULE = 'emp:state';
 export const OPERATORS_MODULE = 'emp:operators';
 /** Connector tariff_ids by EvseID, from the pricing pull, for EVSEs that arrive after it. */
 export const EVSE_TARIFFS_MODULE = 'emp:evse-tariffs';
+/** Held-item kind of a Hubject EVSE that could not become an OCPI EVSE (e.g. no plug OCPI has a standard for). */
+export const HELD_HUBJECT_EVSE = 'hubject-evse';
 
 const STATUS_BATCH = 500;
 
@@ -142,10 +145,13 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
   async function applyPage(records: EvseDataRecord[], asOf: Date): Promise<{ locations: number; changed: number }> {
     const mapped = oicpEvseDataToLocations(records, { rules: context.rules, now: asOf });
     if (mapped.findings.length > 0) logger.debug('EVSE data page mapped', { records: records.length, findings: tally(mapped.findings) });
-    const invalid = mapped.findings.filter((f) => f.kind === 'invalid');
-    if (invalid.length > 0) logger.warn('EVSE data records not carried', { count: invalid.length, first: invalid.slice(0, 3) });
+    const notCarried = uncarried(records, mapped.value, mapped.findings);
+    if (notCarried.length > 0) logger.warn('EVSE data records not carried to OCPI (listed as held)', { count: notCarried.length, byOperator: tally(notCarried.map((n) => ({ kind: n.operatorId }))) });
     return store.transaction(async (tx) => {
       let changed = 0;
+      for (const { evseId, operatorId, reason } of notCarried) await tx.held.hold({ kind: HELD_HUBJECT_EVSE, ref: evseId, reason, details: { operatorId } });
+      for (const evseId of carried(mapped.value)) if (heldEvses.delete(evseId)) await tx.held.release(HELD_HUBJECT_EVSE, evseId);
+      for (const { evseId } of notCarried) heldEvses.add(evseId);
       for (const location of mapped.value) {
         const first = location.evses?.[0] && hubjectEvseIdOf(location.evses[0]);
         if (first === undefined) continue;
@@ -182,7 +188,11 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
     }
   }
 
+  /** The Hubject EVSEs held (not carried to OCPI), so a pull releases the ones it now carries without a statement per record. */
+  let heldEvses = new Set<string>();
+
   async function pull(full: boolean): Promise<PullSummary> {
+    heldEvses = new Set((await store.held.list({ kind: HELD_HUBJECT_EVSE, limit: 1_000_000 })).map((h) => h.ref));
     const state = (await store.objects.get<PullState>(STATE_MODULE, owner, 'evse-data'))?.body ?? {};
     const delta = !full && state.lastCall !== undefined;
     const startedAt = Date.now();
@@ -289,6 +299,24 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
   }
 
   return { pull, pullStatuses, locationOf, setTariffs };
+}
+
+/** The EvseIDs (Hubject's spelling) a page's locations carry. */
+function carried(locations: readonly Location[]): string[] {
+  return locations.flatMap((l) => (l.evses ?? []).flatMap((e) => hubjectEvseIdOf(e) ?? []));
+}
+
+/** The records of a page that did not become an OCPI EVSE, each with the mapper's reason (the findings about it). */
+function uncarried(records: readonly EvseDataRecord[], locations: readonly Location[], findings: readonly Finding[]): { evseId: string; operatorId: string; reason: string }[] {
+  const made = new Set(carried(locations));
+  return records
+    .filter((r) => r.deltaType !== 'delete' && !made.has(r.EvseID))
+    .map((record) => {
+      const index = records.indexOf(record);
+      const about = findings.filter((f) => f.kind !== 'default' && (f.subject?.evseId === record.EvseID || f.path === `[${index}]` || f.path.startsWith(`[${index}].`)));
+      const reason = about.filter((f) => f.kind === 'invalid' || /not carried/.test(f.message)).map((f) => f.message)[0] ?? about[0]?.message ?? 'not carried to OCPI';
+      return { evseId: record.EvseID, operatorId: record.OperatorID ?? operatorOfEvseId(record.EvseID) ?? '?', reason };
+    });
 }
 
 function splitKey(key: string): [string, string] {
