@@ -57,6 +57,8 @@ export interface OicpServerOptions {
   handlers: OicpHandlers;
   authorize: OicpAuthorizer;
   bodyLimit: string;
+  /** Largest body of a bulk SOAP operation (EVSE data and status pushes, pricing, tokens); default 512mb. */
+  bulkBodyLimit?: string;
   /** Operators this server answers for: EvseIDs of others are refused with 018. Empty: no such check. */
   operatorIds?: readonly string[];
   /** Told of every answered call. */
