@@ -72,12 +72,12 @@ class Envelope {
     if (header) {
       w.open('soapenv:Header', 1);
       header(w);
-      w.close('soapenv:Header', 1, true);
+      w.close('soapenv:Header', 1);
     } else w.open('soapenv:Header', 1, '', true);
     w.open('soapenv:Body', 1);
     body(w);
-    w.close('soapenv:Body', 1, true);
-    w.close('soapenv:Envelope', 0, true);
+    w.close('soapenv:Body', 1);
+    w.close('soapenv:Envelope', 0);
     return w.take();
   }
 
@@ -138,9 +138,9 @@ export function soapFault(fault: FaultOptions): string {
     if (fault.acknowledgement !== undefined) {
       w.open('detail', 3);
       envelope.element(ACKNOWLEDGEMENT_ELEMENT, Acknowledgement, fault.acknowledgement, fault.caller ?? 'CPO', 4);
-      w.close('detail', 3, true);
+      w.close('detail', 3);
     }
-    w.close('soapenv:Fault', 2, true);
+    w.close('soapenv:Fault', 2);
   });
 }
 

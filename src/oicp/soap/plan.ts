@@ -106,10 +106,16 @@ export interface ObjectPlan {
   writtenKeys: Set<string>;
   /** Members this release writes in another element (a facility's charging modes, on its record). */
   carriedElsewhere: Set<string>;
+  /** Of `written`: the attributes, the member that is the element's text, the child elements. */
+  attributes: MemberPlan[];
+  text?: MemberPlan;
+  elements: MemberPlan[];
   /** Every member by XML name as read: this release's names, the 2.3 names, and other releases'. */
   byName: Map<string, MemberPlan>;
   /** The same by lower-cased name: peers differ in letter case (EVSEID, EvseId, EvseID). */
   byLowerName: Map<string, MemberPlan>;
+  /** Members found by a qualified name as a peer wrote it (`EVSEData:EvseID`): filled by the reader as it meets them. */
+  byQualifiedName: Map<string, MemberPlan>;
   /** Members of the schema that are arrays and required: absent means empty. */
   requiredLists: string[];
   /** Other required members, for the values assumed when absent. */
@@ -125,7 +131,7 @@ export function planOf(schema: TSchema, context: string, release: SoapRelease, c
   const key = `${context}|${release}|${caller}|${common ? 'c' : ''}`;
   let plan = byKey.get(key);
   if (!plan) {
-    plan = { context, release, caller, written: [], writtenKeys: new Set(), carriedElsewhere: new Set(), byName: new Map(), byLowerName: new Map(), requiredLists: [], required: [] };
+    plan = { context, release, caller, written: [], writtenKeys: new Set(), carriedElsewhere: new Set(), attributes: [], elements: [], byName: new Map(), byLowerName: new Map(), byQualifiedName: new Map(), requiredLists: [], required: [] };
     // Registered before its members are compiled: schemas may nest themselves through a member.
     byKey.set(key, plan);
     compile(plan, schema as Shape, common);
@@ -171,7 +177,15 @@ function compile(plan: ObjectPlan, shape: Shape, common: boolean): void {
     if (isObject) {
       // Lazily: the item plan is compiled when first used, which also ends self-reference.
       const childContext = wrapper ?? key;
-      Object.defineProperty(member, 'child', { enumerable: true, get: () => planOf(itemShape as TSchema, childContext, plan.release, caller, childCommon) });
+      Object.defineProperty(member, 'child', {
+        enumerable: true,
+        configurable: true,
+        get: () => {
+          const child = planOf(itemShape as TSchema, childContext, plan.release, caller, childCommon);
+          Object.defineProperty(member, 'child', { enumerable: true, value: child });
+          return child;
+        },
+      });
     }
     members.set(key, member);
     if (list && member.required) plan.requiredLists.push(key);
@@ -200,6 +214,9 @@ function compile(plan: ObjectPlan, shape: Shape, common: boolean): void {
     plan.written.splice(plan.written.findIndex((m) => m.key === form.after) + 1, 0, virtual);
   }
   plan.writtenKeys = new Set(plan.written.map((m) => m.key));
+  plan.attributes = plan.written.filter((m) => m.attribute);
+  plan.text = plan.written.find((m) => m.text);
+  plan.elements = plan.written.filter((m) => !m.attribute && !m.text);
   const all = [...members.values()];
   for (const member of all) {
     plan.byName.set(member.key, member);

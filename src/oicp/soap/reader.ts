@@ -159,7 +159,7 @@ export class EnvelopeReader {
       else this.openBody(tag.name, attributes);
       return;
     }
-    this.frames.push(this.child(top, localOf(tag.name), attributes));
+    this.frames.push(this.child(top, tag.name, attributes));
   }
 
   /** Envelope, Header, Body, and the start of a header entry or of the body's one element. */
@@ -225,16 +225,25 @@ export class EnvelopeReader {
   }
 
   /** The frame of a child element of `parent`. */
-  private child(parent: Frame, local: string, attributes: Record<string, string>): Frame {
+  /** The frame of a child element of `parent`, by the element's qualified name as written. */
+  private child(parent: Frame, name: string, attributes: Record<string, string>): Frame {
+    if (parent.kind === 'list') return this.item(parent.member, parent.items.length, attributes);
+    if (parent.kind === 'object') {
+      // Peers repeat the same few prefixed names: each is looked up once per plan.
+      const known = parent.plan.byQualifiedName.get(name);
+      if (known !== undefined) return this.memberFrame(parent, known, attributes);
+    }
+    const local = localOf(name);
     if (parent.kind === 'skip') return { kind: 'skip', key: local };
     if (parent.kind === 'open') return { kind: 'open', key: local, value: {}, text: '' };
     if (parent.kind === 'scalar') {
       this.finding('loss', [local], 'an element inside a value; not carried');
       return { kind: 'skip', key: local };
     }
-    if (parent.kind === 'list') return this.item(parent.member, parent.items.length, attributes);
     const { plan } = parent;
     let member = plan.byName.get(local) ?? plan.byLowerName.get(local.toLowerCase());
+    // Bounded: the plans live as long as the process, and a peer chooses its prefixes.
+    if (member !== undefined && local !== PARTNER_SESSION_ELEMENT && plan.byQualifiedName.size < 256) plan.byQualifiedName.set(name, member);
     if (member === undefined) {
       const language = LANGUAGE_ELEMENTS[local];
       if (language && plan.byName.has(language.to)) return { kind: 'scalar', member: plan.byName.get(language.to), key: local, text: '', language, element: local };
@@ -252,7 +261,11 @@ export class EnvelopeReader {
     } else if (member.xml === PARTNER_SESSION_ELEMENT && local === PARTNER_SESSION_ELEMENT) {
       this.finding('default', [local], `OICP 2.1 PartnerSessionID read as ${member.key} (the ${plan.caller}'s, who sent the message)`);
     }
-    if (member.attribute) return { kind: 'skip', key: local };
+    return this.memberFrame(parent, member, attributes);
+  }
+
+  private memberFrame(parent: Extract<Frame, { kind: 'object' }>, member: MemberPlan, attributes: Record<string, string>): Frame {
+    if (member.attribute) return { kind: 'skip', key: member.key };
     if (member.list && member.wrapper !== undefined) return { kind: 'list', member, key: member.key, items: [], text: '' };
     if (member.list) {
       const existing = parent.value[member.key];
