@@ -35,6 +35,8 @@ export interface Dialect {
   enums: Readonly<Record<string, { values: readonly string[]; fallback?: string }>>;
   /** Members with another form, by `Context/Member`. */
   forms: Readonly<Record<string, Form>>;
+  /** Elements of which only one member may be given (an XSD choice): all members, or the ones listed. */
+  choices: Readonly<Record<string, 'all' | readonly string[]>>;
   /** One PartnerSessionID: the session id of the party that called the operation (2.0, 2.1). */
   partnerSession: boolean;
 }
@@ -172,22 +174,31 @@ const FORMS_UNTIL_2_1: Dialect['forms'] = {
   'ChargingFacilities/ChargingFacility': { kind: 'facilityText' },
 };
 
+/** The 2.0 XSD's choices (the 2.3 JSON allows the members together). */
+const CHOICES_2_0: Dialect['choices'] = {
+  Identification: 'all',
+  GeoCoordinates: 'all',
+  GeoChargingPointEntrance: 'all',
+  eRoamingPullEvseData: ['SearchCenter', 'LastCall'],
+};
+
 const withMember = (list: readonly string[], member: string, after: string) => {
   const at = list.indexOf(after) + 1;
   return [...list.slice(0, at), member, ...list.slice(at)];
 };
 
 export const DIALECTS: Readonly<Record<SoapRelease, Dialect>> = {
-  '2.0': { release: '2.0', names: NAMES_UNTIL_2_1, members: { ...MEMBERS_2_0, ...MEMBERS_ALL, ...FACILITY_UNTIL_2_2 }, enums: ENUMS_2_0, forms: FORMS_UNTIL_2_1, partnerSession: true },
+  '2.0': { release: '2.0', names: NAMES_UNTIL_2_1, members: { ...MEMBERS_2_0, ...MEMBERS_ALL, ...FACILITY_UNTIL_2_2 }, enums: ENUMS_2_0, forms: FORMS_UNTIL_2_1, choices: CHOICES_2_0, partnerSession: true },
   '2.1': {
     release: '2.1',
     names: NAMES_UNTIL_2_1,
     members: { ...MEMBERS_2_0, ...MEMBERS_ALL, ...FACILITY_UNTIL_2_2, EvseDataRecord: withMember(MEMBERS_2_0.EvseDataRecord!, 'ValueAddedServices', 'PaymentOptions') },
     enums: ENUMS_2_0,
     forms: FORMS_UNTIL_2_1,
+    choices: CHOICES_2_0,
     partnerSession: true,
   },
-  '2.2': { release: '2.2', names: SOAP_NAMES, members: { ...MEMBERS_ALL, ...FACILITY_UNTIL_2_2 }, enums: {}, forms: FORMS_UNTIL_2_2, partnerSession: false },
+  '2.2': { release: '2.2', names: SOAP_NAMES, members: { ...MEMBERS_ALL, ...FACILITY_UNTIL_2_2 }, enums: {}, forms: FORMS_UNTIL_2_2, choices: {}, partnerSession: false },
 };
 
 /** A rule of a table for a member in a context: the context's own, else the one for every context. */

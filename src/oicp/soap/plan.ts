@@ -106,6 +106,8 @@ export interface ObjectPlan {
   writtenKeys: Set<string>;
   /** Members this release writes in another element (a facility's charging modes, on its record). */
   carriedElsewhere: Set<string>;
+  /** Members of which this release writes only the first present (an XSD choice); the others are lost. */
+  choice?: ReadonlySet<string>;
   /** Of `written`: the attributes, the member that is the element's text, the child elements. */
   attributes: MemberPlan[];
   text?: MemberPlan;
@@ -156,7 +158,8 @@ function compile(plan: ObjectPlan, shape: Shape, common: boolean): void {
     const itemShape = (list ? memberShape.items : schema) as Shape;
     const wrapper = list ? WRAPPED_LISTS[key] : undefined;
     const isObject = itemShape.type === 'object' && itemShape.properties !== undefined;
-    const childCommon = common || COMMON_TYPE_ELEMENTS.has(key);
+    // A wrapped list of common types (AuthorizationStopIdentifications/Identification) holds CommonTypes content too.
+    const childCommon = common || COMMON_TYPE_ELEMENTS.has(key) || (wrapper !== undefined && COMMON_TYPE_ELEMENTS.has(wrapper));
     const enumRule = ruleFor(dialect.enums, context, key);
     const member: MemberPlan = {
       key,
@@ -213,6 +216,8 @@ function compile(plan: ObjectPlan, shape: Shape, common: boolean): void {
     const virtual: MemberPlan = { key, xml: key, schema: facilityModes as TSchema, required: false, attribute: false, text: false, list: true, wrapper: WRAPPED_LISTS[key], scalar: 'string', values: new Set((facilityModes.items as Shape).enum), open: false, common, form };
     plan.written.splice(plan.written.findIndex((m) => m.key === form.after) + 1, 0, virtual);
   }
+  const choice = dialect.choices[context];
+  if (choice) plan.choice = new Set(choice === 'all' ? plan.written.map((m) => m.key) : choice);
   plan.writtenKeys = new Set(plan.written.map((m) => m.key));
   plan.attributes = plan.written.filter((m) => m.attribute);
   plan.text = plan.written.find((m) => m.text);
@@ -222,8 +227,8 @@ function compile(plan: ObjectPlan, shape: Shape, common: boolean): void {
     plan.byName.set(member.key, member);
     plan.byLowerName.set(member.key.toLowerCase(), member);
   }
-  // This release's names win over 2.3's where both read the same letters.
-  for (const member of all) {
+  // This release's names win over 2.3's where both read the same letters (2.0's ChargingStationId is the station's ID).
+  for (const member of all.filter((m) => m.xml !== m.key)) {
     plan.byName.set(member.xml, member);
     plan.byLowerName.set(member.xml.toLowerCase(), member);
   }

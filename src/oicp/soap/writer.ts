@@ -144,6 +144,7 @@ export class XmlWriter {
       const at = parts.length;
       parts.push(attributes === '' ? tag(name).open : `<${name}${attributes}>`);
       const children = parts.length;
+      let chosen: string | undefined;
       for (const member of plan.elements) {
         if (member.form?.kind === 'recordModes') {
           this.recordModes(member, value, depth + 1);
@@ -151,6 +152,15 @@ export class XmlWriter {
         }
         const item = value[member.key];
         if (item === undefined || item === null) continue;
+        if (plan.choice?.has(member.key)) {
+          if (chosen !== undefined) {
+            this.path.push(member.key);
+            this.loss(`OICP ${this.release} allows one of ${[...plan.choice].join(', ')}: ${chosen} is written`);
+            this.path.pop();
+            continue;
+          }
+          chosen = member.key;
+        }
         this.path.push(member.key);
         this.member(member, item, depth + 1);
         this.path.pop();

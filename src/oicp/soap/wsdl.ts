@@ -118,11 +118,12 @@ class TypeWriter {
 
   private content(member: MemberPlan, schema: TSchema): Xml {
     const child = member.child;
-    if (child && COMMON_TYPE_ELEMENTS.has(member.key)) {
-      const known = this.commonTypes.get(member.key);
-      if (known !== undefined && signature(known) !== signature(child)) throw new Error(`the common type ${member.key} has two different plans`);
-      this.commonTypes.set(member.key, child);
-      return { '@type': `${COMMON_TYPES_PREFIX}:${commonTypeName(member.key)}` };
+    const element = member.wrapper ?? member.key;
+    if (child && COMMON_TYPE_ELEMENTS.has(element)) {
+      const known = this.commonTypes.get(element);
+      if (known !== undefined && signature(known) !== signature(child)) throw new Error(`the common type ${element} has two different plans`);
+      this.commonTypes.set(element, child);
+      return { '@type': `${COMMON_TYPES_PREFIX}:${commonTypeName(element)}` };
     }
     if (child || member.open) return { 'xs:complexType': this.complexType(child) };
     return simpleType(schema as Shape);
