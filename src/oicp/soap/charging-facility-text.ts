@@ -7,7 +7,8 @@
  * range, a power never stated) is assumed and said (`default`); text that names no power type or
  * power is dropped and said (`loss`). One facility never refuses the record it belongs to.
  */
-import type { ChargingFacility, OicpPowerType } from '../schemas';
+import { check } from '../../schema/typebox';
+import { ChargingFacility, type OicpPowerType } from '../schemas';
 
 interface Reading {
   PowerType: OicpPowerType;
@@ -72,14 +73,16 @@ export function facilityFromText(text: string): FacilityFromText {
   }
   if (known?.above) assumed.push(`${reading.Amperage !== undefined ? `${reading.Amperage} A` : `${Power} kW`} (the text says only "more than")`);
   const facility: ChargingFacility = { PowerType: reading.PowerType, ...(Voltage !== undefined ? { Voltage } : {}), ...(reading.Amperage !== undefined ? { Amperage: reading.Amperage } : {}), Power };
+  // Free text can state what no facility has (500 A): such a reading is not believed.
+  if (check(ChargingFacility, facility).findings.length > 0) return { lost: `"${trimmed}" reads as values outside OICP's ranges` };
   return assumed.length > 0 ? { facility, assumed: `OICP 2.1 ChargingFacility "${trimmed}" read as ${facility.PowerType}; assumed ${assumed.join(', ')}` } : { facility };
 }
 
 /** Free text outside Hubject's table, read for the quantities it states. */
 function parseText(text: string): (Reading & { volts?: [number, number] }) | undefined {
   const dc = /\bDC\b/i.test(text);
-  const three = /\b3\s*-?\s*(phase|ph)\b|three[\s-]?phase|\btri/i.test(text);
-  const one = /\b1\s*-?\s*(phase|ph)\b|single[\s-]?phase|\bmono/i.test(text);
+  const three = /\b3\s*-?\s*(phase|ph)(?![a-z])|three[\s-]?phase|\btri/i.test(text);
+  const one = /\b1\s*-?\s*(phase|ph)(?![a-z])|single[\s-]?phase|\bmono/i.test(text);
   const voltMatch = /(\d{2,3})\s*(?:V\s*)?(?:-|–|to)\s*(\d{2,3})\s*V\b|(\d{2,3})\s*V\b/i.exec(text);
   const volts: [number, number] | undefined = voltMatch ? (voltMatch[3] !== undefined ? [Number(voltMatch[3]), Number(voltMatch[3])] : [Number(voltMatch[1]), Number(voltMatch[2])]) : undefined;
   const ampMatch = /(\d{1,3})\s*A\b/.exec(text);

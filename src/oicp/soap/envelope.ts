@@ -192,7 +192,7 @@ export class SoapRequestReader {
     limits: ReadLimits = {},
     onItem?: BodyTarget['onItem'],
   ) {
-    this.reader = new EnvelopeReader({ body: (namespace, element) => this.body(namespace, element, onItem), header: (namespace, element) => pageHeader(namespace, element, 'CPO') }, limits);
+    this.reader = new EnvelopeReader({ body: (namespace, element) => this.body(namespace, element, onItem), header: (namespace, element) => headerPlan(namespace, element, 'CPO') }, limits);
   }
 
   private body(namespace: string, element: string, onItem: BodyTarget['onItem']): BodyTarget {
@@ -218,7 +218,14 @@ export class SoapRequestReader {
   }
 }
 
-function pageHeader(namespace: string, element: string, caller: OicpRole): ObjectPlan | undefined {
+/**
+ * Addressing headers SOAP stacks add on their own (WCF sends `Action` with mustUnderstand="1"): the
+ * body element names the operation, so they are understood and need nothing done.
+ */
+const ADDRESSING = new Set(['http://www.w3.org/2005/08/addressing', 'http://schemas.xmlsoap.org/ws/2004/08/addressing', 'http://schemas.microsoft.com/ws/2005/05/addressing/none']);
+
+function headerPlan(namespace: string, element: string, caller: OicpRole): ObjectPlan | 'understood' | undefined {
+  if (ADDRESSING.has(namespace)) return 'understood';
   return namespace === PAGE_HEADER.namespace && element === PAGE_HEADER.element ? planOf(PageHeader, PAGE_HEADER.element, LATEST_RELEASE, caller, false) : undefined;
 }
 
@@ -250,7 +257,7 @@ export class SoapAnswerReader {
     const { soap }: OicpOperation = OPERATIONS[name];
     this.expected = requestElement !== undefined ? [answerElement(name, requestElement)] : [...new Set([soap.response, ...(soap.variants ?? []).map((v) => v.response)])];
     const caller = OPERATIONS[name].caller;
-    this.reader = new EnvelopeReader({ body: (namespace, element) => this.body(namespace, element, onItem), header: (namespace, element) => pageHeader(namespace, element, caller) }, limits);
+    this.reader = new EnvelopeReader({ body: (namespace, element) => this.body(namespace, element, onItem), header: (namespace, element) => headerPlan(namespace, element, caller) }, limits);
   }
 
   private body(namespace: string, element: string, onItem: BodyTarget['onItem']): BodyTarget {

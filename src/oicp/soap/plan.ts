@@ -51,12 +51,14 @@ export const PARTNER_SESSION_ELEMENT = 'PartnerSessionID';
 /** 2.0–2.2 gave an EVSE record's charging modes once, for all its facilities. */
 export const RECORD_MODES = { context: 'EvseDataRecord', element: 'ChargingModes', facilities: 'ChargingFacilities' };
 
-/** Values OICP 2.3 requires that 2.x messages may lack: assumed when absent, always with a finding. */
-export const ASSUMED_WHEN_ABSENT: Readonly<Record<string, unknown>> = {
-  CalibrationLawDataAvailability: 'Not Available',
-  RenewableEnergy: false,
-  PostalCode: '',
-  HouseNum: '',
+/** Values OICP 2.3 requires that 2.x messages may lack: assumed when absent (from the element's other members where that says more), always with a finding. */
+export const ASSUMED_WHEN_ABSENT: Readonly<Record<string, (element: Record<string, unknown>) => unknown>> = {
+  CalibrationLawDataAvailability: () => 'Not Available',
+  RenewableEnergy: () => false,
+  PostalCode: () => '',
+  HouseNum: () => '',
+  // 2.x made the operator's name optional; its ID names it at least.
+  OperatorName: (element) => element.OperatorID,
 };
 
 interface Shape {

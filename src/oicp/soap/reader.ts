@@ -58,13 +58,13 @@ export interface ReadEnvelope {
 export interface EnvelopeReading {
   /** The plan of the body element (`Fault` included), or a thrown SoapFaultError. */
   body: (namespace: string, element: string) => BodyTarget;
-  /** Plans of header entries this side understands, by namespace and local name. */
-  header?: (namespace: string, element: string) => ObjectPlan | undefined;
+  /** Plans of header entries this side reads, `understood` for those it knows and ignores, by namespace and local name. */
+  header?: (namespace: string, element: string) => ObjectPlan | 'understood' | undefined;
 }
 
 type Frame =
-  | { kind: 'object'; plan: ObjectPlan; member?: MemberPlan; key: string | number; value: Record<string, unknown>; text: string; modes?: string[] }
-  | { kind: 'list'; member: MemberPlan; key: string | number; items: unknown[]; text: string; modes?: boolean }
+  | { kind: 'object'; plan: ObjectPlan; member?: MemberPlan; key: string | number; value: Record<string, unknown>; text: string; modes?: string[]; counts?: Record<string, number> }
+  | { kind: 'list'; member: MemberPlan; key: string | number; items: unknown[]; text: string; modes?: boolean; count: number }
   | { kind: 'scalar'; member?: MemberPlan; key: string | number; text: string; language?: (typeof LANGUAGE_ELEMENTS)[string]; element?: string }
   | { kind: 'open'; key: string | number; value: Record<string, unknown>; text: string }
   | { kind: 'skip'; key: string | number };
@@ -202,7 +202,7 @@ export class EnvelopeReader {
     const mustUnderstand = Object.entries(attributes).some(([attribute, value]) => localOf(attribute) === 'mustUnderstand' && this.resolve(attribute, attributes) === SOAP_ENVELOPE_NS && (value === '1' || value === 'true'));
     if (!plan && mustUnderstand) throw new SoapFaultError('MustUnderstand', `the header ${local} (${namespace}) must be understood, and this service does not know it`);
     this.headerName = local;
-    this.frames.push(plan ? this.objectFrame(plan, undefined, local, attributes) : { kind: 'skip', key: local });
+    this.frames.push(plan && plan !== 'understood' ? this.objectFrame(plan, undefined, local, attributes) : { kind: 'skip', key: local });
   }
 
   private openBody(name: string, attributes: Record<string, string>): void {
@@ -227,7 +227,8 @@ export class EnvelopeReader {
   /** The frame of a child element of `parent`. */
   /** The frame of a child element of `parent`, by the element's qualified name as written. */
   private child(parent: Frame, name: string, attributes: Record<string, string>): Frame {
-    if (parent.kind === 'list') return this.item(parent.member, parent.items.length, attributes);
+    // Items are numbered as the peer wrote them, dropped ones included, so a finding's path finds its element.
+    if (parent.kind === 'list') return this.item(parent.member, parent.count++, attributes);
     if (parent.kind === 'object') {
       // Peers repeat the same few prefixed names: each is looked up once per plan.
       const known = parent.plan.byQualifiedName.get(name);
@@ -252,7 +253,7 @@ export class EnvelopeReader {
         if (member) this.finding('default', [local], `OICP 2.1 PartnerSessionID read as ${member.key} (the ${plan.caller}'s, who sent the message)`);
       } else if (local === RECORD_MODES.element && plan.context === RECORD_MODES.context) {
         const modes = (plan.byName.get(RECORD_MODES.facilities)?.child?.byName.get(RECORD_MODES.element));
-        if (modes) return { kind: 'list', member: modes, key: local, items: [], text: '', modes: true };
+        if (modes) return { kind: 'list', member: modes, key: local, items: [], text: '', modes: true, count: 0 };
       }
       if (member === undefined) {
         this.finding('loss', [local], 'not an element of OICP 2.3; not carried');
@@ -266,10 +267,12 @@ export class EnvelopeReader {
 
   private memberFrame(parent: Extract<Frame, { kind: 'object' }>, member: MemberPlan, attributes: Record<string, string>): Frame {
     if (member.attribute) return { kind: 'skip', key: member.key };
-    if (member.list && member.wrapper !== undefined) return { kind: 'list', member, key: member.key, items: [], text: '' };
+    if (member.list && member.wrapper !== undefined) return { kind: 'list', member, key: member.key, items: [], text: '', count: 0 };
     if (member.list) {
-      const existing = parent.value[member.key];
-      return this.item(member, Array.isArray(existing) ? existing.length : 0, attributes, member.key);
+      const counts = (parent.counts ??= {});
+      const index = counts[member.key] ?? 0;
+      counts[member.key] = index + 1;
+      return this.item(member, index, attributes, member.key);
     }
     return this.single(member, member.key, attributes);
   }
@@ -398,9 +401,10 @@ export class EnvelopeReader {
     if (frame.modes) this.recordModes(value, frame.modes, at);
     for (const key of plan.requiredLists) value[key] ??= [];
     for (const key of plan.required) {
-      if (value[key] !== undefined || !(key in ASSUMED_WHEN_ABSENT)) continue;
-      value[key] = ASSUMED_WHEN_ABSENT[key];
-      this.finding('default', [...at, key], `absent (older OICP versions lack it); assumed ${JSON.stringify(ASSUMED_WHEN_ABSENT[key])}`);
+      const assumed = value[key] === undefined ? ASSUMED_WHEN_ABSENT[key]?.(value) : undefined;
+      if (assumed === undefined) continue;
+      value[key] = assumed;
+      this.finding('default', [...at, key], `absent (older OICP versions lack it); assumed ${JSON.stringify(assumed)}`);
     }
     return value;
   }

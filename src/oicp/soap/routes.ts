@@ -83,7 +83,9 @@ function readRequest(req: Request, service: SoapService, limits: Limits): Promis
       req.removeAllListeners('data');
       req.removeAllListeners('end');
       req.resume();
-      reject(err instanceof TypeError ? new SoapFaultError('Client', 'the body is not UTF-8 text') : err instanceof Error ? err : new Error(String(err)));
+      // By its code: the decoder's TypeError may come from another realm (test runners), where instanceof fails.
+      const notUtf8 = (err as { code?: unknown }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA';
+      reject(notUtf8 ? new SoapFaultError('Client', 'the body is not UTF-8 text') : err instanceof Error ? err : new Error(String(err)));
     };
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
