@@ -14,7 +14,7 @@ import { OPERATIONS, calledOperations, operationPath, type OicpOperation, type O
 import type { StatusCode } from './transaction-schemas';
 import { SOAP_CONTENT_TYPE, SoapAnswerReader, requestVariant, soapRequest, type SoapAnswer } from './soap/envelope';
 import { LATEST_RELEASE, soapPath, type SoapRelease } from './soap/services';
-import { byteSize, DEFAULT_BULK_BODY_LIMIT } from './soap/routes';
+import { DEFAULT_BULK_BODY_LIMIT, byteSize } from './soap/limits';
 import type { OicpWire } from './calls';
 
 export interface TlsMaterial {

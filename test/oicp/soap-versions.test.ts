@@ -10,7 +10,10 @@ import express from 'express';
 import request from 'supertest';
 import type { Finding } from '../../src/mapping/findings';
 import { OicpClient } from '../../src/oicp/client';
-import { OPERATIONS, OPERATION_NAMES, type OicpOperation, type OperationName } from '../../src/oicp/operations';
+import { OPERATIONS, OPERATION_NAMES, type OicpOperation, type OperationName, type RequestOf } from '../../src/oicp/operations';
+import { oicpClientFromConfig } from '../../src/oicp';
+import { sandboxConfig } from '../../src/config/sandbox';
+import { startServer } from '../../src/server';
 import { readSoapAnswer, readSoapRequest, requestVariant, soapAnswer, soapRequest } from '../../src/oicp/soap/envelope';
 import { SOAP_RELEASES, hasService, soapNamespace, soapPath, type SoapRelease } from '../../src/oicp/soap/services';
 import { check } from '../../src/schema/typebox';
@@ -184,5 +187,62 @@ it('every operation that 2.0 has is in a service with a 2.0 namespace; reservati
     AuthorizeRemoteReservationStart: '2.1',
     PushPricingProductData: '2.2',
     ChargingNotification: '2.2',
+  });
+});
+
+describe('configured releases end to end', () => {
+  it('a bridge configured with oicp.protocol soap-2.0 pushes its EVSE data in 2.0; the hub reads the free-text facilities back', async () => {
+    const sim = createHubjectSimulator({ logger: quietLogger() });
+    const server = await startServer(sim.app, { host: '127.0.0.1', port: 0, bodyLimit: '1mb', shutdownTimeoutMs: 1_000 });
+    const sandbox = sandboxConfig({});
+    const client = oicpClientFromConfig({ ...sandbox, oicp: { ...sandbox.oicp, protocol: 'soap-2.0', baseUrl: server.url, operatorId: 'DE*XYZ' } }, quietLogger());
+    try {
+      const push = fixtures.find((f) => f.operation === 'PushEvseData' && f.part === 'request')!.json as RequestOf<'PushEvseData'>;
+      const result = await client.call('PushEvseData', { ...push, OperatorEvseData: { ...push.OperatorEvseData, OperatorID: 'DE*XYZ' } });
+      expect(result).toMatchObject({ ok: true, value: { Result: true } });
+      // What 2.0 could not carry is said, not hidden.
+      expect(result.ok && result.findings.map((f) => f.path)).toEqual(expect.arrayContaining(['OperatorEvseData.EvseDataRecord[0].ChargingFacilities[0]', 'OperatorEvseData.EvseDataRecord[0].ChargingPoolID']));
+      const stored = [...sim.state.evseData.values()].flatMap((byId) => [...byId.values()].map((evse) => evse.record));
+      expect(stored[0]?.ChargingFacilities).toEqual([{ PowerType: 'AC_3_PHASE', Voltage: 400, Amperage: 32, Power: 22.2, ChargingModes: ['Mode_4'] }]);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+
+  it('the hub forwards to a partner in the release registered for it, and reads its answer', async () => {
+    const seen: string[] = [];
+    const emp = express();
+    emp.use((req, _res, next) => {
+      if (req.headers.soapaction) seen.push(`${req.path} ${String(req.headers.soapaction)}`);
+      next();
+    });
+    const { oicpRouter } = await import('../../src/oicp/router');
+    emp.use(
+      oicpRouter({
+        serves: ['AuthorizeStart'],
+        handlers: { AuthorizeStart: (req) => ({ SessionID: req.SessionID, CPOPartnerSessionID: req.CPOPartnerSessionID, ProviderID: EMP_ID, AuthorizationStatus: 'Authorized', StatusCode: { Code: '000' } }) },
+        authorize: () => undefined,
+        bodyLimit: '1mb',
+        logger: quietLogger(),
+      }),
+    );
+    const empServer = await startServer(emp, { host: '127.0.0.1', port: 0, bodyLimit: '1mb', shutdownTimeoutMs: 1_000 });
+    const sim = createHubjectSimulator({ logger: quietLogger(), partners: [{ role: 'EMP', id: EMP_ID, url: empServer.url, wire: 'soap', soapRelease: '2.1' }] });
+    try {
+      const res = await request(sim.app)
+        .post(soapPath('authorization'))
+        .set('content-type', 'text/xml')
+        .send(soapRequest('AuthorizeStart', { CPOPartnerSessionID: 'cpo-9', OperatorID: CPO_ID, EvseID: 'DE*ABC*E1', Identification: { RFIDMifareFamilyIdentification: { UID: 'AABBCCDD' } } }).value);
+      expect(readSoapAnswer('AuthorizeStart', res.text)).toMatchObject({ kind: 'answer', release: '2.2', value: { AuthorizationStatus: 'Authorized', ProviderID: EMP_ID, CPOPartnerSessionID: 'cpo-9' } });
+      const out = sim.traffic.find((t) => t.direction === 'out');
+      expect(out).toMatchObject({ wire: 'soap', operation: 'AuthorizeStart', response: { AuthorizationStatus: 'Authorized' } });
+      // 2.1's authorization namespace (and path) is v2.0.
+      expect(seen).toEqual([`${soapPath('authorization', '2.1')} "eRoamingAuthorizeStart"`]);
+      expect(soapPath('authorization', '2.1')).toBe('/ws/authorization/v2.0');
+    } finally {
+      sim.close();
+      await empServer.close();
+    }
   });
 });

@@ -238,13 +238,20 @@ describe('SOAP endpoints: refusals as SOAP Faults in OICP terms, no partial stat
     expect(sim.state.evseStatus.size).toBe(0);
   });
 
-  it('answers an oversized body with 413 and a fault, before parsing it', async () => {
-    const sim = hub();
-    const records = Array.from({ length: 100 }, (_, i) => ({ EvseID: `DE*ABC*E${i}`, EvseStatus: 'Available' }));
-    const res = await post(sim.app, statusPath, push(records));
-    expect([res.status, faultOf(res.text).statusCode]).toEqual([413, expect.objectContaining({ Code: '022', AdditionalInfo: 'request body too large' })]);
-    expect(faultOf(res.text).faultcode).toBe('soapenv:Client');
-    expect(sim.state.evseStatus.size).toBe(0);
+  it('answers a body over its limit with 413 and a fault: bulk pushes have a larger limit than other calls', async () => {
+    const sim = createHubjectSimulator({ logger: quietLogger(), bodyLimit: '4kb', bulkBodyLimit: '16kb' });
+    const records = (n: number) => Array.from({ length: n }, (_, i) => ({ EvseID: `DE*ABC*E${i}`, EvseStatus: 'Available' }));
+    const within = await post(sim.app, statusPath, push(records(60)));
+    expect([within.status, within.text.length > 0, sim.state.evseStatus.size]).toEqual([200, true, 1]);
+    expect(push(records(60)).length).toBeGreaterThan(4 * 1024);
+    const over = await post(sim.app, statusPath, push(records(400)));
+    expect([over.status, faultOf(over.text).statusCode]).toEqual([413, expect.objectContaining({ Code: '022', AdditionalInfo: 'request body too large' })]);
+    expect(faultOf(over.text).faultcode).toBe('soapenv:Client');
+    // An authorization is no bulk operation: the body limit holds for it.
+    const start = soapRequest('AuthorizeStart', { OperatorID: CPO_ID, Identification: { RFIDMifareFamilyIdentification: { UID: 'AABBCCDD' } } }).value.replace('<soapenv:Body>', `<soapenv:Body><!--${'x'.repeat(5000)}-->`);
+    const padded = await post(sim.app, soapPath('authorization'), start);
+    expect(padded.status).toBe(413);
+    expect([...sim.state.evseStatus.values()].reduce((n, byId) => n + byId.size, 0)).toBe(60);
   });
 
   it('answers an element that is not an operation of the service with a fault', async () => {

@@ -14,18 +14,8 @@ import { OicpRefusal } from '../status-codes';
 import { SOAP_CONTENT_TYPE, SoapRequestReader, soapAnswer, soapFault, soapRefusal, type SoapRequest } from './envelope';
 import { SoapFaultError } from './reader';
 import { LATEST_RELEASE, SOAP_BASE_PATH, serviceVersions, soapPath, type SoapRelease, type SoapService } from './services';
+import { DEFAULT_BULK_BODY_LIMIT, byteSize } from './limits';
 import { servedWsdl, soapDefinitions } from './wsdl';
-
-/** The bulk limit when none is configured: a fullLoad of 100,000 EVSEs is about 400 MB of 2.x XML. */
-export const DEFAULT_BULK_BODY_LIMIT = '512mb';
-const UNITS: Readonly<Record<string, number>> = { b: 1, kb: 1024, mb: 1024 * 1024, gb: 1024 * 1024 * 1024 };
-
-/** `1mb` as bytes (the configuration's size notation). */
-export function byteSize(limit: string): number {
-  const match = /^([0-9]+)(b|kb|mb|gb)$/i.exec(limit.trim());
-  if (!match) throw new Error(`not a size: ${limit}`);
-  return Number(match[1]) * UNITS[match[2]!.toLowerCase()]!;
-}
 
 interface Limits {
   body: number;
@@ -89,11 +79,12 @@ function readRequest(req: Request, service: SoapService, limits: Limits): Promis
     };
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      const limit = reader.operation && (OPERATIONS[reader.operation.name] as OicpOperation).soap.bulk ? limits.bulk : limits.body;
       try {
-        // The body element comes early: until it is read, only the smaller limit applies.
-        if (size > limit && (reader.operation !== undefined || size > limits.body)) throw new TooLarge(limit);
+        // A chunk is read before the limit is checked: the body element it may hold says which limit
+        // applies (until it is read, the smaller one), and a chunk is only what one socket read brings.
         reader.write(decoder.decode(chunk, { stream: true }));
+        const limit = reader.operation && (OPERATIONS[reader.operation.name] as OicpOperation).soap.bulk ? limits.bulk : limits.body;
+        if (size > limit) throw new TooLarge(limit);
       } catch (err) {
         fail(err);
       }
