@@ -33,6 +33,11 @@ export function bareSaxes(xml: string): void {
   parser.write(xml).close();
 }
 
+const gc = (() => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** Median ms per case, the cases run in turn each round so a machine slowing down mid-run slows all of them. */
@@ -41,6 +46,8 @@ function timeAll(cases: Record<string, () => unknown>): Record<string, number> {
   for (const run of Object.values(cases)) run(); // warm-up
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, run] of Object.entries(cases)) {
+      // Each case starts on a clean heap: no case pays for the garbage of the one before.
+      gc();
       const started = performance.now();
       run();
       times[name]!.push(performance.now() - started);
@@ -49,10 +56,6 @@ function timeAll(cases: Record<string, () => unknown>): Record<string, number> {
   return Object.fromEntries(Object.entries(times).map(([name, values]) => [name, median(values)]));
 }
 
-const gc = (() => {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-})();
 
 /**
  * Peak heap growth while a push of `count` records arrives in 64 KB pieces and each record is

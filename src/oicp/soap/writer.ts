@@ -58,12 +58,12 @@ interface MemberTags {
   english?: Tag;
 }
 
-const tagCache = new WeakMap<MemberPlan, Map<string, MemberTags>>();
+/** Tags kept on the member itself, by prefix: one property lookup per element written. */
+type Tagged = MemberPlan & { tags?: Record<string, MemberTags> };
 
-function tagsOf(member: MemberPlan, prefix: string): MemberTags {
-  let byPrefix = tagCache.get(member);
-  if (!byPrefix) tagCache.set(member, (byPrefix = new Map<string, MemberTags>()));
-  let tags = byPrefix.get(prefix);
+function tagsOf(member: Tagged, prefix: string): MemberTags {
+  const byPrefix = (member.tags ??= {});
+  let tags = byPrefix[prefix];
   if (!tags) {
     const p = member.common ? COMMON_TYPES_PREFIX : prefix;
     const form = member.form;
@@ -73,7 +73,7 @@ function tagsOf(member: MemberPlan, prefix: string): MemberTags {
       local: form?.kind === 'languages' ? tag(`${p}:${form.local}`) : undefined,
       english: form?.kind === 'languages' ? tag(`${p}:${form.english}`) : undefined,
     };
-    byPrefix.set(prefix, tags);
+    byPrefix[prefix] = tags;
   }
   return tags;
 }
@@ -283,7 +283,9 @@ export class XmlWriter {
 
   /** A scalar as text (at the current path): what XML cannot carry becomes U+FFFD, with a loss finding. */
   private text(value: unknown): string {
-    const text = typeof value === 'string' ? value : String(value);
+    // Numbers and booleans never need escaping.
+    if (typeof value !== 'string') return String(value);
+    const text = value;
     if (!NEEDS_CARE.test(text)) return text;
     const carried = text.replace(NOT_XML, '\uFFFD');
     if (carried !== text) this.loss('characters XML 1.0 cannot carry (control characters) replaced by U+FFFD');
