@@ -12,6 +12,7 @@ import type { Finding } from '../../src/mapping/findings';
 import { OicpClient } from '../../src/oicp/client';
 import { OPERATIONS, OPERATION_NAMES, type OicpOperation, type OperationName, type RequestOf } from '../../src/oicp/operations';
 import { oicpClientFromConfig } from '../../src/oicp';
+import { oicpRouter } from '../../src/oicp/router';
 import { sandboxConfig } from '../../src/config/sandbox';
 import { startServer } from '../../src/server';
 import { readSoapAnswer, readSoapRequest, requestVariant, soapAnswer, soapRequest } from '../../src/oicp/soap/envelope';
@@ -113,6 +114,26 @@ describe("Hubject's published OICP 2.0 XSDs (fixtures/oicp-2x/official)", () => 
   });
 });
 
+/** An EMP that authorizes every start over both wires, telling `onRequest` of each request first. */
+function authorizingEmp(onRequest?: (req: express.Request) => void): express.Express {
+  const app = express();
+  if (onRequest)
+    app.use((req, _res, next) => {
+      onRequest(req);
+      next();
+    });
+  app.use(
+    oicpRouter({
+      serves: ['AuthorizeStart'],
+      handlers: { AuthorizeStart: (req) => ({ SessionID: req.SessionID, CPOPartnerSessionID: req.CPOPartnerSessionID, ProviderID: EMP_ID, AuthorizationStatus: 'Authorized', StatusCode: { Code: '000' } }) },
+      authorize: () => undefined,
+      bodyLimit: '1mb',
+      logger: quietLogger(),
+    }),
+  );
+  return app;
+}
+
 describe('the SOAP endpoints answer each caller in the release it spoke', () => {
   const hub = () => createHubjectSimulator({ logger: quietLogger() });
   const post = (app: express.Express, path: string, body: string) => request(app).post(path).set('content-type', 'text/xml; charset=utf-8').send(body);
@@ -127,17 +148,7 @@ describe('the SOAP endpoints answer each caller in the release it spoke', () => 
   });
 
   it('a 2.1 AuthorizeStart (authorization v2.0) is answered in v2.0 with its PartnerSessionID, not 2.2’s CPOPartnerSessionID', async () => {
-    const app = express();
-    const { oicpRouter } = await import('../../src/oicp/router');
-    app.use(
-      oicpRouter({
-        serves: ['AuthorizeStart'],
-        handlers: { AuthorizeStart: (req) => ({ SessionID: req.SessionID, CPOPartnerSessionID: req.CPOPartnerSessionID, ProviderID: EMP_ID, AuthorizationStatus: 'Authorized', StatusCode: { Code: '000' } }) },
-        authorize: () => undefined,
-        bodyLimit: '1mb',
-        logger: quietLogger(),
-      }),
-    );
+    const app = authorizingEmp();
     const body = soapRequest('AuthorizeStart', { SessionID: 'b2688855-7f00-0002-6d8e-48d883f6abb6', CPOPartnerSessionID: 'cpo-42', OperatorID: CPO_ID, EvseID: 'DE*ABC*E1', Identification: { RFIDMifareFamilyIdentification: { UID: 'AABBCCDD' } } }, { release: '2.1' }).value;
     expect(body).toContain('authorization/v2.0');
     const res = await post(app, soapPath('authorization', '2.2'), body);
@@ -212,21 +223,7 @@ describe('configured releases end to end', () => {
 
   it('the hub forwards to a partner in the release registered for it, and reads its answer', async () => {
     const seen: string[] = [];
-    const emp = express();
-    emp.use((req, _res, next) => {
-      if (req.headers.soapaction) seen.push(`${req.path} ${String(req.headers.soapaction)}`);
-      next();
-    });
-    const { oicpRouter } = await import('../../src/oicp/router');
-    emp.use(
-      oicpRouter({
-        serves: ['AuthorizeStart'],
-        handlers: { AuthorizeStart: (req) => ({ SessionID: req.SessionID, CPOPartnerSessionID: req.CPOPartnerSessionID, ProviderID: EMP_ID, AuthorizationStatus: 'Authorized', StatusCode: { Code: '000' } }) },
-        authorize: () => undefined,
-        bodyLimit: '1mb',
-        logger: quietLogger(),
-      }),
-    );
+    const emp = authorizingEmp((req) => seen.push(`${req.path} ${String(req.headers.soapaction)}`));
     const empServer = await startServer(emp, { host: '127.0.0.1', port: 0, bodyLimit: '1mb', shutdownTimeoutMs: 1_000 });
     const sim = createHubjectSimulator({ logger: quietLogger(), partners: [{ role: 'EMP', id: EMP_ID, url: empServer.url, wire: 'soap', soapRelease: '2.1' }] });
     try {

@@ -130,32 +130,11 @@ const MEMBERS_ALL: Record<string, readonly string[]> = {
   eRoamingPullEvseStatusByOperatorID: ['ProviderID', 'OperatorID'],
 };
 
-/** 2.0's enumerations where 2.3 added values (2.0 XSD: PlugType, AccessibilityType, AuthenticationModeType); a test compares them with the XSD. */
+/**
+ * 2.0's enumerations where 2.3 added values (2.0 XSD: AccessibilityType, AuthenticationModeType); a
+ * test compares them with the XSD. 2.3's plugs are all 2.0's (2.0 also had `Unspecified`).
+ */
 export const ENUMS_2_0: Dialect['enums'] = {
-  '*/Plugs': {
-    values: [
-      'Small Paddle Inductive',
-      'Large Paddle Inductive',
-      'AVCON Connector',
-      'Tesla Connector',
-      'NEMA 5-20',
-      'Type E French Standard',
-      'Type F Schuko',
-      'Type G British Standard',
-      'Type J Swiss Standard',
-      'Type 1 Connector (Cable Attached)',
-      'Type 2 Outlet',
-      'Type 2 Connector (Cable Attached)',
-      'Type 3 Outlet',
-      'IEC 60309 Single Phase',
-      'IEC 60309 Three Phase',
-      'CCS Combo 2 Plug (Cable Attached)',
-      'CCS Combo 1 Plug (Cable Attached)',
-      'CHAdeMO',
-      'Unspecified',
-    ],
-    fallback: 'Unspecified',
-  },
   '*/Accessibility': { values: ['Unspecified', 'Free publicly accessible', 'Restricted access', 'Paying publicly accessible'], fallback: 'Unspecified' },
   '*/AuthenticationModes': { values: ['NFC RFID Classic', 'NFC RFID DESFire', 'PnC', 'REMOTE', 'Direct Payment'] },
 };

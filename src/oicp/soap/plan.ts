@@ -61,13 +61,23 @@ export const ASSUMED_WHEN_ABSENT: Readonly<Record<string, (element: Record<strin
   OperatorName: (element) => element.OperatorID,
 };
 
-interface Shape {
+/** What the codec and the XSD writer read of a TypeBox schema. */
+export interface SchemaShape {
   type?: string;
   properties?: Partial<Record<string, TSchema>>;
   required?: string[];
   items?: TSchema;
   enum?: string[];
+  pattern?: string;
+  format?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  minItems?: number;
+  maxItems?: number;
 }
+type Shape = SchemaShape;
 
 export type ScalarType = 'string' | 'number' | 'integer' | 'boolean';
 

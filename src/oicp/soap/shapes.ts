@@ -9,24 +9,15 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { FindingLog, type Finding } from '../../mapping/findings';
 import { operatorOfEvseId } from '../../mapping/identifiers';
-import type { ChargeDetailRecordPage, EvseDataPage } from '../messages';
+import { EvseDataPage, type ChargeDetailRecordPage } from '../messages';
 import type { OperationName } from '../operations';
 import { EvseDataRecord, OperatorId } from '../schemas';
 import { ChargeDetailRecord, StatusCode } from '../transaction-schemas';
 
 export const PAGE_HEADER = { namespace: 'urn:ocpi-oicp-bridge:soap:page:1', prefix: 'Page', element: 'Page' };
 
-export const PageHeader = Type.Object({
-  number: Type.Integer({ minimum: 0 }),
-  size: Type.Integer({ minimum: 0 }),
-  totalElements: Type.Integer({ minimum: 0 }),
-  totalPages: Type.Integer({ minimum: 0 }),
-  numberOfElements: Type.Integer({ minimum: 0 }),
-  first: Type.Boolean(),
-  last: Type.Boolean(),
-  /** Where the 2.x answer has no StatusCode of its own (the CDR list). */
-  StatusCode: Type.Optional(StatusCode),
-});
+/** The page without its content; the StatusCode only where the 2.x answer has none of its own (the CDR list). */
+export const PageHeader = Type.Composite([Type.Omit(EvseDataPage, ['content', 'StatusCode']), Type.Object({ StatusCode: Type.Optional(StatusCode) })]);
 type PageHeader = Omit<EvseDataPage, 'content' | 'StatusCode'> & { StatusCode?: EvseDataPage['StatusCode'] };
 
 export interface AnswerShape {

@@ -13,7 +13,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { OPERATIONS, OPERATION_NAMES, type OicpOperation } from '../operations';
 import { Acknowledgement } from '../transaction-schemas';
-import { COMMON_TYPES_PREFIX, COMMON_TYPE_ELEMENTS, planOf, type MemberPlan, type ObjectPlan } from './plan';
+import { COMMON_TYPES_PREFIX, COMMON_TYPE_ELEMENTS, planOf, type MemberPlan, type ObjectPlan, type SchemaShape } from './plan';
 import { ANSWER_SHAPES } from './shapes';
 import { writeXml, type XmlOut } from './xml';
 import { ACKNOWLEDGEMENT_ELEMENT, LATEST_RELEASE, SOAP_SERVICES, soapNamespace, soapPath, type SoapService } from './services';
@@ -26,21 +26,7 @@ const SOAP_HTTP = 'http://schemas.xmlsoap.org/soap/http';
 /** Where the WSDL says the service is until it is served: the `?wsdl` answer names the real address. */
 export const PLACEHOLDER_BASE_URL = 'https://oicp.example';
 
-interface Shape {
-  type?: string;
-  properties?: Partial<Record<string, TSchema>>;
-  required?: string[];
-  items?: TSchema;
-  enum?: string[];
-  pattern?: string;
-  format?: string;
-  minLength?: number;
-  maxLength?: number;
-  minimum?: number;
-  maximum?: number;
-  minItems?: number;
-  maxItems?: number;
-}
+type Shape = SchemaShape;
 
 type Xml = Record<string, XmlOut>;
 
