@@ -88,14 +88,18 @@ export function callerOf(req: Request): OicpCaller {
 export type CallOutcome = { ok: true; answer: unknown } | { ok: false; refusal: OicpRefusal };
 
 /** A call as its transport read it; `query` holds the page parameters of paged pulls. */
-export type IncomingCall = Omit<OicpCallContext, 'operation' | 'page' | 'size'> & { query: Request['query'] };
+export type IncomingCall = Omit<OicpCallContext, 'operation' | 'page' | 'size'> & {
+  query: Request['query'];
+  /** The caller knows no pages (OICP 2.x SOAP without `page`/`size`): a pull answers the whole result in one page. */
+  unpaged?: boolean;
+};
 
 /** Runs one call through checks and handler; never throws. */
 export async function answerCall(name: OperationName, body: unknown, call: IncomingCall, options: OicpServerOptions, log: Logger): Promise<CallOutcome> {
   const operation: OicpOperation = OPERATIONS[name];
-  const { query, ...context } = call;
+  const { query, unpaged, ...context } = call;
   try {
-    const page = requestedPage(query, operation);
+    const page = unpaged && operation.paged ? { page: 0, size: Number.MAX_SAFE_INTEGER } : requestedPage(query, operation);
     const denied = options.authorize(context.caller, name, context.partyId);
     if (denied) throw denied;
     const checked = check(operation.request, body);

@@ -162,3 +162,21 @@ describe('PullEvseStatusById answers as partners parse it', () => {
     if (release === '2.0') expect(await envelopeErrors([{ name: 'answer', xml: res.text }], OFFICIAL_2_0_XSDS)).toEqual([]);
   });
 });
+
+describe('PullEvseData as a 2.x EMP pulls it: no pages', () => {
+  it('a pull without page parameters gets every record, grouped per operator as 2.x did, valid against the 2.0 XSD', async () => {
+    const sim = createHubjectSimulator({ logger: quietLogger() });
+    const example = readSoapRequest('evsedata', push21(['380 - 480V, 3-Phase ≤32A'])).value as { OperatorEvseData: { EvseDataRecord: EvseDataRecord[] } };
+    const record = example.OperatorEvseData.EvseDataRecord[0]!;
+    sim.state.pushEvseData('fullLoad', CPO_ID, 'ABC Charging', Array.from({ length: 45 }, (_, i) => ({ ...record, EvseID: `DE*ABC*E${i}` })));
+    const pull = soapRequest('PullEvseData', { ProviderID: EMP_ID, GeoCoordinatesResponseFormat: 'DecimalDegree' }, { release: '2.0' }).value;
+    const res = await request(sim.app).post(soapPath('evsedata', '2.0')).set('content-type', 'text/xml').send(pull);
+    expect(res.status).toBe(200);
+    expect(res.text.match(/<EVSEData:EvseDataRecord[ >]/g)).toHaveLength(45);
+    expect(res.text).toMatch(/<EVSEData:eRoamingEvseData><EVSEData:EvseData><EVSEData:OperatorEvseData><EVSEData:OperatorID>DE\*ABC<\/EVSEData:OperatorID><EVSEData:OperatorName>ABC Charging</);
+    expect(await envelopeErrors([{ name: 'answer', xml: res.text }], OFFICIAL_2_0_XSDS)).toEqual([]);
+    // Our own client asks for pages, and reads their numbers from the page header.
+    const paged = await request(sim.app).post(`${soapPath('evsedata')}?page=1&size=20`).set('content-type', 'text/xml').send(soapRequest('PullEvseData', { ProviderID: EMP_ID, GeoCoordinatesResponseFormat: 'DecimalDegree' }).value);
+    expect(readSoapAnswer('PullEvseData', paged.text)).toMatchObject({ kind: 'answer', value: { number: 1, size: 20, numberOfElements: 20, totalElements: 45, totalPages: 3, last: false } });
+  });
+});

@@ -123,8 +123,11 @@ const MEMBERS_2_0: Record<string, readonly string[]> = {
   HashedPIN: ['Value', 'Function'],
 };
 
-/** Every element whose members no 2.x release lists differently: the by-status variants answer only their own list. */
+/** Elements whose members every 2.x release lists unlike 2.3: coordinates, and the status variants that answer only their own list. */
 const MEMBERS_ALL: Record<string, readonly string[]> = {
+  // 2.x XML gives longitude first (2.0 XSD, partners' 2.2 messages); 2.3's JSON lists latitude first.
+  DecimalDegree: ['Longitude', 'Latitude'],
+  DegreeMinuteSeconds: ['Longitude', 'Latitude'],
   eRoamingEvseStatus: ['EvseStatuses', 'StatusCode'],
   eRoamingEvseStatusById: ['EVSEStatusRecords', 'StatusCode'],
   eRoamingPullEvseStatusByOperatorID: ['ProviderID', 'OperatorID'],

@@ -116,7 +116,8 @@ async function serveSoap(service: SoapService, req: Request, res: Response, opti
     const outcome = await answerCall(
       name,
       request.value,
-      { partyId, caller: callerOf(req), requestId: res.locals.requestId as string | undefined, findings: request.findings, query: req.query },
+      // 2.x had no pages: a caller that asks for none gets the whole result, as Hubject's 2.x gave it.
+      { partyId, caller: callerOf(req), requestId: res.locals.requestId as string | undefined, findings: request.findings, query: req.query, unpaged: req.query.page === undefined && req.query.size === undefined },
       options,
       log,
     );
