@@ -7,7 +7,9 @@
  * and a hand-made one with its elements out of order, CRLF lines, a BOM and letter case of its own.
  * Each must be read to the same request and answered in the caller's own namespace.
  */
+import { join } from 'node:path';
 import express from 'express';
+import * as nodeSoap from 'soap';
 import request from 'supertest';
 import type { AuthorizeStart } from '../../src/oicp/transaction-schemas';
 import { oicpRouter } from '../../src/oicp/router';
@@ -16,7 +18,8 @@ import { soapPath } from '../../src/oicp/soap/services';
 import type { EvseDataRecord } from '../../src/oicp/schemas';
 import { createHubjectSimulator } from '../../src/simulator/hubject';
 import { CPO_ID, EMP_ID, quietLogger } from '../support/oicp-network';
-import { OFFICIAL_2_0_XSDS, envelopeErrors } from '../support/xsd';
+import { OFFICIAL_2_0_XSDS, OFFICIAL_DIR, envelopeErrors } from '../support/xsd';
+import { startServer, type RunningServer } from '../../src/server';
 
 const ENV = 'http://schemas.xmlsoap.org/soap/envelope/';
 const AUTH = 'http://www.hubject.com/b2b/services/authorization/v2.0';
@@ -178,5 +181,47 @@ describe('PullEvseData as a 2.x EMP pulls it: no pages', () => {
     // Our own client asks for pages, and reads their numbers from the page header.
     const paged = await request(sim.app).post(`${soapPath('evsedata')}?page=1&size=20`).set('content-type', 'text/xml').send(soapRequest('PullEvseData', { ProviderID: EMP_ID, GeoCoordinatesResponseFormat: 'DecimalDegree' }).value);
     expect(readSoapAnswer('PullEvseData', paged.text)).toMatchObject({ kind: 'answer', value: { number: 1, size: 20, numberOfElements: 20, totalElements: 45, totalPages: 3, last: false } });
+  });
+});
+
+describe("node-soap built from Hubject's published 2.0 WSDL, calling the simulator in 2.0", () => {
+  let server: RunningServer;
+  let sim: ReturnType<typeof createHubjectSimulator>;
+  /** A generated client's operation, by the WSDL's name (node-soap adds `<name>Async`). */
+  type Operation = (args: unknown) => Promise<[unknown]>;
+  const clientOf = async (service: string, path: string) =>
+    (await nodeSoap.createClientAsync(join(OFFICIAL_DIR, `eRoaming${service}_V2.0_service-definition.wsdl`), { endpoint: `${server.url}${path}` })) as unknown as Record<string, Operation>;
+
+  beforeAll(async () => {
+    sim = createHubjectSimulator({ logger: quietLogger() });
+    server = await startServer(sim.app, { host: '127.0.0.1', port: 0, bodyLimit: '1mb', shutdownTimeoutMs: 1_000 });
+  });
+  afterAll(async () => {
+    sim.close();
+    await server.close();
+  });
+
+  it('pushes and pulls statuses: requests as the 2.0 WSDL has them are read, answers parsed by the generated client', async () => {
+    const client = await clientOf('EvseStatus', soapPath('evsestatus', '2.0'));
+    const [pushed] = await client.eRoamingPushEvseStatusAsync!({ ActionType: 'fullLoad', OperatorEvseStatus: { OperatorID: CPO_ID, EvseStatusRecord: [{ EvseId: 'DE*ABC*E1', EvseStatus: 'Occupied' }] } });
+    expect(pushed).toEqual({ Result: true, StatusCode: { Code: '000', Description: 'Success' } });
+    const [pulled] = await client.eRoamingPullEvseStatusByIdAsync!({ ProviderID: EMP_ID, EvseId: ['DE*ABC*E1', 'DE*ABC*E2'] });
+    expect(pulled).toEqual({
+      EvseStatusRecords: {
+        EvseStatusRecord: [
+          { EvseId: 'DE*ABC*E1', EvseStatus: 'Occupied' },
+          { EvseId: 'DE*ABC*E2', EvseStatus: 'EvseNotFound' },
+        ],
+      },
+      StatusCode: { Code: '000', Description: 'Success' },
+    });
+  });
+
+  it('asks for an authorization with a 2.0 PartnerSessionID and reads the 2.0 answer', async () => {
+    const client = await clientOf('Authorization', soapPath('authorization', '2.0'));
+    const [answer] = await client.eRoamingAuthorizeStartAsync!({ PartnerSessionID: '0815', OperatorID: CPO_ID, EVSEID: 'DE*ABC*E1', Identification: { RFIDmifarefamilyIdentification: { UID: '08152305' } } });
+    // No EMP is online: Hubject's answer is NotAuthorized with 102, in the caller's form.
+    expect(answer).toMatchObject({ SessionID: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown, AuthorizationStatus: 'NotAuthorized', StatusCode: { Code: '102' } });
+    expect(sim.traffic.find((t) => t.operation === 'AuthorizeStart')?.request).toMatchObject({ CPOPartnerSessionID: '0815', EvseID: 'DE*ABC*E1', Identification: { RFIDMifareFamilyIdentification: { UID: '08152305' } } });
   });
 });
