@@ -58,25 +58,31 @@ function timeAll(cases: Record<string, () => unknown>): Record<string, number> {
 
 
 /**
- * Peak heap growth while a push of `count` records arrives in 64 KB pieces and each record is
- * handed out (and dropped) as soon as it is read: what a streaming consumer holds.
+ * Heap growth while a push of `count` records arrives in 64 KB pieces and each record is handed out
+ * (and dropped) as soon as it is read: what a streaming consumer holds. `live` is measured after a
+ * collection every 4 MB read (what the reader keeps); `raw` samples the heap as it is, garbage the
+ * collector has not yet taken included.
  */
-function streamedPeak(bytes: Buffer): number {
+function streamedPeak(bytes: Buffer): { live: number; raw: number } {
   gc();
   const before = process.memoryUsage().heapUsed;
-  let peak = 0;
+  let live = 0;
+  let raw = 0;
   let records = 0;
   const reader = new SoapRequestReader('evsedata', {}, { context: 'EvseDataRecord', take: () => records++ });
   const decoder = new TextDecoder();
-  for (let at = 0; at < bytes.length; at += 65_536) {
+  for (let at = 0, piece = 0; at < bytes.length; at += 65_536, piece++) {
     reader.write(decoder.decode(bytes.subarray(at, at + 65_536), { stream: true }));
-    if ((at / 65_536) % 16 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed - before);
+    if (piece % 16 === 0) raw = Math.max(raw, process.memoryUsage().heapUsed - before);
+    if (piece % 64 === 0) {
+      gc();
+      live = Math.max(live, process.memoryUsage().heapUsed - before);
+    }
   }
   reader.write(decoder.decode());
   reader.end();
-  peak = Math.max(peak, process.memoryUsage().heapUsed - before);
   if (records === 0) throw new Error('no record was handed out');
-  return peak;
+  return { live, raw };
 }
 
 export interface BulkLine {
@@ -87,7 +93,8 @@ export interface BulkLine {
   saxesMs: number;
   encodeMs: number;
   jsonStringifyMs: number;
-  streamedPeakMb: number;
+  streamedLiveMb: number;
+  streamedRawMb: number;
 }
 
 export function bulkBenchmark(counts: readonly number[] = [5_000, 50_000]): BulkLine[] {
@@ -103,6 +110,7 @@ export function bulkBenchmark(counts: readonly number[] = [5_000, 50_000]): Bulk
       jsonStringify: () => JSON.stringify(push),
     });
     const bytes = Buffer.from(xml);
+    const streamed = streamedPeak(bytes);
     return {
       records,
       xmlMb: bytes.length / 1e6,
@@ -111,7 +119,8 @@ export function bulkBenchmark(counts: readonly number[] = [5_000, 50_000]): Bulk
       saxesMs: t.saxes!,
       encodeMs: t.encode!,
       jsonStringifyMs: t.jsonStringify!,
-      streamedPeakMb: streamedPeak(bytes) / 1e6,
+      streamedLiveMb: streamed.live / 1e6,
+      streamedRawMb: streamed.raw / 1e6,
     };
   });
 }
@@ -119,14 +128,14 @@ export function bulkBenchmark(counts: readonly number[] = [5_000, 50_000]): Bulk
 export function bulkReport(lines: BulkLine[]): string {
   const out = ['OICP SOAP bulk codec: eRoamingPushEvseData, official record repeated (medians of 5, one process)'];
   out.push(
-    `${'records'.padStart(8)} ${'XML MB'.padStart(7)} ${'decode ms'.padStart(10)} ${'÷JSON.parse'.padStart(12)} ${'÷saxes pass'.padStart(12)} ${'encode ms'.padStart(10)} ${'÷JSON.stringify'.padStart(16)} ${'streamed peak MB'.padStart(17)}`,
+    `${'records'.padStart(8)} ${'XML MB'.padStart(7)} ${'decode ms'.padStart(10)} ${'÷JSON.parse'.padStart(12)} ${'÷saxes pass'.padStart(12)} ${'encode ms'.padStart(10)} ${'÷JSON.stringify'.padStart(16)} ${'streamed heap MB live/raw'.padStart(26)}`,
   );
   for (const l of lines) {
     out.push(
-      `${String(l.records).padStart(8)} ${l.xmlMb.toFixed(1).padStart(7)} ${l.decodeMs.toFixed(0).padStart(10)} ${(l.decodeMs / l.jsonParseMs).toFixed(2).padStart(12)} ${(l.decodeMs / l.saxesMs).toFixed(2).padStart(12)} ${l.encodeMs.toFixed(0).padStart(10)} ${(l.encodeMs / l.jsonStringifyMs).toFixed(2).padStart(16)} ${l.streamedPeakMb.toFixed(1).padStart(17)}`,
+      `${String(l.records).padStart(8)} ${l.xmlMb.toFixed(1).padStart(7)} ${l.decodeMs.toFixed(0).padStart(10)} ${(l.decodeMs / l.jsonParseMs).toFixed(2).padStart(12)} ${(l.decodeMs / l.saxesMs).toFixed(2).padStart(12)} ${l.encodeMs.toFixed(0).padStart(10)} ${(l.encodeMs / l.jsonStringifyMs).toFixed(2).padStart(16)} ${`${l.streamedLiveMb.toFixed(1)} / ${l.streamedRawMb.toFixed(1)}`.padStart(26)}`,
     );
   }
-  out.push('targets: decode ÷ saxes pass ≤ 2, encode ÷ JSON.stringify ≤ 3, streamed peak flat in the record count');
+  out.push('targets: decode ÷ saxes pass ≤ 2, encode ÷ JSON.stringify ≤ 3, streamed live heap flat in the record count (raw includes garbage not yet collected)');
   return out.join('\n');
 }
 
