@@ -122,10 +122,13 @@ export class XmlWriter {
   /** An object as the element `name` (qualified), its members by `plan`; `declarations`: namespace attributes of its own. */
   object(plan: ObjectPlan, value: Record<string, unknown>, name: string, depth: number, declarations = ''): void {
     const parts = this.parts;
+    // Members met, to learn cheaply whether the value has others (the common case: it has not).
+    let met = 0;
     let attributes = declarations;
     for (const member of plan.attributes) {
       const item = value[member.key];
       if (item === undefined) continue;
+      met++;
       this.path.push(member.key);
       attributes += ` ${member.xml}="${this.text(item)}"`;
       this.path.pop();
@@ -134,6 +137,7 @@ export class XmlWriter {
     const textMember = plan.text;
     if (textMember) {
       const item = value[textMember.key];
+      if (item !== undefined) met++;
       if (item === undefined || item === '') parts.push(`<${name}${attributes}/>`);
       else {
         this.path.push(textMember.key);
@@ -151,7 +155,9 @@ export class XmlWriter {
           continue;
         }
         const item = value[member.key];
-        if (item === undefined || item === null) continue;
+        if (item === undefined) continue;
+        met++;
+        if (item === null) continue;
         if (plan.choice?.has(member.key)) {
           if (chosen !== undefined) {
             this.path.push(member.key);
@@ -171,6 +177,7 @@ export class XmlWriter {
         parts.push(tag(name).close);
       }
     }
+    if (Object.keys(value).length === met) return;
     for (const key in value) {
       if (value[key] !== undefined && !plan.writtenKeys.has(key) && !plan.carriedElsewhere.has(key)) this.unwritten(plan, key);
     }
