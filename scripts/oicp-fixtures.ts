@@ -1,8 +1,8 @@
 /**
  * Writes `fixtures/oicp/<Operation>/`: each request and answer of every operation as OICP 2.3 JSON
- * and as its OICP 2.x SOAP envelope. The JSON comes from the official OpenAPI examples
- * (../shared/schemas/oicp-2.3); where the documents have no example answer, it is recorded from the
- * Hubject simulator fed with the official request. `npm run fixtures:oicp` rewrites them; a test
+ * and as its OICP 2.2 SOAP envelope, all generated. The JSON comes from the official OpenAPI examples
+ * (../shared/schemas/oicp-2.3); where the documents have no example answer, it is the answer the
+ * Hubject simulator gives to the official request. The XML is our writer's. `npm run fixtures:oicp` rewrites them; a test
  * fails when the files and this script disagree, and checks both encodings against each other.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,7 +49,7 @@ function officialExamples(name: OperationName, part: 'request' | 'response'): { 
 /** Answers the documents do not exemplify, as the simulator gives them for the official requests. */
 async function simulatorAnswers(): Promise<Partial<Record<OperationName, unknown>>> {
   const logger = createLogger({ level: 'error', format: 'json' }, new Writable({ write: (_chunk, _encoding, done) => done() }));
-  // A fixed clock: recorded answers carry the hub's timestamps, and the files must not change per run.
+  // A fixed clock: the simulator's answers carry the hub's timestamps, and the files must not change per run.
   const hub = createHubjectSimulator({ logger, now: () => new Date('2026-01-01T00:00:00Z') });
   const server = await startServer(hub.app, { host: '127.0.0.1', port: 0, bodyLimit: '10mb', shutdownTimeoutMs: 1_000 });
   const call = async <N extends OperationName>(as: 'CPO' | 'EMP', partyId: string, name: N, body: RequestOf<N>) => {
