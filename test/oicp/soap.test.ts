@@ -11,7 +11,7 @@ import { OPERATIONS, OPERATION_NAMES, operationPath, type OicpOperation } from '
 import type { Finding } from '../../src/mapping/findings';
 import { oicpRouter } from '../../src/oicp/router';
 import { check } from '../../src/schema/typebox';
-import { readSoapAnswer, readSoapRequest, requestVariant, soapAnswer, soapRequest, type SoapAnswer } from '../../src/oicp/soap/envelope';
+import { SoapRequestReader, readSoapAnswer, readSoapRequest, requestVariant, soapAnswer, soapRequest, type SoapAnswer } from '../../src/oicp/soap/envelope';
 import { SoapFaultError } from '../../src/oicp/soap/reader';
 import { soapPath } from '../../src/oicp/soap/services';
 import { createHubjectSimulator } from '../../src/simulator/hubject';
@@ -296,5 +296,37 @@ describe('configuration', () => {
       client.close();
       await server.close();
     }
+  });
+});
+
+describe('reading as the bytes arrive', () => {
+  const push = readFileSync(join(LEGACY, 'PushEvseData-2.2.xml'), 'utf8').replace('<EVSEData:EvseDataRecord ', '<EVSEData:EvseDataRecord deltaType="insert" lastUpdate="2019-03-01T09:00:00Z"><EVSEData:EvseId>DE*ABC*E9</EVSEData:EvseId><EVSEData:ChargingStationName>Zweite Säule ≤ 22 kW</EVSEData:ChargingStationName><EVSEData:Address><CommonTypes:Country>DEU</CommonTypes:Country><CommonTypes:City>Berlin</CommonTypes:City><CommonTypes:Street>Marktplatz</CommonTypes:Street></EVSEData:Address><EVSEData:GeoCoordinates><CommonTypes:Google><CommonTypes:Coordinates>52.52 13.40</CommonTypes:Coordinates></CommonTypes:Google></EVSEData:GeoCoordinates><EVSEData:Plugs><EVSEData:Plug>Type 2 Outlet</EVSEData:Plug></EVSEData:Plugs><EVSEData:AuthenticationModes><EVSEData:AuthenticationMode>REMOTE</EVSEData:AuthenticationMode></EVSEData:AuthenticationModes><EVSEData:Accessibility>Free publicly accessible</EVSEData:Accessibility><EVSEData:HotlinePhoneNum>+4930123456</EVSEData:HotlinePhoneNum><EVSEData:IsOpen24Hours>true</EVSEData:IsOpen24Hours><EVSEData:IsHubjectCompatible>true</EVSEData:IsHubjectCompatible><EVSEData:DynamicInfoAvailable>false</EVSEData:DynamicInfoAvailable></EVSEData:EvseDataRecord><EVSEData:EvseDataRecord ');
+
+  it('reads a body cut anywhere (inside tags and UTF-8 characters) to the same value as the whole', () => {
+    const whole = readSoapRequest('evsedata', push);
+    const bytes = Buffer.from(push);
+    for (const size of [1, 7, 64, 1000]) {
+      const reader = new SoapRequestReader('evsedata');
+      const decoder = new TextDecoder();
+      for (let at = 0; at < bytes.length; at += size) reader.write(decoder.decode(bytes.subarray(at, at + size), { stream: true }));
+      reader.write(decoder.decode());
+      expect([size, reader.end()]).toEqual([size, whole]);
+    }
+  });
+
+  it('hands each record out with its own findings, and keeps neither', () => {
+    const taken: { item: unknown; operator: unknown; findings: Finding[] }[] = [];
+    const reader = new SoapRequestReader('evsedata', {}, { context: 'EvseDataRecord', take: (item, owner, findings) => taken.push({ item, operator: owner.OperatorID, findings }) });
+    reader.write(push);
+    const read = reader.end();
+    const whole = readSoapRequest('evsedata', push);
+    const records = (whole.value as { OperatorEvseData: { EvseDataRecord: unknown[] } }).OperatorEvseData.EvseDataRecord;
+    expect(taken.map((t) => t.item)).toEqual(records);
+    expect(taken.map((t) => t.operator)).toEqual(['DE*ABC', 'DE*ABC']);
+    expect(read.value).toMatchObject({ OperatorEvseData: { OperatorID: 'DE*ABC', EvseDataRecord: [] } });
+    // The findings travelled with their records; what stays is the envelope's own.
+    expect([...taken.flatMap((t) => t.findings), ...read.findings].sort((a, b) => a.path.localeCompare(b.path))).toEqual([...whole.findings].sort((a, b) => a.path.localeCompare(b.path)));
+    expect(read.findings).toEqual([]);
+    expect(taken[0]!.findings.map((f) => f.path)).toContain('OperatorEvseData.EvseDataRecord[0].ChargingStationName');
   });
 });

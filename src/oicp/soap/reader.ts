@@ -40,8 +40,11 @@ export interface ReadLimits {
 /** What the body element is read as: a plan, or `undefined` to refuse it (the caller's own fault is thrown instead). */
 export interface BodyTarget {
   plan: ObjectPlan;
-  /** Items of lists whose item element has this context are handed out instead of kept. */
-  onItem?: { context: string; take: (item: unknown, parent: Record<string, unknown>) => void };
+  /**
+   * Items of lists whose item element has this context are handed out instead of kept, with the
+   * object they belong to and their own findings (which are not kept either).
+   */
+  onItem?: { context: string; take: (item: unknown, parent: Record<string, unknown>, findings: Finding[]) => void };
 }
 
 export interface ReadEnvelope {
@@ -63,7 +66,7 @@ export interface EnvelopeReading {
 }
 
 type Frame =
-  | { kind: 'object'; plan: ObjectPlan; member?: MemberPlan; key: string | number; value: Record<string, unknown>; text: string; modes?: string[]; counts?: Record<string, number> }
+  | { kind: 'object'; plan: ObjectPlan; member?: MemberPlan; key: string | number; value: Record<string, unknown>; text: string; modes?: string[]; counts?: Record<string, number>; findingsFrom?: number }
   | { kind: 'list'; member: MemberPlan; key: string | number; items: unknown[]; text: string; modes?: boolean; count: number }
   | { kind: 'scalar'; member?: MemberPlan; key: string | number; text: string; language?: (typeof LANGUAGE_ELEMENTS)[string]; element?: string }
   | { kind: 'open'; key: string | number; value: Record<string, unknown>; text: string }
@@ -221,7 +224,9 @@ export class EnvelopeReader {
       const attribute = plan.byName.get(local) ?? plan.byLowerName.get(local.toLowerCase());
       if (attribute?.attribute) value[attribute.key] = typed(attribute, attributes[name]!);
     }
-    return { kind: 'object', plan, member, key, value, text: '' };
+    // An item handed out takes its findings with it: they are those made from its start on.
+    const findingsFrom = this.target?.onItem?.context === plan.context ? this.log.findings.length : undefined;
+    return { kind: 'object', plan, member, key, value, text: '', findingsFrom };
   }
 
   /** The frame of a child element of `parent`. */
@@ -318,7 +323,7 @@ export class EnvelopeReader {
 
   private assign(frame: Frame, parent: Frame, value: unknown): void {
     if (parent.kind === 'list') {
-      if (frame.kind === 'object' && this.target?.onItem && frame.plan.context === this.target.onItem.context) this.take(value);
+      if (frame.kind === 'object' && frame.findingsFrom !== undefined) this.take(value, frame.findingsFrom);
       else parent.items.push(value);
       return;
     }
@@ -338,7 +343,7 @@ export class EnvelopeReader {
     }
     const listKey = (frame as { listKey?: string }).listKey;
     if (listKey !== undefined) {
-      if (frame.kind === 'object' && this.target?.onItem && frame.plan.context === this.target.onItem.context) return this.take(value);
+      if (frame.kind === 'object' && frame.findingsFrom !== undefined) return this.take(value, frame.findingsFrom);
       const list = (parent.value[listKey] ??= []) as unknown[];
       list.push(value);
       return;
@@ -347,8 +352,8 @@ export class EnvelopeReader {
     parent.value[key] = value;
   }
 
-  /** Hands a finished item out, with the object it belongs to (its list's owner). */
-  private take(item: unknown): void {
+  /** Hands a finished item out, with the object it belongs to (its list's owner) and its findings. */
+  private take(item: unknown, findingsFrom: number): void {
     let owner: Record<string, unknown> = {};
     for (let i = this.frames.length - 1; i >= 0; i--) {
       const frame = this.frames[i]!;
@@ -357,7 +362,7 @@ export class EnvelopeReader {
         break;
       }
     }
-    this.target!.onItem!.take(item, owner);
+    this.target!.onItem!.take(item, owner, this.log.findings.splice(findingsFrom));
   }
 
   /** The value of a finished element (`at`: its own path below its parent's), or undefined when it is dropped. */
