@@ -2,9 +2,12 @@
 import { report } from './measure';
 import { networkPullBenchmark } from './network-pull';
 import { soapBenchmarks } from './soap';
+import { bulkBenchmark, bulkReport } from './soap-bulk';
 
 async function main(): Promise<void> {
   console.log(report('OICP SOAP/XML edge', await soapBenchmarks()));
+  console.log();
+  console.log(bulkReport(bulkBenchmark()));
   console.log();
   console.log(await networkPullBenchmark());
 }

@@ -1,8 +1,8 @@
 /**
  * Writes `fixtures/oicp/<Operation>/`: each request and answer of every operation as OICP 2.3 JSON
- * and as its OICP 2.x SOAP envelope. The JSON comes from the official OpenAPI examples
- * (../shared/schemas/oicp-2.3); where the documents have no example answer, it is recorded from the
- * Hubject simulator fed with the official request. `npm run fixtures:oicp` rewrites them; a test
+ * and as its OICP 2.2 SOAP envelope, all generated. The JSON comes from the official OpenAPI examples
+ * (../shared/schemas/oicp-2.3); where the documents have no example answer, it is the answer the
+ * Hubject simulator gives to the official request. The XML is our writer's. `npm run fixtures:oicp` rewrites them; a test
  * fails when the files and this script disagree, and checks both encodings against each other.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ export const FIXTURES = join(__dirname, '..', 'fixtures', 'oicp');
 export interface Fixture {
   operation: OperationName;
   part: 'request' | 'response';
-  /** `<part>-<source>`: the official example's schema name, or `recorded`. */
+  /** `<part>-<source>`: the official example's schema name, or `simulator` (the answer the Hubject simulator gave). */
   name: string;
   json: unknown;
   xml: string;
@@ -47,9 +47,9 @@ function officialExamples(name: OperationName, part: 'request' | 'response'): { 
 }
 
 /** Answers the documents do not exemplify, as the simulator gives them for the official requests. */
-async function recordedAnswers(): Promise<Partial<Record<OperationName, unknown>>> {
+async function simulatorAnswers(): Promise<Partial<Record<OperationName, unknown>>> {
   const logger = createLogger({ level: 'error', format: 'json' }, new Writable({ write: (_chunk, _encoding, done) => done() }));
-  // A fixed clock: recorded answers carry the hub's timestamps, and the files must not change per run.
+  // A fixed clock: the simulator's answers carry the hub's timestamps, and the files must not change per run.
   const hub = createHubjectSimulator({ logger, now: () => new Date('2026-01-01T00:00:00Z') });
   const server = await startServer(hub.app, { host: '127.0.0.1', port: 0, bodyLimit: '10mb', shutdownTimeoutMs: 1_000 });
   const call = async <N extends OperationName>(as: 'CPO' | 'EMP', partyId: string, name: N, body: RequestOf<N>) => {
@@ -84,14 +84,14 @@ async function recordedAnswers(): Promise<Partial<Record<OperationName, unknown>
 }
 
 export async function buildFixtures(): Promise<Fixture[]> {
-  const recorded = await recordedAnswers();
+  const simulated = await simulatorAnswers();
   const fixtures: Fixture[] = [];
   for (const operation of OPERATION_NAMES) {
     for (const part of ['request', 'response'] as const) {
       const examples = officialExamples(operation, part);
-      const sources = examples.length > 0 ? examples : [{ source: 'recorded', json: recorded[operation] }];
+      const sources = examples.length > 0 ? examples : [{ source: 'simulator', json: simulated[operation] }];
       for (const { source, json } of sources) {
-        if (json === undefined) throw new Error(`${operation} has no ${part} example and none was recorded`);
+        if (json === undefined) throw new Error(`${operation} has no ${part} example and the simulator gave none`);
         const xml = part === 'request' ? soapRequest(operation, json, { pretty: true }) : soapAnswer(operation, json, { pretty: true });
         fixtures.push({ operation, part, name: `${part}-${source}`, json, xml: `${xml.value}\n`, lost: xml.findings });
       }

@@ -9,6 +9,7 @@ import { StringEnum } from '../schema/typebox';
 import { OPERATOR_ID_PATTERN, PROVIDER_ID_PATTERN } from '../mapping/identifiers';
 import { MappingRulesSchema } from '../mapping/rules';
 import { OPERATION_NAMES } from '../oicp/operations';
+import { DEFAULT_BULK_BODY_LIMIT } from '../oicp/soap/limits';
 
 
 export const HUBJECT_BASE_URLS = {
@@ -247,9 +248,16 @@ const Oicp = Type.Object(
     baseUrl: Type.Optional(
       Type.String({ format: 'uri', pattern: '^https?://', description: 'Hubject base URL; required with environment custom, refused otherwise.' }),
     ),
-    protocol: StringEnum(['rest-2.3', 'soap-2.2'], {
+    protocol: StringEnum(['rest-2.3', 'soap-2.2', 'soap-2.1', 'soap-2.0'], {
       default: 'rest-2.3',
-      description: 'How this bridge calls Hubject: REST/JSON 2.3, or SOAP/XML 2.x for older integrations. Its own OICP endpoints answer both.',
+      description:
+        'How this bridge calls Hubject: REST/JSON 2.3, or SOAP/XML in the OICP 2.x release the integration was made for (its namespaces and forms, docs/oicp-soap.md). Its own OICP endpoints answer REST and every SOAP release, each caller in its own.',
+    }),
+    bulkBodyLimit: Type.String({
+      pattern: '^[0-9]+(b|kb|mb|gb)$',
+      default: DEFAULT_BULK_BODY_LIMIT,
+      description:
+        'Largest SOAP body of a bulk operation (EVSE data and statuses, pricing, authentication data, CDR lists), received as a request or read as an answer; read record by record, never held whole. Other bodies keep server.bodyLimit. A fullLoad of 100,000 EVSEs is about 400 MB of 2.x XML.',
     }),
     tls: Type.Optional(
       TlsFiles('this bridge (as a client) toward Hubject', 'BRIDGE_OICP'),

@@ -57,6 +57,8 @@ export interface OicpServerOptions {
   handlers: OicpHandlers;
   authorize: OicpAuthorizer;
   bodyLimit: string;
+  /** Largest body of a bulk SOAP operation (EVSE data and status pushes, pricing, tokens); default 512mb. */
+  bulkBodyLimit?: string;
   /** Operators this server answers for: EvseIDs of others are refused with 018. Empty: no such check. */
   operatorIds?: readonly string[];
   /** Told of every answered call. */
@@ -86,14 +88,18 @@ export function callerOf(req: Request): OicpCaller {
 export type CallOutcome = { ok: true; answer: unknown } | { ok: false; refusal: OicpRefusal };
 
 /** A call as its transport read it; `query` holds the page parameters of paged pulls. */
-export type IncomingCall = Omit<OicpCallContext, 'operation' | 'page' | 'size'> & { query: Request['query'] };
+export type IncomingCall = Omit<OicpCallContext, 'operation' | 'page' | 'size'> & {
+  query: Request['query'];
+  /** The caller knows no pages (OICP 2.x SOAP without `page`/`size`): a pull answers the whole result in one page. */
+  unpaged?: boolean;
+};
 
 /** Runs one call through checks and handler; never throws. */
 export async function answerCall(name: OperationName, body: unknown, call: IncomingCall, options: OicpServerOptions, log: Logger): Promise<CallOutcome> {
   const operation: OicpOperation = OPERATIONS[name];
-  const { query, ...context } = call;
+  const { query, unpaged, ...context } = call;
   try {
-    const page = requestedPage(query, operation);
+    const page = unpaged && operation.paged ? { page: 0, size: Number.MAX_SAFE_INTEGER } : requestedPage(query, operation);
     const denied = options.authorize(context.caller, name, context.partyId);
     if (denied) throw denied;
     const checked = check(operation.request, body);

@@ -12,9 +12,9 @@ import type { Logger } from '../observability/logger';
 import { check } from '../schema/typebox';
 import { OPERATIONS, calledOperations, operationPath, type OicpOperation, type OicpRole, type OperationName, type PageItemOf, type PagedOperation, type RequestOf, type ResponseOf } from './operations';
 import type { StatusCode } from './transaction-schemas';
-import { SOAP_CONTENT_TYPE, decodeAnswer, readFault, readSoapBody, soapRequest } from './soap/envelope';
-import { soapPath } from './soap/services';
-import { XmlRefused } from './soap/xml';
+import { SOAP_CONTENT_TYPE, SoapAnswerReader, requestVariant, soapRequest, type SoapAnswer } from './soap/envelope';
+import { LATEST_RELEASE, soapPath, type SoapRelease } from './soap/services';
+import { DEFAULT_BULK_BODY_LIMIT, byteSize } from './soap/limits';
 import type { OicpWire } from './calls';
 
 export interface TlsMaterial {
@@ -34,6 +34,8 @@ export interface OicpClientOptions {
   timeoutsMs?: Partial<Record<OperationName, number>>;
   /** Largest answer read; a bigger one is refused rather than buffered. */
   maxResponseBytes?: number;
+  /** Largest SOAP answer of a bulk operation (EVSE data, statuses, pricing, CDR lists), read record by record; default 512 MB. */
+  maxBulkResponseBytes?: number;
   /**
    * A kept-alive connection idle longer than this is not used again (default 4 s, below the 5 s
    * servers commonly keep one): the peer may have closed it while this process was busy.
@@ -43,6 +45,8 @@ export interface OicpClientOptions {
   retry?: { attempts: number; baseDelayMs: number };
   /** Default `rest`. */
   wire?: OicpWire;
+  /** The OICP 2.x release written over SOAP (the partner's); default 2.2. Answers are read in any release. */
+  soapRelease?: SoapRelease;
   logger?: Logger;
 }
 
@@ -114,7 +118,7 @@ const DEFAULT_RETRY = { attempts: 4, baseDelayMs: 500 };
 const STALE_CONNECTION_RETRIES = 2;
 
 /** How one POST ended: the answer, or a failure saying whether the connection was a reused one and whether any of the answer had arrived. */
-type Posted = { httpStatus: number; text: string } | { failure: OicpFailure; reusedConnection: boolean; answerStarted: boolean };
+type Posted<T> = { httpStatus: number; body: Sunk<T> } | { failure: OicpFailure; reusedConnection: boolean; answerStarted: boolean };
 
 export class OicpClient {
   private readonly agent: http.Agent;
@@ -159,18 +163,21 @@ export class OicpClient {
     if (sent.findings.length > 0) return failure('invalid-request', `${name} request breaks the OICP schema`, { findings: sent.findings });
 
     const soap = this.options.wire === 'soap';
-    const path = soap ? soapPath(operation.soap.service) : operationPath(name, partyId ?? '');
+    const release = this.options.soapRelease ?? LATEST_RELEASE;
+    const path = soap ? soapPath(operation.soap.service, release) : operationPath(name, partyId ?? '');
     const url = new URL(this.base.pathname.replace(/\/$/, '') + path, this.base);
     if (operation.paged) {
       url.searchParams.set('page', String(options.page ?? 0));
       url.searchParams.set('size', String(options.size ?? operation.paged.defaultSize));
     }
-    const xml = soap ? soapRequest(name, sent.value) : undefined;
+    const xml = soap ? soapRequest(name, sent.value, { release }) : undefined;
+    const element = requestVariant(name, sent.value, release).request;
     const message: { text: string; headers: Record<string, string> } = xml
-      ? { text: xml.value, headers: { 'content-type': SOAP_CONTENT_TYPE, accept: 'text/xml', soapaction: `"${operation.soap.request}"` } }
+      ? { text: xml.value, headers: { 'content-type': SOAP_CONTENT_TYPE, accept: 'text/xml', soapaction: `"${element}"` } }
       : { text: JSON.stringify(sent.value), headers: { 'content-type': 'application/json', accept: 'application/json' } };
     const operationTimeout = this.options.timeoutsMs?.[name] ?? operation.timeoutMs;
     const retry = this.options.retry ?? DEFAULT_RETRY;
+    const limit = soap && operation.soap.bulk ? (this.options.maxBulkResponseBytes ?? byteSize(DEFAULT_BULK_BODY_LIMIT)) : (this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
     const first = Date.now();
     let staleConnections = 0;
     let resetRetried = false;
@@ -179,8 +186,9 @@ export class OicpClient {
       this.dropIdleConnections();
       // A retry after a reset stays within the time the caller was promised an answer in.
       const timeoutMs = resetRetried ? Math.max(1, first + operationTimeout - started) : operationTimeout;
-      const posted = await this.post(url, message, timeoutMs, options.requestId ?? randomUUID());
-      this.options.logger?.debug('oicp call', { operation: name, wire: soap ? 'soap' : 'rest', attempt, status: 'httpStatus' in posted ? posted.httpStatus : posted.failure.kind, durationMs: Date.now() - started });
+      const sink: Sink<SoapAnswer | string> = soap ? soapSink(name, element) : textSink();
+      const posted = await this.post(url, message, timeoutMs, options.requestId ?? randomUUID(), limit, sink);
+      this.options.logger?.debug('oicp call', { operation: name, wire: soap ? 'soap' : 'rest', attempt, status: 'failure' in posted ? posted.failure.kind : posted.httpStatus, durationMs: Date.now() - started });
       let result: OicpResult<ResponseOf<N>>;
       if ('failure' in posted) {
         const neverArrived = posted.failure.kind === 'unreachable' && !posted.answerStarted;
@@ -196,7 +204,7 @@ export class OicpClient {
         }
         result = { ok: false, error: posted.failure };
       } else {
-        const decoded = soap ? this.decodeSoap(name, posted) : decodeJson(posted);
+        const decoded = soap ? decodeSoap(name, posted.httpStatus, posted.body as Sunk<SoapAnswer>) : decodeJson(posted.httpStatus, posted.body as Sunk<string>);
         result = 'kind' in decoded ? { ok: false, error: decoded } : judge(name, decoded.json, posted.httpStatus, [...(xml?.findings ?? []), ...decoded.findings]);
       }
       if (result.ok || operation.retry !== 'idempotent' || attempt >= retry.attempts || !isRetryable(result.error)) return result;
@@ -222,28 +230,8 @@ export class OicpClient {
     this.agent.destroy();
   }
 
-  private decodeSoap(name: OperationName, answer: { httpStatus: number; text: string }): Decoded | OicpFailure {
-    const { httpStatus } = answer;
-    const caller = OPERATIONS[name].caller;
-    try {
-      const { element, content } = readSoapBody(answer.text, { maxBytes: this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES });
-      if (element === 'Fault') {
-        const fault = readFault(content, caller);
-        const statusCode = statusCodeOf(fault.acknowledgement);
-        return { kind: statusCode ? 'refused' : 'http', message: `${name} refused: SOAP Fault ${fault.faultcode}: ${fault.faultstring}`, statusCode, httpStatus };
-      }
-      const decoded = decodeAnswer(name, element, content);
-      if (!decoded) return { kind: 'invalid-response', message: `${name} answered with ${element}, expected ${OPERATIONS[name].soap.response}`, httpStatus };
-      return { json: decoded.value, findings: decoded.findings };
-    } catch (err) {
-      if (!(err instanceof XmlRefused)) throw err;
-      return unreadable(httpStatus, err.message);
-    }
-  }
-
-  private post(url: URL, message: { text: string; headers: Record<string, string> }, timeoutMs: number, requestId: string): Promise<Posted> {
+  private post<T>(url: URL, message: { text: string; headers: Record<string, string> }, timeoutMs: number, requestId: string, limit: number, sink: Sink<T>): Promise<Posted<T>> {
     const transport = url.protocol === 'https:' ? https : http;
-    const limit = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     return new Promise((resolve) => {
       let answerStarted = false;
       const failed = (failure: OicpFailure) => resolve({ failure, reusedConnection: request.reusedSocket, answerStarted });
@@ -256,16 +244,32 @@ export class OicpClient {
         },
         (response) => {
           answerStarted = true;
-          const chunks: Buffer[] = [];
           let size = 0;
+          let broken: Error | undefined;
           response.on('data', (chunk: Buffer) => {
             size += chunk.length;
             if (size > limit) {
               request.destroy();
               failed({ kind: 'invalid-response', message: `answer larger than ${limit} bytes`, httpStatus: response.statusCode });
-            } else chunks.push(chunk);
+              return;
+            }
+            // The answer is read as it arrives; after a first error the rest is only counted.
+            if (broken) return;
+            try {
+              sink.write(chunk);
+            } catch (err) {
+              broken = err as Error;
+            }
           });
-          response.on('end', () => resolve({ httpStatus: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+          response.on('end', () => {
+            let body: Sunk<T>;
+            try {
+              body = broken ? { error: broken } : { value: sink.end() };
+            } catch (err) {
+              body = { error: err as Error };
+            }
+            resolve({ httpStatus: response.statusCode ?? 0, body });
+          });
           response.on('error', (err) => failed({ kind: 'unreachable', message: err.message }));
         },
       );
@@ -280,6 +284,42 @@ export class OicpClient {
   }
 }
 
+/** Where an answer's bytes go as they arrive. */
+interface Sink<T> {
+  write(chunk: Buffer): void;
+  end(): T;
+}
+type Sunk<T> = { value: T } | { error: Error };
+
+function textSink(): Sink<string> {
+  const chunks: Buffer[] = [];
+  return { write: (chunk) => chunks.push(chunk), end: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+/** A SOAP answer read as it arrives: records are built as their bytes come, never from a whole document. */
+function soapSink(name: OperationName, requestElement: string): Sink<SoapAnswer> {
+  const reader = new SoapAnswerReader(name, requestElement);
+  const decoder = new TextDecoder('utf-8');
+  return {
+    write: (chunk) => reader.write(decoder.decode(chunk, { stream: true })),
+    end: () => {
+      reader.write(decoder.decode());
+      return reader.end();
+    },
+  };
+}
+
+function decodeSoap(name: OperationName, httpStatus: number, body: Sunk<SoapAnswer>): Decoded | OicpFailure {
+  if ('error' in body) return unreadable(httpStatus, body.error.message);
+  const answer = body.value;
+  if (answer.kind === 'fault') {
+    const { fault } = answer;
+    const statusCode = statusCodeOf(fault.acknowledgement);
+    return { kind: statusCode ? 'refused' : 'http', message: `${name} refused: SOAP Fault ${fault.faultcode}: ${fault.faultstring}`, statusCode, httpStatus };
+  }
+  return { json: answer.value, findings: answer.findings };
+}
+
 function failure(kind: OicpFailureKind, message: string, extra: Partial<OicpFailure> = {}): { ok: false; error: OicpFailure } {
   return { ok: false, error: { kind, message, ...extra } };
 }
@@ -289,10 +329,10 @@ interface Decoded {
   findings: Finding[];
 }
 
-function decodeJson(answer: { httpStatus: number; text: string }): Decoded | OicpFailure {
-  const { httpStatus } = answer;
+function decodeJson(httpStatus: number, body: Sunk<string>): Decoded | OicpFailure {
   try {
-    return { json: JSON.parse(answer.text), findings: [] };
+    if ('error' in body) throw body.error;
+    return { json: JSON.parse(body.value), findings: [] };
   } catch {
     return unreadable(httpStatus, 'answer is not JSON');
   }

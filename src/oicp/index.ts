@@ -10,6 +10,8 @@ import { OicpClient } from './client';
 import { servedOperations } from './operations';
 import { oicpRouter, requireClientCertificate, trustTerminatingProxy, type OicpAuthorizer, type OicpHandlers } from './router';
 import { OicpRefusal } from './status-codes';
+import { byteSize } from './soap/limits';
+import type { SoapRelease } from './soap/services';
 
 export function hubjectBaseUrl(oicp: BridgeConfig['oicp']): string {
   return oicp.environment === 'custom' ? oicp.baseUrl! : HUBJECT_BASE_URLS[oicp.environment];
@@ -25,9 +27,15 @@ export function oicpClientFromConfig(config: BridgeConfig, logger: Logger): Oicp
     tls,
     timeoutsMs: oicp.timeoutsMs,
     keepAliveMs: oicp.keepAliveMs,
-    wire: oicp.protocol === 'soap-2.2' ? 'soap' : 'rest',
+    ...soapOf(oicp.protocol),
+    maxBulkResponseBytes: byteSize(oicp.bulkBodyLimit),
     logger,
   });
+}
+
+/** The wire and, for SOAP, the 2.x release a `protocol` setting names (`soap-2.1`). */
+function soapOf(protocol: BridgeConfig['oicp']['protocol']): { wire: 'rest' } | { wire: 'soap'; soapRelease: SoapRelease } {
+  return protocol === 'rest-2.3' ? { wire: 'rest' } : { wire: 'soap', soapRelease: protocol.slice('soap-'.length) as SoapRelease };
 }
 
 /** The configured caller check; with a list of names, only certificates bearing one of them pass. */
@@ -49,6 +57,7 @@ export function oicpRoutesFromConfig(config: BridgeConfig, handlers: OicpHandler
     handlers,
     authorize: authorizerFor(oicp.inbound),
     bodyLimit: config.server.bodyLimit,
+    bulkBodyLimit: oicp.bulkBodyLimit,
     operatorIds: oicp.role === 'CPO' && oicp.operatorId ? [oicp.operatorId] : [],
     logger,
   });

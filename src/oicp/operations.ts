@@ -7,7 +7,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import * as M from './messages';
 import * as T from './transaction-schemas';
-import { ACKNOWLEDGEMENT_ELEMENT, type SoapService } from './soap/services';
+import { ACKNOWLEDGEMENT_ELEMENT, type SoapRelease, type SoapService } from './soap/services';
 
 export type OicpRole = 'CPO' | 'EMP';
 
@@ -43,21 +43,39 @@ export interface OicpOperation<Req extends TSchema = TSchema, Res extends TSchem
   soap: SoapForm;
 }
 
+/**
+ * The OICP 2.x SOAP form: the service (whose namespace per release is in soap/services.ts), the
+ * request and answer elements of the SOAP body, and the variants 2.x split some operations into.
+ */
 export interface SoapForm {
   service: SoapService;
   request: string;
   response: string;
-  /** Other request elements of 2.x that are this operation (2.x split one pull into several). */
-  requestAliases?: string[];
+  /** Other request elements of 2.x that are this operation, each with its answer element; written when the request has member `when`. */
+  variants?: readonly SoapVariant[];
+  /** Record lists of any length (EVSE data, statuses, pricing, tokens, CDRs): read record by record, under the larger body limit. */
+  bulk?: boolean;
 }
 
-const soap = (service: SoapService, request: string, response = ACKNOWLEDGEMENT_ELEMENT, requestAliases?: string[]): SoapForm => ({ service, request, response, requestAliases });
+export interface SoapVariant {
+  request: string;
+  response: string;
+  /** The request member that selects this variant when writing a request. */
+  when: string;
+  /** The answer member that marks this variant's answer, when no request element says which it answers. */
+  answers?: string;
+  /** The first release that has the variant. */
+  since?: SoapRelease;
+}
+
+const soap = (service: SoapService, request: string, response = ACKNOWLEDGEMENT_ELEMENT, more: Pick<SoapForm, 'variants' | 'bulk'> = {}): SoapForm => ({ service, request, response, ...more });
+const BULK = { bulk: true };
 
 const op = <O extends OicpOperation>(operation: O) => operation;
 
 export const OPERATIONS = {
-  PushEvseData: op({ service: 'evsepush/v23', party: 'operator', resource: 'data-records', caller: 'CPO', request: M.PushEvseDataRequest, response: T.Acknowledgement, soap: soap('evsedata', 'eRoamingPushEvseData'), timeoutMs: 120_000 }),
-  PushEvseStatus: op({ service: 'evsepush/v21', party: 'operator', resource: 'status-records', caller: 'CPO', request: M.PushEvseStatusRequest, response: T.Acknowledgement, soap: soap('evsestatus', 'eRoamingPushEvseStatus'), timeoutMs: 60_000 }),
+  PushEvseData: op({ service: 'evsepush/v23', party: 'operator', resource: 'data-records', caller: 'CPO', request: M.PushEvseDataRequest, response: T.Acknowledgement, soap: soap('evsedata', 'eRoamingPushEvseData', ACKNOWLEDGEMENT_ELEMENT, BULK), timeoutMs: 120_000 }),
+  PushEvseStatus: op({ service: 'evsepush/v21', party: 'operator', resource: 'status-records', caller: 'CPO', request: M.PushEvseStatusRequest, response: T.Acknowledgement, soap: soap('evsestatus', 'eRoamingPushEvseStatus', ACKNOWLEDGEMENT_ELEMENT, BULK), timeoutMs: 60_000 }),
   PullEvseData: op({
     service: 'evsepull/v23',
     party: 'provider',
@@ -69,7 +87,7 @@ export const OPERATIONS = {
     // A delta cannot be combined with a radial search: the EMP's copy would go inconsistent.
     exclusive: [['SearchCenter', 'LastCall']],
     paged: { defaultSize: 20, maxSize: 2000 },
-    soap: soap('evsedata', 'eRoamingPullEvseData', 'eRoamingEvseData'),
+    soap: soap('evsedata', 'eRoamingPullEvseData', 'eRoamingEvseData', BULK),
     timeoutMs: 120_000,
     retry: 'idempotent',
   }),
@@ -83,7 +101,14 @@ export const OPERATIONS = {
     partyField: 'ProviderID',
     // All statuses, by EvseID, or by OperatorID: the three variants of the request.
     exclusive: [['SearchCenter', 'EvseID', 'OperatorID']],
-    soap: soap('evsestatus', 'eRoamingPullEvseStatus', 'eRoamingEvseStatus', ['eRoamingPullEvseStatusById', 'eRoamingPullEvseStatusByOperatorId']),
+    soap: soap('evsestatus', 'eRoamingPullEvseStatus', 'eRoamingEvseStatus', {
+      ...BULK,
+      // Partners' parsers look for eRoamingEvseStatusById / EvseStatusRecords, letter case included.
+      variants: [
+        { when: 'EvseID', request: 'eRoamingPullEvseStatusById', response: 'eRoamingEvseStatusById', answers: 'EVSEStatusRecords' },
+        { when: 'OperatorID', request: 'eRoamingPullEvseStatusByOperatorID', response: 'eRoamingEvseStatus', since: '2.2' },
+      ],
+    }),
     timeoutMs: 60_000,
     retry: 'idempotent',
   }),
@@ -125,16 +150,16 @@ export const OPERATIONS = {
     response: M.ChargeDetailRecordPage,
     partyField: 'ProviderID',
     paged: { defaultSize: 20, maxSize: 2000 },
-    soap: soap('authorization', 'eRoamingGetChargeDetailRecords', 'eRoamingChargeDetailRecords'),
+    soap: soap('authorization', 'eRoamingGetChargeDetailRecords', 'eRoamingChargeDetailRecords', BULK),
     timeoutMs: 120_000,
     retry: 'idempotent',
   }),
   ChargingNotification: op({ service: 'notificationmgmt/v11', party: 'none', resource: 'charging-notifications', caller: 'CPO', servedBy: 'EMP', request: T.ChargingNotification, response: T.Acknowledgement, soap: soap('notificationmgmt', 'eRoamingChargingNotification'), timeoutMs: 30_000 }),
-  PushAuthenticationData: op({ service: 'authdata/v21', party: 'provider', resource: 'push-request', caller: 'EMP', request: M.PushAuthenticationDataRequest, response: T.Acknowledgement, soap: soap('authenticationdata', 'eRoamingPushAuthenticationData'), timeoutMs: 120_000 }),
-  PushPricingProductData: op({ service: 'dynamicpricing/v10', party: 'operator', resource: 'pricing-products', caller: 'CPO', request: M.PushPricingProductDataRequest, response: T.Acknowledgement, soap: soap('dynamicpricing', 'eRoamingPushPricingProductData'), timeoutMs: 60_000 }),
-  PushEvsePricing: op({ service: 'dynamicpricing/v10', party: 'operator', resource: 'evse-pricing', caller: 'CPO', request: M.PushEvsePricingRequest, response: T.Acknowledgement, soap: soap('dynamicpricing', 'eRoamingPushEVSEPricing'), timeoutMs: 60_000 }),
-  PullPricingProductData: op({ service: 'dynamicpricing/v10', party: 'provider', resource: 'pricing-products', caller: 'EMP', request: M.PullPricingProductDataRequest, response: M.PricingProductDataResponse, soap: soap('dynamicpricing', 'eRoamingPullPricingProductData', 'eRoamingPricingProductData'), timeoutMs: 60_000, retry: 'idempotent' }),
-  PullEvsePricing: op({ service: 'dynamicpricing/v10', party: 'provider', resource: 'evse-pricing', caller: 'EMP', request: M.PullEvsePricingRequest, response: M.EvsePricingResponse, partyField: 'ProviderID', soap: soap('dynamicpricing', 'eRoamingPullEVSEPricing', 'eRoamingEVSEPricing'), timeoutMs: 60_000, retry: 'idempotent' }),
+  PushAuthenticationData: op({ service: 'authdata/v21', party: 'provider', resource: 'push-request', caller: 'EMP', request: M.PushAuthenticationDataRequest, response: T.Acknowledgement, soap: soap('authenticationdata', 'eRoamingPushAuthenticationData', ACKNOWLEDGEMENT_ELEMENT, BULK), timeoutMs: 120_000 }),
+  PushPricingProductData: op({ service: 'dynamicpricing/v10', party: 'operator', resource: 'pricing-products', caller: 'CPO', request: M.PushPricingProductDataRequest, response: T.Acknowledgement, soap: soap('dynamicpricing', 'eRoamingPushPricingProductData', ACKNOWLEDGEMENT_ELEMENT, BULK), timeoutMs: 60_000 }),
+  PushEvsePricing: op({ service: 'dynamicpricing/v10', party: 'operator', resource: 'evse-pricing', caller: 'CPO', request: M.PushEvsePricingRequest, response: T.Acknowledgement, soap: soap('dynamicpricing', 'eRoamingPushEVSEPricing', ACKNOWLEDGEMENT_ELEMENT, BULK), timeoutMs: 60_000 }),
+  PullPricingProductData: op({ service: 'dynamicpricing/v10', party: 'provider', resource: 'pricing-products', caller: 'EMP', request: M.PullPricingProductDataRequest, response: M.PricingProductDataResponse, soap: soap('dynamicpricing', 'eRoamingPullPricingProductData', 'eRoamingPricingProductData', BULK), timeoutMs: 60_000, retry: 'idempotent' }),
+  PullEvsePricing: op({ service: 'dynamicpricing/v10', party: 'provider', resource: 'evse-pricing', caller: 'EMP', request: M.PullEvsePricingRequest, response: M.EvsePricingResponse, partyField: 'ProviderID', soap: soap('dynamicpricing', 'eRoamingPullEVSEPricing', 'eRoamingEVSEPricing', BULK), timeoutMs: 60_000, retry: 'idempotent' }),
 };
 
 export type OperationName = keyof typeof OPERATIONS;

@@ -7,7 +7,7 @@ import express, { type ErrorRequestHandler, type Request, type Response, type Ro
 import type { Logger } from '../observability/logger';
 import { answerCall, bodyRefusal, callerOf, type OicpServerOptions } from './calls';
 import { operationPath, type OperationName } from './operations';
-import { soapEndpoints, soapErrors } from './soap/routes';
+import { soapEndpoints } from './soap/routes';
 
 export { requireClientCertificate, trustTerminatingProxy, callerOf } from './calls';
 export type { OicpAuthorizer, OicpCallContext, OicpCaller, OicpExchange, OicpHandlers, OicpServerOptions, OicpWire } from './calls';
@@ -23,7 +23,6 @@ export function oicpRouter(options: OicpServerOptions): Router {
     });
   }
   router.use(soapEndpoints(options));
-  router.use(soapErrors(options.logger));
   router.use(restErrors(options.logger));
   return router;
 }

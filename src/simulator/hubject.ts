@@ -16,6 +16,7 @@ import { oicpRouter, requireClientCertificate, type OicpAuthorizer, type OicpCal
 import { OicpRefusal, acknowledgement, statusCode, type StatusCodeValue } from '../oicp/status-codes';
 import type { Acknowledgement, AuthorizationStart } from '../oicp/transaction-schemas';
 import { startServer } from '../server';
+import type { SoapRelease } from '../oicp/soap/services';
 import { HubState, pageOf } from './hub-state';
 
 export interface HubPartner {
@@ -26,6 +27,8 @@ export interface HubPartner {
   url?: string;
   /** How the hub talks to it: OICP 2.3 REST (default) or 2.x SOAP. */
   wire?: OicpWire;
+  /** Over SOAP, the 2.x release the partner speaks (default 2.2). */
+  soapRelease?: SoapRelease;
 }
 
 /** An exchange the hub took part in: received from a partner (`in`) or forwarded to one (`out`). */
@@ -42,6 +45,8 @@ export interface HubjectSimulatorOptions {
   /** The hub's own client certificate when it calls partners. */
   tls?: TlsMaterial;
   bodyLimit?: string;
+  /** Largest body of a bulk SOAP push (default 512mb: a fullLoad of 100,000 EVSEs fits). */
+  bulkBodyLimit?: string;
   now?: () => Date;
   /** Told of every exchange as it is recorded (the sandbox prints them). */
   onTraffic?: (entry: TrafficEntry) => void;
@@ -82,11 +87,12 @@ export function createHubjectSimulator(options: HubjectSimulatorOptions): Hubjec
   let delayMs = 0;
   let down = false;
 
-  const clientFor = (url: string, wire: OicpWire) => {
-    let client = clients.get(`${wire} ${url}`);
+  const clientFor = (url: string, wire: OicpWire, soapRelease?: SoapRelease) => {
+    const key = `${wire} ${soapRelease ?? ''} ${url}`;
+    let client = clients.get(key);
     if (!client) {
-      client = new OicpClient({ baseUrl: url, as: 'HUB', tls: options.tls, wire, logger: options.logger });
-      clients.set(`${wire} ${url}`, client);
+      client = new OicpClient({ baseUrl: url, as: 'HUB', tls: options.tls, wire, soapRelease, logger: options.logger });
+      clients.set(key, client);
     }
     return client;
   };
@@ -99,7 +105,7 @@ export function createHubjectSimulator(options: HubjectSimulatorOptions): Hubjec
     const operation: OicpOperation = OPERATIONS[name];
     if (!partner?.url) throw new OicpRefusal('300', `no ${operation.servedBy ?? ''} partner online for this request`);
     const wire = partner.wire ?? 'rest';
-    const result: OicpResult<ResponseOf<N>> = await clientFor(partner.url, wire).call(name, body, { partyId });
+    const result: OicpResult<ResponseOf<N>> = await clientFor(partner.url, wire, partner.soapRelease).call(name, body, { partyId });
     record({
       at: new Date().toISOString(),
       direction: 'out',
@@ -234,6 +240,7 @@ export function createHubjectSimulator(options: HubjectSimulatorOptions): Hubjec
       handlers: withControls,
       authorize: options.requireCertificates ? certificateNamesParty : () => undefined,
       bodyLimit: options.bodyLimit ?? '10mb',
+      bulkBodyLimit: options.bulkBodyLimit,
       onExchange: (exchange) => record({ at: new Date().toISOString(), direction: 'in', ...exchange }),
       logger: options.logger,
     }),

@@ -1,16 +1,20 @@
 /**
- * The WSDL/XSD set of the SOAP edge: committed as generated, accepting every recorded SOAP message
- * (libxml2 validates them), refusing what the codec would not write, and good enough for a
- * third-party SOAP stack (strong-soap) to call our endpoints over mutual TLS from the served WSDL.
+ * The WSDL/XSD set of the SOAP edge: committed as generated, accepting every generated SOAP message
+ * (libxml2 validates them), refusing what the codec would not write, and good enough for two generic
+ * SOAP stacks (strong-soap and node-soap) to call our endpoints over mutual TLS from the served WSDL
+ * and parse the answers themselves.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import https from 'node:https';
+import * as nodeSoap from 'soap';
 import { soap, type SoapCallback, type SoapClient } from 'strong-soap';
-import { strongSoapArgs } from '../support/strong-soap';
+import { NODE_SOAP, STRONG_SOAP, byLanguage, clientArgs, type ClientStyle } from '../support/soap-clients';
+import { OPERATIONS } from '../../src/oicp/operations';
 import request from 'supertest';
-import { PLACEHOLDER_BASE_URL, soapDefinitions, xsdPattern } from '../../src/oicp/soap/wsdl';
+import { PLACEHOLDER_BASE_URL, operationName, soapDefinitions, xsdPattern } from '../../src/oicp/soap/wsdl';
 import { createHubjectSimulator } from '../../src/simulator/hubject';
-import { SOAP_SERVICES, soapPath, type SoapService } from '../../src/oicp/soap/services';
+import { soapPath, type SoapService } from '../../src/oicp/soap/services';
 import type { PushEvseDataRequest } from '../../src/oicp/messages';
 import type { EvseDataRecord } from '../../src/oicp/schemas';
 import { parse } from 'yaml';
@@ -20,7 +24,7 @@ import { FIXTURES } from '../../scripts/oicp-fixtures';
 import { envelopeErrors } from '../support/xsd';
 import { CPO_ID, EMP_ID, quietLogger, startOicpNetwork, type OicpNetwork } from '../support/oicp-network';
 
-const recorded = readdirSync(FIXTURES).flatMap((operation) =>
+const generated = readdirSync(FIXTURES).flatMap((operation) =>
   readdirSync(join(FIXTURES, operation))
     .filter((file) => file.endsWith('.xml'))
     .map((file) => ({ name: `${operation}/${file}`, xml: readFileSync(join(FIXTURES, operation, file), 'utf8') })),
@@ -39,13 +43,13 @@ it('XSD patterns are the schemas’ patterns without anchors and non-capturing g
 });
 
 describe('libxml2 against the XSDs', () => {
-  it('accepts every recorded request and answer (fixtures/oicp)', async () => {
-    expect(recorded.length).toBeGreaterThanOrEqual(36);
-    expect(await envelopeErrors(recorded)).toEqual([]);
+  it('accepts every generated request and answer (fixtures/oicp)', async () => {
+    expect(generated.length).toBeGreaterThanOrEqual(36);
+    expect(await envelopeErrors(generated)).toEqual([]);
   });
 
   it('refuses what the codec does not write: an unknown enum value, an unknown element, a common type in the wrong namespace, an undeclared body', async () => {
-    const push = recorded.find((fixture) => fixture.name.startsWith('PushEvseData/request'))!.xml;
+    const push = generated.find((fixture) => fixture.name.startsWith('PushEvseData/request'))!.xml;
     const broken = {
       enum: push.replace(/<EVSEData:Plug>[^<]+</, '<EVSEData:Plug>Type 9<'),
       element: push.replace('<EVSEData:Address>', '<EVSEData:Colour>red</EVSEData:Colour><EVSEData:Address>'),
@@ -59,75 +63,123 @@ describe('libxml2 against the XSDs', () => {
   });
 });
 
-describe('strong-soap, a third-party SOAP stack, calling the Hubject simulator from the served WSDL', () => {
+/**
+ * A generic SOAP stack driven from the served WSDL over mutual TLS, calling by the WSDL's operation
+ * names and reading the stack's own parsed result: no help from our codec on the way back.
+ */
+interface GenericClient {
+  name: string;
+  style: ClientStyle;
+  connect(url: string, tls: { key: Buffer; cert: Buffer; ca: Buffer }): Promise<unknown>;
+  /** The parsed answer, or the fault the stack reports. */
+  call(client: unknown, operation: string, element: string, args: unknown): Promise<{ result?: Record<string, unknown>; fault?: { faultcode: string; detail?: { eRoamingAcknowledgement?: { StatusCode?: Record<string, unknown> } } }; request: string; response: string }>;
+}
+
+type StrongFault = { root?: { Envelope: { Body: { Fault: NonNullable<Awaited<ReturnType<GenericClient['call']>>['fault']> } } } };
+
+const GENERIC_CLIENTS: GenericClient[] = [
+  {
+    name: 'strong-soap',
+    style: STRONG_SOAP,
+    connect: (url, tls) =>
+      new Promise<SoapClient>((resolve, reject) =>
+        soap.createClient(url, { wsdl_options: tls }, (err, made) => {
+          if (err) return reject(err);
+          made.setSecurity(new soap.ClientSSLSecurity(tls.key, tls.cert, tls.ca));
+          resolve(made);
+        }),
+      ),
+    // Document/literal: strong-soap takes the body element by its name.
+    call: (client, operation, element, args) =>
+      new Promise((resolve) => {
+        const made = client as SoapClient;
+        (made[operation] as (args: unknown, callback: SoapCallback) => void)({ [element]: args }, (err, result) =>
+          resolve({ result: result as Record<string, unknown> | undefined, fault: (err as StrongFault | null)?.root?.Envelope.Body.Fault, request: made.lastRequest ?? '', response: made.lastResponse ?? '' }),
+        );
+      }),
+  },
+  {
+    name: 'soap (node-soap)',
+    style: NODE_SOAP,
+    connect: async (url, tls) => {
+      const made = await nodeSoap.createClientAsync(url, { wsdl_options: { httpsAgent: new https.Agent(tls) } });
+      made.setSecurity(new nodeSoap.ClientSSLSecurity(tls.key, tls.cert, tls.ca));
+      return made;
+    },
+    call: async (client, operation, _element, args) => {
+      const made = client as nodeSoap.Client;
+      try {
+        const [result] = (await (made[`${operation}Async`] as (args: unknown) => Promise<[Record<string, unknown>]>)(args)) ;
+        return { result, request: made.lastRequest ?? '', response: made.lastResponse as string };
+      } catch (err) {
+        const fault = (err as { root?: { Envelope: { Body: { Fault: NonNullable<Awaited<ReturnType<GenericClient['call']>>['fault']> } } } }).root?.Envelope.Body.Fault;
+        return { fault, request: made.lastRequest ?? '', response: made.lastResponse as string };
+      }
+    },
+  },
+];
+
+describe.each(GENERIC_CLIENTS)('$name, a generic SOAP client, calling the Hubject simulator from the served WSDL', (generic) => {
   let net: OicpNetwork;
-  const clients: Partial<Record<SoapService, SoapClient>> = {};
-
-  async function connect(service: SoapService, identity = { cert: net.pki.clientCert, key: net.pki.clientKey }): Promise<SoapClient> {
-    const tls = { key: net.pki.read(identity.key), cert: net.pki.read(identity.cert), ca: net.pki.read(net.pki.ca) };
-    const client = await new Promise<SoapClient>((resolve, reject) =>
-      soap.createClient(`${net.hubServer.url}${soapPath(service)}?wsdl`, { wsdl_options: tls }, (err, made) => (err ? reject(err) : resolve(made))),
-    );
-    client.setSecurity(new soap.ClientSSLSecurity(tls.key, tls.cert, tls.ca));
-    return (clients[service] = client);
-  }
-
-  /**
-   * Calls an operation and reads the answer with strong-soap's XMLHandler and the WSDL's types.
-   * strong-soap's own result lookup expects `<operation>Response` elements, a convention OICP's
-   * answer elements (eRoamingAuthorizationStart, eRoamingAcknowledgement) never followed.
-   */
-  const invoke = (service: SoapService, operation: string, args: unknown) =>
-    new Promise<{ err: Parameters<SoapCallback>[0]; answer?: Record<string, unknown> }>((resolve) => {
-      const client = clients[service]!;
-      (client[operation] as (args: unknown, callback: SoapCallback) => void)(args, (err, _result, envelope) => {
-        if (err) return resolve({ err });
-        const binding = client.wsdl.definitions.bindings[`${SOAP_SERVICES[service].prefix}Binding`]!.operations[operation]!;
-        const read = client.xmlHandler.xmlToJson(null, envelope as string, binding.describe(client.wsdl.definitions).outputEnvelope);
-        resolve({ err, answer: read.Body });
-      });
-    });
+  const clients: Partial<Record<SoapService, unknown>> = {};
+  const call = (service: SoapService, element: string, args: unknown) => generic.call(clients[service], operationName({ name: element }), element, args);
 
   beforeAll(async () => {
     net = await startOicpNetwork('soap');
-    await connect('authorization');
-    await connect('evsedata');
+    const tlsOf = (identity: { cert: string; key: string }) => ({ key: net.pki.read(identity.key), cert: net.pki.read(identity.cert), ca: net.pki.read(net.pki.ca) });
+    const cpo = tlsOf({ cert: net.pki.clientCert, key: net.pki.clientKey });
+    for (const service of ['authorization', 'evsedata'] as const) clients[service] = await generic.connect(`${net.hubServer.url}${soapPath(service)}?wsdl`, cpo);
+    // Statuses are pulled by an EMP: Hubject compares the certificate with the ProviderID.
+    clients.evsestatus = await generic.connect(`${net.hubServer.url}${soapPath('evsestatus')}?wsdl`, tlsOf(net.pki.issueClient(`generic-emp-${generic.style.attributes}`, EMP_ID)));
   }, 30_000);
   afterAll(async () => {
     await net?.close();
   });
 
-  it('pushes the official EVSE record: attributes, wrapped lists and CommonTypes as the XSD says, read back exactly', async () => {
+  it('pushes the official EVSE record (attributes, wrapped lists, CommonTypes, one-language names) and gets the parsed acknowledgement', async () => {
     const example = (parse(readFileSync(join(OICP_SCHEMAS, 'openapi-cpo', 'schemas', 'eRoamingPushEvseData.yaml'), 'utf8')) as { example: PushEvseDataRequest }).example;
     const record: EvseDataRecord = { ...example.OperatorEvseData.EvseDataRecord[0]!, EvseID: `${CPO_ID}*E77`, deltaType: 'insert', lastUpdate: '2026-11-24T10:00:00.000Z' };
     const push: PushEvseDataRequest = { ActionType: 'insert', OperatorEvseData: { OperatorID: CPO_ID, OperatorName: 'ABC technologies', EvseDataRecord: [record] } };
-    const { err, answer } = await invoke('evsedata', 'eRoamingPushEvseData', strongSoapArgs(push));
-    expect(err).toBeNull();
-    expect(answer).toMatchObject({ eRoamingAcknowledgement: { Result: true, StatusCode: { Code: '000' } } });
-    expect(net.hub.traffic.find((t) => t.direction === 'in' && t.operation === 'PushEvseData')?.request).toEqual(push);
-    expect(await envelopeErrors([{ name: 'request', xml: clients.evsedata!.lastRequest! }, { name: 'answer', xml: clients.evsedata!.lastResponse! }])).toEqual([]);
+    const { result, fault, request, response } = await call('evsedata', 'eRoamingPushEvseData', clientArgs(OPERATIONS.PushEvseData.request, 'eRoamingPushEvseData', push, 'CPO', generic.style));
+    expect(fault).toBeUndefined();
+    expect(result).toMatchObject({ Result: true, StatusCode: { Code: '000' } });
+    const received = net.hub.traffic.find((t) => t.direction === 'in' && t.operation === 'PushEvseData')?.request;
+    expect(byLanguage(received)).toEqual(byLanguage(push));
+    expect(await envelopeErrors([{ name: 'request', xml: request }, { name: 'answer', xml: response }])).toEqual([]);
   });
 
-  it('authorizes a start: strong-soap writes what our endpoint reads, and reads what it answers', async () => {
+  it('authorizes a start: the client writes what our endpoint reads, and its own parser reads the answer', async () => {
     net.emp.handlers.AuthorizeStart = (request) => ({ SessionID: request.SessionID, ProviderID: EMP_ID, AuthorizationStatus: 'Authorized', StatusCode: { Code: '000' } });
-    const { err, answer } = await invoke('authorization', 'eRoamingAuthorizeStart', { OperatorID: CPO_ID, EvseID: 'DE*ABC*E1', Identification: { RFIDMifareFamilyIdentification: { UID: 'AABBCCDD' } }, CPOPartnerSessionID: 'cpo-7' });
-    expect(err).toBeNull();
-    expect(answer).toEqual({ eRoamingAuthorizationStart: { SessionID: expect.any(String) as unknown, ProviderID: EMP_ID, AuthorizationStatus: 'Authorized', StatusCode: { Code: '000' } } });
-    // The hub read strong-soap's XML into the canonical request it forwarded.
+    const start = { OperatorID: CPO_ID, EvseID: 'DE*ABC*E1', Identification: { RFIDMifareFamilyIdentification: { UID: 'AABBCCDD' } }, CPOPartnerSessionID: 'cpo-7' };
+    // Arguments in the XSD's order: node-soap writes them in the order given.
+    const { result, fault, request, response } = await call('authorization', 'eRoamingAuthorizeStart', clientArgs(OPERATIONS.AuthorizeStart.request, 'eRoamingAuthorizeStart', start, 'CPO', generic.style));
+    expect(fault).toBeUndefined();
+    expect(result).toEqual({ SessionID: expect.any(String) as unknown, ProviderID: EMP_ID, AuthorizationStatus: 'Authorized', StatusCode: { Code: '000' } });
     expect(net.hub.traffic.find((t) => t.direction === 'out' && t.operation === 'AuthorizeStart')?.request).toMatchObject({
       OperatorID: CPO_ID,
       EvseID: 'DE*ABC*E1',
       Identification: { RFIDMifareFamilyIdentification: { UID: 'AABBCCDD' } },
       CPOPartnerSessionID: 'cpo-7',
     });
-    expect(await envelopeErrors([{ name: 'request', xml: clients.authorization!.lastRequest! }, { name: 'answer', xml: clients.authorization!.lastResponse! }])).toEqual([]);
+    expect(await envelopeErrors([{ name: 'request', xml: request }, { name: 'answer', xml: response }])).toEqual([]);
+  });
+
+  it('pulls statuses by EvseID and reads eRoamingEvseStatusById / EvseStatusRecords', async () => {
+    await net.cpo.client.call('PushEvseStatus', { ActionType: 'fullLoad', OperatorEvseStatus: { OperatorID: CPO_ID, EvseStatusRecord: [{ EvseID: 'DE*ABC*E1', EvseStatus: 'Occupied' }] } });
+    const { result, fault, response } = await call('evsestatus', 'eRoamingPullEvseStatusById', { ProviderID: EMP_ID, EvseID: ['DE*ABC*E1', 'DE*ABC*E404'] });
+    expect(fault).toBeUndefined();
+    expect(response).toContain('eRoamingEvseStatusById>');
+    const records = (result as { EvseStatusRecords: { EvseStatusRecord: unknown } }).EvseStatusRecords.EvseStatusRecord;
+    expect(records).toEqual([
+      { EvseID: 'DE*ABC*E1', EvseStatus: 'Occupied' },
+      { EvseID: 'DE*ABC*E404', EvseStatus: 'EvseNotFound' },
+    ]);
   });
 
   it('gets a SOAP Fault carrying the OICP StatusCode for a request our schema refuses', async () => {
-    const { err } = await invoke('authorization', 'eRoamingAuthorizeStart', { OperatorID: CPO_ID, EvseID: 'not an EVSE id', Identification: { RFIDMifareFamilyIdentification: { UID: 'AABBCCDD' } } });
-    const fault = (err?.root as { Envelope: { Body: { Fault: { faultcode: string; detail: { eRoamingAcknowledgement: { StatusCode: { Code: string; AdditionalInfo: string } } } } } } } | undefined)?.Envelope.Body.Fault;
+    const { fault } = await call('authorization', 'eRoamingAuthorizeStart', { OperatorID: CPO_ID, EvseID: 'not an EVSE id', Identification: { RFIDMifareFamilyIdentification: { UID: 'AABBCCDD' } } });
     expect(fault?.faultcode).toMatch(/Client$/);
-    expect(fault?.detail.eRoamingAcknowledgement.StatusCode).toMatchObject({ Code: '022', AdditionalInfo: expect.stringContaining('EvseID') as unknown });
+    expect(fault?.detail?.eRoamingAcknowledgement?.StatusCode).toMatchObject({ Code: '022', AdditionalInfo: expect.stringContaining('EvseID') as unknown });
   });
 });
 

@@ -1,47 +1,50 @@
 /**
- * The OICP 2.x SOAP endpoints: one POST path per service, the operation chosen by the element in the
- * SOAP Body. They read the envelope safely, turn it into the canonical request, and hand it to the
- * same `answerCall` as the REST routes; answers and refusals go back as envelopes and faults.
+ * The OICP 2.x SOAP endpoints: per service one POST path per namespace version (any of which reads
+ * every release), the operation chosen by the element in the SOAP Body and the release by its
+ * namespace. The body is read as it arrives (`SoapRequestReader`), under the body limit, or the bulk
+ * limit once the body element names a bulk operation; the canonical request goes to the same
+ * `answerCall` as the REST routes, and the answer goes back in the release the caller spoke.
  */
-import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from '../../observability/logger';
-import { answerCall, bodyRefusal, callerOf, type OicpServerOptions } from '../calls';
+import { answerCall, callerOf, type OicpServerOptions } from '../calls';
 import { partyNamedInBody } from '../consistency';
-import { OPERATIONS, OPERATION_NAMES, type OicpOperation, type OperationName } from '../operations';
+import { OPERATIONS, type OicpOperation, type OperationName } from '../operations';
 import { OicpRefusal } from '../status-codes';
-import { SOAP_CONTENT_TYPE, decodeRequest, readSoapBody, soapAnswer, soapRefusal } from './envelope';
-import { SOAP_BASE_PATH, soapPath, type SoapService } from './services';
+import { SOAP_CONTENT_TYPE, SoapRequestReader, soapAnswer, soapFault, soapRefusal, type SoapRequest } from './envelope';
+import { SoapFaultError } from './reader';
+import { LATEST_RELEASE, SOAP_BASE_PATH, serviceVersions, soapPath, type SoapRelease, type SoapService } from './services';
+import { DEFAULT_BULK_BODY_LIMIT, byteSize } from './limits';
 import { servedWsdl, soapDefinitions } from './wsdl';
-import { XmlRefused } from './xml';
 
-/** The operation a body element names within a service: its request element or one of its 2.x aliases. */
-function operationOf(service: SoapService, element: string): OperationName | undefined {
-  return OPERATION_NAMES.find((name) => {
-    const { soap }: OicpOperation = OPERATIONS[name];
-    return soap.service === service && (soap.request === element || soap.requestAliases?.includes(element));
-  });
+interface Limits {
+  body: number;
+  bulk: number;
 }
 
 /**
  * The SOAP routes of the services `options.serves` touches. Each service also serves its WSDL
- * (`?wsdl`, naming the address it was asked at) and, next to it, the XSDs that WSDL imports, so a
- * peer's SOAP tooling can be pointed at the endpoint itself.
+ * (`?wsdl` on its latest path, naming the address it was asked at) and, next to it, the XSDs that
+ * WSDL imports, so a peer's SOAP tooling can be pointed at the endpoint itself.
  */
 export function soapEndpoints(options: OicpServerOptions): Router {
   const router = express.Router();
-  // The size limit is the body parser's; parseXml's own cap is for answers we read as a client.
-  const text = express.text({ limit: options.bodyLimit, type: () => true });
+  const limits = { body: byteSize(options.bodyLimit), bulk: Math.max(byteSize(options.bodyLimit), byteSize(options.bulkBodyLimit ?? DEFAULT_BULK_BODY_LIMIT)) };
   const services = new Set(options.serves.map((name) => (OPERATIONS[name] as OicpOperation).soap.service));
   let definitions: Map<string, string> | undefined;
   const documents = () => (definitions ??= soapDefinitions());
   for (const service of services) {
-    router.post(soapPath(service), text, (req, res) => {
-      void serveSoap(service, req, res, options);
-    });
-    router.get(soapPath(service), (req, res) => {
-      if (req.query.wsdl === undefined) res.status(405).set('allow', 'POST').type('text/plain').send('POST a SOAP envelope, or GET ?wsdl');
-      else res.type('text/xml').send(servedWsdl(documents(), service, `${req.protocol}://${req.get('host') ?? ''}`));
-    });
+    for (const version of serviceVersions(service)) {
+      const path = `${SOAP_BASE_PATH}/${service}/${version}`;
+      router.post(path, (req, res) => {
+        void serveSoap(service, req, res, options, limits);
+      });
+      router.get(path, (req, res) => {
+        if (req.query.wsdl === undefined) res.status(405).set('allow', 'POST').type('text/plain').send('POST a SOAP envelope, or GET ?wsdl');
+        else if (path !== soapPath(service)) res.status(404).type('text/plain').send(`the WSDL served here describes OICP ${LATEST_RELEASE}: GET ${soapPath(service)}?wsdl (docs/oicp-soap.md)`);
+        else res.type('text/xml').send(servedWsdl(documents(), service, `${req.protocol}://${req.get('host') ?? ''}`));
+      });
+    }
     router.get(`${SOAP_BASE_PATH}/${service}/:file`, (req, res, next) => {
       const file = req.params.file;
       const xsd = file.endsWith('.xsd') ? documents().get(file) : undefined;
@@ -52,47 +55,93 @@ export function soapEndpoints(options: OicpServerOptions): Router {
   return router;
 }
 
-async function serveSoap(service: SoapService, req: Request, res: Response, options: OicpServerOptions): Promise<void> {
-  const log = (res.locals.log as Logger | undefined) ?? options.logger;
-  const send = (httpStatus: number, xml: string) => res.status(httpStatus).type(SOAP_CONTENT_TYPE).send(xml);
-  let name: OperationName | undefined;
-  try {
-    const { element, content } = readSoapBody(typeof req.body === 'string' ? req.body : '', { maxBytes: Number.MAX_SAFE_INTEGER });
-    name = operationOf(service, element);
-    if (name === undefined) throw new OicpRefusal('022', `${element} is not an operation of the ${service} service`, 400);
-    if (!options.serves.includes(name)) throw new OicpRefusal('320', `${name} is not offered here`, 501);
-    const { value, findings } = decodeRequest(name, content);
-    // No path names the party in 2.x; where the body does not either, the handler knows the caller
-    // from its certificate (Hubject) or does not need to (a partner answering the hub).
-    const partyId = OPERATIONS[name].party === 'none' ? undefined : partyNamedInBody(name, value);
-    const outcome = await answerCall(name, value, { partyId, caller: callerOf(req), requestId: res.locals.requestId as string | undefined, findings, query: req.query }, options, log);
-    const answer = outcome.ok ? { httpStatus: 200, xml: soapAnswer(name, outcome.answer).value } : soapRefusal(name, service, outcome.refusal);
-    options.onExchange?.({ wire: 'soap', operation: name, partyId, request: value, httpStatus: answer.httpStatus, response: outcome.ok ? outcome.answer : outcome.refusal.acknowledgement });
-    send(answer.httpStatus, answer.xml);
-  } catch (err) {
-    const refusal = err instanceof OicpRefusal ? err : err instanceof XmlRefused ? new OicpRefusal('022', err.message, 400) : undefined;
-    if (!refusal) log.error('SOAP request failed', { operation: name, error: err });
-    const answer = soapRefusal(name, service, refusal ?? new OicpRefusal('021', 'internal error', 500));
-    send(answer.httpStatus, answer.xml);
+class TooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`request body too large (more than ${limit} bytes)`);
   }
 }
 
-/** Bodies the parser refused (too large, unreadable) on a SOAP path are answered with a fault. */
-export function soapErrors(logger: Logger): ErrorRequestHandler {
-  return (err: { type?: string; status?: number }, req, res, next) => {
-    if (!req.path.startsWith(`${SOAP_BASE_PATH}/`)) {
-      next(err);
+/** The request read from the body as it arrives; the limit tightens to the body limit unless the body element is a bulk operation's. */
+function readRequest(req: Request, service: SoapService, limits: Limits): Promise<SoapRequest> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (declared > limits.bulk) return reject(new TooLarge(limits.bulk));
+    const reader = new SoapRequestReader(service);
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    let size = 0;
+    const fail = (err: unknown) => {
+      req.removeAllListeners('data');
+      req.removeAllListeners('end');
+      req.resume();
+      // By its code: the decoder's TypeError may come from another realm (test runners), where instanceof fails.
+      const notUtf8 = (err as { code?: unknown }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA';
+      reject(notUtf8 ? new SoapFaultError('Client', 'the body is not UTF-8 text') : err instanceof Error ? err : new Error(String(err)));
+    };
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      try {
+        // A chunk is read before the limit is checked: the body element it may hold says which limit
+        // applies (until it is read, the smaller one), and a chunk is only what one socket read brings.
+        reader.write(decoder.decode(chunk, { stream: true }));
+        const limit = reader.operation && (OPERATIONS[reader.operation.name] as OicpOperation).soap.bulk ? limits.bulk : limits.body;
+        if (size > limit) throw new TooLarge(limit);
+      } catch (err) {
+        fail(err);
+      }
+    });
+    req.on('end', () => {
+      try {
+        reader.write(decoder.decode());
+        resolve(reader.end());
+      } catch (err) {
+        fail(err);
+      }
+    });
+    req.on('error', fail);
+  });
+}
+
+async function serveSoap(service: SoapService, req: Request, res: Response, options: OicpServerOptions, limits: Limits): Promise<void> {
+  const log = (res.locals.log as Logger | undefined) ?? options.logger;
+  const send = (httpStatus: number, xml: string) => res.status(httpStatus).type(SOAP_CONTENT_TYPE).send(xml);
+  let name: OperationName | undefined;
+  let release: SoapRelease = LATEST_RELEASE;
+  try {
+    const request = await readRequest(req, service, limits);
+    ({ name, release } = request);
+    if (!options.serves.includes(name)) throw new OicpRefusal('320', `${name} is not offered here`, 501);
+    // No path names the party in 2.x; where the body does not either, the handler knows the caller
+    // from its certificate (Hubject) or does not need to (a partner answering the hub).
+    const partyId = OPERATIONS[name].party === 'none' ? undefined : partyNamedInBody(name, request.value);
+    const outcome = await answerCall(
+      name,
+      request.value,
+      // 2.x had no pages: a caller that asks for none gets the whole result, as Hubject's 2.x gave it.
+      { partyId, caller: callerOf(req), requestId: res.locals.requestId as string | undefined, findings: request.findings, query: req.query, unpaged: req.query.page === undefined && req.query.size === undefined },
+      options,
+      log,
+    );
+    const answer = outcome.ok ? { httpStatus: 200, xml: soapAnswer(name, outcome.answer, { release, requestElement: request.element }).value } : soapRefusal(name, service, outcome.refusal, release);
+    options.onExchange?.({ wire: 'soap', operation: name, partyId, request: request.value, httpStatus: answer.httpStatus, response: outcome.ok ? outcome.answer : outcome.refusal.acknowledgement });
+    send(answer.httpStatus, answer.xml);
+  } catch (err) {
+    if (err instanceof TooLarge) {
+      // The size refusal keeps its own status: proxies and clients act on 413, not on a fault's 500.
+      const refusal = new OicpRefusal('022', 'request body too large', 413);
+      res.set('connection', 'close');
+      send(413, soapFault({ faultcode: 'Client', faultstring: `${name ?? 'OICP'}: ${err.message}`, acknowledgement: refusal.acknowledgement, service, release }));
       return;
     }
-    const service = req.path.split('/')[2] as SoapService;
-    const callersFault = bodyRefusal(err);
-    if (!callersFault) logger.error('SOAP request failed before its handler', { error: err });
-    const refusal = callersFault ?? new OicpRefusal('021', 'internal error', 500);
-    const { xml } = soapRefusal(undefined, service, refusal);
-    // The size refusal keeps its own status: proxies and clients act on 413, not on a fault's 500.
-    res
-      .status(refusal.httpStatus === 413 ? 413 : 500)
-      .type(SOAP_CONTENT_TYPE)
-      .send(xml);
-  };
+    if (err instanceof SoapFaultError) {
+      // Faults of the envelope itself concern no Body: SOAP 1.1 gives them no detail.
+      const aboutBody = err.faultcode === 'Client' || err.faultcode === 'Server';
+      const refusal = new OicpRefusal('022', err.message, 400);
+      send(500, soapFault({ faultcode: err.faultcode, faultstring: `OICP: ${err.message}`, acknowledgement: aboutBody ? refusal.acknowledgement : undefined, service, release }));
+      return;
+    }
+    const refusal = err instanceof OicpRefusal ? err : undefined;
+    if (!refusal) log.error('SOAP request failed', { operation: name, error: err });
+    const answer = soapRefusal(name, service, refusal ?? new OicpRefusal('021', 'internal error', 500), release);
+    send(answer.httpStatus, answer.xml);
+  }
 }

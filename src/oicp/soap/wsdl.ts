@@ -1,17 +1,22 @@
 /**
- * The WSDL 1.1 and XSD documents of the SOAP edge, derived from what the edge actually does: the
- * operation table gives the services, operations and body elements, the TypeBox schemas give the
- * content, and the codec's tables (attributes, wrapped lists, CommonTypes) give the XML form. One
+ * The WSDL 1.1 and XSD documents of the SOAP edge for OICP 2.2, derived from what the edge actually
+ * does: the operation table gives the services, operations and body elements, and the plans the
+ * writer writes by (TypeBox schemas, the codec's tables and the 2.2 dialect) give the content. One
  * source, so a peer's WSDL tooling reads exactly the messages the codec writes. The generated set
  * is committed in `src/oicp/soap/wsdl/` (`npm run wsdl:oicp`) and served by the SOAP endpoints
- * (`GET <service path>?wsdl`).
+ * (`GET <service path>?wsdl`). For 2.0, Hubject's own set applies (fixtures/oicp-2x/official).
+ *
+ * Operations are named without the `eRoaming` of their request element: a generic client such as
+ * strong-soap takes an operation named like its input element for the "document/literal wrapped"
+ * convention and then looks for the answer inside the answer element, where OICP has none.
  */
 import type { TSchema } from '@sinclair/typebox';
 import { OPERATIONS, OPERATION_NAMES, type OicpOperation } from '../operations';
 import { Acknowledgement } from '../transaction-schemas';
-import { ATTRIBUTES, COMMON_TYPES_PREFIX, COMMON_TYPE_ELEMENTS, TEXT, WRAPPED_LISTS } from './codec';
+import { COMMON_TYPES_PREFIX, COMMON_TYPE_ELEMENTS, planOf, type MemberPlan, type ObjectPlan, type SchemaShape } from './plan';
+import { ANSWER_SHAPES } from './shapes';
 import { writeXml, type XmlOut } from './xml';
-import { ACKNOWLEDGEMENT_ELEMENT, SOAP_SERVICES, soapNamespace, soapPath, type SoapService } from './services';
+import { ACKNOWLEDGEMENT_ELEMENT, LATEST_RELEASE, SOAP_SERVICES, soapNamespace, soapPath, type SoapService } from './services';
 
 const XS = 'http://www.w3.org/2001/XMLSchema';
 const WSDL = 'http://schemas.xmlsoap.org/wsdl/';
@@ -21,23 +26,9 @@ const SOAP_HTTP = 'http://schemas.xmlsoap.org/soap/http';
 /** Where the WSDL says the service is until it is served: the `?wsdl` answer names the real address. */
 export const PLACEHOLDER_BASE_URL = 'https://oicp.example';
 
-interface Shape {
-  type?: string;
-  properties?: Partial<Record<string, TSchema>>;
-  required?: string[];
-  items?: TSchema;
-  enum?: string[];
-  pattern?: string;
-  format?: string;
-  minLength?: number;
-  maxLength?: number;
-  minimum?: number;
-  maximum?: number;
-  minItems?: number;
-  maxItems?: number;
-}
+type Shape = SchemaShape;
 
-type Xml = Record<string, XmlOut | XmlOut[]>;
+type Xml = Record<string, XmlOut>;
 
 export const xsdFile = (service: SoapService) => `${service}.xsd`;
 export const wsdlFile = (service: SoapService) => `${service}.wsdl`;
@@ -78,48 +69,50 @@ function simpleType(shape: Shape): Xml {
 }
 
 /** The types one schema document defines; a service document also collects the CommonTypes it refers to. */
-class TypeWriter {
-  readonly commonTypes = new Map<string, TSchema>();
+/** What a plan declares: the elements and attributes of its members, by name and kind. */
+function signature(plan: ObjectPlan): string {
+  return plan.written.map((m) => `${m.xml}${m.list ? '*' : ''}${m.attribute ? '@' : ''}`).join(',');
+}
 
-  /** The content model of an object: its elements in schema order (the codec writes that order), then its attributes. */
-  complexType(schema: TSchema): Xml {
-    const shape = schema as Shape;
-    if (shape.type !== 'object' || !shape.properties) return { '@mixed': 'true', 'xs:sequence': { 'xs:any': { '@minOccurs': '0', '@maxOccurs': 'unbounded', '@processContents': 'skip' } } };
-    const required = new Set(shape.required ?? []);
-    const entries = Object.entries(shape.properties).filter((entry): entry is [string, TSchema] => entry[1] !== undefined);
-    const attributes = entries.filter(([key]) => ATTRIBUTES.has(key)).map(([key, property]) => ({ '@name': key, '@use': required.has(key) ? 'required' : 'optional', ...simpleType(property as Shape) }));
-    const elements = entries.filter(([key]) => !ATTRIBUTES.has(key));
-    const text = elements.length === 1 && elements[0]![0] === TEXT ? (elements[0]![1] as Shape) : undefined;
+class TypeWriter {
+  readonly commonTypes = new Map<string, ObjectPlan>();
+
+  /** The content model of an element: its members in the order the writer writes them, then its attributes. */
+  complexType(plan: ObjectPlan | undefined): Xml {
+    if (!plan) return { '@mixed': 'true', 'xs:sequence': { 'xs:any': { '@minOccurs': '0', '@maxOccurs': 'unbounded', '@processContents': 'skip' } } };
+    const attributes = plan.written.filter((m) => m.attribute).map((m) => ({ '@name': m.xml, '@use': m.required ? 'required' : 'optional', ...simpleType(m.schema as Shape) }));
+    const text = plan.written.find((m) => m.text);
     // Text with attributes (InfoText) extends its built-in type: XSD allows no facets there.
-    if (text) return { 'xs:simpleContent': { 'xs:extension': { '@base': baseType(text), 'xs:attribute': attributes } } };
-    const sequence = elements.map(([key, property]) => this.element(key, property, required.has(key)));
+    if (text) return { 'xs:simpleContent': { 'xs:extension': { '@base': baseType(text.schema as Shape), 'xs:attribute': attributes } } };
+    const sequence = plan.written.filter((m) => !m.attribute).flatMap((m) => this.elements(m));
     return { 'xs:sequence': sequence.length > 0 ? { 'xs:element': sequence } : {}, ...(attributes.length > 0 ? { 'xs:attribute': attributes } : {}) };
   }
 
-  /** One member as an element declaration: repeated or wrapped when a list, a CommonTypes type reference when a common type. */
-  element(name: string, schema: TSchema, required: boolean): Xml {
-    const shape = schema as Shape;
-    // minOccurs 1 is XSD's default: only the optional side is written.
-    const optional: Xml = required ? {} : { '@minOccurs': '0' };
-    if (shape.type === 'array' && shape.items) {
-      const occurs = { '@minOccurs': String(required ? (shape.minItems ?? 0) : 0), '@maxOccurs': shape.maxItems === undefined ? 'unbounded' : String(shape.maxItems) };
-      const wrapper = WRAPPED_LISTS[name];
-      if (wrapper === undefined) return { '@name': name, ...occurs, ...this.content(name, shape.items) };
-      return { '@name': name, ...optional, 'xs:complexType': { 'xs:sequence': { 'xs:element': { '@name': wrapper, ...occurs, ...this.content(name, shape.items) } } } };
-    }
-    return { '@name': name, ...optional, ...this.content(name, schema) };
+  /** A member's element declarations: one, or two for a name in two languages. */
+  private elements(member: MemberPlan): Xml[] {
+    const form = member.form;
+    if (form?.kind === 'languages') return [form.local, form.english].map((name) => ({ '@name': name, '@minOccurs': '0', '@type': 'xs:string' }));
+    const optional: Xml = member.required ? {} : { '@minOccurs': '0' };
+    if (!member.list) return [{ '@name': member.xml, ...optional, ...this.content(member, member.schema) }];
+    const shape = member.schema as Shape;
+    const occurs = { '@minOccurs': String(member.required ? (shape.minItems ?? 0) : 0), '@maxOccurs': shape.maxItems === undefined ? 'unbounded' : String(shape.maxItems) };
+    const item = this.content(member, shape.items!);
+    if (member.wrapper === undefined) return [{ '@name': member.xml, ...occurs, ...item }];
+    // The writer writes a wrapper even for an empty list.
+    return [{ '@name': member.xml, ...optional, 'xs:complexType': { 'xs:sequence': { 'xs:element': { '@name': member.wrapper, ...occurs, '@minOccurs': '0', ...item } } } }];
   }
 
-  private content(name: string, schema: TSchema): Xml {
-    const shape = schema as Shape;
-    if (COMMON_TYPE_ELEMENTS.has(name)) {
-      const known = this.commonTypes.get(name);
-      if (known !== undefined && JSON.stringify(known) !== JSON.stringify(schema)) throw new Error(`the common type ${name} has two different schemas`);
-      this.commonTypes.set(name, schema);
-      return { '@type': `${COMMON_TYPES_PREFIX}:${commonTypeName(name)}` };
+  private content(member: MemberPlan, schema: TSchema): Xml {
+    const child = member.child;
+    const element = member.wrapper ?? member.key;
+    if (child && COMMON_TYPE_ELEMENTS.has(element)) {
+      const known = this.commonTypes.get(element);
+      if (known !== undefined && signature(known) !== signature(child)) throw new Error(`the common type ${element} has two different plans`);
+      this.commonTypes.set(element, child);
+      return { '@type': `${COMMON_TYPES_PREFIX}:${commonTypeName(element)}` };
     }
-    if (shape.type === 'object' || shape.type === undefined) return { 'xs:complexType': this.complexType(schema) };
-    return simpleType(shape);
+    if (child || member.open) return { 'xs:complexType': this.complexType(child) };
+    return simpleType(schema as Shape);
   }
 }
 
@@ -147,21 +140,25 @@ interface ServiceOperation {
   response: string;
 }
 
-/** A service's operations: each request element (2.x aliases included) with its answer element. */
-function serviceOperations(service: SoapService): { operations: ServiceOperation[]; elements: Map<string, TSchema> } {
+/** A service's operations: each request element (variants included) with its answer element, and the plan of every element. */
+function serviceOperations(service: SoapService): { operations: ServiceOperation[]; elements: Map<string, ObjectPlan> } {
   const operations: ServiceOperation[] = [];
-  const elements = new Map<string, TSchema>();
+  const elements = new Map<string, ObjectPlan>();
   for (const name of OPERATION_NAMES) {
     const operation: OicpOperation = OPERATIONS[name];
     if (operation.soap.service !== service) continue;
-    for (const request of [operation.soap.request, ...(operation.soap.requestAliases ?? [])]) {
-      operations.push({ name: request, response: operation.soap.response });
-      elements.set(request, operation.request);
+    const answerSchema = ANSWER_SHAPES[name]?.schema ?? operation.response;
+    for (const { request, response } of [operation.soap, ...(operation.soap.variants ?? [])]) {
+      operations.push({ name: request, response });
+      elements.set(request, planOf(operation.request, request, LATEST_RELEASE, operation.caller, false));
+      if (response !== ACKNOWLEDGEMENT_ELEMENT) elements.set(response, planOf(answerSchema, response, LATEST_RELEASE, operation.caller, false));
     }
-    if (operation.soap.response !== ACKNOWLEDGEMENT_ELEMENT) elements.set(operation.soap.response, operation.response);
   }
   return { operations, elements };
 }
+
+/** The WSDL name of an operation: its request element without `eRoaming` (see above why not the element's name). */
+export const operationName = (operation: { name: string }) => operation.name.replace(/^eRoaming/, '');
 
 function wsdlDocument(service: SoapService, operations: ServiceOperation[]): string {
   const { prefix } = SOAP_SERVICES[service];
@@ -177,19 +174,19 @@ function wsdlDocument(service: SoapService, operations: ServiceOperation[]): str
       '@targetNamespace': soapNamespace(service),
       'wsdl:types': { 'xs:schema': { 'xs:import': [{ '@namespace': soapNamespace(service), '@schemaLocation': xsdFile(service) }] } },
       'wsdl:message': operations.flatMap((operation) => [
-        { '@name': `${operation.name}Input`, 'wsdl:part': { '@name': 'parameters', '@element': qualified(operation.name) } },
-        { '@name': `${operation.name}Output`, 'wsdl:part': { '@name': 'parameters', '@element': qualified(operation.response) } },
+        { '@name': `${operation.name}Input`, 'wsdl:part': { '@name': operation.name, '@element': qualified(operation.name) } },
+        { '@name': `${operation.name}Output`, 'wsdl:part': { '@name': operation.response, '@element': qualified(operation.response) } },
       ]),
       'wsdl:portType': {
         '@name': `${prefix}PortType`,
-        'wsdl:operation': operations.map((operation) => ({ '@name': operation.name, 'wsdl:input': { '@message': `${prefix}:${operation.name}Input` }, 'wsdl:output': { '@message': `${prefix}:${operation.name}Output` } })),
+        'wsdl:operation': operations.map((operation) => ({ '@name': operationName(operation), 'wsdl:input': { '@message': `${prefix}:${operation.name}Input` }, 'wsdl:output': { '@message': `${prefix}:${operation.name}Output` } })),
       },
       'wsdl:binding': {
         '@name': `${prefix}Binding`,
         '@type': `${prefix}:${prefix}PortType`,
         'soap:binding': { '@style': 'document', '@transport': SOAP_HTTP },
         'wsdl:operation': operations.map((operation) => ({
-          '@name': operation.name,
+          '@name': operationName(operation),
           'soap:operation': { '@soapAction': operation.name, '@style': 'document' },
           'wsdl:input': { 'soap:body': { '@use': 'literal' } },
           'wsdl:output': { 'soap:body': { '@use': 'literal' } },
@@ -211,16 +208,16 @@ export function soapDefinitions(): Map<string, string> {
   for (const service of services) {
     const { operations, elements } = serviceOperations(service);
     const writer = new TypeWriter();
-    const declarations = [...elements].map(([name, schema]) => ({ '@name': name, 'xs:complexType': writer.complexType(schema) }));
-    for (const [name, schema] of writer.commonTypes) common.commonTypes.set(name, schema);
+    const declarations = [...elements].map(([name, plan]) => ({ '@name': name, 'xs:complexType': writer.complexType(plan) }));
+    for (const [name, plan] of writer.commonTypes) common.commonTypes.set(name, plan);
     files.set(xsdFile(service), schemaDocument(service, { 'xs:element': declarations }));
     files.set(wsdlFile(service), wsdlDocument(service, operations));
   }
-  const acknowledgement = { '@name': ACKNOWLEDGEMENT_ELEMENT, 'xs:complexType': common.complexType(Acknowledgement) };
+  const acknowledgement = { '@name': ACKNOWLEDGEMENT_ELEMENT, 'xs:complexType': common.complexType(planOf(Acknowledgement, ACKNOWLEDGEMENT_ELEMENT, LATEST_RELEASE, 'CPO', true)) };
   // Common types may nest common types (the acknowledgement's StatusCode): resolve until nothing new appears.
   const named = new Map<string, Xml>();
   for (let pending = [...common.commonTypes.keys()]; pending.length > 0; pending = [...common.commonTypes.keys()].filter((name) => !named.has(name))) {
-    for (const name of pending) named.set(name, { '@name': commonTypeName(name), ...common.complexType(common.commonTypes.get(name)!) });
+    for (const name of pending) named.set(name, { '@name': commonTypeName(name), ...common.complexType(common.commonTypes.get(name)) });
   }
   const types = [...named].sort(([a], [b]) => a.localeCompare(b)).map(([, type]) => type);
   files.set(xsdFile('commontypes'), schemaDocument('commontypes', { 'xs:element': acknowledgement, 'xs:complexType': types }));

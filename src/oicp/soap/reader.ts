@@ -1,0 +1,462 @@
+/**
+ * Reads SOAP 1.1 envelopes from strangers safely and in one pass, as text arrives: a SAX tokenizer
+ * (saxes) feeds a builder that types every element by its plan (`plan.ts`) and builds the canonical
+ * 2.3 value directly, record by record; no tree of the document is ever held, and a record list can
+ * be handed out record by record (`onItem`) so memory stays flat in the number of records.
+ *
+ * Safety: a document type declaration is refused as soon as it appears (it is the door for external
+ * entities (XXE) and entity expansion, and OICP messages never need one); saxes knows only the
+ * five predefined entities and character references; nesting is capped. The envelope is checked
+ * as SOAP 1.1 demands: another envelope namespace is a VersionMismatch, a header that must be
+ * understood is a MustUnderstand fault, anything else amiss is the Client's.
+ */
+import { SaxesParser, type SaxesTag } from 'saxes';
+import { FindingLog, type Finding } from '../../mapping/findings';
+import type { ChargingFacility, InfoText } from '../schemas';
+import { facilityFromText } from './charging-facility-text';
+import { ASSUMED_WHEN_ABSENT, LANGUAGE_ELEMENTS, PARTNER_SESSION_ELEMENT, RECORD_MODES, type MemberPlan, type ObjectPlan } from './plan';
+import { SOAP_ENVELOPE_NS } from './services';
+import { pathText } from './writer';
+
+/** SOAP 1.1's fault codes (section 4.4.1). */
+export type SoapFaultCode = 'VersionMismatch' | 'MustUnderstand' | 'Client' | 'Server';
+
+/** A message that cannot be read, with the fault SOAP 1.1 says it deserves. */
+export class SoapFaultError extends Error {
+  constructor(
+    readonly faultcode: SoapFaultCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SoapFaultError';
+  }
+}
+
+export interface ReadLimits {
+  /** Deepest element nesting accepted; OICP messages stay below 12. */
+  maxDepth?: number;
+}
+
+/** What the body element is read as: a plan, or `undefined` to refuse it (the caller's own fault is thrown instead). */
+export interface BodyTarget {
+  plan: ObjectPlan;
+  /**
+   * Items of lists whose item element has this context are handed out instead of kept, with the
+   * object they belong to and their own findings (which are not kept either).
+   */
+  onItem?: { context: string; take: (item: unknown, parent: Record<string, unknown>, findings: Finding[]) => void };
+}
+
+export interface ReadEnvelope {
+  /** The body element's namespace and local name. */
+  namespace: string;
+  element: string;
+  /** The canonical value of the body element. */
+  value: unknown;
+  findings: Finding[];
+  /** Header entries read by their plans (by local name). */
+  headers: Record<string, unknown>;
+}
+
+export interface EnvelopeReading {
+  /** The plan of the body element (`Fault` included), or a thrown SoapFaultError. */
+  body: (namespace: string, element: string) => BodyTarget;
+  /** Plans of header entries this side reads, `understood` for those it knows and ignores, by namespace and local name. */
+  header?: (namespace: string, element: string) => ObjectPlan | 'understood' | undefined;
+}
+
+type Frame =
+  | { kind: 'object'; plan: ObjectPlan; member?: MemberPlan; key: string | number; value: Record<string, unknown>; text: string; modes?: string[]; counts?: Record<string, number>; findingsFrom?: number }
+  | { kind: 'list'; member: MemberPlan; key: string | number; items: unknown[]; text: string; modes?: boolean; count: number }
+  | { kind: 'scalar'; member?: MemberPlan; key: string | number; text: string; language?: (typeof LANGUAGE_ELEMENTS)[string]; element?: string }
+  | { kind: 'open'; key: string | number; value: Record<string, unknown>; text: string }
+  | { kind: 'skip'; key: string | number };
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const LANGUAGES_3: Readonly<Record<string, string>> = { ENG: 'en', DEU: 'de', GER: 'de', FRA: 'fr', FRE: 'fr', ITA: 'it', NLD: 'nl', DUT: 'nl', SPA: 'es' };
+
+function typed(member: MemberPlan | undefined, text: string): unknown {
+  const type = member?.scalar;
+  if (type === 'number' || type === 'integer') return NUMBER.test(text) ? Number(text) : text;
+  if (type === 'boolean') return text === 'true' || text === '1' ? true : text === 'false' || text === '0' ? false : text;
+  return text;
+}
+
+/** A frame's path segments below its parent: a repeated item is its list's key and its index. */
+function ownPath(frame: Frame): (string | number)[] {
+  const listKey = (frame as { listKey?: string }).listKey;
+  return listKey === undefined ? [frame.key] : [listKey, frame.key];
+}
+
+const localOf = (name: string) => {
+  const colon = name.indexOf(':');
+  return colon < 0 ? name : name.slice(colon + 1);
+};
+
+/** Reads one envelope fed in pieces (`write`), finished by `end`. */
+export class EnvelopeReader {
+  private readonly parser = new SaxesParser({ position: true });
+  private readonly log = new FindingLog();
+  private readonly maxDepth: number;
+  /** Namespace declarations in scope for the envelope, header/body and body element levels. */
+  private readonly scopes: Record<string, string>[] = [];
+  private depth = 0;
+  private state: 'start' | 'envelope' | 'header' | 'body' | 'after' = 'start';
+  private frames: Frame[] = [];
+  /** Depth at which the current header entry or body element started. */
+  private entryDepth = 0;
+  private entry: 'header' | 'body' | undefined;
+  private target?: BodyTarget;
+  private headerName?: string;
+  private result?: { namespace: string; element: string; value: unknown };
+  private readonly headers: Record<string, unknown> = {};
+
+  constructor(
+    private readonly reading: EnvelopeReading,
+    limits: ReadLimits = {},
+  ) {
+    this.maxDepth = limits.maxDepth ?? 32;
+    this.parser.on('doctype', () => {
+      throw new SoapFaultError('Client', 'XML document type declarations are not accepted (external entities and entity expansion are refused)');
+    });
+    this.parser.on('error', (err) => {
+      throw new SoapFaultError('Client', `malformed XML: ${err.message}`);
+    });
+    this.parser.on('opentag', (tag) => this.open(tag));
+    this.parser.on('text', (text) => this.text(text));
+    this.parser.on('cdata', (text) => this.text(text));
+    this.parser.on('closetag', () => this.close());
+  }
+
+  write(chunk: string): void {
+    this.parser.write(chunk);
+  }
+
+  end(): ReadEnvelope {
+    this.parser.close();
+    if (this.state === 'start') throw new SoapFaultError('Client', 'not a SOAP 1.1 envelope: the document is empty');
+    if (!this.result) throw new SoapFaultError('Client', 'a SOAP Body must hold exactly one element, found none');
+    return { ...this.result, findings: this.log.findings, headers: this.headers };
+  }
+
+  private resolve(name: string, attributes: Record<string, string>): string {
+    const colon = name.indexOf(':');
+    const prefix = colon < 0 ? 'xmlns' : `xmlns:${name.slice(0, colon)}`;
+    if (attributes[prefix] !== undefined) return attributes[prefix];
+    for (let i = this.scopes.length - 1; i >= 0; i--) if (this.scopes[i]![prefix] !== undefined) return this.scopes[i]![prefix]!;
+    return '';
+  }
+
+  private open(tag: SaxesTag): void {
+    this.depth++;
+    if (this.depth > this.maxDepth) throw new SoapFaultError('Client', `XML nested deeper than ${this.maxDepth} elements`);
+    const attributes = tag.attributes as Record<string, string>;
+    if (this.entry === undefined) {
+      this.envelopeLevel(tag.name, attributes);
+      return;
+    }
+    const top = this.frames[this.frames.length - 1];
+    if (top === undefined) {
+      // A header entry's or the body element's first element.
+      if (this.entry === 'header') this.openHeaderEntry(tag.name, attributes);
+      else this.openBody(tag.name, attributes);
+      return;
+    }
+    this.frames.push(this.child(top, tag.name, attributes));
+  }
+
+  /** Envelope, Header, Body, and the start of a header entry or of the body's one element. */
+  private envelopeLevel(name: string, attributes: Record<string, string>): void {
+    const namespace = this.resolve(name, attributes);
+    const local = localOf(name);
+    if (this.state === 'start') {
+      if (local !== 'Envelope') throw new SoapFaultError('Client', `not a SOAP 1.1 envelope: the document is a ${local}`);
+      if (namespace !== SOAP_ENVELOPE_NS) throw new SoapFaultError('VersionMismatch', `the envelope namespace is "${namespace}"; this service speaks SOAP 1.1 (${SOAP_ENVELOPE_NS})`);
+      this.scopes.push(attributes);
+      this.state = 'envelope';
+      return;
+    }
+    if (this.state === 'envelope') {
+      if (namespace !== SOAP_ENVELOPE_NS || (local !== 'Header' && local !== 'Body')) throw new SoapFaultError('Client', `a SOAP envelope holds a Header and a Body, not ${local} (${namespace})`);
+      this.scopes.push(attributes);
+      this.state = local === 'Header' ? 'header' : 'body';
+      return;
+    }
+    if (this.state === 'header') {
+      this.entry = 'header';
+      this.entryDepth = this.depth;
+      this.openHeaderEntry(name, attributes);
+      return;
+    }
+    if (this.state === 'body') {
+      if (this.result || this.frames.length > 0) throw new SoapFaultError('Client', 'a SOAP Body must hold exactly one element, found more');
+      this.entry = 'body';
+      this.entryDepth = this.depth;
+      this.openBody(name, attributes);
+      return;
+    }
+    throw new SoapFaultError('Client', `nothing may follow the SOAP Body (found ${local})`);
+  }
+
+  private openHeaderEntry(name: string, attributes: Record<string, string>): void {
+    const namespace = this.resolve(name, attributes);
+    const local = localOf(name);
+    const plan = this.reading.header?.(namespace, local);
+    const mustUnderstand = Object.entries(attributes).some(([attribute, value]) => localOf(attribute) === 'mustUnderstand' && this.resolve(attribute, attributes) === SOAP_ENVELOPE_NS && (value === '1' || value === 'true'));
+    if (!plan && mustUnderstand) throw new SoapFaultError('MustUnderstand', `the header ${local} (${namespace}) must be understood, and this service does not know it`);
+    this.headerName = local;
+    this.frames.push(plan && plan !== 'understood' ? this.objectFrame(plan, undefined, local, attributes) : { kind: 'skip', key: local });
+  }
+
+  private openBody(name: string, attributes: Record<string, string>): void {
+    const namespace = this.resolve(name, attributes);
+    const local = localOf(name);
+    this.target = this.reading.body(namespace, local);
+    this.result = { namespace, element: local, value: undefined };
+    this.frames.push(this.objectFrame(this.target.plan, undefined, '', attributes));
+  }
+
+  private objectFrame(plan: ObjectPlan, member: MemberPlan | undefined, key: string | number, attributes: Record<string, string>): Frame {
+    const value: Record<string, unknown> = {};
+    for (const name in attributes) {
+      if (name.startsWith('xmlns')) continue;
+      const local = localOf(name);
+      const attribute = plan.byName.get(local) ?? plan.byLowerName.get(local.toLowerCase());
+      if (attribute?.attribute) value[attribute.key] = typed(attribute, attributes[name]!);
+    }
+    // An item handed out takes its findings with it: they are those made from its start on.
+    const findingsFrom = this.target?.onItem?.context === plan.context ? this.log.findings.length : undefined;
+    return { kind: 'object', plan, member, key, value, text: '', findingsFrom };
+  }
+
+  /** The frame of a child element of `parent`. */
+  /** The frame of a child element of `parent`, by the element's qualified name as written. */
+  private child(parent: Frame, name: string, attributes: Record<string, string>): Frame {
+    // Items are numbered as the peer wrote them, dropped ones included, so a finding's path finds its element.
+    if (parent.kind === 'list') return this.item(parent.member, parent.count++, attributes);
+    if (parent.kind === 'object') {
+      // Peers repeat the same few prefixed names: each is looked up once per plan.
+      const known = parent.plan.byQualifiedName.get(name);
+      if (known !== undefined) return this.memberFrame(parent, known, attributes);
+    }
+    const local = localOf(name);
+    if (parent.kind === 'skip') return { kind: 'skip', key: local };
+    if (parent.kind === 'open') return { kind: 'open', key: local, value: {}, text: '' };
+    if (parent.kind === 'scalar') {
+      this.finding('loss', [local], 'an element inside a value; not carried');
+      return { kind: 'skip', key: local };
+    }
+    const { plan } = parent;
+    let member = plan.byName.get(local) ?? plan.byLowerName.get(local.toLowerCase());
+    // Bounded: the plans live as long as the process, and a peer chooses its prefixes.
+    if (member !== undefined && local !== PARTNER_SESSION_ELEMENT && plan.byQualifiedName.size < 256) plan.byQualifiedName.set(name, member);
+    if (member === undefined) {
+      const language = LANGUAGE_ELEMENTS[local];
+      if (language && plan.byName.has(language.to)) return { kind: 'scalar', member: plan.byName.get(language.to), key: local, text: '', language, element: local };
+      if (local === PARTNER_SESSION_ELEMENT) {
+        member = plan.byName.get(`${plan.caller}PartnerSessionID`);
+        if (member) this.finding('default', [local], `OICP 2.1 PartnerSessionID read as ${member.key} (the ${plan.caller}'s, who sent the message)`);
+      } else if (local === RECORD_MODES.element && plan.context === RECORD_MODES.context) {
+        const modes = (plan.byName.get(RECORD_MODES.facilities)?.child?.byName.get(RECORD_MODES.element));
+        if (modes) return { kind: 'list', member: modes, key: local, items: [], text: '', modes: true, count: 0 };
+      }
+      if (member === undefined) {
+        this.finding('loss', [local], 'not an element of OICP 2.3; not carried');
+        return { kind: 'skip', key: local };
+      }
+    } else if (member.xml === PARTNER_SESSION_ELEMENT && local === PARTNER_SESSION_ELEMENT) {
+      this.finding('default', [local], `OICP 2.1 PartnerSessionID read as ${member.key} (the ${plan.caller}'s, who sent the message)`);
+    }
+    return this.memberFrame(parent, member, attributes);
+  }
+
+  private memberFrame(parent: Extract<Frame, { kind: 'object' }>, member: MemberPlan, attributes: Record<string, string>): Frame {
+    if (member.attribute) return { kind: 'skip', key: member.key };
+    if (member.list && member.wrapper !== undefined) return { kind: 'list', member, key: member.key, items: [], text: '', count: 0 };
+    if (member.list) {
+      const counts = (parent.counts ??= {});
+      const index = counts[member.key] ?? 0;
+      counts[member.key] = index + 1;
+      return this.item(member, index, attributes, member.key);
+    }
+    return this.single(member, member.key, attributes);
+  }
+
+  /** One item of a list; `key` names the list when its items are repeated elements of the parent. */
+  private item(member: MemberPlan, index: number, attributes: Record<string, string>, key?: string): Frame {
+    const frame = this.single(member, index, attributes);
+    if (key !== undefined) (frame as { listKey?: string }).listKey = key;
+    return frame;
+  }
+
+  private single(member: MemberPlan, key: string | number, attributes: Record<string, string>): Frame {
+    if (member.child) return this.objectFrame(member.child, member, key, attributes);
+    if (member.open) return { kind: 'open', key, value: {}, text: '' };
+    return { kind: 'scalar', member, key, text: '' };
+  }
+
+  private text(text: string): void {
+    const top = this.frames[this.frames.length - 1];
+    if (top !== undefined && top.kind !== 'skip') top.text += text;
+  }
+
+  private close(): void {
+    this.depth--;
+    if (this.entry === undefined) {
+      // The end of the Header or the Body: back in the envelope, where only a Body may follow a Header.
+      if (this.depth === 1) this.state = this.state === 'header' ? 'envelope' : 'after';
+      return;
+    }
+    const frame = this.frames.pop()!;
+    const parent = this.frames[this.frames.length - 1];
+    const value = this.finish(frame, parent === undefined ? [] : ownPath(frame));
+    if (parent === undefined) {
+      if (this.entry === 'header') {
+        if (frame.kind === 'object') this.headers[this.headerName!] = value;
+      } else this.result!.value = value;
+      this.entry = undefined;
+      return;
+    }
+    if (value === undefined || frame.kind === 'skip') return;
+    this.assign(frame, parent, value);
+  }
+
+  private assign(frame: Frame, parent: Frame, value: unknown): void {
+    if (parent.kind === 'list') {
+      if (frame.kind === 'object' && frame.findingsFrom !== undefined) this.take(value, frame.findingsFrom);
+      else parent.items.push(value);
+      return;
+    }
+    if (parent.kind === 'open') {
+      const existing = parent.value[frame.key];
+      parent.value[frame.key] = existing === undefined ? value : Array.isArray(existing) ? [...(existing as unknown[]), value] : [existing, value];
+      return;
+    }
+    if (parent.kind !== 'object') return;
+    if (frame.kind === 'scalar' && frame.language) {
+      this.languages(frame, parent, value as string);
+      return;
+    }
+    if (frame.kind === 'list' && frame.modes) {
+      parent.modes = frame.items as string[];
+      return;
+    }
+    const listKey = (frame as { listKey?: string }).listKey;
+    if (listKey !== undefined) {
+      if (frame.kind === 'object' && frame.findingsFrom !== undefined) return this.take(value, frame.findingsFrom);
+      const list = (parent.value[listKey] ??= []) as unknown[];
+      list.push(value);
+      return;
+    }
+    const key = frame.kind === 'list' ? frame.member.key : (frame as { member?: MemberPlan }).member?.key ?? String(frame.key);
+    parent.value[key] = value;
+  }
+
+  /** Hands a finished item out, with the object it belongs to (its list's owner) and its findings. */
+  private take(item: unknown, findingsFrom: number): void {
+    let owner: Record<string, unknown> = {};
+    for (let i = this.frames.length - 1; i >= 0; i--) {
+      const frame = this.frames[i]!;
+      if (frame.kind === 'object') {
+        owner = frame.value;
+        break;
+      }
+    }
+    this.target!.onItem!.take(item, owner, this.log.findings.splice(findingsFrom));
+  }
+
+  /** The value of a finished element (`at`: its own path below its parent's), or undefined when it is dropped. */
+  private finish(frame: Frame, at: (string | number)[]): unknown {
+    switch (frame.kind) {
+      case 'skip':
+        return undefined;
+      case 'scalar': {
+        const text = frame.text.trim();
+        const member = frame.member;
+        if (member?.list && member.values && !member.values.has(text)) {
+          this.finding('loss', at, `"${text}" is not a value of OICP 2.3; left out`);
+          return undefined;
+        }
+        return typed(member, text);
+      }
+      case 'open': {
+        const text = frame.text.trim();
+        return Object.keys(frame.value).length === 0 ? text : frame.value;
+      }
+      case 'list': {
+        const text = frame.text.trim();
+        // 2.0/2.1 AdditionalInfo: text where 2.2 has InfoText items.
+        if (frame.items.length === 0 && text !== '' && frame.member.child?.byName.has('lang')) {
+          this.finding('default', at, `text read as one ${frame.member.key} entry in language "de"`);
+          return [{ lang: 'de', value: text }];
+        }
+        return frame.items;
+      }
+      case 'object':
+        return this.finishObject(frame, at);
+    }
+  }
+
+  private finishObject(frame: Extract<Frame, { kind: 'object' }>, at: (string | number)[]): unknown {
+    const { plan, value } = frame;
+    const text = frame.text.trim();
+    const textMember = plan.written.find((m) => m.text);
+    if (textMember) value[textMember.key] = text;
+    else if (text !== '' && Object.keys(value).length === 0 && plan.context === 'ChargingFacility') return this.facilityText(text, at);
+    if (frame.modes) this.recordModes(value, frame.modes, at);
+    for (const key of plan.requiredLists) value[key] ??= [];
+    for (const key of plan.required) {
+      const assumed = value[key] === undefined ? ASSUMED_WHEN_ABSENT[key]?.(value) : undefined;
+      if (assumed === undefined) continue;
+      value[key] = assumed;
+      this.finding('default', [...at, key], `absent (older OICP versions lack it); assumed ${JSON.stringify(assumed)}`);
+    }
+    return value;
+  }
+
+  /** A 2.0/2.1 facility in words: read for what they say, never refusing the record. */
+  private facilityText(text: string, at: (string | number)[]): ChargingFacility | undefined {
+    const read = facilityFromText(text);
+    if (read.facility === undefined) {
+      this.finding('loss', at, `${read.lost}; facility left out`);
+      return undefined;
+    }
+    if (read.assumed !== undefined) this.finding('default', at, read.assumed);
+    return read.facility;
+  }
+
+  /** Record-level charging modes (2.0–2.2) given to each facility that names none. */
+  private recordModes(record: Record<string, unknown>, modes: string[], at: (string | number)[]): void {
+    const facilities = record[RECORD_MODES.facilities] as ChargingFacility[] | undefined;
+    if (!facilities || facilities.length === 0) {
+      this.finding('loss', [...at, RECORD_MODES.element], 'charging modes of a record without charging facilities; not carried');
+      return;
+    }
+    for (const facility of facilities) facility.ChargingModes ??= modes as ChargingFacility['ChargingModes'];
+    // With one facility the record's modes are the facility's; with more, each is assumed to have them all.
+    if (facilities.length > 1)
+      this.finding('default', [...at, RECORD_MODES.element], 'the record’s charging modes (OICP 2.x) given to each of its charging facilities');
+  }
+
+  /** A one-language name (ChargingStationName, EnAdditionalInfo) added to its InfoText list. */
+  private languages(frame: Extract<Frame, { kind: 'scalar' }>, parent: Extract<Frame, { kind: 'object' }>, text: string): void {
+    const language = frame.language!;
+    const list = (parent.value[language.to] ??= []) as InfoText[];
+    if (language.localized) {
+      const entries = [...text.matchAll(/([A-Za-z]{2,3}):(.*?)\|\|\|/gs)].map(([, code, value]) => ({ lang: LANGUAGES_3[code!.toUpperCase()] ?? code!.toLowerCase(), value: value! }));
+      list.push(...(entries.length > 0 ? entries : [{ lang: language.lang, value: text }]));
+    } else list.push({ lang: language.lang, value: text });
+    // Only the local-language element leaves its language to be assumed.
+    if (language.lang !== 'en') this.finding('default', [frame.element!], `read as ${language.to} in language "${language.lang}" (the element names no language)`);
+  }
+
+  /** A finding at the current element's path plus `tail`. */
+  private finding(kind: 'loss' | 'default', tail: (string | number)[], message: string): void {
+    const segments: (string | number)[] = [];
+    // The body element and header entries are the root; their own key is not part of the path.
+    for (let i = 1; i < this.frames.length; i++) segments.push(...ownPath(this.frames[i]!));
+    const path = pathText([...segments, ...tail]);
+    if (kind === 'loss') this.log.loss(path, message);
+    else this.log.defaulted(path, message);
+  }
+}
