@@ -52,7 +52,7 @@ export type Token211 = Static<typeof Token211>;
 
 export const LocationReferences = Type.Object({ location_id: Id(36), evse_uids: Opt(Type.Array(Id(36))) });
 export type LocationReferences = Static<typeof LocationReferences>;
-const LocationReferences211 = Type.Object({ location_id: Id(39), evse_uids: Opt(Type.Array(Id(39))), connector_ids: Opt(Type.Array(Id(36))) });
+export const LocationReferences211 = Type.Object({ location_id: Id(39), evse_uids: Opt(Type.Array(Id(39))), connector_ids: Opt(Type.Array(Id(36))) });
 
 export const AuthorizationInfo = Type.Object({
   allowed: StringEnum(ALLOWED_TYPES),

@@ -119,11 +119,23 @@ export async function answerCall(name: OperationName, body: unknown, call: Incom
   } catch (err) {
     if (err instanceof OicpRefusal) {
       if (err.httpStatus >= 500) log.warn('OICP request failed', { operation: name, code: err.code });
-      return { ok: false, refusal: err };
+      const notAuthorized = refusedAuthorization(name, body, err);
+      return notAuthorized ? { ok: true, answer: notAuthorized } : { ok: false, refusal: err };
     }
     log.error('OICP handler failed', { operation: name, error: err });
     return { ok: false, refusal: new OicpRefusal('021', 'internal error', 500) };
   }
+}
+
+/**
+ * An authorization refused for a reason of the business (a partner that does not answer, 310) is
+ * answered in the authorization's own shape, NotAuthorized with the StatusCode, as the OpenAPI's only
+ * 200 answer of AuthorizeStart/Stop is; an acknowledgement there is what a partner cannot read.
+ */
+function refusedAuthorization(name: OperationName, body: unknown, refusal: OicpRefusal): unknown {
+  if (refusal.httpStatus !== 200 || (name !== 'AuthorizeStart' && name !== 'AuthorizeStop')) return undefined;
+  const sessionId = (body as { SessionID?: unknown } | null)?.SessionID;
+  return { ...(typeof sessionId === 'string' && { SessionID: sessionId }), AuthorizationStatus: 'NotAuthorized', StatusCode: refusal.acknowledgement.StatusCode };
 }
 
 /**

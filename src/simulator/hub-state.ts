@@ -240,7 +240,8 @@ export class HubState {
   evsePricingFor(providerId: string, operatorIds: readonly string[]): { OperatorID: string; EVSEPricing: EvsePricing[] }[] {
     return operatorIds.map((OperatorID) => ({
       OperatorID,
-      EVSEPricing: [...(this.evsePricing.get(upper(OperatorID))?.values() ?? [])].filter((p) => p.ProviderID === '*' || upper(p.ProviderID) === upper(providerId)),
+      // Pricing offered to every provider (`*`) is answered in the asking provider's name: an answer names one ProviderID.
+      EVSEPricing: [...(this.evsePricing.get(upper(OperatorID))?.values() ?? [])].filter((p) => p.ProviderID === '*' || upper(p.ProviderID) === upper(providerId)).map((p) => ({ ...p, ProviderID: providerId })),
     }));
   }
 

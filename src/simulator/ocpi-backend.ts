@@ -43,6 +43,8 @@ export interface OcpiBackend extends OcpiSide {
   store: Store;
   /** Its data, what peers sent it, and every call it received. */
   platform: SimulatedPlatform;
+  /** Every request its functional modules received, as it came over the wire (before any 2.1.1 body was raised to 2.2.1). */
+  wire: WireRequest[];
   /** The registered peer `partyId` as a module client. */
   peer(partyId: string): Promise<OcpiPeer | undefined>;
   /**
@@ -56,6 +58,15 @@ export interface OcpiBackend extends OcpiSide {
   setDown(down: boolean): void;
   versionsUrl(): string;
   close(): Promise<void>;
+}
+
+/** A request to a functional module, as received. */
+export interface WireRequest {
+  method: string;
+  /** The path, query included. */
+  path: string;
+  body: unknown;
+  status: number;
 }
 
 export async function createOcpiBackend(options: OcpiBackendOptions): Promise<OcpiBackend> {
@@ -86,13 +97,20 @@ export async function createOcpiBackend(options: OcpiBackendOptions): Promise<Oc
   const side = ocpiSide({ ocpi, bodyLimit: '1mb', store, logger: options.logger, publicUrl: () => url, modules: modulesOf(platform, () => url, options.logger, options.pageSize), now: options.now });
   const app = express();
   let down = false;
+  const wire: WireRequest[] = [];
   app.use((req, _res, next) => (down ? req.socket.destroy() : next()));
+  // Recorded when answered, by then with the body the OCPI router parsed (undefined when it had none).
+  app.use((req, res, next) => {
+    if (/^\/ocpi\/[^/]+\/(?!credentials)[a-z]+/.test(req.path)) res.on('finish', () => wire.push({ method: req.method, path: req.originalUrl, body: req.body as unknown, status: res.statusCode }));
+    next();
+  });
   app.use(side.router);
   return {
     ...side,
     app,
     store,
     platform,
+    wire,
     peer,
     pushAll: async (partyId, onEach) => {
       const target = await peer(partyId);

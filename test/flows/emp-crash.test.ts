@@ -34,9 +34,10 @@ describe('EMP CDRs across a SIGKILL', () => {
     first.process.kill('SIGKILL');
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
 
-    // Hubject accepts this CDR but cannot forward it: the bridge is dead.
-    const whileDead = await scene.cpo.charge('DE*XYZ*E2*2', card, 4).catch((err: Error) => err);
-    expect(whileDead).toBeInstanceOf(Error);
+    // The bridge is dead: Hubject cannot ask it, and tells the CPO NotAuthorized, 310 (partner did not respond).
+    const whileDead = await scene.cpo.charge('DE*XYZ*E2*2', card, 4);
+    expect(whileDead.authorized).toBe(false);
+    expect(scene.hub.traffic.filter((t) => t.direction === 'in' && t.operation === 'AuthorizeStart').at(-1)?.response).toMatchObject({ AuthorizationStatus: 'NotAuthorized', StatusCode: { Code: '310' } });
     const accepted = () => [...scene.hub.state.sessions.values()].filter((s) => s.cdr !== undefined).map((s) => s.sessionId);
     expect(accepted()).toEqual(expect.arrayContaining(acknowledged));
 

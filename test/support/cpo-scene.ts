@@ -15,6 +15,7 @@ import { oicpRouter, trustTerminatingProxy } from '../../src/oicp/router';
 import { acknowledgement } from '../../src/oicp/status-codes';
 import type { ChargingNotification } from '../../src/oicp/transaction-schemas';
 import { bridgeProcesses, type Child } from './child';
+import { assertConformance } from './conformance';
 import { quietLogger } from './oicp-network';
 
 export const RULES = loadMappingRules(join(__dirname, '..', '..', 'fixtures', 'mapping-rules.example.yaml'));
@@ -92,6 +93,7 @@ async function startNetwork(options: { backendVersions?: OcpiVersion[] } = {}) {
       await backend.close();
       hub.close();
       await Promise.all([hubServer.close(), empServer.close()]);
+      assertConformance(hub.traffic, backend.backend.wire);
     },
   };
 }

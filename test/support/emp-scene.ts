@@ -11,6 +11,7 @@ import type { OcpiTraffic } from '../../src/simulator/ocpi-platform';
 import type { OcpiPeer } from '../../src/ocpi/peer';
 import type { OcpiVersion } from '../../src/ocpi/transport';
 import { bridgeProcesses, type Child } from './child';
+import { assertConformance } from './conformance';
 import { RULES } from './cpo-scene';
 import { quietLogger } from './oicp-network';
 
@@ -91,6 +92,7 @@ async function startNetwork(protocol: Protocol, options: EmpSceneOptions = {}, e
       cpo.close();
       hub.close();
       await Promise.all([hubServer.close(), cpoServer.close()]);
+      assertConformance(hub.traffic, backend.backend.wire);
     },
   };
 }

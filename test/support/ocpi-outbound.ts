@@ -27,6 +27,7 @@ import {
   StartSession211,
   StopSession,
   Token,
+  LocationReferences211,
   Token211,
   UnlockConnector,
 } from '../../src/ocpi/transaction-schemas';
@@ -96,6 +97,7 @@ const SCHEMAS: Record<OcpiWriteVersion, Partial<Record<OutboundKind, TSchema>>> 
     cdr: Cdr211,
     token: Token211,
     'authorization-info': AuthorizationInfo211,
+    'location-references': LocationReferences211,
     'command-response': CommandResponse211,
     // 2.1.1 posts its CommandResponse to the response_url as the result.
     'command-result': CommandResponse211,

@@ -17,6 +17,10 @@ function load(): Ajv {
   for (const file of readdirSync(DIR).filter((f) => f.endsWith('.schema.json'))) {
     ajv.addSchema(JSON.parse(readFileSync(join(DIR, file), 'utf8')) as object, pathToFileURL(join(DIR, file)).href);
   }
+  // Erratum of the set: sessions and CDRs refer to `location.schema.json` and `tariff.schema.json`; the files are plural.
+  for (const [alias, file] of [['location', 'locations'], ['tariff', 'tariffs']]) {
+    ajv.addSchema(JSON.parse(readFileSync(join(DIR, `${file}.schema.json`), 'utf8')) as object, pathToFileURL(join(DIR, `${alias}.schema.json`)).href);
+  }
   return ajv;
 }
 
