@@ -53,7 +53,7 @@ export function kindOf(method: string, path: string): { version: OcpiVersion; ki
       case 'locations PUT':
       case 'locations PATCH': {
         const level = LEVELS[segments.length - 3];
-        return level && ((method === 'PUT' ? level : `${level}-patch`) as OutboundKind);
+        return level && ((method === 'PUT' ? level : `${level}-patch`));
       }
       case 'sessions PUT':
         return segments.length === 3 ? 'session' : undefined;
