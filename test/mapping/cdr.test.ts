@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ocpiCdrToOicp, oicpCdrToOcpi as oicpCdrToOcpiUnchecked } from '../../src/mapping/cdr';
 import { NO_RULES, type MappingRules } from '../../src/mapping/rules';
 import { ocpiSignedDataToOicp, oicpEichrechtToOcpi } from '../../src/mapping/signed-data';
@@ -180,5 +182,45 @@ describe('signed data <-> SignedMeteringValues', () => {
   it('recognises OCMF containers when the encoding is not given, and refuses unknown ones', () => {
     expect(oicpEichrechtToOcpi([{ SignedMeteringValue: OCMF, MeteringStatus: 'End' }], undefined).value?.encoding_method).toBe('OCMF');
     expect(oicpEichrechtToOcpi([{ SignedMeteringValue: 'abc', MeteringStatus: 'End' }], undefined).findings[0]?.kind).toBe('invalid');
+  });
+});
+
+describe('the invoice fields of a CPO CDR, as Hubject\'s own example writes them', () => {
+  // Hubject's example ChargeDetailRecord (fixtures/oicp, from the official OpenAPI), charged with an RFID card.
+  const official = JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'oicp', 'ChargeDetailRecord', 'request-eRoamingChargeDetailRecord.json'), 'utf8')) as Record<string, unknown> & {
+    SignedMeteringValues: { SignedMeteringValue: string; MeteringStatus: string }[];
+    CalibrationLawVerificationInfo: Record<string, string>;
+    Identification: { RFIDIdentification: { UID: string; EvcoID: string } };
+  };
+  /** The OCPI CDR a CPO backend posts for the same charge. */
+  const cdr: Cdr = {
+    ...CDR,
+    authorization_reference: official.SessionID as string,
+    session_id: official.CPOPartnerSessionID as string,
+    start_date_time: official.SessionStart as string,
+    end_date_time: official.SessionEnd as string,
+    cdr_token: { country_code: 'DE', party_id: 'DCB', uid: official.Identification.RFIDIdentification.UID, type: 'RFID', contract_id: official.Identification.RFIDIdentification.EvcoID },
+    cdr_location: { ...CDR.cdr_location, evse_id: official.EvseID as string },
+    charging_periods: [{ start_date_time: official.ChargingStart as string, dimensions: [{ type: 'ENERGY', volume: official.ConsumedEnergy as number }] }],
+    total_energy: official.ConsumedEnergy as number,
+    tariffs: [{ ...CDR.tariffs![0]!, id: official.PartnerProductID as string }],
+    signed_data: {
+      encoding_method: 'OCMF',
+      public_key: official.CalibrationLawVerificationInfo.PublicKey,
+      url: official.CalibrationLawVerificationInfo.MeteringSignatureUrl,
+      signed_values: official.SignedMeteringValues.map((v) => ({ nature: v.MeteringStatus.toUpperCase(), plain_data: '', signed_data: v.SignedMeteringValue })),
+    },
+  };
+
+  it('carries SessionID, EvseID, the card, the energy, the times and the signed meter values exactly as the example', () => {
+    const rules: MappingRules = { ...NO_RULES, tariffs: { ...NO_RULES.tariffs, products: { [official.PartnerProductID as string]: official.PartnerProductID as string } } };
+    const { value, findings } = ocpiCdrToOicp(cdr, { rules });
+    expect(findings.filter((f) => f.kind === 'invalid')).toEqual([]);
+    expect(oicpErrors('cpo', 'eRoamingChargeDetailRecord', value)).toEqual([]);
+    for (const field of ['SessionID', 'EvseID', 'ConsumedEnergy', 'PartnerProductID', 'SignedMeteringValues'] as const) expect(value![field]).toEqual(official[field]);
+    // Times: the same instants (OCPI writes whole seconds; the example carries milliseconds).
+    for (const field of ['SessionStart', 'SessionEnd', 'ChargingStart'] as const) expect(Math.abs(Date.parse(value![field]!) - Date.parse(official[field] as string))).toBeLessThan(1_000);
+    expect(value!.Identification).toEqual({ RFIDIdentification: expect.objectContaining({ UID: official.Identification.RFIDIdentification.UID, EvcoID: official.Identification.RFIDIdentification.EvcoID }) as unknown });
+    expect(value!.CalibrationLawVerificationInfo).toMatchObject({ PublicKey: official.CalibrationLawVerificationInfo.PublicKey, MeteringSignatureUrl: official.CalibrationLawVerificationInfo.MeteringSignatureUrl });
   });
 });
