@@ -70,9 +70,9 @@ async function startNetwork(options: { backendVersions?: OcpiVersion[] } = {}) {
     hubUrl: hubServer.url,
     backend,
     /** The bridge's configuration (before defaults): OICP CPO BE*BEC registering with the backend. */
-    bridgeConfig: async (protocol: Protocol, storePath: string) => ({
+    bridgeConfig: async (protocol: Protocol, store: string | BridgeStore) => ({
       server: { host: '127.0.0.1', port: 0 },
-      store: { path: storePath },
+      store: typeof store === 'string' ? { path: store } : store,
       outbox: { baseDelayMs: 100, maxDelayMs: 200, pollMs: 50, leaseMs: 1_000 },
       // OCPI does not say how drivers authenticate and pay, nor the accessibility: the rules do.
       mapping: RULES,
@@ -98,10 +98,13 @@ async function startNetwork(options: { backendVersions?: OcpiVersion[] } = {}) {
 
 const storeFile = () => join(mkdtempSync(join(tmpdir(), 'bridge-cpo-')), 'bridge.sqlite');
 
+/** The bridge's store when not a fresh SQLite file: e.g. a PostgreSQL schema of test/support/stores.ts. */
+export type BridgeStore = { path: string } | { url: string; schema: string };
+
 /** `backendVersions`: what the CPO backend speaks (both, so 2.2.1 is agreed, unless told). */
-export async function startCpoScene(protocol: Protocol, options: { backendVersions?: OcpiVersion[] } = {}): Promise<CpoScene> {
+export async function startCpoScene(protocol: Protocol, options: { backendVersions?: OcpiVersion[]; store?: BridgeStore } = {}): Promise<CpoScene> {
   const network = await startNetwork(options);
-  const bridge = await startBridge(parseConfig(await network.bridgeConfig(protocol, storeFile()), 'test', {}), network.logger);
+  const bridge = await startBridge(parseConfig(await network.bridgeConfig(protocol, options.store ?? storeFile()), 'test', {}), network.logger);
   // Hubject forwards remote starts and stops for BE*BEC's EVSEs to the bridge, in the scene's encoding.
   network.hub.partners.push({ role: 'CPO', id: 'BE*BEC', url: bridge.url, wire: protocol === 'soap-2.2' ? 'soap' : 'rest' });
   return {

@@ -11,7 +11,7 @@ import type { OcpiTraffic } from '../../src/simulator/ocpi-platform';
 import type { OcpiPeer } from '../../src/ocpi/peer';
 import type { OcpiVersion } from '../../src/ocpi/transport';
 import { bridgeProcesses, type Child } from './child';
-import { RULES } from './cpo-scene';
+import { RULES, type BridgeStore } from './cpo-scene';
 import { quietLogger } from './oicp-network';
 
 export type Protocol = 'rest-2.3' | 'soap-2.2';
@@ -44,6 +44,7 @@ export interface EmpScene {
 /** What the scene's eMSP backend speaks: both OCPI versions (2.2.1 is agreed) unless told. */
 export interface EmpSceneOptions {
   backendVersions?: OcpiVersion[];
+  store?: BridgeStore;
 }
 
 async function startNetwork(protocol: Protocol, options: EmpSceneOptions = {}, evses = 4) {
@@ -62,9 +63,9 @@ async function startNetwork(protocol: Protocol, options: EmpSceneOptions = {}, e
     cpo,
     backend,
     wire,
-    bridgeConfig: async (storePath: string, overrides: Record<string, unknown> = {}) => ({
+    bridgeConfig: async (store: string | BridgeStore, overrides: Record<string, unknown> = {}) => ({
       server: { host: '127.0.0.1', port: 0 },
-      store: { path: storePath },
+      store: typeof store === 'string' ? { path: store } : store,
       outbox: { baseDelayMs: 100, maxDelayMs: 200, pollMs: 50, leaseMs: 1_000 },
       mapping: RULES,
       ocpi: { countryCode: 'DE', partyId: 'BRG', roles: ['CPO'], businessDetails: { name: 'Bridge' }, backend: { versionsUrl: backend.backend.versionsUrl(), token: await backend.backend.registration.offer('bridge') } },
@@ -97,7 +98,7 @@ const storeFile = () => join(mkdtempSync(join(tmpdir(), 'bridge-emp-')), 'bridge
 
 export async function startEmpScene(protocol: Protocol, overrides: Record<string, unknown> = {}, options: EmpSceneOptions = {}): Promise<EmpScene> {
   const network = await startNetwork(protocol, options);
-  const bridge = await startBridge(parseConfig(await network.bridgeConfig(storeFile(), overrides), 'test', {}), network.logger);
+  const bridge = await startBridge(parseConfig(await network.bridgeConfig(options.store ?? storeFile(), overrides), 'test', {}), network.logger);
   network.hub.partners.push({ role: 'EMP', id: PROVIDER_ID, url: bridge.url, wire: network.wire });
   // The eMSP pushes its tokens, as a backend does after registering.
   await network.backend.backend.pushAll('bridge');
