@@ -4,6 +4,8 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import type { ServerConfig } from './config/schema';
+import { answerClientError } from './http/client-errors';
+import { jsonBody } from './http/json-body';
 import type { Logger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { requestContext, requestLog } from './observability/request-context';
@@ -28,7 +30,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.use(requestContext(deps.logger, metrics));
   for (const router of deps.routers ?? []) app.use(router);
-  app.use(express.json({ limit: deps.server.bodyLimit }));
+  app.use(jsonBody({ limit: deps.server.bodyLimit }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
@@ -91,6 +93,8 @@ export async function startServer(app: Express, config: ServerConfig): Promise<R
         app,
       )
     : http.createServer(app);
+  // Requests Node refuses before Express (headers too large, malformed) get a JSON answer, not a bare status line.
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
