@@ -6,6 +6,7 @@ import express, { type ErrorRequestHandler, type Express, type Router } from 'ex
 import type { ServerConfig } from './config/schema';
 import { answerClientError } from './http/client-errors';
 import { jsonBody } from './http/json-body';
+import { toOriginForm } from './http/origin-form';
 import type { Logger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { requestContext, requestLog } from './observability/request-context';
@@ -28,7 +29,7 @@ export function createApp(deps: AppDeps): Express {
   const metrics = deps.metrics ?? createMetrics(deps.store);
   const app = express();
   app.disable('x-powered-by');
-  app.use(requestContext(deps.logger, metrics));
+  app.use(toOriginForm, requestContext(deps.logger, metrics));
   for (const router of deps.routers ?? []) app.use(router);
   app.use(jsonBody({ limit: deps.server.bodyLimit }));
 

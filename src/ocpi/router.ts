@@ -6,6 +6,7 @@
  */
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response, type Router } from 'express';
 import { isBodyRefused, jsonBody } from '../http/json-body';
+import { originForm } from '../http/origin-form';
 import type { Logger } from '../observability/logger';
 import type { OcpiEndpoint, OcpiPartyRole, PartyRepository, TokenPurpose, TokenRepository } from '../store/credentials';
 import { roleOf, writeVersionDetails } from './credentials';
@@ -195,7 +196,7 @@ export function ocpiRouter(options: OcpiRouterOptions): Router {
  */
 function ocpiErrors(logger: Logger, now: () => Date): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
-    if (!req.originalUrl.startsWith(OCPI_BASE_PATH)) {
+    if (!originForm(req.originalUrl).startsWith(OCPI_BASE_PATH)) {
       next(err);
       return;
     }

@@ -305,6 +305,14 @@ describe.each(BACKENDS)('OCPI ids on the CPO scene', (backend) => {
       expect(await scene.bridge.store.objects.get('locations', 'NL*SIM', id)).toMatchObject({ body: { id } });
     });
 
+    it('answers a request in absolute form (http://host/ocpi/...) as the same path, not with a 500', async () => {
+      const target = 'http://example.com/ocpi/2.2.1/locations/NL/SIM/LOC1';
+      const anonymous = parsed(await rawExchange(scene.bridge.url, `GET ${target} HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n`));
+      expect(anonymous).toMatchObject({ status: 401, body: { status_code: 2000, status_message: 'Authorization header missing' } });
+      const known = parsed(await rawExchange(scene.bridge.url, `GET ${target} HTTP/1.1\r\nHost: example.com\r\nAuthorization: ${await token()}\r\nConnection: close\r\n\r\n`));
+      expect(known).toMatchObject({ status: 200, body: { status_code: 1000, data: { id: 'LOC1' } } });
+    });
+
     it('refuses a deeply nested body with 400 and 2001, and a bad path encoding likewise', async () => {
       const deep = `{"last_updated":"2026-01-01T00:00:00Z","status":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
       const res = await request(scene.bridge.url).patch('/ocpi/2.2.1/locations/NL/SIM/LOC1/3256').set('authorization', await token()).type('application/json').send(deep);
