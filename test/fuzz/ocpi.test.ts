@@ -37,9 +37,9 @@ interface Target {
   after: () => Promise<void>;
 }
 
-const ocpi = (method: BaseRequest['method'], path: string[], body?: unknown, query?: Record<string, string>): BaseRequest => ({
+const ocpi = (method: BaseRequest['method'], path: string[], body?: unknown, query?: Record<string, string>, version = '2.2.1'): BaseRequest => ({
   method,
-  segments: ['ocpi', '2.2.1', ...path],
+  segments: ['ocpi', version, ...path],
   // Everything after /ocpi/{version}/{module}.
   mutable: path.slice(1).map((_, i) => 3 + i),
   body,
@@ -289,5 +289,46 @@ describe.each(BACKENDS)('OCPI routes under hostile input', (backend) => {
         await fuzzRoute(scene.bridge.url, headers, target);
       }, ROUTE_MS);
     });
+
+  /** 2.1.1 bodies are raised to 2.2.1 before the checks: the reading itself meets the hostile input. On SQLite only: the store sees what 2.2.1 sees. */
+  if (backend.name === 'sqlite') {
+    describe('toward a 2.1.1 CPO backend', () => {
+      let scene: CpoScene;
+      beforeAll(async () => {
+        scene = await startCpoScene('rest-2.3', { backendVersions: ['2.1.1'] });
+        await scene.withCard(CARD);
+      }, 60_000);
+      afterAll(() => scene?.close());
+      const headers = async () => ({ authorization: authorizationHeader((await scene.backend.backend.store.parties.get('bridge'))!.outboundToken!, 'plain') });
+      const v211 = (method: BaseRequest['method'], path: string[], body?: unknown) => ocpi(method, path, body, undefined, '2.1.1');
+      const example = (file: string, changes: Record<string, unknown> = {}) => ({ ...(corpusJson('2.1.1', file) as Record<string, unknown>), ...changes });
+      /** The official location, pushed valid and newer (the peer writes it in 2.1.1): its EVSE data reaches the hub. */
+      const locationStillPushes = async () => {
+        const name = `Fuzz ${randomUUID().slice(0, 8)}`;
+        const mark = scene.received('PushEvseData').length;
+        const location = { ...(corpusJson('2.2.1', 'location_example.json') as Location), country_code: 'NL', party_id: 'SIM', name, last_updated: new Date().toISOString() };
+        expect(await (await scene.backend.backend.peer('bridge'))!.put('locations', OWNER, ['LOC1'], location)).toMatchObject({ ok: true });
+        await until('the location data reached the hub', () =>
+          scene
+            .received<PushEvseDataRequest>('PushEvseData')
+            .slice(mark)
+            .some((r) => JSON.stringify(r).includes(name)),
+        );
+      };
+      const targets: Target[] = [
+        { name: 'PUT location', base: () => v211('PUT', ['locations', 'NL', 'SIM', 'LOC1'], example('location_example.json', { id: 'LOC1' })), after: locationStillPushes },
+        { name: 'PATCH location', base: () => v211('PATCH', ['locations', 'NL', 'SIM', 'LOC1'], example('location_patch_tariff.json')), after: locationStillPushes },
+        { name: 'PATCH EVSE', base: () => v211('PATCH', ['locations', 'NL', 'SIM', 'LOC1', '3256'], example('location_patch_status.json')), after: locationStillPushes },
+        { name: 'PUT session', base: () => v211('PUT', ['sessions', 'NL', 'SIM', 'S1'], example('session_example_start.json', { id: 'S1' })), after: locationStillPushes },
+        { name: 'PATCH session', base: () => v211('PATCH', ['sessions', 'NL', 'SIM', 'S1'], example('session_patch_total_cost.json')), after: locationStillPushes },
+        { name: 'PUT tariff', base: () => v211('PUT', ['tariffs', 'NL', 'SIM', '12'], example('tariff_complex.json', { id: '12' })), after: locationStillPushes },
+        { name: 'PATCH tariff', base: () => v211('PATCH', ['tariffs', 'NL', 'SIM', '12'], { last_updated: OLD }), after: locationStillPushes },
+        { name: 'POST CDR', base: () => v211('POST', ['cdrs'], example('cdr_example.json')), after: locationStillPushes },
+      ];
+      it.each(targets.map((t) => [t.name, t] as const))(`%s: ${FUZZ_RUNS} hostile requests, never a 5xx, always an envelope; a valid one afterwards still works`, async (_name, target) => {
+        await fuzzRoute(scene.bridge.url, headers, target);
+      }, ROUTE_MS);
+    });
+  }
   });
 });

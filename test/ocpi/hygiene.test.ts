@@ -19,6 +19,7 @@ import type { OcpiModule } from '../../src/ocpi/router';
 import type { PushEvseStatusRequest } from '../../src/oicp/messages';
 import type { Location } from '../../src/ocpi/schemas';
 import { SENDER_MODULES, senderRoutes, type ObjectSender } from '../../src/ocpi/sender';
+import { cdr211To221, session211To221 } from '../../src/ocpi/transaction-versions';
 import { authorizationHeader, type OcpiVersion } from '../../src/ocpi/transport';
 import { corpusJson } from '../support/corpus';
 import { startCpoScene, until, type CpoScene } from '../support/cpo-scene';
@@ -163,6 +164,32 @@ describe('the lengths differ by version as the spec says', () => {
     } finally {
       await Promise.all([v211.world.close(), v221.world.close()]);
     }
+  });
+});
+
+describe('reading a 2.1.1 session or CDR whose embedded location cannot be read', () => {
+  const owner = { party: { countryCode: 'NL', partyId: 'SIM' } };
+  const session = corpusJson('2.1.1', 'session_example_start.json') as { location: { evses: { connectors: unknown[] }[] } };
+  const cdr = corpusJson('2.1.1', 'cdr_example.json') as typeof session;
+  const broken = (example: typeof session) => [
+    { ...example, location: 'LOC1' },
+    { ...example, location: null },
+    { ...example, location: { ...example.location, evses: ['3256'] } },
+    { ...example, location: { ...example.location, evses: { uid: '3256' } } },
+    { ...example, location: { ...example.location, evses: [{ ...example.location.evses[0], connectors: undefined }] } },
+    { ...example, location: { ...example.location, evses: [{ ...example.location.evses[0], connectors: [7] }] } },
+  ];
+
+  // Each threw a TypeError in the reading, which the receivers answered with 500.
+  it.each(broken(session).map((s, i) => [i, s]))('refuses session variant %i with a finding on location, without throwing', (_i, input) => {
+    const read = session211To221(input, owner);
+    expect(read.value).toBeUndefined();
+    expect(read.findings).toContainEqual(expect.objectContaining({ kind: 'invalid', path: expect.stringMatching(/^location/) }));
+  });
+  it.each(broken(cdr).map((c, i) => [i, c]))('refuses CDR variant %i with a finding on location, without throwing', (_i, input) => {
+    const read = cdr211To221(input, { ...owner, token: undefined });
+    expect(read.value).toBeUndefined();
+    expect(read.findings).toContainEqual(expect.objectContaining({ kind: 'invalid', path: expect.stringMatching(/^location/) }));
   });
 });
 
