@@ -25,12 +25,17 @@ const CLOSE_OBJECT = 0x7d;
  * not JSON gets an answer too; the parser refuses it next.
  */
 export function nestsDeeperThan(text: Uint8Array, limit: number): boolean {
+  const length = text.length;
   let depth = 0;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = 0; i < length; i++) {
     const byte = text[i];
     if (byte === QUOTE) {
       // Skip the string: an escaped character (`\"`, `\\`) cannot end it.
-      for (i++; i < text.length && text[i] !== QUOTE; i++) if (text[i] === BACKSLASH) i++;
+      for (i++; i < length; i++) {
+        const inString = text[i];
+        if (inString === QUOTE) break;
+        if (inString === BACKSLASH) i++;
+      }
     } else if (byte === OPEN_ARRAY || byte === OPEN_OBJECT) {
       if (++depth > limit) return true;
     } else if (byte === CLOSE_ARRAY || byte === CLOSE_OBJECT) depth--;
