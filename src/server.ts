@@ -4,7 +4,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import type { ServerConfig } from './config/schema';
-import { answerClientError } from './http/client-errors';
+import { answerClientError, refuseConnect } from './http/client-errors';
 import { jsonBody } from './http/json-body';
 import { toOriginForm } from './http/origin-form';
 import type { Logger } from './observability/logger';
@@ -95,7 +95,7 @@ export async function startServer(app: Express, config: ServerConfig): Promise<R
       )
     : http.createServer(app);
   // Requests Node refuses before Express (headers too large, malformed) get a JSON answer, not a bare status line.
-  server.on('clientError', answerClientError);
+  server.on('clientError', answerClientError).on('connect', refuseConnect);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {

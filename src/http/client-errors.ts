@@ -36,10 +36,13 @@ function pathOf(packet: Buffer | undefined): string | undefined {
 }
 
 /** The full HTTP response (status line, headers, JSON body) for a request the parser refused with `code`. */
-export function clientErrorResponse(code: string | undefined, packet: Buffer | undefined, now = new Date()): string {
+function clientErrorResponse(code: string | undefined, packet: Buffer | undefined, now = new Date()): string {
   const [status, reason] = STATUS_OF[code ?? ''] ?? BAD_REQUEST;
-  const message = MESSAGES[status]!;
-  const path = pathOf(packet);
+  return jsonResponse(status, reason, MESSAGES[status]!, pathOf(packet), now);
+}
+
+/** A closing HTTP response whose JSON body speaks the protocol of `path` (the OCPI envelope when unknown). */
+function jsonResponse(status: number, reason: string, message: string, path: string | undefined, now = new Date()): string {
   const body =
     path === undefined || path === '/ocpi' || path.startsWith('/ocpi/')
       ? envelope(undefined, now, 2000, message)
@@ -64,6 +67,18 @@ export function answerClientError(err: Error & { code?: string; rawPacket?: Buff
     socket.destroy();
     return;
   }
-  socket.end(clientErrorResponse(err.code, err.rawPacket));
+  endWith(socket, clientErrorResponse(err.code, err.rawPacket));
+}
+
+function endWith(socket: Duplex, response: string): void {
+  socket.end(response);
   setTimeout(() => socket.destroy(), LINGER_MS).unref();
+}
+
+/**
+ * The server's `connect` listener. The bridge is no proxy: a CONNECT is refused with 405 and a JSON
+ * body (without a listener, Node closes such a connection without a word).
+ */
+export function refuseConnect(req: { url?: string }, socket: Duplex): void {
+  endWith(socket, jsonResponse(405, 'Method Not Allowed', 'CONNECT is not served here', req.url?.startsWith('/') ? req.url.split('?')[0] : undefined));
 }

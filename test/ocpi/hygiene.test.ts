@@ -276,6 +276,9 @@ describe('OCPI envelope-level refusals', () => {
     expect(longUrl).toMatchObject({ status: 431, body: { status_code: 2000 } });
     const malformed = parsed(await rawExchange(s.world.bridge.url, 'GET /ocpi/versions HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n'));
     expect(malformed).toMatchObject({ status: 400, body: { status_code: 2000, status_message: 'the request is not valid HTTP' } });
+    // Without a listener Node closed a CONNECT without a word; the bridge is no proxy.
+    const tunnel = parsed(await rawExchange(s.world.bridge.url, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'));
+    expect(tunnel).toMatchObject({ status: 405, body: { status_code: 2000, status_message: 'CONNECT is not served here' } });
   });
 });
 
