@@ -8,13 +8,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { operationPath, type OperationName } from '../../src/oicp/operations';
-import { startCpoScene, type CpoScene } from '../support/cpo-scene';
+import { sceneStore, startCpoScene, type CpoScene } from '../support/cpo-scene';
 import { CARD, PROVIDER_ID, startPulledEmpScene, type EmpScene } from '../support/emp-scene';
 import { BACKENDS, describeBackend, type StoreSite } from '../support/stores';
 import { FUZZ_RUNS, assertOicpAnswer, fuzz, hostile, mutations, send, type BaseRequest } from './hostile';
 
 const ROUTE_MS = 180_000;
-const storeOf = (site: StoreSite) => (site.config.url === undefined ? { path: site.config.path } : { url: site.config.url, schema: site.config.schema });
 
 /** An operation's valid call: its path segments (the party id among those the URL mutations replace) and body. */
 function call(name: OperationName, partyId: string | undefined, body: unknown): BaseRequest {
@@ -42,7 +41,7 @@ describe.each(BACKENDS)('OICP REST routes under hostile input', (backend) => {
       let scene: CpoScene;
       beforeAll(async () => {
         site = backend.site();
-        scene = await startCpoScene('rest-2.3', { store: storeOf(site) });
+        scene = await startCpoScene('rest-2.3', { store: sceneStore(site) });
         await scene.withCard('AABBCCDD');
       }, 60_000);
       afterAll(async () => {
@@ -65,7 +64,7 @@ describe.each(BACKENDS)('OICP REST routes under hostile input', (backend) => {
       let scene: EmpScene;
       beforeAll(async () => {
         site = backend.site();
-        scene = await startPulledEmpScene('rest-2.3', {}, { store: storeOf(site) });
+        scene = await startPulledEmpScene('rest-2.3', {}, { store: sceneStore(site) });
       }, 60_000);
       afterAll(async () => {
         await scene?.close();

@@ -22,7 +22,7 @@ import { SENDER_MODULES, senderRoutes, type ObjectSender } from '../../src/ocpi/
 import { cdr211To221, session211To221 } from '../../src/ocpi/transaction-versions';
 import { authorizationHeader, type OcpiVersion } from '../../src/ocpi/transport';
 import { corpusJson } from '../support/corpus';
-import { startCpoScene, until, type CpoScene } from '../support/cpo-scene';
+import { sceneStore, startCpoScene, until, type CpoScene } from '../support/cpo-scene';
 import { quietLogger } from '../support/oicp-network';
 import { startOcpiWorld, type OcpiWorld } from '../support/ocpi-world';
 import { BACKENDS, describeBackend, type StoreSite } from '../support/stores';
@@ -290,8 +290,7 @@ describe.each(BACKENDS)('OCPI ids on the CPO scene', (backend) => {
     let scene: CpoScene;
     beforeAll(async () => {
       site = backend.site();
-      const { url, schema, path } = site.config;
-      scene = await startCpoScene('rest-2.3', { store: url === undefined ? { path } : { url, schema } });
+      scene = await startCpoScene('rest-2.3', { store: sceneStore(site) });
       await scene.withCard('AABBCCDD');
     }, 30_000);
     afterAll(async () => {

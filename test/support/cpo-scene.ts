@@ -16,6 +16,7 @@ import { acknowledgement } from '../../src/oicp/status-codes';
 import type { ChargingNotification } from '../../src/oicp/transaction-schemas';
 import { bridgeProcesses, type Child } from './child';
 import { quietLogger } from './oicp-network';
+import type { StoreSite } from './stores';
 
 export const RULES = loadMappingRules(join(__dirname, '..', '..', 'fixtures', 'mapping-rules.example.yaml'));
 
@@ -100,6 +101,9 @@ const storeFile = () => join(mkdtempSync(join(tmpdir(), 'bridge-cpo-')), 'bridge
 
 /** The bridge's store when not a fresh SQLite file: e.g. a PostgreSQL schema of test/support/stores.ts. */
 export type BridgeStore = { path: string } | { url: string; schema: string };
+
+/** A store site of test/support/stores.ts as the scenes take it. */
+export const sceneStore = (site: StoreSite): BridgeStore => (site.config.url === undefined ? { path: site.config.path } : { url: site.config.url, schema: site.config.schema });
 
 /** `backendVersions`: what the CPO backend speaks (both, so 2.2.1 is agreed, unless told). */
 export async function startCpoScene(protocol: Protocol, options: { backendVersions?: OcpiVersion[]; store?: BridgeStore } = {}): Promise<CpoScene> {
