@@ -56,8 +56,19 @@ function withAt(root: unknown, path: Path, value: unknown): unknown {
 /** Strings no id and few fields may hold: control characters, lone surrogates, bidi overrides, other scripts. */
 const NASTY = ['', ' ', '\u0000', 'a\u0000b', '\r\n', 'x\ty', '\u007f', '\u0085', '\ud800', 'a\udfffb', '\u2028', '\u202eevil', 'é', '東京', '🚗', '%00', '../..', '\\', '"', '${x}', "'; --"];
 
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+/** Text a parser would take for a number or a DateTime at first sight: past the ranges, impossible dates (month 13, hour 25). */
+const nearlyValid: fc.Arbitrary<string> = fc.oneof(
+  fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map(String),
+  fc.double().map(String),
+  fc
+    .record({ y: fc.integer({ min: 0, max: 9999 }), mo: fc.integer({ min: 0, max: 99 }), d: fc.integer({ min: 0, max: 99 }), h: fc.integer({ min: 0, max: 99 }), mi: fc.integer({ min: 0, max: 99 }), z: fc.constantFrom('Z', '', '+00:00', '+01:00', '.123456789Z') })
+    .map(({ y, mo, d, h, mi, z }) => `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(mi, 2)}${z}`),
+);
+
 export const hostileString: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(...NASTY),
+  nearlyValid,
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
   fc.integer({ min: 37, max: 300_000 }).map((n) => `\u0001HUGE:${n}\u0001`),
@@ -137,7 +148,15 @@ type UrlMutation = { kind: 'segment'; at: number; value: string; raw: boolean } 
 const urlMutation: fc.Arbitrary<UrlMutation> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('segment' as const), at: fc.nat(), value: hostileString, raw: fc.constant(false) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('segment' as const), at: fc.nat(), value: fc.constantFrom(...RAW_SEGMENTS), raw: fc.constant(true) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('query' as const), key: fc.constantFrom('type', 'offset', 'limit', 'date_from', 'date_to', 'x', 'response_url', 'duration'), value: hostileString }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('query' as const),
+      key: fc.constantFrom('type', 'offset', 'limit', 'date_from', 'date_to', 'x', 'response_url', 'duration'),
+      // Query parameters are numbers and DateTimes: mostly text that nearly is one.
+      value: fc.oneof({ weight: 2, arbitrary: nearlyValid }, { weight: 1, arbitrary: hostileString }),
+    }),
+  },
 );
 
 const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'text/plain', 'application/json; charset=utf-16le', 'application/json; charset=latin1', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'];

@@ -19,6 +19,7 @@ import type { OcpiModule } from '../../src/ocpi/router';
 import type { PushEvseStatusRequest } from '../../src/oicp/messages';
 import type { Location } from '../../src/ocpi/schemas';
 import { SENDER_MODULES, senderRoutes, type ObjectSender } from '../../src/ocpi/sender';
+import { readPageQuery } from '../../src/ocpi/pagination';
 import { cdr211To221, session211To221 } from '../../src/ocpi/transaction-versions';
 import { authorizationHeader, type OcpiVersion } from '../../src/ocpi/transport';
 import { corpusJson } from '../support/corpus';
@@ -164,6 +165,25 @@ describe('the lengths differ by version as the spec says', () => {
     } finally {
       await Promise.all([v211.world.close(), v221.world.close()]);
     }
+  });
+});
+
+describe('the page a list GET asks for', () => {
+  // Found by the fuzz: both answered 500 (the offset reached the SQL as 1e+20, the date threw when written).
+  it('takes an offset past any list as an empty page, not as a number the stores cannot bind', () => {
+    expect(readPageQuery({ offset: '99999999999999999999' }, 100)).toMatchObject({ offset: Number.MAX_SAFE_INTEGER, limit: 100 });
+    expect(readPageQuery({ limit: '99999999999999999999' }, 100)).toMatchObject({ offset: 0, limit: 100 });
+  });
+  it.each(['2026-13-01T00:00:00Z', '2026-02-30T25:00:00Z', '2026-01-01T00:61:00Z'])('refuses the impossible DateTime %s with 2001', (at) => {
+    const refusal = (query: Record<string, string>) => {
+      try {
+        return readPageQuery(query, 100);
+      } catch (err) {
+        return err;
+      }
+    };
+    expect(refusal({ date_from: at })).toMatchObject({ code: 2001, message: expect.stringContaining('date_from must be an OCPI DateTime') });
+    expect(refusal({ date_to: at })).toMatchObject({ code: 2001 });
   });
 });
 
