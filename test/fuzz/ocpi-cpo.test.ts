@@ -18,16 +18,16 @@ import type { Cdr, Session } from '../../src/ocpi/transaction-schemas';
 import { authorizationHeader } from '../../src/ocpi/transport';
 import { COMMAND_KIND } from '../../src/flows/cpo/remote';
 import { corpusJson } from '../support/corpus';
-import { sceneStore, startCpoScene, until, type CpoScene } from '../support/cpo-scene';
+import { cpoSceneOn, until, type CpoScene } from '../support/cpo-scene';
 import { quietLogger } from '../support/oicp-network';
-import { BACKENDS, describeBackend, type StoreSite } from '../support/stores';
+import { BACKENDS, describeBackend } from '../support/stores';
 import { FUZZ_RUNS } from './hostile';
 import { CARD, OLD, OWNER, ROUTE_MS, fuzzRoute, ocpi, type Target } from './ocpi-routes';
 
 describe.each(BACKENDS)('OCPI routes of a CPO-side bridge under hostile input', (backend) => {
   describeBackend(backend, () => {
     describe('toward a CPO backend', () => {
-      let site: StoreSite;
+      const started = cpoSceneOn(backend, CARD);
       let scene: CpoScene;
       let peer: OcpiPeer;
       /** Authorizations Hubject gave the scene's card: sessions and CDRs name them. */
@@ -39,19 +39,14 @@ describe.each(BACKENDS)('OCPI routes of a CPO-side bridge under hostile input', 
       let sessionReference = '';
       let cdrReference = '';
       beforeAll(async () => {
-        site = backend.site();
-        scene = await startCpoScene('rest-2.3', { store: sceneStore(site) });
-        peer = await scene.withCard(CARD);
+        scene = started.scene();
+        peer = started.peer();
         sessionReference = await authorized();
         cdrReference = await authorized();
         expect(await peer.put('locations', OWNER, ['FUZZ-LOC'], fuzzLocation(OLD))).toMatchObject({ ok: true });
         expect(await peer.put('tariffs', OWNER, ['FUZZ-T'], fuzzTariff(OLD, 2))).toMatchObject({ ok: true });
         expect(await peer.put('sessions', OWNER, ['FUZZ-S'], session('FUZZ-S', sessionReference, OLD))).toMatchObject({ ok: true });
       }, 60_000);
-      afterAll(async () => {
-        await scene?.close();
-        await site?.destroy();
-      });
       const headers = async () => ({ authorization: authorizationHeader((await scene.backend.backend.store.parties.get('bridge'))!.outboundToken!, 'base64') });
 
       const fuzzLocation = (at: string, name = 'Fuzz'): Location => {

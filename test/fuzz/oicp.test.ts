@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { operationPath, type OperationName } from '../../src/oicp/operations';
-import { sceneStore, startCpoScene, type CpoScene } from '../support/cpo-scene';
+import { cpoSceneOn, sceneStore } from '../support/cpo-scene';
 import { CARD, PROVIDER_ID, startPulledEmpScene, type EmpScene } from '../support/emp-scene';
 import { BACKENDS, describeBackend, type StoreSite } from '../support/stores';
 import { FUZZ_RUNS, assertOicpAnswer, fuzz, hostile, mutations, send, type BaseRequest } from './hostile';
@@ -37,17 +37,7 @@ async function fuzzRoute(url: string, base: () => BaseRequest, expected: RegExp)
 describe.each(BACKENDS)('OICP REST routes under hostile input', (backend) => {
   describeBackend(backend, () => {
     describe('served by a CPO bridge', () => {
-      let site: StoreSite;
-      let scene: CpoScene;
-      beforeAll(async () => {
-        site = backend.site();
-        scene = await startCpoScene('rest-2.3', { store: sceneStore(site) });
-        await scene.withCard('AABBCCDD');
-      }, 60_000);
-      afterAll(async () => {
-        await scene?.close();
-        await site?.destroy();
-      });
+      const cpo = cpoSceneOn(backend);
       const remote = { ProviderID: 'DE-DCB', EvseID: 'BE*BEC*E041503001', Identification: { RemoteIdentification: { EvcoID: 'DE-8AC-C12E46L89-2' } } };
       const routes: [OperationName, () => BaseRequest, RegExp][] = [
         ['AuthorizeRemoteStart', () => call('AuthorizeRemoteStart', 'DE-DCB', { ...remote, SessionID: randomUUID() }), /"Code":"000"/],
@@ -56,7 +46,7 @@ describe.each(BACKENDS)('OICP REST routes under hostile input', (backend) => {
         ['AuthorizeRemoteReservationStart', () => call('AuthorizeRemoteReservationStart', 'DE-DCB', { ...remote, Duration: 20, SessionID: randomUUID() }), /"Code":"000"/],
         ['AuthorizeRemoteReservationStop', () => call('AuthorizeRemoteReservationStop', 'DE-DCB', { ProviderID: 'DE-DCB', EvseID: 'BE*BEC*E041503001', SessionID: randomUUID() }), /"Code":"\d{3}"/],
       ];
-      it.each(routes)(`%s: ${FUZZ_RUNS} hostile calls, never a 5xx, always a StatusCode`, async (_name, base, expected) => fuzzRoute(scene.bridge.url, base, expected), ROUTE_MS);
+      it.each(routes)(`%s: ${FUZZ_RUNS} hostile calls, never a 5xx, always a StatusCode`, async (_name, base, expected) => fuzzRoute(cpo.scene().bridge.url, base, expected), ROUTE_MS);
     });
 
     describe('served by an EMP bridge', () => {

@@ -23,10 +23,10 @@ import { readPageQuery } from '../../src/ocpi/pagination';
 import { cdr211To221, session211To221 } from '../../src/ocpi/transaction-versions';
 import { authorizationHeader, type OcpiVersion } from '../../src/ocpi/transport';
 import { corpusJson } from '../support/corpus';
-import { sceneStore, startCpoScene, until, type CpoScene } from '../support/cpo-scene';
+import { cpoSceneOn, until, type CpoScene } from '../support/cpo-scene';
 import { quietLogger } from '../support/oicp-network';
 import { startOcpiWorld, type OcpiWorld } from '../support/ocpi-world';
-import { BACKENDS, describeBackend, type StoreSite } from '../support/stores';
+import { BACKENDS, describeBackend } from '../support/stores';
 
 /** Handlers that record every call: a refused id must reach none of them. */
 function recorder<T extends object>(calls: string[]): T {
@@ -306,17 +306,9 @@ const OWNER = { countryCode: 'NL', partyId: 'SIM' };
 
 describe.each(BACKENDS)('OCPI ids on the CPO scene', (backend) => {
   describeBackend(backend, () => {
-    let site: StoreSite;
+    const started = cpoSceneOn(backend);
     let scene: CpoScene;
-    beforeAll(async () => {
-      site = backend.site();
-      scene = await startCpoScene('rest-2.3', { store: sceneStore(site) });
-      await scene.withCard('AABBCCDD');
-    }, 30_000);
-    afterAll(async () => {
-      await scene?.close();
-      await site?.destroy();
-    });
+    beforeAll(() => (scene = started.scene()));
 
     const location = (id: string) => ({ ...(corpusJson('2.2.1', 'location_example.json') as Location), id, country_code: 'NL', party_id: 'SIM' });
     const token = async () => authorizationHeader((await scene.backend.backend.store.parties.get('bridge'))!.outboundToken!, 'base64');

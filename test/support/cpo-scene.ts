@@ -16,7 +16,7 @@ import { acknowledgement } from '../../src/oicp/status-codes';
 import type { ChargingNotification } from '../../src/oicp/transaction-schemas';
 import { bridgeProcesses, type Child } from './child';
 import { quietLogger } from './oicp-network';
-import type { StoreSite } from './stores';
+import type { Backend, StoreSite } from './stores';
 
 export const RULES = loadMappingRules(join(__dirname, '..', '..', 'fixtures', 'mapping-rules.example.yaml'));
 
@@ -104,6 +104,26 @@ export type BridgeStore = { path: string } | { url: string; schema: string };
 
 /** A store site of test/support/stores.ts as the scenes take it. */
 export const sceneStore = (site: StoreSite): BridgeStore => (site.config.url === undefined ? { path: site.config.path } : { url: site.config.url, schema: site.config.schema });
+
+/**
+ * Inside a describe: the CPO scene (REST) on a fresh site of `backend`, with `card` given to
+ * Hubject and the backend's locations pushed; closed, and its store dropped, after the describe.
+ */
+export function cpoSceneOn(backend: Backend, card = 'AABBCCDD'): { scene: () => CpoScene; peer: () => OcpiPeer } {
+  let site: StoreSite | undefined;
+  let scene: CpoScene | undefined;
+  let peer: OcpiPeer | undefined;
+  beforeAll(async () => {
+    site = backend.site();
+    scene = await startCpoScene('rest-2.3', { store: sceneStore(site) });
+    peer = await scene.withCard(card);
+  }, 60_000);
+  afterAll(async () => {
+    await scene?.close();
+    await site?.destroy();
+  });
+  return { scene: () => scene!, peer: () => peer! };
+}
 
 /** `backendVersions`: what the CPO backend speaks (both, so 2.2.1 is agreed, unless told). */
 export async function startCpoScene(protocol: Protocol, options: { backendVersions?: OcpiVersion[]; store?: BridgeStore } = {}): Promise<CpoScene> {
