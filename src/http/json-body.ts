@@ -1,10 +1,14 @@
 /**
  * JSON request bodies at the edge, for every protocol the bridge serves (OCPI, OICP REST, the
- * operational endpoints): the body parser with a nesting limit checked on the raw bytes before
- * `JSON.parse` runs. V8 parses any depth, but what follows a parse (schema validation, cloning,
- * `JSON.stringify` for the store and the log) recurses, and a body 100,000 levels deep overflowed
- * the stack there (HTTP 500). No OCPI or OICP message comes near the limit: the deepest, an OCPI
- * Tariff or an OICP EVSE data push, nest fewer than ten levels.
+ * operational endpoints): the body parser with two hazards checked on the raw bytes before
+ * `JSON.parse` runs.
+ * - Nesting deeper than 64 levels. V8 parses any depth, but what follows a parse (schema
+ *   validation, cloning, `JSON.stringify` for the store and the log) recurses, and a body 100,000
+ *   levels deep overflowed the stack there (HTTP 500). No OCPI or OICP message comes near the
+ *   limit: the deepest, an OCPI Tariff or an OICP EVSE data push, nest fewer than ten levels.
+ * - A NUL character (`\u0000`) in a string. No OCPI or OICP type admits control characters, and
+ *   PostgreSQL cannot hold a NUL in text: an id carrying one failed in the store (HTTP 500). The
+ *   schemas refuse the other control characters field by field; this one is refused whole.
  */
 import express, { type RequestHandler } from 'express';
 
@@ -18,13 +22,19 @@ const CLOSE_ARRAY = 0x5d;
 const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 
+const LETTER_U = 0x75;
+const DIGIT_0 = 0x30;
+
+export type JsonHazard = 'too-deep' | 'nul';
+
 /**
- * Whether UTF-8 JSON text nests objects and arrays deeper than `limit`. One pass, no allocation;
+ * The first hazard in UTF-8 JSON text, reading from the start: objects and arrays nested deeper
+ * than `limit`, or a string (member name or value) holding `\u0000`. One pass, no allocation;
  * brackets inside strings do not count. UTF-8 is safe to scan bytewise: every byte of a multi-byte
  * character is 0x80 or above, so none is mistaken for a quote, backslash or bracket. Text that is
  * not JSON gets an answer too; the parser refuses it next.
  */
-export function nestsDeeperThan(text: Uint8Array, limit: number): boolean {
+export function jsonHazard(text: Uint8Array, limit: number): JsonHazard | undefined {
   const length = text.length;
   let depth = 0;
   for (let i = 0; i < length; i++) {
@@ -34,13 +44,16 @@ export function nestsDeeperThan(text: Uint8Array, limit: number): boolean {
       for (i++; i < length; i++) {
         const inString = text[i];
         if (inString === QUOTE) break;
-        if (inString === BACKSLASH) i++;
+        if (inString === BACKSLASH) {
+          if (text[i + 1] === LETTER_U && text[i + 2] === DIGIT_0 && text[i + 3] === DIGIT_0 && text[i + 4] === DIGIT_0 && text[i + 5] === DIGIT_0) return 'nul';
+          i++;
+        }
       }
     } else if (byte === OPEN_ARRAY || byte === OPEN_OBJECT) {
-      if (++depth > limit) return true;
+      if (++depth > limit) return 'too-deep';
     } else if (byte === CLOSE_ARRAY || byte === CLOSE_OBJECT) depth--;
   }
-  return false;
+  return undefined;
 }
 
 /** A body refused before parsing; `status` and `type` follow the body parser's errors, so handlers read both alike. */
@@ -48,12 +61,12 @@ export class BodyRefused extends Error {
   readonly status: number;
   readonly expose = true;
   constructor(
-    readonly type: 'entity.too.deep' | 'charset.unsupported',
+    readonly type: 'entity.too.deep' | 'entity.nul' | 'charset.unsupported',
     message: string,
   ) {
     super(message);
     this.name = 'BodyRefused';
-    this.status = type === 'entity.too.deep' ? 400 : 415;
+    this.status = type === 'charset.unsupported' ? 415 : 400;
   }
 }
 
@@ -71,14 +84,16 @@ function utf8Of(body: Buffer, charset: string | undefined): Uint8Array {
   return Buffer.from(decoded, 'utf8');
 }
 
-/** The body parser's `verify` hook: refuses a body nested deeper than `limit` before it is parsed. */
-export function refuseDeepJson(limit = JSON_DEPTH_LIMIT) {
+/** The body parser's `verify` hook: refuses a body nested deeper than `limit`, or holding a NUL, before it is parsed. */
+export function refuseHazards(limit = JSON_DEPTH_LIMIT) {
   return (_req: unknown, _res: unknown, body: Buffer, charset: string | undefined): void => {
-    if (nestsDeeperThan(utf8Of(body, charset), limit)) throw new BodyRefused('entity.too.deep', `the request body nests objects and arrays deeper than ${limit} levels`);
+    const hazard = jsonHazard(utf8Of(body, charset), limit);
+    if (hazard === 'too-deep') throw new BodyRefused('entity.too.deep', `the request body nests objects and arrays deeper than ${limit} levels`);
+    if (hazard === 'nul') throw new BodyRefused('entity.nul', 'the request body holds a NUL character (\\u0000) in a string; no field may');
   };
 }
 
-/** `express.json` with the nesting limit; the other options are the parser's own. */
+/** `express.json` with the nesting limit and the NUL refusal; the other options are the parser's own. */
 export function jsonBody(options: { limit: string; strict?: boolean; type?: string | ((req: unknown) => boolean) }): RequestHandler {
-  return express.json({ ...options, verify: refuseDeepJson() });
+  return express.json({ ...options, verify: refuseHazards() });
 }

@@ -324,7 +324,8 @@ describe.each(BACKENDS)('OCPI ids on the CPO scene', (backend) => {
     ])('refuses the location id %j before storing it, and goes on', async (id, status, atHub) => {
       const dataBefore = scene.received('PushEvseData').length;
       const statusBefore = scene.received('PushEvseStatus').length;
-      expect(await send('put', `/ocpi/2.2.1/locations/NL/SIM/${encodeURIComponent(id)}`, location(id))).toMatchObject({ http: 400, code: 2001, message: expect.stringMatching(/^location_id: must be printable ASCII/) });
+      // The body names a clean id: a NUL in the body is refused whole before the path is read (below).
+      expect(await send('put', `/ocpi/2.2.1/locations/NL/SIM/${encodeURIComponent(id)}`, location('LOC-X'))).toMatchObject({ http: 400, code: 2001, message: expect.stringMatching(/^location_id: must be printable ASCII/) });
       expect(await send('get', `/ocpi/2.2.1/cdrs/NL/SIM/${encodeURIComponent(id)}`)).toMatchObject({ http: 400, code: 2001, message: expect.stringMatching(/^cdr_id: /) });
       expect(await send('post', `/ocpi/2.2.1/tokens/${encodeURIComponent(id)}/authorize`, {})).toMatchObject({ http: 400, code: 2001, message: expect.stringMatching(/^token_uid: /) });
       expect(await send('put', `/ocpi/2.2.1/sessions/NL/SIM/${encodeURIComponent(id)}`, {})).toMatchObject({ http: 400, code: 2001, message: expect.stringMatching(/^session_id: /) });
@@ -338,6 +339,20 @@ describe.each(BACKENDS)('OCPI ids on the CPO scene', (backend) => {
           .some((r) => r.OperatorEvseStatus.EvseStatusRecord.some((e) => e.EvseID === 'BE*BEC*E041503001' && e.EvseStatus === atHub)),
       );
       expect(scene.received('PushEvseData')).toHaveLength(dataBefore);
+    });
+
+    it('refuses a NUL in any string of a body before it reaches the store (an authorization_reference with one answered 500 on PostgreSQL)', async () => {
+      const reference = 'a\u0000b';
+      const cdr = { ...(corpusJson('2.2.1', 'cdr_example.json') as Record<string, unknown>), id: 'C-NUL', country_code: 'NL', party_id: 'SIM', authorization_reference: reference };
+      const session = { ...(corpusJson('2.2.1', 'session_example_1_simple_start.json') as Record<string, unknown>), id: 'S-NUL', country_code: 'NL', party_id: 'SIM', authorization_reference: reference };
+      const nul = { http: 400, code: 2001, message: 'the request body holds a NUL character (\\u0000) in a string; no field may' };
+      expect(await send('post', '/ocpi/2.2.1/cdrs', cdr)).toMatchObject(nul);
+      expect(await send('put', '/ocpi/2.2.1/sessions/NL/SIM/S-NUL', session)).toMatchObject(nul);
+      expect(await send('post', '/ocpi/2.2.1/tokens/AABBCCDD/authorize', { location_id: 'LOC\u0000', evse_uids: ['3256'] })).toMatchObject(nul);
+      expect(await send('put', '/ocpi/2.2.1/locations/NL/SIM/LOC1', { ...location('LOC1'), name: 'Gent\u0000Zuid' })).toMatchObject(nul);
+      // Text that only reads like the escape is text.
+      expect(await send('put', '/ocpi/2.2.1/locations/NL/SIM/LOC1', { ...location('LOC1'), name: 'Gent \\u0000 Zuid', last_updated: new Date().toISOString() })).toMatchObject({ http: 200, code: 1000 });
+      expect(await scene.bridge.store.objects.get('sessions', 'NL*SIM', 'S-NUL')).toBeUndefined();
     });
 
     it('stores a location whose id has the longest length 2.2.1 allows', async () => {

@@ -86,6 +86,11 @@ describe('the OICP REST edge and the listener', () => {
     expect(calls).toEqual([]);
   });
 
+  it('refuses a NUL in any string with 400 and 022, before the handler', async () => {
+    expect(await post(authorizeStart, JSON.stringify({ ...valid, CPOPartnerSessionID: 'a\u0000b' }))).toEqual(refusal(400, 'the request body holds a NUL character (\\u0000) in a string; no field may'));
+    expect(calls).toEqual([]);
+  });
+
   it('refuses an Identification that names no identification with 022, before the handler', async () => {
     for (const identification of [{}, { a: { b: 1 } }, { RFIDMifareFamily: { UID: 'AABBCCDD' } }]) {
       expect(await post(authorizeStart, JSON.stringify({ ...valid, Identification: identification }))).toEqual(refusal(400, /^Identification: none of RFIDMifareFamilyIdentification/));

@@ -1,11 +1,11 @@
 /**
- * The cost of the JSON nesting guard (src/http/json-body.ts) that runs before every request body is
- * parsed: the byte scan against the JSON.parse that follows it, on the same bodies. The ratio is
- * what the guard adds to parsing; well below 1 means the guard is cheap next to the parse itself.
+ * The cost of the JSON hazard guard (src/http/json-body.ts: nesting, NUL) that runs before every
+ * request body is parsed: the byte scan against the JSON.parse that follows it, on the same bodies.
+ * The ratio is what the guard adds to parsing; well below 1 means it is cheap next to the parse.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { JSON_DEPTH_LIMIT, nestsDeeperThan } from '../src/http/json-body';
+import { JSON_DEPTH_LIMIT, jsonHazard } from '../src/http/json-body';
 import { measure, type Comparison } from './measure';
 
 const CORPUS = join(__dirname, '..', '..', 'shared', 'corpus', 'ocpi', '2.2.1');
@@ -21,13 +21,13 @@ function bodies(): { name: string; body: Buffer }[] {
   ];
 }
 
-export async function jsonDepthBenchmarks(): Promise<Comparison[]> {
+export async function jsonHazardBenchmarks(): Promise<Comparison[]> {
   const results: Comparison[] = [];
   for (const { name, body } of bodies()) {
     results.push(
-      await measure(`${name} (${(body.length / 1e6).toFixed(1)} MB): depth scan vs JSON.parse`, {
+      await measure(`${name} (${(body.length / 1e6).toFixed(1)} MB): hazard scan vs JSON.parse`, {
         baseline: () => Promise.resolve(JSON.parse(body.toString('utf8'))),
-        ours: () => Promise.resolve(nestsDeeperThan(body, JSON_DEPTH_LIMIT)),
+        ours: () => Promise.resolve(jsonHazard(body, JSON_DEPTH_LIMIT)),
       }),
     );
   }
