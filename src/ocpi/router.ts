@@ -189,7 +189,7 @@ export function ocpiRouter(options: OcpiRouterOptions): Router {
 /**
  * Refusals as envelopes. OcpiError as it says; what the caller sent wrong before any OCPI logic ran
  * is answered with the HTTP status it deserves: a path segment that is not percent-encoded UTF-8
- * (the router's decoding fails) and a body nested too deep are 400 with 2001, a body that is not
+ * (the router's decoding fails) and a body nested too deep or holding a NUL are 400 with 2001, a body that is not
  * JSON 400 and one over the limit 413 with 2000, any other refusal of the body parser (an unknown
  * charset or Content-Encoding, an aborted upload) its own 4xx with 2000. Anything else is ours:
  * 500 with 3000, logged.

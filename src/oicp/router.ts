@@ -18,7 +18,7 @@ export function oicpRouter(options: OicpServerOptions): Router {
   const router = express.Router();
   // Any content type is read as JSON: partners send `application/json;charset=UTF-8` and worse.
   // Parsed per route, so the router never touches (or answers for) paths that are not OICP's.
-  // Nesting is capped before parsing, as the SOAP routes' XML reader caps it.
+  // Nesting is capped (and a NUL refused) before parsing, as the SOAP routes' XML reader caps it.
   const json = jsonBody({ limit: options.bodyLimit, strict: true, type: () => true });
   for (const name of options.serves) {
     router.post(operationPath(name, { param: 'partyId' }), json, (req, res) => {
