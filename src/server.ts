@@ -4,6 +4,9 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import type { ServerConfig } from './config/schema';
+import { answerClientError, refuseConnect } from './http/client-errors';
+import { jsonBody } from './http/json-body';
+import { toOriginForm } from './http/origin-form';
 import type { Logger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { requestContext, requestLog } from './observability/request-context';
@@ -26,9 +29,9 @@ export function createApp(deps: AppDeps): Express {
   const metrics = deps.metrics ?? createMetrics(deps.store);
   const app = express();
   app.disable('x-powered-by');
-  app.use(requestContext(deps.logger, metrics));
+  app.use(toOriginForm, requestContext(deps.logger, metrics));
   for (const router of deps.routers ?? []) app.use(router);
-  app.use(express.json({ limit: deps.server.bodyLimit }));
+  app.use(jsonBody({ limit: deps.server.bodyLimit }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
@@ -91,6 +94,8 @@ export async function startServer(app: Express, config: ServerConfig): Promise<R
         app,
       )
     : http.createServer(app);
+  // Requests Node refuses before Express (headers too large, malformed) get a JSON answer, not a bare status line.
+  server.on('clientError', answerClientError).on('connect', refuseConnect);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {

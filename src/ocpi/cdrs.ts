@@ -5,7 +5,8 @@
  * the first (a CPO retrying after a lost answer must not be refused); a different CDR under a used
  * id is refused.
  */
-import express, { type Request, type Response, type Router } from 'express';
+import type { Request, Response, Router } from 'express';
+import { ocpiModuleRouter } from './ids';
 import type { Mapped } from '../mapping/findings';
 import type { OcpiParty as StoredParty } from '../store/credentials';
 import { roleOf } from './credentials';
@@ -24,7 +25,7 @@ const versionOf = (req: Request) => req.params.version as OcpiVersion;
 const partyOf = (res: Response) => res.locals.party as StoredParty;
 
 export function cdrReceiverRoutes(handlers: CdrReceiver, options: ModuleOptions & { publicUrl: () => string }): Router {
-  const router = express.Router({ mergeParams: true });
+  const router = ocpiModuleRouter();
 
   router.post('/', async (req, res) => {
     const party = partyOf(res);

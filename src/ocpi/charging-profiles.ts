@@ -5,7 +5,8 @@
  * Sender (the eMSP or SCSP): the CPO PUTs changes of a session's active profile, and posts results
  * to the `response_url`s handed out, here `{chargingprofiles}/results/{id}`.
  */
-import express, { type Request, type Response, type Router } from 'express';
+import type { Request, Response, Router } from 'express';
+import { ocpiModuleRouter } from './ids';
 import type { OcpiParty as StoredParty } from '../store/credentials';
 import { ActiveChargingProfile, ChargingProfileResult, SetChargingProfile, type ChargingProfileResponse } from './transaction-schemas';
 import { OcpiError, bodyAs, envelope } from './transport';
@@ -32,7 +33,7 @@ const responseUrl = (req: Request): string => {
 };
 
 export function chargingProfileReceiverRoutes(handlers: ChargingProfileReceiver): Router {
-  const router = express.Router({ mergeParams: true });
+  const router = ocpiModuleRouter();
   router.get('/:session_id', async (req, res) => {
     const duration = Number(req.query.duration);
     if (!Number.isInteger(duration) || duration < 0) throw new OcpiError(2001, 'duration: whole seconds are required');
@@ -48,7 +49,7 @@ export function chargingProfileReceiverRoutes(handlers: ChargingProfileReceiver)
 }
 
 export function chargingProfileSenderRoutes(handlers: ChargingProfileSender): Router {
-  const router = express.Router({ mergeParams: true });
+  const router = ocpiModuleRouter();
   router.post('/results/:id', async (req, res) => {
     const known = await handlers.result(String(req.params.id), bodyAs(ChargingProfileResult, req.body), partyOf(res));
     if (!known) throw new OcpiError(2001, `no charging profile request ${String(req.params.id)} is waiting for a result`, 404);

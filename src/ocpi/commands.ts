@@ -6,7 +6,8 @@
  * `{commands}/{command}/{id}`, where the CPO posts the asynchronous result (a plain object, not an
  * envelope; 2.1.1 posts a CommandResponse).
  */
-import express, { type Request, type Response, type Router } from 'express';
+import type { Request, Response, Router } from 'express';
+import { ocpiModuleRouter } from './ids';
 import type { TSchema } from '@sinclair/typebox';
 import type { Mapped } from '../mapping/findings';
 import type { OcpiParty as StoredParty } from '../store/credentials';
@@ -48,7 +49,7 @@ const commandOf = (req: Request): CommandType => {
 
 /** The Commands Receiver routes, below `{commands}`. */
 export function commandReceiverRoutes(handlers: CommandReceiver): Router {
-  const router = express.Router({ mergeParams: true });
+  const router = ocpiModuleRouter();
   router.post('/:command', async (req, res) => {
     const type = commandOf(req);
     const owner = partyOf(res).roles[0] ?? { countryCode: '', partyId: '' };
@@ -64,7 +65,7 @@ export function commandReceiverRoutes(handlers: CommandReceiver): Router {
 
 /** The Commands Sender routes, below `{commands}`: where CPOs post the results of our commands. */
 export function commandResultRoutes(handlers: CommandResultReceiver): Router {
-  const router = express.Router({ mergeParams: true });
+  const router = ocpiModuleRouter();
   router.post('/:command/:id', async (req, res) => {
     const type = commandOf(req);
     const read = asCanonical(CommandResult, versionOf(req) === '2.1.1' ? commandResult211To221(req.body) : { value: req.body, findings: [] });

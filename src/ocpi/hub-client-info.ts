@@ -4,7 +4,8 @@
  * at `{hubclientinfo}/{country_code}/{party_id}` and may GET it back; it never deletes (a party that
  * left is SUSPENDED). A configuration module: no routing headers.
  */
-import express, { type Response, type Router } from 'express';
+import type { Response, Router } from 'express';
+import { ocpiModuleRouter } from './ids';
 import type { OcpiParty as StoredParty } from '../store/credentials';
 import { ClientInfo } from './credentials';
 import { OcpiError, bodyAs, envelope } from './transport';
@@ -17,7 +18,7 @@ export interface ClientInfoReceiver {
 const hubOf = (res: Response) => (res.locals.party as StoredParty).id;
 
 export function clientInfoReceiverRoutes(handlers: ClientInfoReceiver): Router {
-  const router = express.Router({ mergeParams: true });
+  const router = ocpiModuleRouter();
   router.put('/:country_code/:party_id', async (req, res) => {
     const info = bodyAs(ClientInfo, req.body);
     const ref = { countryCode: String(req.params.country_code).toUpperCase(), partyId: String(req.params.party_id).toUpperCase() };

@@ -26,15 +26,20 @@ function dateParameter(query: Record<string, unknown>, name: string): Date | und
   const value = query[name];
   if (value === undefined) return undefined;
   // No designator means UTC in OCPI, not local time as Date would read it.
-  if (typeof value !== 'string' || !DATE_TIME.test(value)) throw new OcpiError(2001, `${name} must be an OCPI DateTime such as 2026-01-31T12:00:00Z (got ${JSON.stringify(value)})`);
-  return new Date(/(Z|[+-]00:00)$/.test(value) ? value : `${value}Z`);
+  const refused = () => new OcpiError(2001, `${name} must be an OCPI DateTime such as 2026-01-31T12:00:00Z (got ${JSON.stringify(value)})`);
+  if (typeof value !== 'string' || !DATE_TIME.test(value)) throw refused();
+  const at = new Date(/(Z|[+-]00:00)$/.test(value) ? value : `${value}Z`);
+  // The pattern admits month 13 or hour 25; such a date is invalid, and reading it later threw (500).
+  if (Number.isNaN(at.getTime())) throw refused();
+  return at;
 }
 
 function integerParameter(query: Record<string, unknown>, name: string, minimum: number): number | undefined {
   const value = query[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !/^\d+$/.test(value) || Number(value) < minimum) throw new OcpiError(2001, `${name} must be a whole number of at least ${minimum} (got ${JSON.stringify(value)})`);
-  return Number(value);
+  // Past every list anyway; a larger number reached the stores' SQL as 1e+20 and failed there (500).
+  return Math.min(Number(value), Number.MAX_SAFE_INTEGER);
 }
 
 /** The page asked for; a limit above `maxLimit` is lowered to it (and `X-Limit` says so). */

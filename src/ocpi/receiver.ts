@@ -6,7 +6,8 @@
  * 2.2.1), checked, and handed to the flows' handler port as canonical 2.2.1 objects with the
  * findings of that reading. Nothing reaches the port that broke a rule.
  */
-import express, { type Request, type Response, type Router } from 'express';
+import type { Request, Response, Router } from 'express';
+import { ocpiModuleRouter } from './ids';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { childPath, FindingLog, type Finding, type Mapped } from '../mapping/findings';
 import { check } from '../schema/typebox';
@@ -199,7 +200,7 @@ function knownMembers(level: Level, changes: Record<string, unknown>, log: Findi
 
 /** A module's Receiver routes, below `{module}`; the OCPI router has authenticated the caller and loaded its party. */
 export function receiverRoutes(module: ReceiverModule, handlers: ObjectReceiver, options: ModuleOptions = {}): Router {
-  const router = express.Router({ mergeParams: true });
+  const router = ocpiModuleRouter();
   const now = () => new Date();
   const versionOf = (req: Request) => req.params.version as OcpiVersion;
   const context = (req: Request, res: Response, findings: Finding[]): ReceiverContext => ({ party: (res.locals.party as StoredParty).id, version: versionOf(req), findings });

@@ -5,11 +5,13 @@
  * registration token (token A) opens only these configuration modules.
  */
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response, type Router } from 'express';
+import { isBodyRefused, jsonBody } from '../http/json-body';
+import { originForm } from '../http/origin-form';
 import type { Logger } from '../observability/logger';
 import type { OcpiEndpoint, OcpiPartyRole, PartyRepository, TokenPurpose, TokenRepository } from '../store/credentials';
 import { roleOf, writeVersionDetails } from './credentials';
 import type { Registration } from './registration';
-import { OcpiError, envelope, presentedTokens, type OcpiVersion } from './transport';
+import { OcpiError, envelope, presentedTokens, type OcpiStatusCode, type OcpiVersion } from './transport';
 
 export const OCPI_BASE_PATH = '/ocpi';
 
@@ -94,7 +96,7 @@ export function ocpiRouter(options: OcpiRouterOptions): Router {
       .catch(next);
   };
 
-  router.use(OCPI_BASE_PATH, express.json({ limit: options.bodyLimit }), authenticate);
+  router.use(OCPI_BASE_PATH, jsonBody({ limit: options.bodyLimit }), authenticate);
 
   router.get(`${OCPI_BASE_PATH}/versions`, (_req, res) => {
     send(
@@ -184,23 +186,31 @@ export function ocpiRouter(options: OcpiRouterOptions): Router {
   return router;
 }
 
-/** Refusals as envelopes: OcpiError as it says, unreadable bodies as 400/413 with 2000, anything else 500 with 3000. */
+/**
+ * Refusals as envelopes. OcpiError as it says; what the caller sent wrong before any OCPI logic ran
+ * is answered with the HTTP status it deserves: a path segment that is not percent-encoded UTF-8
+ * (the router's decoding fails) and a body nested too deep or holding a NUL are 400 with 2001, a body that is not
+ * JSON 400 and one over the limit 413 with 2000, any other refusal of the body parser (an unknown
+ * charset or Content-Encoding, an aborted upload) its own 4xx with 2000. Anything else is ours:
+ * 500 with 3000, logged.
+ */
 function ocpiErrors(logger: Logger, now: () => Date): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
-    if (!req.originalUrl.startsWith(OCPI_BASE_PATH)) {
+    if (!originForm(req.originalUrl).startsWith(OCPI_BASE_PATH)) {
       next(err);
       return;
     }
-    const parserError = err as { type?: string };
-    if (err instanceof OcpiError) {
-      res.status(err.httpStatus).json(envelope(undefined, now(), err.code, err.message));
-    } else if (parserError.type === 'entity.parse.failed') {
-      res.status(400).json(envelope(undefined, now(), 2000, 'the request body is not valid JSON'));
-    } else if (parserError.type === 'entity.too.large') {
-      res.status(413).json(envelope(undefined, now(), 2000, 'the request body is too large'));
-    } else {
+    const refuse = (httpStatus: number, code: OcpiStatusCode, message: string) => res.status(httpStatus).json(envelope(undefined, now(), code, message));
+    const clientError = err as { type?: string; status?: unknown; message?: string };
+    if (err instanceof OcpiError) refuse(err.httpStatus, err.code, err.message);
+    else if (err instanceof URIError && clientError.status === 400) refuse(400, 2001, `the URL path is not valid percent-encoded UTF-8: ${req.originalUrl.split('?')[0]!.slice(0, 200)}`);
+    else if (isBodyRefused(err)) refuse(err.status, err.status === 400 ? 2001 : 2000, err.message);
+    else if (clientError.type === 'entity.parse.failed') refuse(400, 2000, 'the request body is not valid JSON');
+    else if (clientError.type === 'entity.too.large') refuse(413, 2000, 'the request body is too large');
+    else if (typeof clientError.status === 'number' && clientError.status >= 400 && clientError.status < 500) refuse(clientError.status, 2000, clientError.message ?? 'unreadable request');
+    else {
       ((res.locals.log as Logger | undefined) ?? logger).error('OCPI request failed', { error: err });
-      res.status(500).json(envelope(undefined, now(), 3000, 'internal error'));
+      refuse(500, 3000, 'internal error');
     }
   };
 }

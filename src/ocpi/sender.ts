@@ -5,7 +5,8 @@
  * objects; a 2.1.1 peer gets them written in 2.1.1, and an object 2.1.1 cannot carry is left out of
  * its page (logged with the findings, never sent half).
  */
-import express, { type Request, type Response, type Router } from 'express';
+import type { Request, Response, Router } from 'express';
+import { ocpiModuleRouter } from './ids';
 import type { Finding, Mapped } from '../mapping/findings';
 import type { Logger } from '../observability/logger';
 import type { OcpiParty as StoredParty } from '../store/credentials';
@@ -78,7 +79,7 @@ export interface SenderRoutesOptions extends ModuleOptions {
 
 /** A module's Sender routes, below `{module}`; the OCPI router has authenticated the caller and loaded its party. */
 export function senderRoutes(module: SenderModule, handlers: ObjectSender, options: SenderRoutesOptions): Router {
-  const router = express.Router({ mergeParams: true });
+  const router = ocpiModuleRouter();
   const now = () => new Date();
   const versionOf = (req: Request) => req.params.version as OcpiVersion;
   const context = (req: Request, res: Response): SenderContext => ({ party: (res.locals.party as StoredParty).id, version: versionOf(req) });

@@ -124,6 +124,21 @@ function periodsDown(periods: readonly ChargingPeriod[], path: string, log: Find
   });
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * Whether a 2.1.1 embedded location can be read for the place used. Its other defects are findings
+ * (it is checked as a nested element); a location, EVSE or connector that is not an object at all,
+ * or EVSEs and connectors that are not lists, cannot be read (they crashed the reading: HTTP 500).
+ */
+function readablePlace(location: unknown, log: FindingLog): location is Location211 {
+  const readable =
+    isRecord(location) &&
+    (location.evses === undefined || (Array.isArray(location.evses) && location.evses.every((evse) => isRecord(evse) && Array.isArray(evse.connectors) && evse.connectors.every(isRecord))));
+  if (!readable) log.invalid('location', 'the embedded location, its EVSEs and their connectors must be objects (with lists of EVSEs and connectors)');
+  return readable;
+}
+
 /** The location ids of a 2.1.1 embedded location (it holds the one EVSE and connector used). */
 function placeUp(location: Location211, log: FindingLog): { location_id: string; evse_uid: string; connector_id: string } {
   const evse = location.evses?.[0];
@@ -142,6 +157,7 @@ export function session211To221(input: unknown, options: TransactionUpOptions = 
   const cdrToken = cdrTokenUp(session.auth_id, options, log);
   if (owner === undefined || cdrToken === undefined) return log.result(undefined);
   const { start_datetime, end_datetime, auth_id: _auth, location, total_cost, charging_periods, ...rest } = session;
+  if (!readablePlace(location, log)) return log.result(undefined);
   return log.result({
     country_code: owner.countryCode,
     party_id: owner.partyId,
@@ -262,6 +278,7 @@ export function cdr211To221(input: unknown, options: TransactionUpOptions = {}):
   const cdrToken = cdrTokenUp(cdr.auth_id, options, log);
   if (owner === undefined || cdrToken === undefined) return log.result(undefined);
   const { stop_date_time, auth_id: _auth, location, tariffs, charging_periods, total_cost, ...rest } = cdr;
+  if (!readablePlace(location, log)) return log.result(undefined);
   const place = placeUp(location, log);
   const evse = location.evses?.[0];
   const connector = evse?.connectors[0];

@@ -33,14 +33,22 @@ function evseClaims(name: OperationName, body: Record<string, unknown>): { opera
   }
 }
 
+/** The ways an Identification identifies; the schema (like the official one) makes each optional. */
+const IDENTIFICATION_KINDS = ['RFIDMifareFamilyIdentification', 'RFIDIdentification', 'QRCodeIdentification', 'PlugAndChargeIdentification', 'RemoteIdentification'];
+
 /**
- * Refuses a schema-valid request that combines members the operation keeps apart (022), or whose
+ * Refuses a schema-valid request that combines members the operation keeps apart (022), that
+ * carries an Identification naming none of its kinds (022: nothing would identify the driver), or whose
  * parties do not agree: 017 when the body names another party
  * than the path, 018 when an EvseID is not the operator's. `operatorIds`, when given, are the
  * operators this server answers for (a CPO refuses commands for EVSEs that are not its own).
  */
 export function checkConsistency(name: OperationName, partyId: string | undefined, body: Record<string, unknown>, operatorIds: readonly string[] = []): void {
   const operation: OicpOperation = OPERATIONS[name];
+  const identification = body.Identification as Record<string, unknown> | undefined;
+  if (identification !== undefined && !IDENTIFICATION_KINDS.some((kind) => identification[kind] !== undefined)) {
+    throw new OicpRefusal('022', `Identification: none of ${IDENTIFICATION_KINDS.join(', ')} given`, 400);
+  }
   for (const group of operation.exclusive ?? []) {
     const given = group.filter((member) => body[member] !== undefined);
     if (given.length > 1) throw new OicpRefusal('022', `${given.join(' and ')} cannot be combined`, 400);

@@ -4,10 +4,12 @@
  * Routes only translate HTTP to `answerCall` and back; what a call means is the handlers' business.
  */
 import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
+import { isBodyRefused, jsonBody } from '../http/json-body';
 import type { Logger } from '../observability/logger';
 import { answerCall, bodyRefusal, callerOf, type OicpServerOptions } from './calls';
 import { operationPath, type OperationName } from './operations';
 import { soapEndpoints } from './soap/routes';
+import { OicpRefusal } from './status-codes';
 
 export { requireClientCertificate, trustTerminatingProxy, callerOf } from './calls';
 export type { OicpAuthorizer, OicpCallContext, OicpCaller, OicpExchange, OicpHandlers, OicpServerOptions, OicpWire } from './calls';
@@ -16,7 +18,8 @@ export function oicpRouter(options: OicpServerOptions): Router {
   const router = express.Router();
   // Any content type is read as JSON: partners send `application/json;charset=UTF-8` and worse.
   // Parsed per route, so the router never touches (or answers for) paths that are not OICP's.
-  const json = express.json({ limit: options.bodyLimit, strict: true, type: () => true });
+  // Nesting is capped (and a NUL refused) before parsing, as the SOAP routes' XML reader caps it.
+  const json = jsonBody({ limit: options.bodyLimit, strict: true, type: () => true });
   for (const name of options.serves) {
     router.post(operationPath(name, { param: 'partyId' }), json, (req, res) => {
       void serveRest(name, req, res, options);
@@ -39,7 +42,7 @@ async function serveRest(name: OperationName, req: Request, res: Response, optio
 /** Unreadable bodies are the caller's data error (022), answered in OICP terms, never a crash. */
 function restErrors(logger: Logger): ErrorRequestHandler {
   return (err: { type?: string; status?: number }, _req, res, next) => {
-    const refusal = bodyRefusal(err);
+    const refusal = isBodyRefused(err) ? new OicpRefusal('022', err.message, err.status) : bodyRefusal(err);
     if (refusal) res.status(refusal.httpStatus).json(refusal.acknowledgement);
     else {
       logger.error('OICP request failed before its handler', { error: err });

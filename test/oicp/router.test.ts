@@ -77,7 +77,8 @@ describe('OICP server: refusals in OICP terms', () => {
     const res = await request(app)
       .post(operationPath('AuthorizeStart', CPO_ID))
       .send({ OperatorID: CPO_ID, EvseID: 'DE*XYZ*E1', Identification: { RFIDMifareFamilyIdentification: { UID: 'AABBCCDD' } } });
-    expect(res.body).toMatchObject({ Result: false, StatusCode: { Code: '018', AdditionalInfo: 'EvseID DE*XYZ*E1 does not belong to operator DE*ABC' } });
+    // An authorization is answered in its own shape (the OpenAPI's only 200 answer of AuthorizeStart), NotAuthorized with the code.
+    expect(res.body).toMatchObject({ AuthorizationStatus: 'NotAuthorized', StatusCode: { Code: '018', AdditionalInfo: 'EvseID DE*XYZ*E1 does not belong to operator DE*ABC' } });
   });
 
   it('answers 017 without a verified client certificate when one is required', async () => {

@@ -17,6 +17,7 @@ import type { ChargingNotification } from '../../src/oicp/transaction-schemas';
 import { bridgeProcesses, type Child } from './child';
 import { assertConformance } from './conformance';
 import { quietLogger } from './oicp-network';
+import type { Backend, StoreSite } from './stores';
 
 export const RULES = loadMappingRules(join(__dirname, '..', '..', 'fixtures', 'mapping-rules.example.yaml'));
 
@@ -71,7 +72,7 @@ async function startNetwork(options: { backendVersions?: OcpiVersion[] } = {}) {
     hubUrl: hubServer.url,
     backend,
     /** The bridge's configuration (before defaults): OICP CPO BE*BEC registering with the backend. */
-    bridgeConfig: async (protocol: Protocol, store: string | { url: string; schema: string }) => ({
+    bridgeConfig: async (protocol: Protocol, store: string | BridgeStore) => ({
       server: { host: '127.0.0.1', port: 0 },
       store: typeof store === 'string' ? { path: store } : store,
       outbox: { baseDelayMs: 100, maxDelayMs: 200, pollMs: 50, leaseMs: 1_000 },
@@ -100,8 +101,34 @@ async function startNetwork(options: { backendVersions?: OcpiVersion[] } = {}) {
 
 const storeFile = () => join(mkdtempSync(join(tmpdir(), 'bridge-cpo-')), 'bridge.sqlite');
 
-/** `backendVersions`: what the CPO backend speaks (both, so 2.2.1 is agreed, unless told); `store`: PostgreSQL instead of a new SQLite file. */
-export async function startCpoScene(protocol: Protocol, options: { backendVersions?: OcpiVersion[]; store?: { url: string; schema: string } } = {}): Promise<CpoScene> {
+/** The bridge's store when not a fresh SQLite file: e.g. a PostgreSQL schema of test/support/stores.ts. */
+export type BridgeStore = { path: string } | { url: string; schema: string };
+
+/** A store site of test/support/stores.ts as the scenes take it. */
+export const sceneStore = (site: StoreSite): BridgeStore => (site.config.url === undefined ? { path: site.config.path } : { url: site.config.url, schema: site.config.schema });
+
+/**
+ * Inside a describe: the CPO scene (REST) on a fresh site of `backend`, with `card` given to
+ * Hubject and the backend's locations pushed; closed, and its store dropped, after the describe.
+ */
+export function cpoSceneOn(backend: Backend, card = 'AABBCCDD'): { scene: () => CpoScene; peer: () => OcpiPeer } {
+  let site: StoreSite | undefined;
+  let scene: CpoScene | undefined;
+  let peer: OcpiPeer | undefined;
+  beforeAll(async () => {
+    site = backend.site();
+    scene = await startCpoScene('rest-2.3', { store: sceneStore(site) });
+    peer = await scene.withCard(card);
+  }, 60_000);
+  afterAll(async () => {
+    await scene?.close();
+    await site?.destroy();
+  });
+  return { scene: () => scene!, peer: () => peer! };
+}
+
+/** `backendVersions`: what the CPO backend speaks (both, so 2.2.1 is agreed, unless told). */
+export async function startCpoScene(protocol: Protocol, options: { backendVersions?: OcpiVersion[]; store?: BridgeStore } = {}): Promise<CpoScene> {
   const network = await startNetwork(options);
   const bridge = await startBridge(parseConfig(await network.bridgeConfig(protocol, options.store ?? storeFile()), 'test', {}), network.logger);
   // Hubject forwards remote starts and stops for BE*BEC's EVSEs to the bridge, in the scene's encoding.

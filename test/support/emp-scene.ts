@@ -12,7 +12,7 @@ import type { OcpiPeer } from '../../src/ocpi/peer';
 import type { OcpiVersion } from '../../src/ocpi/transport';
 import { bridgeProcesses, type Child } from './child';
 import { assertConformance } from './conformance';
-import { RULES } from './cpo-scene';
+import { RULES, type BridgeStore } from './cpo-scene';
 import { quietLogger } from './oicp-network';
 
 export type Protocol = 'rest-2.3' | 'soap-2.2';
@@ -47,6 +47,7 @@ export interface EmpSceneOptions {
   backendVersions?: OcpiVersion[];
   /** Mapping rules instead of the example ones. */
   rules?: unknown;
+  store?: BridgeStore;
 }
 
 async function startNetwork(protocol: Protocol, options: EmpSceneOptions = {}, evses = 4) {
@@ -65,9 +66,9 @@ async function startNetwork(protocol: Protocol, options: EmpSceneOptions = {}, e
     cpo,
     backend,
     wire,
-    bridgeConfig: async (storePath: string, overrides: Record<string, unknown> = {}) => ({
+    bridgeConfig: async (store: string | BridgeStore, overrides: Record<string, unknown> = {}) => ({
       server: { host: '127.0.0.1', port: 0 },
-      store: { path: storePath },
+      store: typeof store === 'string' ? { path: store } : store,
       outbox: { baseDelayMs: 100, maxDelayMs: 200, pollMs: 50, leaseMs: 1_000 },
       mapping: options.rules ?? RULES,
       ocpi: { countryCode: 'DE', partyId: 'BRG', roles: ['CPO'], businessDetails: { name: 'Bridge' }, backend: { versionsUrl: backend.backend.versionsUrl(), token: await backend.backend.registration.offer('bridge') } },
@@ -101,7 +102,7 @@ const storeFile = () => join(mkdtempSync(join(tmpdir(), 'bridge-emp-')), 'bridge
 
 export async function startEmpScene(protocol: Protocol, overrides: Record<string, unknown> = {}, options: EmpSceneOptions = {}): Promise<EmpScene> {
   const network = await startNetwork(protocol, options);
-  const bridge = await startBridge(parseConfig(await network.bridgeConfig(storeFile(), overrides), 'test', {}), network.logger);
+  const bridge = await startBridge(parseConfig(await network.bridgeConfig(options.store ?? storeFile(), overrides), 'test', {}), network.logger);
   network.hub.partners.push({ role: 'EMP', id: PROVIDER_ID, url: bridge.url, wire: network.wire });
   // The eMSP pushes its tokens, as a backend does after registering.
   await network.backend.backend.pushAll('bridge');
