@@ -194,13 +194,21 @@ export function ocpiRouter(options: OcpiRouterOptions): Router {
  * charset or Content-Encoding, an aborted upload) its own 4xx with 2000. Anything else is ours:
  * 500 with 3000, logged.
  */
+const in211 = (url: string) => originForm(url).startsWith(`${OCPI_BASE_PATH}/2.1.1/`);
+
+/** A 2.1.1 peer gets only the codes 2.1.1 has: 2004 (unknown token) is its generic client error, the 2.2.1 hub codes its generic server error. */
+function codeIn211(code: OcpiStatusCode): OcpiStatusCode {
+  if (code === 2004) return 2000;
+  return code >= 4000 ? 3000 : code;
+}
+
 function ocpiErrors(logger: Logger, now: () => Date): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (!originForm(req.originalUrl).startsWith(OCPI_BASE_PATH)) {
       next(err);
       return;
     }
-    const refuse = (httpStatus: number, code: OcpiStatusCode, message: string) => res.status(httpStatus).json(envelope(undefined, now(), code, message));
+    const refuse = (httpStatus: number, code: OcpiStatusCode, message: string) => res.status(httpStatus).json(envelope(undefined, now(), in211(req.originalUrl) ? codeIn211(code) : code, message));
     const clientError = err as { type?: string; status?: unknown; message?: string };
     if (err instanceof OcpiError) refuse(err.httpStatus, err.code, err.message);
     else if (err instanceof URIError && clientError.status === 400) refuse(400, 2001, `the URL path is not valid percent-encoded UTF-8: ${req.originalUrl.split('?')[0]!.slice(0, 200)}`);

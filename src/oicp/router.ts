@@ -7,12 +7,16 @@ import express, { type ErrorRequestHandler, type Request, type Response, type Ro
 import { isBodyRefused, jsonBody } from '../http/json-body';
 import type { Logger } from '../observability/logger';
 import { answerCall, bodyRefusal, callerOf, type OicpServerOptions } from './calls';
-import { operationPath, type OperationName } from './operations';
+import { OICP_BASE_PATH, OPERATIONS, OPERATION_NAMES, operationPath, type OicpOperation, type OperationName } from './operations';
+import { SOAP_CONTENT_TYPE, soapFault } from './soap/envelope';
+import { SOAP_BASE_PATH, SOAP_SERVICES, type SoapService } from './soap/services';
 import { soapEndpoints } from './soap/routes';
 import { OicpRefusal } from './status-codes';
 
 export { requireClientCertificate, trustTerminatingProxy, callerOf } from './calls';
 export type { OicpAuthorizer, OicpCallContext, OicpCaller, OicpExchange, OicpHandlers, OicpServerOptions, OicpWire } from './calls';
+
+const SOAP_SERVICE_NAMES = Object.keys(SOAP_SERVICES) as SoapService[];
 
 export function oicpRouter(options: OicpServerOptions): Router {
   const router = express.Router();
@@ -26,8 +30,29 @@ export function oicpRouter(options: OicpServerOptions): Router {
     });
   }
   router.use(soapEndpoints(options));
+  router.use(OICP_BASE_PATH, (req, res) => {
+    const refusal = unservedRest(req.method, `${OICP_BASE_PATH}${req.path}`);
+    res.status(refusal.httpStatus).json(refusal.acknowledgement);
+  });
+  router.use(SOAP_BASE_PATH, (req, res) => {
+    const service = SOAP_SERVICE_NAMES.find((name) => req.path.split('/')[1] === name) ?? 'authorization';
+    const refusal = new OicpRefusal('320', `no OICP 2.x endpoint at ${req.method} ${SOAP_BASE_PATH}${req.path}`);
+    res.status(404).type(SOAP_CONTENT_TYPE).send(soapFault({ faultcode: 'Client', faultstring: `OICP: ${refusal.additionalInfo ?? ''}`, acknowledgement: refusal.acknowledgement, service }));
+  });
   router.use(restErrors(options.logger));
   return router;
+}
+
+/** Each operation's REST path as a pattern, any party id in its party segment. */
+const OPERATION_PATTERNS = OPERATION_NAMES.map((name) => ({ name, pattern: new RegExp(`^${operationPath(name, { param: 'partyId' }).replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(':partyId', '[^/]+')}/?$`) }));
+
+/** Every OICP path the routes above did not take, in OICP terms: an operation this bridge's role does not serve, or no operation at all. */
+function unservedRest(method: string, path: string): OicpRefusal {
+  const operation = OPERATION_PATTERNS.find(({ pattern }) => pattern.test(path))?.name;
+  if (operation === undefined) return new OicpRefusal('320', `no OICP operation at ${method} ${path}`, 404);
+  if (method !== 'POST') return new OicpRefusal('320', `${operation} is called with POST`, 405);
+  const served = (OPERATIONS[operation] as OicpOperation).servedBy;
+  return new OicpRefusal('320', `${operation} is not served by this bridge${served ? ` (an OICP ${served} serves it)` : ' (Hubject serves it)'}`, 501);
 }
 
 async function serveRest(name: OperationName, req: Request, res: Response, options: OicpServerOptions): Promise<void> {

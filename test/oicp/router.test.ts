@@ -66,10 +66,20 @@ describe('OICP server: refusals in OICP terms', () => {
     expect(res.body.StatusCode).toMatchObject({ Code: '022', AdditionalInfo: 'SearchCenter and LastCall cannot be combined' });
   });
 
-  it('answers unknown paths with an OICP acknowledgement', async () => {
-    const res = await request(hub().app).post('/api/oicp/evsepush/v99/operators/DE*ABC/data-records').send({});
-    expect(res.status).toBe(404);
-    expect(res.body).toMatchObject({ Result: false, StatusCode: { Code: '022' } });
+  it('answers every OICP path it does not serve in OICP terms (320), REST and SOAP', async () => {
+    const unknown = await request(hub().app).post('/api/oicp/evsepush/v99/operators/DE*ABC/data-records').send({});
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ Result: false, StatusCode: { Code: '320', AdditionalInfo: expect.stringContaining('no OICP operation at POST /api/oicp/evsepush/v99') } });
+    // An operation of the table that this partner's role does not serve: Hubject does.
+    const app = partner({});
+    const hubs = await request(app).post(operationPath('PushEvseData', CPO_ID)).send({});
+    expect([hubs.status, hubs.body.StatusCode.Code, hubs.body.StatusCode.AdditionalInfo]).toEqual([501, '320', 'PushEvseData is not served by this bridge (Hubject serves it)']);
+    const get = await request(app).get(operationPath('AuthorizeStart', CPO_ID));
+    expect([get.status, get.body.StatusCode.Code]).toEqual([405, '320']);
+    const soap = await request(app).post('/ws/nothing/v9.9').set('content-type', 'text/xml').send('<x/>');
+    expect(soap.status).toBe(404);
+    expect(soap.text).toMatch(/<faultcode>soapenv:Client<\/faultcode>/);
+    expect(soap.text).toMatch(/<[\w:]*Code>320<\/[\w:]*Code>/);
   });
 
   it('answers 018 when an EvseID does not belong to the operator of the request', async () => {
