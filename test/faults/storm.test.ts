@@ -49,12 +49,14 @@ interface Scenario {
   cdrs: number;
   locations: number;
   patchesPerEvse: number;
+  /** Pushes per second: the storm lasts about 20 s, long enough for several kills. */
   patchRate: number;
+  cdrRate: number;
 }
 
 const SCENARIOS: Scenario[] = [
-  { store: 'postgres', instances: 3, cdrs: 240, locations: 25, patchesPerEvse: 16, patchRate: 150 },
-  { store: 'sqlite', instances: 1, cdrs: 160, locations: 20, patchesPerEvse: 12, patchRate: 100 },
+  { store: 'postgres', instances: 3, cdrs: 240, locations: 25, patchesPerEvse: 16, patchRate: 80, cdrRate: 12 },
+  { store: 'sqlite', instances: 1, cdrs: 160, locations: 20, patchesPerEvse: 12, patchRate: 48, cdrRate: 8 },
 ];
 
 for (const scenario of SCENARIOS) {
@@ -207,24 +209,29 @@ for (const scenario of SCENARIOS) {
       await hub.clearRecords();
       await hub.setFaults({ failureRate: 0.2, holdRate: 0.05, holdMs: CLIENT_TIMEOUT_MS + 1_000, holdMode: 'answer-late', operations: ['ChargeDetailRecord', 'PushEvseStatus', 'PushEvseData'] });
       let storming = true;
+      // A kill every 2.5-4 s whatever the restarts are doing (an instance may be killed again while it starts).
+      const restarts = new Map<number, Promise<void>>();
       const killer = (async () => {
         while (storming) {
-          await sleep(3_000 + random() * 2_000);
+          await sleep(2_500 + random() * 1_500);
           if (!storming) break;
-          const instance = instances[Math.floor(random() * instances.length)]!;
+          const index = Math.floor(random() * instances.length);
+          const instance = instances[index]!;
+          await restarts.get(index)?.catch(() => undefined);
           instance.child!.process.kill('SIGKILL');
           await instance.child!.exited;
           kills.push(Date.now());
-          await start(instance, configs[instances.indexOf(instance)]!);
+          restarts.set(index, start(instance, configs[index]!));
         }
+        await Promise.all(restarts.values());
       })();
       const outage = (async () => {
         await sleep(4_000);
-        await hub.down(8_000, 'refuse');
+        await hub.down(15_000, 'refuse');
       })();
       const [patchResults, cdrResults] = await Promise.all([
         pushAll(patches.map((p) => ({ op: 'patchEvse', locationId: p.locationId, evseUid: p.evseUid, patch: p.patch })), { rate: scenario.patchRate, concurrency: 32 }),
-        pushAll(cdrs.map((cdr) => ({ op: 'postCdr', cdr })), { rate: 15, concurrency: 8 }),
+        pushAll(cdrs.map((cdr) => ({ op: 'postCdr', cdr })), { rate: scenario.cdrRate, concurrency: 8 }),
       ]);
       storming = false;
       await Promise.all([killer, outage]);
