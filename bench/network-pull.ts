@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { empNetwork } from '../src/flows/emp/network';
 import { NO_RULES } from '../src/mapping/rules';
 import { OicpClient } from '../src/oicp/client';
-import { OPERATIONS } from '../src/oicp/operations';
+import { OPERATIONS } from '../src/oicp/wire/operations';
 import { openStore } from '../src/store';
 import { runTs } from '../test/support/child';
 import { quietLogger } from '../test/support/oicp-network';
@@ -56,7 +56,7 @@ export async function networkPullBenchmark(): Promise<string> {
     });
     const store = await openStore({ path: join(mkdtempSync(join(tmpdir(), 'bench-pull-')), 'bridge.sqlite'), schema: 'public', poolSize: 1 }, { maxAttempts: 12, baseDelayMs: 1_000, maxDelayMs: 60_000, jitter: 0.2, leaseMs: 60_000 });
     const us = { role: 'CPO', countryCode: 'DE', partyId: 'BRG' };
-    const network = empNetwork({ store, rules: NO_RULES, oicp, us, providerId: PROVIDER, logger, stale: staleReporter(logger), backend: () => Promise.resolve(undefined) });
+    const network = empNetwork({ store, rules: NO_RULES, oicp, us, providerId: PROVIDER, logger, stale: staleReporter(logger), backend: () => Promise.resolve(undefined), now: () => new Date() });
     let summary = { records: 0, locations: 0 };
     const ours = await sampled(async () => {
       summary = await network.pull(true);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { SaxesParser } from 'saxes';
-import type { PushEvseDataRequest } from '../src/oicp/messages';
+import type { PushEvseDataRequest } from '../src/oicp/wire/messages';
 import { SoapRequestReader, readSoapRequest, soapRequest } from '../src/oicp/soap/envelope';
 import { FIXTURES } from '../scripts/oicp-fixtures';
 

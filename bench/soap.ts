@@ -6,8 +6,8 @@
  */
 import { join } from 'node:path';
 import { soap, type SoapCallback, type SoapClient } from 'strong-soap';
-import type { EvseDataPage, PullEvseDataRequest, PushEvseDataRequest } from '../src/oicp/messages';
-import { OPERATIONS, type OperationName } from '../src/oicp/operations';
+import type { EvseDataPage, PullEvseDataRequest, PushEvseDataRequest } from '../src/oicp/wire/messages';
+import { OPERATIONS, type OperationName } from '../src/oicp/wire/operations';
 import { readSoapAnswer, soapAnswer, soapRequest } from '../src/oicp/soap/envelope';
 import { operationName } from '../src/oicp/soap/wsdl';
 import { WSDL_DIR } from '../scripts/oicp-wsdl';

@@ -8,11 +8,11 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { Finding } from '../src/mapping/findings';
+import type { Finding } from '../src/core/findings';
 import { operatorOfEvseId } from '../src/mapping/identifiers';
 import { createLogger } from '../src/observability/logger';
 import { OicpClient } from '../src/oicp/client';
-import { OPERATIONS, OPERATION_NAMES, operationPath, type OperationName, type RequestOf } from '../src/oicp/operations';
+import { OPERATIONS, OPERATION_NAMES, operationPath, type OperationName, type RequestOf } from '../src/oicp/wire/operations';
 import { soapAnswer, soapRequest } from '../src/oicp/soap/envelope';
 import { startServer } from '../src/server';
 import { createHubjectSimulator } from '../src/simulator/hubject';

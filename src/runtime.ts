@@ -2,7 +2,8 @@ import type { BridgeConfig } from './config/schema';
 import type { Logger } from './observability/logger';
 import type { OicpClient } from './oicp/client';
 import { oicpClientFromConfig, oicpRoutesFromConfig } from './oicp';
-import { ocpiSide, publicUrlOf, registerWithBackend, type OcpiSide } from './ocpi';
+import { BACKEND_PARTY, ocpiSide, publicUrlOf, registerWithBackend, registeredPeer, storedLocation, type OcpiSide } from './ocpi';
+import { OcpiClient } from './ocpi/client';
 import { flowsFromConfig } from './flows';
 import { Scheduler } from './flows/scheduler';
 import { OutboxWorker } from './flows/outbox-worker';
@@ -41,11 +42,26 @@ export async function startBridge(config: BridgeConfig, logger: Logger): Promise
     let listening = '';
     const metrics = createMetrics(store);
     const stale = staleReporter(logger, (module) => metrics.staleUpdates.inc({ module }));
-    const flows = flowsFromConfig(config, store, oicp, logger, () => publicUrlOf(config, listening), stale);
-    ocpi = ocpiSide({ ocpi: config.ocpi, bodyLimit: config.server.bodyLimit, store, logger, publicUrl: () => publicUrlOf(config, listening), modules: flows.modules });
+    const publicUrl = () => publicUrlOf(config, listening);
+    // Our OCPI party toward the backend: its eMSP in front of a CPO backend, its CPO in front of an eMSP backend.
+    const us = { role: config.oicp.role === 'EMP' ? 'CPO' : 'EMSP', countryCode: config.ocpi.countryCode, partyId: config.ocpi.partyId };
+    const peers = new OcpiClient({ logger });
+    const locationOf = storedLocation(store);
+    const flows = flowsFromConfig(config, {
+      store,
+      oicp,
+      backend: () => registeredPeer(store, peers, us, BACKEND_PARTY, { locationOf }),
+      us,
+      publicUrl,
+      logger,
+      stale,
+      now: () => new Date(),
+    });
+    ocpi = ocpiSide({ ocpi: config.ocpi, bodyLimit: config.server.bodyLimit, store, logger, publicUrl, modules: flows.modules });
     worker = new OutboxWorker({ outbox: store.outbox, deliverers: flows.deliverers, logger, idleMs: config.outbox.pollMs, concurrency: config.outbox.concurrency });
     // Housekeeping last: the flows' first runs (the EMP network pull) matter more at start.
-    scheduler = new Scheduler([...flows.jobs, outboxRetentionJob(store, config.outbox.retention, logger), storeRetentionJob(store, config.retention, logger)], logger);
+    const clock = () => Date.now();
+    scheduler = new Scheduler([...flows.jobs, outboxRetentionJob(store, config.outbox.retention, logger, clock), storeRetentionJob(store, config.retention, logger, clock)], logger);
     // Operations the flows do not handle (yet) are answered 320.
     const routers = [ocpi.router, oicpRoutesFromConfig(config, flows.oicpHandlers, logger)];
     server = await startServer(createApp({ store, logger, metrics, server: config.server, routers }), config.server);

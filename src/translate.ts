@@ -3,18 +3,18 @@
  * names the function that does it. Pairs from OCPI 2.1.1 go up to 2.2.1 first, pairs to 2.1.1 come
  * down from 2.2.1 last, so every mapper is written once against OCPI 2.2.1.
  */
-import type { Finding, Mapped } from './mapping/findings';
-import { childPath, FindingLog } from './mapping/findings';
+import type { Finding, Mapped } from './core/findings';
+import { childPath, FindingLog } from './core/findings';
 import { partyToOperatorId, type OcpiParty } from './mapping/identifiers';
 import { ocpiLocationToOicp, oicpEvseDataToLocations } from './mapping/location';
 import { evseDefaults, type MappingRules } from './mapping/rules';
 import { ocpiEvseToStatusRecord, oicpStatusRecordToOcpi } from './mapping/evse-status';
 import { ocpiLocationEvsePricing, ocpiTariffsToOicp, oicpEvsePricingToTariffIds, oicpPricingToTariffs } from './mapping/tariff';
-import { EvseStatusRecords } from './oicp/schemas';
-import { checkLocation } from './ocpi/schemas';
-import { location211To221, location221To211, tariff211To221, tariff221To211 } from './ocpi/versions';
-import { check, checkInto, soundItems } from './schema/typebox';
-import type { Location, Tariff } from './ocpi/schemas';
+import { EvseStatusRecords } from './oicp/wire/schemas';
+import { checkLocation } from './ocpi/wire/schemas';
+import { location211To221, location221To211, tariff211To221, tariff221To211 } from './mapping/ocpi-211/locations';
+import { check, checkInto, soundItems } from './core/typebox';
+import type { Location, Tariff } from './ocpi/wire/schemas';
 import { identificationToOcpiToken, tokenToIdentification } from './mapping/identification';
 import { ocpiAuthorizationToOicp, oicpAuthorizationToOcpi } from './mapping/authorization';
 import { notificationToOcpiSession, ocpiSessionToNotification } from './mapping/session';
@@ -28,9 +28,9 @@ import {
   reserveNowToOicp,
   startSessionToOicp,
 } from './mapping/command';
-import { Token as TokenSchema } from './ocpi/transaction-schemas';
-import { Identification as IdentificationSchema } from './oicp/transaction-schemas';
-import { cdr211To221, cdr221To211, session211To221, session221To211, token211To221, token221To211 } from './ocpi/transaction-versions';
+import { Token as TokenSchema } from './ocpi/wire/transaction-schemas';
+import { Identification as IdentificationSchema } from './oicp/wire/transaction-schemas';
+import { cdr211To221, cdr221To211, session211To221, session221To211, token211To221, token221To211 } from './mapping/ocpi-211/transactions';
 
 export const KINDS = [
   'ocpi-2.2.1:location',

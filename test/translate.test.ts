@@ -5,7 +5,7 @@ import { main } from '../src/cli';
 import { captured } from './support/io';
 import { findPair, KINDS, PAIRS, translate } from '../src/translate';
 import { loadMappingRules } from '../src/config/load';
-import { location221To211 } from '../src/ocpi/versions';
+import { location221To211 } from '../src/mapping/ocpi-211/locations';
 import { OCPI_CORPUS } from './support/corpus';
 import { CLI, runTs } from './support/child';
 import { oicpErrors } from './support/oicp-schema';

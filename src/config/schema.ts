@@ -4,12 +4,12 @@
  * configuration reference in the README. Change a key here and all four follow.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { OCPI_VERSIONS } from '../ocpi/transport';
-import { StringEnum } from '../schema/typebox';
-import { OPERATOR_ID_PATTERN, PROVIDER_ID_PATTERN } from '../mapping/identifiers';
+import { OCPI_VERSIONS } from '../ocpi/wire/transport';
+import { StringEnum } from '../core/typebox';
+import { OPERATOR_ID_PATTERN, PROVIDER_ID_PATTERN } from '../oicp/wire/vocabulary';
 import { MappingRulesSchema } from '../mapping/rules';
-import { OPERATION_NAMES } from '../oicp/operations';
-import { DEFAULT_BULK_BODY_LIMIT } from '../oicp/soap/limits';
+import { OPERATION_NAMES } from '../oicp/wire/operations';
+import { DEFAULT_BULK_BODY_LIMIT } from '../oicp/wire/limits';
 
 
 export const HUBJECT_BASE_URLS = {

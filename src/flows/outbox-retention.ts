@@ -6,11 +6,11 @@
 import type { BridgeConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
 import type { Store } from '../store';
-import type { Job } from '.';
+import type { Job } from './ports';
 
 const HOUR_MS = 3_600_000;
 
-export function outboxRetentionJob(store: Store, retention: BridgeConfig['outbox']['retention'], logger: Logger, now: () => number = Date.now): Job {
+export function outboxRetentionJob(store: Store, retention: BridgeConfig['outbox']['retention'], logger: Logger, now: () => number): Job {
   return {
     name: 'outbox retention',
     everyMs: retention.everyMinutes * 60_000,

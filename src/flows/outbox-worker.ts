@@ -10,8 +10,8 @@
  * as a duplicate, which the CDR deliverer counts as delivered).
  */
 import type { Logger } from '../observability/logger';
-import { isRetryable, type OicpClient, type OicpFailure, type OicpResult } from '../oicp/client';
-import type { OperationName, RequestOf } from '../oicp/operations';
+import { isRetryable, type OicpCaller, type OicpFailure, type OicpResult } from '../oicp/client';
+import type { OperationName, RequestOf } from '../oicp/wire/operations';
 import type { ClaimedItem, Store } from '../store';
 
 export type Delivery = { outcome: 'delivered' } | { outcome: 'retry'; reason: string } | { outcome: 'refused'; reason: string };
@@ -49,7 +49,7 @@ export function deliveryOf(result: OicpResult<unknown>): Delivery {
  * A deliverer whose items are requests of one operation, each sent on its own. `alreadyDone` names
  * refusals that mean an earlier attempt arrived (Hubject's 009 for a second CDR of a session).
  */
-export function callDeliverer<N extends OperationName>(client: OicpClient, operation: N, alreadyDone: readonly string[] = []): Deliverer {
+export function callDeliverer<N extends OperationName>(client: OicpCaller, operation: N, alreadyDone: readonly string[] = []): Deliverer {
   return eachItem(async (item) => {
     const result = await client.call(operation, item.payload as RequestOf<N>);
     const done = !result.ok && alreadyDone.includes(result.error.statusCode?.Code ?? '');

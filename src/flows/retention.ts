@@ -8,11 +8,11 @@
 import type { BridgeConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
 import type { Store } from '../store';
-import type { Job } from '.';
-import { AUTHORIZATION_KIND, AUTHORIZATIONS_MODULE } from './cpo/authorizations';
+import type { Job } from './ports';
+import { AUTHORIZATION_KIND, AUTHORIZATIONS_MODULE } from './cpo/authorization-index';
 import { CDR_KIND } from './cpo/cdrs';
 import { COMMAND_KIND, RESERVATION_NUMBER_KIND } from './cpo/remote';
-import { NOTIFIED_KIND } from './cpo/sessions';
+import { NOTIFIED_KIND } from './cpo/authorization-index';
 import { REMOTE_KIND } from './emp/remote';
 
 type Retention = BridgeConfig['retention'];
@@ -52,7 +52,7 @@ export const KEPT = [
   'schema_migrations',
 ] as const;
 
-export function storeRetentionJob(store: Store, retention: Retention, logger: Logger, now: () => number = Date.now): Job {
+export function storeRetentionJob(store: Store, retention: Retention, logger: Logger, now: () => number): Job {
   return {
     name: 'store retention',
     everyMs: retention.everyMinutes * 60_000,

@@ -4,7 +4,7 @@
  * Stopping waits for the runs in progress, so the store closes after them.
  */
 import type { Logger } from '../observability/logger';
-import type { Job } from '.';
+import type { Job } from './ports';
 
 export class Scheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();

@@ -10,9 +10,9 @@
  * anyone else.
  */
 import type { Duplex } from 'node:stream';
-import { OICP_BASE_PATH } from '../oicp/operations';
-import { acknowledgement } from '../oicp/status-codes';
-import { envelope } from '../ocpi/transport';
+import { OICP_BASE_PATH } from '../oicp/wire/operations';
+import { acknowledgement } from '../oicp/wire/status-codes';
+import { envelope } from '../ocpi/wire/transport';
 
 /** Node's parser errors as HTTP statuses, as Node itself maps them. */
 const STATUS_OF: Record<string, [number, string]> = {

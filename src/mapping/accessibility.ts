@@ -4,15 +4,16 @@
  * mandatory and also says whether parking costs money, which OCPI does not record: that part comes from
  * the operator's default (mapping rules) and is reported when used.
  */
-import { childPath, FindingLog, type Mapped } from './findings';
+import { childPath, FindingLog, type Mapped } from '../core/findings';
 import { isKeyOf } from './table';
+import type { OICP_ACCESSIBILITY_LOCATIONS } from '../oicp/wire/vocabulary';
+import { OICP_ACCESSIBILITIES } from '../oicp/wire/vocabulary';
+import type { OCPI_PARKING_TYPES} from '../ocpi/wire/vocabulary';
+import { OCPI_PARKING_RESTRICTIONS } from '../ocpi/wire/vocabulary';
 
-export const OICP_ACCESSIBILITIES = ['Free publicly accessible', 'Restricted access', 'Paying publicly accessible', 'Test Station'] as const;
 export type OicpAccessibility = (typeof OICP_ACCESSIBILITIES)[number];
-export const OICP_ACCESSIBILITY_LOCATIONS = ['OnStreet', 'ParkingLot', 'ParkingGarage', 'UndergroundParkingGarage'] as const;
 export type OicpAccessibilityLocation = (typeof OICP_ACCESSIBILITY_LOCATIONS)[number];
 
-export const OCPI_PARKING_TYPES = ['ALONG_MOTORWAY', 'PARKING_GARAGE', 'PARKING_LOT', 'ON_DRIVEWAY', 'ON_STREET', 'UNDERGROUND_GARAGE'] as const;
 export type OcpiParkingType = (typeof OCPI_PARKING_TYPES)[number];
 
 const PARKING_TO_OICP: Record<OcpiParkingType, OicpAccessibilityLocation | { loss: string }> = {
@@ -33,7 +34,6 @@ const OICP_TO_PARKING: Record<OicpAccessibilityLocation, OcpiParkingType> = {
 
 /** Restrictions that keep the public out: only customers of the site may charge. */
 const RESTRICTING = new Set(['CUSTOMERS']);
-export const OCPI_PARKING_RESTRICTIONS = ['EV_ONLY', 'PLUGGED', 'DISABLED', 'CUSTOMERS', 'MOTORCYCLES'] as const;
 
 export interface OcpiAccessSource {
   parking_type?: string | null;

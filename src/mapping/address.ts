@@ -3,8 +3,8 @@
  * (Street and HouseNum apart). The house number is recognised at the end ("Claesgatan 6") or at the
  * start ("221B Baker Street") of the line; the way back writes "Street HouseNum".
  */
-import type { Address } from '../oicp/schemas';
-import { childPath, FindingLog, type Mapped } from './findings';
+import type { Address } from '../oicp/wire/schemas';
+import { childPath, FindingLog, type Mapped } from '../core/findings';
 
 const NUMBER = String.raw`\d+\s?[A-Za-z]?(?:\s?[-/]\s?\d+[A-Za-z]?)?`;
 const TRAILING = new RegExp(String.raw`^(.*?\S)[\s,]+(${NUMBER})$`);

@@ -8,13 +8,13 @@
  * `authorization_reference`, which OCPI copies into the Session and the CDR: that is how a session
  * started at a CPO finds its Hubject SessionID again.
  */
-import type { AllowedType, AuthorizationInfo, LocationReferences, Token } from '../ocpi/transaction-schemas';
-import { AuthorizationInfo as AuthorizationInfoSchema } from '../ocpi/transaction-schemas';
-import { AuthorizationStart as AuthorizationStartSchema } from '../oicp/transaction-schemas';
-import type { AuthorizationStart, Identification, StatusCode } from '../oicp/transaction-schemas';
-import { statusCode } from '../oicp/status-codes';
-import { checkInto } from '../schema/typebox';
-import { FindingLog, type Mapped } from './findings';
+import type { AllowedType, AuthorizationInfo, LocationReferences, Token } from '../ocpi/wire/transaction-schemas';
+import { AuthorizationInfo as AuthorizationInfoSchema } from '../ocpi/wire/transaction-schemas';
+import { AuthorizationStart as AuthorizationStartSchema } from '../oicp/wire/transaction-schemas';
+import type { AuthorizationStart, Identification, StatusCode } from '../oicp/wire/transaction-schemas';
+import { statusCode } from '../oicp/wire/status-codes';
+import { checkInto } from '../core/typebox';
+import { FindingLog, type Mapped } from '../core/findings';
 import { writtenOcpi } from './text-limits';
 import { partyToProviderId, providerIdToParty } from './identifiers';
 import { identificationToOcpiToken } from './identification';

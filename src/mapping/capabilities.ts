@@ -4,32 +4,15 @@
  * ../shared/spec/mapping.md §4.4. Lists come out in the OICP enumeration order, so equal inputs give
  * equal records.
  */
-import { childPath, FindingLog, type Mapped } from './findings';
+import { childPath, FindingLog, type Mapped } from '../core/findings';
 import { isKeyOf } from './table';
+import { OICP_AUTHENTICATION_MODES, OICP_PAYMENT_OPTIONS, OICP_VALUE_ADDED_SERVICES } from '../oicp/wire/vocabulary';
+import { OCPI_CAPABILITIES } from '../ocpi/wire/vocabulary';
 
-export const OICP_AUTHENTICATION_MODES = ['NFC RFID Classic', 'NFC RFID DESFire', 'PnC', 'REMOTE', 'Direct Payment', 'No Authentication Required'] as const;
 export type OicpAuthenticationMode = (typeof OICP_AUTHENTICATION_MODES)[number];
-export const OICP_PAYMENT_OPTIONS = ['No Payment', 'Direct', 'Contract'] as const;
 export type OicpPaymentOption = (typeof OICP_PAYMENT_OPTIONS)[number];
-export const OICP_VALUE_ADDED_SERVICES = ['Reservation', 'DynamicPricing', 'ParkingSensors', 'MaximumPowerCharging', 'PredictiveChargePointUsage', 'ChargingPlans', 'RoofProvided', 'None'] as const;
 export type OicpValueAddedService = (typeof OICP_VALUE_ADDED_SERVICES)[number];
 
-/** OCPI 2.2.1 capabilities (a superset of 2.1.1's), in the spec's order. */
-export const OCPI_CAPABILITIES = [
-  'CHARGING_PROFILE_CAPABLE',
-  'CHARGING_PREFERENCES_CAPABLE',
-  'CHIP_CARD_SUPPORT',
-  'CONTACTLESS_CARD_SUPPORT',
-  'CREDIT_CARD_PAYABLE',
-  'DEBIT_CARD_PAYABLE',
-  'PED_TERMINAL',
-  'REMOTE_START_STOP_CAPABLE',
-  'RESERVABLE',
-  'RFID_READER',
-  'START_SESSION_CONNECTOR_REQUIRED',
-  'TOKEN_GROUP_CAPABLE',
-  'UNLOCK_CAPABLE',
-] as const;
 export type OcpiCapability = (typeof OCPI_CAPABILITIES)[number];
 
 interface OicpFacts {

@@ -8,17 +8,17 @@
  * caller's correlation, else from an `authorization_reference` that holds one (authorization.ts puts it
  * there).
  */
-import type { Location } from '../ocpi/schemas';
-import { Cdr as CdrSchema, type Cdr, type ChargingPeriod, type Token } from '../ocpi/transaction-schemas';
-import { ChargeDetailRecord as ChargeDetailRecordSchema, type ChargeDetailRecord } from '../oicp/transaction-schemas';
-import type { Tariff } from '../ocpi/schemas';
-import { checkInto } from '../schema/typebox';
+import type { Location } from '../ocpi/wire/schemas';
+import { Cdr as CdrSchema, type Cdr, type ChargingPeriod, type Token } from '../ocpi/wire/transaction-schemas';
+import { ChargeDetailRecord as ChargeDetailRecordSchema, type ChargeDetailRecord } from '../oicp/wire/transaction-schemas';
+import type { Tariff } from '../ocpi/wire/schemas';
+import { checkInto } from '../core/typebox';
 import { sessionCost } from './cost';
-import { FindingLog, type Mapped } from './findings';
+import { FindingLog, type Mapped } from '../core/findings';
 import { writtenOcpi } from './text-limits';
 import { hubjectSessionId, operatorOfEvseId, sameOperator, type OcpiParty } from './identifiers';
 import { identificationToCdrToken, tokenToIdentification } from './identification';
-import { ocpiDateTime } from '../ocpi/transport';
+import { ocpiDateTime } from '../ocpi/wire/transport';
 import { evseDefaults, NO_RULES, operatorParty, type MappingRules } from './rules';
 import { ocpiSignedDataToOicp, oicpEichrechtToOcpi } from './signed-data';
 import { assumedConnector, cachedEvse } from './location';

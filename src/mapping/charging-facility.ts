@@ -6,9 +6,9 @@
  * defaulted, and reported. Three-phase voltage is line-to-neutral in OCPI and line-to-line in OICP:
  * one rule (×√3 / ÷√3 to the nominal pair) serves both ways.
  */
-import type { Connector } from '../ocpi/schemas';
-import type { ChargingFacility, OicpPowerType } from '../oicp/schemas';
-import { childPath, FindingLog, type Mapped } from './findings';
+import type { Connector } from '../ocpi/wire/schemas';
+import type { ChargingFacility, OicpPowerType } from '../oicp/wire/schemas';
+import { childPath, FindingLog, type Mapped } from '../core/findings';
 
 type OcpiPowerType = Connector['power_type'];
 type ConnectorPower = Pick<Connector, 'power_type' | 'max_voltage' | 'max_amperage' | 'max_electric_power'>;

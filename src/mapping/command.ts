@@ -7,7 +7,7 @@
  * answers asynchronously (CommandResponse, then CommandResult); Hubject wants one Acknowledgement, with
  * the StatusCode from the tables below.
  */
-import type { Location } from '../ocpi/schemas';
+import type { Location } from '../ocpi/wire/schemas';
 import {
   CancelReservation as CancelReservationSchema,
   CommandResponse as CommandResponseSchema,
@@ -22,7 +22,7 @@ import {
   type ReserveNow,
   type StartSession,
   type StopSession,
-} from '../ocpi/transaction-schemas';
+} from '../ocpi/wire/transaction-schemas';
 import {
   Acknowledgement as AcknowledgementSchema,
   AuthorizeRemoteReservationStart as ReservationStartSchema,
@@ -37,15 +37,15 @@ import {
   type ChargingNotification,
   type Identification,
   type StatusCode,
-} from '../oicp/transaction-schemas';
-import { statusCode } from '../oicp/status-codes';
-import { checkInto } from '../schema/typebox';
-import { FindingLog, type Mapped } from './findings';
+} from '../oicp/wire/transaction-schemas';
+import { statusCode } from '../oicp/wire/status-codes';
+import { checkInto } from '../core/typebox';
+import { FindingLog, type Mapped } from '../core/findings';
 import { writtenOcpi } from './text-limits';
 import { ocpiEvseIdOf, partyToProviderId, providerIdToParty } from './identifiers';
 import { cachedEvse } from './location';
 import { identificationToOcpiToken, tokenToIdentification } from './identification';
-import { ocpiDateTime } from '../ocpi/transport';
+import { ocpiDateTime } from '../ocpi/wire/transport';
 
 export type RemoteOperation = 'start' | 'stop' | 'reserve' | 'cancel';
 

@@ -4,7 +4,7 @@
  * Decimal text is carried as text so no digit changes on the way; only what one side cannot hold
  * (more than 6 decimals toward OICP) is rounded, and that is reported.
  */
-import { childPath, FindingLog, type Mapped } from './findings';
+import { childPath, FindingLog, type Mapped } from '../core/findings';
 
 export interface OcpiGeoLocation {
   latitude: string;

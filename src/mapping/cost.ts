@@ -12,9 +12,9 @@
  * the last slice of that dimension. Reservation time is priced by the `reservation` elements and
  * rounded on its own. Finally min_price and max_price bound the totals, excl. and incl. VAT separately.
  */
-import type { DayOfWeek, PriceComponent, Tariff, TariffElement, TariffRestrictions } from '../ocpi/schemas';
-import type { CdrDimensionType, ChargingPeriod, Price } from '../ocpi/transaction-schemas';
-import { FindingLog, type Mapped } from './findings';
+import type { DayOfWeek, PriceComponent, Tariff, TariffElement, TariffRestrictions } from '../ocpi/wire/schemas';
+import type { CdrDimensionType, ChargingPeriod, Price } from '../ocpi/wire/transaction-schemas';
+import { FindingLog, type Mapped } from '../core/findings';
 import { utcOffset } from './time-zone';
 import { sixDecimals } from './decimals';
 

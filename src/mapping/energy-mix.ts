@@ -2,9 +2,9 @@
  * Energy mix, OCPI `energy_mix` <-> OICP RenewableEnergy, EnergySource and EnvironmentalImpact. Both
  * sides use g/kWh for the impact; OICP names fewer generic categories and holds whole percentages.
  */
-import type { EnergyMix } from '../ocpi/schemas';
-import type { OicpEnergySource } from '../oicp/schemas';
-import { childPath, FindingLog, type Mapped } from './findings';
+import type { EnergyMix } from '../ocpi/wire/schemas';
+import type { OicpEnergySource } from '../oicp/wire/schemas';
+import { childPath, FindingLog, type Mapped } from '../core/findings';
 
 type OcpiSource = NonNullable<EnergyMix['energy_sources']>[number]['source'];
 

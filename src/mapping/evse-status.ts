@@ -3,14 +3,14 @@
  * follow ../shared/spec/mapping.md §4.1; where a value has no counterpart the outcome says so instead of
  * picking something.
  */
-import { childPath, FindingLog, type Mapped } from './findings';
+import { childPath, FindingLog, type Mapped } from '../core/findings';
 import { ocpiEvseIdOf } from './identifiers';
 import { isKeyOf } from './table';
+import type { OICP_EVSE_STATUSES } from '../oicp/wire/vocabulary';
+import type { OCPI_EVSE_STATUSES } from '../ocpi/wire/vocabulary';
 
-export const OCPI_EVSE_STATUSES = ['AVAILABLE', 'BLOCKED', 'CHARGING', 'INOPERATIVE', 'OUTOFORDER', 'PLANNED', 'REMOVED', 'RESERVED', 'UNKNOWN'] as const;
 export type OcpiEvseStatus = (typeof OCPI_EVSE_STATUSES)[number];
 
-export const OICP_EVSE_STATUSES = ['Available', 'Reserved', 'Occupied', 'OutOfService', 'EvseNotFound', 'Unknown'] as const;
 export type OicpEvseStatus = (typeof OICP_EVSE_STATUSES)[number];
 
 /** What an OCPI EVSE status means toward Hubject. */

@@ -6,12 +6,12 @@
  * otherwise); every other token travels as its contract id, the eMAID OICP calls EvcoID. An ISO EvcoID
  * without its check digit gets the computed one, because Hubject's schema requires it.
  */
-import { Token as TokenSchema, type AuthMethod, type CdrToken, type Token, type TokenType } from '../ocpi/transaction-schemas';
-import type { Identification } from '../oicp/transaction-schemas';
-import { childPath, FindingLog, type Mapped } from './findings';
+import { Token as TokenSchema, type AuthMethod, type CdrToken, type Token, type TokenType } from '../ocpi/wire/transaction-schemas';
+import type { Identification } from '../oicp/wire/transaction-schemas';
+import { childPath, FindingLog, type Mapped } from '../core/findings';
 import { writtenOcpi } from './text-limits';
 import { partyToProviderId, type OcpiParty } from './identifiers';
-import { ocpiDateTime } from '../ocpi/transport';
+import { ocpiDateTime } from '../ocpi/wire/transport';
 
 const UID = /^([0-9A-F]{8}|[0-9A-F]{14}|[0-9A-F]{20})$/;
 const ISO_EMAID = /^([A-Za-z]{2})(-?)([A-Za-z0-9]{3})(-?)(C[A-Za-z0-9]{8})(?:(-?)([0-9A-Za-z]))?$/;

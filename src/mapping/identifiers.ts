@@ -12,13 +12,8 @@
  * valid in unicode-mode RegExps: the official ProviderID pattern escapes `-` (invalid there) and its
  * class `[\*|-]` also admits `|`, which no ProviderID contains.
  */
-import { childPath, FindingLog, type Mapped } from './findings';
-
-export const EVSE_ID_PATTERN = '^(([A-Za-z]{2}\\*?[A-Za-z0-9]{3}\\*?E[A-Za-z0-9\\*]{1,30})|(\\+?[0-9]{1,3}\\*[0-9]{3}\\*[0-9\\*]{1,32}))$';
-export const OPERATOR_ID_PATTERN = '^(([A-Za-z]{2}\\*?[A-Za-z0-9]{3})|(\\+?[0-9]{1,3}\\*[0-9]{3}))$';
-export const PROVIDER_ID_PATTERN = '^[A-Za-z]{2}[*-]?[A-Za-z0-9]{3}$';
-/** Hubject's SessionID (SessionID.yaml): GUID-shaped. */
-export const SESSION_ID_PATTERN = '^[A-Za-z0-9]{8}(-[A-Za-z0-9]{4}){3}-[A-Za-z0-9]{12}$';
+import { childPath, FindingLog, type Mapped } from '../core/findings';
+import { EVSE_ID_PATTERN, OPERATOR_ID_PATTERN, PROVIDER_ID_PATTERN, SESSION_ID_PATTERN } from '../oicp/wire/vocabulary';
 
 const EVSE_ID = new RegExp(EVSE_ID_PATTERN);
 const ISO_OPERATOR_PREFIX = /^([A-Za-z]{2})(\*?)([A-Za-z0-9]{3})/;

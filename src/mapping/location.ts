@@ -9,10 +9,10 @@
  * ChargingStationID, else address and coordinates, and derives the same location id.
  */
 import { createHash } from 'node:crypto';
-import type { Connector, DisplayText, Evse, Image, Location } from '../ocpi/schemas';
-import { checkLocation, Location as LocationSchema } from '../ocpi/schemas';
-import { EvseDataRecords, type ChargingFacility, type EvseDataRecord, type InfoText } from '../oicp/schemas';
-import { check, soundItems } from '../schema/typebox';
+import type { Connector, DisplayText, Evse, Image, Location } from '../ocpi/wire/schemas';
+import { checkLocation, Location as LocationSchema } from '../ocpi/wire/schemas';
+import { EvseDataRecords, type ChargingFacility, type EvseDataRecord, type InfoText } from '../oicp/wire/schemas';
+import { check, soundItems } from '../core/typebox';
 import { ocpiToOicpAccess, oicpToOcpiAccess } from './accessibility';
 import { ocpiToOicpAddress, oicpToOcpiAddress } from './address';
 import { ocpiCapabilitiesToOicp, oicpToOcpiCapabilities } from './capabilities';
@@ -20,7 +20,7 @@ import { ocpiToOicpFacility, oicpFacilityToOcpi } from './charging-facility';
 import { ocpiToOicpCoordinates, oicpToOcpiCoordinates } from './coordinates';
 import { ocpiEnergyMixToOicp, oicpEnergyToOcpi } from './energy-mix';
 import { ocpiToOicpStatus } from './evse-status';
-import { childPath, FindingLog, type Mapped } from './findings';
+import { childPath, FindingLog, type Mapped } from '../core/findings';
 import { hubjectEvseIdOf, ocpiEvseIdOf, oicpEvseIdToOcpi, operatorOfEvseId, partyToOperatorId, sameOperator } from './identifiers';
 import { ocpiHoursToOicp, oicpOpeningToOcpi } from './opening-times';
 import { currentOf, ocpiToOicpPlug, oicpToOcpiConnector, plugCurrent, type OicpPlug, type PlugCurrent } from './plug';

@@ -3,9 +3,9 @@
  * (periods on Everyday, Workdays, Weekend or a single day). Days with the same periods are folded into
  * the widest OICP day set, so the way back expands them to the same weekdays.
  */
-import type { Hours } from '../ocpi/schemas';
-import type { OicpDays, OpeningTimes, Period } from '../oicp/schemas';
-import { childPath, FindingLog, type Mapped } from './findings';
+import type { Hours } from '../ocpi/wire/schemas';
+import type { OicpDays, OpeningTimes, Period } from '../oicp/wire/schemas';
+import { childPath, FindingLog, type Mapped } from '../core/findings';
 
 const DAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
 /** OICP day sets and the OCPI weekdays (1 = Monday) each covers, widest first. */

@@ -5,27 +5,8 @@
  * Choices: ../shared/spec/mapping.md §4.2.
  */
 import { isKeyOf } from './table';
+import type { OICP_PLUGS } from '../oicp/wire/vocabulary';
 
-export const OICP_PLUGS = [
-  'Small Paddle Inductive',
-  'Large Paddle Inductive',
-  'AVCON Connector',
-  'Tesla Connector',
-  'NEMA 5-20',
-  'Type E French Standard',
-  'Type F Schuko',
-  'Type G British Standard',
-  'Type J Swiss Standard',
-  'Type 1 Connector (Cable Attached)',
-  'Type 2 Outlet',
-  'Type 2 Connector (Cable Attached)',
-  'Type 3 Outlet',
-  'IEC 60309 Single Phase',
-  'IEC 60309 Three Phase',
-  'CCS Combo 2 Plug (Cable Attached)',
-  'CCS Combo 1 Plug (Cable Attached)',
-  'CHAdeMO',
-] as const;
 export type OicpPlug = (typeof OICP_PLUGS)[number];
 
 export type ConnectorFormat = 'SOCKET' | 'CABLE';

@@ -5,14 +5,16 @@
  * Every value taken from here is reported as a `default` finding by the mapper that used it.
  */
 import { Type, type Static, type TOptional, type TUnsafe } from '@sinclair/typebox';
-import { StringEnum } from '../schema/typebox';
-import { OICP_ACCESSIBILITIES } from './accessibility';
-import { OICP_AUTHENTICATION_MODES, OICP_PAYMENT_OPTIONS } from './capabilities';
-import { OCPI_EVSE_STATUSES, OICP_EVSE_STATUSES } from './evse-status';
-import type { Mapped } from './findings';
-import { OPERATOR_ID_PATTERN, PROVIDER_ID_PATTERN, operatorIdToParty, sameOperator, type OcpiParty } from './identifiers';
-import { OICP_PLUGS } from './plug';
-import { Tariff, withoutOcpiMarks } from '../ocpi/schemas';
+import { StringEnum } from '../core/typebox';
+import { OICP_ACCESSIBILITIES } from '../oicp/wire/vocabulary';
+import { OICP_AUTHENTICATION_MODES, OICP_PAYMENT_OPTIONS } from '../oicp/wire/vocabulary';
+import { OCPI_EVSE_STATUSES } from '../ocpi/wire/vocabulary';
+import { OICP_EVSE_STATUSES } from '../oicp/wire/vocabulary';
+import type { Mapped } from '../core/findings';
+import { operatorIdToParty, sameOperator, type OcpiParty } from './identifiers';
+import { OPERATOR_ID_PATTERN, PROVIDER_ID_PATTERN } from '../oicp/wire/vocabulary';
+import { OICP_PLUGS } from '../oicp/wire/vocabulary';
+import { Tariff, withoutOcpiMarks } from '../ocpi/wire/schemas';
 
 const EvseDefaults = Type.Object(
   {

@@ -7,17 +7,17 @@
  * Energy is kWh on both sides; OCPI charging periods whose ENERGY adds up to a thousand times the
  * session's kWh are Wh (the official examples do this, ocpi.md §4.3) and are read as such, reported.
  */
-import type { Location, Tariff } from '../ocpi/schemas';
-import { Session as SessionSchema, type ChargingPeriod, type Session, type Token } from '../ocpi/transaction-schemas';
-import { ChargingNotification as ChargingNotificationSchema, type ChargingNotification } from '../oicp/transaction-schemas';
-import { checkInto } from '../schema/typebox';
+import type { Location, Tariff } from '../ocpi/wire/schemas';
+import { Session as SessionSchema, type ChargingPeriod, type Session, type Token } from '../ocpi/wire/transaction-schemas';
+import { ChargingNotification as ChargingNotificationSchema, type ChargingNotification } from '../oicp/wire/transaction-schemas';
+import { checkInto } from '../core/typebox';
 import { ocpiTime, periodsFromTimes } from './cdr';
 import { sessionCost } from './cost';
-import { FindingLog, type Mapped } from './findings';
+import { FindingLog, type Mapped } from '../core/findings';
 import { writtenOcpi } from './text-limits';
 import { hubjectSessionId, ocpiEvseIdOf, operatorOfEvseId, partyToOperatorId, type OcpiParty } from './identifiers';
 import { identificationToCdrToken, tokenToIdentification } from './identification';
-import { ocpiDateTime } from '../ocpi/transport';
+import { ocpiDateTime } from '../ocpi/wire/transport';
 import { NO_RULES, operatorParty, type MappingRules } from './rules';
 import { assumedConnector, cachedEvse } from './location';
 import { applicableTariff, productIdOf } from './tariff';

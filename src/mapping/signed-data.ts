@@ -8,9 +8,9 @@
  * `signed_data`, which is exactly how an OCMF container (payload and signature in one string) is
  * carried. A single value is an End value, as a single OCMF container holds both readings.
  */
-import type { SignedData, SignedValue } from '../ocpi/transaction-schemas';
-import type { CalibrationLawVerificationInfo, MeteringStatus, SignedMeteringValue } from '../oicp/transaction-schemas';
-import { childPath, FindingLog, type Mapped } from './findings';
+import type { SignedData, SignedValue } from '../ocpi/wire/transaction-schemas';
+import type { CalibrationLawVerificationInfo, MeteringStatus, SignedMeteringValue } from '../oicp/wire/transaction-schemas';
+import { childPath, FindingLog, type Mapped } from '../core/findings';
 
 export interface OicpEichrecht {
   SignedMeteringValues: SignedMeteringValue[];

@@ -9,8 +9,8 @@
  * PARKING_TIME become fees of those products, and whatever OICP cannot express is a loss
  * (../shared/spec/mapping.md §4.9).
  */
-import type { DayOfWeek, Price, PriceComponent, Tariff, TariffElement, TariffRestrictions } from '../ocpi/schemas';
-import { checkLocation, Tariff as TariffSchema } from '../ocpi/schemas';
+import type { DayOfWeek, Price, PriceComponent, Tariff, TariffElement, TariffRestrictions } from '../ocpi/wire/schemas';
+import { checkLocation, Tariff as TariffSchema } from '../ocpi/wire/schemas';
 import {
   EvsePricings,
   PricingProductData as PricingProductDataSchema,
@@ -21,9 +21,9 @@ import {
   type PricingProductDataRecord,
   type ProductAvailabilityTimes,
   type ReferenceUnit,
-} from '../oicp/schemas';
-import { brokenAt, check, soundItems } from '../schema/typebox';
-import { childPath, FindingLog, type Mapped } from './findings';
+} from '../oicp/wire/schemas';
+import { brokenAt, check, soundItems } from '../core/typebox';
+import { childPath, FindingLog, type Mapped } from '../core/findings';
 import { writtenOcpi } from './text-limits';
 import { ocpiEvseIdOf, partyToOperatorId, type OcpiParty } from './identifiers';
 import { contractedTariff, evseDefaults, NO_RULES, operatorParty, type MappingRules } from './rules';

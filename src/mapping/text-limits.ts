@@ -7,8 +7,8 @@
  * writes them.
  */
 import type { TSchema } from '@sinclair/typebox';
-import { OCPI_KIND, outboundSchema, type OcpiStringKind, type OcpiWriteVersion } from '../ocpi/schemas';
-import { childPath, FindingLog, type Mapped } from './findings';
+import { OCPI_KIND, outboundSchema, type OcpiStringKind, type OcpiWriteVersion } from '../ocpi/wire/schemas';
+import { childPath, FindingLog, type Mapped } from '../core/findings';
 
 interface SchemaNode {
   type?: string;

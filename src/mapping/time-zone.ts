@@ -6,7 +6,7 @@
  */
 import { find as zonesAt, setCache } from 'geo-tz/dist/find-all';
 import { LRUCache } from 'lru-cache';
-import { FindingLog, type Mapped } from './findings';
+import { FindingLog, type Mapped } from '../core/findings';
 
 const OFFSET = /^UTC([+-])(\d{2}):(\d{2})$/;
 

@@ -1,5 +1,4 @@
 import winston from 'winston';
-import type { LogConfig } from '../config/schema';
 import { redactEntry } from './redact';
 
 export type Logger = winston.Logger;
@@ -17,7 +16,13 @@ const text = winston.format.printf(({ timestamp, level, message, ...meta }) => {
   return `${String(timestamp)} ${level.padEnd(5)} ${String(message)}${details}`;
 });
 
-export function createLogger(config: LogConfig, stream: NodeJS.WritableStream = process.stdout): Logger {
+/** How the log is written (the configuration's `log` section). */
+export interface LogSettings {
+  level: 'error' | 'warn' | 'info' | 'debug';
+  format: 'json' | 'text';
+}
+
+export function createLogger(config: LogSettings, stream: NodeJS.WritableStream = process.stdout): Logger {
   return winston.createLogger({
     level: config.level,
     format: winston.format.combine(

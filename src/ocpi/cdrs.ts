@@ -7,13 +7,13 @@
  */
 import type { Request, Response, Router } from 'express';
 import { ocpiModuleRouter } from './ids';
-import type { Mapped } from '../mapping/findings';
+import type { Mapped } from '../core/findings';
 import type { OcpiParty as StoredParty } from '../store/credentials';
-import { roleOf } from './credentials';
+import { roleOf } from './wire/credentials';
 import { asCanonical, refused, type ModuleOptions, type ReceiverContext } from './receiver';
-import { Cdr, type Cdr as CdrObject } from './transaction-schemas';
-import { cdr211To221, cdr221To211 } from './transaction-versions';
-import { OcpiError, envelope, type OcpiVersion } from './transport';
+import { Cdr, type Cdr as CdrObject } from './wire/transaction-schemas';
+import { cdr211To221, cdr221To211 } from '../mapping/ocpi-211/transactions';
+import { OcpiError, envelope, type OcpiVersion } from './wire/transport';
 
 export interface CdrReceiver {
   /** Stores a CDR: `stored`, `same` (this CDR was stored before) or `conflict` (another CDR has its id). */

@@ -8,8 +8,8 @@
 import type { Request, Response, Router } from 'express';
 import { ocpiModuleRouter } from './ids';
 import type { OcpiParty as StoredParty } from '../store/credentials';
-import { ActiveChargingProfile, ChargingProfileResult, SetChargingProfile, type ChargingProfileResponse } from './transaction-schemas';
-import { OcpiError, bodyAs, envelope } from './transport';
+import { ActiveChargingProfile, ChargingProfileResult, SetChargingProfile, type ChargingProfileResponse } from './wire/transaction-schemas';
+import { OcpiError, bodyAs, envelope } from './wire/transport';
 
 export interface ChargingProfileReceiver {
   /** Asks the charge point for the profile active over the next `duration` seconds. */

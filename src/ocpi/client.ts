@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger';
-import { check } from '../schema/typebox';
+import { check } from '../core/typebox';
 import { followPages } from './pagination';
-import { Envelope, authorizationHeader, ocpiDateTime, type TokenEncoding } from './transport';
+import { Envelope, authorizationHeader, ocpiDateTime, type TokenEncoding } from './wire/transport';
 
 export interface OcpiRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

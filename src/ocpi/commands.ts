@@ -9,12 +9,12 @@
 import type { Request, Response, Router } from 'express';
 import { ocpiModuleRouter } from './ids';
 import type { TSchema } from '@sinclair/typebox';
-import type { Mapped } from '../mapping/findings';
+import type { Mapped } from '../core/findings';
 import type { OcpiParty as StoredParty } from '../store/credentials';
 import { asCanonical, refused, type ReceiverContext } from './receiver';
-import { CancelReservation, CommandResult, ReserveNow, StartSession, StopSession, UnlockConnector, type CommandResponse } from './transaction-schemas';
-import { commandResult211To221, reserveNow211To221, startSession211To221 } from './transaction-versions';
-import { OcpiError, envelope, type OcpiVersion } from './transport';
+import { CancelReservation, CommandResult, ReserveNow, StartSession, StopSession, UnlockConnector, type CommandResponse } from './wire/transaction-schemas';
+import { commandResult211To221, reserveNow211To221, startSession211To221 } from '../mapping/ocpi-211/transactions';
+import { OcpiError, envelope, type OcpiVersion } from './wire/transport';
 
 export const COMMAND_TYPES = ['START_SESSION', 'STOP_SESSION', 'RESERVE_NOW', 'CANCEL_RESERVATION', 'UNLOCK_CONNECTOR'] as const;
 export type CommandType = (typeof COMMAND_TYPES)[number];

@@ -7,8 +7,8 @@
 import type { Response, Router } from 'express';
 import { ocpiModuleRouter } from './ids';
 import type { OcpiParty as StoredParty } from '../store/credentials';
-import { ClientInfo } from './credentials';
-import { OcpiError, bodyAs, envelope } from './transport';
+import { ClientInfo } from './wire/credentials';
+import { OcpiError, bodyAs, envelope } from './wire/transport';
 
 export interface ClientInfoReceiver {
   put(info: ClientInfo, hub: string): Promise<void>;

@@ -7,7 +7,7 @@
  * longer than the spec allows reached the cache. A refusal is HTTP 400 with 2001 naming the field.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { OcpiError, type OcpiVersion } from './transport';
+import { OcpiError, type OcpiVersion } from './wire/transport';
 
 /** One id's grammar: a pattern and a length per version. */
 interface IdType {

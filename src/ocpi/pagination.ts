@@ -5,7 +5,7 @@
  * page). As client: the pages followed by their `Link` header as an async iterator, so a caller never
  * holds a whole list. `date_from` is inclusive and `date_to` exclusive (2.2.1; 2.1.1 left it open).
  */
-import { OcpiError } from './transport';
+import { OcpiError } from './wire/transport';
 
 export interface PageQuery {
   offset: number;

@@ -4,18 +4,19 @@
  * to 2.2.1. Every call says what the conversion could not carry, and fails typed (OcpiFailure)
  * rather than throwing; only list pages throw (OcpiCallFailed), being an iterator.
  */
-import { FindingLog, type Finding, type Mapped } from '../mapping/findings';
-import { check } from '../schema/typebox';
-import type { OcpiParty, OcpiPartyRole } from '../store/credentials';
+import { FindingLog, type Finding, type Mapped } from '../core/findings';
+import { check } from '../core/typebox';
+import type { OcpiParty } from '../store/credentials';
+import type { OcpiPartyRole } from './wire/credentials';
 import { OcpiCallFailed, type ListFilter, type OcpiClient, type OcpiFailure, type OcpiRequest, type PartyKey } from './client';
 import type { CommandType } from './commands';
 import { asCanonical, RECEIVER_MODULES, type ModuleOptions } from './receiver';
 import { SENDER_MODULES, type SenderModuleId } from './sender';
-import { Cdr, CommandResponse, type CommandResult } from './transaction-schemas';
-import { ClientInfo } from './credentials';
-import { cdr211To221, commandResult221To211, reserveNow221To211, sessionPatch221To211, startSession221To211, tokenPatch221To211 } from './transaction-versions';
-import { asciiDown, locationPatch221To211 } from './versions';
-import { defaultEncoding, type OcpiVersion } from './transport';
+import { Cdr, CommandResponse, type CommandResult } from './wire/transaction-schemas';
+import { ClientInfo } from './wire/credentials';
+import { cdr211To221, commandResult221To211, reserveNow221To211, sessionPatch221To211, startSession221To211, tokenPatch221To211 } from '../mapping/ocpi-211/transactions';
+import { asciiDown, locationPatch221To211 } from '../mapping/ocpi-211/locations';
+import { defaultEncoding, type OcpiVersion } from './wire/transport';
 
 /** A 2.2.1 PATCH body as the 2.1.1 module at `ids` reads it (locations: 1 id location, 2 EVSE, 3 connector). */
 function patchDown(module: keyof typeof RECEIVER_MODULES, ids: readonly string[], changes: Record<string, unknown>): Mapped<Record<string, unknown>> {

@@ -9,14 +9,14 @@
 import type { Request, Response, Router } from 'express';
 import { ocpiModuleRouter } from './ids';
 import { Type, type TSchema } from '@sinclair/typebox';
-import { childPath, FindingLog, type Finding, type Mapped } from '../mapping/findings';
-import { check } from '../schema/typebox';
+import { childPath, FindingLog, type Finding, type Mapped } from '../core/findings';
+import { check } from '../core/typebox';
 import type { OcpiParty as StoredParty } from '../store/credentials';
-import { roleOf } from './credentials';
-import { Connector, Evse, Location, TOKEN_TYPES, Tariff, type Location as LocationObject } from './schemas';
-import { Session, Token, type Token as TokenObject } from './transaction-schemas';
-import { session211To221, session221To211, sessionPatchUp, token211To221, token221To211, tokenPatchUp } from './transaction-versions';
-import { OcpiError, envelope, type OcpiStatusCode, type OcpiVersion } from './transport';
+import { roleOf } from './wire/credentials';
+import { Connector, Evse, Location, TOKEN_TYPES, Tariff, type Location as LocationObject } from './wire/schemas';
+import { Session, Token, type Token as TokenObject } from './wire/transaction-schemas';
+import { session211To221, session221To211, sessionPatchUp, token211To221, token221To211, tokenPatchUp } from '../mapping/ocpi-211/transactions';
+import { OcpiError, envelope, type OcpiStatusCode, type OcpiVersion } from './wire/transport';
 import {
   connector211To221,
   connector221To211,
@@ -28,7 +28,7 @@ import {
   locationPatchUp,
   tariff211To221,
   tariff221To211,
-} from './versions';
+} from '../mapping/ocpi-211/locations';
 
 /** Which object a URL names: its owner, then the ids of the path in order (location, EVSE, connector). */
 export interface ObjectRef {

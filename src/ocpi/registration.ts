@@ -12,11 +12,12 @@
 import { randomBytes } from 'node:crypto';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { Logger } from '../observability/logger';
-import { check } from '../schema/typebox';
-import type { OcpiEndpoint, OcpiParty, OcpiPartyRole, PartyRepository, TokenRepository } from '../store/credentials';
+import { check } from '../core/typebox';
+import type { OcpiParty, PartyRepository, TokenRepository } from '../store/credentials';
+import type { OcpiEndpoint, OcpiPartyRole } from './wire/credentials';
 import type { OcpiClient, OcpiRequest, OcpiResponse } from './client';
-import { Version, VersionDetails, credentialsSchema, readCredentials, writeCredentials, type Credentials, type Credentials211, type PartyCredentials } from './credentials';
-import { OCPI_VERSIONS, OcpiError, bodyAs, defaultEncoding, knownVersion, type OcpiVersion, type TokenEncoding } from './transport';
+import { Version, VersionDetails, credentialsSchema, readCredentials, writeCredentials, type Credentials, type Credentials211, type PartyCredentials } from './wire/credentials';
+import { OCPI_VERSIONS, OcpiError, bodyAs, defaultEncoding, knownVersion, type OcpiVersion, type TokenEncoding } from './wire/transport';
 
 export interface RegistrationOptions {
   parties: PartyRepository;

@@ -8,10 +8,11 @@ import express, { type ErrorRequestHandler, type NextFunction, type Request, typ
 import { isBodyRefused, jsonBody } from '../http/json-body';
 import { originForm } from '../http/origin-form';
 import type { Logger } from '../observability/logger';
-import type { OcpiEndpoint, OcpiPartyRole, PartyRepository, TokenPurpose, TokenRepository } from '../store/credentials';
-import { roleOf, writeVersionDetails } from './credentials';
+import type { PartyRepository, TokenPurpose, TokenRepository } from '../store/credentials';
+import type { OcpiEndpoint, OcpiPartyRole } from './wire/credentials';
+import { roleOf, writeVersionDetails } from './wire/credentials';
 import type { Registration } from './registration';
-import { OcpiError, envelope, presentedTokens, type OcpiStatusCode, type OcpiVersion } from './transport';
+import { OcpiError, envelope, presentedTokens, type OcpiStatusCode, type OcpiVersion } from './wire/transport';
 
 export const OCPI_BASE_PATH = '/ocpi';
 

@@ -7,16 +7,16 @@
  */
 import type { Request, Response, Router } from 'express';
 import { ocpiModuleRouter } from './ids';
-import type { Finding, Mapped } from '../mapping/findings';
+import type { Finding, Mapped } from '../core/findings';
 import type { Logger } from '../observability/logger';
 import type { OcpiParty as StoredParty } from '../store/credentials';
 import { pageHeaders, readPageQuery, type Page, type PageQuery } from './pagination';
 import type { ModuleOptions } from './receiver';
-import { TOKEN_TYPES, type Location } from './schemas';
-import { ChargingPreferences, LocationReferences, type AuthorizationInfo, type ChargingPreferencesResponse } from './transaction-schemas';
-import { authorizationInfo221To211, cdr221To211, session221To211, token221To211 } from './transaction-versions';
-import { OcpiError, bodyAs, envelope, type OcpiVersion } from './transport';
-import { connector221To211, evse221To211, location221To211, tariff221To211 } from './versions';
+import { TOKEN_TYPES, type Location } from './wire/schemas';
+import { ChargingPreferences, LocationReferences, type AuthorizationInfo, type ChargingPreferencesResponse } from './wire/transaction-schemas';
+import { authorizationInfo221To211, cdr221To211, session221To211, token221To211 } from '../mapping/ocpi-211/transactions';
+import { OcpiError, bodyAs, envelope, type OcpiVersion } from './wire/transport';
+import { connector221To211, evse221To211, location221To211, tariff221To211 } from '../mapping/ocpi-211/locations';
 
 export type SenderModuleId = 'locations' | 'sessions' | 'cdrs' | 'tariffs' | 'tokens' | 'hubclientinfo';
 

@@ -6,12 +6,12 @@
  */
 import type { TLSSocket } from 'node:tls';
 import type { Request } from 'express';
-import type { Finding } from '../mapping/findings';
+import type { Finding } from '../core/findings';
 import type { Logger } from '../observability/logger';
-import { check } from '../schema/typebox';
+import { check } from '../core/typebox';
 import { checkConsistency } from './consistency';
-import { OPERATIONS, type OicpOperation, type OperationName, type RequestOf, type ResponseOf } from './operations';
-import { OicpRefusal } from './status-codes';
+import { OPERATIONS, type OicpOperation, type OperationName, type RequestOf, type ResponseOf } from './wire/operations';
+import { OicpRefusal } from './wire/status-codes';
 
 /** Who is calling, as far as TLS tells: the verified client certificate's subject, when there is one. */
 export interface OicpCaller {

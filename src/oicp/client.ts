@@ -7,14 +7,14 @@
 import http from 'node:http';
 import https from 'node:https';
 import { randomUUID } from 'node:crypto';
-import type { Finding } from '../mapping/findings';
+import type { Finding } from '../core/findings';
 import type { Logger } from '../observability/logger';
-import { check } from '../schema/typebox';
-import { OPERATIONS, calledOperations, operationPath, type OicpOperation, type OicpRole, type OperationName, type PageItemOf, type PagedOperation, type RequestOf, type ResponseOf } from './operations';
-import type { StatusCode } from './transaction-schemas';
+import { check } from '../core/typebox';
+import { OPERATIONS, calledOperations, operationPath, type OicpOperation, type OicpRole, type OperationName, type PageItemOf, type PagedOperation, type RequestOf, type ResponseOf } from './wire/operations';
+import type { StatusCode } from './wire/transaction-schemas';
 import { SOAP_CONTENT_TYPE, SoapAnswerReader, requestVariant, soapRequest, type SoapAnswer } from './soap/envelope';
-import { LATEST_RELEASE, soapPath, type SoapRelease } from './soap/services';
-import { DEFAULT_BULK_BODY_LIMIT, byteSize } from './soap/limits';
+import { LATEST_RELEASE, soapPath, type SoapRelease } from './wire/soap-services';
+import { DEFAULT_BULK_BODY_LIMIT, byteSize } from './wire/limits';
 import type { OicpWire } from './calls';
 
 export interface TlsMaterial {
@@ -120,7 +120,14 @@ const STALE_CONNECTION_RETRIES = 2;
 /** How one POST ended: the answer, or a failure saying whether the connection was a reused one and whether any of the answer had arrived. */
 type Posted<T> = { httpStatus: number; body: Sunk<T> } | { failure: OicpFailure; reusedConnection: boolean; answerStarted: boolean };
 
-export class OicpClient {
+/** What callers of OICP need (the flows take this port; OicpClient is the real one). */
+export interface OicpCaller {
+  call<N extends OperationName>(name: N, body: RequestOf<N>, options?: CallOptions): Promise<OicpResult<ResponseOf<N>>>;
+  /** Every item of a paged pull, page after page. */
+  pages<N extends PagedOperation>(name: N, body: RequestOf<N>, options?: Omit<CallOptions, 'page'>): AsyncGenerator<PageItemOf<N>>;
+}
+
+export class OicpClient implements OicpCaller {
   private readonly agent: http.Agent;
   private readonly base: URL;
   private readonly allowed: ReadonlySet<OperationName>;

@@ -4,8 +4,8 @@
  * (Hubject's 018 Inconsistent EvseID).
  */
 import { operatorOfEvseId, sameOperator } from '../mapping/identifiers';
-import { OPERATIONS, type OicpOperation, type OperationName } from './operations';
-import { OicpRefusal } from './status-codes';
+import { OPERATIONS, type OicpOperation, type OperationName } from './wire/operations';
+import { OicpRefusal } from './wire/status-codes';
 
 /** Whether two party ids of one kind are the same: operators whatever their separators, providers as written but for case. */
 function sameParty(kind: 'operator' | 'provider', a: string, b: string): boolean {

@@ -7,11 +7,11 @@ import type { Router } from 'express';
 import { HUBJECT_BASE_URLS, type BridgeConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
 import { OicpClient } from './client';
-import { servedOperations } from './operations';
+import { servedOperations } from './wire/operations';
 import { oicpRouter, requireClientCertificate, trustTerminatingProxy, type OicpAuthorizer, type OicpHandlers } from './router';
-import { OicpRefusal } from './status-codes';
-import { byteSize } from './soap/limits';
-import type { SoapRelease } from './soap/services';
+import { OicpRefusal } from './wire/status-codes';
+import { byteSize } from './wire/limits';
+import type { SoapRelease } from './wire/soap-services';
 
 export function hubjectBaseUrl(oicp: BridgeConfig['oicp']): string {
   return oicp.environment === 'custom' ? oicp.baseUrl! : HUBJECT_BASE_URLS[oicp.environment];

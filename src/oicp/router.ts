@@ -7,11 +7,11 @@ import express, { type ErrorRequestHandler, type Request, type Response, type Ro
 import { isBodyRefused, jsonBody } from '../http/json-body';
 import type { Logger } from '../observability/logger';
 import { answerCall, bodyRefusal, callerOf, type OicpServerOptions } from './calls';
-import { OICP_BASE_PATH, OPERATIONS, OPERATION_NAMES, operationPath, type OicpOperation, type OperationName } from './operations';
+import { OICP_BASE_PATH, OPERATIONS, OPERATION_NAMES, operationPath, type OicpOperation, type OperationName } from './wire/operations';
 import { SOAP_CONTENT_TYPE, soapFault } from './soap/envelope';
-import { SOAP_BASE_PATH, SOAP_SERVICES, type SoapService } from './soap/services';
+import { SOAP_BASE_PATH, SOAP_SERVICES, type SoapService } from './wire/soap-services';
 import { soapEndpoints } from './soap/routes';
-import { OicpRefusal } from './status-codes';
+import { OicpRefusal } from './wire/status-codes';
 
 export { requireClientCertificate, trustTerminatingProxy, callerOf } from './calls';
 export type { OicpAuthorizer, OicpCallContext, OicpCaller, OicpExchange, OicpHandlers, OicpServerOptions, OicpWire } from './calls';

@@ -6,10 +6,10 @@
  */
 import { oicpToOcpiCoordinates } from '../mapping/coordinates';
 import { operatorOfEvseId, sameOperator } from '../mapping/identifiers';
-import type { ActionType, PullEvseDataRequest, PullEvseStatusRequest, GetChargeDetailRecordsRequest, EvseStatusResponse } from '../oicp/messages';
-import type { EvseDataRecord, EvsePricing, EvseStatusRecord, PricingProductData } from '../oicp/schemas';
-import type { ChargeDetailRecord, Identification } from '../oicp/transaction-schemas';
-import { OicpRefusal, statusCode } from '../oicp/status-codes';
+import type { ActionType, PullEvseDataRequest, PullEvseStatusRequest, GetChargeDetailRecordsRequest, EvseStatusResponse } from '../oicp/wire/messages';
+import type { EvseDataRecord, EvsePricing, EvseStatusRecord, PricingProductData } from '../oicp/wire/schemas';
+import type { ChargeDetailRecord, Identification } from '../oicp/wire/transaction-schemas';
+import { OicpRefusal, statusCode } from '../oicp/wire/status-codes';
 
 interface StoredEvse {
   record: EvseDataRecord;

@@ -11,12 +11,12 @@ import express, { type Express, type RequestHandler } from 'express';
 import { sameOperator, operatorOfEvseId } from '../mapping/identifiers';
 import type { Logger } from '../observability/logger';
 import { OicpClient, type OicpResult, type TlsMaterial } from '../oicp/client';
-import { OPERATIONS, OPERATION_NAMES, servedOperations, type OicpOperation, type OicpRole, type OperationName, type RequestOf, type ResponseOf } from '../oicp/operations';
+import { OPERATIONS, OPERATION_NAMES, servedOperations, type OicpOperation, type OicpRole, type OperationName, type RequestOf, type ResponseOf } from '../oicp/wire/operations';
 import { oicpRouter, requireClientCertificate, type OicpAuthorizer, type OicpCallContext, type OicpExchange, type OicpHandlers, type OicpWire } from '../oicp/router';
-import { OicpRefusal, acknowledgement, statusCode, type StatusCodeValue } from '../oicp/status-codes';
-import type { Acknowledgement, AuthorizationStart } from '../oicp/transaction-schemas';
+import { OicpRefusal, acknowledgement, statusCode, type StatusCodeValue } from '../oicp/wire/status-codes';
+import type { Acknowledgement, AuthorizationStart } from '../oicp/wire/transaction-schemas';
 import { startServer } from '../server';
-import type { SoapRelease } from '../oicp/soap/services';
+import type { SoapRelease } from '../oicp/wire/soap-services';
 import { HubState, pageOf } from './hub-state';
 
 export interface HubPartner {

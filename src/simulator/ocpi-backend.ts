@@ -4,14 +4,14 @@
  * 2.2.1. It is built from the same party code as the bridge's OCPI side, configured as the other
  * role, so the handshake is exercised in both directions over real HTTP.
  */
-import type { Token } from '../ocpi/transaction-schemas';
-import type { Location } from '../ocpi/schemas';
+import type { Token } from '../ocpi/wire/transaction-schemas';
+import type { Location } from '../ocpi/wire/schemas';
 import express, { type Express } from 'express';
 import type { BridgeConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
 import { ocpiSide, registeredPeer, type OcpiSide } from '../ocpi';
 import { versionsUrl } from '../ocpi/router';
-import type { OcpiVersion } from '../ocpi/transport';
+import type { OcpiVersion } from '../ocpi/wire/transport';
 import { openStore, type Store } from '../store';
 import { cdrReceiverRoutes } from '../ocpi/cdrs';
 import { OcpiClient } from '../ocpi/client';

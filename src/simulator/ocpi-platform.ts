@@ -12,9 +12,9 @@ import { inWindow, pageOf, type Page, type PageQuery } from '../ocpi/pagination'
 import type { OcpiPeer } from '../ocpi/peer';
 import type { ObjectReceiver, ObjectRef } from '../ocpi/receiver';
 import type { ObjectSender, SenderModuleId } from '../ocpi/sender';
-import { objectAt, placeAt } from '../ocpi/location-tree';
-import type { Connector, Evse, Location, Tariff } from '../ocpi/schemas';
-import type { AuthorizationInfo, Cdr, CommandResponse, CommandResult, LocationReferences, Token } from '../ocpi/transaction-schemas';
+import { objectAt, placeAt } from '../ocpi/wire/location-tree';
+import type { Connector, Evse, Location, Tariff } from '../ocpi/wire/schemas';
+import type { AuthorizationInfo, Cdr, CommandResponse, CommandResult, LocationReferences, Token } from '../ocpi/wire/transaction-schemas';
 
 /** The seed objects, from fixtures/ocpi-seed (the official 2.2.1 examples, owner replaced when loaded). */
 const SEED_DIR = join(__dirname, '..', '..', 'fixtures', 'ocpi-seed');

@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import express, { type Express } from 'express';
 import type { Logger } from '../observability/logger';
 import { OicpClient, OicpCallError, type OicpResult } from '../oicp/client';
-import { servedOperations } from '../oicp/operations';
+import { servedOperations } from '../oicp/wire/operations';
 import { oicpRouter, trustTerminatingProxy } from '../oicp/router';
-import { acknowledgement } from '../oicp/status-codes';
-import type { EvseDataRecord, EvseStatusRecord, PricingProductData } from '../oicp/schemas';
-import type { ChargeDetailRecord, ChargingNotification, Identification } from '../oicp/transaction-schemas';
+import { acknowledgement } from '../oicp/wire/status-codes';
+import type { EvseDataRecord, EvseStatusRecord, PricingProductData } from '../oicp/wire/schemas';
+import type { ChargeDetailRecord, ChargingNotification, Identification } from '../oicp/wire/transaction-schemas';
 import type { OicpWire } from '../oicp/calls';
 
 const EXAMPLES = join(__dirname, '..', '..', 'fixtures', 'oicp');

@@ -3,7 +3,7 @@
  * pushes to the bridge and the OICP calls between the bridge and the hub — so a newcomer watches a
  * location become EVSE data, statuses and pricing without reading JSON.
  */
-import { OPERATIONS, type OicpOperation, type OicpRole } from '../oicp/operations';
+import { OPERATIONS, type OicpOperation, type OicpRole } from '../oicp/wire/operations';
 import type { TrafficEntry } from './hubject';
 
 /** How many records a request carries, where it carries a list. */

@@ -1,22 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { SqlExecutor } from './sql';
+import type { OcpiEndpoint, OcpiPartyRole } from '../ocpi/wire/credentials';
 
 /** Where a registration with one OCPI peer stands. */
 export type PartyState = 'offered' | 'registered' | 'unregistered';
-
-export interface OcpiPartyRole {
-  role: string;
-  countryCode: string;
-  partyId: string;
-  businessDetails?: { name: string; website?: string };
-}
-
-export interface OcpiEndpoint {
-  identifier: string;
-  /** SENDER or RECEIVER; absent in OCPI 2.1.1. */
-  role?: string;
-  url: string;
-}
 
 /** One OCPI peer of the bridge and what the credentials handshake established with it. */
 export interface OcpiParty {

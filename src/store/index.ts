@@ -11,7 +11,7 @@ import { SqliteDatabase } from './sqlite';
 
 export { CorrelationConflictError, type Correlation } from './correlations';
 export { ownerKey, ownerOf, type CachedObject } from './objects';
-export { type OcpiParty, type OcpiEndpoint, type OcpiPartyRole, type PartyInput, type TokenPurpose } from './credentials';
+export { type OcpiParty, type PartyInput, type TokenPurpose } from './credentials';
 export { type HeldItem } from './held';
 export { retryDelay, type ClaimedItem, type EnqueueResult, type EnqueueRequest, type FailOutcome, type OutboxItem, type OutboxState } from './outbox';
 

@@ -3,8 +3,8 @@
  * authorize a token; the bridge asks the Hubject simulator (AuthorizeStart, over REST and SOAP) and
  * answers what Hubject decided, with Hubject's SessionID as the authorization_reference.
  */
-import type { AuthorizeStart } from '../../src/oicp/transaction-schemas';
-import { AUTHORIZATION_KIND } from '../../src/flows/cpo/authorizations';
+import type { AuthorizeStart } from '../../src/oicp/wire/transaction-schemas';
+import { AUTHORIZATION_KIND } from '../../src/flows/cpo/authorization-index';
 import { startCpoScene, type CpoScene } from '../support/cpo-scene';
 
 const PROVIDER = 'DE-DCB'; // the eMSP the scene's card belongs to

@@ -2,11 +2,11 @@
  * Matching a 2.1.1 session or CDR to Hubject's authorization by token and EVSE: the latest one given
  * shortly before it began, at its EVSE, not one another session already uses.
  */
-import { AUTHORIZATION_KIND, authorizedToken, matchingAuthorization, recordAuthorization } from '../../src/flows/cpo/authorizations';
+import { AUTHORIZATION_KIND, authorizedToken, matchingAuthorization, recordAuthorization } from '../../src/flows/cpo/authorization-index';
 import { storeRetentionJob } from '../../src/flows/retention';
 import { quietLogger } from '../support/oicp-network';
-import { NOTIFIED_KIND } from '../../src/flows/cpo/sessions';
-import type { Token } from '../../src/ocpi/transaction-schemas';
+import { NOTIFIED_KIND } from '../../src/flows/cpo/authorization-index';
+import type { Token } from '../../src/ocpi/wire/transaction-schemas';
 import { openStore, type Store } from '../../src/store';
 
 const POLICY = { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 60_000, jitter: 0, leaseMs: 30_000 };

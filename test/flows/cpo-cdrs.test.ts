@@ -5,9 +5,9 @@
  * to the backend before anything is stored.
  */
 import { ocpiCdrToOicp } from '../../src/mapping/cdr';
-import type { ChargeDetailRecord } from '../../src/oicp/transaction-schemas';
+import type { ChargeDetailRecord } from '../../src/oicp/wire/transaction-schemas';
 import type { OcpiPeer } from '../../src/ocpi/peer';
-import type { Cdr } from '../../src/ocpi/transaction-schemas';
+import type { Cdr } from '../../src/ocpi/wire/transaction-schemas';
 import { corpusJson } from '../support/corpus';
 import { RULES, startCpoScene, until, type CpoScene } from '../support/cpo-scene';
 

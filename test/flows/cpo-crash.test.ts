@@ -6,7 +6,7 @@
  * is answered 009 when repeated, and counts as delivered).
  */
 import { openStore } from '../../src/store';
-import type { Cdr } from '../../src/ocpi/transaction-schemas';
+import type { Cdr } from '../../src/ocpi/wire/transaction-schemas';
 import type { OcpiPeer } from '../../src/ocpi/peer';
 import { corpusJson } from '../support/corpus';
 import { startCpoSceneInChild, until, type CpoSceneInChild } from '../support/cpo-scene';

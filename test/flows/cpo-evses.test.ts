@@ -9,8 +9,8 @@ import type { OicpEvseStatusRecord } from '../../src/mapping/evse-status';
 import { ocpiLocationToOicp } from '../../src/mapping/location';
 import type { OicpClient } from '../../src/oicp/client';
 import type { ClaimedItem } from '../../src/store';
-import type { PushEvseDataRequest, PushEvseStatusRequest } from '../../src/oicp/messages';
-import type { Location } from '../../src/ocpi/schemas';
+import type { PushEvseDataRequest, PushEvseStatusRequest } from '../../src/oicp/wire/messages';
+import type { Location } from '../../src/ocpi/wire/schemas';
 import { corpusJson } from '../support/corpus';
 import { RULES, startCpoScene, until, type CpoScene } from '../support/cpo-scene';
 

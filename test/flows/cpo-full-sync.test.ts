@@ -7,8 +7,8 @@
  */
 import { ocpiLocationToOicp } from '../../src/mapping/location';
 import { OicpClient } from '../../src/oicp/client';
-import type { PushEvseDataRequest, PushEvseStatusRequest, PushPricingProductDataRequest } from '../../src/oicp/messages';
-import type { Location } from '../../src/ocpi/schemas';
+import type { PushEvseDataRequest, PushEvseStatusRequest, PushPricingProductDataRequest } from '../../src/oicp/wire/messages';
+import type { Location } from '../../src/ocpi/wire/schemas';
 import { corpusJson } from '../support/corpus';
 import { RULES, startCpoScene, until, type CpoScene } from '../support/cpo-scene';
 import { quietLogger } from '../support/oicp-network';

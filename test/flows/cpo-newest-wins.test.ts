@@ -6,10 +6,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import type { Location, Tariff } from '../../src/ocpi/schemas';
+import type { Location, Tariff } from '../../src/ocpi/wire/schemas';
 import type { OcpiPeer } from '../../src/ocpi/peer';
-import type { PushEvseStatusRequest } from '../../src/oicp/messages';
-import type { Session } from '../../src/ocpi/transaction-schemas';
+import type { PushEvseStatusRequest } from '../../src/oicp/wire/messages';
+import type { Session } from '../../src/ocpi/wire/transaction-schemas';
 import { corpusJson } from '../support/corpus';
 import { startCpoScene, until, type CpoScene } from '../support/cpo-scene';
 import { PG_TEST_URL } from '../support/postgres-url';

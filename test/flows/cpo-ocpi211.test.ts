@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { OicpClient } from '../../src/oicp/client';
-import type { ChargeDetailRecord } from '../../src/oicp/transaction-schemas';
+import type { ChargeDetailRecord } from '../../src/oicp/wire/transaction-schemas';
 import type { OcpiPeer } from '../../src/ocpi/peer';
-import type { Cdr, Session, StartSession } from '../../src/ocpi/transaction-schemas';
+import type { Cdr, Session, StartSession } from '../../src/ocpi/wire/transaction-schemas';
 import { corpusJson } from '../support/corpus';
 import { quietLogger } from '../support/oicp-network';
 import { startCpoScene, until, type CpoScene } from '../support/cpo-scene';

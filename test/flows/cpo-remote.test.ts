@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { COMMAND_KIND } from '../../src/flows/cpo/remote';
 import { OicpClient } from '../../src/oicp/client';
-import type { Session, StartSession } from '../../src/ocpi/transaction-schemas';
+import type { Session, StartSession } from '../../src/ocpi/wire/transaction-schemas';
 import { corpusJson } from '../support/corpus';
 import { quietLogger } from '../support/oicp-network';
 import { oicpErrors } from '../support/oicp-schema';

@@ -4,7 +4,7 @@
  * once, Progress rate-limited, End once — over REST and SOAP.
  */
 import type { OcpiPeer } from '../../src/ocpi/peer';
-import type { Session } from '../../src/ocpi/transaction-schemas';
+import type { Session } from '../../src/ocpi/wire/transaction-schemas';
 import { corpusJson } from '../support/corpus';
 import { startCpoScene, until, type CpoScene } from '../support/cpo-scene';
 

@@ -6,8 +6,8 @@
  * tariff withdraws its products and the pricing that named them.
  */
 import { ocpiTariffsToOicp } from '../../src/mapping/tariff';
-import type { PushEvsePricingRequest, PushPricingProductDataRequest } from '../../src/oicp/messages';
-import type { Connector, Tariff } from '../../src/ocpi/schemas';
+import type { PushEvsePricingRequest, PushPricingProductDataRequest } from '../../src/oicp/wire/messages';
+import type { Connector, Tariff } from '../../src/ocpi/wire/schemas';
 import { RULES, startCpoScene, until, type CpoScene } from '../support/cpo-scene';
 
 const OWNER = { countryCode: 'NL', partyId: 'SIM' };

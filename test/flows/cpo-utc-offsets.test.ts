@@ -3,7 +3,7 @@
  * Hubject again (the data is read and mapped when sent, so it carries the new offset).
  */
 import { EVSE_DATA_TOPIC, EVSE_STATUS_TOPIC, cpoLocations } from '../../src/flows/cpo/locations';
-import type { Location } from '../../src/ocpi/schemas';
+import type { Location } from '../../src/ocpi/wire/schemas';
 import { openStore, type Store } from '../../src/store';
 import { corpusJson } from '../support/corpus';
 import { RULES } from '../support/cpo-scene';

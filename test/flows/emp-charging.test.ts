@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Location } from '../../src/ocpi/schemas';
-import type { Cdr, Session } from '../../src/ocpi/transaction-schemas';
+import type { Location } from '../../src/ocpi/wire/schemas';
+import type { Cdr, Session } from '../../src/ocpi/wire/transaction-schemas';
 import { CARD, PROVIDER_ID, startPulledEmpScene, type EmpScene, type Protocol } from '../support/emp-scene';
 import { RULES, until } from '../support/cpo-scene';
 

@@ -5,7 +5,7 @@
  * on the same store, the bridge delivers the waiting ones and reconciles the missed ones: the
  * backend gets every CDR Hubject accepted, each POSTed once.
  */
-import type { Cdr } from '../../src/ocpi/transaction-schemas';
+import type { Cdr } from '../../src/ocpi/wire/transaction-schemas';
 import { CARD, startEmpSceneInChild, type EmpSceneInChild } from '../support/emp-scene';
 import { until } from '../support/cpo-scene';
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Cdr, Session } from '../../src/ocpi/transaction-schemas';
-import { operationPath } from '../../src/oicp/operations';
-import { soapPath } from '../../src/oicp/soap/services';
+import type { Cdr, Session } from '../../src/ocpi/wire/transaction-schemas';
+import { operationPath } from '../../src/oicp/wire/operations';
+import { soapPath } from '../../src/oicp/wire/soap-services';
 import { CARD, PROVIDER_ID, startPulledEmpScene, type EmpScene } from '../support/emp-scene';
 
 const card = { RFIDMifareFamilyIdentification: { UID: CARD } };

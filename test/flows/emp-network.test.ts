@@ -1,4 +1,4 @@
-import type { Evse, Location, Tariff } from '../../src/ocpi/schemas';
+import type { Evse, Location, Tariff } from '../../src/ocpi/wire/schemas';
 import { startEmpScene, type EmpScene, type Protocol } from '../support/emp-scene';
 import { until } from '../support/cpo-scene';
 

@@ -4,7 +4,7 @@
  * contract id) while the middle stays 2.2.1. The simulated backend reads each 2.1.1 object strictly and
  * records it raised to 2.2.1, which is what is checked here.
  */
-import type { Cdr, Session } from '../../src/ocpi/transaction-schemas';
+import type { Cdr, Session } from '../../src/ocpi/wire/transaction-schemas';
 import { CARD, startPulledEmpScene, type EmpScene } from '../support/emp-scene';
 import { until } from '../support/cpo-scene';
 

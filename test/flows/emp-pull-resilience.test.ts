@@ -11,7 +11,7 @@ import type { EmpContext } from '../../src/flows/emp/context';
 import type { StaleReporter } from '../../src/flows/freshness';
 import { NO_RULES } from '../../src/mapping/rules';
 import { OicpClient } from '../../src/oicp/client';
-import type { Location } from '../../src/ocpi/schemas';
+import type { Location } from '../../src/ocpi/wire/schemas';
 import { openStore, type Store } from '../../src/store';
 import type { HubjectDouble } from '../support/doubles/hubject';
 import { spawnHubjectDouble } from '../support/doubles/hubject-remote';
@@ -79,6 +79,7 @@ describe('the EMP network pull toward a hub that closes connections and pulls th
     logger,
     stale: (update) => void stale.push(update),
     backend: () => Promise.resolve(undefined),
+    now: () => new Date(),
   });
   const storedEvses = async () => (await store.objects.list<Location>('locations')).flatMap((l) => l.body.evses ?? []);
   const ours = async () => (await store.objects.list<Location>('locations')).map((l) => l.body).find((l) => l.evses?.some((e) => e.evse_id === 'DE*QQQ*E1'));

@@ -1,4 +1,4 @@
-import type { Session } from '../../src/ocpi/transaction-schemas';
+import type { Session } from '../../src/ocpi/wire/transaction-schemas';
 import { PROVIDER_ID, startPulledEmpScene, type EmpScene, type Protocol } from '../support/emp-scene';
 import { until } from '../support/cpo-scene';
 

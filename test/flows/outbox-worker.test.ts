@@ -6,7 +6,7 @@
 import { outboxRetentionJob } from '../../src/flows/outbox-retention';
 import { OutboxWorker, deliveryOf, eachItem, type Deliverer } from '../../src/flows/outbox-worker';
 import { OicpClient } from '../../src/oicp/client';
-import type { PushEvseStatusRequest } from '../../src/oicp/messages';
+import type { PushEvseStatusRequest } from '../../src/oicp/wire/messages';
 import { startServer, type RunningServer } from '../../src/server';
 import { createHubjectSimulator, type HubjectSimulator } from '../../src/simulator/hubject';
 import { openStore, type ClaimedItem, type Store } from '../../src/store';

@@ -9,13 +9,13 @@
  * object, so nothing the fuzzing left behind blocks it), the CDR, the session's Start, the result.
  */
 import { randomUUID } from 'node:crypto';
-import type { PushEvseDataRequest, PushEvseStatusRequest, PushPricingProductDataRequest } from '../../src/oicp/messages';
+import type { PushEvseDataRequest, PushEvseStatusRequest, PushPricingProductDataRequest } from '../../src/oicp/wire/messages';
 import { OicpClient } from '../../src/oicp/client';
-import type { ChargeDetailRecord } from '../../src/oicp/transaction-schemas';
+import type { ChargeDetailRecord } from '../../src/oicp/wire/transaction-schemas';
 import type { OcpiPeer } from '../../src/ocpi/peer';
-import type { Location, Tariff } from '../../src/ocpi/schemas';
-import type { Cdr, Session } from '../../src/ocpi/transaction-schemas';
-import { authorizationHeader } from '../../src/ocpi/transport';
+import type { Location, Tariff } from '../../src/ocpi/wire/schemas';
+import type { Cdr, Session } from '../../src/ocpi/wire/transaction-schemas';
+import { authorizationHeader } from '../../src/ocpi/wire/transport';
 import { COMMAND_KIND } from '../../src/flows/cpo/remote';
 import { corpusJson } from '../support/corpus';
 import { cpoSceneOn, until, type CpoScene } from '../support/cpo-scene';

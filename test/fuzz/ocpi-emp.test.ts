@@ -6,10 +6,10 @@
  * no 5xx, always an envelope, and a valid request afterwards still does its work.
  */
 import { randomUUID } from 'node:crypto';
-import type { PushEvseDataRequest } from '../../src/oicp/messages';
-import type { Location } from '../../src/ocpi/schemas';
-import type { Token } from '../../src/ocpi/transaction-schemas';
-import { authorizationHeader } from '../../src/ocpi/transport';
+import type { PushEvseDataRequest } from '../../src/oicp/wire/messages';
+import type { Location } from '../../src/ocpi/wire/schemas';
+import type { Token } from '../../src/ocpi/wire/transaction-schemas';
+import { authorizationHeader } from '../../src/ocpi/wire/transport';
 import { corpusJson } from '../support/corpus';
 import { sceneStore, startCpoScene, until, type CpoScene } from '../support/cpo-scene';
 import { startPulledEmpScene, type EmpScene } from '../support/emp-scene';

@@ -7,7 +7,7 @@
  * the valid call is still answered in full.
  */
 import { randomUUID } from 'node:crypto';
-import { operationPath, type OperationName } from '../../src/oicp/operations';
+import { operationPath, type OperationName } from '../../src/oicp/wire/operations';
 import { cpoSceneOn, sceneStore } from '../support/cpo-scene';
 import { CARD, PROVIDER_ID, startPulledEmpScene, type EmpScene } from '../support/emp-scene';
 import { BACKENDS, describeBackend, type StoreSite } from '../support/stores';

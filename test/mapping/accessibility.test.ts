@@ -1,4 +1,5 @@
-import { OCPI_PARKING_TYPES, ocpiToOicpAccess, oicpToOcpiAccess } from '../../src/mapping/accessibility';
+import { ocpiToOicpAccess, oicpToOcpiAccess } from '../../src/mapping/accessibility';
+import { OCPI_PARKING_TYPES } from '../../src/ocpi/wire/vocabulary';
 import { corpusFiles, corpusJson } from '../support/corpus';
 import { oicpErrors } from '../support/oicp-schema';
 

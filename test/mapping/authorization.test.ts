@@ -1,6 +1,6 @@
 import { AUTHORIZATION_REFUSALS, ocpiAuthorizationToOicp, oicpAuthorizationToOcpi as oicpAuthorizationToOcpiUnchecked } from '../../src/mapping/authorization';
-import { AuthorizationInfo, type Token } from '../../src/ocpi/transaction-schemas';
-import { check } from '../../src/schema/typebox';
+import { AuthorizationInfo, type Token } from '../../src/ocpi/wire/transaction-schemas';
+import { check } from '../../src/core/typebox';
 import { corpusJson } from '../support/corpus';
 import { oicpErrors } from '../support/oicp-schema';
 import { writesOcpi } from '../support/ocpi-outbound';

@@ -1,4 +1,5 @@
-import { OCPI_CAPABILITIES, ocpiCapabilitiesToOicp, oicpToOcpiCapabilities, type OicpAccessFacts } from '../../src/mapping/capabilities';
+import { ocpiCapabilitiesToOicp, oicpToOcpiCapabilities, type OicpAccessFacts } from '../../src/mapping/capabilities';
+import { OCPI_CAPABILITIES } from '../../src/ocpi/wire/vocabulary';
 import { corpusCases, corpusJson } from '../support/corpus';
 import { oicpErrors } from '../support/oicp-schema';
 

@@ -11,10 +11,10 @@ import {
   startSessionToOicp,
   stopSessionToOicp,
 } from '../../src/mapping/command';
-import type { Location } from '../../src/ocpi/schemas';
-import { CancelReservation, ReserveNow, StartSession, StopSession, type Token } from '../../src/ocpi/transaction-schemas';
-import { startSession211To221 } from '../../src/ocpi/transaction-versions';
-import { check } from '../../src/schema/typebox';
+import type { Location } from '../../src/ocpi/wire/schemas';
+import { CancelReservation, ReserveNow, StartSession, StopSession, type Token } from '../../src/ocpi/wire/transaction-schemas';
+import { startSession211To221 } from '../../src/mapping/ocpi-211/transactions';
+import { check } from '../../src/core/typebox';
 import { corpusJson } from '../support/corpus';
 import { oicpErrors } from '../support/oicp-schema';
 import { writesOcpi } from '../support/ocpi-outbound';

@@ -4,8 +4,8 @@
  * amount is the one the chapter states, compared to the cent.
  */
 import { sessionCost, type CostInput } from '../../src/mapping/cost';
-import type { Tariff } from '../../src/ocpi/schemas';
-import type { ChargingPeriod } from '../../src/ocpi/transaction-schemas';
+import type { Tariff } from '../../src/ocpi/wire/schemas';
+import type { ChargingPeriod } from '../../src/ocpi/wire/transaction-schemas';
 import { corpusJson } from '../support/corpus';
 
 const tariff = (file: string) => corpusJson('2.2.1', `${file}.json`) as Tariff;

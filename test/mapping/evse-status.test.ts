@@ -1,11 +1,6 @@
-import {
-  OCPI_EVSE_STATUSES,
-  OICP_EVSE_STATUSES,
-  ocpiEvseToStatusRecord,
-  ocpiToOicpStatus,
-  oicpStatusRecordToOcpi,
-  oicpToOcpiStatus,
-} from '../../src/mapping/evse-status';
+import { ocpiEvseToStatusRecord, ocpiToOicpStatus, oicpStatusRecordToOcpi, oicpToOcpiStatus } from '../../src/mapping/evse-status';
+import { OCPI_EVSE_STATUSES } from '../../src/ocpi/wire/vocabulary';
+import { OICP_EVSE_STATUSES } from '../../src/oicp/wire/vocabulary';
 import { operatorOfEvseId } from '../../src/mapping/identifiers';
 import { corpusFiles, corpusJson } from '../support/corpus';
 import { oicpErrors } from '../support/oicp-schema';

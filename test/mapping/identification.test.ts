@@ -1,9 +1,9 @@
 import { contractIdToEvcoId, emaidCheckDigit, identificationToCdrToken, identificationToOcpiToken as identificationToOcpiTokenUnchecked, rfidUid, tokenToIdentification } from '../../src/mapping/identification';
-import { Token } from '../../src/ocpi/transaction-schemas';
-import { check } from '../../src/schema/typebox';
+import { Token } from '../../src/ocpi/wire/transaction-schemas';
+import { check } from '../../src/core/typebox';
 import { corpusCases, corpusJson } from '../support/corpus';
 import { oicpErrors } from '../support/oicp-schema';
-import { token211To221 } from '../../src/ocpi/transaction-versions';
+import { token211To221 } from '../../src/mapping/ocpi-211/transactions';
 import { writesOcpi } from '../support/ocpi-outbound';
 
 // Every OCPI object these mappers write in this file is also checked against the spec's limits.

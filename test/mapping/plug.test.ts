@@ -1,4 +1,5 @@
-import { OICP_PLUGS, ocpiToOicpPlug, oicpToOcpiConnector } from '../../src/mapping/plug';
+import { ocpiToOicpPlug, oicpToOcpiConnector } from '../../src/mapping/plug';
+import { OICP_PLUGS } from '../../src/oicp/wire/vocabulary';
 import { oicpErrors } from '../support/oicp-schema';
 
 /** Every OCPI 2.2.1 connector standard (a superset of 2.1.1's). */

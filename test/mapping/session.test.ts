@@ -1,9 +1,9 @@
 import { notificationToOcpiSession as notificationToOcpiSessionUnchecked, ocpiSessionToNotification } from '../../src/mapping/session';
 import { NO_RULES } from '../../src/mapping/rules';
-import type { Location, Tariff } from '../../src/ocpi/schemas';
-import { Session } from '../../src/ocpi/transaction-schemas';
-import { session211To221 } from '../../src/ocpi/transaction-versions';
-import { check } from '../../src/schema/typebox';
+import type { Location, Tariff } from '../../src/ocpi/wire/schemas';
+import { Session } from '../../src/ocpi/wire/transaction-schemas';
+import { session211To221 } from '../../src/mapping/ocpi-211/transactions';
+import { check } from '../../src/core/typebox';
 import { corpusFiles, corpusJson } from '../support/corpus';
 import { oicpErrors } from '../support/oicp-schema';
 import { writesOcpi } from '../support/ocpi-outbound';

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { fitOcpiStrings } from '../../src/mapping/text-limits';
-import { Location, Location211, type Location as LocationType } from '../../src/ocpi/schemas';
-import { Cdr, type Cdr as CdrType } from '../../src/ocpi/transaction-schemas';
-import { location221To211 } from '../../src/ocpi/versions';
+import { Location, Location211, type Location as LocationType } from '../../src/ocpi/wire/schemas';
+import { Cdr, type Cdr as CdrType } from '../../src/ocpi/wire/transaction-schemas';
+import { location221To211 } from '../../src/mapping/ocpi-211/locations';
 import { corpusJson } from '../support/corpus';
 import { ocpiOutboundErrors } from '../support/ocpi-outbound';
 

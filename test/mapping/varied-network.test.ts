@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { ocpiLocationToOicp as ocpiLocationToOicpUnchecked, oicpEvseDataToLocations as oicpEvseDataToLocationsUnchecked } from '../../src/mapping/location';
 import { NO_RULES, type MappingRules } from '../../src/mapping/rules';
 import { ocpiLocationEvsePricing } from '../../src/mapping/tariff';
-import type { Connector, Location } from '../../src/ocpi/schemas';
-import { location221To211 as location221To211Unchecked } from '../../src/ocpi/versions';
+import type { Connector, Location } from '../../src/ocpi/wire/schemas';
+import { location221To211 as location221To211Unchecked } from '../../src/mapping/ocpi-211/locations';
 import { oicpErrors } from '../support/oicp-schema';
 import { writesOcpi } from '../support/ocpi-outbound';
 

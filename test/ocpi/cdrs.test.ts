@@ -4,9 +4,9 @@
  * id, a foreign owner and a broken body refused.
  */
 import { cdrReceiverRoutes, type CdrReceiver } from '../../src/ocpi/cdrs';
-import type { Location } from '../../src/ocpi/schemas';
-import type { Cdr } from '../../src/ocpi/transaction-schemas';
-import type { OcpiVersion } from '../../src/ocpi/transport';
+import type { Location } from '../../src/ocpi/wire/schemas';
+import type { Cdr } from '../../src/ocpi/wire/transaction-schemas';
+import type { OcpiVersion } from '../../src/ocpi/wire/transport';
 import { corpusJson } from '../support/corpus';
 import { startOcpiWorld, type OcpiWorld } from '../support/ocpi-world';
 

@@ -4,7 +4,7 @@
  */
 import express from 'express';
 import { OcpiClient } from '../../src/ocpi/client';
-import { envelope, presentedTokens } from '../../src/ocpi/transport';
+import { envelope, presentedTokens } from '../../src/ocpi/wire/transport';
 import { startServer, type RunningServer } from '../../src/server';
 import { quietLogger } from '../support/oicp-network';
 

@@ -4,8 +4,8 @@
  * response_url it handed out. 2.2.1 and 2.1.1 (no CANCEL_RESERVATION, results as CommandResponse).
  */
 import { commandReceiverRoutes, commandResultRoutes, type CommandType } from '../../src/ocpi/commands';
-import type { CommandResponse, CommandResult, Token } from '../../src/ocpi/transaction-schemas';
-import type { OcpiVersion } from '../../src/ocpi/transport';
+import type { CommandResponse, CommandResult, Token } from '../../src/ocpi/wire/transaction-schemas';
+import type { OcpiVersion } from '../../src/ocpi/wire/transport';
 import { corpusJson } from '../support/corpus';
 import { startOcpiWorld, type OcpiWorld } from '../support/ocpi-world';
 

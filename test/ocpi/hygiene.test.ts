@@ -16,12 +16,12 @@ import { clientInfoReceiverRoutes, type ClientInfoReceiver } from '../../src/ocp
 import { PATH_IDS } from '../../src/ocpi/ids';
 import { RECEIVER_MODULES, receiverRoutes, type ObjectReceiver } from '../../src/ocpi/receiver';
 import type { OcpiModule } from '../../src/ocpi/router';
-import type { PushEvseStatusRequest } from '../../src/oicp/messages';
-import type { Location } from '../../src/ocpi/schemas';
+import type { PushEvseStatusRequest } from '../../src/oicp/wire/messages';
+import type { Location } from '../../src/ocpi/wire/schemas';
 import { SENDER_MODULES, senderRoutes, type ObjectSender } from '../../src/ocpi/sender';
 import { readPageQuery } from '../../src/ocpi/pagination';
-import { cdr211To221, session211To221 } from '../../src/ocpi/transaction-versions';
-import { authorizationHeader, type OcpiVersion } from '../../src/ocpi/transport';
+import { cdr211To221, session211To221 } from '../../src/mapping/ocpi-211/transactions';
+import { authorizationHeader, type OcpiVersion } from '../../src/ocpi/wire/transport';
 import { corpusJson } from '../support/corpus';
 import { cpoSceneOn, until, type CpoScene } from '../support/cpo-scene';
 import { quietLogger } from '../support/oicp-network';

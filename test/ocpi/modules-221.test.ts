@@ -3,9 +3,9 @@
  * and HubClientInfo's Receiver; a 2.1.1 peer does not find them.
  */
 import { chargingProfileReceiverRoutes, chargingProfileSenderRoutes } from '../../src/ocpi/charging-profiles';
-import type { ClientInfo } from '../../src/ocpi/credentials';
+import type { ClientInfo } from '../../src/ocpi/wire/credentials';
 import { clientInfoReceiverRoutes } from '../../src/ocpi/hub-client-info';
-import type { ActiveChargingProfile, ChargingProfileResult, SetChargingProfile } from '../../src/ocpi/transaction-schemas';
+import type { ActiveChargingProfile, ChargingProfileResult, SetChargingProfile } from '../../src/ocpi/wire/transaction-schemas';
 import { OcpiClient } from '../../src/ocpi/client';
 import { pageOf } from '../../src/ocpi/pagination';
 import { OcpiPeer } from '../../src/ocpi/peer';

@@ -6,7 +6,7 @@
 import express from 'express';
 import { OcpiCallFailed, OcpiClient } from '../../src/ocpi/client';
 import { inWindow, nextLink, pageHeaders, pageOf, readPageQuery, type PageQuery } from '../../src/ocpi/pagination';
-import { envelope, type OcpiError } from '../../src/ocpi/transport';
+import { envelope, type OcpiError } from '../../src/ocpi/wire/transport';
 import { startServer, type RunningServer } from '../../src/server';
 import { quietLogger } from '../support/oicp-network';
 

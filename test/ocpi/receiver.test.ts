@@ -7,9 +7,9 @@
  */
 import request from 'supertest';
 import { RECEIVER_MODULES, receiverRoutes, type ObjectReceiver, type ObjectRef, type ReceiverContext } from '../../src/ocpi/receiver';
-import type { Location } from '../../src/ocpi/schemas';
-import type { Token } from '../../src/ocpi/transaction-schemas';
-import { authorizationHeader, type OcpiVersion } from '../../src/ocpi/transport';
+import type { Location } from '../../src/ocpi/wire/schemas';
+import type { Token } from '../../src/ocpi/wire/transaction-schemas';
+import { authorizationHeader, type OcpiVersion } from '../../src/ocpi/wire/transport';
 import { corpusJson } from '../support/corpus';
 import { ocpi211Errors } from '../support/ocpi-schema';
 import { startOcpiWorld, type OcpiWorld } from '../support/ocpi-world';

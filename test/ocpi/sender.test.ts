@@ -6,9 +6,9 @@
 import { inWindow, pageOf, type Page, type PageQuery } from '../../src/ocpi/pagination';
 import { OcpiClient } from '../../src/ocpi/client';
 import { SENDER_MODULES, senderRoutes, type ObjectSender, type SenderModuleId } from '../../src/ocpi/sender';
-import type { Location } from '../../src/ocpi/schemas';
-import type { AuthorizationInfo, ChargingPreferences, ChargingPreferencesResponse, LocationReferences, Token } from '../../src/ocpi/transaction-schemas';
-import type { OcpiVersion } from '../../src/ocpi/transport';
+import type { Location } from '../../src/ocpi/wire/schemas';
+import type { AuthorizationInfo, ChargingPreferences, ChargingPreferencesResponse, LocationReferences, Token } from '../../src/ocpi/wire/transaction-schemas';
+import type { OcpiVersion } from '../../src/ocpi/wire/transport';
 import { corpusJson } from '../support/corpus';
 import { ocpi211Errors } from '../support/ocpi-schema';
 import { quietLogger } from '../support/oicp-network';

@@ -4,10 +4,10 @@
  * credentials written and read in each version's shape.
  */
 import { Type } from '@sinclair/typebox';
-import { Credentials, Credentials211, Version, VersionDetails, readCredentials, writeCredentials } from '../../src/ocpi/credentials';
+import { Credentials, Credentials211, Version, VersionDetails, readCredentials, writeCredentials } from '../../src/ocpi/wire/credentials';
 import { negotiateVersion } from '../../src/ocpi/registration';
-import { Envelope, authorizationHeader, envelope, knownVersion, presentedTokens } from '../../src/ocpi/transport';
-import { check } from '../../src/schema/typebox';
+import { Envelope, authorizationHeader, envelope, knownVersion, presentedTokens } from '../../src/ocpi/wire/transport';
+import { check } from '../../src/core/typebox';
 import { corpusJson } from '../support/corpus';
 import { ocpi211Errors } from '../support/ocpi-schema';
 

@@ -1,7 +1,7 @@
-import { connectorUp, location211To221, location221To211 as location221To211Unchecked, locationPatch221To211 as locationPatch221To211Unchecked, tariff211To221, tariff221To211 as tariff221To211Unchecked } from '../../src/ocpi/versions';
-import { sessionPatch221To211 as sessionPatch221To211Unchecked, tokenPatch221To211 as tokenPatch221To211Unchecked } from '../../src/ocpi/transaction-versions';
-import { Location, Tariff } from '../../src/ocpi/schemas';
-import { check, withoutNulls } from '../../src/schema/typebox';
+import { connectorUp, location211To221, location221To211 as location221To211Unchecked, locationPatch221To211 as locationPatch221To211Unchecked, tariff211To221, tariff221To211 as tariff221To211Unchecked } from '../../src/mapping/ocpi-211/locations';
+import { sessionPatch221To211 as sessionPatch221To211Unchecked, tokenPatch221To211 as tokenPatch221To211Unchecked } from '../../src/mapping/ocpi-211/transactions';
+import { Location, Tariff } from '../../src/ocpi/wire/schemas';
+import { check, withoutNulls } from '../../src/core/typebox';
 import { corpusFiles, corpusJson } from '../support/corpus';
 import { ocpi211Errors } from '../support/ocpi-schema';
 import { differences, unexplained } from '../support/round-trip';

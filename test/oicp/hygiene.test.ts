@@ -9,9 +9,9 @@
  */
 import { connect } from 'node:net';
 import express from 'express';
-import { operationPath, servedOperations } from '../../src/oicp/operations';
+import { operationPath, servedOperations } from '../../src/oicp/wire/operations';
 import { oicpRouter, trustTerminatingProxy } from '../../src/oicp/router';
-import { acknowledgement, statusCode } from '../../src/oicp/status-codes';
+import { acknowledgement, statusCode } from '../../src/oicp/wire/status-codes';
 import { createApp, startServer, type RunningServer } from '../../src/server';
 import type { Store } from '../../src/store';
 import { quietLogger } from '../support/oicp-network';

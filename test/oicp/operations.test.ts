@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
-import { check } from '../../src/schema/typebox';
-import { OPERATIONS, OPERATION_NAMES, calledOperations, operationPath, servedOperations, type OicpOperation, type OperationName } from '../../src/oicp/operations';
+import { check } from '../../src/core/typebox';
+import { OPERATIONS, OPERATION_NAMES, calledOperations, operationPath, servedOperations, type OicpOperation, type OperationName } from '../../src/oicp/wire/operations';
 import { apisOf, exampleOf, officialBodies, officialPaths, pathShape } from '../support/oicp-schema';
 
 const ourPath = (name: OperationName) => pathShape(operationPath(name, { param: 'partyId' }));

@@ -1,7 +1,7 @@
 /** Bad input at an OICP server gets a clear OICP answer and changes nothing. */
 import express from 'express';
 import request from 'supertest';
-import { operationPath } from '../../src/oicp/operations';
+import { operationPath } from '../../src/oicp/wire/operations';
 import { oicpRouter, requireClientCertificate, type OicpHandlers } from '../../src/oicp/router';
 import { createHubjectSimulator } from '../../src/simulator/hubject';
 import { CPO_ID, EMP_ID, quietLogger } from '../support/oicp-network';

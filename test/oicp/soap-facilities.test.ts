@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { FACILITY_TEXTS, facilityFromText, textOfFacility } from '../../src/oicp/soap/charging-facility-text';
 import { ENUMS_2_0 } from '../../src/oicp/soap/dialects';
-import { OICP_PLUGS } from '../../src/mapping/plug';
-import { ChargingFacility, POWER_TYPES } from '../../src/oicp/schemas';
-import { check } from '../../src/schema/typebox';
+import { OICP_PLUGS } from '../../src/oicp/wire/vocabulary';
+import { ChargingFacility, POWER_TYPES } from '../../src/oicp/wire/schemas';
+import { check } from '../../src/core/typebox';
 import { OFFICIAL_DIR } from '../support/xsd';
 
 const evseXsd = readFileSync(join(OFFICIAL_DIR, 'RelatedSchemas', 'eRoamingEvseData_V2.0.xsd'), 'utf8');

@@ -10,7 +10,7 @@ import express from 'express';
 import request from 'supertest';
 import { oicpRouter } from '../../src/oicp/router';
 import { readSoapAnswer, soapRequest } from '../../src/oicp/soap/envelope';
-import { SOAP_ENVELOPE_NS, soapNamespace, soapPath } from '../../src/oicp/soap/services';
+import { SOAP_ENVELOPE_NS, soapNamespace, soapPath } from '../../src/oicp/wire/soap-services';
 import { createHubjectSimulator } from '../../src/simulator/hubject';
 import { CPO_ID, quietLogger } from '../support/oicp-network';
 

@@ -7,11 +7,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { OicpWire } from '../../src/oicp/router';
-import type { PushEvseDataRequest } from '../../src/oicp/messages';
-import { OPERATIONS, OPERATION_NAMES, operationPath, type OicpOperation } from '../../src/oicp/operations';
-import type { EvseDataRecord } from '../../src/oicp/schemas';
-import { OicpRefusal } from '../../src/oicp/status-codes';
-import type { ChargeDetailRecord, Identification } from '../../src/oicp/transaction-schemas';
+import type { PushEvseDataRequest } from '../../src/oicp/wire/messages';
+import { OPERATIONS, OPERATION_NAMES, operationPath, type OicpOperation } from '../../src/oicp/wire/operations';
+import type { EvseDataRecord } from '../../src/oicp/wire/schemas';
+import { OicpRefusal } from '../../src/oicp/wire/status-codes';
+import type { ChargeDetailRecord, Identification } from '../../src/oicp/wire/transaction-schemas';
 import { OICP_SCHEMAS, oicpOperationErrors } from '../support/oicp-schema';
 import { CPO_ID, EMP_ID, startOicpNetwork, type OicpNetwork } from '../support/oicp-network';
 

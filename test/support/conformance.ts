@@ -5,8 +5,8 @@
  * enums (and, for 2.1.1, the official JSON Schemas). The CPO and EMP scenes run both when they close,
  * so no flow test can pass while the bridge writes what a strict partner would refuse.
  */
-import type { OcpiVersion } from '../../src/ocpi/transport';
-import { OPERATIONS, operationPath, type OicpOperation } from '../../src/oicp/operations';
+import type { OcpiVersion } from '../../src/ocpi/wire/transport';
+import { OPERATIONS, operationPath, type OicpOperation } from '../../src/oicp/wire/operations';
 import type { TrafficEntry } from '../../src/simulator/hubject';
 import type { WireRequest } from '../../src/simulator/ocpi-backend';
 import { ocpiOutboundErrors, type OutboundKind } from './ocpi-outbound';

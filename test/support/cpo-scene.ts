@@ -8,12 +8,12 @@ import { createHubjectSimulator, type HubjectSimulator } from '../../src/simulat
 import { startOcpiBackend, type RunningOcpiBackend } from '../../src/simulator/ocpi-backend';
 import express from 'express';
 import { OicpClient } from '../../src/oicp/client';
-import { servedOperations } from '../../src/oicp/operations';
+import { servedOperations } from '../../src/oicp/wire/operations';
 import type { OcpiPeer } from '../../src/ocpi/peer';
-import type { OcpiVersion } from '../../src/ocpi/transport';
+import type { OcpiVersion } from '../../src/ocpi/wire/transport';
 import { oicpRouter, trustTerminatingProxy } from '../../src/oicp/router';
-import { acknowledgement } from '../../src/oicp/status-codes';
-import type { ChargingNotification } from '../../src/oicp/transaction-schemas';
+import { acknowledgement } from '../../src/oicp/wire/status-codes';
+import type { ChargingNotification } from '../../src/oicp/wire/transaction-schemas';
 import { bridgeProcesses, type Child } from './child';
 import { assertConformance } from './conformance';
 import { quietLogger } from './oicp-network';

@@ -9,7 +9,7 @@ import { createOicpCpoSimulator, type OicpCpoSimulator } from '../../src/simulat
 import { startOcpiBackend, type RunningOcpiBackend } from '../../src/simulator/ocpi-backend';
 import type { OcpiTraffic } from '../../src/simulator/ocpi-platform';
 import type { OcpiPeer } from '../../src/ocpi/peer';
-import type { OcpiVersion } from '../../src/ocpi/transport';
+import type { OcpiVersion } from '../../src/ocpi/wire/transport';
 import { bridgeProcesses, type Child } from './child';
 import { assertConformance } from './conformance';
 import { RULES, type BridgeStore } from './cpo-scene';

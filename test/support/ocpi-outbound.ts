@@ -8,7 +8,7 @@
 import { Type, type TObject, type TSchema } from '@sinclair/typebox';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { Connector, Connector211, Evse, Evse211, Location, Location211, outboundSchema, Tariff, Tariff211, type OcpiWriteVersion } from '../../src/ocpi/schemas';
+import { Connector, Connector211, Evse, Evse211, Location, Location211, outboundSchema, Tariff, Tariff211, type OcpiWriteVersion } from '../../src/ocpi/wire/schemas';
 import {
   AuthorizationInfo,
   AuthorizationInfo211,
@@ -30,8 +30,8 @@ import {
   LocationReferences211,
   Token211,
   UnlockConnector,
-} from '../../src/ocpi/transaction-schemas';
-import type { Finding } from '../../src/mapping/findings';
+} from '../../src/ocpi/wire/transaction-schemas';
+import type { Finding } from '../../src/core/findings';
 import { ocpi211Errors } from './ocpi-schema';
 
 export type OutboundKind =

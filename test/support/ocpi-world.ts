@@ -2,7 +2,7 @@ import express from 'express';
 import request from 'supertest';
 import { ocpiSide } from '../../src/ocpi';
 import type { OcpiModule } from '../../src/ocpi/router';
-import { authorizationHeader, type OcpiVersion } from '../../src/ocpi/transport';
+import { authorizationHeader, type OcpiVersion } from '../../src/ocpi/wire/transport';
 import { startServer, type RunningServer } from '../../src/server';
 import { createOcpiBackend, type OcpiBackend } from '../../src/simulator/ocpi-backend';
 import { openStore, type Store } from '../../src/store';

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import express from 'express';
 import { createLogger, type Logger } from '../../src/observability/logger';
 import { OicpClient, type OicpClientOptions } from '../../src/oicp/client';
-import { servedOperations, type OicpRole } from '../../src/oicp/operations';
+import { servedOperations, type OicpRole } from '../../src/oicp/wire/operations';
 import { oicpRouter, requireClientCertificate, type OicpHandlers, type OicpWire } from '../../src/oicp/router';
 import { startServer, type RunningServer } from '../../src/server';
 import { createHubjectSimulator, type HubjectSimulator } from '../../src/simulator/hubject';

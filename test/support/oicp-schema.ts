@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
-import type { OicpOperation } from '../../src/oicp/operations';
+import type { OicpOperation } from '../../src/oicp/wire/operations';
 
 /** The official OICP 2.3 OpenAPI, beside the repository (CI clones main with shared/ next to it). */
 export const OICP_SCHEMAS = join(__dirname, '..', '..', '..', 'shared', 'schemas', 'oicp-2.3');

@@ -1,4 +1,4 @@
-import type { Finding } from '../../src/mapping/findings';
+import type { Finding } from '../../src/core/findings';
 
 /** Paths of the leaves where `a` and `b` differ (a value changed, appeared or went missing). */
 export function differences(a: unknown, b: unknown, path = ''): string[] {

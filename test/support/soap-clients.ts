@@ -1,7 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
-import type { ChargingFacility, InfoText } from '../../src/oicp/schemas';
+import type { ChargingFacility, InfoText } from '../../src/oicp/wire/schemas';
 import { planOf, type ObjectPlan } from '../../src/oicp/soap/plan';
-import type { OicpRole } from '../../src/oicp/operations';
+import type { OicpRole } from '../../src/oicp/wire/operations';
 
 /** How a generic SOAP client takes an element's attributes and its text beside them. */
 export type ClientStyle = { attributes: string; text: string };

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateXML } from 'xmllint-wasm';
 import { soapDefinitions } from '../../src/oicp/soap/wsdl';
-import { SOAP_ENVELOPE_NS } from '../../src/oicp/soap/services';
+import { SOAP_ENVELOPE_NS } from '../../src/oicp/wire/soap-services';
 
 /** A set of XSDs by file name (each imports the others by that name). */
 export type SchemaSet = [file: string, text: string][];

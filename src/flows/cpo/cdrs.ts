@@ -10,13 +10,13 @@
 import type { Logger } from '../../observability/logger';
 import { ocpiCdrToOicp } from '../../mapping/cdr';
 import type { MappingRules } from '../../mapping/rules';
-import type { OicpClient } from '../../oicp/client';
+import type { OicpCaller } from '../../oicp/client';
 import type { CdrReceiver } from '../../ocpi/cdrs';
-import type { Cdr } from '../../ocpi/transaction-schemas';
-import { OcpiError } from '../../ocpi/transport';
+import type { Cdr } from '../../ocpi/wire/transaction-schemas';
+import { OcpiError } from '../../ocpi/wire/transport';
 import { CorrelationConflictError, ownerKey, ownerOf, type Store } from '../../store';
 import { callDeliverer, type Deliverer } from '../outbox-worker';
-import { AUTHORIZATION_KIND, matchingAuthorization } from './authorizations';
+import { AUTHORIZATION_KIND, matchingAuthorization } from './authorization-index';
 import { sessionOrder } from './sessions';
 
 export const CDR_TOPIC = 'oicp:ChargeDetailRecord';
@@ -78,4 +78,4 @@ export function cpoCdrs(options: CpoCdrsOptions): CdrReceiver {
 }
 
 /** Sends each CDR on its own; Hubject's "already received" (009) means an earlier attempt arrived. */
-export const cdrDeliverer = (client: OicpClient): Deliverer => callDeliverer(client, 'ChargeDetailRecord', ['009']);
+export const cdrDeliverer = (client: OicpCaller): Deliverer => callDeliverer(client, 'ChargeDetailRecord', ['009']);

@@ -8,38 +8,36 @@
  * would delete the rest of the network at Hubject.
  */
 import type { Logger } from '../../observability/logger';
-import type { Finding } from '../../mapping/findings';
-import { BACKEND_PARTY, registeredPeer } from '../../ocpi';
-import type { OcpiClient } from '../../ocpi/client';
-import type { Location, Tariff } from '../../ocpi/schemas';
-import type { OcpiPartyRole } from '../../store/credentials';
-import { ownerOf, type Store } from '../../store';
+import type { Finding } from '../../core/findings';
+import { BACKEND_PARTY } from '../../ocpi';
+import type { OcpiPeer } from '../../ocpi/peer';
+import type { Location, Tariff } from '../../ocpi/wire/schemas';
+import { ownerOf } from '../../store';
 import type { CpoLocations } from './locations';
 import type { CpoTariffs } from './tariffs';
 
 export interface CpoFullSyncOptions {
-  store: Store;
-  client: OcpiClient;
-  /** Our role toward the backend (the eMSP side). */
-  us: OcpiPartyRole;
+  /** The registered CPO backend; undefined until it registers. */
+  backend: () => Promise<OcpiPeer | undefined>;
   locations: CpoLocations;
   tariffs: CpoTariffs;
   logger: Logger;
+  now: () => Date;
 }
 
 export type FullSyncReport = { done: true; locations: number; evses: number; tariffs: number; skipped: number } | { done: false; reason: string };
 
 export function cpoFullSync(options: CpoFullSyncOptions): () => Promise<FullSyncReport> {
-  const { store, logger } = options;
+  const { logger } = options;
   return async () => {
-    const peer = await registeredPeer(store, options.client, options.us);
+    const peer = await options.backend();
     if (!peer) return { done: false, reason: 'the OCPI backend is not registered with the bridge' };
     let skipped = 0;
     const skip = (findings: Finding[]) => {
       skipped++;
       logger.warn('full sync: an object of the backend cannot be read; it is left out', { findings });
     };
-    const startedAt = Date.now();
+    const startedAt = options.now().getTime();
     try {
       const network: { owner: string; location: Location }[] = [];
       for await (const location of peer.pull('locations', {}, skip)) network.push({ owner: ownerOf(location as Location), location: location as Location });

@@ -12,17 +12,17 @@
  * and listed as held, with the reason.
  */
 import type { Logger } from '../../observability/logger';
-import type { Finding } from '../../mapping/findings';
+import type { Finding } from '../../core/findings';
 import { ocpiEvseToStatusRecord, type OicpEvseStatusRecord } from '../../mapping/evse-status';
 import { ocpiLocationToOicp, type OicpEvseData } from '../../mapping/location';
 import { utcOffset } from '../../mapping/time-zone';
 import { evseDefaults, type MappingRules } from '../../mapping/rules';
 import { isEvseOf } from '../../mapping/identifiers';
-import type { OicpClient } from '../../oicp/client';
+import type { OicpCaller } from '../../oicp/client';
 import type { ObjectReceiver, ObjectRef } from '../../ocpi/receiver';
-import type { Connector, Evse, Location } from '../../ocpi/schemas';
-import { objectAt, placeAt } from '../../ocpi/location-tree';
-import { OcpiError } from '../../ocpi/transport';
+import type { Connector, Evse, Location } from '../../ocpi/wire/schemas';
+import { objectAt, placeAt } from '../../ocpi/wire/location-tree';
+import { OcpiError } from '../../ocpi/wire/transport';
 import { ownerKey, type Store, type StoreRepositories } from '../../store';
 import { deliveryOf, eachItem, type Deliverer, type Delivery } from '../outbox-worker';
 import { isStale, laterStamp, type StaleReporter } from '../freshness';
@@ -44,7 +44,7 @@ export interface CpoLocationsOptions {
   /** Announces a stored location's EVSE pricing (the tariffs flow) in the same transaction. */
   announceEvsePricing?: (tx: StoreRepositories, owner: string, location: Location) => Promise<void>;
   stale: StaleReporter;
-  now?: () => Date;
+  now: () => Date;
 }
 
 /** An announced location's EVSE data: records to send as update, and the records of REMOVED (or no longer published) EVSEs to send as delete. */
@@ -132,7 +132,7 @@ const OFFSETS_MODULE = 'announced:utc-offsets';
 
 export function cpoLocations(options: CpoLocationsOptions): CpoLocations {
   const { store, logger } = options;
-  const now = options.now ?? (() => new Date());
+  const { now } = options;
   const log = (what: string, findings: readonly Finding[]) => {
     if (findings.length > 0) logger.info(what, { findings });
   };
@@ -350,7 +350,7 @@ const lossOf = (findings: readonly Finding[]) => findings.filter((f) => f.kind =
  * Sends EVSE data: a location's records as one PushEvseData `update`, then its REMOVED EVSEs as
  * `delete`; a full sync's announcement as the whole cached network in one `fullLoad`.
  */
-export function evseDataDeliverer(client: OicpClient, network: () => Promise<CpoNetwork>): Deliverer {
+export function evseDataDeliverer(client: OicpCaller, network: () => Promise<CpoNetwork>): Deliverer {
   return eachItem(async (item): Promise<Delivery> => {
     const push = (ActionType: 'fullLoad' | 'update' | 'delete', operator: EvseDataPayload['operator'], list: OicpEvseData['records']) =>
       client.call('PushEvseData', { ActionType, OperatorEvseData: { ...operator, EvseDataRecord: list } });
@@ -371,7 +371,7 @@ export function evseDataDeliverer(client: OicpClient, network: () => Promise<Cpo
  * EVSEs (the outbox gives at most one item per EVSE at a time, its newest); a full sync's
  * announcement goes alone, as the whole cached network's statuses in one `fullLoad`.
  */
-export function evseStatusDeliverer(client: OicpClient, operatorId: string, network: () => Promise<CpoNetwork>): Deliverer {
+export function evseStatusDeliverer(client: OicpCaller, operatorId: string, network: () => Promise<CpoNetwork>): Deliverer {
   const push = (ActionType: 'fullLoad' | 'update', records: readonly OicpEvseStatusRecord[]) => client.call('PushEvseStatus', { ActionType, OperatorEvseStatus: { OperatorID: operatorId, EvseStatusRecord: [...records] } });
   return {
     batch: STATUS_BATCH,

@@ -18,19 +18,18 @@ import {
   reservationStopToOcpi,
   type RemoteOperation,
 } from '../../mapping/command';
-import type { Mapped } from '../../mapping/findings';
+import type { Mapped } from '../../core/findings';
 import type { OicpHandlers } from '../../oicp/calls';
-import { acknowledgement } from '../../oicp/status-codes';
-import type { Acknowledgement, Identification } from '../../oicp/transaction-schemas';
-import type { OcpiClient } from '../../ocpi/client';
+import { acknowledgement } from '../../oicp/wire/status-codes';
+import type { Acknowledgement, Identification } from '../../oicp/wire/transaction-schemas';
 import type { CommandResultReceiver, CommandType } from '../../ocpi/commands';
-import { registeredPeer } from '../../ocpi';
-import type { OcpiPartyRole } from '../../store/credentials';
+import type { OcpiPeer } from '../../ocpi/peer';
 import type { Store } from '../../store';
-import { NOTIFICATION_TOPIC, NOTIFIED_KIND } from './sessions';
-import { recordAuthorization } from './authorizations';
-import type { StartSession } from '../../ocpi/transaction-schemas';
-import type { OcpiVersion } from '../../ocpi/transport';
+import { NOTIFICATION_TOPIC } from './sessions';
+import { NOTIFIED_KIND } from './authorization-index';
+import { recordAuthorization } from './authorization-index';
+import type { StartSession } from '../../ocpi/wire/transaction-schemas';
+import type { OcpiVersion } from '../../ocpi/wire/transport';
 import { locationOfEvse } from './locations';
 
 /** A command the bridge sent: its id (in the response_url) <-> Hubject's SessionID. */
@@ -49,19 +48,18 @@ interface SentCommand {
 
 export interface CpoRemoteOptions {
   store: Store;
-  client: OcpiClient;
-  /** Our role toward the backend (the eMSP side). */
-  us: OcpiPartyRole;
+  /** The registered CPO backend; undefined until it registers. */
+  backend: () => Promise<OcpiPeer | undefined>;
   /** Our OperatorID toward Hubject (named in Error notifications). */
   operatorId: string;
   publicUrl: () => string;
   logger: Logger;
-  now?: () => Date;
+  now: () => Date;
 }
 
 export function cpoRemote(options: CpoRemoteOptions): { oicp: OicpHandlers; results: CommandResultReceiver } {
   const { store, logger } = options;
-  const now = options.now ?? (() => new Date());
+  const { now } = options;
 
   /**
    * The durable number of a Hubject reservation for a 2.1.1 backend, the same each time it is asked
@@ -88,7 +86,7 @@ export function cpoRemote(options: CpoRemoteOptions): { oicp: OicpHandlers; resu
     build: (responseUrl: string, version: OcpiVersion) => Mapped<unknown> | Promise<Mapped<unknown>>,
   ): Promise<Acknowledgement> {
     const sessionId = sent.sessionId;
-    const peer = await registeredPeer(store, options.client, options.us);
+    const peer = await options.backend();
     if (!peer) return acknowledgement('300', 'the OCPI backend is not registered with the bridge', { SessionID: sessionId });
     // OCPI 2.1.1 has no CANCEL_RESERVATION: the reservation ends at its expiry_date.
     if (type === 'CANCEL_RESERVATION' && peer.version === '2.1.1') {

@@ -9,20 +9,18 @@
 import type { Logger } from '../../observability/logger';
 import { ocpiSessionToNotification } from '../../mapping/session';
 import type { MappingRules } from '../../mapping/rules';
-import type { OicpClient } from '../../oicp/client';
+import type { OicpCaller } from '../../oicp/client';
 import type { ObjectReceiver, ObjectRef } from '../../ocpi/receiver';
-import type { Location } from '../../ocpi/schemas';
-import type { Session } from '../../ocpi/transaction-schemas';
+import type { Location } from '../../ocpi/wire/schemas';
+import type { Session } from '../../ocpi/wire/transaction-schemas';
 import { ownerKey, type Store, type StoreRepositories } from '../../store';
 import { isStale, type StaleReporter } from '../freshness';
 import { callDeliverer, type Deliverer } from '../outbox-worker';
-import { AUTHORIZATION_KIND, matchingAuthorization } from './authorizations';
+import { AUTHORIZATION_KIND, NOTIFIED_KIND, matchingAuthorization } from './authorization-index';
 
 export const NOTIFICATION_TOPIC = 'oicp:ChargingNotification';
 /** Hubject wants progress, not a stream: at most one Progress per session in this time. */
 export const PROGRESS_INTERVAL_MS = 60_000;
-/** The correlation of a notified session: OCPI owner/session id <-> Hubject SessionID, with what was sent. */
-export const NOTIFIED_KIND = 'notified-session';
 
 interface Notified {
   started?: boolean;
@@ -35,12 +33,12 @@ export interface CpoSessionsOptions {
   operatorId: string;
   logger: Logger;
   stale: StaleReporter;
-  now?: () => number;
+  now: () => Date;
 }
 
 export function cpoSessions(options: CpoSessionsOptions): ObjectReceiver {
   const { store, logger } = options;
-  const now = options.now ?? Date.now;
+  const now = () => options.now().getTime();
 
   /** Stores the session and announces its notification, in the caller's transaction (which holds the session). */
   async function apply(tx: StoreRepositories, owner: string, session: Session): Promise<void> {
@@ -107,4 +105,4 @@ export function cpoSessions(options: CpoSessionsOptions): ObjectReceiver {
 /** The order key of everything about one Hubject session: its notifications, then its CDR. */
 export const sessionOrder = (sessionId: string) => `session:${sessionId}`;
 
-export const notificationDeliverer = (client: OicpClient): Deliverer => callDeliverer(client, 'ChargingNotification');
+export const notificationDeliverer = (client: OicpCaller): Deliverer => callDeliverer(client, 'ChargingNotification');

@@ -9,10 +9,10 @@ import type { Logger } from '../../observability/logger';
 import { isEvseOf } from '../../mapping/identifiers';
 import type { MappingRules } from '../../mapping/rules';
 import { ocpiLocationEvsePricing, ocpiTariffsToOicp } from '../../mapping/tariff';
-import type { PushEvsePricingRequest, PushPricingProductDataRequest } from '../../oicp/messages';
-import type { EvsePricing, PricingProductData } from '../../oicp/schemas';
+import type { PushEvsePricingRequest, PushPricingProductDataRequest } from '../../oicp/wire/messages';
+import type { EvsePricing, PricingProductData } from '../../oicp/wire/schemas';
 import type { ObjectReceiver, ObjectRef } from '../../ocpi/receiver';
-import type { Location, Tariff } from '../../ocpi/schemas';
+import type { Location, Tariff } from '../../ocpi/wire/schemas';
 import { ownerKey, type Store, type StoreRepositories } from '../../store';
 import { isStale, type StaleReporter } from '../freshness';
 

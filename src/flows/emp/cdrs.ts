@@ -9,10 +9,10 @@
  * `mapping.tariffs.unpricedCdrs: forward`, one that only lacks a price goes at once, at cost 0.
  */
 import { oicpCdrToOcpi, type CdrToOcpiOptions } from '../../mapping/cdr';
-import { acknowledgement } from '../../oicp/status-codes';
-import type { Acknowledgement, ChargeDetailRecord } from '../../oicp/transaction-schemas';
-import type { Tariff } from '../../ocpi/schemas';
-import type { Cdr } from '../../ocpi/transaction-schemas';
+import { acknowledgement } from '../../oicp/wire/status-codes';
+import type { Acknowledgement, ChargeDetailRecord } from '../../oicp/wire/transaction-schemas';
+import type { Tariff } from '../../ocpi/wire/schemas';
+import type { Cdr } from '../../ocpi/wire/transaction-schemas';
 import type { Deliverer } from '../outbox-worker';
 import { backendDeliverer, peerDelivery } from '../ocpi-delivery';
 import { ourKey, type EmpContext } from './context';
@@ -66,7 +66,7 @@ export function empCdrs(context: EmpContext, network: EmpNetwork, tokens: EmpTok
       location: place?.location,
       provider: await tokens.provider(),
       token: await tokens.tokenOf(record.Identification),
-      now: new Date(),
+      now: context.now(),
     };
     const mapped = oicpCdrToOcpi(record, options);
     if (mapped.value) return { cdr: mapped.value };
@@ -124,7 +124,7 @@ export function empCdrs(context: EmpContext, network: EmpNetwork, tokens: EmpTok
 
   async function reconcile() {
     const state = (await store.objects.get<{ to?: string }>(STATE_MODULE, owner, 'cdr-reconcile'))?.body ?? {};
-    const to = new Date();
+    const to = context.now();
     const from = new Date(Math.max(to.getTime() - MAX_WINDOW_MS, state.to ? Date.parse(state.to) - OVERLAP_MS : to.getTime() - FIRST_WINDOW_MS));
     const summary = { pulled: 0, stored: 0, held: 0 };
     for await (const record of context.oicp.pages('GetChargeDetailRecords', { ProviderID: context.providerId, From: from.toISOString(), To: to.toISOString() })) {

@@ -9,10 +9,10 @@ import { createHash } from 'node:crypto';
 import { isoOperatorIdOf } from '../../mapping/identifiers';
 import type { MappingRules } from '../../mapping/rules';
 import type { Logger } from '../../observability/logger';
-import type { OicpClient } from '../../oicp/client';
+import type { OicpCaller } from '../../oicp/client';
 import type { OcpiPeer } from '../../ocpi/peer';
 import { ownerKey, type Store } from '../../store';
-import type { OcpiPartyRole } from '../../store/credentials';
+import type { OcpiPartyRole } from '../../ocpi/wire/credentials';
 import { backendDeliverer, peerDelivery } from '../ocpi-delivery';
 import type { Deliverer } from '../outbox-worker';
 import type { StaleReporter } from '../freshness';
@@ -20,7 +20,7 @@ import type { StaleReporter } from '../freshness';
 export interface EmpContext {
   store: Store;
   rules: MappingRules;
-  oicp: OicpClient;
+  oicp: OicpCaller;
   /** Our OCPI party toward the backend, role CPO: the owner of every location, tariff, session and CDR it sees. */
   us: OcpiPartyRole;
   /** Our ProviderID toward Hubject. */
@@ -30,6 +30,7 @@ export interface EmpContext {
   logger: Logger;
   /** Reports a push older than what the bridge holds (acknowledged, not applied). */
   stale: StaleReporter;
+  now: () => Date;
 }
 
 /** The store key of what we own toward the backend. */

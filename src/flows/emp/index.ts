@@ -4,16 +4,11 @@
  * scheduled pulls (first run in this order at start: network, pricing, statuses, CDRs).
  */
 import type { BridgeConfig } from '../../config/schema';
-import type { Logger } from '../../observability/logger';
-import type { OicpClient } from '../../oicp/client';
-import { OcpiClient } from '../../ocpi/client';
-import { BACKEND_PARTY, registeredPeer, storedLocation } from '../../ocpi';
+import { storedLocation } from '../../ocpi';
 import { commandReceiverRoutes } from '../../ocpi/commands';
 import { RECEIVER_MODULES, receiverRoutes } from '../../ocpi/receiver';
 import { SENDER_MODULES, senderRoutes } from '../../ocpi/sender';
-import type { Store } from '../../store';
-import type { Flows } from '..';
-import type { StaleReporter } from '../freshness';
+import type { FlowPorts, Flows } from '../ports';
 import { currentStateDeliverer, type EmpContext } from './context';
 import { CDR_TOPIC, cdrDeliverer, empCdrs } from './cdrs';
 import { EVSE_STATUS_TOPIC, LOCATION_TOPIC, STATE_MODULE, empNetwork, evseStatusDeliverer, storeSender } from './network';
@@ -33,12 +28,11 @@ const afterwards =
     return result;
   };
 
-export function empFlows(config: BridgeConfig, store: Store, oicp: OicpClient, logger: Logger, publicUrl: () => string, stale: StaleReporter): Flows {
+export function empFlows(config: BridgeConfig, providerId: string, ports: FlowPorts): Flows {
   const settings = config.oicp;
-  const us = { role: 'CPO', countryCode: config.ocpi.countryCode, partyId: config.ocpi.partyId };
-  const client = new OcpiClient({ logger });
+  const { store, logger, publicUrl, us } = ports;
   const locationOf = storedLocation(store);
-  const context: EmpContext = { store, rules: config.mapping, oicp, us, providerId: settings.providerId!, logger, stale, backend: () => registeredPeer(store, client, us, BACKEND_PARTY, { locationOf }) };
+  const context: EmpContext = { store, rules: config.mapping, oicp: ports.oicp, us, providerId, logger, stale: ports.stale, backend: ports.backend, now: ports.now };
   const network = empNetwork(context);
   const tokens = empTokens({ ...context, pushAuthenticationData: settings.pushAuthenticationData, authorizeTimeoutMs: settings.authorizeTimeoutMs }, network);
   const cdrs = empCdrs(context, network, tokens);
@@ -49,9 +43,9 @@ export function empFlows(config: BridgeConfig, store: Store, oicp: OicpClient, l
   /** A full pull when none was made yet or the last is older than fullLoadMinutes; else the changes. */
   const pullEvseData = async () => {
     const last = (await store.objects.get<{ at: string }>(STATE_MODULE, `${us.countryCode}*${us.partyId}`, 'full-pull'))?.body.at;
-    const full = last === undefined || (settings.fullLoadMinutes > 0 && Date.now() - Date.parse(last) >= settings.fullLoadMinutes * MINUTE);
+    const full = last === undefined || (settings.fullLoadMinutes > 0 && ports.now().getTime() - Date.parse(last) >= settings.fullLoadMinutes * MINUTE);
     const summary = await network.pull(full);
-    if (full) await store.objects.put(STATE_MODULE, `${us.countryCode}*${us.partyId}`, 'full-pull', { at: new Date().toISOString() });
+    if (full) await store.objects.put(STATE_MODULE, `${us.countryCode}*${us.partyId}`, 'full-pull', { at: ports.now().toISOString() });
     return summary;
   };
 

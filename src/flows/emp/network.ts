@@ -7,16 +7,16 @@
  * the first full pull, deltas (LastCall) follow; a full pull marks REMOVED the EVSEs it did not see
  * again. PullEvseStatus changes only statuses, sent as EVSE PATCHes.
  */
-import type { Finding } from '../../mapping/findings';
+import type { Finding } from '../../core/findings';
 import { oicpEvseDataToLocations } from '../../mapping/location';
 import { oicpStatusRecordToOcpi } from '../../mapping/evse-status';
 import { hubjectEvseIdOf, operatorOfEvseId } from '../../mapping/identifiers';
 import { OicpCallError } from '../../oicp/client';
-import { OPERATIONS } from '../../oicp/operations';
-import type { EvseDataRecord, EvseStatusRecord } from '../../oicp/schemas';
+import { OPERATIONS } from '../../oicp/wire/operations';
+import type { EvseDataRecord, EvseStatusRecord } from '../../oicp/wire/schemas';
 import type { ObjectSender } from '../../ocpi/sender';
-import { objectAt } from '../../ocpi/location-tree';
-import type { Evse, Location } from '../../ocpi/schemas';
+import { objectAt } from '../../ocpi/wire/location-tree';
+import type { Evse, Location } from '../../ocpi/wire/schemas';
 import type { Correlation, StoreRepositories } from '../../store';
 import { stampOf } from '../freshness';
 import type { Deliverer, Delivery } from '../outbox-worker';
@@ -81,7 +81,7 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
     const location = (await tx.objects.get<Location>('locations', owner, locationId))?.body;
     const evse = location?.evses?.find((e) => e.uid === uid);
     if (!location || !evse || evse.status === 'REMOVED') return false;
-    const now = new Date().toISOString();
+    const now = context.now().toISOString();
     Object.assign(evse, { status: 'REMOVED', last_updated: now });
     location.last_updated = now;
     await announce(tx, location);
@@ -195,7 +195,7 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
     heldEvses = new Set((await store.held.list({ kind: HELD_HUBJECT_EVSE, limit: 1_000_000 })).map((h) => h.ref));
     const state = (await store.objects.get<PullState>(STATE_MODULE, owner, 'evse-data'))?.body ?? {};
     const delta = !full && state.lastCall !== undefined;
-    const startedAt = Date.now();
+    const startedAt = context.now().getTime();
     const request = { ProviderID: context.providerId, GeoCoordinatesResponseFormat: 'DecimalDegree' as const, ...(delta && { LastCall: state.lastCall }) };
     const summary: PullSummary = { records: 0, locations: 0, changed: 0, removed: 0 };
     let page: EvseDataRecord[] = [];
@@ -223,7 +223,7 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
    * another instance's pull) — the later observation stands.
    */
   async function pullStatuses(evseIds?: string[]): Promise<number> {
-    const asOf = Date.now();
+    const asOf = context.now().getTime();
     const result = await context.oicp.call('PullEvseStatus', { ProviderID: context.providerId, ...(evseIds && { EvseID: evseIds }) });
     if (!result.ok) throw new OicpCallError(result.error);
     const records: EvseStatusRecord[] = result.value.EvseStatuses?.OperatorEvseStatus.flatMap((o) => o.EvseStatusRecord) ?? result.value.EVSEStatusRecords?.EvseStatusRecord ?? [];
@@ -242,7 +242,7 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
             context.stale({ module: 'emp:evse-status', ref: record.EvseID, incoming: { last_updated: new Date(asOf).toISOString() }, held: { last_updated: new Date(statusAt).toISOString() } });
             continue;
           }
-          const now = new Date().toISOString();
+          const now = context.now().toISOString();
           Object.assign(evse, { status, last_updated: now });
           location.last_updated = now;
           await tx.objects.put('locations', owner, location.id, location);
@@ -288,7 +288,7 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
       const before = JSON.stringify(evse.connectors);
       evse.connectors = evse.connectors.map(({ tariff_ids: _old, ...connector }) => (ids.length > 0 ? { ...connector, tariff_ids: ids } : connector));
       if (JSON.stringify(evse.connectors) === before) continue;
-      const now = new Date().toISOString();
+      const now = context.now().toISOString();
       for (const connector of evse.connectors) connector.last_updated = now;
       evse.last_updated = now;
       location.last_updated = now;

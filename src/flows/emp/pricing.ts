@@ -7,7 +7,7 @@
  */
 import { oicpEvsePricingToTariffIds, oicpPricingToTariffs } from '../../mapping/tariff';
 import { OicpCallError } from '../../oicp/client';
-import type { Tariff } from '../../ocpi/schemas';
+import type { Tariff } from '../../ocpi/wire/schemas';
 import { announcing, ourKey, qualifiedId, tally, type EmpContext } from './context';
 import { OPERATORS_MODULE, type EmpNetwork } from './network';
 
@@ -26,7 +26,7 @@ export function empPricing(context: EmpContext, network: EmpNetwork): () => Prom
     const pricing = await context.oicp.call('PullEvsePricing', { ProviderID: context.providerId, OperatorIDs: operatorIds });
     if (!pricing.ok) throw new OicpCallError(pricing.error);
 
-    const now = new Date();
+    const now = context.now();
     const tariffs = new Map<string, Tariff>();
     // Blocks for every provider first, so ours overwrite them.
     const blocks = [...products.value.PricingProductData].sort((a, b) => Number(a.ProviderID !== '*') - Number(b.ProviderID !== '*'));

@@ -9,11 +9,11 @@
 import { randomUUID } from 'node:crypto';
 import { acknowledgementToCommandResult, cancelReservationToOicp, reserveNowToOicp, startSessionToOicp, stopSessionToOicp } from '../../mapping/command';
 import type { OicpResult } from '../../oicp/client';
-import { statusCode } from '../../oicp/status-codes';
-import type { Acknowledgement } from '../../oicp/transaction-schemas';
+import { statusCode } from '../../oicp/wire/status-codes';
+import type { Acknowledgement } from '../../oicp/wire/transaction-schemas';
 import type { CommandReceiver, CommandType } from '../../ocpi/commands';
-import type { Location } from '../../ocpi/schemas';
-import type { CommandResponse, CommandResult } from '../../ocpi/transaction-schemas';
+import type { Location } from '../../ocpi/wire/schemas';
+import type { CommandResponse, CommandResult } from '../../ocpi/wire/transaction-schemas';
 import type { Deliverer } from '../outbox-worker';
 import { backendDeliverer, peerDelivery } from '../ocpi-delivery';
 import { ourKey, type EmpContext } from './context';

@@ -6,10 +6,10 @@
  * is pulled by id after each notification: it has just changed.
  */
 import { notificationToOcpiSession } from '../../mapping/session';
-import { OicpRefusal, acknowledgement } from '../../oicp/status-codes';
-import type { Acknowledgement, ChargingNotification } from '../../oicp/transaction-schemas';
-import type { Tariff } from '../../ocpi/schemas';
-import type { Session } from '../../ocpi/transaction-schemas';
+import { OicpRefusal, acknowledgement } from '../../oicp/wire/status-codes';
+import type { Acknowledgement, ChargingNotification } from '../../oicp/wire/transaction-schemas';
+import type { Tariff } from '../../ocpi/wire/schemas';
+import type { Session } from '../../ocpi/wire/transaction-schemas';
 import { operatorOfEvseId } from '../../mapping/identifiers';
 import { tariffIdsOfProduct } from '../../mapping/tariff';
 import { announcing, ourKey, qualifiedId, type EmpContext } from './context';
@@ -62,7 +62,7 @@ export function empSessions(context: EmpContext, network: EmpNetwork, tokens: Em
       token: await tokens.tokenOf(notification.Identification),
       // A session is not billed: one nothing prices yet still shows, without a cost (its CDR waits for a price).
       unpricedCurrency: UNPRICED_CURRENCY,
-      now: new Date(),
+      now: context.now(),
     });
     if (!mapped.value) throw new OicpRefusal('022', `the ${notification.Type} notification cannot become an OCPI session: ${refusalOf(mapped.findings)}`);
     const session = { ...mapped.value, country_code: context.us.countryCode, party_id: context.us.partyId };

@@ -11,11 +11,11 @@
 import { ocpiAuthorizationToOicp } from '../../mapping/authorization';
 import { identificationToOcpiToken, identificationToToken, tokenToIdentification } from '../../mapping/identification';
 import type { OcpiParty } from '../../mapping/identifiers';
-import { statusCode } from '../../oicp/status-codes';
-import type { AuthorizeStart, AuthorizeStop, AuthorizationStart, AuthorizationStop, Identification } from '../../oicp/transaction-schemas';
+import { statusCode } from '../../oicp/wire/status-codes';
+import type { AuthorizeStart, AuthorizeStop, AuthorizationStart, AuthorizationStop, Identification } from '../../oicp/wire/transaction-schemas';
 import type { ObjectReceiver, ObjectRef } from '../../ocpi/receiver';
-import { AuthorizationInfo, type Session, type Token } from '../../ocpi/transaction-schemas';
-import { check } from '../../schema/typebox';
+import { AuthorizationInfo, type Session, type Token } from '../../ocpi/wire/transaction-schemas';
+import { check } from '../../core/typebox';
 import { ownerKey, type ClaimedItem } from '../../store';
 import { BACKEND_PARTY } from '../../ocpi';
 import { deliveryOf, type Deliverer, type Delivery } from '../outbox-worker';
@@ -102,7 +102,7 @@ export function empTokens(context: EmpContext & { pushAuthenticationData: boolea
     if (read === undefined) return 'UNKNOWN_TOKEN';
     const stored = await storedToken(read.uid, read.type);
     const owner = await provider();
-    const asked = stored ?? identificationToOcpiToken(identification, owner, new Date()).value;
+    const asked = stored ?? identificationToOcpiToken(identification, owner, context.now()).value;
     if (stored?.whitelist === 'ALWAYS') return { allowed: stored.valid ? 'ALLOWED' : 'BLOCKED', token: stored };
     if (asked === undefined) return 'UNKNOWN_TOKEN';
     const answer = await askBackend(read, evseId, asked);

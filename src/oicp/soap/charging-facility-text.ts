@@ -7,8 +7,8 @@
  * range, a power never stated) is assumed and said (`default`); text that names no power type or
  * power is dropped and said (`loss`). One facility never refuses the record it belongs to.
  */
-import { check } from '../../schema/typebox';
-import { ChargingFacility, type OicpPowerType } from '../schemas';
+import { check } from '../../core/typebox';
+import { ChargingFacility, type OicpPowerType } from '../wire/schemas';
 
 interface Reading {
   PowerType: OicpPowerType;

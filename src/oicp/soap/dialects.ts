@@ -14,7 +14,7 @@
  * Element contexts are named by the canonical name of the element whose members they list: the body
  * element, a member key, or the item element of a wrapped list.
  */
-import type { SoapRelease } from './services';
+import type { SoapRelease } from '../wire/soap-services';
 
 /** A member whose XML form is not its 2.3 form. */
 export type Form =

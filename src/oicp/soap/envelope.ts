@@ -6,13 +6,13 @@
  * with the OICP StatusCode when the fault concerns the Body.
  */
 import { Type, type TSchema } from '@sinclair/typebox';
-import type { Finding, Mapped } from '../../mapping/findings';
-import { OPERATIONS, OPERATION_NAMES, type OicpOperation, type OicpRole, type OperationName, type SoapVariant } from '../operations';
-import type { OicpRefusal } from '../status-codes';
-import { Acknowledgement } from '../transaction-schemas';
+import type { Finding, Mapped } from '../../core/findings';
+import { OPERATIONS, OPERATION_NAMES, type OicpOperation, type OicpRole, type OperationName, type SoapVariant } from '../wire/operations';
+import type { OicpRefusal } from '../wire/status-codes';
+import { Acknowledgement } from '../wire/transaction-schemas';
 import { COMMON_TYPES_PREFIX, planOf, type ObjectPlan } from './plan';
 import { EnvelopeReader, SoapFaultError, type BodyTarget, type ReadEnvelope, type ReadLimits, type SoapFaultCode } from './reader';
-import { ACKNOWLEDGEMENT_ELEMENT, LATEST_RELEASE, SOAP_ENVELOPE_NS, SOAP_SERVICES, releaseOfNamespace, soapNamespace, type SoapRelease, type SoapService } from './services';
+import { ACKNOWLEDGEMENT_ELEMENT, LATEST_RELEASE, SOAP_ENVELOPE_NS, SOAP_SERVICES, releaseOfNamespace, soapNamespace, type SoapRelease, type SoapService } from '../wire/soap-services';
 import { ANSWER_SHAPES, PAGE_HEADER, PageHeader } from './shapes';
 import { XmlWriter, xmlText } from './writer';
 

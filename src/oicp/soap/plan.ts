@@ -8,9 +8,9 @@
  * model of any message.
  */
 import type { TSchema } from '@sinclair/typebox';
-import type { OicpRole } from '../operations';
+import type { OicpRole } from '../wire/operations';
 import { DIALECTS, ruleFor, type Form } from './dialects';
-import type { SoapRelease } from './services';
+import type { SoapRelease } from '../wire/soap-services';
 
 export const COMMON_TYPES_PREFIX = 'CommonTypes';
 

@@ -11,11 +11,11 @@
  * understood is a MustUnderstand fault, anything else amiss is the Client's.
  */
 import { SaxesParser, type SaxesTag } from 'saxes';
-import { FindingLog, type Finding } from '../../mapping/findings';
-import type { ChargingFacility, InfoText } from '../schemas';
+import { FindingLog, type Finding } from '../../core/findings';
+import type { ChargingFacility, InfoText } from '../wire/schemas';
 import { facilityFromText } from './charging-facility-text';
 import { ASSUMED_WHEN_ABSENT, LANGUAGE_ELEMENTS, PARTNER_SESSION_ELEMENT, RECORD_MODES, type MemberPlan, type ObjectPlan } from './plan';
-import { SOAP_ENVELOPE_NS } from './services';
+import { SOAP_ENVELOPE_NS } from '../wire/soap-services';
 import { pathText } from './writer';
 
 /** SOAP 1.1's fault codes (section 4.4.1). */

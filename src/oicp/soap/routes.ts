@@ -9,12 +9,12 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from '../../observability/logger';
 import { answerCall, callerOf, type OicpServerOptions } from '../calls';
 import { partyNamedInBody } from '../consistency';
-import { OPERATIONS, type OicpOperation, type OperationName } from '../operations';
-import { OicpRefusal } from '../status-codes';
+import { OPERATIONS, type OicpOperation, type OperationName } from '../wire/operations';
+import { OicpRefusal } from '../wire/status-codes';
 import { SOAP_CONTENT_TYPE, SoapRequestReader, soapAnswer, soapFault, soapRefusal, type SoapRequest } from './envelope';
 import { SoapFaultError } from './reader';
-import { LATEST_RELEASE, SOAP_BASE_PATH, serviceVersions, soapPath, type SoapRelease, type SoapService } from './services';
-import { DEFAULT_BULK_BODY_LIMIT, byteSize } from './limits';
+import { LATEST_RELEASE, SOAP_BASE_PATH, serviceVersions, soapPath, type SoapRelease, type SoapService } from '../wire/soap-services';
+import { DEFAULT_BULK_BODY_LIMIT, byteSize } from '../wire/limits';
 import { servedWsdl, soapDefinitions } from './wsdl';
 
 interface Limits {

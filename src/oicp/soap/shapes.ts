@@ -7,12 +7,12 @@
  * from the same record schemas, so the plans, the XSDs and the JSON still have one model.
  */
 import { Type, type TSchema } from '@sinclair/typebox';
-import { FindingLog, type Finding } from '../../mapping/findings';
+import { FindingLog, type Finding } from '../../core/findings';
 import { operatorOfEvseId } from '../../mapping/identifiers';
-import { EvseDataPage, type ChargeDetailRecordPage } from '../messages';
-import type { OperationName } from '../operations';
-import { EvseDataRecord, OperatorId } from '../schemas';
-import { ChargeDetailRecord, StatusCode } from '../transaction-schemas';
+import { EvseDataPage, type ChargeDetailRecordPage } from '../wire/messages';
+import type { OperationName } from '../wire/operations';
+import { EvseDataRecord, OperatorId } from '../wire/schemas';
+import { ChargeDetailRecord, StatusCode } from '../wire/transaction-schemas';
 
 export const PAGE_HEADER = { namespace: 'urn:ocpi-oicp-bridge:soap:page:1', prefix: 'Page', element: 'Page' };
 

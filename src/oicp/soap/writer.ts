@@ -5,8 +5,8 @@
  * 5,000-record push cheap (`npm run bench`). What a release's XML cannot carry is left out and said
  * (`loss`).
  */
-import { FindingLog, type Finding } from '../../mapping/findings';
-import type { ChargingFacility, InfoText } from '../schemas';
+import { FindingLog, type Finding } from '../../core/findings';
+import type { ChargingFacility, InfoText } from '../wire/schemas';
 import { textOfFacility } from './charging-facility-text';
 import type { Form } from './dialects';
 import { COMMON_TYPES_PREFIX, type MemberPlan, type ObjectPlan } from './plan';

@@ -11,12 +11,12 @@
  * convention and then looks for the answer inside the answer element, where OICP has none.
  */
 import type { TSchema } from '@sinclair/typebox';
-import { OPERATIONS, OPERATION_NAMES, type OicpOperation } from '../operations';
-import { Acknowledgement } from '../transaction-schemas';
+import { OPERATIONS, OPERATION_NAMES, type OicpOperation } from '../wire/operations';
+import { Acknowledgement } from '../wire/transaction-schemas';
 import { COMMON_TYPES_PREFIX, COMMON_TYPE_ELEMENTS, planOf, type MemberPlan, type ObjectPlan, type SchemaShape } from './plan';
 import { ANSWER_SHAPES } from './shapes';
 import { writeXml, type XmlOut } from './xml';
-import { ACKNOWLEDGEMENT_ELEMENT, LATEST_RELEASE, SOAP_SERVICES, soapNamespace, soapPath, type SoapService } from './services';
+import { ACKNOWLEDGEMENT_ELEMENT, LATEST_RELEASE, SOAP_SERVICES, soapNamespace, soapPath, type SoapService } from '../wire/soap-services';
 
 const XS = 'http://www.w3.org/2001/XMLSchema';
 const WSDL = 'http://schemas.xmlsoap.org/wsdl/';

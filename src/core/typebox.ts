@@ -6,7 +6,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { Type, type SchemaOptions, type Static, type TSchema } from '@sinclair/typebox';
-import { childPath, type Finding } from '../mapping/findings';
+import { childPath, type Finding } from './findings';
 
 /** A string enumeration as a plain JSON Schema `enum`, so a wrong value gives one clear error, not an anyOf cascade. */
 export function StringEnum<const T extends readonly string[]>(values: T, options: SchemaOptions = {}) {

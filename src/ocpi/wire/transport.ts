@@ -4,7 +4,7 @@
  * `Authorization: Token` header in its 2.1.1 (plain) and 2.2.1 (Base64) forms, and time stamps.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { check } from '../schema/typebox';
+import { check } from '../../core/typebox';
 
 export const OCPI_VERSIONS = ['2.1.1', '2.2.1'] as const;
 export type OcpiVersion = (typeof OCPI_VERSIONS)[number];

@@ -4,12 +4,12 @@
  * ../shared/spec/ocpi.md §5.2 and §5.5, and everything one version cannot hold is a finding.
  */
 import type { Static, TSchema } from '@sinclair/typebox';
-import { childPath, FindingLog, type Mapped } from '../mapping/findings';
-import { fitOcpiStrings } from '../mapping/text-limits';
-import { operatorOfEvseId, operatorIdToParty, type OcpiParty } from '../mapping/identifiers';
-import { ocpiToOicpCoordinates } from '../mapping/coordinates';
-import { zoneAt } from '../mapping/time-zone';
-import { brokenAt, check, soundItems } from '../schema/typebox';
+import { childPath, FindingLog, type Mapped } from '../../core/findings';
+import { fitOcpiStrings } from '../text-limits';
+import { operatorOfEvseId, operatorIdToParty, type OcpiParty } from '../identifiers';
+import { ocpiToOicpCoordinates } from '../coordinates';
+import { zoneAt } from '../time-zone';
+import { brokenAt, check, soundItems } from '../../core/typebox';
 import {
   CAPABILITIES_211,
   CONNECTOR_TYPES_211,
@@ -34,7 +34,7 @@ import {
   type Location211,
   type Tariff,
   type Tariff211,
-} from './schemas';
+} from '../../ocpi/wire/schemas';
 
 export interface UpOptions {
   /** The owner, which 2.1.1 objects do not name (it is in the URL); by default read from an EVSE id. */

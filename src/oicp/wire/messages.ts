@@ -6,12 +6,12 @@
  * official OpenAPI.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { StringEnum } from '../schema/typebox';
+import { StringEnum } from '../../core/typebox';
 import { CALIBRATION_LAW_DATA, EvseDataRecord, EvseId, EvsePricing, EvseStatusRecord, GeoCoordinates, OperatorId, PricingProductData } from './schemas';
 import { ChargeDetailRecord, DateTime, Identification, ProviderId, SessionId, StatusCode } from './transaction-schemas';
-import { OICP_EVSE_STATUSES } from '../mapping/evse-status';
-import { OICP_ACCESSIBILITIES } from '../mapping/accessibility';
-import { OICP_AUTHENTICATION_MODES } from '../mapping/capabilities';
+import { OICP_EVSE_STATUSES } from './vocabulary';
+import { OICP_ACCESSIBILITIES } from './vocabulary';
+import { OICP_AUTHENTICATION_MODES } from './vocabulary';
 
 const OperatorName = Type.String({ maxLength: 100 });
 

@@ -4,7 +4,7 @@
  * tables: ../shared/spec/ocpi.md §4.2, §4.3, §4.5, §4.6; version differences §5.3, §5.4, §5.6, §5.7.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { StringEnum } from '../schema/typebox';
+import { StringEnum } from '../../core/typebox';
 import { CONNECTOR_TYPES, DateTime, DisplayText, GeoLocation, Id, Location211, POWER_TYPES, Tariff, Tariff211, Text, TOKEN_TYPES, Url } from './schemas';
 
 const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);

@@ -9,27 +9,27 @@ import type { Logger } from '../../observability/logger';
 import { oicpAuthorizationToOcpi } from '../../mapping/authorization';
 import { identificationToOcpiToken, tokenToIdentification } from '../../mapping/identification';
 import { providerIdToParty, type OcpiParty } from '../../mapping/identifiers';
-import type { OicpClient } from '../../oicp/client';
+import type { OicpCaller } from '../../oicp/client';
 import type { ObjectSender } from '../../ocpi/sender';
 import { pageOf } from '../../ocpi/pagination';
-import type { Location } from '../../ocpi/schemas';
-import type { AuthorizationInfo, LocationReferences, TokenType } from '../../ocpi/transaction-schemas';
-import { OcpiError } from '../../ocpi/transport';
+import type { Location } from '../../ocpi/wire/schemas';
+import type { AuthorizationInfo, LocationReferences, TokenType } from '../../ocpi/wire/transaction-schemas';
+import { OcpiError } from '../../ocpi/wire/transport';
 import { ownerKey, type Store } from '../../store';
-import { recordAuthorization } from './authorizations';
+import { recordAuthorization } from './authorization-index';
 
 export interface CpoTokensOptions {
   store: Store;
-  oicp: OicpClient;
+  oicp: OicpCaller;
   operatorId: string;
   /** The bridge's own OCPI party: toward the backend it is the eMSP of a token Hubject names no provider for. */
   ownParty: OcpiParty;
   logger: Logger;
-  now?: () => Date;
+  now: () => Date;
 }
 
 export function cpoTokens(options: CpoTokensOptions): ObjectSender {
-  const now = options.now ?? (() => new Date());
+  const { now } = options;
 
   /** The EvseID of the first EVSE the backend named, from the cached location. */
   async function evseIdOf(location: LocationReferences | undefined, owner: string | undefined): Promise<string | undefined> {

@@ -5,8 +5,7 @@
  * one role, the counterpart of ours.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import type { OcpiEndpoint, OcpiPartyRole } from '../store/credentials';
-import { StringEnum } from '../schema/typebox';
+import { StringEnum } from '../../core/typebox';
 import { BusinessDetails, DateTime } from './schemas';
 import type { OcpiVersion } from './transport';
 
@@ -86,4 +85,18 @@ export function readCredentials(version: OcpiVersion, body: Credentials | Creden
 /** Version details as the version writes them: 2.1.1 endpoints have no interface role. */
 export function writeVersionDetails(version: OcpiVersion, endpoints: OcpiEndpoint[]): VersionDetails {
   return { version, endpoints: endpoints.map((e) => (version === '2.1.1' ? { identifier: e.identifier, url: e.url } : { identifier: e.identifier, ...(e.role === undefined ? {} : { role: e.role as (typeof INTERFACE_ROLES)[number] }), url: e.url })) };
+}
+
+export interface OcpiPartyRole {
+  role: string;
+  countryCode: string;
+  partyId: string;
+  businessDetails?: { name: string; website?: string };
+}
+
+export interface OcpiEndpoint {
+  identifier: string;
+  /** SENDER or RECEIVER; absent in OCPI 2.1.1. */
+  role?: string;
+  url: string;
 }

@@ -5,12 +5,12 @@
  * definitions disagree we read both spellings (ChargingStationID/Id) and write the service's.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { EVSE_ID_PATTERN, OPERATOR_ID_PATTERN, PROVIDER_ID_PATTERN } from '../mapping/identifiers';
-import { OICP_ACCESSIBILITIES, OICP_ACCESSIBILITY_LOCATIONS } from '../mapping/accessibility';
-import { OICP_AUTHENTICATION_MODES, OICP_PAYMENT_OPTIONS, OICP_VALUE_ADDED_SERVICES } from '../mapping/capabilities';
-import { OICP_EVSE_STATUSES } from '../mapping/evse-status';
-import { OICP_PLUGS } from '../mapping/plug';
-import { StringEnum } from '../schema/typebox';
+import { EVSE_ID_PATTERN, OPERATOR_ID_PATTERN, PROVIDER_ID_PATTERN } from './vocabulary';
+import { OICP_ACCESSIBILITIES, OICP_ACCESSIBILITY_LOCATIONS } from './vocabulary';
+import { OICP_AUTHENTICATION_MODES, OICP_PAYMENT_OPTIONS, OICP_VALUE_ADDED_SERVICES } from './vocabulary';
+import { OICP_EVSE_STATUSES } from './vocabulary';
+import { OICP_PLUGS } from './vocabulary';
+import { StringEnum } from '../../core/typebox';
 
 const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
 

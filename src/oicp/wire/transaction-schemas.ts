@@ -5,8 +5,8 @@
  * we always write one, as the OpenAPI demands.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { PROVIDER_ID_PATTERN, SESSION_ID_PATTERN } from '../mapping/identifiers';
-import { StringEnum } from '../schema/typebox';
+import { PROVIDER_ID_PATTERN, SESSION_ID_PATTERN } from './vocabulary';
+import { StringEnum } from '../../core/typebox';
 import { EvseId, OperatorId } from './schemas';
 
 const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);

@@ -4,12 +4,12 @@
  * hold is a finding; what 2.2.1 needs and 2.1.1 lacks comes from the options (the owner party, the
  * cached location or token) or is reported as a default.
  */
-import { childPath, FindingLog, type Mapped } from '../mapping/findings';
-import { emaidParty } from '../mapping/identification';
-import type { OcpiParty } from '../mapping/identifiers';
+import { childPath, FindingLog, type Mapped } from '../../core/findings';
+import { emaidParty } from '../identification';
+import type { OcpiParty } from '../identifiers';
 import { Type } from '@sinclair/typebox';
-import { check, checkInto } from '../schema/typebox';
-import type { Location, Location211 } from './schemas';
+import { check, checkInto } from '../../core/typebox';
+import type { Location, Location211 } from '../../ocpi/wire/schemas';
 import {
   AuthorizationInfo as AuthorizationInfoSchema,
   ChargingPeriod211 as ChargingPeriod211Schema,
@@ -45,9 +45,9 @@ import {
   type StartSession211,
   type Token,
   type Token211,
-} from './transaction-schemas';
-import { asciiDown, location221To211, tariff211To221, tariff221To211, written211 } from './versions';
-import { fitOcpiStrings } from '../mapping/text-limits';
+} from '../../ocpi/wire/transaction-schemas';
+import { asciiDown, location221To211, tariff211To221, tariff221To211, written211 } from './locations';
+import { fitOcpiStrings } from '../text-limits';
 
 export interface TransactionUpOptions {
   /** The owner of the object (the CPO of a session or CDR, the eMSP of a token): 2.1.1 names it in the URL only. */

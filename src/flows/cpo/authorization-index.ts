@@ -6,12 +6,13 @@
  * shortly before it began (../shared/spec/ocpi.md §5.7, "keep locally to stitch Session/CDR"). The
  * same record gives the OCPI token behind a 2.1.1 `auth_id`, which names a token the backend never got.
  */
-import type { Token } from '../../ocpi/transaction-schemas';
+import type { Token } from '../../ocpi/wire/transaction-schemas';
 import type { StoreRepositories } from '../../store';
-import { NOTIFIED_KIND } from './sessions';
 
 /** The correlation kind of an authorization: OCPI authorization_reference = Hubject SessionID. */
 export const AUTHORIZATION_KIND = 'authorization';
+/** The correlation of a notified session: OCPI owner/session id <-> Hubject SessionID, with what was sent. */
+export const NOTIFIED_KIND = 'notified-session';
 
 /** Where each token's authorizations are kept (the `retention` job forgets a token `authorizationsDays` after its last one). */
 export const AUTHORIZATIONS_MODULE = 'cpo:authorizations';
@@ -99,3 +100,4 @@ async function sessionStart(store: Repositories, key: string): Promise<number | 
   const session = (await store.objects.get<{ start_date_time: string }>('sessions', key.slice(0, at), key.slice(at + 1)))?.body;
   return session && Date.parse(session.start_date_time);
 }
+

@@ -10,11 +10,11 @@
  * outboundSchema() turns these marks into the schema of what the bridge may write.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { OCPI_PARKING_RESTRICTIONS, OCPI_PARKING_TYPES } from '../mapping/accessibility';
-import { OCPI_CAPABILITIES } from '../mapping/capabilities';
-import { OCPI_EVSE_STATUSES } from '../mapping/evse-status';
-import type { FindingLog } from '../mapping/findings';
-import { brokenAt, check, soundItems, StringEnum } from '../schema/typebox';
+import { OCPI_PARKING_RESTRICTIONS, OCPI_PARKING_TYPES } from './vocabulary';
+import { OCPI_CAPABILITIES } from './vocabulary';
+import { OCPI_EVSE_STATUSES } from './vocabulary';
+import type { FindingLog } from '../../core/findings';
+import { brokenAt, check, soundItems, StringEnum } from '../../core/typebox';
 
 /** The kind of OCPI string a schema node is, and the length the bridge writes where it differs from the one it reads. */
 export const OCPI_KIND = 'x-ocpi';

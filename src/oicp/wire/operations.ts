@@ -7,7 +7,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import * as M from './messages';
 import * as T from './transaction-schemas';
-import { ACKNOWLEDGEMENT_ELEMENT, type SoapRelease, type SoapService } from './soap/services';
+import { ACKNOWLEDGEMENT_ELEMENT, type SoapRelease, type SoapService } from './soap-services';
 
 export type OicpRole = 'CPO' | 'EMP';
 
