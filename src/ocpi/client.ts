@@ -37,11 +37,33 @@ export type OcpiFailure =
 
 export type OcpiResponse = { ok: true; httpStatus: number; data: unknown; envelope: Envelope; headers: Headers; encoding: TokenEncoding } | { ok: false; failure: OcpiFailure };
 
+/**
+ * Whether a failed call may succeed if made again later: no answer, HTTP 5xx/408/429, an OCPI server
+ * error (3xxx); not the peer's refusal of the content (OCPI 2xxx, another 4xx), nor a call that was
+ * never sent (httpStatus 0: the peer offers no such module, or the object cannot be written in its version).
+ */
+export function isRetryable(failure: OcpiFailure): boolean {
+  switch (failure.kind) {
+    case 'network':
+      return true;
+    case 'ocpi':
+      return failure.statusCode >= 3000 || failure.httpStatus >= 500;
+    case 'http':
+      return failure.httpStatus >= 500 || failure.httpStatus === 408 || failure.httpStatus === 429;
+    default:
+      return failure.httpStatus !== 0;
+  }
+}
+
 /** A failed call inside a paginated read, where a typed result cannot be returned. */
-export class OcpiCallFailed extends Error {
+export class OcpiCallError extends Error {
   constructor(readonly failure: OcpiFailure) {
     super(failure.message);
-    this.name = 'OcpiCallFailed';
+    this.name = 'OcpiCallError';
+  }
+
+  get retryable(): boolean {
+    return isRetryable(this.failure);
   }
 }
 
@@ -72,7 +94,7 @@ export class OcpiClient {
 
   /**
    * Every object of a paginated list GET, following `Link` headers page by page. A failed page
-   * throws OcpiCallFailed with the typed failure; the objects already yielded stand.
+   * throws OcpiCallError with the typed failure; the objects already yielded stand.
    */
   async *list<T>(request: Omit<OcpiRequest, 'method' | 'body'>, filter: ListFilter = {}): AsyncGenerator<T> {
     const first = new URL(request.url);
@@ -82,8 +104,8 @@ export class OcpiClient {
     let encoding = request.encoding;
     yield* followPages<T>(first.href, async (url) => {
       const answer = await this.call({ ...request, method: 'GET', url, encoding });
-      if (!answer.ok) throw new OcpiCallFailed(answer.failure);
-      if (!Array.isArray(answer.data)) throw new OcpiCallFailed({ kind: 'invalid-response', httpStatus: answer.httpStatus, message: `${url}: the answer holds no list` });
+      if (!answer.ok) throw new OcpiCallError(answer.failure);
+      if (!Array.isArray(answer.data)) throw new OcpiCallError({ kind: 'invalid-response', httpStatus: answer.httpStatus, message: `${url}: the answer holds no list` });
       // Once a peer accepted one encoding, the next pages use it straight away.
       encoding = answer.encoding;
       return { items: answer.data as T[], link: answer.headers.get('link') };

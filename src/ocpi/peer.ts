@@ -2,13 +2,13 @@
  * A registered OCPI peer as the flows call it: its modules by name, in its version. Objects go out
  * as canonical 2.2.1 and are written in 2.1.1 for a 2.1.1 peer; lists come back page by page raised
  * to 2.2.1. Every call says what the conversion could not carry, and fails typed (OcpiFailure)
- * rather than throwing; only list pages throw (OcpiCallFailed), being an iterator.
+ * rather than throwing; only list pages throw (OcpiCallError), being an iterator.
  */
 import { FindingLog, type Finding, type Mapped } from '../core/findings';
 import { check } from '../core/typebox';
 import type { OcpiParty } from '../store/credentials';
 import type { OcpiPartyRole } from './wire/credentials';
-import { OcpiCallFailed, type ListFilter, type OcpiClient, type OcpiFailure, type OcpiRequest, type PartyKey } from './client';
+import { OcpiCallError, type ListFilter, type OcpiClient, type OcpiFailure, type OcpiRequest, type PartyKey } from './client';
 import type { CommandType } from './commands';
 import { asCanonical, RECEIVER_MODULES, type ModuleOptions } from './receiver';
 import { SENDER_MODULES, type SenderModuleId } from './sender';
@@ -129,7 +129,7 @@ export class OcpiPeer {
   /** Every object of a peer's list, raised to 2.2.1; objects that cannot be are reported to `skipped` and left out. */
   async *pull(module: SenderModuleId, filter: ListFilter = {}, skipped?: (findings: Finding[]) => void): AsyncGenerator<unknown> {
     const url = this.endpoint(module, 'SENDER');
-    if (url === undefined) throw new OcpiCallFailed(this.missing(module, 'SENDER').failure);
+    if (url === undefined) throw new OcpiCallError(this.missing(module, 'SENDER').failure);
     const { routing, token, encoding } = this.request('GET', url);
     for await (const item of this.client.list<unknown>({ url, token, encoding, routing }, filter)) {
       const raised = await this.raise(module, item);

@@ -101,6 +101,10 @@ export class OicpCallError extends Error {
     super(failure.message);
     this.name = 'OicpCallError';
   }
+
+  get retryable(): boolean {
+    return isRetryable(this.failure);
+  }
 }
 
 export interface CallOptions {

@@ -3,7 +3,7 @@
  * a passing 5xx, answers that are not envelopes, OCPI errors, silence.
  */
 import express from 'express';
-import { OcpiClient } from '../../src/ocpi/client';
+import { OcpiCallError, OcpiClient, isRetryable } from '../../src/ocpi/client';
 import { envelope, presentedTokens } from '../../src/ocpi/wire/transport';
 import { startServer, type RunningServer } from '../../src/server';
 import { quietLogger } from '../support/oicp-network';
@@ -58,4 +58,20 @@ it('types what goes wrong: no envelope, an OCPI error, no answer', async () => {
   expect(await get('/not-envelope')).toMatchObject({ ok: false, failure: { kind: 'invalid-response', httpStatus: 200 } });
   expect(await get('/refuses')).toEqual({ ok: false, failure: { kind: 'ocpi', httpStatus: 200, statusCode: 2003, message: 'OCPI 2003: Unknown Location' } });
   expect(await get('/silent')).toMatchObject({ ok: false, failure: { kind: 'network', message: expect.stringContaining('no answer within the timeout') } });
+});
+
+describe('isRetryable: what an OCPI failure means for sending again', () => {
+  it.each([
+    ['no answer', { kind: 'network', message: 'ECONNREFUSED' }, true],
+    ['HTTP 503', { kind: 'http', httpStatus: 503, message: 'busy' }, true],
+    ['HTTP 429', { kind: 'http', httpStatus: 429, message: 'slow down' }, true],
+    ['HTTP 404', { kind: 'http', httpStatus: 404, message: 'no' }, false],
+    ['OCPI 3000 (server error)', { kind: 'ocpi', httpStatus: 200, statusCode: 3000, message: 'oops' }, true],
+    ['OCPI 2001 (the content)', { kind: 'ocpi', httpStatus: 200, statusCode: 2001, message: 'bad' }, false],
+    ['an answer that is no envelope', { kind: 'invalid-response', httpStatus: 200, message: 'html' }, true],
+    ['never sent (no such module)', { kind: 'invalid-response', httpStatus: 0, message: 'no endpoint' }, false],
+  ] as const)('%s', (_what, failure, retryable) => {
+    expect(isRetryable(failure)).toBe(retryable);
+    expect(new OcpiCallError(failure).retryable).toBe(retryable);
+  });
 });

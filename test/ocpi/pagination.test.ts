@@ -4,7 +4,7 @@
  * limit, a capped limit, empty lists, relative links, links that loop, a page that fails).
  */
 import express from 'express';
-import { OcpiCallFailed, OcpiClient } from '../../src/ocpi/client';
+import { OcpiCallError, OcpiClient } from '../../src/ocpi/client';
 import { inWindow, nextLink, pageHeaders, pageOf, readPageQuery, type PageQuery } from '../../src/ocpi/pagination';
 import { envelope, type OcpiError } from '../../src/ocpi/wire/transport';
 import { startServer, type RunningServer } from '../../src/server';
@@ -131,7 +131,7 @@ describe('the client side, against a paginating server', () => {
       return undefined;
     })();
     expect(seen).toEqual(['first']);
-    expect(failure).toBeInstanceOf(OcpiCallFailed);
-    expect((failure as OcpiCallFailed).failure).toEqual({ kind: 'http', httpStatus: 500, message: 'HTTP 500' });
+    expect(failure).toBeInstanceOf(OcpiCallError);
+    expect((failure as OcpiCallError).failure).toEqual({ kind: 'http', httpStatus: 500, message: 'HTTP 500' });
   });
 });
