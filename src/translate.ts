@@ -6,10 +6,12 @@
 import type { Finding, Mapped } from './core/findings';
 import { childPath, FindingLog } from './core/findings';
 import { partyToOperatorId, type OcpiParty } from './mapping/identifiers';
-import { ocpiLocationToOicp, oicpEvseDataToLocations } from './mapping/location';
+import { ocpiLocationToOicp } from './mapping/location/to-oicp';
+import { oicpEvseDataToLocations } from './mapping/location/from-oicp';
 import { evseDefaults, type MappingRules } from './mapping/rules';
 import { ocpiEvseToStatusRecord, oicpStatusRecordToOcpi } from './mapping/evse-status';
-import { ocpiLocationEvsePricing, ocpiTariffsToOicp, oicpEvsePricingToTariffIds, oicpPricingToTariffs } from './mapping/tariff';
+import { ocpiLocationEvsePricing, ocpiTariffsToOicp } from './mapping/tariff/to-oicp';
+import { oicpEvsePricingToTariffIds, oicpPricingToTariffs } from './mapping/tariff/from-oicp';
 import { EvseStatusRecords } from './oicp/wire/schemas';
 import { checkLocation } from './ocpi/wire/schemas';
 import { location211To221, location221To211, tariff211To221, tariff221To211 } from './mapping/ocpi-211/locations';

@@ -21,8 +21,8 @@ import { identificationToCdrToken, tokenToIdentification } from './identificatio
 import { ocpiDateTime } from '../ocpi/wire/transport';
 import { evseDefaults, NO_RULES, operatorParty, type MappingRules } from './rules';
 import { ocpiSignedDataToOicp, oicpEichrechtToOcpi } from './signed-data';
-import { assumedConnector, cachedEvse } from './location';
-import { applicableTariff, productIdOf } from './tariff';
+import { assumedConnector, cachedEvse } from './location/from-oicp';
+import { applicableTariff, productIdOf } from './tariff/products';
 import { sixDecimals } from './decimals';
 
 const HOUR = 3_600_000;

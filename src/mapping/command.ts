@@ -43,7 +43,7 @@ import { checkInto } from '../core/typebox';
 import { FindingLog, type Mapped } from '../core/findings';
 import { writtenOcpi } from './text-limits';
 import { ocpiEvseIdOf, partyToProviderId, providerIdToParty } from './identifiers';
-import { cachedEvse } from './location';
+import { cachedEvse } from './location/from-oicp';
 import { identificationToOcpiToken, tokenToIdentification } from './identification';
 import { ocpiDateTime } from '../ocpi/wire/transport';
 

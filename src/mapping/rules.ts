@@ -122,6 +122,9 @@ export const MappingRulesSchema = Type.Object(
 );
 export type MappingRules = Static<typeof MappingRulesSchema>;
 
+/** The language of location names when the rules name none. */
+export const DEFAULT_LANGUAGE = 'en';
+
 /** Rules with nothing configured: every mapper still works, and reports each value it lacks. */
 export const NO_RULES: MappingRules = {
   operators: {},

@@ -19,8 +19,8 @@ import { hubjectSessionId, ocpiEvseIdOf, operatorOfEvseId, partyToOperatorId, ty
 import { identificationToCdrToken, tokenToIdentification } from './identification';
 import { ocpiDateTime } from '../ocpi/wire/transport';
 import { NO_RULES, operatorParty, type MappingRules } from './rules';
-import { assumedConnector, cachedEvse } from './location';
-import { applicableTariff, productIdOf } from './tariff';
+import { assumedConnector, cachedEvse } from './location/from-oicp';
+import { applicableTariff, productIdOf } from './tariff/products';
 
 export interface SessionToOicpOptions {
   rules?: MappingRules;

@@ -6,7 +6,7 @@
  */
 import { evseStatusDeliverer } from '../../src/flows/cpo/locations';
 import type { OicpEvseStatusRecord } from '../../src/mapping/evse-status';
-import { ocpiLocationToOicp } from '../../src/mapping/location';
+import { ocpiLocationToOicp } from '../../src/mapping/location/to-oicp';
 import type { OicpClient } from '../../src/oicp/client';
 import type { ClaimedItem } from '../../src/store';
 import type { PushEvseDataRequest, PushEvseStatusRequest } from '../../src/oicp/wire/messages';

@@ -5,7 +5,7 @@
  * a location the backend no longer lists is gone from the cache and from Hubject after the next
  * sync; a pull that fails part-way replaces nothing.
  */
-import { ocpiLocationToOicp } from '../../src/mapping/location';
+import { ocpiLocationToOicp } from '../../src/mapping/location/to-oicp';
 import { OicpClient } from '../../src/oicp/client';
 import type { PushEvseDataRequest, PushEvseStatusRequest, PushPricingProductDataRequest } from '../../src/oicp/wire/messages';
 import type { Location } from '../../src/ocpi/wire/schemas';

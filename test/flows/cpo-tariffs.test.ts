@@ -5,7 +5,7 @@
  * product only; a new element adds a product and re-prices the EVSEs using the tariff; a deleted
  * tariff withdraws its products and the pricing that named them.
  */
-import { ocpiTariffsToOicp } from '../../src/mapping/tariff';
+import { ocpiTariffsToOicp } from '../../src/mapping/tariff/to-oicp';
 import type { PushEvsePricingRequest, PushPricingProductDataRequest } from '../../src/oicp/wire/messages';
 import type { Connector, Tariff } from '../../src/ocpi/wire/schemas';
 import { RULES, startCpoScene, until, type CpoScene } from '../support/cpo-scene';

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { loadMappingRules } from '../../src/config/load';
-import { ocpiLocationEvsePricing, ocpiTariffsToOicp, oicpEvsePricingToTariffIds, oicpPricingToTariffs as oicpPricingToTariffsUnchecked, tariffIdsOfProduct } from '../../src/mapping/tariff';
+import { ocpiLocationEvsePricing, ocpiTariffsToOicp } from '../../src/mapping/tariff/to-oicp';
+import { oicpEvsePricingToTariffIds, oicpPricingToTariffs as oicpPricingToTariffsUnchecked } from '../../src/mapping/tariff/from-oicp';
+import { tariffIdsOfProduct } from '../../src/mapping/tariff/products';
 import { NO_RULES } from '../../src/mapping/rules';
 import { Tariff, type Location } from '../../src/ocpi/wire/schemas';
 import { tariff211To221 } from '../../src/mapping/ocpi-211/locations';

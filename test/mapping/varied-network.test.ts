@@ -8,9 +8,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ocpiLocationToOicp as ocpiLocationToOicpUnchecked, oicpEvseDataToLocations as oicpEvseDataToLocationsUnchecked } from '../../src/mapping/location';
+import { ocpiLocationToOicp as ocpiLocationToOicpUnchecked } from '../../src/mapping/location/to-oicp';
+import { oicpEvseDataToLocations as oicpEvseDataToLocationsUnchecked } from '../../src/mapping/location/from-oicp';
 import { NO_RULES, type MappingRules } from '../../src/mapping/rules';
-import { ocpiLocationEvsePricing } from '../../src/mapping/tariff';
+import { ocpiLocationEvsePricing } from '../../src/mapping/tariff/to-oicp';
 import type { Connector, Location } from '../../src/ocpi/wire/schemas';
 import { location221To211 as location221To211Unchecked } from '../../src/mapping/ocpi-211/locations';
 import { oicpErrors } from '../support/oicp-schema';

@@ -14,7 +14,7 @@
 import type { Logger } from '../../observability/logger';
 import type { Finding } from '../../core/findings';
 import { ocpiEvseToStatusRecord, type OicpEvseStatusRecord } from '../../mapping/evse-status';
-import { ocpiLocationToOicp, type OicpEvseData } from '../../mapping/location';
+import { ocpiLocationToOicp, type OicpEvseData } from '../../mapping/location/to-oicp';
 import { utcOffset } from '../../mapping/time-zone';
 import { evseDefaults, type MappingRules } from '../../mapping/rules';
 import { isEvseOf } from '../../mapping/identifiers';

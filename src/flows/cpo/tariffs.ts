@@ -8,7 +8,7 @@
 import type { Logger } from '../../observability/logger';
 import { isEvseOf } from '../../mapping/identifiers';
 import type { MappingRules } from '../../mapping/rules';
-import { ocpiLocationEvsePricing, ocpiTariffsToOicp } from '../../mapping/tariff';
+import { ocpiLocationEvsePricing, ocpiTariffsToOicp } from '../../mapping/tariff/to-oicp';
 import type { PushEvsePricingRequest, PushPricingProductDataRequest } from '../../oicp/wire/messages';
 import type { EvsePricing, PricingProductData } from '../../oicp/wire/schemas';
 import type { ObjectReceiver, ObjectRef } from '../../ocpi/receiver';

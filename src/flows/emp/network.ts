@@ -8,7 +8,7 @@
  * again. PullEvseStatus changes only statuses, sent as EVSE PATCHes.
  */
 import type { Finding } from '../../core/findings';
-import { oicpEvseDataToLocations } from '../../mapping/location';
+import { oicpEvseDataToLocations } from '../../mapping/location/from-oicp';
 import { oicpStatusRecordToOcpi } from '../../mapping/evse-status';
 import { hubjectEvseIdOf, operatorOfEvseId } from '../../mapping/identifiers';
 import { OicpCallError } from '../../oicp/client';

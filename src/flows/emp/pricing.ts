@@ -5,7 +5,7 @@
  * longer offers DELETEd; locations whose connectors changed tariff are PUT again by the network flow.
  * A product addressed to our ProviderID wins over the same product for every provider (`*`).
  */
-import { oicpEvsePricingToTariffIds, oicpPricingToTariffs } from '../../mapping/tariff';
+import { oicpEvsePricingToTariffIds, oicpPricingToTariffs } from '../../mapping/tariff/from-oicp';
 import { OicpCallError } from '../../oicp/client';
 import type { Tariff } from '../../ocpi/wire/schemas';
 import { announcing, ourKey, qualifiedId, tally, type EmpContext } from './context';

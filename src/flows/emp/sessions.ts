@@ -11,7 +11,7 @@ import type { Acknowledgement, ChargingNotification } from '../../oicp/wire/tran
 import type { Tariff } from '../../ocpi/wire/schemas';
 import type { Session } from '../../ocpi/wire/transaction-schemas';
 import { operatorOfEvseId } from '../../mapping/identifiers';
-import { tariffIdsOfProduct } from '../../mapping/tariff';
+import { tariffIdsOfProduct } from '../../mapping/tariff/products';
 import { announcing, ourKey, qualifiedId, type EmpContext } from './context';
 import type { EmpNetwork } from './network';
 import type { EmpTokens } from './tokens';
