@@ -18,7 +18,7 @@ import { Location as LocationSchema, Tariff as TariffSchema } from './ocpi/wire/
 import { check } from './core/typebox';
 import { BACKEND_PARTY, ocpiSide, publicUrlOf } from './ocpi';
 import { RegistrationFailed } from './ocpi/registration';
-import { versionsUrl } from './ocpi/router';
+import { versionsUrl } from './ocpi/endpoints';
 import { startOcpiBackend, type RunningOcpiBackend } from './simulator/ocpi-backend';
 import { SIMULATED_OPERATOR, createOicpCpoSimulator, type OicpCpoSimulator } from './simulator/oicp-cpo';
 import { startServer } from './server';

@@ -8,7 +8,7 @@ import type { Logger } from '../observability/logger';
 import type { OicpCaller } from '../oicp/client';
 import type { OicpHandlers } from '../oicp/calls';
 import type { OcpiPeer } from '../ocpi/peer';
-import type { OcpiModule } from '../ocpi/router';
+import type { OcpiModule } from '../ocpi/endpoints';
 import type { OcpiPartyRole } from '../ocpi/wire/credentials';
 import type { Store } from '../store';
 import type { StaleReporter } from './freshness';

@@ -12,7 +12,8 @@ import type { OcpiPartyRole } from './wire/credentials';
 import { OcpiClient } from './client';
 import { OcpiPeer } from './peer';
 import { Registration } from './registration';
-import { ocpiRouter, versionsUrl, type OcpiModule } from './router';
+import { versionsUrl, type OcpiModule } from './endpoints';
+import { ocpiRouter } from './router';
 
 /** The store's name for the backend the configuration names (`ocpi.backend`) and the CLI's default party. */
 export const BACKEND_PARTY = 'backend';

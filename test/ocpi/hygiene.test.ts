@@ -15,7 +15,7 @@ import { commandReceiverRoutes, commandResultRoutes, type CommandReceiver, type 
 import { clientInfoReceiverRoutes, type ClientInfoReceiver } from '../../src/ocpi/hub-client-info';
 import { PATH_IDS } from '../../src/ocpi/ids';
 import { RECEIVER_MODULES, receiverRoutes, type ObjectReceiver } from '../../src/ocpi/receiver';
-import type { OcpiModule } from '../../src/ocpi/router';
+import type { OcpiModule } from '../../src/ocpi/endpoints';
 import type { PushEvseStatusRequest } from '../../src/oicp/wire/messages';
 import type { Location } from '../../src/ocpi/wire/schemas';
 import { SENDER_MODULES, senderRoutes, type ObjectSender } from '../../src/ocpi/sender';

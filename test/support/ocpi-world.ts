@@ -1,7 +1,7 @@
 import express from 'express';
 import request from 'supertest';
 import { ocpiSide } from '../../src/ocpi';
-import type { OcpiModule } from '../../src/ocpi/router';
+import type { OcpiModule } from '../../src/ocpi/endpoints';
 import { authorizationHeader, type OcpiVersion } from '../../src/ocpi/wire/transport';
 import { startServer, type RunningServer } from '../../src/server';
 import { createOcpiBackend, type OcpiBackend } from '../../src/simulator/ocpi-backend';

@@ -1,0 +1,68 @@
+/**
+ * Who may call what: the token is checked before any OCPI logic runs; a registration token (token A)
+ * opens only versions and credentials; functional modules take a registered peer's access token in
+ * the version it registered, with 2.2.1's routing headers naming only the parties on each side.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import type { PartyRepository, TokenRepository } from '../store/credentials';
+import type { OcpiModule } from './endpoints';
+import type { Caller, RouteKit } from './route-kit';
+import { roleOf, type OcpiPartyRole } from './wire/credentials';
+import { OcpiError, presentedTokens } from './wire/transport';
+
+/** The caller's token, verified; refuses with 401 before any OCPI logic runs. */
+export function authenticate(tokens: TokenRepository) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      for (const token of presentedTokens(req.get('authorization'))) {
+        const known = await tokens.verify(token);
+        if (known) {
+          res.locals.caller = { ...known, token } satisfies Caller;
+          next();
+          return;
+        }
+      }
+      next(new OcpiError(2000, req.get('authorization') === undefined ? 'Authorization header missing' : 'unknown token', 401));
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+/** Modules take only a registered peer's access token, in the version it registered. */
+export function registeredPeer(module: OcpiModule, kit: RouteKit, parties: PartyRepository, ourRoles: readonly OcpiPartyRole[]) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    Promise.resolve()
+      .then(async () => {
+        const version = kit.versionOf(req);
+        if (!module.versions.includes(version)) throw new OcpiError(2000, `no ${module.identifier} module in OCPI ${version}`, 404);
+        if (kit.caller(res).purpose !== 'access') throw new OcpiError(2000, 'a registration token opens only versions and credentials', 401);
+        const party = await parties.get(kit.caller(res).party);
+        if (party?.state !== 'registered') throw new OcpiError(2000, 'not registered', 401);
+        if (party.version !== version) throw new OcpiError(3002, `registered in OCPI ${party.version ?? '?'}; use that version's endpoints`, 404);
+        res.locals.party = party;
+        if (version === '2.2.1' && !module.configuration) routingHeaders(req, res, party.roles, ourRoles);
+      })
+      .then(() => next(), next);
+  };
+}
+
+/**
+ * 2.2.1 routing headers on functional modules (§2.7): a sender may name itself and us; both must
+ * be who registered. The answer swaps them.
+ */
+function routingHeaders(req: Request, res: Response, theirRoles: readonly OcpiPartyRole[], ourRoles: readonly OcpiPartyRole[]) {
+  const named = (side: 'from' | 'to') => {
+    const countryCode = req.get(`OCPI-${side}-country-code`)?.toUpperCase();
+    const partyId = req.get(`OCPI-${side}-party-id`)?.toUpperCase();
+    return countryCode === undefined && partyId === undefined ? undefined : { countryCode, partyId };
+  };
+  const from = named('from');
+  const to = named('to');
+  if (from && !roleOf(theirRoles, from)) throw new OcpiError(2001, `OCPI-from-country-code/party-id ${from.countryCode ?? '?'}/${from.partyId ?? '?'} is not a party you registered as`);
+  if (to && !roleOf(ourRoles, to)) throw new OcpiError(2001, `OCPI-to-country-code/party-id ${to.countryCode ?? '?'}/${to.partyId ?? '?'} is not served here`);
+  const them = from ?? theirRoles[0];
+  const us = (to && roleOf(ourRoles, to)) ?? ourRoles[0];
+  if (us) res.set({ 'OCPI-from-country-code': us.countryCode, 'OCPI-from-party-id': us.partyId });
+  if (them?.countryCode && them.partyId) res.set({ 'OCPI-to-country-code': them.countryCode, 'OCPI-to-party-id': them.partyId });
+}
