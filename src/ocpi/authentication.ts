@@ -41,7 +41,7 @@ export function registeredPeer(module: OcpiModule, kit: RouteKit, parties: Party
         if (party?.state !== 'registered') throw new OcpiError(2000, 'not registered', 401);
         if (party.version !== version) throw new OcpiError(3002, `registered in OCPI ${party.version ?? '?'}; use that version's endpoints`, 404);
         res.locals.party = party;
-        if (version === '2.2.1' && !module.configuration) routingHeaders(req, res, party.roles, ourRoles);
+        if (version === '2.2.1') routingHeaders(req, res, party.roles, ourRoles);
       })
       .then(() => next(), next);
   };

@@ -14,8 +14,6 @@ export interface OcpiModule {
   role: 'SENDER' | 'RECEIVER';
   versions: readonly OcpiVersion[];
   router: Router;
-  /** A configuration module (HubClientInfo): no routing headers. */
-  configuration?: boolean;
 }
 
 export const versionsUrl = (publicUrl: string) => `${publicUrl}${OCPI_BASE_PATH}/versions`;

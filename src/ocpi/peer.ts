@@ -13,7 +13,6 @@ import type { CommandType } from './commands';
 import { asCanonical, RECEIVER_MODULES, type ModuleOptions } from './receiver';
 import { SENDER_MODULES, type SenderModuleId } from './sender';
 import { Cdr, CommandResponse, type CommandResult } from './wire/transaction-schemas';
-import { ClientInfo } from './wire/credentials';
 import { cdr211To221, commandResult221To211, reserveNow221To211, sessionPatch221To211, startSession221To211, tokenPatch221To211 } from '../mapping/ocpi-211/transactions';
 import { asciiDown, locationPatch221To211 } from '../mapping/ocpi-211/locations';
 import { defaultEncoding, type OcpiVersion } from './wire/transport';
@@ -139,8 +138,8 @@ export class OcpiPeer {
   }
 
   private async raise(module: SenderModuleId, item: unknown): Promise<Mapped<unknown>> {
-    const schema = module === 'cdrs' ? Cdr : module === 'hubclientinfo' ? ClientInfo : RECEIVER_MODULES[module].levels[0]!.schema;
-    if (this.version !== '2.1.1' || module === 'hubclientinfo') return asCanonical(schema, { value: item, findings: [] });
+    const schema = module === 'cdrs' ? Cdr : RECEIVER_MODULES[module].levels[0]!.schema;
+    if (this.version !== '2.1.1') return asCanonical(schema, { value: item, findings: [] });
     const owner = this.party.roles[0];
     if (module === 'cdrs') {
       const authId = (item as { auth_id?: unknown } | null)?.auth_id;

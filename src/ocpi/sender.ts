@@ -18,7 +18,7 @@ import { authorizationInfo221To211, cdr221To211, session221To211, token221To211 
 import { OcpiError, bodyAs, envelope, type OcpiVersion } from './wire/transport';
 import { connector221To211, evse221To211, location221To211, tariff221To211 } from '../mapping/ocpi-211/locations';
 
-export type SenderModuleId = 'locations' | 'sessions' | 'cdrs' | 'tariffs' | 'tokens' | 'hubclientinfo';
+export type SenderModuleId = 'locations' | 'sessions' | 'cdrs' | 'tariffs' | 'tokens';
 
 export interface SenderContext {
   /** The registered peer that asks (its id in the store). */
@@ -59,8 +59,6 @@ export const SENDER_MODULES: Record<SenderModuleId, SenderModule> = {
   cdrs: { identifier: 'cdrs', down: async (object, options) => cdr221To211(object, { location: await cachedLocation(object, options) }) },
   tariffs: { identifier: 'tariffs', down: (object) => Promise.resolve(tariff221To211(object)) },
   tokens: { identifier: 'tokens', down: (object) => Promise.resolve(token221To211(object)) },
-  // A hub's list of the parties behind it; 2.2.1 only, so never written in 2.1.1.
-  hubclientinfo: { identifier: 'hubclientinfo', down: (object) => Promise.resolve({ value: object, findings: [] }) },
 };
 
 const LOCATION_LEVELS = [

@@ -155,9 +155,7 @@ export class SimulatedPlatform {
 
   private list(module: SenderModuleId, query: PageQuery): Promise<Page<unknown>> {
     this.traffic.push({ module, what: 'GET list' });
-    // The simulator is no hub: it has no parties behind it to list.
-    const own = module === 'hubclientinfo' ? [] : this.own(module);
-    return Promise.resolve(pageOf(own.filter((o) => inWindow(o.last_updated, query)), query));
+    return Promise.resolve(pageOf(this.own(module).filter((o) => inWindow(o.last_updated, query)), query));
   }
 
   private authorize(uid: string, type: string, location: LocationReferences | undefined): Promise<AuthorizationInfo | undefined> {

@@ -6,7 +6,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { StringEnum } from '../../core/typebox';
-import { BusinessDetails, DateTime } from './schemas';
+import { BusinessDetails } from './schemas';
 import type { OcpiVersion } from './transport';
 
 export const ROLES = ['CPO', 'EMSP', 'HUB', 'NAP', 'NSP', 'OTHER', 'SCSP'] as const;
@@ -34,17 +34,6 @@ export type VersionDetails = Static<typeof VersionDetails>;
 export function roleOf(roles: readonly OcpiPartyRole[], who: { countryCode?: string; partyId?: string }): OcpiPartyRole | undefined {
   return roles.find((r) => r.countryCode === who.countryCode && r.partyId === who.partyId);
 }
-
-/** HubClientInfo (2.2.1, §4.8): a party reachable through a hub, and how. */
-export const CONNECTION_STATUSES = ['CONNECTED', 'OFFLINE', 'PLANNED', 'SUSPENDED'] as const;
-export const ClientInfo = Type.Object({
-  party_id: PartyId,
-  country_code: CountryCode,
-  role: StringEnum(ROLES),
-  status: StringEnum(CONNECTION_STATUSES),
-  last_updated: DateTime,
-});
-export type ClientInfo = Static<typeof ClientInfo>;
 
 /** What one side of a connection says about itself, whatever the version. */
 export interface PartyCredentials {

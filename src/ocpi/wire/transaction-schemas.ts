@@ -273,27 +273,6 @@ export type CommandResult = Static<typeof CommandResult>;
 export const CommandResponse211 = Type.Object({ result: StringEnum(COMMAND_RESPONSE_TYPES_211) });
 export type CommandResponse211 = Static<typeof CommandResponse211>;
 
-// ChargingProfiles (2.2.1 only, §4.7).
-export const ChargingProfilePeriod = Type.Object({ start_period: Type.Integer({ minimum: 0 }), limit: Type.Number() });
-export const ChargingProfile = Type.Object({
-  start_date_time: Opt(DateTime),
-  duration: Opt(Type.Integer({ minimum: 0 })),
-  charging_rate_unit: StringEnum(['W', 'A'] as const),
-  min_charging_rate: Opt(Type.Number()),
-  charging_profile_period: Opt(Type.Array(ChargingProfilePeriod)),
-});
-export type ChargingProfile = Static<typeof ChargingProfile>;
-export const SetChargingProfile = Type.Object({ charging_profile: ChargingProfile, response_url: ResponseUrl });
-export type SetChargingProfile = Static<typeof SetChargingProfile>;
-export const ActiveChargingProfile = Type.Object({ start_date_time: DateTime, charging_profile: ChargingProfile });
-export type ActiveChargingProfile = Static<typeof ActiveChargingProfile>;
-export const CHARGING_PROFILE_RESPONSE_TYPES = ['ACCEPTED', 'NOT_SUPPORTED', 'REJECTED', 'TOO_OFTEN', 'UNKNOWN_SESSION'] as const;
-export const ChargingProfileResponse = Type.Object({ result: StringEnum(CHARGING_PROFILE_RESPONSE_TYPES), timeout: Type.Integer({ minimum: 0 }) });
-export type ChargingProfileResponse = Static<typeof ChargingProfileResponse>;
-/** ActiveChargingProfileResult, ChargingProfileResult and ClearProfileResult in one: only the first carries a profile. */
-export const ChargingProfileResult = Type.Object({ result: StringEnum(['ACCEPTED', 'REJECTED', 'UNKNOWN'] as const), profile: Opt(ActiveChargingProfile) });
-export type ChargingProfileResult = Static<typeof ChargingProfileResult>;
-
 // Sessions' charging preferences (2.2.1 only, §4.2).
 export const ChargingPreferences = Type.Object({
   profile_type: StringEnum(PROFILE_TYPES),
