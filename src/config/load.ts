@@ -62,9 +62,17 @@ const validateRules = ajv.compile<MappingRules>({ ...MappingRulesSchema, default
 
 /** A mapping rules file (the `mapping:` section on its own, for `translate --rules`), with defaults. */
 export function loadMappingRules(file: string): MappingRules {
-  const raw = readYaml(file) ?? {};
-  if (!validateRules(raw)) throw new ConfigError(file, schemaProblems(validateRules.errors ?? [], raw));
-  return raw;
+  return parseMappingRules(readYaml(file) ?? {}, file);
+}
+
+/**
+ * Mapping rules already parsed (a YAML or JSON document's content), validated and completed with
+ * defaults. Throws ConfigError naming `source` and each problem's path. The input is not changed.
+ */
+export function parseMappingRules(raw: unknown, source = 'mapping rules'): MappingRules {
+  const rules = structuredClone(raw);
+  if (!validateRules(rules)) throw new ConfigError(source, schemaProblems(validateRules.errors ?? [], rules));
+  return rules;
 }
 
 /** Validates an already parsed configuration object (a YAML file's content, or the sandbox defaults). */
