@@ -69,8 +69,11 @@ export interface OicpCpoSimulator {
   /** Pushes its EVSE data, statuses (Available) and pricing to the hub. */
   publish(): Promise<void>;
   setStatus(evseId: string, status: EvseStatusRecord['EvseStatus']): Promise<void>;
-  /** A driver charges with a card at an EVSE: authorization, Start, End, CDR. Resolves with the SessionID and what was sent. */
-  charge(evseId: string, identification: Identification, kwh?: number): Promise<{ sessionId: string; cdr: ChargeDetailRecord; authorized: boolean }>;
+  /**
+   * A driver charges with a card at an EVSE for one hour ending at `endedAt` (default now): authorization,
+   * Start, End, CDR. Resolves with the SessionID and what was sent.
+   */
+  charge(evseId: string, identification: Identification, kwh?: number, endedAt?: Date): Promise<{ sessionId: string; cdr: ChargeDetailRecord; authorized: boolean }>;
   /** Sessions it is running (started remotely), by SessionID. */
   sessions: Map<string, { evseId: string; identification: Identification; start: string }>;
   /** The CDRs it sent. */
@@ -171,12 +174,12 @@ export function createOicpCpoSimulator(options: OicpCpoSimulatorOptions): OicpCp
       ok(await client.call('PushPricingProductData', { ActionType: 'fullLoad', PricingProductData: pricing.products }));
       ok(await client.call('PushEvsePricing', { ActionType: 'fullLoad', EVSEPricing: pricing.evsePricing }));
     },
-    async charge(evseId, identification, kwh = 10) {
+    async charge(evseId, identification, kwh = 10, endedAt = new Date()) {
       const answer = ok(await client.call('AuthorizeStart', { OperatorID, EvseID: evseId, Identification: identification, PartnerProductID: SIMULATED_PRODUCT }));
       const sessionId = answer.SessionID!;
       if (answer.AuthorizationStatus !== 'Authorized') return { sessionId, cdr: undefined as never, authorized: false };
-      // A charge of exactly one hour that ended now, whatever the calls in between cost.
-      const endsAt = Date.now();
+      // A charge of exactly one hour, whatever the calls in between cost.
+      const endsAt = endedAt.getTime();
       const start = new Date(endsAt - 3_600_000).toISOString();
       await notify({ Type: 'Start', SessionID: sessionId, EvseID: evseId, Identification: identification, ChargingStart: start, SessionStart: start, PartnerProductID: SIMULATED_PRODUCT });
       await setStatus(evseId, 'Occupied');

@@ -4,6 +4,8 @@ import type { Cdr, Session } from '../../src/ocpi/wire/transaction-schemas';
 import { CARD, PROVIDER_ID, startPulledEmpScene, type EmpScene, type Protocol } from '../support/emp-scene';
 import { RULES, until } from '../support/cpo-scene';
 
+const PRICE_PARTS = ['total_fixed_cost', 'total_energy_cost', 'total_time_cost', 'total_parking_cost'] as const;
+
 describe.each<Protocol>(['rest-2.3', 'soap-2.2'])('EMP authorization, sessions and CDRs over %s', (protocol) => {
   let scene: EmpScene;
   beforeAll(async () => {
@@ -12,7 +14,8 @@ describe.each<Protocol>(['rest-2.3', 'soap-2.2'])('EMP authorization, sessions a
   afterAll(() => scene.close());
 
   it('authorizes a card of the backend through its real-time authorization, then forwards the session and the priced CDR', async () => {
-    const { sessionId, authorized } = await scene.cpo.charge('DE*XYZ*E1*1', { RFIDMifareFamilyIdentification: { UID: CARD } }, 10);
+    // 10:30-11:30 in Berlin (CEST) on a Tuesday.
+    const { sessionId, authorized } = await scene.cpo.charge('DE*XYZ*E1*1', { RFIDMifareFamilyIdentification: { UID: CARD } }, 10, new Date('2026-06-02T09:30:00Z'));
     expect(authorized).toBe(true);
     // The stored token's whitelist is ALLOWED: the backend was asked.
     expect(scene.received('tokens', 'POST authorize').at(-1)!.body).toEqual({ uid: CARD, type: 'RFID', location: { location_id: 'DEXYZ-1', evse_uids: ['DE*XYZ*E1*1'] } });
@@ -51,12 +54,17 @@ describe.each<Protocol>(['rest-2.3', 'soap-2.2'])('EMP authorization, sessions a
       total_energy: 10,
       tariffs: [{ id: 'DEXYZ-AC 1' }],
     });
-    // One hour of charging at 1 EUR/h, charged only between 09:00 and 18:00: at most 1 EUR, and the parts add up.
-    expect(cdr.total_time).toBeCloseTo(1, 2);
-    const parts = [cdr.total_fixed_cost, cdr.total_energy_cost, cdr.total_time_cost, cdr.total_parking_cost].reduce((sum, part) => sum + (part?.excl_vat ?? 0), 0);
-    expect(cdr.total_cost.excl_vat).toBeCloseTo(parts, 4);
-    expect(cdr.total_cost.excl_vat).toBeGreaterThanOrEqual(0);
-    expect(cdr.total_cost.excl_vat).toBeLessThanOrEqual(1.0001);
+    // One hour of charging at 1 EUR/h, all of it within the tariff's 09:00-18:00.
+    expect(cdr).toMatchObject({ start_date_time: '2026-06-02T08:30:00Z', end_date_time: '2026-06-02T09:30:00Z', total_time: 1, total_cost: { excl_vat: 1 } });
+    expect(PRICE_PARTS.reduce((sum, part) => sum + (cdr[part]?.excl_vat ?? 0), 0)).toBe(1);
+  });
+
+  it('charges only the part of a session inside the tariff\'s hours: 17:30-18:30 local is half an hour', async () => {
+    const { sessionId } = await scene.cpo.charge('DE*XYZ*E1*1', { RFIDMifareFamilyIdentification: { UID: CARD } }, 10, new Date('2026-06-02T16:30:00Z'));
+    await until('the CDR reached the backend', () => scene.received('cdrs', 'POST cdr').some((t) => (t.body as Cdr).id === sessionId));
+    const cdr = scene.received('cdrs', 'POST cdr').map((t) => t.body as Cdr).find((c) => c.id === sessionId)!;
+    expect(cdr).toMatchObject({ start_date_time: '2026-06-02T15:30:00Z', end_date_time: '2026-06-02T16:30:00Z', total_time: 1, total_cost: { excl_vat: 0.5 } });
+    expect(PRICE_PARTS.reduce((sum, part) => sum + (cdr[part]?.excl_vat ?? 0), 0)).toBe(0.5);
   });
 
   it('prices the CDR of an EVSE Hubject has no pricing for with the tariff contracted in the mapping rules', async () => {
@@ -85,7 +93,11 @@ describe.each<Protocol>(['rest-2.3', 'soap-2.2'])('EMP authorization, sessions a
     // Hubject holds a CDR of ours that never reached the bridge.
     const sessionId = randomUUID();
     scene.hub.state.openSession({ sessionId, operatorId: 'DE*XYZ', providerId: PROVIDER_ID, evseId: 'DE*XYZ*E1*2' });
-    scene.hub.state.acceptCdr('DE*XYZ', { ...scene.cpo.cdrs[0]!, SessionID: sessionId, EvseID: 'DE*XYZ*E1*2', ConsumedEnergy: 7, MeterValueEnd: 1007 });
+    // Charged in the last hour: within the window the reconciliation looks at.
+    const end = new Date().toISOString();
+    const start = new Date(Date.now() - 3_600_000).toISOString();
+    const times = { SessionStart: start, ChargingStart: start, SessionEnd: end, ChargingEnd: end };
+    scene.hub.state.acceptCdr('DE*XYZ', { ...scene.cpo.cdrs[0]!, ...times, SessionID: sessionId, EvseID: 'DE*XYZ*E1*2', ConsumedEnergy: 7, MeterValueEnd: 1007 });
     const before = scene.received('cdrs', 'POST cdr').length;
     await scene.bridge.runJob('CDR reconciliation');
     await scene.bridge.runJob('CDR reconciliation');
