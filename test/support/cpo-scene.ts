@@ -72,7 +72,7 @@ async function startNetwork(options: { backendVersions?: OcpiVersion[] } = {}) {
     hubUrl: hubServer.url,
     backend,
     /** The bridge's configuration (before defaults): OICP CPO BE*BEC registering with the backend. */
-    bridgeConfig: async (protocol: Protocol, store: string | BridgeStore) => ({
+    bridgeConfig: async (protocol: Protocol, store: string | BridgeStore, operatorId = 'BE*BEC') => ({
       server: { host: '127.0.0.1', port: 0 },
       store: typeof store === 'string' ? { path: store } : store,
       outbox: { baseDelayMs: 100, maxDelayMs: 200, pollMs: 50, leaseMs: 1_000 },
@@ -80,7 +80,7 @@ async function startNetwork(options: { backendVersions?: OcpiVersion[] } = {}) {
       mapping: RULES,
       ocpi: { countryCode: 'DE', partyId: 'BRG', roles: ['EMSP'], businessDetails: { name: 'Bridge' }, backend: { versionsUrl: backend.backend.versionsUrl(), token: await backend.backend.registration.offer('bridge') } },
       // The official example's EVSEs belong to BE*BEC: the bridge pushes them as that operator. Full syncs only when a test asks.
-      oicp: { role: 'CPO', operatorId: 'BE*BEC', environment: 'custom', baseUrl: hubServer.url, protocol, inbound: { callerCheck: 'trusted-network' }, fullLoadMinutes: 0 },
+      oicp: { role: 'CPO', operatorId, environment: 'custom', baseUrl: hubServer.url, protocol, inbound: { callerCheck: 'trusted-network' }, fullLoadMinutes: 0 },
     }),
     withCard: async (card: string) => {
       const client = new OicpClient({ baseUrl: hubServer.url, as: 'EMP', partyId: 'DE-DCB', logger });
@@ -127,12 +127,16 @@ export function cpoSceneOn(backend: Backend, card = 'AABBCCDD'): { scene: () => 
   return { scene: () => scene!, peer: () => peer! };
 }
 
-/** `backendVersions`: what the CPO backend speaks (both, so 2.2.1 is agreed, unless told). */
-export async function startCpoScene(protocol: Protocol, options: { backendVersions?: OcpiVersion[]; store?: BridgeStore } = {}): Promise<CpoScene> {
+/**
+ * `backendVersions`: what the CPO backend speaks (both, so 2.2.1 is agreed, unless told); `operatorId`:
+ * the bridge's OICP identity (BE*BEC, the operator of the official examples' EVSEs, unless told).
+ */
+export async function startCpoScene(protocol: Protocol, options: { backendVersions?: OcpiVersion[]; store?: BridgeStore; operatorId?: string } = {}): Promise<CpoScene> {
   const network = await startNetwork(options);
-  const bridge = await startBridge(parseConfig(await network.bridgeConfig(protocol, options.store ?? storeFile()), 'test', {}), network.logger);
-  // Hubject forwards remote starts and stops for BE*BEC's EVSEs to the bridge, in the scene's encoding.
-  network.hub.partners.push({ role: 'CPO', id: 'BE*BEC', url: bridge.url, wire: protocol === 'soap-2.2' ? 'soap' : 'rest' });
+  const operatorId = options.operatorId ?? 'BE*BEC';
+  const bridge = await startBridge(parseConfig(await network.bridgeConfig(protocol, options.store ?? storeFile(), operatorId), 'test', {}), network.logger);
+  // Hubject forwards remote starts and stops for the operator's EVSEs to the bridge, in the scene's encoding.
+  network.hub.partners.push({ role: 'CPO', id: operatorId, url: bridge.url, wire: protocol === 'soap-2.2' ? 'soap' : 'rest' });
   return {
     ...network,
     bridge,
