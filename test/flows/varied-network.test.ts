@@ -56,10 +56,16 @@ describe.each<Protocol>(['rest-2.3', 'soap-2.2'])('the varied network through th
     const evses = sites.flatMap((id) => lastPut(id)!.evses!.map((e) => e.uid));
     const unplugged = ['DE*VRD*E9015', 'DE*VRD*E9016', 'DE*VRD*E9017'];
     expect(evses.sort()).toEqual(RECORDS.map((r) => r.EvseID).filter((id) => !unplugged.includes(id)).sort());
+    // DIN EvseIDs in the ISO form OCPI's evse_id has, Hubject's spelling kept as the uid.
     expect(lastPut('DE810-KEHL-RATHAUS')!.evses!.map((e) => [e.uid, e.evse_id])).toEqual([
       ['+49*810*000*438', 'DE*810*E000*438'],
       ['+49*810*000*439', 'DE*810*E000*439'],
     ]);
+  });
+
+  it('lists the EVSEs it could not carry as held, each with its reason, for the operator to see', async () => {
+    const held = await scene.bridge.store.held.list({ kind: 'hubject-evse' });
+    expect(held.map((h) => [h.ref, /no (OCPI|connector)/.test(h.reason)])).toEqual(['DE*VRD*E9015', 'DE*VRD*E9016', 'DE*VRD*E9017'].map((id) => [id, true]));
   });
 
   it('carries a status Hubject reports under a DIN EvseID to the EVSE the backend knows', async () => {
