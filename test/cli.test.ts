@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../src/cli';
+import { main } from '../src/cli/main';
 import { loadConfigFile } from '../src/config/load';
 import { openStore } from '../src/store';
 import { captured } from './support/io';
@@ -34,6 +34,66 @@ describe('command line', () => {
     const io = captured();
     expect(await main(argv, io)).toBe(2);
     expect(io.err() + io.out()).toMatch(message);
+  });
+
+  describe('dispatch', () => {
+    const COMMANDS = ['serve', 'simulate', 'ocpi', 'outbox', 'check-config', 'translate'];
+
+    it.each(COMMANDS)('%s --help prints that command alone: its usage and every option it takes', async (name) => {
+      const io = captured();
+      expect(await main([name, '--help'], io)).toBe(0);
+      const help = io.out();
+      expect(help.startsWith(`Usage: ocpi-oicp-bridge ${name} [options]\n`)).toBe(true);
+      expect(help).toMatch(/\n {2}-h, --help {4,}Show this help\.\n/);
+      expect(help).toContain('Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.');
+      // No other command's section: each synopsis line in the help starts with this command's name.
+      for (const line of help.split('\n').filter((l) => /^ {2}[a-z]/.test(l))) expect(line).toMatch(new RegExp(`^ {2}${name} `));
+      // Its section is the one the overall help shows.
+      const overall = captured();
+      await main(['--help'], overall);
+      const section = help.slice(help.indexOf('\n\n') + 2, help.indexOf('\nOptions:\n'));
+      expect(overall.out()).toContain(section);
+      // `help NAME` is the same text.
+      const named = captured();
+      expect(await main(['help', name], named)).toBe(0);
+      expect(named.out()).toBe(help);
+    });
+
+    it('lists the options of the command, with their values and what they do', async () => {
+      const io = captured();
+      await main(['serve', '-h'], io);
+      expect(io.out()).toMatch(/\n {2}--hub-port N {4,}Sandbox mode: the Hubject simulator's port/);
+      expect(io.out()).toMatch(/\n {2}--sandbox {4,}Sandbox mode even when/);
+      expect(io.out()).not.toContain('--partner');
+      const simulate = captured();
+      await main(['simulate', '--help'], simulate);
+      expect(simulate.out()).toMatch(/--partner ROLE:ID=URL {4,}.*\(repeatable\)\n/);
+    });
+
+    it.each([
+      [['serve', '--partner', 'CPO:X=http://a'], 'serve does not take --partner: it is an option of simulate (see ocpi-oicp-bridge serve --help)'],
+      [['translate', '--config', 'x.yaml', '--list'], 'translate does not take --config: it is an option of serve, ocpi, outbox'],
+      [['outbox', 'list', '--sandbox'], 'outbox does not take --sandbox: it is an option of serve'],
+      [['check-config', 'bridge.yaml', '--party', 'x'], 'check-config does not take --party: it is an option of ocpi, translate'],
+      [['serve', '--version'], 'serve does not take --version: it is an option of ocpi-oicp-bridge itself'],
+      [['--port', '0', 'serve'], '--port is an option of serve, simulate: it comes after the command'],
+    ])('refuses %j, an option of another command, with exit code 2 and whose it is', async (argv, message) => {
+      const io = captured();
+      expect(await main(argv, io)).toBe(2);
+      expect(io.err()).toContain(`ocpi-oicp-bridge: ${message}`);
+      expect(io.out()).toBe('');
+    });
+
+    it('refuses an unknown command, and answers help without a command with the overall help', async () => {
+      const unknown = captured();
+      expect(await main(['sandbox'], unknown)).toBe(2);
+      expect(unknown.err()).toMatch(/^ocpi-oicp-bridge: unknown command "sandbox"\n\nUsage: ocpi-oicp-bridge <command> \[options\]/);
+      const help = captured();
+      expect(await main(['help'], help)).toBe(0);
+      const overall = captured();
+      await main(['--help'], overall);
+      expect(help.out()).toBe(overall.out());
+    });
   });
 
   it('check-config accepts a good file and summarises it', async () => {

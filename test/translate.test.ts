@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../src/cli';
+import { main } from '../src/cli/main';
 import { captured } from './support/io';
 import { findPair, KINDS, PAIRS, translate } from '../src/translate';
 import { loadMappingRules } from '../src/config/load';

@@ -7,7 +7,7 @@ const REPO = join(__dirname, '..', '..');
 /** tsx's loader by absolute URL, so children run TypeScript from any working directory. */
 const TSX = pathToFileURL(require.resolve('tsx', { paths: [REPO] })).href;
 
-export const CLI = join(REPO, 'src', 'cli.ts');
+export const CLI = join(REPO, 'src', 'cli', 'main.ts');
 
 export interface Child {
   process: ChildProcessWithoutNullStreams;

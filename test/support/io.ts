@@ -1,4 +1,4 @@
-import type { CliIo } from '../../src/cli';
+import type { CliIo } from '../../src/cli/common';
 
 /** CLI streams that record what is written, for in-process `main()` tests. */
 export function captured(): CliIo & { out: () => string; err: () => string } {
