@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { README, readmeWithReference } from '../scripts/config-doc';
+import { CONFIGURATION_DOC, withReference } from '../scripts/config-doc';
 import { envOverrides } from '../src/config/schema';
 
-const readme = readFileSync(README, 'utf8');
+const REPO = join(__dirname, '..');
+const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+const configuration = readFileSync(CONFIGURATION_DOC, 'utf8');
+const operations = readFileSync(join(REPO, 'docs', 'operations.md'), 'utf8');
 
 describe('README', () => {
   it('starts with the two commands a newcomer needs', () => {
@@ -12,17 +15,25 @@ describe('README', () => {
     expect(firstCode).toContain('npm test');
   });
 
+  it('stays a front page: what it is, the status, a map of the docs', () => {
+    expect(readme.split('\n').length).toBeLessThanOrEqual(200);
+  });
+});
+
+describe('docs/configuration.md', () => {
   it('carries the configuration reference generated from the schema (run npm run docs:config after changing it)', () => {
-    expect(readme).toBe(readmeWithReference(readme));
+    expect(configuration).toBe(withReference(configuration));
   });
 
   it('names every environment override', () => {
-    for (const { env } of envOverrides()) expect(readme).toContain(env);
+    for (const { env } of envOverrides()) expect(configuration).toContain(env);
   });
+});
 
+describe('docs/operations.md', () => {
   it('documents the command line as the binary prints it', () => {
-    const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { bin: Record<string, string> };
     expect(Object.keys(pkg.bin)).toEqual(['ocpi-oicp-bridge']);
-    for (const command of ['serve', 'check-config']) expect(readme).toContain(`ocpi-oicp-bridge ${command}`);
+    for (const command of ['serve', 'check-config']) expect(operations).toContain(`ocpi-oicp-bridge ${command}`);
   });
 });

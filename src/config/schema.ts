@@ -1,7 +1,7 @@
 /**
  * The bridge configuration, defined once: this schema gives the TypeScript type (`BridgeConfig`), the
  * start-up validation (ajv), the defaults, the secret environment overrides (`x-env`) and the generated
- * configuration reference in the README. Change a key here and all four follow.
+ * configuration reference (docs/configuration.md). Change a key here and all four follow.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { OCPI_VERSIONS } from '../ocpi/wire/transport';

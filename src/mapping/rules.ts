@@ -57,7 +57,7 @@ const StatusOverrides = Type.Object(
     toOicp: Type.Optional(enumMap(OCPI_EVSE_STATUSES, OICP_EVSE_STATUSES, 'OCPI status -> OICP EvseStatus, replacing the default table entry.')),
     toOcpi: Type.Optional(enumMap(OICP_EVSE_STATUSES, OCPI_EVSE_STATUSES, 'OICP EvseStatus -> OCPI status, replacing the default table entry.')),
   },
-  { additionalProperties: false, default: {}, description: 'Replace single entries of the EVSE status tables (README, Mapping decisions).' },
+  { additionalProperties: false, default: {}, description: 'Replace single entries of the EVSE status tables (docs/mapping-decisions.md, EVSE status).' },
 );
 
 const PlugOverride = Type.Object(

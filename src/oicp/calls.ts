@@ -72,7 +72,7 @@ export const requireClientCertificate: OicpAuthorizer = (caller) =>
 
 /**
  * TLS is terminated by a proxy in front of us, which must verify the client certificate itself;
- * every request that reaches us is trusted. Documented in the README as the proxy option.
+ * every request that reaches us is trusted. Documented in docs/oicp.md (Server routes) as `trusted-network`.
  */
 export const trustTerminatingProxy: OicpAuthorizer = () => undefined;
 

@@ -26,7 +26,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
 const OPERATOR = 'DE*ABC';
-/** The README's status table (OCPI -> OICP), as the hub must end. */
+/** The EVSE status table of docs/mapping-decisions.md (OCPI -> OICP), as the hub must end. */
 const OICP_STATUS: Record<string, string> = { AVAILABLE: 'Available', CHARGING: 'Occupied', BLOCKED: 'Occupied', RESERVED: 'Reserved', INOPERATIVE: 'OutOfService', OUTOFORDER: 'OutOfService', UNKNOWN: 'Unknown' };
 const CARD = { country_code: 'DE', party_id: 'DCB', uid: '1234ABCD', type: 'RFID' as const, contract_id: 'DE8ACC12E46L89' };
 const CLIENT_TIMEOUT_MS = 2_000;

@@ -50,7 +50,7 @@ export const ChargingFacility = Type.Object({
   PowerType: StringEnum(POWER_TYPES),
   Voltage: Opt(Type.Integer({ minimum: 0, maximum: 999 })),
   Amperage: Opt(Type.Integer({ minimum: 0, maximum: 99 })),
-  // The leading document says integer; older clients send decimals, which we read (errata, README).
+  // The leading document says integer; older clients send decimals, which we read (errata; docs/mapping-decisions.md, Locations).
   Power: Type.Number({ minimum: 0, maximum: 999 }),
   ChargingModes: Opt(Type.Array(StringEnum(CHARGING_MODES))),
 });
