@@ -105,14 +105,14 @@ function sandboxBanner(config: BridgeConfig, url: string, store: string, hubUrl:
     ...(config.oicp.role === 'CPO'
       ? [
           '  flows        CPO: the simulated CPO pushes its locations and tariffs now; the trace below shows each',
-          '               OCPI push and the OICP calls it became (EVSE data, statuses, pricing). README: "Connect a',
-          '               CPO backend to Hubject" drives sessions, CDRs and remote starts by hand.',
+          '               OCPI push and the OICP calls it became (EVSE data, statuses, pricing).',
+          '               docs/cpo-walkthrough.md drives sessions, CDRs and remote starts by hand.',
         ]
       : [
           '  flows        EMP: the simulated eMSP pushes its tokens; the bridge pulls the network of the CPO DE*XYZ',
           `               behind Hubject, its pricing and statuses; then a driver charges with card ${SANDBOX_CARD}: the`,
-          '               trace shows the authorization, notifications and CDR. README: "Connect an eMSP backend to',
-          '               Hubject" drives remote starts by hand.',
+          '               trace shows the authorization, notifications and CDR.',
+          '               docs/emp-walkthrough.md drives remote starts by hand.',
         ]),
     '  Stop with Ctrl+C. Write a bridge.yaml (see bridge.example.yaml) to leave sandbox mode.',
     '',

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { main } from '../../src/cli';
+import { main } from '../../src/cli/main';
 import { parseConfig } from '../../src/config/load';
 import { captured } from '../support/io';
 import { codeBlocks } from '../support/markdown';
