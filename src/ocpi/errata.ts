@@ -67,6 +67,18 @@ export const OCPI_ERRATA = [
     where: ['src/ocpi/wire/schemas.ts'],
   },
   {
+    id: 'text-characters-read-leniently',
+    spec: {
+      document: 'OCPI 2.1.1 and 2.2.1',
+      section: 'Types, string',
+      says: '2.1.1 strings are printable ASCII only; 2.2.1 strings are printable UTF-8 without control characters (CR, LF, TAB)',
+    },
+    bridge:
+      'reads free text in any Unicode, line breaks and tabs included, from either version; writes 2.2.1 text with control characters as spaces and 2.1.1 text transliterated to ASCII (Malmö -> Malmo), each a loss finding',
+    why: 'a name or address with an accent or a line break is still the name; refusing the object would lose the location, and what is written is what a strict peer accepts',
+    where: ['src/ocpi/wire/schemas.ts', 'src/mapping/text-limits.ts', 'src/mapping/ocpi-211/locations.ts'],
+  },
+  {
     id: 'coordinates-2-1-1-decimals',
     spec: { document: 'OCPI 2.1.1', section: 'Locations, GeoLocation class', says: 'latitude and longitude have exactly six decimals (`-?[0-9]{1,2}\\.[0-9]{6}`)' },
     bridge: 'reads five to seven decimals from a 2.1.1 peer (the 2.2.1 rule) and writes exactly six to it',

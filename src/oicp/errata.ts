@@ -61,7 +61,7 @@ export const OICP_ERRATA = [
     spec: {
       document: 'OICP 2.3',
       section: 'eRoamingChargingNotificationProgress: ChargingDuration',
-      says: 'the leading document defines ChargingDuration by itself; the OpenAPI says "EventOccurred - ChargingStart", in milliseconds',
+      says: 'the leading document defines ChargingDuration by itself (the errata list in ../shared/spec/mapping.md); the OpenAPI says "Charging Duration = EventOccurred - ChargingStart", in milliseconds',
     },
     bridge:
       'writes ChargingDuration as EventOccurred - ChargingStart in milliseconds; reading, it believes the timestamps and reports a ChargingDuration more than a minute off them as a loss',
@@ -187,5 +187,12 @@ export const OICP_ERRATA = [
     bridge: 'the served WSDL names them without `eRoaming` (AuthorizeStart); SOAPAction and elements are unchanged',
     why: 'generic clients (strong-soap, node-soap) take an operation named like its input for "document/literal wrapped" and then find no answer: their parsed result was undefined',
     where: ['src/oicp/soap/wsdl.ts'],
+  },
+  {
+    id: 'soap-fault-http-status',
+    spec: { document: 'SOAP 1.1', section: '6.2 SOAP HTTP Response', says: 'a SOAP error while processing the request MUST be answered HTTP 500 with a Fault' },
+    bridge: 'answers a body over the limit HTTP 413 and a path where no service endpoint is HTTP 404, each still with a SOAP Fault (022 and 320 in its detail)',
+    why: 'proxies and clients act on 413 and 404 (a retry with the same body cannot succeed), not on a fault’s 500',
+    where: ['src/oicp/soap/routes.ts', 'src/oicp/router.ts'],
   },
 ] as const satisfies readonly Erratum[];

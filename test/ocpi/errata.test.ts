@@ -140,6 +140,19 @@ const CASES: Record<(typeof OCPI_ERRATA)[number]['id'], Case> = {
     expect(check(outboundSchema(DateTime, '2.1.1'), '2015-06-29T20:39:09.123Z').findings).not.toEqual([]);
   },
 
+  'text-characters-read-leniently': () => {
+    const accented = { ...LOCATION_211, name: 'Gent Zuid, Malmö', address: 'F.Rooseveltlaan\t3A' };
+    const up = location211To221(accented, { party: { countryCode: 'BE', partyId: 'BEC' } });
+    expect(up.findings.filter((f) => f.kind === 'invalid')).toEqual([]);
+    expect(up.value).toMatchObject({ name: 'Gent Zuid, Malmö', address: 'F.Rooseveltlaan\t3A' });
+    const down = location221To211(up.value);
+    expect(down.value?.name).toBe('Gent Zuid, Malmo');
+    expect(down.value?.address).toMatch(/^F\.Rooseveltlaan ?3A$/);
+    expect(lossesAt(down.findings)).toEqual(expect.arrayContaining(['name', 'address']));
+    const written = fitOcpiStrings(Location, { ...LOCATION, name: 'Gent\nZuid' }, '2.2.1');
+    expect([written.value.name, lossesAt(written.findings)]).toEqual(['Gent Zuid', ['name']]);
+  },
+
   'coordinates-2-1-1-decimals': () => {
     const fiveDecimals = { ...LOCATION_211, coordinates: { latitude: '51.04759', longitude: '3.72994' } };
     const up = location211To221(fiveDecimals, { party: { countryCode: 'BE', partyId: 'BEC' } });

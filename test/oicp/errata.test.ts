@@ -320,6 +320,20 @@ const CASES: Record<(typeof OICP_ERRATA)[number]['id'], Case> = {
     expect(wsdl).not.toMatch(/<wsdl:operation name="eRoaming/);
     expect(wsdl).toMatch(/soapAction="eRoamingAuthorizeStart"/);
   },
+  'soap-fault-http-status': async () => {
+    const { app } = authorizeStartServer();
+    const fault = (res: request.Response) => readSoapAnswer('AuthorizeStart', res.text);
+    const large = authorizeStart20().replace('<s:Body>', `<s:Body>${' '.repeat(2 * 1024 * 1024)}`);
+    const tooLarge = await request(app).post(soapPath('authorization', '2.0')).set('content-type', 'text/xml').send(large);
+    expect(tooLarge.status).toBe(413);
+    expect(fault(tooLarge)).toMatchObject({ kind: 'fault', fault: { acknowledgement: { Result: false, StatusCode: { Code: '022' } } } });
+    const noEndpoint = await request(app).post('/ws/nothing/v1.0').set('content-type', 'text/xml').send(authorizeStart20());
+    expect(noEndpoint.status).toBe(404);
+    expect(fault(noEndpoint)).toMatchObject({ kind: 'fault', fault: { acknowledgement: { Result: false, StatusCode: { Code: '320' } } } });
+    // A refusal while processing keeps SOAP's 500.
+    const unreadable = await request(app).post(soapPath('authorization', '2.0')).set('content-type', 'text/xml').send(authorizeStart20().replace('<a:OperatorID>', '<a:OperatorID>x'));
+    expect([unreadable.status, fault(unreadable).kind]).toEqual([500, 'fault']);
+  },
 };
 
 describe('OICP errata registry', () => {
