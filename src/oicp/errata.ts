@@ -119,6 +119,18 @@ export const OICP_ERRATA = [
     where: ['src/oicp/router.ts'],
   },
   {
+    id: 'rest-refusal-http-status',
+    spec: {
+      document: 'OICP 2.3 OpenAPI',
+      section: 'responses of every operation',
+      says: 'each operation defines one answer, HTTP 200 (a refusal is an eRoamingAcknowledgement with Result false and its StatusCode)',
+    },
+    bridge:
+      'gives a refusal the HTTP status of its kind: 400 for an unreadable or schema-breaking body (022), 403 for a caller or party that may not make the call (017), 413 for a body over the limit, 500 for its own failure (021), 404/405/501 for what it does not serve (320); a business refusal (018, an AuthorizeStart answered NotAuthorized) stays at 200',
+    why: 'HTTP clients, proxies and monitoring act on the status; the body still carries the OICP StatusCode a partner reads',
+    where: ['src/oicp/calls.ts', 'src/oicp/router.ts', 'src/oicp/wire/status-codes.ts'],
+  },
+  {
     id: 'unserved-operation-320',
     spec: {
       document: 'OICP 2.3 OpenAPI; SOAP 1.1',

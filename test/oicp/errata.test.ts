@@ -22,7 +22,7 @@ import { notificationToOcpiSession, ocpiSessionToNotification } from '../../src/
 import { oicpPricingToTariffs } from '../../src/mapping/tariff/from-oicp';
 import { ocpiTariffsToOicp } from '../../src/mapping/tariff/to-oicp';
 import { OICP_ERRATA } from '../../src/oicp/errata';
-import { oicpRouter } from '../../src/oicp/router';
+import { oicpRouter, requireClientCertificate, type OicpServerOptions } from '../../src/oicp/router';
 import { FACILITY_TEXTS, facilityFromText } from '../../src/oicp/soap/charging-facility-text';
 import { readSoapAnswer, readSoapRequest, soapAnswer, soapRequest } from '../../src/oicp/soap/envelope';
 import type { SoapFaultError } from '../../src/oicp/soap/reader';
@@ -78,7 +78,7 @@ const authorizeStart20 = (header = '') =>
   `<s:Envelope xmlns:s="${ENV}"><s:Header>${header}</s:Header><s:Body><a:eRoamingAuthorizeStart xmlns:a="${AUTH_2_0}" xmlns:c="${CMN_2_0}"><a:SessionID>${SESSION_ID}</a:SessionID><a:PartnerSessionID>0815</a:PartnerSessionID><a:OperatorID>${CPO_ID}</a:OperatorID><a:EVSEID>DE*ABC*E123456789*1</a:EVSEID><a:Identification><c:RFIDmifarefamilyIdentification><c:UID>08152305</c:UID></c:RFIDmifarefamilyIdentification></a:Identification><a:PartnerProductID>AC1</a:PartnerProductID></a:eRoamingAuthorizeStart></s:Body></s:Envelope>`;
 
 /** An OICP server that serves AuthorizeStart only, as a CPO's bridge faces Hubject's forwarded calls. */
-function authorizeStartServer() {
+function authorizeStartServer(options: Partial<OicpServerOptions> = {}) {
   const received: AuthorizeStart[] = [];
   const app = express();
   app.use(
@@ -93,6 +93,7 @@ function authorizeStartServer() {
       authorize: () => undefined,
       bodyLimit: '1mb',
       logger: quietLogger(),
+      ...options,
     }),
   );
   return { app, received };
@@ -232,6 +233,25 @@ const CASES: Record<(typeof OICP_ERRATA)[number]['id'], Case> = {
     expect(received).toHaveLength(3);
     const notJson = await request(app).post(path).set('content-type', 'text/plain').send('OperatorID=DE*ABC');
     expect([notJson.status, notJson.body.StatusCode?.Code]).toEqual([400, '022']);
+  },
+
+  'rest-refusal-http-status': async () => {
+    const path = operationPath('AuthorizeStart', CPO_ID);
+    const body = { OperatorID: CPO_ID, EvseID: 'DE*ABC*E123456789*1', Identification: { RFIDMifareFamilyIdentification: { UID: '08152305' } } };
+    const answer = async (app: express.Express, sent: unknown) => {
+      const res = await request(app).post(path).send(sent as object);
+      const acknowledgement = res.body as { Result?: boolean; AuthorizationStatus?: string; StatusCode?: { Code?: string } };
+      return [res.status, acknowledgement.Result ?? acknowledgement.AuthorizationStatus, acknowledgement.StatusCode?.Code];
+    };
+    const { app } = authorizeStartServer({ operatorIds: [CPO_ID] });
+    expect(await answer(app, body)).toEqual([200, 'Authorized', '000']);
+    expect(await answer(app, { ...body, Identification: { RFIDMifareFamilyIdentification: { UID: 'not hex' } } })).toEqual([400, false, '022']);
+    expect(await answer(app, { ...body, OperatorID: 'DE*XYZ' })).toEqual([403, false, '017']);
+    expect(await answer(authorizeStartServer({ authorize: requireClientCertificate }).app, body)).toEqual([403, false, '017']);
+    const failing = authorizeStartServer({ handlers: { AuthorizeStart: () => Promise.reject(new Error('backend down')) } }).app;
+    expect(await answer(failing, body)).toEqual([500, false, '021']);
+    // A business refusal stays at 200, in the authorization's own shape.
+    expect(await answer(app, { ...body, EvseID: 'DE*XYZ*E1' })).toEqual([200, 'NotAuthorized', '018']);
   },
 
   'unserved-operation-320': async () => {
