@@ -147,7 +147,7 @@ const CASES: Record<(typeof OCPI_ERRATA)[number]['id'], Case> = {
     expect(up.value).toMatchObject({ name: 'Gent Zuid, Malmö', address: 'F.Rooseveltlaan\t3A' });
     const down = location221To211(up.value);
     expect(down.value?.name).toBe('Gent Zuid, Malmo');
-    expect(down.value?.address).toMatch(/^F\.Rooseveltlaan ?3A$/);
+    expect(down.value?.address).toBe('F.Rooseveltlaan 3A');
     expect(lossesAt(down.findings)).toEqual(expect.arrayContaining(['name', 'address']));
     const written = fitOcpiStrings(Location, { ...LOCATION, name: 'Gent\nZuid' }, '2.2.1');
     expect([written.value.name, lossesAt(written.findings)]).toEqual(['Gent Zuid', ['name']]);

@@ -344,6 +344,17 @@ describe.each(BACKENDS)('OCPI ids on the CPO scene', (backend) => {
       expect(await scene.bridge.store.objects.get('sessions', 'NL*SIM', 'S-NUL')).toBeUndefined();
     });
 
+    it('refuses another control character in an id inside a body with 2001 naming the field, and stores nothing', async () => {
+      const session = { ...(corpusJson('2.2.1', 'session_example_1_simple_start.json') as Record<string, unknown>), id: 'S-CTL', country_code: 'NL', party_id: 'SIM' };
+      for (const reference of ['a\u0001b', 'a\tb', 'a\u0085b']) {
+        expect(await send('put', '/ocpi/2.2.1/sessions/NL/SIM/S-CTL', { ...session, authorization_reference: reference })).toMatchObject({ code: 2001, message: expect.stringMatching(/^authorization_reference: /) });
+      }
+      expect(await send('post', '/ocpi/2.2.1/tokens/AABBCCDD/authorize', { location_id: 'LOC\u001b1', evse_uids: ['3256'] })).toMatchObject({ code: 2001, message: expect.stringMatching(/location_id/) });
+      expect(await scene.bridge.store.objects.get('sessions', 'NL*SIM', 'S-CTL')).toBeUndefined();
+      // Letters beyond ASCII are read: the id is the peer's, whatever its alphabet.
+      expect(await send('put', '/ocpi/2.2.1/sessions/NL/SIM/S-CTL', { ...session, authorization_reference: 'Zürich-1', last_updated: new Date().toISOString() })).toMatchObject({ http: 200, code: 1000 });
+    });
+
     it('stores a location whose id has the longest length 2.2.1 allows', async () => {
       const id = 'L'.repeat(36);
       expect(await send('put', `/ocpi/2.2.1/locations/NL/SIM/${id}`, location(id))).toMatchObject({ http: 200, code: 1000 });

@@ -225,6 +225,8 @@ export function asciiDown<T>(value: T, path: string, log: FindingLog): T {
       .replace(/[ßæøœłđþðÆØŒŁĐÞ]/g, (letter) => LETTERS_WITHOUT_ACCENT[letter]!)
       .normalize('NFD')
       .replace(/[\u0300-\u036f]/g, '')
+      // A tab or line break separates words: it becomes a space, as in 2.2.1 text, not nothing.
+      .replace(/[\t\r\n]+/g, ' ')
       .replace(/[^\x20-\x7E]/g, '');
     log.loss(path, `2.1.1 strings are ASCII: "${value}" sent as "${ascii}"`);
     return ascii as T;

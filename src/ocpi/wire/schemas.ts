@@ -21,10 +21,16 @@ export const OCPI_KIND = 'x-ocpi';
 export const WRITE_MAX_LENGTH = 'x-ocpi-write-maxLength';
 export type OcpiStringKind = 'text' | 'id' | 'url' | 'datetime';
 
+// C0 and C1 control characters: no OCPI id type admits one.
+const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001F\\u007F-\\u009F]*$';
 /** OCPI `string(n)`: free text, cut to fit on the way out. `write` is the stricter length written when errata raised n. */
 export const Text = (maxLength: number, write?: number) => Type.String({ maxLength, [OCPI_KIND]: 'text', ...(write !== undefined && { [WRITE_MAX_LENGTH]: write }) });
-/** OCPI `CiString(n)` and string ids: never cut (an id cut is another id), printable ASCII. */
-export const Id = (maxLength: number) => Type.String({ maxLength, [OCPI_KIND]: 'id' });
+/**
+ * OCPI `CiString(n)` and string ids: never cut (an id cut is another id), written as printable ASCII.
+ * Read leniently as to letters (a peer's accented id is still its id), but never with a control
+ * character: an id is stored, logged and sent on, and PostgreSQL cannot hold a NUL.
+ */
+export const Id = (maxLength: number) => Type.String({ maxLength, pattern: NO_CONTROL_CHARACTERS, [OCPI_KIND]: 'id' });
 /** OCPI URL, string(255): left out when optional and too long, since a cut URL leads nowhere. */
 export const Url = (maxLength = 255) => Type.String({ maxLength, [OCPI_KIND]: 'url' });
 const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
@@ -274,7 +280,8 @@ export function outboundSchema(schema: TSchema, version: OcpiWriteVersion): TSch
     if (copy.type !== 'string' || copy.enum !== undefined) return copy;
     if (typeof copy[WRITE_MAX_LENGTH] === 'number') copy.maxLength = copy[WRITE_MAX_LENGTH];
     if (copy[OCPI_KIND] === 'datetime') copy.pattern = OUTBOUND_PATTERN.datetime[version];
-    else if (copy.pattern === undefined) copy.pattern = version === '2.1.1' || copy[OCPI_KIND] === 'id' ? OUTBOUND_PATTERN.ascii : OUTBOUND_PATTERN.printable;
+    else if (copy[OCPI_KIND] === 'id') copy.pattern = OUTBOUND_PATTERN.ascii;
+    else if (copy.pattern === undefined) copy.pattern = version === '2.1.1' ? OUTBOUND_PATTERN.ascii : OUTBOUND_PATTERN.printable;
     return copy;
   };
   const result = strict(schema) as TSchema;
