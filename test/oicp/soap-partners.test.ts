@@ -225,3 +225,20 @@ describe("node-soap built from Hubject's published 2.0 WSDL, calling the simulat
     expect(sim.traffic.find((t) => t.operation === 'AuthorizeStart')?.request).toMatchObject({ CPOPartnerSessionID: '0815', EvseID: 'DE*ABC*E1', Identification: { RFIDMifareFamilyIdentification: { UID: '08152305' } } });
   });
 });
+
+describe('OICP 2.0 EVSE data whose Accessibility is "Unspecified" (a 2.0 value 2.3 lacks)', () => {
+  it('is accepted whole: the record is read as publicly accessible, and the reading is said', async () => {
+    const sim = createHubjectSimulator({ logger: quietLogger() });
+    const data = 'http://www.hubject.com/b2b/services/evsedata/v2.0';
+    const record = `<EVSEData:EvseId>DE*ABC*E2</EVSEData:EvseId><EVSEData:ChargingStationName>Hof</EVSEData:ChargingStationName><EVSEData:Address><CommonTypes:Country>DEU</CommonTypes:Country><CommonTypes:City>Berlin</CommonTypes:City><CommonTypes:Street>Hofweg</CommonTypes:Street></EVSEData:Address><EVSEData:GeoCoordinates><CommonTypes:DecimalDegree><CommonTypes:Longitude>13.404954</CommonTypes:Longitude><CommonTypes:Latitude>52.520008</CommonTypes:Latitude></CommonTypes:DecimalDegree></EVSEData:GeoCoordinates><EVSEData:Plugs><EVSEData:Plug>Type 2 Outlet</EVSEData:Plug></EVSEData:Plugs><EVSEData:AuthenticationModes><EVSEData:AuthenticationMode>NFC RFID Classic</EVSEData:AuthenticationMode></EVSEData:AuthenticationModes><EVSEData:Accessibility>Unspecified</EVSEData:Accessibility><EVSEData:HotlinePhoneNum>+4930123456</EVSEData:HotlinePhoneNum><EVSEData:IsOpen24Hours>true</EVSEData:IsOpen24Hours><EVSEData:IsHubjectCompatible>true</EVSEData:IsHubjectCompatible><EVSEData:DynamicInfoAvailable>auto</EVSEData:DynamicInfoAvailable>`;
+    const xml = `<soapenv:Envelope xmlns:soapenv="${ENV}" xmlns:EVSEData="${data}" xmlns:CommonTypes="${CMN}"><soapenv:Body><EVSEData:eRoamingPushEvseData><EVSEData:ActionType>fullLoad</EVSEData:ActionType><EVSEData:OperatorEvseData><EVSEData:OperatorID>${CPO_ID}</EVSEData:OperatorID><EVSEData:EvseDataRecord>${record}</EVSEData:EvseDataRecord></EVSEData:OperatorEvseData></EVSEData:eRoamingPushEvseData></soapenv:Body></soapenv:Envelope>`;
+    // Valid 2.0, by Hubject's own XSDs.
+    expect(await envelopeErrors([{ name: 'push', xml }], OFFICIAL_2_0_XSDS)).toEqual([]);
+    const read = readSoapRequest('evsedata', xml);
+    expect(read.findings).toContainEqual(expect.objectContaining({ kind: 'default', path: 'OperatorEvseData.EvseDataRecord[0].Accessibility', message: '"Unspecified" is not a value of OICP 2.3; read as "Free publicly accessible"' }));
+    const res = await request(sim.app).post(soapPath('evsedata', '2.0')).set('content-type', 'text/xml').send(xml);
+    expect([res.status, readSoapAnswer('PushEvseData', res.text)]).toMatchObject([200, { kind: 'answer', value: { Result: true } }]);
+    const stored = [...sim.state.evseData.values()].flatMap((byId) => [...byId.values()].map((evse) => evse.record));
+    expect(stored.map((r) => [r.EvseID, r.Accessibility])).toEqual([['DE*ABC*E2', 'Free publicly accessible']]);
+  });
+});

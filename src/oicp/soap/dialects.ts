@@ -31,8 +31,12 @@ export interface Dialect {
   names: Readonly<Record<string, string>>;
   /** The members of an element, in its order; an element not listed has the 2.3 members in schema order. */
   members: Readonly<Record<string, readonly string[]>>;
-  /** Enumerations narrower than 2.3's, by `*\/Member` or `Context/Member`; `fallback` replaces a value outside them. */
-  enums: Readonly<Record<string, { values: readonly string[]; fallback?: string }>>;
+  /**
+   * Enumerations that differ from 2.3's, by `*\/Member` or `Context/Member`: `values` this release has,
+   * `fallback` written for a 2.3 value outside them, `read` the 2.3 value a value of this release 2.3
+   * lacks is read as (with a finding).
+   */
+  enums: Readonly<Record<string, { values: readonly string[]; fallback?: string; read?: Readonly<Record<string, string>> }>>;
   /** Members with another form, by `Context/Member`. */
   forms: Readonly<Record<string, Form>>;
   /** Elements of which only one member may be given (an XSD choice): all members, or the ones listed. */
@@ -138,7 +142,13 @@ const MEMBERS_ALL: Record<string, readonly string[]> = {
  * test compares them with the XSD. 2.3's plugs are all 2.0's (2.0 also had `Unspecified`).
  */
 export const ENUMS_2_0: Dialect['enums'] = {
-  '*/Accessibility': { values: ['Unspecified', 'Free publicly accessible', 'Restricted access', 'Paying publicly accessible'], fallback: 'Unspecified' },
+  // 2.3 made Accessibility a required choice without "Unspecified": a site that says nothing is read as
+  // open to the public (it stays on the map; drivers are not told it is closed to them) and said.
+  '*/Accessibility': {
+    values: ['Unspecified', 'Free publicly accessible', 'Restricted access', 'Paying publicly accessible'],
+    fallback: 'Unspecified',
+    read: { Unspecified: 'Free publicly accessible' },
+  },
   '*/AuthenticationModes': { values: ['NFC RFID Classic', 'NFC RFID DESFire', 'PnC', 'REMOTE', 'Direct Payment'] },
 };
 

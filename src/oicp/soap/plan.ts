@@ -100,6 +100,8 @@ export interface MemberPlan {
   values?: ReadonlySet<string>;
   /** This release's narrower enumeration, and what replaces a value outside it. */
   narrowed?: { values: ReadonlySet<string>; fallback?: string };
+  /** Values of this release 2.3 lacks, and the 2.3 value each is read as. */
+  readAs?: ReadonlyMap<string, string>;
   /** Content without a schema (LegacyHashData): written and read as the peer gave it. */
   open: boolean;
   /** The element is in the CommonTypes namespace. */
@@ -185,6 +187,7 @@ function compile(plan: ObjectPlan, shape: Shape, common: boolean): void {
       scalar: scalarOf(itemShape),
       values: itemShape.enum ? new Set(itemShape.enum) : undefined,
       narrowed: enumRule && { values: new Set(enumRule.values), fallback: enumRule.fallback },
+      readAs: enumRule?.read && new Map(Object.entries(enumRule.read)),
       open: !isObject && scalarOf(itemShape) === undefined,
       common,
       form: ruleFor(dialect.forms, context, key) ?? (wrapper ? ruleFor(dialect.forms, key, wrapper) : undefined),

@@ -377,6 +377,11 @@ export class EnvelopeReader {
           this.finding('loss', at, `"${text}" is not a value of OICP 2.3; left out`);
           return undefined;
         }
+        const readAs = member?.readAs?.get(text);
+        if (readAs !== undefined) {
+          this.finding('default', at, `"${text}" is not a value of OICP 2.3; read as "${readAs}"`);
+          return readAs;
+        }
         return typed(member, text);
       }
       case 'open': {
