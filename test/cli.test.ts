@@ -258,10 +258,11 @@ describe('command line', () => {
     });
 
     it('runs the Hubject simulator alone, forwarding to the partners it is given', async () => {
-      const child = runTs(CLI, ['simulate', 'hubject', '--port', '0', '--partner', 'CPO:DE*ABC=http://127.0.0.1:9', '--partner', 'EMP:DE-DCB=soap+http://127.0.0.1:9']);
+      const child = runTs(CLI, ['simulate', 'hubject', '--port', '0', '--partner', 'CPO:DE*ABC=http://127.0.0.1:9', '--partner', 'EMP:DE-DCB=soap+http://127.0.0.1:9', '--partner', 'CPO:DE*OLD=soap2.1+http://127.0.0.1:9']);
       const [, url] = await child.waitFor(/Hubject simulator listening on (http:\/\/127\.0\.0\.1:\d+)\/api\/oicp/);
       expect(child.output()).toContain('partner CPO DE*ABC at http://127.0.0.1:9 (rest)');
-      expect(child.output()).toContain('partner EMP DE-DCB at http://127.0.0.1:9 (soap)');
+      expect(child.output()).toContain('partner EMP DE-DCB at http://127.0.0.1:9 (soap 2.2)');
+      expect(child.output()).toContain('partner CPO DE*OLD at http://127.0.0.1:9 (soap 2.1)');
       const remote = await fetch(`${url!}/api/oicp/charging/v21/providers/DE-DCB/authorize-remote/start`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -279,6 +280,7 @@ describe('command line', () => {
       for (const [args, message] of [
         [['simulate', 'ocpi'], /simulate takes one simulator name: hubject/],
         [['simulate', 'hubject', '--partner', 'HUB:x=http://a'], /--partner must look like/],
+        [['simulate', 'hubject', '--partner', 'CPO:X=soap2.3+http://a'], /--partner must look like/],
         [['simulate', 'hubject', '--tls-cert', 'a.pem'], /go together/],
         [['serve', '--config', 'x.yaml', '--hub-port', '1'], /--hub-port is for sandbox mode/],
       ] as const) {

@@ -1,6 +1,7 @@
 import { SANDBOX_HUB_PORT } from '../config/sandbox';
 import { createLogger } from '../observability/logger';
 import { OICP_BASE_PATH, type OicpRole } from '../oicp/wire/operations';
+import { LATEST_RELEASE, type SoapRelease } from '../oicp/wire/soap-services';
 import { startHubjectSimulator, type HubPartner, type RunningHubjectSimulator } from '../simulator/hubject';
 import { startOcpiBackend, type RunningOcpiBackend } from '../simulator/ocpi-backend';
 import { command, describeParty, EXIT, portOption, untilSignal, UsageError, type CliIo, type OptionValues } from './common';
@@ -9,7 +10,7 @@ import { SIMULATED_BACKENDS } from './sandbox';
 const options = {
   host: { type: 'string', value: 'H', help: 'The address to listen on (default 127.0.0.1).' },
   port: { type: 'string', value: 'N', help: `The port to listen on (hubject: default ${SANDBOX_HUB_PORT}; ocpi-*: default 0, a free one).` },
-  partner: { type: 'string', multiple: true, value: 'ROLE:ID=URL', help: 'hubject: a partner the hub forwards to, e.g. CPO:DE*ABC=https://cpo:9443 (soap+https:// for SOAP).' },
+  partner: { type: 'string', multiple: true, value: 'ROLE:ID=URL', help: 'hubject: a partner the hub forwards to, e.g. CPO:DE*ABC=https://cpo:9443 (soap+https:// for SOAP 2.2, soap2.0+ or soap2.1+ for older releases).' },
   'tls-cert': { type: 'string', value: 'FILE', help: 'hubject: the certificate it presents (with --tls-key and --tls-ca: mutual TLS).' },
   'tls-key': { type: 'string', value: 'FILE', help: "hubject: that certificate's private key." },
   'tls-ca': { type: 'string', value: 'FILE', help: 'hubject: the CA its clients must present certificates from.' },
@@ -25,7 +26,8 @@ export const simulate = command({
                    [--tls-cert FILE --tls-key FILE --tls-ca FILE]
         Run the Hubject simulator alone: every OICP operation of the hub side (2.3 REST under
         /api/oicp, 2.x SOAP under /ws), forwarding partner-served calls to the --partner URLs
-        (e.g. CPO:DE*ABC=https://cpo.test:9443; soap+https://... for a SOAP partner). With
+        (e.g. CPO:DE*ABC=https://cpo.test:9443; soap+https://... for a SOAP 2.2 partner,
+        soap2.0+https://... or soap2.1+https://... for one on an older release). With
         the TLS files it speaks HTTPS, demands client certificates from --tls-ca and compares path
         ids with the certificate's CN (017), and presents --tls-cert when calling partners.
         Traffic: GET /simulator/traffic.
@@ -44,17 +46,17 @@ export const simulate = command({
   },
 });
 
-const PARTNER = /^(CPO|EMP):([^=]+)=((?:soap\+)?https?:\/\/\S+)$/;
+/** `ROLE:ID=URL`; a URL scheme `soap+` (2.2) or `soap2.0+`/`soap2.1+`/`soap2.2+` makes a SOAP partner of that release. */
+const PARTNER = /^(CPO|EMP):([^=]+)=(?:soap(2\.[012])?(\+))?(https?:\/\/\S+)$/;
 
 async function simulateHubject(options: Options, io: CliIo): Promise<number> {
   const port = portOption('--port', options.port);
   const partners: HubPartner[] = [];
   for (const text of options.partner ?? []) {
     const match = PARTNER.exec(text);
-    if (!match) throw new UsageError(`--partner must look like CPO:DE*ABC=https://host:port or EMP:DE-XYZ=soap+https://host:port (got ${text})`);
-    // `soap+https://...` registers a partner the hub calls in OICP 2.x SOAP.
-    const soap = match[3]!.startsWith('soap+');
-    partners.push({ role: match[1] as OicpRole, id: match[2]!, url: soap ? match[3]!.slice('soap+'.length) : match[3], wire: soap ? 'soap' : 'rest' });
+    if (!match) throw new UsageError(`--partner must look like CPO:DE*ABC=https://host:port or EMP:DE-XYZ=soap+https://host:port (soap2.0+, soap2.1+ for older SOAP releases; got ${text})`);
+    const [, role, id, release, soap, url] = match;
+    partners.push({ role: role as OicpRole, id: id!, url, ...(soap ? { wire: 'soap' as const, soapRelease: (release ?? LATEST_RELEASE) as SoapRelease } : { wire: 'rest' as const }) });
   }
   const { 'tls-cert': cert, 'tls-key': key, 'tls-ca': ca } = options;
   const given = [cert, key, ca].filter((f) => f !== undefined).length;
@@ -70,7 +72,7 @@ async function simulateHubject(options: Options, io: CliIo): Promise<number> {
   io.stdout.write(
     [
       `Hubject simulator listening on ${hub.url}${OICP_BASE_PATH} (${cert ? 'mutual TLS' : 'plain HTTP, no certificates'})`,
-      ...partners.map((p) => `  partner ${p.role} ${p.id} at ${p.url ?? ''} (${p.wire ?? 'rest'})`),
+      ...partners.map((p) => `  partner ${p.role} ${p.id} at ${p.url ?? ''} (${p.wire === 'soap' ? `soap ${p.soapRelease ?? LATEST_RELEASE}` : 'rest'})`),
       `  traffic: GET ${hub.url}/simulator/traffic`,
       '',
     ].join('\n'),
