@@ -25,7 +25,7 @@ export interface CliIo {
  * One option of a command: what `node:util` parseArgs needs (type, multiple, short) and what its help
  * line shows (`value`, the placeholder of a string option, and `help`).
  */
-export interface OptionSpec {
+interface OptionSpec {
   type: 'string' | 'boolean';
   multiple?: boolean;
   short?: string;

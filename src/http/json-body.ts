@@ -25,7 +25,7 @@ const CLOSE_OBJECT = 0x7d;
 const LETTER_U = 0x75;
 const DIGIT_0 = 0x30;
 
-export type JsonHazard = 'too-deep' | 'nul';
+type JsonHazard = 'too-deep' | 'nul';
 
 /**
  * The first hazard in UTF-8 JSON text, reading from the start: objects and arrays nested deeper
@@ -57,7 +57,7 @@ export function jsonHazard(text: Uint8Array, limit: number): JsonHazard | undefi
 }
 
 /** A body refused before parsing; `status` and `type` follow the body parser's errors, so handlers read both alike. */
-export class BodyRefused extends Error {
+class BodyRefused extends Error {
   readonly status: number;
   readonly expose = true;
   constructor(
@@ -85,7 +85,7 @@ function utf8Of(body: Buffer, charset: string | undefined): Uint8Array {
 }
 
 /** The body parser's `verify` hook: refuses a body nested deeper than `limit`, or holding a NUL, before it is parsed. */
-export function refuseHazards(limit = JSON_DEPTH_LIMIT) {
+function refuseHazards(limit = JSON_DEPTH_LIMIT) {
   return (_req: unknown, _res: unknown, body: Buffer, charset: string | undefined): void => {
     const hazard = jsonHazard(utf8Of(body, charset), limit);
     if (hazard === 'too-deep') throw new BodyRefused('entity.too.deep', `the request body nests objects and arrays deeper than ${limit} levels`);

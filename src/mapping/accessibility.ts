@@ -11,10 +11,10 @@ import { OICP_ACCESSIBILITIES } from '../oicp/wire/vocabulary';
 import type { OCPI_PARKING_TYPES} from '../ocpi/wire/vocabulary';
 import { OCPI_PARKING_RESTRICTIONS } from '../ocpi/wire/vocabulary';
 
-export type OicpAccessibility = (typeof OICP_ACCESSIBILITIES)[number];
-export type OicpAccessibilityLocation = (typeof OICP_ACCESSIBILITY_LOCATIONS)[number];
+type OicpAccessibility = (typeof OICP_ACCESSIBILITIES)[number];
+type OicpAccessibilityLocation = (typeof OICP_ACCESSIBILITY_LOCATIONS)[number];
 
-export type OcpiParkingType = (typeof OCPI_PARKING_TYPES)[number];
+type OcpiParkingType = (typeof OCPI_PARKING_TYPES)[number];
 
 const PARKING_TO_OICP: Record<OcpiParkingType, OicpAccessibilityLocation | { loss: string }> = {
   ON_STREET: 'OnStreet',
@@ -35,14 +35,14 @@ const OICP_TO_PARKING: Record<OicpAccessibilityLocation, OcpiParkingType> = {
 /** Restrictions that keep the public out: only customers of the site may charge. */
 const RESTRICTING = new Set(['CUSTOMERS']);
 
-export interface OcpiAccessSource {
+interface OcpiAccessSource {
   parking_type?: string | null;
   /** false: the location is shown only to listed tokens (2.2.1). */
   publish?: boolean;
   parking_restrictions?: readonly string[] | null;
 }
 
-export interface OicpAccess {
+interface OicpAccess {
   Accessibility?: OicpAccessibility;
   AccessibilityLocation?: OicpAccessibilityLocation;
 }

@@ -12,7 +12,7 @@ const LEADING = new RegExp(String.raw`^(${NUMBER})[\s,]+(\D.*)$`);
 const STREET_MAX = 100;
 const HOUSE_NUM_MAX = 10;
 
-export interface OcpiAddressSource {
+interface OcpiAddressSource {
   address: string;
   city: string;
   postal_code?: string;

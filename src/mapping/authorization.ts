@@ -20,7 +20,7 @@ import { partyToProviderId, providerIdToParty } from './identifiers';
 import { identificationToOcpiToken } from './identification';
 
 /** Outcomes the OCPI side can give besides an AllowedType. */
-export type AuthorizationOutcome = AllowedType | 'UNKNOWN_TOKEN' | 'NO_ANSWER';
+type AuthorizationOutcome = AllowedType | 'UNKNOWN_TOKEN' | 'NO_ANSWER';
 type IdentificationKind = keyof Identification;
 
 /** Refusals whose code depends on the identification: the "authentication failed" code of each form. */

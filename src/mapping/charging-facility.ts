@@ -59,7 +59,7 @@ export function threePhaseVoltage(volts: number, from: Side): { volts: number; n
 }
 
 /** What the connector can deliver, in W: its own limit, else voltage x current x phases. */
-export function connectorWatts(connector: ConnectorPower): number {
+function connectorWatts(connector: ConnectorPower): number {
   return connector.max_electric_power ?? connector.max_voltage * connector.max_amperage * PHASES[connector.power_type];
 }
 

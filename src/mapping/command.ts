@@ -52,7 +52,7 @@ export type RemoteOperation = 'start' | 'stop' | 'reserve' | 'cancel';
 const SUCCESS = statusCode('000');
 
 /** OCPI CommandResult -> OICP StatusCode of the Acknowledgement. */
-export const RESULT_STATUS: Record<CommandResultType, StatusCode> = {
+const RESULT_STATUS: Record<CommandResultType, StatusCode> = {
   ACCEPTED: SUCCESS,
   CANCELED_RESERVATION: statusCode('400', 'the reservation was canceled'),
   EVSE_OCCUPIED: statusCode('602', 'EVSE occupied'),
@@ -65,7 +65,7 @@ export const RESULT_STATUS: Record<CommandResultType, StatusCode> = {
 };
 
 /** OCPI synchronous CommandResponse -> OICP StatusCode, when the answer cannot wait for the result. */
-export const RESPONSE_STATUS: Record<CommandResponseType | 'TIMEOUT', StatusCode> = {
+const RESPONSE_STATUS: Record<CommandResponseType | 'TIMEOUT', StatusCode> = {
   ACCEPTED: SUCCESS,
   NOT_SUPPORTED: RESULT_STATUS.NOT_SUPPORTED,
   REJECTED: RESULT_STATUS.REJECTED,
@@ -74,7 +74,7 @@ export const RESPONSE_STATUS: Record<CommandResponseType | 'TIMEOUT', StatusCode
 };
 
 /** OICP StatusCode of an Acknowledgement -> OCPI CommandResult; unlisted codes are FAILED. */
-export const STATUS_RESULT: Readonly<Record<string, CommandResultType>> = {
+const STATUS_RESULT: Readonly<Record<string, CommandResultType>> = {
   '000': 'ACCEPTED',
   '210': 'REJECTED',
   '300': 'REJECTED',
@@ -253,7 +253,7 @@ export function reservationStopToOcpi(input: unknown, options: CommandToOcpiOpti
   return log.result(writtenOcpi(CancelReservationSchema, { response_url: options.responseUrl, reservation_id: options.reservationId ?? request.SessionID }, log));
 }
 
-export interface AcknowledgementContext {
+interface AcknowledgementContext {
   operation: RemoteOperation;
   /** Echoed from the request. */
   sessionId?: string;
@@ -294,7 +294,7 @@ export function acknowledgementToCommandResult(input: unknown): Mapped<CommandRe
   return log.result(writtenOcpi(CommandResultSchema, { result, ...(!ack.Result && { message: [{ language: 'en', text }] }) }, log));
 }
 
-export interface FailedCommandContext {
+interface FailedCommandContext {
   operation: 'start' | 'stop';
   sessionId: string;
   evseId: string;

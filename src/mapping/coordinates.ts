@@ -6,17 +6,17 @@
  */
 import { childPath, FindingLog, type Mapped } from '../core/findings';
 
-export interface OcpiGeoLocation {
+interface OcpiGeoLocation {
   latitude: string;
   longitude: string;
 }
 
-export interface OicpDecimalDegree {
+interface OicpDecimalDegree {
   Latitude: string;
   Longitude: string;
 }
 
-export interface OicpGeoCoordinates {
+interface OicpGeoCoordinates {
   Google?: { Coordinates: string };
   DecimalDegree?: OicpDecimalDegree;
   DegreeMinuteSeconds?: { Latitude: string; Longitude: string };

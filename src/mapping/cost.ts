@@ -40,7 +40,7 @@ export interface CostInput {
   timeZone: string;
 }
 
-export interface SessionCost {
+interface SessionCost {
   total_cost: Price;
   total_fixed_cost?: Price;
   total_energy_cost?: Price;

@@ -34,7 +34,7 @@ const TO_OCPI: Record<OicpEnergySource, { source: OcpiSource; loss?: string }> =
 /** The OpenAPI caps Percentage at 99 (a whole number). */
 const MAX_PERCENTAGE = 99;
 
-export interface OicpEnergyFacts {
+interface OicpEnergyFacts {
   RenewableEnergy: boolean;
   EnergySource?: { Energy: OicpEnergySource; Percentage: number }[];
   EnvironmentalImpact?: { CO2Emission?: number; NuclearWaste?: number };

@@ -9,12 +9,12 @@ import { isKeyOf } from './table';
 import type { OICP_EVSE_STATUSES } from '../oicp/wire/vocabulary';
 import type { OCPI_EVSE_STATUSES } from '../ocpi/wire/vocabulary';
 
-export type OcpiEvseStatus = (typeof OCPI_EVSE_STATUSES)[number];
+type OcpiEvseStatus = (typeof OCPI_EVSE_STATUSES)[number];
 
-export type OicpEvseStatus = (typeof OICP_EVSE_STATUSES)[number];
+type OicpEvseStatus = (typeof OICP_EVSE_STATUSES)[number];
 
 /** What an OCPI EVSE status means toward Hubject. */
-export type ToOicpStatus =
+type ToOicpStatus =
   /** `rule`: the entry came from the operator's mapping rules, not this table. */
   | { outcome: 'status'; status: OicpEvseStatus; loss?: string; rule?: string }
   /** Not live yet: push neither status nor EVSE data until it is. */
@@ -23,7 +23,7 @@ export type ToOicpStatus =
   | { outcome: 'delete'; reason: string }
   | { outcome: 'unmapped'; reason: string };
 
-export type ToOcpiStatus = { outcome: 'status'; status: OcpiEvseStatus; loss?: string; rule?: string } | { outcome: 'unmapped'; reason: string };
+type ToOcpiStatus = { outcome: 'status'; status: OcpiEvseStatus; loss?: string; rule?: string } | { outcome: 'unmapped'; reason: string };
 
 /** Operator overrides of single table entries (mapping rules `status`). */
 export interface StatusOverrides {
@@ -68,7 +68,7 @@ export function oicpToOcpiStatus(status: string, overrides: StatusOverrides = {}
 }
 
 /** The OCPI fields a status push needs. */
-export interface OcpiEvseStatusSource {
+interface OcpiEvseStatusSource {
   uid: string;
   evse_id?: string | null;
   status: string;

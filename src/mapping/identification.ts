@@ -93,7 +93,7 @@ export function contractIdToEvcoId(contractId: string, path = 'contract_id'): Ma
 }
 
 /** What a token is used for: authorization requests accept fewer forms than records (OICP Identification.yaml). */
-export type IdentificationUse = 'authorization' | 'remote' | 'record';
+type IdentificationUse = 'authorization' | 'remote' | 'record';
 
 /**
  * The Identification of an OCPI token. RFID tokens become RFIDMifareFamilyIdentification in
@@ -137,7 +137,7 @@ export function tokenToIdentification(token: Pick<Token, 'uid' | 'type' | 'contr
   });
 }
 
-export interface IdentifiedToken {
+interface IdentifiedToken {
   uid: string;
   type: TokenType;
   contract_id: string;

@@ -17,7 +17,7 @@ const DAY_SETS: readonly [OicpDays, readonly number[]][] = [
 ];
 const WEEKDAYS_OF = new Map(DAY_SETS);
 
-export interface OicpOpening {
+interface OicpOpening {
   IsOpen24Hours: boolean;
   OpeningTimes?: OpeningTimes[];
 }

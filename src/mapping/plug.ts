@@ -88,8 +88,8 @@ export function plugCurrent(plug: string): PlugCurrent {
 /** The current of an OICP PowerType. */
 export const currentOf = (powerType: string): 'AC' | 'DC' => (powerType === 'DC' ? 'DC' : 'AC');
 
-export type ToOicpPlug = { outcome: 'plug'; plug: OicpPlug; loss?: string } | { outcome: 'unmapped'; reason: string };
-export type ToOcpiConnector = { outcome: 'connector'; standard: string; format: ConnectorFormat; current: PlugCurrent; assumed?: string } | { outcome: 'unmapped'; reason: string };
+type ToOicpPlug = { outcome: 'plug'; plug: OicpPlug; loss?: string } | { outcome: 'unmapped'; reason: string };
+type ToOcpiConnector = { outcome: 'connector'; standard: string; format: ConnectorFormat; current: PlugCurrent; assumed?: string } | { outcome: 'unmapped'; reason: string };
 
 export function ocpiToOicpPlug(standard: string, format: string): ToOicpPlug {
   if (format !== 'SOCKET' && format !== 'CABLE') return { outcome: 'unmapped', reason: `${JSON.stringify(format)} is not an OCPI connector format` };

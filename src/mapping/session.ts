@@ -36,7 +36,7 @@ export interface SessionToOicpOptions {
 }
 
 /** Charging periods as kWh: a list whose ENERGY adds up to 1000 times the session's kwh was written in Wh. */
-export function periodsInKwh(periods: readonly ChargingPeriod[], kwh: number, path: string, log: FindingLog): ChargingPeriod[] {
+function periodsInKwh(periods: readonly ChargingPeriod[], kwh: number, path: string, log: FindingLog): ChargingPeriod[] {
   const energy = periods.flatMap((p) => p.dimensions.filter((d) => d.type === 'ENERGY').map((d) => d.volume)).reduce((a, b) => a + b, 0);
   if (kwh <= 0 || Math.abs(energy - kwh * 1000) > kwh * 10) return [...periods];
   log.defaulted(path, `the ENERGY volumes add up to ${energy}, a thousand times kwh ${kwh}: read as Wh`);

@@ -12,7 +12,7 @@ import type { SignedData, SignedValue } from '../ocpi/wire/transaction-schemas';
 import type { CalibrationLawVerificationInfo, MeteringStatus, SignedMeteringValue } from '../oicp/wire/transaction-schemas';
 import { childPath, FindingLog, type Mapped } from '../core/findings';
 
-export interface OicpEichrecht {
+interface OicpEichrecht {
   SignedMeteringValues: SignedMeteringValue[];
   CalibrationLawVerificationInfo: CalibrationLawVerificationInfo;
 }

@@ -17,7 +17,7 @@ const text = winston.format.printf(({ timestamp, level, message, ...meta }) => {
 });
 
 /** How the log is written (the configuration's `log` section). */
-export interface LogSettings {
+interface LogSettings {
   level: 'error' | 'warn' | 'info' | 'debug';
   format: 'json' | 'text';
 }

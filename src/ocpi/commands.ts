@@ -16,7 +16,7 @@ import { CancelReservation, CommandResult, ReserveNow, StartSession, StopSession
 import { commandResult211To221, reserveNow211To221, startSession211To221 } from '../mapping/ocpi-211/transactions';
 import { OcpiError, envelope, type OcpiVersion } from './wire/transport';
 
-export const COMMAND_TYPES = ['START_SESSION', 'STOP_SESSION', 'RESERVE_NOW', 'CANCEL_RESERVATION', 'UNLOCK_CONNECTOR'] as const;
+const COMMAND_TYPES = ['START_SESSION', 'STOP_SESSION', 'RESERVE_NOW', 'CANCEL_RESERVATION', 'UNLOCK_CONNECTOR'] as const;
 export type CommandType = (typeof COMMAND_TYPES)[number];
 
 /** Each command's body in 2.2.1, and how a 2.1.1 body is raised (CANCEL_RESERVATION is 2.2.1 only). */

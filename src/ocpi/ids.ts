@@ -45,7 +45,7 @@ export const PATH_IDS: Record<string, IdType> = {
 const shown = (value: string) => JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
 
 /** Why `value` is not a valid `name` in `version`, or undefined when it is. */
-export function pathIdProblem(name: string, value: string, version: OcpiVersion): string | undefined {
+function pathIdProblem(name: string, value: string, version: OcpiVersion): string | undefined {
   const type = PATH_IDS[name];
   if (type === undefined) return undefined;
   const max = type.maxLength[version];

@@ -47,7 +47,7 @@ export interface OcpiSide {
   router: Router;
 }
 
-export interface OcpiSideOptions {
+interface OcpiSideOptions {
   ocpi: BridgeConfig['ocpi'];
   bodyLimit: string;
   store: Pick<Store, 'parties' | 'tokens'>;

@@ -82,7 +82,7 @@ interface Level {
   patchUp(changes: Record<string, unknown>, log: FindingLog): Record<string, unknown>;
 }
 
-export interface ReceiverModule {
+interface ReceiverModule {
   identifier: 'locations' | 'sessions' | 'tariffs' | 'tokens';
   levels: Level[];
   /** The methods of the interface per version (2.2.1 dropped PATCH of Tariffs). */

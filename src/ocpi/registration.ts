@@ -19,7 +19,7 @@ import type { OcpiClient, OcpiRequest, OcpiResponse } from './client';
 import { Version, VersionDetails, credentialsSchema, readCredentials, writeCredentials, type Credentials, type Credentials211, type PartyCredentials } from './wire/credentials';
 import { OCPI_VERSIONS, OcpiError, bodyAs, defaultEncoding, knownVersion, type OcpiVersion, type TokenEncoding } from './wire/transport';
 
-export interface RegistrationOptions {
+interface RegistrationOptions {
   parties: PartyRepository;
   tokens: TokenRepository;
   client: OcpiClient;
@@ -225,6 +225,6 @@ export class Registration {
   }
 }
 
-export function endpointUrl(endpoints: readonly OcpiEndpoint[], identifier: string): string | undefined {
+function endpointUrl(endpoints: readonly OcpiEndpoint[], identifier: string): string | undefined {
   return endpoints.find((e) => e.identifier === identifier)?.url;
 }

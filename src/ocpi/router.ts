@@ -16,7 +16,7 @@ import { routeKit } from './route-kit';
 import type { OcpiPartyRole } from './wire/credentials';
 import { OcpiError, type OcpiVersion } from './wire/transport';
 
-export interface OcpiRouterOptions {
+interface OcpiRouterOptions {
   registration: Registration;
   tokens: TokenRepository;
   parties: PartyRepository;

@@ -20,7 +20,7 @@ import { connector221To211, evse221To211, location221To211, tariff221To211 } fro
 
 export type SenderModuleId = 'locations' | 'sessions' | 'cdrs' | 'tariffs' | 'tokens';
 
-export interface SenderContext {
+interface SenderContext {
   /** The registered peer that asks (its id in the store). */
   party: string;
   version: OcpiVersion;
@@ -67,7 +67,7 @@ const LOCATION_LEVELS = [
   { level: 'connector', path: '/:location_id/:evse_uid/:connector_id', ids: ['location_id', 'evse_uid', 'connector_id'], down: connector221To211 },
 ] as const;
 
-export interface SenderRoutesOptions extends ModuleOptions {
+interface SenderRoutesOptions extends ModuleOptions {
   /** The most objects per page (the cap a larger `limit` is lowered to, and X-Limit). */
   maxLimit?: number;
   /** Where peers reach us, for the absolute `Link` of the next page. */

@@ -33,7 +33,7 @@ export interface OicpCallContext {
   findings: Finding[];
 }
 
-export type OicpHandler<N extends OperationName> = (request: RequestOf<N>, context: OicpCallContext) => Promise<ResponseOf<N>> | ResponseOf<N>;
+type OicpHandler<N extends OperationName> = (request: RequestOf<N>, context: OicpCallContext) => Promise<ResponseOf<N>> | ResponseOf<N>;
 export type OicpHandlers = { [N in OperationName]?: OicpHandler<N> };
 
 /** Decides whether a caller may make this call; a refusal (017) when not. */
@@ -85,10 +85,10 @@ export function callerOf(req: Request): OicpCaller {
   return { verified: socket.authorized === true, commonName: Array.isArray(commonName) ? commonName[0] : commonName };
 }
 
-export type CallOutcome = { ok: true; answer: unknown } | { ok: false; refusal: OicpRefusal };
+type CallOutcome = { ok: true; answer: unknown } | { ok: false; refusal: OicpRefusal };
 
 /** A call as its transport read it; `query` holds the page parameters of paged pulls. */
-export type IncomingCall = Omit<OicpCallContext, 'operation' | 'page' | 'size'> & {
+type IncomingCall = Omit<OicpCallContext, 'operation' | 'page' | 'size'> & {
   query: Request['query'];
   /** The caller knows no pages (OICP 2.x SOAP without `page`/`size`): a pull answers the whole result in one page. */
   unpaged?: boolean;

@@ -19,7 +19,7 @@ interface StoredEvse {
   deltaType: 'insert' | 'update' | 'delete';
 }
 
-export interface HubSession {
+interface HubSession {
   sessionId: string;
   operatorId?: string;
   providerId?: string;
@@ -256,7 +256,7 @@ export class HubState {
 }
 
 /** An identification's key: the UID or EvcoID it carries, whatever the identification type. */
-export function identificationKey(identification: Identification): string {
+function identificationKey(identification: Identification): string {
   const uid = identification.RFIDMifareFamilyIdentification?.UID ?? identification.RFIDIdentification?.UID;
   if (uid) return `UID:${uid}`;
   const evco = identification.QRCodeIdentification?.EvcoID ?? identification.PlugAndChargeIdentification?.EvcoID ?? identification.RemoteIdentification?.EvcoID;

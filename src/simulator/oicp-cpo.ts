@@ -28,7 +28,7 @@ const TEMPLATE: EvseDataRecord = (() => {
 
 export const SIMULATED_OPERATOR = { OperatorID: 'DE*XYZ', OperatorName: 'XYZ Technologies' };
 /** The product every simulated EVSE is priced with (the official example's, offered to every provider). */
-export const SIMULATED_PRODUCT = 'AC 1';
+const SIMULATED_PRODUCT = 'AC 1';
 
 /** EVSE `n` of a network with `perPool` EVSEs per charging pool (location): `DE*XYZ*E<pool>*<k>`. */
 export function simulatedEvse(n: number, perPool = 2, operatorId = SIMULATED_OPERATOR.OperatorID): EvseDataRecord {
@@ -43,7 +43,7 @@ export function simulatedEvse(n: number, perPool = 2, operatorId = SIMULATED_OPE
   };
 }
 
-export function simulatedPricing(evseIds: readonly string[]): { products: PricingProductData; evsePricing: { EvseID: string; EvseIDProductList: string[]; ProviderID: string }[] } {
+function simulatedPricing(evseIds: readonly string[]): { products: PricingProductData; evsePricing: { EvseID: string; EvseIDProductList: string[]; ProviderID: string }[] } {
   const products = example<{ PricingProductData: PricingProductData }>('PushPricingProductData', 'request-eRoamingPushPricingProductData.json').PricingProductData;
   return {
     products: { ...products, ...SIMULATED_OPERATOR, ProviderID: '*' },
@@ -51,7 +51,7 @@ export function simulatedPricing(evseIds: readonly string[]): { products: Pricin
   };
 }
 
-export interface OicpCpoSimulatorOptions {
+interface OicpCpoSimulatorOptions {
   hubUrl: string;
   logger: Logger;
   /** How many EVSEs it publishes (two per location). */

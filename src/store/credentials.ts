@@ -3,7 +3,7 @@ import type { SqlExecutor } from './sql';
 import type { OcpiEndpoint, OcpiPartyRole } from '../ocpi/wire/credentials';
 
 /** Where a registration with one OCPI peer stands. */
-export type PartyState = 'offered' | 'registered' | 'unregistered';
+type PartyState = 'offered' | 'registered' | 'unregistered';
 
 /** One OCPI peer of the bridge and what the credentials handshake established with it. */
 export interface OcpiParty {
@@ -83,7 +83,7 @@ function toParty(row: PartyRow): OcpiParty {
   };
 }
 
-export function hashToken(token: string): string {
+function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 

@@ -5,7 +5,7 @@ import type { SqlDatabase, SqlExecutor } from './sql';
 const typeOverrides = new TypeOverrides();
 typeOverrides.setTypeParser(types.builtins.INT8, Number);
 
-export interface PostgresOptions {
+interface PostgresOptions {
   url: string;
   schema: string;
   poolSize: number;

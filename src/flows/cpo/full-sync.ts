@@ -16,7 +16,7 @@ import { ownerOf } from '../../store';
 import type { CpoLocations } from './locations';
 import type { CpoTariffs } from './tariffs';
 
-export interface CpoFullSyncOptions {
+interface CpoFullSyncOptions {
   /** The registered CPO backend; undefined until it registers. */
   backend: () => Promise<OcpiPeer | undefined>;
   locations: CpoLocations;
@@ -25,7 +25,7 @@ export interface CpoFullSyncOptions {
   now: () => Date;
 }
 
-export type FullSyncReport = { done: true; locations: number; evses: number; tariffs: number; skipped: number } | { done: false; reason: string };
+type FullSyncReport = { done: true; locations: number; evses: number; tariffs: number; skipped: number } | { done: false; reason: string };
 
 export function cpoFullSync(options: CpoFullSyncOptions): () => Promise<FullSyncReport> {
   const { logger } = options;

@@ -30,12 +30,12 @@ import { isStale, laterStamp, type StaleReporter } from '../freshness';
 export const EVSE_DATA_TOPIC = 'oicp:PushEvseData';
 export const EVSE_STATUS_TOPIC = 'oicp:PushEvseStatus';
 /** Held-item kinds: a whole location, or one EVSE of it. */
-export const HELD_LOCATION = 'location';
-export const HELD_EVSE = 'evse';
+const HELD_LOCATION = 'location';
+const HELD_EVSE = 'evse';
 /** Statuses per PushEvseStatus call. */
 const STATUS_BATCH = 500;
 
-export interface CpoLocationsOptions {
+interface CpoLocationsOptions {
   store: Store;
   rules: MappingRules;
   /** Our OperatorID toward Hubject. */
@@ -103,7 +103,7 @@ export async function locationOfEvse(store: Pick<StoreRepositories, 'correlation
   return (await store.objects.get<Location>('locations', owner, locationId))?.body;
 }
 
-export interface CpoNetwork {
+interface CpoNetwork {
   operator: { OperatorID: string; OperatorName: string };
   records: OicpEvseData['records'];
   statuses: OicpEvseStatusRecord[];

@@ -18,7 +18,7 @@ import { OcpiError } from '../../ocpi/wire/transport';
 import { ownerKey, type Store } from '../../store';
 import { recordAuthorization } from './authorization-index';
 
-export interface CpoTokensOptions {
+interface CpoTokensOptions {
   store: Store;
   oicp: OicpCaller;
   operatorId: string;

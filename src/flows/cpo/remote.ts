@@ -46,7 +46,7 @@ interface SentCommand {
   identification?: Identification;
 }
 
-export interface CpoRemoteOptions {
+interface CpoRemoteOptions {
   store: Store;
   /** The registered CPO backend; undefined until it registers. */
   backend: () => Promise<OcpiPeer | undefined>;

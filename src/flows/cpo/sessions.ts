@@ -20,14 +20,14 @@ import { AUTHORIZATION_KIND, NOTIFIED_KIND, matchingAuthorization } from './auth
 
 export const NOTIFICATION_TOPIC = 'oicp:ChargingNotification';
 /** Hubject wants progress, not a stream: at most one Progress per session in this time. */
-export const PROGRESS_INTERVAL_MS = 60_000;
+const PROGRESS_INTERVAL_MS = 60_000;
 
 interface Notified {
   started?: boolean;
   progressAt?: number;
 }
 
-export interface CpoSessionsOptions {
+interface CpoSessionsOptions {
   store: Store;
   rules: MappingRules;
   operatorId: string;

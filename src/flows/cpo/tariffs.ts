@@ -22,7 +22,7 @@ export const EVSE_PRICING_TOPIC = 'oicp:PushEvsePricing';
 const ANNOUNCED_PRODUCTS = 'announced:pricing-products';
 const ANNOUNCED_EVSE_PRICING = 'announced:evse-pricing';
 
-export interface CpoTariffsOptions {
+interface CpoTariffsOptions {
   store: Store;
   rules: MappingRules;
   /** Our OperatorID toward Hubject. */

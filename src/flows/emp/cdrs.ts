@@ -22,7 +22,7 @@ import type { EmpTokens } from './tokens';
 
 export const CDR_TOPIC = 'ocpi:cdr';
 /** Held-item kind of a CDR accepted from Hubject that cannot go to the backend yet. */
-export const HELD_CDR = 'cdr';
+const HELD_CDR = 'cdr';
 /** Hubject's records of the held CDRs, as they came, by SessionID. */
 const HELD_CDRS_MODULE = 'emp:held-cdrs';
 
@@ -32,7 +32,7 @@ const MAX_WINDOW_MS = 30 * 86_400_000;
 /** Each reconciliation starts this long before the last one ended: CDRs Hubject took late. */
 const OVERLAP_MS = 3_600_000;
 
-export interface EmpCdrs {
+interface EmpCdrs {
   /** Takes one CDR: `stored` now, `known` (stored before), or `held` until it can be converted. */
   take(record: ChargeDetailRecord): Promise<'stored' | 'known' | 'held'>;
   /** Hubject's ChargeDetailRecord call. */

@@ -36,7 +36,7 @@ import {
   type Tariff211,
 } from '../../ocpi/wire/schemas';
 
-export interface UpOptions {
+interface UpOptions {
   /** The owner, which 2.1.1 objects do not name (it is in the URL); by default read from an EVSE id. */
   party?: OcpiParty;
   /** IANA zone of the owner, for 2.1.1 locations without time_zone (mandatory in 2.2.1). */

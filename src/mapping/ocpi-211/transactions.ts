@@ -49,14 +49,14 @@ import {
 import { asciiDown, location221To211, tariff211To221, tariff221To211, written211 } from './locations';
 import { fitOcpiStrings } from '../text-limits';
 
-export interface TransactionUpOptions {
+interface TransactionUpOptions {
   /** The owner of the object (the CPO of a session or CDR, the eMSP of a token): 2.1.1 names it in the URL only. */
   party?: OcpiParty;
   /** The 2.2.1 token a 2.1.1 `auth_id` stands for, when the bridge has it cached. */
   token?: Token;
 }
 
-export interface TransactionDownOptions {
+interface TransactionDownOptions {
   /** The cached 2.2.1 location a session or CDR took place at: 2.1.1 embeds the location. */
   location?: Location;
 }

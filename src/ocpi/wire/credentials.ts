@@ -10,10 +10,10 @@ import { BusinessDetails } from './schemas';
 import type { OcpiVersion } from './transport';
 
 export const ROLES = ['CPO', 'EMSP', 'HUB', 'NAP', 'NSP', 'OTHER', 'SCSP'] as const;
-export const INTERFACE_ROLES = ['SENDER', 'RECEIVER'] as const;
+const INTERFACE_ROLES = ['SENDER', 'RECEIVER'] as const;
 
 /** Printable ASCII without spaces, at most 64 (both versions); in 2.2.1 credentials it is never Base64. */
-export const CredentialsToken = Type.String({ minLength: 1, maxLength: 64, pattern: '^[\\x21-\\x7E]+$' });
+const CredentialsToken = Type.String({ minLength: 1, maxLength: 64, pattern: '^[\\x21-\\x7E]+$' });
 const Url = Type.String({ minLength: 1, maxLength: 255, pattern: '^https?://' });
 const CountryCode = Type.String({ pattern: '^[A-Za-z]{2}$' });
 const PartyId = Type.String({ pattern: '^[A-Za-z0-9]{3}$' });

@@ -6,7 +6,6 @@
  */
 import type { Connector, Evse, Location } from './schemas';
 
-export type LocationLevel = 'location' | 'evse' | 'connector';
 
 /** The object at `ids` (location id, EVSE uid, connector id) of `level`, if the location holds it. */
 export function objectAt(location: Location | undefined, level: string, ids: readonly string[]): Location | Evse | Connector | undefined {

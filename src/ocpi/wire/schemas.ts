@@ -18,7 +18,7 @@ import { brokenAt, check, soundItems, StringEnum } from '../../core/typebox';
 
 /** The kind of OCPI string a schema node is, and the length the bridge writes where it differs from the one it reads. */
 export const OCPI_KIND = 'x-ocpi';
-export const WRITE_MAX_LENGTH = 'x-ocpi-write-maxLength';
+const WRITE_MAX_LENGTH = 'x-ocpi-write-maxLength';
 export type OcpiStringKind = 'text' | 'id' | 'url' | 'datetime';
 
 // C0 and C1 control characters: no OCPI id type admits one.
@@ -50,7 +50,7 @@ export const GeoLocation = Type.Object({
 });
 const AdditionalGeoLocation = Type.Object({ ...GeoLocation.properties, name: Opt(DisplayText) });
 
-export const IMAGE_CATEGORIES = ['CHARGER', 'ENTRANCE', 'LOCATION', 'NETWORK', 'OPERATOR', 'OTHER', 'OWNER'] as const;
+const IMAGE_CATEGORIES = ['CHARGER', 'ENTRANCE', 'LOCATION', 'NETWORK', 'OPERATOR', 'OTHER', 'OWNER'] as const;
 const Image = Type.Object({
   url: Url(),
   thumbnail: Opt(Url()),
@@ -65,7 +65,7 @@ export const BusinessDetails = Type.Object({ name: Text(100), website: Opt(Url()
 export type BusinessDetails = Static<typeof BusinessDetails>;
 
 const RegularHours = Type.Object({ weekday: Type.Integer({ minimum: 1, maximum: 7 }), period_begin: LocalTime, period_end: LocalTime });
-export type RegularHours = Static<typeof RegularHours>;
+type RegularHours = Static<typeof RegularHours>;
 const ExceptionalPeriod = Type.Object({ period_begin: DateTime, period_end: DateTime });
 const hoursCommon = { regular_hours: Opt(Type.Array(RegularHours)), exceptional_openings: Opt(Type.Array(ExceptionalPeriod)), exceptional_closings: Opt(Type.Array(ExceptionalPeriod)) };
 /** 2.2.1: `twentyfourseven` always given. 2.1.1: `regular_hours` or `twentyfourseven`. */
@@ -74,8 +74,8 @@ export type Hours = Static<typeof Hours>;
 const Hours211 = Type.Object({ twentyfourseven: Opt(Type.Boolean()), ...hoursCommon });
 export type Hours211 = Static<typeof Hours211>;
 
-export const ENERGY_SOURCE_CATEGORIES = ['NUCLEAR', 'GENERAL_FOSSIL', 'COAL', 'GAS', 'GENERAL_GREEN', 'SOLAR', 'WIND', 'WATER'] as const;
-export const ENVIRONMENTAL_IMPACT_CATEGORIES = ['NUCLEAR_WASTE', 'CARBON_DIOXIDE'] as const;
+const ENERGY_SOURCE_CATEGORIES = ['NUCLEAR', 'GENERAL_FOSSIL', 'COAL', 'GAS', 'GENERAL_GREEN', 'SOLAR', 'WIND', 'WATER'] as const;
+const ENVIRONMENTAL_IMPACT_CATEGORIES = ['NUCLEAR_WASTE', 'CARBON_DIOXIDE'] as const;
 const energyMixCommon = {
   is_green_energy: Type.Boolean(),
   energy_sources: Opt(Type.Array(Type.Object({ source: StringEnum(ENERGY_SOURCE_CATEGORIES), percentage: Type.Number({ minimum: 0, maximum: 100 }) }))),
@@ -129,13 +129,13 @@ export const CONNECTOR_TYPES = [
   'PANTOGRAPH_BOTTOM_UP',
   'PANTOGRAPH_TOP_DOWN',
 ] as const;
-export const POWER_TYPES_211 = ['AC_1_PHASE', 'AC_3_PHASE', 'DC'] as const;
+const POWER_TYPES_211 = ['AC_1_PHASE', 'AC_3_PHASE', 'DC'] as const;
 export const POWER_TYPES = [...POWER_TYPES_211, 'AC_2_PHASE', 'AC_2_PHASE_SPLIT'] as const;
 export const FACILITIES_211 = [
   'HOTEL', 'RESTAURANT', 'CAFE', 'MALL', 'SUPERMARKET', 'SPORT', 'RECREATION_AREA', 'NATURE', 'MUSEUM', 'BUS_STOP', 'TAXI_STAND', 'TRAIN_STATION', 'AIRPORT', 'CARPOOL_PARKING', 'FUEL_STATION', 'WIFI',
 ] as const;
 export const FACILITIES = [...FACILITIES_211, 'BIKE_SHARING', 'TRAM_STOP', 'METRO_STATION', 'PARKING_LOT'] as const;
-export const LOCATION_TYPES_211 = ['ON_STREET', 'PARKING_GARAGE', 'UNDERGROUND_GARAGE', 'PARKING_LOT', 'OTHER', 'UNKNOWN'] as const;
+const LOCATION_TYPES_211 = ['ON_STREET', 'PARKING_GARAGE', 'UNDERGROUND_GARAGE', 'PARKING_LOT', 'OTHER', 'UNKNOWN'] as const;
 export const TOKEN_TYPES = ['AD_HOC_USER', 'APP_USER', 'OTHER', 'RFID'] as const;
 
 const StatusSchedule = Type.Object({ period_begin: DateTime, period_end: Opt(DateTime), status: StringEnum(OCPI_EVSE_STATUSES) });
@@ -306,7 +306,7 @@ export function withoutOcpiMarks<T extends TSchema>(schema: T): T {
   return plain(schema) as T;
 }
 
-export interface CheckedLocation {
+interface CheckedLocation {
   location: Location;
   /** The EVSEs that passed the schema; a broken connector leaves its EVSE here (see brokenAt). */
   evses: { item: Evse; path: string }[];
@@ -321,11 +321,10 @@ export function checkLocation(input: unknown, log: FindingLog): CheckedLocation 
   return { location: checked.value, evses: soundItems(checked.refused, checked.value.evses, 'evses', ['connectors']), refused: checked.refused };
 }
 
-export const TARIFF_DIMENSIONS = ['ENERGY', 'FLAT', 'PARKING_TIME', 'TIME'] as const;
-export type TariffDimension = (typeof TARIFF_DIMENSIONS)[number];
-export const DAYS_OF_WEEK = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] as const;
+const TARIFF_DIMENSIONS = ['ENERGY', 'FLAT', 'PARKING_TIME', 'TIME'] as const;
+const DAYS_OF_WEEK = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] as const;
 export type DayOfWeek = (typeof DAYS_OF_WEEK)[number];
-export const TARIFF_TYPES = ['AD_HOC_PAYMENT', 'PROFILE_CHEAP', 'PROFILE_FAST', 'PROFILE_GREEN', 'REGULAR'] as const;
+const TARIFF_TYPES = ['AD_HOC_PAYMENT', 'PROFILE_CHEAP', 'PROFILE_FAST', 'PROFILE_GREEN', 'REGULAR'] as const;
 
 const priceComponentFields = {
   type: StringEnum(TARIFF_DIMENSIONS),

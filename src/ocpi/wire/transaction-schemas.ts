@@ -12,18 +12,17 @@ const CountryCode = Type.String({ pattern: '^[A-Za-z]{2}$' });
 const PartyId = Type.String({ pattern: '^[A-Za-z0-9]{3}$' });
 const Currency = Type.String({ pattern: '^[A-Z]{3}$' });
 
-export const TOKEN_TYPES_211 = ['OTHER', 'RFID'] as const;
+const TOKEN_TYPES_211 = ['OTHER', 'RFID'] as const;
 export type TokenType = (typeof TOKEN_TYPES)[number];
-export const WHITELIST_TYPES = ['ALWAYS', 'ALLOWED', 'ALLOWED_OFFLINE', 'NEVER'] as const;
-export const PROFILE_TYPES = ['CHEAP', 'FAST', 'GREEN', 'REGULAR'] as const;
-export const ALLOWED_TYPES = ['ALLOWED', 'BLOCKED', 'EXPIRED', 'NO_CREDIT', 'NOT_ALLOWED'] as const;
+const WHITELIST_TYPES = ['ALWAYS', 'ALLOWED', 'ALLOWED_OFFLINE', 'NEVER'] as const;
+const PROFILE_TYPES = ['CHEAP', 'FAST', 'GREEN', 'REGULAR'] as const;
+const ALLOWED_TYPES = ['ALLOWED', 'BLOCKED', 'EXPIRED', 'NO_CREDIT', 'NOT_ALLOWED'] as const;
 export type AllowedType = (typeof ALLOWED_TYPES)[number];
 export const AUTH_METHODS = ['AUTH_REQUEST', 'COMMAND', 'WHITELIST'] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
-export const AUTH_METHODS_211 = ['AUTH_REQUEST', 'WHITELIST'] as const;
+const AUTH_METHODS_211 = ['AUTH_REQUEST', 'WHITELIST'] as const;
 export const SESSION_STATUSES = ['ACTIVE', 'COMPLETED', 'INVALID', 'PENDING', 'RESERVATION'] as const;
-export type SessionStatus = (typeof SESSION_STATUSES)[number];
-export const SESSION_STATUSES_211 = ['ACTIVE', 'COMPLETED', 'INVALID', 'PENDING'] as const;
+const SESSION_STATUSES_211 = ['ACTIVE', 'COMPLETED', 'INVALID', 'PENDING'] as const;
 
 const tokenCommon = {
   uid: Id(36),
@@ -257,11 +256,10 @@ export type CancelReservation = Static<typeof CancelReservation>;
 export const UnlockConnector = Type.Object({ response_url: ResponseUrl, location_id: Id(39), evse_uid: Id(39), connector_id: Id(36) });
 export type UnlockConnector = Static<typeof UnlockConnector>;
 
-export const COMMAND_RESPONSE_TYPES = ['NOT_SUPPORTED', 'REJECTED', 'ACCEPTED', 'UNKNOWN_SESSION'] as const;
+const COMMAND_RESPONSE_TYPES = ['NOT_SUPPORTED', 'REJECTED', 'ACCEPTED', 'UNKNOWN_SESSION'] as const;
 export type CommandResponseType = (typeof COMMAND_RESPONSE_TYPES)[number];
-export const COMMAND_RESPONSE_TYPES_211 = [...COMMAND_RESPONSE_TYPES, 'TIMEOUT'] as const;
-export type CommandResponseType211 = (typeof COMMAND_RESPONSE_TYPES_211)[number];
-export const COMMAND_RESULT_TYPES = [
+const COMMAND_RESPONSE_TYPES_211 = [...COMMAND_RESPONSE_TYPES, 'TIMEOUT'] as const;
+const COMMAND_RESULT_TYPES = [
   'ACCEPTED', 'CANCELED_RESERVATION', 'EVSE_OCCUPIED', 'EVSE_INOPERATIVE', 'FAILED', 'NOT_SUPPORTED', 'REJECTED', 'TIMEOUT', 'UNKNOWN_RESERVATION',
 ] as const;
 export type CommandResultType = (typeof COMMAND_RESULT_TYPES)[number];

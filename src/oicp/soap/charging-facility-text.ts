@@ -49,7 +49,7 @@ function powerOf(type: OicpPowerType, volts: number, amperes: number): number {
   return Math.round(watts / 100) / 10;
 }
 
-export type FacilityFromText = { facility: ChargingFacility; assumed?: string } | { facility?: undefined; lost: string };
+type FacilityFromText = { facility: ChargingFacility; assumed?: string } | { facility?: undefined; lost: string };
 
 /** The facility a 2.0/2.1 text describes, with what had to be assumed; or why none could be read. */
 export function facilityFromText(text: string): FacilityFromText {

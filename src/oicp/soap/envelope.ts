@@ -19,7 +19,7 @@ import { XmlWriter, xmlText } from './writer';
 export const SOAP_CONTENT_TYPE = 'text/xml; charset=utf-8';
 
 /** `pretty`: indented, for documents people read (fixtures); `release`: the 2.x release written (default 2.2). */
-export interface WriteOptions {
+interface WriteOptions {
   pretty?: boolean;
   release?: SoapRelease;
 }
@@ -40,7 +40,7 @@ export function requestVariant(name: OperationName, request: unknown, release: S
 }
 
 /** The answer element that answers a request element (a variant's own, or the operation's); without one, the variant the answer's members mark. */
-export function answerElement(name: OperationName, requestElement?: string, answer?: unknown): string {
+function answerElement(name: OperationName, requestElement?: string, answer?: unknown): string {
   const { soap }: OicpOperation = OPERATIONS[name];
   const given = answer as Record<string, unknown> | undefined;
   const variant = requestElement === undefined ? soap.variants?.find((v) => v.answers !== undefined && given?.[v.answers] !== undefined) : soap.variants?.find((v) => v.request.toLowerCase() === requestElement.toLowerCase());
@@ -118,7 +118,7 @@ export function soapAnswer(name: OperationName, answer: unknown, options: WriteO
   return { value, findings: [...page.findings, ...envelope.writer.findings] };
 }
 
-export interface FaultOptions {
+interface FaultOptions {
   faultcode: SoapFaultCode;
   faultstring: string;
   /** The acknowledgement with the OICP StatusCode; only for faults about the Body (SOAP 1.1, 4.4). */
@@ -156,7 +156,7 @@ export function soapRefusal(name: OperationName | undefined, service: SoapServic
 }
 
 /** The operation a body element names within a service: its request element or a variant's (letter case aside). */
-export function operationOf(service: SoapService, element: string): { name: OperationName; variant?: SoapVariant } | undefined {
+function operationOf(service: SoapService, element: string): { name: OperationName; variant?: SoapVariant } | undefined {
   const lower = element.toLowerCase();
   for (const name of OPERATION_NAMES) {
     const { soap }: OicpOperation = OPERATIONS[name];
@@ -229,7 +229,7 @@ function headerPlan(namespace: string, element: string, caller: OicpRole): Objec
   return namespace === PAGE_HEADER.namespace && element === PAGE_HEADER.element ? planOf(PageHeader, PAGE_HEADER.element, LATEST_RELEASE, caller, false) : undefined;
 }
 
-export interface SoapFaultAnswer {
+interface SoapFaultAnswer {
   faultcode: string;
   faultstring: string;
   /** The acknowledgement in the detail, when the fault carries one. */

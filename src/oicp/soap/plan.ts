@@ -15,13 +15,13 @@ import type { SoapRelease } from '../wire/soap-services';
 export const COMMON_TYPES_PREFIX = 'CommonTypes';
 
 /** Properties written as XML attributes of their element, as in the 2.x messages (`<EvseDataRecord deltaType=".." lastUpdate="..">`). */
-export const ATTRIBUTES = new Set(['deltaType', 'lastUpdate', 'lang']);
+const ATTRIBUTES = new Set(['deltaType', 'lastUpdate', 'lang']);
 
 /** The property that is the element's text when the others are attributes (`<InfoText lang="de">text</InfoText>`). */
 export const TEXT = 'value';
 
 /** Lists written as a wrapper element around one element per item; every other list repeats its element. */
-export const WRAPPED_LISTS: Readonly<Record<string, string>> = {
+const WRAPPED_LISTS: Readonly<Record<string, string>> = {
   Plugs: 'Plug',
   ChargingFacilities: 'ChargingFacility',
   ChargingModes: 'ChargingMode',
@@ -79,7 +79,7 @@ export interface SchemaShape {
 }
 type Shape = SchemaShape;
 
-export type ScalarType = 'string' | 'number' | 'integer' | 'boolean';
+type ScalarType = 'string' | 'number' | 'integer' | 'boolean';
 
 export interface MemberPlan {
   /** The canonical (2.3) property. */

@@ -58,7 +58,7 @@ export interface ReadEnvelope {
   headers: Record<string, unknown>;
 }
 
-export interface EnvelopeReading {
+interface EnvelopeReading {
   /** The plan of the body element (`Fault` included), or a thrown SoapFaultError. */
   body: (namespace: string, element: string) => BodyTarget;
   /** Plans of header entries this side reads, `understood` for those it knows and ignores, by namespace and local name. */

@@ -20,7 +20,7 @@ export const PAGE_HEADER = { namespace: 'urn:ocpi-oicp-bridge:soap:page:1', pref
 export const PageHeader = Type.Composite([Type.Omit(EvseDataPage, ['content', 'StatusCode']), Type.Object({ StatusCode: Type.Optional(StatusCode) })]);
 type PageHeader = Omit<EvseDataPage, 'content' | 'StatusCode'> & { StatusCode?: EvseDataPage['StatusCode'] };
 
-export interface AnswerShape {
+interface AnswerShape {
   /** The XML form's schema (its body element's content). */
   schema: TSchema;
   toXml(answer: unknown): { body: unknown; header: PageHeader };
@@ -29,8 +29,8 @@ export interface AnswerShape {
 }
 
 const OperatorEvseData = Type.Object({ OperatorID: OperatorId, OperatorName: Type.Optional(Type.String({ maxLength: 100 })), EvseDataRecord: Type.Array(EvseDataRecord) });
-export const GroupedEvseData = Type.Object({ EvseData: Type.Object({ OperatorEvseData: Type.Array(OperatorEvseData) }), StatusCode: Type.Optional(StatusCode) });
-export const ChargeDetailRecordList = Type.Object({ eRoamingChargeDetailRecord: Type.Array(ChargeDetailRecord) });
+const GroupedEvseData = Type.Object({ EvseData: Type.Object({ OperatorEvseData: Type.Array(OperatorEvseData) }), StatusCode: Type.Optional(StatusCode) });
+const ChargeDetailRecordList = Type.Object({ eRoamingChargeDetailRecord: Type.Array(ChargeDetailRecord) });
 
 type Page<T> = { content: T[]; StatusCode?: EvseDataPage['StatusCode'] } & Omit<PageHeader, 'StatusCode'>;
 

@@ -31,7 +31,7 @@ export function xmlText(text: string): string {
 const LANGUAGE_CODES: Readonly<Record<string, string>> = { en: 'ENG', de: 'DEU', fr: 'FRA', it: 'ITA', nl: 'NLD', es: 'SPA' };
 
 /** `2.x ENG:text|||` (the LocalizedInfoType of the 2.0 XSD): a three-letter language, the text, three bars. */
-export function localizedText(entries: InfoText[]): string {
+function localizedText(entries: InfoText[]): string {
   return entries.map(({ lang, value }) => `${LANGUAGE_CODES[lang] ?? lang.slice(0, 3).toUpperCase()}:${value}|||`).join('');
 }
 

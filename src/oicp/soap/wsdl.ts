@@ -30,8 +30,8 @@ type Shape = SchemaShape;
 
 type Xml = Record<string, XmlOut>;
 
-export const xsdFile = (service: SoapService) => `${service}.xsd`;
-export const wsdlFile = (service: SoapService) => `${service}.wsdl`;
+const xsdFile = (service: SoapService) => `${service}.xsd`;
+const wsdlFile = (service: SoapService) => `${service}.wsdl`;
 const commonTypeName = (element: string) => `${element}Type`;
 
 /**

@@ -15,7 +15,7 @@ import { OICP_AUTHENTICATION_MODES } from './vocabulary';
 
 const OperatorName = Type.String({ maxLength: 100 });
 
-export const ACTION_TYPES = ['fullLoad', 'update', 'insert', 'delete'] as const;
+const ACTION_TYPES = ['fullLoad', 'update', 'insert', 'delete'] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
 const Action = StringEnum(ACTION_TYPES);
 
@@ -33,7 +33,7 @@ export type PushEvseStatusRequest = Static<typeof PushEvseStatusRequest>;
 
 const SearchCenter = Type.Object({ GeoCoordinates, Radius: Type.Number({ minimum: 0, description: 'Kilometres.' }) });
 
-export const GEO_RESPONSE_FORMATS = ['Google', 'DegreeMinuteSeconds', 'DecimalDegree'] as const;
+const GEO_RESPONSE_FORMATS = ['Google', 'DegreeMinuteSeconds', 'DecimalDegree'] as const;
 
 export const PullEvseDataRequest = Type.Object(
   {

@@ -47,7 +47,7 @@ export interface OicpOperation<Req extends TSchema = TSchema, Res extends TSchem
  * The OICP 2.x SOAP form: the service (whose namespace per release is in soap/services.ts), the
  * request and answer elements of the SOAP body, and the variants 2.x split some operations into.
  */
-export interface SoapForm {
+interface SoapForm {
   service: SoapService;
   request: string;
   response: string;

@@ -16,12 +16,12 @@ const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
 
 export const EvseId = Type.String({ pattern: EVSE_ID_PATTERN });
 export const OperatorId = Type.String({ pattern: OPERATOR_ID_PATTERN });
-export const CHARGING_POOL_ID_PATTERN = '^[A-Za-z]{2}\\*?[A-Za-z0-9]{3}\\*?P[A-Za-z0-9*]{1,30}$';
+const CHARGING_POOL_ID_PATTERN = '^[A-Za-z]{2}\\*?[A-Za-z0-9]{3}\\*?P[A-Za-z0-9*]{1,30}$';
 
 export const InfoText = Type.Object({ lang: Type.String({ pattern: '^[a-z]{2,3}(?:-[A-Z]{2,3}(?:-[a-zA-Z]{4})?)?(?:-x-[a-zA-Z0-9]{1,8})?$' }), value: Type.String() });
 export type InfoText = Static<typeof InfoText>;
 
-export const TIME_ZONE_PATTERN = '^UTC[+-][0-9]{2}:[0-9]{2}$';
+const TIME_ZONE_PATTERN = '^UTC[+-][0-9]{2}:[0-9]{2}$';
 export const Address = Type.Object({
   Country: Type.String({ pattern: '^[A-Z]{3}$' }),
   City: Type.String({ minLength: 1, maxLength: 50 }),
@@ -45,7 +45,7 @@ export const GeoCoordinates = Type.Object({
 
 export const POWER_TYPES = ['AC_1_PHASE', 'AC_3_PHASE', 'DC'] as const;
 export type OicpPowerType = (typeof POWER_TYPES)[number];
-export const CHARGING_MODES = ['Mode_1', 'Mode_2', 'Mode_3', 'Mode_4', 'CHAdeMO'] as const;
+const CHARGING_MODES = ['Mode_1', 'Mode_2', 'Mode_3', 'Mode_4', 'CHAdeMO'] as const;
 export const ChargingFacility = Type.Object({
   PowerType: StringEnum(POWER_TYPES),
   Voltage: Opt(Type.Integer({ minimum: 0, maximum: 999 })),
@@ -56,10 +56,10 @@ export const ChargingFacility = Type.Object({
 });
 export type ChargingFacility = Static<typeof ChargingFacility>;
 
-export const ENERGY_SOURCES = ['Solar', 'Wind', 'HydroPower', 'GeothermalEnergy', 'Biomass', 'Coal', 'NuclearEnergy', 'Petroleum', 'NaturalGas'] as const;
+const ENERGY_SOURCES = ['Solar', 'Wind', 'HydroPower', 'GeothermalEnergy', 'Biomass', 'Coal', 'NuclearEnergy', 'Petroleum', 'NaturalGas'] as const;
 export type OicpEnergySource = (typeof ENERGY_SOURCES)[number];
 export const CALIBRATION_LAW_DATA = ['Local', 'External', 'Not Available'] as const;
-export const WEEKDAY_SETS = ['Everyday', 'Workdays', 'Weekend', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
+const WEEKDAY_SETS = ['Everyday', 'Workdays', 'Weekend', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
 export type OicpDays = (typeof WEEKDAY_SETS)[number];
 const HourMinute = Type.String({ pattern: '^[0-9]{2}:[0-9]{2}$' });
 export const Period = Type.Object({ begin: HourMinute, end: HourMinute });
@@ -115,10 +115,9 @@ export const EvseStatusRecord = Type.Object({ EvseID: EvseId, EvseStatus: String
 export type EvseStatusRecord = Static<typeof EvseStatusRecord>;
 export const EvseStatusRecords = Type.Array(EvseStatusRecord);
 
-export const REFERENCE_UNITS = ['HOUR', 'KILOWATT_HOUR', 'MINUTE'] as const;
+const REFERENCE_UNITS = ['HOUR', 'KILOWATT_HOUR', 'MINUTE'] as const;
 export type ReferenceUnit = (typeof REFERENCE_UNITS)[number];
-export const ADDITIONAL_REFERENCES = ['START FEE', 'FIXED FEE', 'PARKING FEE', 'MINIMUM FEE', 'MAXIMUM FEE'] as const;
-export type AdditionalReferenceKind = (typeof ADDITIONAL_REFERENCES)[number];
+const ADDITIONAL_REFERENCES = ['START FEE', 'FIXED FEE', 'PARKING FEE', 'MINIMUM FEE', 'MAXIMUM FEE'] as const;
 const ProductId = Type.String({ minLength: 1, maxLength: 50 });
 const ProviderIdOrAll = Type.String({ pattern: `(${PROVIDER_ID_PATTERN})|^\\*$` });
 const Currency = Type.String({ pattern: '^[A-Z]{3}$' });

@@ -5,7 +5,7 @@
  */
 import type { Acknowledgement, StatusCode } from './transaction-schemas';
 
-export const STATUS_CODES = {
+const STATUS_CODES = {
   '000': 'Success',
   '001': 'Hubject system error',
   '002': 'Hubject database error',

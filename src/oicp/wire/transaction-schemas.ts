@@ -13,8 +13,8 @@ const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
 const PartnerSessionId = Opt(Type.String({ maxLength: 250 }));
 export const DateTime = Type.String({ format: 'date-time' });
 
-export const UID_PATTERN = '^([0-9A-F]{8}|[0-9A-F]{14}|[0-9A-F]{20})$';
-export const EVCO_ID_PATTERN = '^(([A-Za-z]{2}-?[A-Za-z0-9]{3}-?C[A-Za-z0-9]{8}(-?[0-9A-Za-z])?)|([A-Za-z]{2}[*-]?[A-Za-z0-9]{3}[*-]?[A-Za-z0-9]{6}([*-]?[0-9X])?))$';
+const UID_PATTERN = '^([0-9A-F]{8}|[0-9A-F]{14}|[0-9A-F]{20})$';
+const EVCO_ID_PATTERN = '^(([A-Za-z]{2}-?[A-Za-z0-9]{3}-?C[A-Za-z0-9]{8}(-?[0-9A-Za-z])?)|([A-Za-z]{2}[*-]?[A-Za-z0-9]{3}[*-]?[A-Za-z0-9]{6}([*-]?[0-9X])?))$';
 
 const EvcoId = Type.String({ pattern: EVCO_ID_PATTERN });
 const Uid = Type.String({ pattern: UID_PATTERN });
@@ -22,7 +22,7 @@ export const SessionId = Type.String({ pattern: SESSION_ID_PATTERN });
 export const ProviderId = Type.String({ pattern: PROVIDER_ID_PATTERN });
 const ProductId = Opt(Type.String({ maxLength: 50 }));
 
-export const RFID_TYPES = ['mifareCls', 'mifareDes', 'calypso', 'nfc', 'mifareFamily'] as const;
+const RFID_TYPES = ['mifareCls', 'mifareDes', 'calypso', 'nfc', 'mifareFamily'] as const;
 
 export const Identification = Type.Object({
   RFIDMifareFamilyIdentification: Opt(Type.Object({ UID: Uid })),
@@ -49,7 +49,7 @@ const sessionIds = { CPOPartnerSessionID: PartnerSessionId, EMPPartnerSessionID:
 export const Acknowledgement = Type.Object({ Result: Type.Boolean(), StatusCode, SessionID: Opt(SessionId), ...sessionIds });
 export type Acknowledgement = Static<typeof Acknowledgement>;
 
-export const AUTHORIZATION_STATUSES = ['Authorized', 'NotAuthorized'] as const;
+const AUTHORIZATION_STATUSES = ['Authorized', 'NotAuthorized'] as const;
 
 export const AuthorizeStart = Type.Object({ SessionID: Opt(SessionId), ...sessionIds, OperatorID: OperatorId, EvseID: Opt(EvseId), Identification, PartnerProductID: ProductId });
 export type AuthorizeStart = Static<typeof AuthorizeStart>;
@@ -95,8 +95,8 @@ export type AuthorizeRemoteReservationStop = Static<typeof AuthorizeRemoteReserv
 
 const MeterValueInBetween = Opt(Type.Object({ meterValues: Type.Array(Type.Number()) }));
 
-export const CHARGING_NOTIFICATION_TYPES = ['Start', 'Progress', 'End', 'Error'] as const;
-export const ERROR_TYPES = ['ConnectorError', 'CriticalError'] as const;
+const CHARGING_NOTIFICATION_TYPES = ['Start', 'Progress', 'End', 'Error'] as const;
+const ERROR_TYPES = ['ConnectorError', 'CriticalError'] as const;
 
 /** One object for the four notification types: each type's own required fields are checked by the mappers. */
 export const ChargingNotification = Type.Object({
@@ -125,7 +125,7 @@ export const ChargingNotification = Type.Object({
 });
 export type ChargingNotification = Static<typeof ChargingNotification>;
 
-export const METERING_STATUSES = ['Start', 'Progress', 'End'] as const;
+const METERING_STATUSES = ['Start', 'Progress', 'End'] as const;
 export type MeteringStatus = (typeof METERING_STATUSES)[number];
 export const SignedMeteringValue = Type.Object({ SignedMeteringValue: Type.String({ maxLength: 3000 }), MeteringStatus: StringEnum(METERING_STATUSES) });
 export type SignedMeteringValue = Static<typeof SignedMeteringValue>;
