@@ -106,13 +106,13 @@ function sandboxBanner(config: BridgeConfig, url: string, store: string, hubUrl:
       ? [
           '  flows        CPO: the simulated CPO pushes its locations and tariffs now; the trace below shows each',
           '               OCPI push and the OICP calls it became (EVSE data, statuses, pricing).',
-          '               docs/cpo-walkthrough.md drives sessions, CDRs and remote starts by hand.',
+          '               docs/cpo-walkthrough.md explains each flow; docs/operations.md sends a remote start.',
         ]
       : [
           '  flows        EMP: the simulated eMSP pushes its tokens; the bridge pulls the network of the CPO DE*XYZ',
           `               behind Hubject, its pricing and statuses; then a driver charges with card ${SANDBOX_CARD}: the`,
           '               trace shows the authorization, notifications and CDR.',
-          '               docs/emp-walkthrough.md drives remote starts by hand.',
+          '               docs/emp-walkthrough.md explains each flow.',
         ]),
     '  Stop with Ctrl+C. Write a bridge.yaml (see bridge.example.yaml) to leave sandbox mode.',
     '',

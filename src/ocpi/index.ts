@@ -79,12 +79,22 @@ export function ocpiSide({ ocpi, bodyLimit, store, logger, publicUrl, modules, n
 /**
  * Registers with the configured backend when it is not registered yet (`ocpi.backend` with a
  * token A). A failure is logged with its reason and leaves the bridge running: the operator can
- * retry with `ocpi register`.
+ * retry with `ocpi register`. A store registered with another backend is left as it is (its
+ * credentials are the only way to reach that peer), and the mismatch is logged with the way out.
  */
 export async function registerWithBackend(config: BridgeConfig, side: OcpiSide, store: Pick<Store, 'parties'>, logger: Logger): Promise<void> {
   const backend = config.ocpi.backend;
   if (!backend?.token) return;
-  if ((await store.parties.get(BACKEND_PARTY))?.state === 'registered') return;
+  const stored = await store.parties.get(BACKEND_PARTY);
+  if (stored?.state === 'registered') {
+    if (stored.versionsUrl !== backend.versionsUrl) {
+      logger.warn('the store is registered with another OCPI backend than the configured one, and keeps that registration; to move, run `ocpi-oicp-bridge ocpi unregister` then `ocpi register`', {
+        registered: stored.versionsUrl,
+        configured: backend.versionsUrl,
+      });
+    }
+    return;
+  }
   try {
     const party = await side.registration.register(BACKEND_PARTY, backend.versionsUrl, backend.token);
     logger.info('registered with the OCPI backend', { versionsUrl: backend.versionsUrl, version: party.version });

@@ -288,6 +288,17 @@ describe('a bridge configured with ocpi.backend registers when it starts', () =>
       expect((await second.store.parties.get('backend'))!.state).toBe('registered');
       await second.stop();
       expect(lines.filter((line) => line.includes('registration with the OCPI backend failed'))).toEqual([]);
+      expect(lines.filter((line) => line.includes('registered with another OCPI backend'))).toEqual([]);
+
+      // The same store, configured for another backend: it keeps its registration, and says so with the way out.
+      const moved = parseConfig({ ...config, ocpi: { ...config.ocpi, backend: { versionsUrl: 'http://127.0.0.1:9/ocpi/versions', token: 'another-token-a' } } }, 'test', {});
+      const fourth = await startRuntime(moved, log);
+      expect((await fourth.store.parties.get('backend'))!.versionsUrl).toBe(backend.versionsUrl());
+      await fourth.stop();
+      const warning = lines.find((line) => line.includes('registered with another OCPI backend'));
+      expect(JSON.parse(warning!)).toMatchObject({ level: 'warn', registered: backend.versionsUrl(), configured: 'http://127.0.0.1:9/ocpi/versions' });
+      expect(warning).toContain('ocpi unregister');
+      expect(warning).not.toContain('another-token-a');
 
       const third = await startRuntime(configWith('not-the-token', 'other.sqlite'), log);
       try {
