@@ -276,6 +276,21 @@ describe('command line', () => {
       expect((await child.exited).code).toBe(0);
     });
 
+    it('runs the Hubject simulator with a CPO behind it whose network an EMP can pull (--with-cpo)', async () => {
+      const child = runTs(CLI, ['simulate', 'hubject', '--port', '0', '--with-cpo']);
+      const [, url] = await child.waitFor(/Hubject simulator listening on (http:\/\/127\.0\.0\.1:\d+)\/api\/oicp/);
+      await child.waitFor(/behind it: CPO DE\*XYZ with EVSEs DE\*XYZ\*E1\*1, /);
+      const pulled = await fetch(`${url!}/api/oicp/evsepull/v23/providers/DE-DCB/data-records`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ProviderID: 'DE-DCB', GeoCoordinatesResponseFormat: 'DecimalDegree' }),
+      });
+      const page = (await pulled.json()) as { content: { EvseID: string }[] };
+      expect(page.content.map((r) => r.EvseID)).toEqual(['DE*XYZ*E1*1', 'DE*XYZ*E1*2', 'DE*XYZ*E2*1', 'DE*XYZ*E2*2']);
+      child.process.kill('SIGTERM');
+      expect((await child.exited).code).toBe(0);
+    });
+
     it('refuses simulator options it cannot honour', async () => {
       for (const [args, message] of [
         [['simulate', 'ocpi'], /simulate takes one simulator name: hubject/],

@@ -77,7 +77,8 @@ async function registerSandboxBackend(bridge: RunningBridge, sim: RunningOcpiBac
   return bridge.ocpi.registration.register(BACKEND_PARTY, sim.backend.versionsUrl(), await sim.backend.registration.offer('bridge'));
 }
 
-async function startSandboxCpo(hub: RunningHubjectSimulator, logger: Logger): Promise<OicpCpoSimulator & Closable> {
+/** A CPO behind the hub (DE*XYZ, four EVSEs from the official example) that has published its network, statuses and pricing. */
+export async function startSandboxCpo(hub: RunningHubjectSimulator, logger: Logger): Promise<Omit<OicpCpoSimulator, 'close'> & Closable> {
   const cpo = createOicpCpoSimulator({ hubUrl: hub.url, logger, evses: 4 });
   const server = await startServer(cpo.app, { host: '127.0.0.1', port: 0, bodyLimit: '1mb', shutdownTimeoutMs: 1_000 });
   hub.simulator.partners.push({ role: 'CPO', id: SIMULATED_OPERATOR.OperatorID, url: server.url });

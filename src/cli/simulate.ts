@@ -4,13 +4,15 @@ import { OICP_BASE_PATH, type OicpRole } from '../oicp/wire/operations';
 import { LATEST_RELEASE, type SoapRelease } from '../oicp/wire/soap-services';
 import { startHubjectSimulator, type HubPartner, type RunningHubjectSimulator } from '../simulator/hubject';
 import { startOcpiBackend, type RunningOcpiBackend } from '../simulator/ocpi-backend';
+import { SIMULATED_OPERATOR } from '../simulator/oicp-cpo';
 import { command, describeParty, EXIT, portOption, untilSignal, UsageError, type CliIo, type OptionValues } from './common';
-import { SIMULATED_BACKENDS } from './sandbox';
+import { SIMULATED_BACKENDS, startSandboxCpo } from './sandbox';
 
 const options = {
   host: { type: 'string', value: 'H', help: 'The address to listen on (default 127.0.0.1).' },
   port: { type: 'string', value: 'N', help: `The port to listen on (hubject: default ${SANDBOX_HUB_PORT}; ocpi-*: default 0, a free one).` },
   partner: { type: 'string', multiple: true, value: 'ROLE:ID=URL', help: 'hubject: a partner the hub forwards to, e.g. CPO:DE*ABC=https://cpo:9443 (soap+https:// for SOAP 2.2, soap2.0+ or soap2.1+ for older releases).' },
+  'with-cpo': { type: 'boolean', help: "hubject: a simulated OICP CPO (DE*XYZ) behind the hub publishes four EVSEs, their statuses and pricing, as in the sandbox's EMP scenario." },
   'tls-cert': { type: 'string', value: 'FILE', help: 'hubject: the certificate it presents (with --tls-key and --tls-ca: mutual TLS).' },
   'tls-key': { type: 'string', value: 'FILE', help: "hubject: that certificate's private key." },
   'tls-ca': { type: 'string', value: 'FILE', help: 'hubject: the CA its clients must present certificates from.' },
@@ -22,7 +24,7 @@ type Options = OptionValues<typeof options>;
 
 export const simulate = command({
   name: 'simulate',
-  usage: `  simulate hubject [--host H] [--port N] [--partner ROLE:ID=URL ...]
+  usage: `  simulate hubject [--host H] [--port N] [--partner ROLE:ID=URL ...] [--with-cpo]
                    [--tls-cert FILE --tls-key FILE --tls-ca FILE]
         Run the Hubject simulator alone: every OICP operation of the hub side (2.3 REST under
         /api/oicp, 2.x SOAP under /ws), forwarding partner-served calls to the --partner URLs
@@ -61,6 +63,8 @@ async function simulateHubject(options: Options, io: CliIo): Promise<number> {
   const { 'tls-cert': cert, 'tls-key': key, 'tls-ca': ca } = options;
   const given = [cert, key, ca].filter((f) => f !== undefined).length;
   if (given !== 0 && given !== 3) throw new UsageError('--tls-cert, --tls-key and --tls-ca go together');
+  // The simulated CPO calls the hub over plain HTTP, as in the sandbox.
+  if (options['with-cpo'] && given === 3) throw new UsageError('--with-cpo runs without the TLS files');
   const logger = createLogger({ level: 'info', format: 'text' });
   let hub: RunningHubjectSimulator;
   try {
@@ -69,15 +73,27 @@ async function simulateHubject(options: Options, io: CliIo): Promise<number> {
     io.stderr.write(`ocpi-oicp-bridge: cannot start the Hubject simulator: ${(err as Error).message}\n`);
     return EXIT.failure;
   }
+  let cpo: Awaited<ReturnType<typeof startSandboxCpo>> | undefined;
+  try {
+    if (options['with-cpo']) cpo = await startSandboxCpo(hub, logger);
+  } catch (err) {
+    await hub.close();
+    io.stderr.write(`ocpi-oicp-bridge: cannot start the simulated CPO: ${(err as Error).message}\n`);
+    return EXIT.failure;
+  }
   io.stdout.write(
     [
       `Hubject simulator listening on ${hub.url}${OICP_BASE_PATH} (${cert ? 'mutual TLS' : 'plain HTTP, no certificates'})`,
       ...partners.map((p) => `  partner ${p.role} ${p.id} at ${p.url ?? ''} (${p.wire === 'soap' ? `soap ${p.soapRelease ?? LATEST_RELEASE}` : 'rest'})`),
+      ...(cpo ? [`  behind it: CPO ${SIMULATED_OPERATOR.OperatorID} with EVSEs ${cpo.evseIds.join(', ')}, their statuses and pricing`] : []),
       `  traffic: GET ${hub.url}/simulator/traffic`,
       '',
     ].join('\n'),
   );
-  return untilSignal(() => hub.close(), logger);
+  return untilSignal(async () => {
+    await cpo?.close();
+    await hub.close();
+  }, logger);
 }
 
 /** A backend simulator for the bridge to register with; or, given the bridge's versions URL and token A, one that registers itself. */
