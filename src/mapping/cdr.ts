@@ -8,6 +8,7 @@
  * caller's correlation, else from an `authorization_reference` that holds one (authorization.ts puts it
  * there).
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: hub-provider-id-spelling (src/oicp/errata.ts).
 import type { Location } from '../ocpi/wire/schemas';
 import { Cdr as CdrSchema, type Cdr, type ChargingPeriod, type Token } from '../ocpi/wire/transaction-schemas';
 import { ChargeDetailRecord as ChargeDetailRecordSchema, type ChargeDetailRecord } from '../oicp/wire/transaction-schemas';

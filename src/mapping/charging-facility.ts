@@ -6,6 +6,7 @@
  * defaulted, and reported. Three-phase voltage is line-to-neutral in OCPI and line-to-line in OICP:
  * one rule (×√3 / ÷√3 to the nominal pair) serves both ways.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: charging-facility-power-decimal (src/oicp/errata.ts).
 import type { Connector } from '../ocpi/wire/schemas';
 import type { ChargingFacility, OicpPowerType } from '../oicp/wire/schemas';
 import { childPath, FindingLog, type Mapped } from '../core/findings';

@@ -7,6 +7,7 @@
  * answers asynchronously (CommandResponse, then CommandResult); Hubject wants one Acknowledgement, with
  * the StatusCode from the tables below.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: reservation-emp-partner-session-id-spelling (src/oicp/errata.ts).
 import type { Location } from '../ocpi/wire/schemas';
 import {
   CancelReservation as CancelReservationSchema,

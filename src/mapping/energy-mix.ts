@@ -2,6 +2,7 @@
  * Energy mix, OCPI `energy_mix` <-> OICP RenewableEnergy, EnergySource and EnvironmentalImpact. Both
  * sides use g/kWh for the impact; OICP names fewer generic categories and holds whole percentages.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: energy-source-percentage-100 (src/oicp/errata.ts).
 import type { EnergyMix } from '../ocpi/wire/schemas';
 import type { OicpEnergySource } from '../oicp/wire/schemas';
 import { childPath, FindingLog, type Mapped } from '../core/findings';

@@ -6,6 +6,7 @@
  * otherwise); every other token travels as its contract id, the eMAID OICP calls EvcoID. An ISO EvcoID
  * without its check digit gets the computed one, because Hubject's schema requires it.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: evco-id-check-digit-optional (src/oicp/errata.ts).
 import { Token as TokenSchema, type AuthMethod, type CdrToken, type Token, type TokenType } from '../ocpi/wire/transaction-schemas';
 import type { Identification } from '../oicp/wire/transaction-schemas';
 import { childPath, FindingLog, type Mapped } from '../core/findings';

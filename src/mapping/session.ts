@@ -7,6 +7,7 @@
  * Energy is kWh on both sides; OCPI charging periods whose ENERGY adds up to a thousand times the
  * session's kWh are Wh (the official examples do this, ocpi.md §4.3) and are read as such, reported.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: session-energy-in-wh (src/ocpi/errata.ts); charging-duration-definition (src/oicp/errata.ts).
 import type { Location, Tariff } from '../ocpi/wire/schemas';
 import { Session as SessionSchema, type ChargingPeriod, type Session, type Token } from '../ocpi/wire/transaction-schemas';
 import { ChargingNotification as ChargingNotificationSchema, type ChargingNotification } from '../oicp/wire/transaction-schemas';

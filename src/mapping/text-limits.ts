@@ -6,6 +6,7 @@
  * schema check names any that are not. The limits are the OCPI schemas' own, as outboundSchema()
  * writes them.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: location-address-length, location-state-length, signed-value-plain-data-length, text-characters-read-leniently (src/ocpi/errata.ts).
 import type { TSchema } from '@sinclair/typebox';
 import { OCPI_KIND, outboundSchema, type OcpiStringKind, type OcpiWriteVersion } from '../ocpi/wire/schemas';
 import { childPath, FindingLog, type Mapped } from '../core/findings';

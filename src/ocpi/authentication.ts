@@ -3,6 +3,7 @@
  * opens only versions and credentials; functional modules take a registered peer's access token in
  * the version it registered, with 2.2.1's routing headers naming only the parties on each side.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: token-either-encoding (src/ocpi/errata.ts).
 import type { NextFunction, Request, Response } from 'express';
 import type { PartyRepository, TokenRepository } from '../store/credentials';
 import type { OcpiModule } from './endpoints';

@@ -1,6 +1,7 @@
 /**
  * Refusals on the OCPI server, always as envelopes in the caller's version's status codes.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: status-codes-for-2-1-1 (src/ocpi/errata.ts).
 import type { ErrorRequestHandler } from 'express';
 import { isBodyRefused } from '../http/json-body';
 import { originForm } from '../http/origin-form';

@@ -6,6 +6,7 @@
  * in an id was stored (PostgreSQL then failed with "invalid byte sequence", HTTP 500) and an id
  * longer than the spec allows reached the cache. A refusal is HTTP 400 with 2001 naming the field.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: party-id-letters-and-digits, http-400-for-malformed-ids (src/ocpi/errata.ts).
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { OcpiError, type OcpiVersion } from './wire/transport';
 

@@ -9,6 +9,7 @@
  * Naming: `inbound` tokens are the ones peers present to us (stored hashed); the `outbound` token
  * is the one we present to a peer (kept, never logged).
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: version-2-1-is-2-1-1 (src/ocpi/errata.ts).
 import { randomBytes } from 'node:crypto';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { Logger } from '../observability/logger';

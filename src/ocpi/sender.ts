@@ -5,6 +5,7 @@
  * objects; a 2.1.1 peer gets them written in 2.1.1, and an object 2.1.1 cannot carry is left out of
  * its page (logged with the findings, never sent half).
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: status-codes-for-2-1-1 (src/ocpi/errata.ts).
 import type { Request, Response, Router } from 'express';
 import { ocpiModuleRouter } from './ids';
 import type { Finding, Mapped } from '../core/findings';

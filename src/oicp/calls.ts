@@ -4,6 +4,7 @@
  * handler, and make sure what goes back is a valid OICP answer. Handlers refuse by throwing
  * `OicpRefusal`. The transports only translate their wire form to and from this.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: rest-refusal-http-status, unserved-operation-320 (src/oicp/errata.ts).
 import type { TLSSocket } from 'node:tls';
 import type { Request } from 'express';
 import type { Finding } from '../core/findings';

@@ -3,6 +3,7 @@
  * 2.3 REST/JSON routes (one path per operation) and the 2.x SOAP/XML endpoints (one per service).
  * Routes only translate HTTP to `answerCall` and back; what a call means is the handlers' business.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: rest-any-content-type, rest-refusal-http-status, unserved-operation-320, soap-fault-http-status (src/oicp/errata.ts).
 import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
 import { isBodyRefused, jsonBody } from '../http/json-body';
 import type { Logger } from '../observability/logger';

@@ -3,6 +3,7 @@
  * written once against 2.2.1. "Up" is 2.1.1 -> 2.2.1, "down" the reverse; the rules are those of
  * ../shared/spec/ocpi.md §5.2 and §5.5, and everything one version cannot hold is a finding.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: text-characters-read-leniently, coordinates-2-1-1-decimals (src/ocpi/errata.ts).
 import type { Static, TSchema } from '@sinclair/typebox';
 import { childPath, FindingLog, type Mapped } from '../../core/findings';
 import { fitOcpiStrings } from '../text-limits';

@@ -2,6 +2,7 @@
  * OICP pricing products -> OCPI Tariffs (the products of one tariff joined again), and OICP EVSE
  * pricing -> the tariff ids of each EVSE's connectors.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: maximum-product-charging-power-unit (src/oicp/errata.ts).
 import type { Price, PriceComponent, Tariff, TariffElement, TariffRestrictions } from '../../ocpi/wire/schemas';
 import { Tariff as TariffSchema } from '../../ocpi/wire/schemas';
 import { EvsePricings, PricingProductData as PricingProductDataSchema, type PricingProductDataRecord, type ReferenceUnit } from '../../oicp/wire/schemas';

@@ -3,6 +3,7 @@
  * Each element with an ENERGY or TIME price becomes a product; FLAT, PARKING_TIME and min/max prices
  * become additional references; what OICP cannot carry is a finding.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: maximum-product-charging-power-unit (src/oicp/errata.ts).
 import type { DayOfWeek, PriceComponent, Tariff, TariffElement, TariffRestrictions } from '../../ocpi/wire/schemas';
 import { checkLocation, Tariff as TariffSchema } from '../../ocpi/wire/schemas';
 import { type AdditionalReference, type EvsePricing, type OicpDays, type PricingProductData, type PricingProductDataRecord, type ProductAvailabilityTimes, type ReferenceUnit } from '../../oicp/wire/schemas';

@@ -9,6 +9,7 @@
  * raised one and written by the original (`x-ocpi-write-maxLength`), which every reader accepts.
  * outboundSchema() turns these marks into the schema of what the bridge may write.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: location-address-length, location-state-length, datetime-read-leniently, text-characters-read-leniently, coordinates-2-1-1-decimals, party-id-letters-and-digits (src/ocpi/errata.ts).
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { OCPI_PARKING_RESTRICTIONS, OCPI_PARKING_TYPES } from './vocabulary';
 import { OCPI_CAPABILITIES } from './vocabulary';

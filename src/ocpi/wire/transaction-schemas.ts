@@ -3,6 +3,7 @@
  * the types are derived from these schemas and the same schemas validate what peers send. Field
  * tables: ../shared/spec/ocpi.md §4.2, §4.3, §4.5, §4.6; version differences §5.3, §5.4, §5.6, §5.7.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: location-address-length, signed-value-plain-data-length (src/ocpi/errata.ts).
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { StringEnum } from '../../core/typebox';
 import { CONNECTOR_TYPES, DateTime, DisplayText, GeoLocation, Id, Location211, POWER_TYPES, Tariff, Tariff211, Text, TOKEN_TYPES, Url } from './schemas';

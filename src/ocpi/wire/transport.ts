@@ -3,6 +3,7 @@
  * the response envelope, the status codes with the HTTP status each travels with, the
  * `Authorization: Token` header in its 2.1.1 (plain) and 2.2.1 (Base64) forms, and time stamps.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: token-either-encoding, version-2-1-is-2-1-1 (src/ocpi/errata.ts).
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { check } from '../../core/typebox';
 

@@ -7,6 +7,7 @@
  * range, a power never stated) is assumed and said (`default`); text that names no power type or
  * power is dropped and said (`loss`). One facility never refuses the record it belongs to.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: soap-free-text-charging-facility (src/oicp/errata.ts).
 import { check } from '../../core/typebox';
 import { ChargingFacility, type OicpPowerType } from '../wire/schemas';
 

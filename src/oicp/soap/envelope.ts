@@ -5,6 +5,7 @@
  * errors are SOAP Faults (HTTP 500, as SOAP 1.1 demands) whose detail carries the acknowledgement
  * with the OICP StatusCode when the fault concerns the Body.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: soap-addressing-must-understand, soap-page-header (src/oicp/errata.ts).
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { Finding, Mapped } from '../../core/findings';
 import { OPERATIONS, OPERATION_NAMES, type OicpOperation, type OicpRole, type OperationName, type SoapVariant } from '../wire/operations';

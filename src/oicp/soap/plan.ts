@@ -7,6 +7,7 @@
  * the streaming reader (`reader.ts`) and the writer (`writer.ts`), so the SOAP edge has no second
  * model of any message.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: soap-element-order-and-case, soap-spellings-of-any-release (src/oicp/errata.ts).
 import type { TSchema } from '@sinclair/typebox';
 import type { OicpRole } from '../wire/operations';
 import { DIALECTS, ruleFor, type Form } from './dialects';

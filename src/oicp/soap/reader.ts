@@ -10,6 +10,7 @@
  * as SOAP 1.1 demands: another envelope namespace is a VersionMismatch, a header that must be
  * understood is a MustUnderstand fault, anything else amiss is the Client's.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: soap-element-order-and-case (src/oicp/errata.ts).
 import { SaxesParser, type SaxesTag } from 'saxes';
 import { FindingLog, type Finding } from '../../core/findings';
 import type { ChargingFacility, InfoText } from '../wire/schemas';

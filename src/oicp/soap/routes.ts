@@ -5,6 +5,7 @@
  * limit once the body element names a bulk operation; the canonical request goes to the same
  * `answerCall` as the REST routes, and the answer goes back in the release the caller spoke.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: unserved-operation-320, soap-spellings-of-any-release, soap-fault-http-status (src/oicp/errata.ts).
 import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from '../../observability/logger';
 import { answerCall, callerOf, type OicpServerOptions } from '../calls';

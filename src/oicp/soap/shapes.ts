@@ -6,6 +6,7 @@
  * without it, as Hubject's 2.x answered, is one complete page. The shapes are TypeBox schemas built
  * from the same record schemas, so the plans, the XSDs and the JSON still have one model.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: soap-page-header (src/oicp/errata.ts).
 import { Type, type TSchema } from '@sinclair/typebox';
 import { FindingLog, type Finding } from '../../core/findings';
 import { operatorOfEvseId } from '../../mapping/identifiers';

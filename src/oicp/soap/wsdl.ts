@@ -10,6 +10,7 @@
  * strong-soap takes an operation named like its input element for the "document/literal wrapped"
  * convention and then looks for the answer inside the answer element, where OICP has none.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: soap-wsdl-operation-names (src/oicp/errata.ts).
 import type { TSchema } from '@sinclair/typebox';
 import { OPERATIONS, OPERATION_NAMES, type OicpOperation } from '../wire/operations';
 import { Acknowledgement } from '../wire/transaction-schemas';

@@ -5,6 +5,7 @@
  * the server routes and the simulator validate with them, and the tests check them against the
  * official OpenAPI.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: cdr-forwarder-spelling (src/oicp/errata.ts).
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { StringEnum } from '../../core/typebox';
 import { CALIBRATION_LAW_DATA, EvseDataRecord, EvseId, EvsePricing, EvseStatusRecord, GeoCoordinates, OperatorId, PricingProductData } from './schemas';

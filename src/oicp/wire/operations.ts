@@ -4,6 +4,7 @@
  * this table, so adding or correcting an operation is one edit here (source: the operation table
  * of the official OpenAPI, ../shared/schemas/oicp-2.3/openapi-{cpo,emp}/openapi.yaml).
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: soap-charging-notification (src/oicp/errata.ts).
 import type { Static, TSchema } from '@sinclair/typebox';
 import * as M from './messages';
 import * as T from './transaction-schemas';

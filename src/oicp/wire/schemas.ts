@@ -4,6 +4,7 @@
  * reference; the tests check our output against it. Where the OpenAPI and Hubject's service
  * definitions disagree we read both spellings (ChargingStationID/Id) and write the service's.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: charging-station-id-spelling, charging-facility-power-decimal, string-maximum-as-max-length, energy-source-percentage-100 (src/oicp/errata.ts).
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { EVSE_ID_PATTERN, OPERATOR_ID_PATTERN, PROVIDER_ID_PATTERN } from './vocabulary';
 import { OICP_ACCESSIBILITIES, OICP_ACCESSIBILITY_LOCATIONS } from './vocabulary';

@@ -13,6 +13,7 @@
  * never had a SOAP form at Hubject: it is carried in the 2.2 style so every operation exists in
  * both encodings (docs/oicp-soap.md).
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: soap-charging-notification (src/oicp/errata.ts).
 export const SOAP_RELEASES = ['2.0', '2.1', '2.2'] as const;
 export type SoapRelease = (typeof SOAP_RELEASES)[number];
 /** The release written when nothing asks for another: the last SOAP release. */

@@ -3,6 +3,7 @@
  * acknowledgement every refusal is answered with. One place, so the server, the client and the
  * simulator describe a code the same way.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: rest-refusal-http-status (src/oicp/errata.ts).
 import type { Acknowledgement, StatusCode } from './transaction-schemas';
 
 const STATUS_CODES = {

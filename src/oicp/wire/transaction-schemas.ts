@@ -4,6 +4,7 @@
  * tests check our output against it. The EvcoID check digit is optional when reading (hubject/oicp#101);
  * we always write one, as the OpenAPI demands.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: hub-provider-id-spelling, reservation-emp-partner-session-id-spelling, evco-id-check-digit-optional, id-pattern-separator-class, string-maximum-as-max-length (src/oicp/errata.ts).
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { PROVIDER_ID_PATTERN, SESSION_ID_PATTERN } from './vocabulary';
 import { StringEnum } from '../../core/typebox';

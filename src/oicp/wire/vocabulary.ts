@@ -3,6 +3,7 @@
  * and patterns the wire schemas, the mappers and the flows share, below the mappers, so a schema never
  * depends on a mapper.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: id-pattern-separator-class (src/oicp/errata.ts).
 
 export const OICP_EVSE_STATUSES = ['Available', 'Reserved', 'Occupied', 'OutOfService', 'EvseNotFound', 'Unknown'] as const;
 
