@@ -5,10 +5,12 @@ import { oicpClientFromConfig, oicpRoutesFromConfig } from './oicp';
 import { BACKEND_PARTY, ocpiSide, publicUrlOf, registerWithBackend, registeredPeer, storedLocation, type OcpiSide } from './ocpi';
 import { OcpiClient } from './ocpi/client';
 import { flowsFromConfig } from './flows';
-import { Scheduler } from './flows/scheduler';
+import { Scheduler, type JobStatus } from './flows/scheduler';
 import { OutboxWorker } from './flows/outbox-worker';
 import { outboxRetentionJob } from './flows/outbox-retention';
 import { storeRetentionJob } from './flows/retention';
+import { traceRetentionJob } from './flows/trace-retention';
+import { withFindingsTraced } from './observability/trace-context';
 import { createApp, startServer, type RunningServer } from './server';
 import { createMetrics } from './observability/metrics';
 import { staleReporter } from './flows/freshness';
@@ -23,13 +25,22 @@ export interface RunningBridge {
   ocpi: OcpiSide;
   /** Runs a scheduled job now (e.g. 'full sync', 'outbox retention'), whatever its schedule. */
   runJob(name: string): Promise<unknown>;
+  /** The scheduled jobs and how their last runs went. */
+  jobs(): JobStatus[];
   /** Graceful stop: no new connections, in-flight requests finish, then the store is closed. */
   stop(): Promise<void>;
 }
 
 /** Wires store, HTTP app and listener together from a validated configuration. */
 export async function startBridge(config: BridgeConfig, logger: Logger): Promise<RunningBridge> {
-  const store = await openStore(config.store, config.outbox);
+  const trace = config.trace;
+  const store = await openStore(
+    config.store,
+    config.outbox,
+    trace.enabled
+      ? { trace: { flushMs: trace.flushMs, batch: trace.batch, maxBuffered: 20 * trace.batch, onError: (error) => logger.warn('trace events could not be written', { error }) } }
+      : {},
+  );
   logger.info('store ready', { store: store.location });
   let server: RunningServer;
   let oicp: OicpClient;
@@ -37,7 +48,7 @@ export async function startBridge(config: BridgeConfig, logger: Logger): Promise
   let worker: OutboxWorker;
   let scheduler: Scheduler;
   try {
-    oicp = oicpClientFromConfig(config, logger);
+    oicp = oicpClientFromConfig(config, logger, store.tracer);
     // The listening address is known only once listening; our OCPI documents ask for it per request.
     let listening = '';
     const metrics = createMetrics(store);
@@ -45,7 +56,7 @@ export async function startBridge(config: BridgeConfig, logger: Logger): Promise
     const publicUrl = () => publicUrlOf(config, listening);
     // Our OCPI party toward the backend: its eMSP in front of a CPO backend, its CPO in front of an eMSP backend.
     const us = { role: config.oicp.role === 'EMP' ? 'CPO' : 'EMSP', countryCode: config.ocpi.countryCode, partyId: config.ocpi.partyId };
-    const peers = new OcpiClient({ logger });
+    const peers = new OcpiClient({ logger, trace: store.tracer });
     const locationOf = storedLocation(store);
     const flows = flowsFromConfig(config, {
       store,
@@ -53,18 +64,22 @@ export async function startBridge(config: BridgeConfig, logger: Logger): Promise
       backend: () => registeredPeer(store, peers, us, BACKEND_PARTY, { locationOf }),
       us,
       publicUrl,
-      logger,
+      logger: withFindingsTraced(logger, store.tracer),
       stale,
       now: () => new Date(),
     });
     ocpi = ocpiSide({ ocpi: config.ocpi, bodyLimit: config.server.bodyLimit, store, logger, publicUrl, modules: flows.modules });
-    worker = new OutboxWorker({ outbox: store.outbox, deliverers: flows.deliverers, logger, idleMs: config.outbox.pollMs, concurrency: config.outbox.concurrency });
+    worker = new OutboxWorker({ outbox: store.outbox, deliverers: flows.deliverers, logger, idleMs: config.outbox.pollMs, concurrency: config.outbox.concurrency, trace: store.tracer });
     // Housekeeping last: the flows' first runs (the EMP network pull) matter more at start.
     const clock = () => Date.now();
-    scheduler = new Scheduler([...flows.jobs, outboxRetentionJob(store, config.outbox.retention, logger, clock), storeRetentionJob(store, config.retention, logger, clock)], logger);
+    scheduler = new Scheduler(
+      [...flows.jobs, outboxRetentionJob(store, config.outbox.retention, logger, clock), storeRetentionJob(store, config.retention, logger, clock), traceRetentionJob(store, trace, logger, clock)],
+      logger,
+      store.tracer,
+    );
     // Operations the flows do not handle (yet) are answered 320.
-    const routers = [ocpi.router, oicpRoutesFromConfig(config, flows.oicpHandlers, logger)];
-    server = await startServer(createApp({ store, logger, metrics, server: config.server, routers }), config.server);
+    const routers = [ocpi.router, oicpRoutesFromConfig(config, flows.oicpHandlers, logger, store.tracer)];
+    server = await startServer(createApp({ store, logger, metrics, server: config.server, routers, trace: store.tracer }), config.server);
     listening = server.url;
     worker.start();
     await registerWithBackend(config, ocpi, store, logger);
@@ -82,6 +97,7 @@ export async function startBridge(config: BridgeConfig, logger: Logger): Promise
     oicp,
     ocpi,
     runJob: (name) => scheduler.run(name),
+    jobs: () => scheduler.status(),
     stop: () =>
       (stopping ??= (async () => {
         logger.info('stopping: finishing in-flight requests', { timeoutMs: config.server.shutdownTimeoutMs });
