@@ -1,7 +1,9 @@
 import type { BridgeConfig } from './config/schema';
 import type { Logger } from './observability/logger';
 import type { OicpClient } from './oicp/client';
-import { oicpClientFromConfig, oicpRoutesFromConfig } from './oicp';
+import { hubjectBaseUrl, oicpClientFromConfig, oicpRoutesFromConfig } from './oicp';
+import { adminApp } from './admin/app';
+import type { BridgeIdentity } from './admin/api';
 import { BACKEND_PARTY, ocpiSide, publicUrlOf, registerWithBackend, registeredPeer, storedLocation, type OcpiSide } from './ocpi';
 import { OcpiClient } from './ocpi/client';
 import { flowsFromConfig } from './flows';
@@ -18,6 +20,8 @@ import { openStore, type Store } from './store';
 
 export interface RunningBridge {
   url: string;
+  /** The admin API and console, when `admin.port` is set. */
+  adminUrl?: string;
   store: Store;
   /** The client toward Hubject (or the simulator), for the flows. */
   oicp: OicpClient;
@@ -47,6 +51,7 @@ export async function startBridge(config: BridgeConfig, logger: Logger): Promise
   let ocpi: OcpiSide;
   let worker: OutboxWorker;
   let scheduler: Scheduler;
+  let admin: RunningServer | undefined;
   try {
     oicp = oicpClientFromConfig(config, logger, store.tracer);
     // The listening address is known only once listening; our OCPI documents ask for it per request.
@@ -81,11 +86,26 @@ export async function startBridge(config: BridgeConfig, logger: Logger): Promise
     const routers = [ocpi.router, oicpRoutesFromConfig(config, flows.oicpHandlers, logger, store.tracer)];
     server = await startServer(createApp({ store, logger, metrics, server: config.server, routers, trace: store.tracer }), config.server);
     listening = server.url;
+    if (config.admin.port !== undefined && config.admin.token !== undefined) {
+      const jobs = scheduler;
+      const app = adminApp({
+        token: config.admin.token,
+        store,
+        identity: identityOf(config),
+        jobs: () => jobs.status(),
+        runJob: (name) => jobs.run(name),
+        trace: { enabled: store.tracer !== undefined, dropped: () => store.tracer?.dropped ?? 0 },
+        logger,
+      });
+      admin = await startServer(app, { host: config.admin.host, port: config.admin.port, bodyLimit: '16kb', shutdownTimeoutMs: config.server.shutdownTimeoutMs });
+      logger.info('admin console listening', { url: admin.url });
+    }
     worker.start();
     await registerWithBackend(config, ocpi, store, logger);
     // After registering: the first full sync needs the backend's endpoints.
     scheduler.start();
   } catch (err) {
+    await admin?.close();
     await store.close();
     throw err;
   }
@@ -93,6 +113,7 @@ export async function startBridge(config: BridgeConfig, logger: Logger): Promise
   let stopping: Promise<void> | undefined;
   return {
     url: server.url,
+    adminUrl: admin?.url,
     store,
     oicp,
     ocpi,
@@ -101,12 +122,21 @@ export async function startBridge(config: BridgeConfig, logger: Logger): Promise
     stop: () =>
       (stopping ??= (async () => {
         logger.info('stopping: finishing in-flight requests', { timeoutMs: config.server.shutdownTimeoutMs });
-        await server.close();
+        await Promise.all([server.close(), admin?.close()]);
         // What the worker claimed and the jobs in progress are settled before the store closes.
         await Promise.all([worker.stop(), scheduler.stop()]);
         oicp.close();
         await store.close();
         logger.info('stopped');
       })()),
+  };
+}
+
+/** Who the bridge is, for the console's overview. */
+function identityOf(config: BridgeConfig): BridgeIdentity {
+  const { ocpi, oicp } = config;
+  return {
+    ocpi: { countryCode: ocpi.countryCode, partyId: ocpi.partyId, roles: [...ocpi.roles], versions: [...ocpi.versions] },
+    oicp: { role: oicp.role, id: (oicp.role === 'CPO' ? oicp.operatorId : oicp.providerId) ?? null, environment: oicp.environment, protocol: oicp.protocol, baseUrl: hubjectBaseUrl(oicp) },
   };
 }

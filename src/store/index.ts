@@ -9,7 +9,6 @@ import { PostgresDatabase } from './postgres';
 import type { Dialect, SqlDatabase, SqlExecutor } from './sql';
 import { SqliteDatabase } from './sqlite';
 import { TraceRepository, TraceWriter, TracedOutboxRepository, type TraceWriterOptions } from './traces';
-import type { TraceSink } from '../observability/trace-context';
 
 export { CorrelationConflictError, type Correlation } from './correlations';
 export { ownerKey, ownerOf, type CachedObject } from './objects';
@@ -43,7 +42,7 @@ export interface Store extends StoreRepositories {
    */
   transaction<T>(fn: (tx: StoreRepositories) => Promise<T>): Promise<T>;
   /** Where the bridge reports exchange events; undefined when tracing is off. */
-  readonly tracer: TraceSink | undefined;
+  readonly tracer: TraceWriter | undefined;
   ping(): Promise<void>;
   /** Writes the trace events still waiting, then closes. */
   close(): Promise<void>;

@@ -52,6 +52,12 @@ interface Row {
   body: string;
 }
 
+/**
+ * Time order; within one millisecond the inbound message first: it opened the exchange, though it is
+ * reported when answered, after what its handling reported.
+ */
+const TIME_ORDER = `at, CASE WHEN direction = 'in' THEN 0 ELSE 1 END, id`;
+
 /** What one exchange shows at most (a job's pull may report many pages). */
 const MAX_EVENTS = 500;
 /** How many recent events the unfiltered list groups into exchanges. */
@@ -85,7 +91,7 @@ export class TraceRepository {
     const rows = await this.db.all<Row>(
       `SELECT * FROM traces WHERE correlation_id = $1
          OR outbox_id IN (SELECT outbox_id FROM traces WHERE correlation_id = $1 AND outbox_id IS NOT NULL)
-       ORDER BY at, id LIMIT $2`,
+       ORDER BY ${TIME_ORDER} LIMIT $2`,
       [correlationId, MAX_EVENTS],
     );
     return rows.map(toEntry);
@@ -124,16 +130,20 @@ export class TraceRepository {
   private async summaries(correlationIds: readonly string[]): Promise<ExchangeSummary[]> {
     if (correlationIds.length === 0) return [];
     const in_ = placeholders(correlationIds.length);
-    const spans = await this.db.all<{ correlation_id: string; started: number | string; last: number | string; events: number | string; first_id: number | string }>(
-      `SELECT correlation_id, MIN(at) AS started, MAX(at) AS last, COUNT(*) AS events, MIN(id) AS first_id FROM traces WHERE correlation_id IN (${in_}) GROUP BY correlation_id`,
+    const spans = await this.db.all<{ correlation_id: string; started: number | string; last: number | string; events: number | string }>(
+      `SELECT correlation_id, MIN(at) AS started, MAX(at) AS last, COUNT(*) AS events FROM traces WHERE correlation_id IN (${in_}) GROUP BY correlation_id`,
       correlationIds,
     );
-    if (spans.length === 0) return [];
-    const firsts = await this.db.all<Row>(`SELECT * FROM traces WHERE id IN (${placeholders(spans.length)})`, spans.map((s) => s.first_id));
-    const firstById = new Map(firsts.map((row) => [Number(row.id), row]));
+    // The first event of each: those of its earliest millisecond, in the exchange's order.
+    const earliest = await this.db.all<Row>(
+      `SELECT * FROM traces t WHERE t.correlation_id IN (${in_}) AND t.at = (SELECT MIN(u.at) FROM traces u WHERE u.correlation_id = t.correlation_id) ORDER BY ${TIME_ORDER}`,
+      correlationIds,
+    );
+    const firstOf = new Map<string, Row>();
+    for (const row of earliest) if (!firstOf.has(row.correlation_id)) firstOf.set(row.correlation_id, row);
     const byId = new Map(
       spans.map((span) => {
-        const first = firstById.get(Number(span.first_id))!;
+        const first = firstOf.get(span.correlation_id)!;
         return [
           span.correlation_id,
           {

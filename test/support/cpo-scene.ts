@@ -127,10 +127,10 @@ export function cpoSceneOn(backend: Backend, card = 'AABBCCDD'): { scene: () => 
   return { scene: () => scene!, peer: () => peer! };
 }
 
-/** `backendVersions`: what the CPO backend speaks (both, so 2.2.1 is agreed, unless told). */
-export async function startCpoScene(protocol: Protocol, options: { backendVersions?: OcpiVersion[]; store?: BridgeStore } = {}): Promise<CpoScene> {
+/** `backendVersions`: what the CPO backend speaks (both, so 2.2.1 is agreed, unless told); `config`: sections added to the bridge's configuration (e.g. `admin`). */
+export async function startCpoScene(protocol: Protocol, options: { backendVersions?: OcpiVersion[]; store?: BridgeStore; config?: Record<string, unknown> } = {}): Promise<CpoScene> {
   const network = await startNetwork(options);
-  const bridge = await startBridge(parseConfig(await network.bridgeConfig(protocol, options.store ?? storeFile()), 'test', {}), network.logger);
+  const bridge = await startBridge(parseConfig({ ...(await network.bridgeConfig(protocol, options.store ?? storeFile())), ...options.config }, 'test', {}), network.logger);
   // Hubject forwards remote starts and stops for BE*BEC's EVSEs to the bridge, in the scene's encoding.
   network.hub.partners.push({ role: 'CPO', id: 'BE*BEC', url: bridge.url, wire: protocol === 'soap-2.2' ? 'soap' : 'rest' });
   return {
