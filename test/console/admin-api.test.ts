@@ -68,6 +68,24 @@ describe('admin API', () => {
     expect(basic.status).toBe(401);
   });
 
+  it('serves the console page and its script without the token (they hold no data), framed by nobody', async () => {
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).toBe("default-src 'self'; frame-ancestors 'none'");
+    const html = await page.text();
+    expect(html).toContain('<script type="module" src="/console/app.js"></script>');
+    expect(html).toContain('<label for="token">Admin token</label>');
+    expect(html).not.toContain('BE*BEC');
+    const script = await fetch(`${url}/console/app.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/javascript/);
+    expect((await fetch(`${url}/console/style.css`)).status).toBe(200);
+    for (const path of ['/console/../package.json', '/console/%2e%2e/package.json', '/console/nothing.js']) {
+      expect((await fetch(`${url}${path}`)).status).toBe(404);
+    }
+  });
+
   it('serves its OpenAPI 3.1 document', async () => {
     const answer = await admin(url, 'GET', '/admin/openapi.json');
     expect(answer.status).toBe(200);
@@ -123,10 +141,16 @@ describe('admin API', () => {
     }
     expect(dead).toMatchObject({ state: 'dead', topic: 'oicp:ChargeDetailRecord', lastError: expect.stringContaining('022') });
 
-    const found = (await admin(url, 'GET', `/admin/exchanges?ref=${encodeURIComponent(sessionId)}`)).body as { exchanges: { correlationId: string; first: { name: string } }[] };
-    expect(found.exchanges[0]?.first.name).toBe('POST /ocpi/2.2.1/cdrs');
-    const exchange = await admin(url, 'GET', `/admin/exchanges/${encodeURIComponent(found.exchanges[0]!.correlationId)}`);
-    const events = (exchange.body as { events: { kind: string; status: string | null; protocol: string }[] }).events;
+    // The session's exchanges: its authorization and its CDR; the trace is written shortly after the answers.
+    let events: { kind: string; status: string | null; protocol: string }[] = [];
+    for (let tries = 0; tries < 100 && !events.some((e) => e.kind === 'delivery'); tries++) {
+      const found = (await admin(url, 'GET', `/admin/exchanges?ref=${encodeURIComponent(sessionId)}`)).body as { exchanges: { correlationId: string; first: { name: string } }[] };
+      expect(found.exchanges.map((e) => e.first.name)).toHaveLength(2);
+      expect(found.exchanges.map((e) => e.first.name)).toEqual(expect.arrayContaining(['POST /ocpi/2.2.1/cdrs', expect.stringMatching(/^POST \/ocpi\/2\.2\.1\/tokens\/AABBCCDD\/authorize/)]));
+      const cdrExchange = found.exchanges.find((e) => e.first.name === 'POST /ocpi/2.2.1/cdrs')!;
+      events = ((await admin(url, 'GET', `/admin/exchanges/${encodeURIComponent(cdrExchange.correlationId)}`)).body as { events: typeof events }).events;
+      if (!events.some((e) => e.kind === 'delivery')) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     expect(events.filter((e) => e.kind === 'call').map((e) => e.status)).toEqual(['022']);
     expect(events.filter((e) => e.kind === 'delivery').map((e) => e.status)).toEqual(['dead']);
 
