@@ -4,7 +4,7 @@
  * Stopping waits for the runs in progress, so the store closes after them.
  */
 import type { Logger } from '../observability/logger';
-import { inTraceScope, traceEvent, type TraceSink } from '../observability/trace-context';
+import { inTraceScope, skippedInScope, traceEvent, type TraceSink } from '../observability/trace-context';
 import type { Job } from './ports';
 
 /** A job's last run, for operators. */
@@ -73,12 +73,15 @@ export class Scheduler {
     const last: JobRun = { startedAt: Date.now(), outcome: 'running' };
     this.lastRuns.set(job.name, last);
     const scope = { correlationId: `job:${job.name}:${new Date(last.startedAt).toISOString()}` };
+    // Reported from inside the run's scope, after its work: it knows how many events the run could not record.
     const ended = (outcome: 'ok' | 'failed', error?: string) => {
       Object.assign(last, { endedAt: Date.now(), outcome, error });
-      inTraceScope(scope, () => traceEvent(this.trace, { protocol: 'bridge', direction: 'internal', kind: 'job', name: job.name, status: outcome, note: error, durationMs: last.endedAt! - last.startedAt }));
+      const skipped = skippedInScope();
+      const note = [error, skipped > 0 ? `${skipped} more events of this run were not recorded` : undefined].filter(Boolean).join('; ');
+      traceEvent(this.trace, { protocol: 'bridge', direction: 'internal', kind: 'job', name: job.name, status: outcome, note: note || undefined, durationMs: last.endedAt! - last.startedAt });
     };
-    const run = inTraceScope(scope, () => job.run())
-      .then(
+    const run = inTraceScope(scope, () =>
+      job.run().then(
         (result) => {
           ended('ok');
           return result;
@@ -87,8 +90,8 @@ export class Scheduler {
           ended('failed', (err as Error).message);
           this.logger.error('scheduled job failed', { job: job.name, error: err });
         },
-      )
-      .finally(() => this.running.delete(job.name));
+      ),
+    ).finally(() => this.running.delete(job.name));
     this.running.set(job.name, run);
     return run;
   }

@@ -59,24 +59,49 @@ export interface TraceScope {
   outboxIds?: readonly number[];
 }
 
-const scopes = new AsyncLocalStorage<TraceScope>();
-
-/** Runs `fn` (and everything it awaits) inside an exchange. */
-export function inTraceScope<T>(scope: TraceScope, fn: () => T): T {
-  return scopes.run(scope, fn);
-}
-
-export function traceScope(): TraceScope | undefined {
-  return scopes.getStore();
+/** A scope as it runs: how many of its events were recorded, and how many were not (past the cap). */
+interface RunningScope {
+  scope: TraceScope;
+  recorded: number;
+  skipped: number;
 }
 
 /**
- * Reports an event in the current scope; one record per outbox item for a delivery of several. No
- * sink (tracing off): nothing happens.
+ * Events one scope records at most (what an exchange shows at most, too). A request reports a handful;
+ * a job pulling Hubject's 100,000 EVSEs would report one per record: it keeps its first ones and a
+ * count of the rest, so a bulk pull costs the trace nothing more than a counter.
+ */
+export const MAX_EVENTS_PER_SCOPE = 500;
+
+const scopes = new AsyncLocalStorage<RunningScope>();
+
+/** Runs `fn` (and everything it awaits) inside an exchange. */
+export function inTraceScope<T>(scope: TraceScope, fn: () => T): T {
+  return scopes.run({ scope, recorded: 0, skipped: 0 }, fn);
+}
+
+export function traceScope(): TraceScope | undefined {
+  return scopes.getStore()?.scope;
+}
+
+/** Events of the current scope not recorded because it reached MAX_EVENTS_PER_SCOPE. */
+export function skippedInScope(): number {
+  return scopes.getStore()?.skipped ?? 0;
+}
+
+/**
+ * Reports an event in the current scope (up to MAX_EVENTS_PER_SCOPE of them); one record per outbox
+ * item for a delivery of several. No sink (tracing off): nothing happens.
  */
 export function traceEvent(sink: TraceSink | undefined, event: TraceEvent, at = Date.now()): void {
   if (!sink) return;
-  const scope = scopes.getStore();
+  const running = scopes.getStore();
+  // A job's own outcome is always recorded; it says how many of its events were not.
+  if (running && event.kind !== 'job' && running.recorded++ >= MAX_EVENTS_PER_SCOPE) {
+    running.skipped++;
+    return;
+  }
+  const scope = running?.scope;
   const correlationId = scope?.correlationId ?? randomUUID();
   const outboxIds = event.outboxId !== undefined ? [event.outboxId] : (scope?.outboxIds ?? []);
   if (outboxIds.length === 0) sink.record({ ...event, correlationId, at });

@@ -3,7 +3,7 @@
  * that reported them, secrets redacted, found again by the ids operators know, a delivery's events
  * counted for the exchange that enqueued its item, and purged by age.
  */
-import { inTraceScope, traceEvent, type TraceRecord } from '../../src/observability/trace-context';
+import { MAX_EVENTS_PER_SCOPE, inTraceScope, skippedInScope, traceEvent, type TraceRecord } from '../../src/observability/trace-context';
 import type { Store } from '../../src/store';
 import { TraceWriter } from '../../src/store/traces';
 import { BACKENDS, describeBackend, type StoreSite } from '../support/stores';
@@ -108,5 +108,35 @@ describe('TraceWriter', () => {
     expect(errors).toHaveLength(2);
     writer.record(record(8));
     expect(writer.dropped).toBe(4);
+  });
+});
+
+describe('trace scope', () => {
+  it('records at most MAX_EVENTS_PER_SCOPE events of one scope and counts the rest; a job outcome always', () => {
+    const records: TraceRecord[] = [];
+    const sink = { record: (r: TraceRecord) => void records.push(r) };
+    let skipped = 0;
+    inTraceScope({ correlationId: 'job:pull' }, () => {
+      for (let n = 0; n < MAX_EVENTS_PER_SCOPE + 25; n++) traceEvent(sink, { protocol: 'bridge', direction: 'internal', kind: 'enqueued', name: 'locations', outboxId: n + 1 });
+      traceEvent(sink, { protocol: 'bridge', direction: 'internal', kind: 'job', name: 'pull' });
+      skipped = skippedInScope();
+    });
+    expect(records).toHaveLength(MAX_EVENTS_PER_SCOPE + 1);
+    expect(skipped).toBe(25);
+    expect(records.every((r) => r.correlationId === 'job:pull')).toBe(true);
+    // Another scope starts with its own allowance.
+    inTraceScope({ correlationId: 'next' }, () => traceEvent(sink, { protocol: 'ocpi', direction: 'in', kind: 'request', name: 'PUT x' }));
+    expect(records.at(-1)?.correlationId).toBe('next');
+  });
+
+  it('gives a delivery of several items one record per item', () => {
+    const records: TraceRecord[] = [];
+    inTraceScope({ correlationId: 'outbox-3', outboxIds: [3, 4] }, () =>
+      traceEvent({ record: (r) => void records.push(r) }, { protocol: 'oicp', direction: 'out', kind: 'call', name: 'PushEvseStatus' }),
+    );
+    expect(records.map((r) => [r.correlationId, r.outboxId])).toEqual([
+      ['outbox-3', 3],
+      ['outbox-3', 4],
+    ]);
   });
 });
