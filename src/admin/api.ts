@@ -13,6 +13,7 @@ import type { TraceEntry } from '../store/traces';
 import type { JobStatus } from '../flows/scheduler';
 import { ADMIN_OPENAPI } from './openapi';
 import { discardItem, listHeld, listItems, requeueItem, showItem, type ActionOutcome } from './outbox';
+import { exchangeFixtures } from './trace-export';
 
 /** Who the bridge is, as the overview shows it (from the configuration). */
 export interface BridgeIdentity {
@@ -199,6 +200,15 @@ export function adminApi(deps: AdminApiDeps): Router {
       const events = await deps.store.traces.exchange(correlationId);
       if (events.length === 0) throw new Problem(404, TITLES[404]!, 'no exchange with this correlation id (or it is past the trace retention)');
       res.json({ correlationId, events: events.map(eventView) });
+    }),
+  );
+  router.get(
+    '/admin/exchanges/:correlationId/fixtures',
+    handle(async (req, res) => {
+      const correlationId = String(req.params.correlationId);
+      const events = await deps.store.traces.exchange(correlationId);
+      if (events.length === 0) throw new Problem(404, TITLES[404]!, 'no exchange with this correlation id (or it is past the trace retention)');
+      res.json({ files: exchangeFixtures(correlationId, events) });
     }),
   );
   router.get('/admin/jobs', (_req, res) => {

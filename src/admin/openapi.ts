@@ -226,6 +226,18 @@ export const ADMIN_OPENAPI = {
         responses: { '200': json(Type.Object({ correlationId: Type.String(), events: Type.Array(ref('TraceEvent')) }), 'The exchange.'), '404': problem('No such exchange (or past its retention).'), ...unauthorized },
       },
     },
+    '/admin/exchanges/{correlationId}/fixtures': {
+      get: {
+        operationId: 'exportExchange',
+        summary: 'The exchange as fixture files (what `trace export` writes): manifest.json and each message, in the layout of fixtures/.',
+        parameters: [{ name: 'correlationId', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': json(Type.Object({ files: Type.Array(Type.Object({ path: Type.String(), content: Type.String() })) }), 'The files.'),
+          '404': problem('No such exchange (or past its retention).'),
+          ...unauthorized,
+        },
+      },
+    },
     '/admin/jobs': {
       get: { operationId: 'listJobs', responses: { '200': json(Type.Object({ jobs: Type.Array(ref('JobStatus')) }), 'The scheduled jobs.'), ...unauthorized } },
     },

@@ -142,16 +142,23 @@ describe('admin API', () => {
     expect(dead).toMatchObject({ state: 'dead', topic: 'oicp:ChargeDetailRecord', lastError: expect.stringContaining('022') });
 
     // The session's exchanges: its authorization and its CDR; the trace is written shortly after the answers.
-    let events: { kind: string; status: string | null; protocol: string }[] = [];
+    let events: { kind: string; status: string | null; protocol: string; correlationId: string }[] = [];
+    let names: string[] = [];
     for (let tries = 0; tries < 100 && !events.some((e) => e.kind === 'delivery'); tries++) {
       const found = (await admin(url, 'GET', `/admin/exchanges?ref=${encodeURIComponent(sessionId)}`)).body as { exchanges: { correlationId: string; first: { name: string } }[] };
-      expect(found.exchanges.map((e) => e.first.name)).toHaveLength(2);
-      expect(found.exchanges.map((e) => e.first.name)).toEqual(expect.arrayContaining(['POST /ocpi/2.2.1/cdrs', expect.stringMatching(/^POST \/ocpi\/2\.2\.1\/tokens\/AABBCCDD\/authorize/)]));
-      const cdrExchange = found.exchanges.find((e) => e.first.name === 'POST /ocpi/2.2.1/cdrs')!;
-      events = ((await admin(url, 'GET', `/admin/exchanges/${encodeURIComponent(cdrExchange.correlationId)}`)).body as { events: typeof events }).events;
+      names = found.exchanges.map((e) => e.first.name);
+      const cdrExchange = found.exchanges.find((e) => e.first.name === 'POST /ocpi/2.2.1/cdrs');
+      if (cdrExchange) events = ((await admin(url, 'GET', `/admin/exchanges/${encodeURIComponent(cdrExchange.correlationId)}`)).body as { events: typeof events }).events;
       if (!events.some((e) => e.kind === 'delivery')) await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    expect(names).toHaveLength(2);
+    expect(names).toEqual(expect.arrayContaining(['POST /ocpi/2.2.1/cdrs', expect.stringMatching(/^POST \/ocpi\/2\.2\.1\/tokens\/AABBCCDD\/authorize/)]));
     expect(events.filter((e) => e.kind === 'call').map((e) => e.status)).toEqual(['022']);
+    const correlationId = events[0]!.correlationId;
+    const fixtures = await admin(url, 'GET', `/admin/exchanges/${encodeURIComponent(correlationId)}/fixtures`);
+    const paths = (fixtures.body as { files: { path: string }[] }).files.map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(['manifest.json', 'ocpi/cdrs/request-01.json', expect.stringMatching(/^oicp\/ChargeDetailRecord\/response-\d+\.json$/)]));
+    expect((await admin(url, 'GET', '/admin/exchanges/no-such-exchange/fixtures')).status).toBe(404);
     expect(events.filter((e) => e.kind === 'delivery').map((e) => e.status)).toEqual(['dead']);
 
     const requeued = await admin(url, 'POST', `/admin/outbox/${dead!.id}/requeue`);

@@ -6,7 +6,12 @@
 import type { Cdr } from '../../src/ocpi/wire/transaction-schemas';
 import type { OcpiPeer } from '../../src/ocpi/peer';
 import { corpusJson } from '../support/corpus';
-import { startCpoScene, type CpoScene } from '../support/cpo-scene';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportExchange } from '../../src/admin/trace-export';
+import { RULES, startCpoScene, type CpoScene } from '../support/cpo-scene';
+import { replayExchange } from '../support/replay';
 
 const CARD = 'AABBCCDD';
 
@@ -53,5 +58,17 @@ describe('exchange trace, CPO scene', () => {
     const call = events.find((e) => e.kind === 'call')!;
     expect(call.request).toMatchObject({ SessionID: sessionId, EvseID: expect.any(String) });
     expect(call.response).toMatchObject({ Result: true, StatusCode: { Code: '000' } });
+
+    // Exported as fixtures, the exchange replays through today's mapper to what was sent.
+    const dir = mkdtempSync(join(tmpdir(), 'trace-export-'));
+    const written = await exportExchange(scene.bridge.store, events[0]!.correlationId, dir);
+    expect(written?.map((path) => path.slice(dir.length + 1))).toEqual(
+      expect.arrayContaining(['manifest.json', 'ocpi/cdrs/request-01.json', 'ocpi/cdrs/response-01.json', expect.stringMatching(/^oicp\/ChargeDetailRecord\/request-\d+\.json$/)]),
+    );
+    expect(JSON.parse(readFileSync(join(dir, 'ocpi/cdrs/request-01.json'), 'utf8'))).toMatchObject({ id: 'CDR-T1', cdr_token: { uid: CARD } });
+    const [replay] = replayExchange(dir, RULES);
+    expect(replay!.replayed).toEqual(replay!.recorded);
+    expect(replay!.recorded.message).toMatchObject({ SessionID: sessionId });
+    expect(await exportExchange(scene.bridge.store, 'no-such-exchange', dir)).toBeUndefined();
   });
 });
