@@ -12,7 +12,7 @@ import { OutboxWorker } from './flows/outbox-worker';
 import { outboxRetentionJob } from './flows/outbox-retention';
 import { storeRetentionJob } from './flows/retention';
 import { traceRetentionJob } from './flows/trace-retention';
-import { withFindingsTraced } from './observability/trace-context';
+import { lateSink, teeSinks, withFindingsTraced } from './observability/trace-context';
 import { createApp, startServer, type RunningServer } from './server';
 import { createMetrics } from './observability/metrics';
 import { staleReporter } from './flows/freshness';
@@ -37,14 +37,14 @@ export interface RunningBridge {
 
 /** Wires store, HTTP app and listener together from a validated configuration. */
 export async function startBridge(config: BridgeConfig, logger: Logger): Promise<RunningBridge> {
-  const trace = config.trace;
-  const store = await openStore(
-    config.store,
-    config.outbox,
-    trace.enabled
-      ? { trace: { flushMs: trace.flushMs, batch: trace.batch, maxBuffered: 20 * trace.batch, onError: (error) => logger.warn('trace events could not be written', { error }) } }
-      : {},
-  );
+  const traceConfig = config.trace;
+  const counting = lateSink();
+  const store = await openStore(config.store, config.outbox, {
+    ...(traceConfig.enabled && {
+      trace: { flushMs: traceConfig.flushMs, batch: traceConfig.batch, maxBuffered: 20 * traceConfig.batch, onError: (error) => logger.warn('trace events could not be written', { error }) },
+    }),
+    observe: counting,
+  });
   logger.info('store ready', { store: store.location });
   let server: RunningServer;
   let oicp: OicpClient;
@@ -53,15 +53,18 @@ export async function startBridge(config: BridgeConfig, logger: Logger): Promise
   let scheduler: Scheduler;
   let admin: RunningServer | undefined;
   try {
-    oicp = oicpClientFromConfig(config, logger, store.tracer);
+    const metrics = createMetrics(store);
+    counting.attach(metrics.exchanges);
+    // Every traced event is counted; the store keeps those the trace is on for.
+    const trace = teeSinks(store.tracer, metrics.exchanges);
+    oicp = oicpClientFromConfig(config, logger, trace);
     // The listening address is known only once listening; our OCPI documents ask for it per request.
     let listening = '';
-    const metrics = createMetrics(store);
     const stale = staleReporter(logger, (module) => metrics.staleUpdates.inc({ module }));
     const publicUrl = () => publicUrlOf(config, listening);
     // Our OCPI party toward the backend: its eMSP in front of a CPO backend, its CPO in front of an eMSP backend.
     const us = { role: config.oicp.role === 'EMP' ? 'CPO' : 'EMSP', countryCode: config.ocpi.countryCode, partyId: config.ocpi.partyId };
-    const peers = new OcpiClient({ logger, trace: store.tracer });
+    const peers = new OcpiClient({ logger, trace });
     const locationOf = storedLocation(store);
     const flows = flowsFromConfig(config, {
       store,
@@ -69,22 +72,22 @@ export async function startBridge(config: BridgeConfig, logger: Logger): Promise
       backend: () => registeredPeer(store, peers, us, BACKEND_PARTY, { locationOf }),
       us,
       publicUrl,
-      logger: withFindingsTraced(logger, store.tracer),
+      logger: withFindingsTraced(logger, trace),
       stale,
       now: () => new Date(),
     });
     ocpi = ocpiSide({ ocpi: config.ocpi, bodyLimit: config.server.bodyLimit, store, logger, publicUrl, modules: flows.modules });
-    worker = new OutboxWorker({ outbox: store.outbox, deliverers: flows.deliverers, logger, idleMs: config.outbox.pollMs, concurrency: config.outbox.concurrency, trace: store.tracer });
+    worker = new OutboxWorker({ outbox: store.outbox, deliverers: flows.deliverers, logger, idleMs: config.outbox.pollMs, concurrency: config.outbox.concurrency, trace });
     // Housekeeping last: the flows' first runs (the EMP network pull) matter more at start.
     const clock = () => Date.now();
     scheduler = new Scheduler(
-      [...flows.jobs, outboxRetentionJob(store, config.outbox.retention, logger, clock), storeRetentionJob(store, config.retention, logger, clock), traceRetentionJob(store, trace, logger, clock)],
+      [...flows.jobs, outboxRetentionJob(store, config.outbox.retention, logger, clock), storeRetentionJob(store, config.retention, logger, clock), traceRetentionJob(store, traceConfig, logger, clock)],
       logger,
-      store.tracer,
+      trace,
     );
     // Operations the flows do not handle (yet) are answered 320.
-    const routers = [ocpi.router, oicpRoutesFromConfig(config, flows.oicpHandlers, logger, store.tracer)];
-    server = await startServer(createApp({ store, logger, metrics, server: config.server, routers, trace: store.tracer }), config.server);
+    const routers = [ocpi.router, oicpRoutesFromConfig(config, flows.oicpHandlers, logger, trace)];
+    server = await startServer(createApp({ store, logger, metrics, server: config.server, routers, trace }), config.server);
     listening = server.url;
     if (config.admin.port !== undefined && config.admin.token !== undefined) {
       const jobs = scheduler;

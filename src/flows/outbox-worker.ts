@@ -161,7 +161,8 @@ export class OutboxWorker {
 
   /** How an item's delivery was settled, for the trace. */
   private report(topic: string, item: ClaimedItem, outcome: string, reason?: string): void {
-    traceEvent(this.options.trace, { protocol: 'bridge', direction: 'internal', kind: 'delivery', name: topic, status: outcome, note: reason, outboxId: item.id, request: { attempt: item.attempts } });
+    // durationMs: from the enqueue to this settlement (the delivery latency the metrics graph).
+    traceEvent(this.options.trace, { protocol: 'bridge', direction: 'internal', kind: 'delivery', name: topic, status: outcome, note: reason, outboxId: item.id, request: { attempt: item.attempts }, durationMs: Date.now() - item.createdAt });
   }
 
   /** One delivery, settled as soon as it returns; never rejects (a failure to settle leaves the items to their lease). */

@@ -46,6 +46,8 @@ export interface TraceEvent {
 export interface TraceRecord extends TraceEvent {
   correlationId: string;
   at: number;
+  /** Past its scope's MAX_EVENTS_PER_SCOPE: counted (metrics), not stored. */
+  beyondCap?: true;
 }
 
 export interface TraceSink {
@@ -90,22 +92,39 @@ export function skippedInScope(): number {
 }
 
 /**
- * Reports an event in the current scope (up to MAX_EVENTS_PER_SCOPE of them); one record per outbox
- * item for a delivery of several. No sink (tracing off): nothing happens.
+ * Reports an event in the current scope (those past MAX_EVENTS_PER_SCOPE marked `beyondCap`); one
+ * record per outbox item for a delivery of several. No sink: nothing happens.
  */
 export function traceEvent(sink: TraceSink | undefined, event: TraceEvent, at = Date.now()): void {
   if (!sink) return;
   const running = scopes.getStore();
-  // A job's own outcome is always recorded; it says how many of its events were not.
-  if (running && event.kind !== 'job' && running.recorded++ >= MAX_EVENTS_PER_SCOPE) {
-    running.skipped++;
-    return;
-  }
+  // A job's own outcome is always stored; it says how many of its events were not.
+  const beyondCap = running !== undefined && event.kind !== 'job' && running.recorded++ >= MAX_EVENTS_PER_SCOPE;
+  if (beyondCap) running.skipped++;
   const scope = running?.scope;
   const correlationId = scope?.correlationId ?? randomUUID();
   const outboxIds = event.outboxId !== undefined ? [event.outboxId] : (scope?.outboxIds ?? []);
-  if (outboxIds.length === 0) sink.record({ ...event, correlationId, at });
-  for (const outboxId of outboxIds) sink.record({ ...event, outboxId, correlationId, at });
+  const placed: TraceRecord = { ...event, correlationId, at, ...(beyondCap && { beyondCap }) };
+  if (outboxIds.length === 0) sink.record(placed);
+  for (const outboxId of outboxIds) sink.record({ ...placed, outboxId });
+}
+
+/** Reports to each sink given (the trace writer, the metrics); undefined when none. */
+export function teeSinks(...sinks: (TraceSink | undefined)[]): TraceSink | undefined {
+  const present = sinks.filter((sink): sink is TraceSink => sink !== undefined);
+  if (present.length <= 1) return present[0];
+  return { record: (record) => present.forEach((sink) => sink.record(record)) };
+}
+
+/** A sink whose target is given later: the store reports to it before the metrics that count its events exist. */
+export function lateSink(): TraceSink & { attach(target: TraceSink): void } {
+  let target: TraceSink | undefined;
+  return {
+    record: (record) => target?.record(record),
+    attach: (sink) => {
+      target = sink;
+    },
+  };
 }
 
 /** Keys whose string values are ids an operator searches by, in both protocols. */

@@ -9,6 +9,7 @@ import { PostgresDatabase } from './postgres';
 import type { Dialect, SqlDatabase, SqlExecutor } from './sql';
 import { SqliteDatabase } from './sqlite';
 import { TraceRepository, TraceWriter, TracedOutboxRepository, type TraceWriterOptions } from './traces';
+import { teeSinks, type TraceSink } from '../observability/trace-context';
 
 export { CorrelationConflictError, type Correlation } from './correlations';
 export { ownerKey, ownerOf, type CachedObject } from './objects';
@@ -53,6 +54,8 @@ export interface StoreOptions {
   random?: () => number;
   /** Record the exchange trace, written in batches as these say. */
   trace?: TraceWriterOptions;
+  /** Also told of the store's own trace events (what goes into the outbox), stored or not: the metrics. */
+  observe?: TraceSink;
 }
 
 /** Opens the configured store and brings its schema up to date. */
@@ -84,11 +87,12 @@ export async function openStore(config: StoreConfig, policy: OutboxPolicy, optio
   const tracer =
     options.trace &&
     new TraceWriter((records) => db.transaction((tx) => new TraceRepository(tx).insert(records)), options.trace);
+  const reported = teeSinks(tracer, options.observe);
   const bind = (executor: SqlExecutor): StoreRepositories => ({
     parties: new PartyRepository(executor, now),
     tokens: new TokenRepository(executor, now),
     correlations: new CorrelationRepository(executor, now),
-    outbox: tracer ? new TracedOutboxRepository(executor, policy, now, random, tracer) : new OutboxRepository(executor, policy, now, random),
+    outbox: reported ? new TracedOutboxRepository(executor, policy, now, random, reported) : new OutboxRepository(executor, policy, now, random),
     objects: new ObjectRepository(executor, now),
     held: new HeldRepository(executor, now),
     traces: new TraceRepository(executor),

@@ -234,7 +234,7 @@ export class TraceWriter implements TraceSink {
   ) {}
 
   record(record: TraceRecord): void {
-    if (this.closed) return;
+    if (this.closed || record.beyondCap) return;
     if (this.buffer.length + this.queued >= this.options.maxBuffered) {
       this.dropped++;
       return;
