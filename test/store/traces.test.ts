@@ -112,7 +112,7 @@ describe('TraceWriter', () => {
 });
 
 describe('trace scope', () => {
-  it('records at most MAX_EVENTS_PER_SCOPE events of one scope and counts the rest; a job outcome always', () => {
+  it('stores at most MAX_EVENTS_PER_SCOPE events of one scope and counts the rest; a job outcome always', async () => {
     const records: TraceRecord[] = [];
     const sink = { record: (r: TraceRecord) => void records.push(r) };
     let skipped = 0;
@@ -121,8 +121,17 @@ describe('trace scope', () => {
       traceEvent(sink, { protocol: 'bridge', direction: 'internal', kind: 'job', name: 'pull' });
       skipped = skippedInScope();
     });
-    expect(records).toHaveLength(MAX_EVENTS_PER_SCOPE + 1);
+    // The rest are still reported (the metrics count them), marked for the writer to leave out.
+    expect(records).toHaveLength(MAX_EVENTS_PER_SCOPE + 26);
+    expect(records.filter((r) => r.beyondCap)).toHaveLength(25);
+    expect(records.at(-1)).toMatchObject({ kind: 'job' });
+    expect(records.at(-1)?.beyondCap).toBeUndefined();
     expect(skipped).toBe(25);
+    const written: TraceRecord[] = [];
+    const writer = new TraceWriter((batch) => Promise.resolve(void written.push(...batch)), { flushMs: 10, batch: 1_000, maxBuffered: 1_000, onError: () => undefined });
+    records.forEach((r) => writer.record(r));
+    await writer.close();
+    expect(written).toHaveLength(MAX_EVENTS_PER_SCOPE + 1);
     expect(records.every((r) => r.correlationId === 'job:pull')).toBe(true);
     // Another scope starts with its own allowance.
     inTraceScope({ correlationId: 'next' }, () => traceEvent(sink, { protocol: 'ocpi', direction: 'in', kind: 'request', name: 'PUT x' }));
