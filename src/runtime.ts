@@ -101,7 +101,7 @@ export async function startBridge(config: BridgeConfig, logger: Logger): Promise
         logger,
       });
       admin = await startServer(app, { host: config.admin.host, port: config.admin.port, bodyLimit: '16kb', shutdownTimeoutMs: config.server.shutdownTimeoutMs });
-      logger.info('admin console listening', { url: admin.url });
+      logger.info('operator console (admin API and page) ready', { adminUrl: admin.url });
     }
     worker.start();
     await registerWithBackend(config, ocpi, store, logger);

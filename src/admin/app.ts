@@ -30,3 +30,8 @@ export function adminApp(deps: AdminApiDeps): Express {
   });
   return app;
 }
+
+/** The lines that tell a sandbox user where the console is and how to get in (the token is the sandbox's own, made for the run). */
+export function consoleBanner(adminUrl: string, token: string): string {
+  return `Operator console: ${adminUrl}/  (admin token for this run: ${token})\n`;
+}

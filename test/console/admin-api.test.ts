@@ -11,6 +11,8 @@ import { startCpoScene, until, type CpoScene } from '../support/cpo-scene';
 import { ADMIN_OPENAPI } from '../../src/admin/openapi';
 import { ADMIN_TOKEN, admin } from '../support/admin';
 import { parseConfig } from '../../src/config/load';
+import { sandboxConfig } from '../../src/config/sandbox';
+import { consoleBanner } from '../../src/admin/app';
 
 const CARD = 'AABBCCDD';
 
@@ -212,5 +214,14 @@ describe('admin configuration', () => {
     }
     expect(message).toContain('admin.token');
     expect(message).not.toContain('short secret');
+  });
+});
+
+describe('sandbox console', () => {
+  it('runs the console on a free port with a token made for the run, and says where', () => {
+    const [first, second] = [sandboxConfig({}), sandboxConfig({})];
+    expect(first.admin).toMatchObject({ host: '127.0.0.1', port: 0, token: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/) });
+    expect(second.admin.token).not.toBe(first.admin.token);
+    expect(consoleBanner('http://127.0.0.1:4242', first.admin.token!)).toBe(`Operator console: http://127.0.0.1:4242/  (admin token for this run: ${first.admin.token})\n`);
   });
 });
