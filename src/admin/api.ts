@@ -57,7 +57,8 @@ const digest = (text: string) => createHash('sha256').update(text, 'utf8').diges
 export function bearerCheck(token: string): RequestHandler {
   const expected = digest(token);
   return (req, res, next) => {
-    const match = /^Bearer ([\x21-\x7E]+)$/.exec(req.get('authorization') ?? '');
+    // The scheme is case-insensitive (RFC 9110); the token is not.
+    const match = /^Bearer ([\x21-\x7E]+)$/i.exec(req.get('authorization') ?? '');
     const presented = digest(match?.[1] ?? '');
     if (timingSafeEqual(presented, expected) && match !== null) {
       next();

@@ -158,6 +158,7 @@ export class OcpiClient {
 
   /** The request as it went, with how it was answered. */
   private traced(request: OcpiRequest, answer: { status: string; responseText?: string; note?: string; durationMs: number }): void {
+    if (!this.options.trace) return;
     const path = URL.canParse(request.url) ? new URL(request.url).pathname : request.url;
     traceEvent(this.options.trace, { protocol: 'ocpi', direction: 'out', kind: 'request', name: `${request.method} ${path}`, request: request.body, ...answer });
   }

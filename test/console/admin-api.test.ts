@@ -68,6 +68,8 @@ describe('admin API', () => {
     expect([...bodies]).toEqual([JSON.stringify({ type: 'about:blank', title: 'Unauthorized', status: 401 })]);
     const basic = await fetch(`${url}/admin/overview`, { headers: { authorization: `Basic ${Buffer.from(`admin:${ADMIN_TOKEN}`).toString('base64')}` } });
     expect(basic.status).toBe(401);
+    // The scheme's case does not matter; the token's does (above).
+    expect((await fetch(`${url}/admin/overview`, { headers: { authorization: `bearer ${ADMIN_TOKEN}` } })).status).toBe(200);
   });
 
   it('serves the console page and its script without the token (they hold no data), framed by nobody', async () => {
