@@ -4,6 +4,7 @@
  * counted for the exchange that enqueued its item, and purged by age.
  */
 import { MAX_EVENTS_PER_SCOPE, inTraceScope, skippedInScope, traceEvent, type TraceRecord } from '../../src/observability/trace-context';
+import { REDACTED, isMessageSecret, redact } from '../../src/observability/redact';
 import type { Store } from '../../src/store';
 import { TraceWriter } from '../../src/store/traces';
 import { BACKENDS, describeBackend, type StoreSite } from '../support/stores';
@@ -147,5 +148,28 @@ describe('trace scope', () => {
       ['outbox-3', 3],
       ['outbox-3', 4],
     ]);
+  });
+});
+
+describe('message redaction (the trace rule of redact.ts)', () => {
+  it('hides credential strings, keys and certificates, keeps Token objects and business ids, masks secrets inside text', () => {
+    const message = {
+      token: 'ebf3b399-779f-4497-9b9d-ac6ad3cc44d2',
+      url: 'https://backend.example/ocpi/versions',
+      cdr_token: { uid: 'AABBCCDD', type: 'RFID', contract_id: 'DE8ACC12E46L89' },
+      authorization_reference: 'a3c8ffd2',
+      token_object: { token: { uid: '012345678', type: 'RFID' } },
+      tls: { key: '-----BEGIN PRIVATE KEY-----x', certificate: '-----BEGIN CERTIFICATE-----y', passphrase: 'p' },
+      note: 'sent with Authorization: Token c2VjcmV0 to postgres://bridge:hunter2@db/x',
+    };
+    expect(redact(message, 0, new WeakSet(), isMessageSecret)).toEqual({
+      token: REDACTED,
+      url: 'https://backend.example/ocpi/versions',
+      cdr_token: { uid: 'AABBCCDD', type: 'RFID', contract_id: 'DE8ACC12E46L89' },
+      authorization_reference: 'a3c8ffd2',
+      token_object: { token: { uid: '012345678', type: 'RFID' } },
+      tls: { key: REDACTED, certificate: REDACTED, passphrase: REDACTED },
+      note: 'sent with Authorization: Token [REDACTED] to postgres://bridge:[REDACTED]@db/x',
+    });
   });
 });
