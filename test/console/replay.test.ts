@@ -5,8 +5,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NO_RULES } from '../../src/mapping/rules';
-import { RULES } from '../support/cpo-scene';
-import { RECORDED, replayExchange } from '../support/replay';
+import type { ChargeDetailRecord } from '../../src/oicp/wire/transaction-schemas';
+import { RULES, startCpoScene, until, type CpoScene } from '../support/cpo-scene';
+import { RECORDED, replayCdrThroughFlows, replayExchange } from '../support/replay';
 
 const exchanges = readdirSync(RECORDED);
 
@@ -25,4 +26,35 @@ describe('recorded exchanges replayed', () => {
     const [replay] = replayExchange(join(RECORDED, 'cpo-cdr-2.2.1'), NO_RULES);
     expect(replay!.replayed).not.toEqual(replay!.recorded);
   });
+});
+
+describe('a recorded CDR replayed through the flows', () => {
+  let scene: CpoScene;
+  beforeAll(async () => {
+    scene = await startCpoScene('rest-2.3');
+  }, 30_000);
+  afterAll(async () => {
+    await scene?.close();
+  });
+
+  it('reaches the Hubject simulator as it reached it when recorded (under the SessionID Hubject gives now)', async () => {
+    const peer = await scene.withCard('AABBCCDD');
+    const { recorded, replayed } = await replayCdrThroughFlows(join(RECORDED, 'cpo-cdr-2.2.1'), {
+      authorize: async (uid, location) => {
+        const answer = await peer.authorize(uid, 'RFID', location);
+        if (!answer.ok) throw new Error(answer.failure.message);
+        return (answer.value as { authorization_reference: string }).authorization_reference;
+      },
+      postCdr: async (cdr) => {
+        const posted = await peer.postCdr(cdr);
+        if (!posted.ok) throw new Error(posted.failure.message);
+      },
+      receivedCdr: async (sessionId) => {
+        const of = () => scene.received<ChargeDetailRecord>('ChargeDetailRecord').find((c) => c.SessionID === sessionId);
+        await until('the hub has the replayed CDR', () => of() !== undefined);
+        return of();
+      },
+    });
+    expect(replayed).toEqual(recorded);
+  }, 30_000);
 });

@@ -55,3 +55,29 @@ export function replayExchange(dir: string, rules: MappingRules): Replay[] {
 
 /** The recorded exchanges kept in the repository: one folder each under fixtures/recorded/. */
 export const RECORDED = join(__dirname, '..', '..', 'fixtures', 'recorded');
+
+/** What the flows need to replay a recorded CDR in a running scene: a session Hubject authorizes now, and the CDR posted by the backend. */
+export interface CdrReplayScene {
+  /** Authorizes the card at the recorded CDR's location and EVSE; the new Hubject SessionID. */
+  authorize(uid: string, location: { location_id: string; evse_uids: string[] }): Promise<string>;
+  postCdr(cdr: unknown): Promise<void>;
+  /** The CDR Hubject received for a SessionID, once it has. */
+  receivedCdr(sessionId: string): Promise<unknown>;
+}
+
+/**
+ * A recorded CDR exchange replayed through the flows: the backend posts the recorded OCPI CDR to a
+ * running bridge (under a session Hubject authorized now, as Hubject's SessionIDs are its own) and
+ * Hubject must receive what it received when the exchange was recorded, but for that SessionID.
+ */
+export async function replayCdrThroughFlows(dir: string, scene: CdrReplayScene): Promise<{ recorded: unknown; replayed: unknown }> {
+  const manifest = json(dir, 'manifest.json') as FixtureManifest;
+  const inbound = manifest.events.find((e) => e.protocol === 'ocpi' && e.direction === 'in' && e.name.startsWith('POST /ocpi/2.2.1/cdrs'));
+  const sent = manifest.events.find((e) => e.protocol === 'oicp' && e.direction === 'out' && e.name === 'ChargeDetailRecord' && e.status === '200');
+  if (!inbound || !sent) throw new Error(`${dir} holds no CDR exchange that reached Hubject`);
+  const cdr = json(dir, inbound.files.find((f) => /request-\d+\.json$/.test(f))!) as { cdr_token: { uid: string }; cdr_location: { id: string; evse_uid: string } };
+  const recorded = json(dir, sent.files.find((f) => /request-\d+\.json$/.test(f))!) as { SessionID: string };
+  const sessionId = await scene.authorize(cdr.cdr_token.uid, { location_id: cdr.cdr_location.id, evse_uids: [cdr.cdr_location.evse_uid] });
+  await scene.postCdr({ ...cdr, authorization_reference: sessionId });
+  return { recorded: { ...recorded, SessionID: sessionId }, replayed: await scene.receivedCdr(sessionId) };
+}
