@@ -2,7 +2,7 @@
  * The layers of the bridge, lowest first: a module may import from its own layer and the layers below,
  * never from a layer above, and no import may close a cycle. `npm test` runs this (npm run lint:layers).
  *
- *   core        findings, TypeBox helpers, logging (shared by both protocols)
+ *   core        findings, TypeBox helpers, logging, the exchange trace's scope (shared by both protocols)
  *   wire        per protocol: schemas, vocabularies, grammars, status codes, the OICP operation table
  *   mapping     pure translations between the protocols and between OCPI versions, the mapping rules
  *   config      the configuration schema (it embeds the mapping rules)
@@ -12,7 +12,7 @@
  *   runtime     wiring, HTTP server, CLI, simulators, translate
  */
 const LAYERS = [
-  ['core', '^src/core/|^src/observability/(logger|redact)\\.ts$'],
+  ['core', '^src/core/|^src/observability/(logger|redact|trace-context)\\.ts$'],
   ['wire', '^src/(ocpi|oicp)/wire/'],
   ['mapping', '^src/mapping/'],
   ['config', '^src/config/'],

@@ -11,6 +11,7 @@ import type { Logger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { requestContext, requestLog } from './observability/request-context';
 import type { Store } from './store';
+import type { TraceSink } from './observability/trace-context';
 
 export interface AppDeps {
   store: Pick<Store, 'ping' | 'outbox' | 'held'>;
@@ -22,6 +23,8 @@ export interface AppDeps {
   readinessTimeoutMs?: number;
   /** Protocol routers (OICP, OCPI), mounted ahead of the generic body parser: each parses and refuses in its own protocol's terms. */
   routers?: Router[];
+  /** Where OCPI requests and their answers are reported, each request's work in its exchange. */
+  trace?: TraceSink;
 }
 
 /** Builds the HTTP application without listening, so tests mount it directly. */
@@ -29,7 +32,7 @@ export function createApp(deps: AppDeps): Express {
   const metrics = deps.metrics ?? createMetrics(deps.store);
   const app = express();
   app.disable('x-powered-by');
-  app.use(toOriginForm, requestContext(deps.logger, metrics));
+  app.use(toOriginForm, requestContext(deps.logger, metrics, deps.trace));
   for (const router of deps.routers ?? []) app.use(router);
   app.use(jsonBody({ limit: deps.server.bodyLimit }));
 

@@ -37,7 +37,7 @@ describe('command line', () => {
   });
 
   describe('dispatch', () => {
-    const COMMANDS = ['serve', 'simulate', 'ocpi', 'outbox', 'check-config', 'translate'];
+    const COMMANDS = ['serve', 'simulate', 'ocpi', 'outbox', 'trace', 'check-config', 'translate'];
 
     it.each(COMMANDS)('%s --help prints that command alone: its usage and every option it takes', async (name) => {
       const io = captured();
@@ -113,6 +113,29 @@ describe('command line', () => {
       expect.stringMatching(/^ {2}oicp\.protocl: is not a known key/),
       '  log.level: must be one of "error", "warn", "info", "debug" (got "verbose")',
     ]);
+  });
+
+  describe('trace export', () => {
+    it('writes a traced exchange as fixture files, and says when there is none', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'bridge-trace-'));
+      const file = join(dir, 'bridge.yaml');
+      writeFileSync(file, readFileSync(join(REPO, 'bridge.example.yaml'), 'utf8').replace('path: ./data/bridge.sqlite', `path: ${join(dir, 'bridge.sqlite')}`));
+      const config = loadConfigFile(file, {});
+      const store = await openStore(config.store, config.outbox);
+      const request = { country_code: 'NL', party_id: 'SIM', id: 'CDR-1' };
+      await store.traces.insert([{ correlationId: 'c/../1', at: Date.parse('2026-11-30T10:00:00Z'), protocol: 'ocpi', direction: 'in', kind: 'request', name: 'POST /ocpi/2.2.1/cdrs', status: '200', request }]);
+      await store.close();
+      const io = captured();
+      const out = join(dir, 'out');
+      expect(await main(['trace', 'export', 'c/../1', '--out', out, '--config', file], io)).toBe(0);
+      const written = io.out().trim().split('\n');
+      expect(written.every((path) => path.startsWith(out))).toBe(true);
+      expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'))).toMatchObject({ correlationId: 'c/../1' });
+      expect(written.map((path) => JSON.parse(readFileSync(path, 'utf8')) as unknown)).toContainEqual(request);
+      const none = captured();
+      expect(await main(['trace', 'export', 'nothing-here', '--config', file], none)).toBe(1);
+      expect(none.err()).toContain('no exchange nothing-here in the trace');
+    });
   });
 
   describe('outbox', () => {

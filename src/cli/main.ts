@@ -6,6 +6,7 @@ import { ocpi } from './ocpi';
 import { outbox } from './outbox';
 import { serve } from './serve';
 import { simulate } from './simulate';
+import { trace } from './trace';
 import { translate } from './translate';
 
 /**
@@ -15,7 +16,7 @@ import { translate } from './translate';
  */
 
 /** In the order of the overall help. */
-const COMMANDS: Command[] = [serve, simulate, ocpi, outbox, checkConfig, translate];
+const COMMANDS: Command[] = [serve, simulate, ocpi, outbox, trace, checkConfig, translate];
 
 /** Options given without a command. */
 const TOP_LEVEL = { help: HELP_OPTION, version: { type: 'boolean', short: 'v', help: 'Print the version.' } } as const satisfies OptionSpecs;

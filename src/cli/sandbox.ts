@@ -1,3 +1,4 @@
+import { consoleBanner } from '../admin/app';
 import type { BridgeConfig } from '../config/schema';
 import { BACKEND_PARTY } from '../ocpi';
 import type { Logger } from '../observability/logger';
@@ -57,6 +58,9 @@ export async function startSandbox(config: BridgeConfig, options: { logger: Logg
     stack.unshift(backend);
     const registered = await registerSandboxBackend(bridge, backend);
     print(sandboxBanner(config, bridge.url, bridge.store.location, hub.url, registered));
+    if (bridge.adminUrl && config.admin.token) print(consoleBanner(bridge.adminUrl, config.admin.token));
+    // Something for the console to show: Hubject refuses the first status push, which becomes a dead letter to requeue.
+    if (config.oicp.role === 'CPO') hub.simulator.failNext('PushEvseStatus', '022');
     // As a backend does after registering: it pushes its own objects (a CPO its locations and tariffs, an eMSP its tokens), and the flows run.
     await backend.backend.pushAll('bridge', (push) => print(`${ocpiTraceLine(push)}\n`));
     // In the background: Ctrl+C must stop the sandbox even while the scenario runs.

@@ -117,6 +117,9 @@ function crossFieldProblems(config: BridgeConfig): ConfigProblem[] {
   if (outbox.baseDelayMs > outbox.maxDelayMs) {
     problems.push({ path: 'outbox.baseDelayMs', message: `must not exceed outbox.maxDelayMs (${outbox.maxDelayMs})` });
   }
+  if (config.admin.port !== undefined && config.admin.token === undefined) {
+    problems.push({ path: 'admin.token', message: 'is required when admin.port is set (set it with BRIDGE_ADMIN_TOKEN): the admin API refuses every request without it' });
+  }
   return problems;
 }
 

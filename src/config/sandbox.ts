@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { loadMappingRules, parseConfig } from './load';
 import type { BridgeConfig } from './schema';
@@ -33,6 +34,8 @@ export function sandboxConfig(env: NodeJS.ProcessEnv = process.env, role: 'CPO' 
         inbound: { callerCheck: 'trusted-network' },
       },
       log: { level: 'info', format: 'text' },
+      // The operator console on a free port, with a token made for this run (printed with the URL).
+      admin: { port: 0, token: randomBytes(18).toString('base64url') },
     },
     'sandbox defaults',
     // Secret overrides are for real deployments; a sandbox must behave the same on every machine.

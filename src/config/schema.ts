@@ -333,6 +333,53 @@ const Oicp = Type.Object(
   { additionalProperties: false, description: 'The bridge as an OICP partner toward Hubject (mutual TLS).' },
 );
 
+const Trace = Type.Object(
+  {
+    enabled: Type.Boolean({
+      default: true,
+      description:
+        'Record the exchange trace: each OCPI request and OICP call the bridge answers or makes, what the mappers made of it (the outbound message and the findings), each delivery attempt with the answer, by correlation id and by the ids operators know (EvseID, location id, session ids, CDR id, token uid, EvcoID). Tokens and keys are redacted. The admin console reads it.',
+    }),
+    retentionHours: Type.Integer({ minimum: 1, default: 72, description: 'How long trace events are kept.' }),
+    flushMs: Type.Integer({
+      minimum: 10,
+      maximum: 10_000,
+      default: 100,
+      description: 'Events are written in batches, after the answer; this is the longest one waits in memory (what a crash can lose).',
+    }),
+    batch: Type.Integer({ minimum: 1, maximum: 10_000, default: 200, description: 'Events written at once as soon as this many wait.' }),
+    everyMinutes: Type.Integer({ minimum: 0, default: 60, description: 'How often events past their retention are deleted (0: never).' }),
+  },
+  { additionalProperties: false, default: {}, description: 'The exchange trace: what every exchange received, sent and got back, for operators.' },
+);
+
+const Admin = Type.Object(
+  {
+    host: Type.String({ default: '127.0.0.1', description: 'Interface the admin listener binds to; keep it private (a VPN or an SSH tunnel to reach it).' }),
+    port: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 65535,
+        description: 'TCP port of the admin API and console (0 picks a free one); no admin listener when unset. Needs `token`.',
+      }),
+    ),
+    token: Type.Optional(
+      Type.String({
+        minLength: 16,
+        maxLength: 256,
+        pattern: '^[\\x21-\\x7E]+$',
+        description: 'The bearer token every admin request must present (`Authorization: Bearer <token>`). Never logged.',
+        ...fromEnv('BRIDGE_ADMIN_TOKEN'),
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    default: {},
+    description: 'The operator console: an HTTP API (OpenAPI at `/admin/openapi.json`) and a web page at `/`, on a listener of its own.',
+  },
+);
+
 const Log = Type.Object(
   {
     level: StringEnum(['error', 'warn', 'info', 'debug'], {
@@ -357,6 +404,8 @@ export const ConfigSchema = Type.Object(
     oicp: Oicp,
     mapping: MappingRulesSchema,
     log: Log,
+    trace: Trace,
+    admin: Admin,
   },
   { additionalProperties: false },
 );

@@ -10,6 +10,7 @@
  * as a duplicate, which the CDR deliverer counts as delivered).
  */
 import type { Logger } from '../observability/logger';
+import { inTraceScope, traceEvent, type TraceSink } from '../observability/trace-context';
 import { isRetryable, type OicpCaller, type OicpFailure, type OicpResult } from '../oicp/client';
 import type { OperationName, RequestOf } from '../oicp/wire/operations';
 import type { ClaimedItem, Store } from '../store';
@@ -36,6 +37,8 @@ export interface OutboxWorkerOptions {
   concurrency?: number;
   /** Pause when nothing was due. */
   idleMs?: number;
+  /** Where each delivery (the calls it makes, how it was settled) is reported, in the exchange of its items. */
+  trace?: TraceSink;
 }
 
 /** What an OICP call's outcome means for the item it delivered: retried when the failure may pass (`isRetryable`), refused otherwise. */
@@ -142,13 +145,24 @@ export class OutboxWorker {
       if (items.length === 0) continue;
       const units = batch > 1 ? [items] : items.map((item) => [item]);
       for (const unit of units) {
-        const delivery: Promise<void> = this.deliver(topic, deliverer, unit).finally(() => this.inFlight.delete(delivery));
+        const delivery: Promise<void> = this.inScope(unit, () => this.deliver(topic, deliverer, unit)).finally(() => this.inFlight.delete(delivery));
         this.inFlight.add(delivery);
         started++;
       }
     }
     this.nextTopic = (this.nextTopic + 1) % Math.max(1, topics.length);
     return started;
+  }
+
+  /** A delivery runs in the exchange of its items (`outbox-<first id>`): what it calls is reported for each of them. */
+  private inScope<T>(items: readonly ClaimedItem[], fn: () => Promise<T>): Promise<T> {
+    return this.options.trace ? inTraceScope({ correlationId: `outbox-${items[0]!.id}`, outboxIds: items.map((i) => i.id) }, fn) : fn();
+  }
+
+  /** How an item's delivery was settled, for the trace. */
+  private report(topic: string, item: ClaimedItem, outcome: string, reason?: string): void {
+    // durationMs: from the enqueue to this settlement (the delivery latency the metrics graph).
+    traceEvent(this.options.trace, { protocol: 'bridge', direction: 'internal', kind: 'delivery', name: topic, status: outcome, note: reason, outboxId: item.id, request: { attempt: item.attempts }, durationMs: Date.now() - item.createdAt });
   }
 
   /** One delivery, settled as soon as it returns; never rejects (a failure to settle leaves the items to their lease). */
@@ -164,8 +178,12 @@ export class OutboxWorker {
       if (delivered.length > 0) await this.options.outbox.completeAll(delivered);
       for (const [i, item] of items.entries()) {
         const delivery = deliveries[i] ?? { outcome: 'retry', reason: 'the deliverer gave no answer for this item' };
-        if (delivery.outcome === 'delivered') continue;
+        if (delivery.outcome === 'delivered') {
+          this.report(topic, item, 'delivered');
+          continue;
+        }
         const outcome = await this.options.outbox.fail(item, delivery.reason, { permanent: delivery.outcome === 'refused' });
+        this.report(topic, item, outcome, delivery.reason);
         if (outcome === 'superseded' || outcome === 'stale') continue;
         const log = outcome === 'dead' ? this.options.logger.error.bind(this.options.logger) : this.options.logger.warn.bind(this.options.logger);
         log(outcome === 'dead' ? 'outbox item dead-lettered' : 'outbox delivery failed; will retry', { topic, id: item.id, attempts: item.attempts, reason: delivery.reason });

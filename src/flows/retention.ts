@@ -49,6 +49,8 @@ export const KEPT = [
   'correlations evse, emp-evse: the EvseID index of the network (follows it)',
   'held_items: what is held back until it can be forwarded (an entry goes when its object is forwarded or gone)',
   'outbox: pending and dead items until delivered, requeued or discarded; delivered ones per outbox.retention',
+  'traces: the exchange trace, per trace.retentionHours (the trace retention job)',
+  'trace_refs: the ids of the trace events, deleted with them',
   'schema_migrations',
 ] as const;
 

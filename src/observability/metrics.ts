@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Store } from '../store';
+import type { TraceRecord, TraceSink } from './trace-context';
 
 export interface Metrics {
   registry: Registry;
@@ -7,6 +8,8 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   /** Pushes older than what the bridge held: acknowledged, not applied. */
   staleUpdates: Counter<'module'>;
+  /** Counts what the exchange trace reports: messages per flow and direction, translations, findings, deliveries and their latency. */
+  exchanges: TraceSink;
 }
 
 /** One registry per app, so several apps (tests, simulators) in one process do not share counters. */
@@ -54,5 +57,73 @@ export function createMetrics(store: Pick<Store, 'outbox' | 'held'>): Metrics {
     labelNames: ['module'] as const,
     registers: [registry],
   });
-  return { registry, httpRequests, httpDuration, staleUpdates };
+  return { registry, httpRequests, httpDuration, staleUpdates, exchanges: exchangeMetrics(registry) };
+}
+
+/**
+ * Metrics worth graphing per flow, from the trace's events (all of them, those a scope does not store
+ * too). Labels stay bounded: an OCPI message is named by its module (a path the router did not serve
+ * by `unmatched`), an OICP one by its operation, an outbox flow by its topic.
+ */
+function exchangeMetrics(registry: Registry): TraceSink {
+  const messages = new Counter({
+    name: 'bridge_messages_total',
+    help: 'Protocol messages by protocol, direction (in: answered by the bridge, out: sent by it), module or operation, and outcome (HTTP status, OICP StatusCode, or the failure).',
+    labelNames: ['protocol', 'direction', 'message', 'outcome'] as const,
+    registers: [registry],
+  });
+  const translations = new Counter({
+    name: 'bridge_translations_total',
+    help: 'Messages the mappers made and put in the outbox, by flow (outbox topic) and what became of them (created, replaced a waiting one, duplicate).',
+    labelNames: ['flow', 'outcome'] as const,
+    registers: [registry],
+  });
+  const findings = new Counter({
+    name: 'bridge_findings_total',
+    help: 'Mapping findings by kind (loss, default, invalid) and by what was mapped.',
+    labelNames: ['kind', 'mapping'] as const,
+    registers: [registry],
+  });
+  const deliveries = new Counter({
+    name: 'bridge_deliveries_total',
+    help: 'Outbox deliveries by flow (topic) and outcome (delivered, retry, dead, superseded, stale).',
+    labelNames: ['flow', 'outcome'] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'bridge_delivery_latency_seconds',
+    help: 'From the enqueue of a message to its delivery, by flow (topic): retries and outages included.',
+    labelNames: ['flow'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 21600],
+    registers: [registry],
+  });
+  const messageOf = (record: TraceRecord): string => {
+    if (record.protocol !== 'ocpi') return record.name;
+    if (record.status === '404') return 'unmatched';
+    // `PUT /ocpi/2.2.1/locations/...`: the module; `/ocpi/versions` and `/ocpi/2.2.1` themselves.
+    const [, , version, module] = (record.name.split(' ')[1] ?? '').split('/');
+    return module ?? (version === 'versions' ? 'versions' : 'version details');
+  };
+  return {
+    record(record) {
+      switch (record.kind) {
+        case 'request':
+        case 'call':
+          messages.inc({ protocol: record.protocol, direction: record.direction, message: messageOf(record), outcome: record.status ?? '' });
+          break;
+        case 'enqueued':
+          translations.inc({ flow: record.name, outcome: record.status ?? '' });
+          break;
+        case 'findings':
+          for (const finding of record.findings ?? []) findings.inc({ kind: finding.kind, mapping: record.name });
+          break;
+        case 'delivery':
+          deliveries.inc({ flow: record.name, outcome: record.status ?? '' });
+          if (record.status === 'delivered' && record.durationMs !== undefined) latency.observe({ flow: record.name }, record.durationMs / 1000);
+          break;
+        default:
+          break;
+      }
+    },
+  };
 }

@@ -25,21 +25,35 @@ export function redactText(text: string): string {
  * A deep copy with secret-named keys replaced and secrets inside strings masked. Cycles and depth are
  * bounded because log metadata can hold arbitrary objects (errors, requests).
  */
-export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+export function redact(value: unknown, depth = 0, seen = new WeakSet<object>(), secret: SecretRule = isSecretEntry): unknown {
   if (typeof value === 'string') return redactText(value);
   if (value === null || typeof value !== 'object') return value;
   if (seen.has(value) || depth > 8) return '[…]';
   seen.add(value);
-  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1, seen));
+  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1, seen, secret));
   if (value instanceof Error) {
     return { name: value.name, message: redactText(value.message), stack: value.stack && redactText(value.stack) };
   }
   const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) out[key] = redactEntry(key, item, depth + 1, seen);
+  for (const [key, item] of Object.entries(value)) out[key] = redactEntry(key, item, depth + 1, seen, secret);
   return out;
 }
 
 /** One keyed value: hidden whole when its key names a secret, else redacted inside. */
-export function redactEntry(key: string, value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
-  return isSecretKey(key) && value != null ? REDACTED : redact(value, depth, seen);
+export function redactEntry(key: string, value: unknown, depth = 0, seen = new WeakSet<object>(), secret: SecretRule = isSecretEntry): unknown {
+  return secret(key, value) && value != null ? REDACTED : redact(value, depth, seen, secret);
 }
+
+/** Whether a keyed value is a secret to hide whole. */
+export type SecretRule = (key: string, value: unknown) => boolean;
+
+const isSecretEntry: SecretRule = (key) => isSecretKey(key);
+
+/**
+ * The rule for protocol messages kept for operators (the exchange trace): the log's rule would hide
+ * what they come to read (an OCPI CDR's `cdr_token`, an `authorization_reference`). Here a secret is
+ * a credential in a string: the OCPI credentials `token` (a Token object under `token` is an RFID
+ * card, not a secret), a password, a key or certificate; secrets inside any string are masked as always.
+ */
+const MESSAGE_SECRET_KEY = /^(token|authorization|password|passphrase|secret|cookie|key|private_?key|cert|certificate|client_?secret)$/i;
+export const isMessageSecret: SecretRule = (key, value) => MESSAGE_SECRET_KEY.test(key) && typeof value === 'string';

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger';
+import { traceEvent, traceScope, type TraceSink } from '../observability/trace-context';
 import { check } from '../core/typebox';
 import { followPages } from './pagination';
 import { Envelope, authorizationHeader, ocpiDateTime, type TokenEncoding } from './wire/transport';
@@ -81,6 +82,8 @@ export interface OcpiClientOptions {
   timeoutMs?: number;
   /** Delay before a GET is retried (tests shorten it). */
   retryDelayMs?: number;
+  /** Where each request and its answer are reported (the exchange trace). */
+  trace?: TraceSink;
 }
 
 export class OcpiClient {
@@ -129,7 +132,7 @@ export class OcpiClient {
           authorization: authorizationHeader(request.token, encoding),
           accept: 'application/json',
           'x-request-id': randomUUID(),
-          'x-correlation-id': request.correlationId ?? randomUUID(),
+          'x-correlation-id': request.correlationId ?? traceScope()?.correlationId ?? randomUUID(),
           ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
           ...(request.routing && {
             'ocpi-from-country-code': request.routing.from.countryCode,
@@ -143,12 +146,21 @@ export class OcpiClient {
       });
       const text = await response.text();
       this.options.logger.debug('ocpi call', { method: request.method, url: request.url, status: response.status, durationMs: Date.now() - started });
+      this.traced(request, { status: String(response.status), responseText: text, durationMs: Date.now() - started });
       return { kind: 'answer', status: response.status, text, headers: response.headers };
     } catch (err) {
       const message = (err as Error).name === 'TimeoutError' ? 'no answer within the timeout' : ((err as Error & { cause?: Error }).cause?.message ?? (err as Error).message);
       this.options.logger.debug('ocpi call failed', { method: request.method, url: request.url, error: message });
+      this.traced(request, { status: 'network', note: message, durationMs: Date.now() - started });
       return { kind: 'network', message: `${request.method} ${request.url}: ${message}` };
     }
+  }
+
+  /** The request as it went, with how it was answered. */
+  private traced(request: OcpiRequest, answer: { status: string; responseText?: string; note?: string; durationMs: number }): void {
+    if (!this.options.trace) return;
+    const path = URL.canParse(request.url) ? new URL(request.url).pathname : request.url;
+    traceEvent(this.options.trace, { protocol: 'ocpi', direction: 'out', kind: 'request', name: `${request.method} ${path}`, request: request.body, ...answer });
   }
 
   private read(answer: { kind: 'network'; message: string } | { kind: 'answer'; status: number; text: string; headers: Headers }, encoding: TokenEncoding): OcpiResponse {

@@ -9,6 +9,7 @@ import https from 'node:https';
 import { randomUUID } from 'node:crypto';
 import type { Finding } from '../core/findings';
 import type { Logger } from '../observability/logger';
+import { traceEvent, traceScope, type TraceSink } from '../observability/trace-context';
 import { check } from '../core/typebox';
 import { OPERATIONS, calledOperations, operationPath, type OicpOperation, type OicpRole, type OperationName, type PageItemOf, type PagedOperation, type RequestOf, type ResponseOf } from './wire/operations';
 import type { StatusCode } from './wire/transaction-schemas';
@@ -48,6 +49,8 @@ export interface OicpClientOptions {
   /** The OICP 2.x release written over SOAP (the partner's); default 2.2. Answers are read in any release. */
   soapRelease?: SoapRelease;
   logger?: Logger;
+  /** Where each attempt and its answer are reported (the exchange trace). */
+  trace?: TraceSink;
 }
 
 export type OicpFailureKind =
@@ -198,7 +201,7 @@ export class OicpClient implements OicpCaller {
       // A retry after a reset stays within the time the caller was promised an answer in.
       const timeoutMs = resetRetried ? Math.max(1, first + operationTimeout - started) : operationTimeout;
       const sink: Sink<SoapAnswer | string> = soap ? soapSink(name, element) : textSink();
-      const posted = await this.post(url, message, timeoutMs, options.requestId ?? randomUUID(), limit, sink);
+      const posted = await this.post(url, message, timeoutMs, options.requestId ?? traceScope()?.correlationId ?? randomUUID(), limit, sink);
       this.options.logger?.debug('oicp call', { operation: name, wire: soap ? 'soap' : 'rest', attempt, status: 'failure' in posted ? posted.failure.kind : posted.httpStatus, durationMs: Date.now() - started });
       let result: OicpResult<ResponseOf<N>>;
       if ('failure' in posted) {
@@ -218,11 +221,34 @@ export class OicpClient implements OicpCaller {
         const decoded = soap ? decodeSoap(name, posted.httpStatus, posted.body as Sunk<SoapAnswer>) : decodeJson(posted.httpStatus, posted.body as Sunk<string>);
         result = 'kind' in decoded ? { ok: false, error: decoded } : judge(name, decoded.json, posted.httpStatus, [...(xml?.findings ?? []), ...decoded.findings]);
       }
+      this.traced(name, sent.value, xml?.value, result, started);
       if (result.ok || operation.retry !== 'idempotent' || attempt >= retry.attempts || !isRetryable(result.error)) return result;
       const delay = retry.baseDelayMs * 2 ** (attempt - 1);
       this.options.logger?.info('oicp read failed; trying again', { operation: name, attempt, delayMs: delay, reason: result.error.message });
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
+  }
+
+  /** One attempt as it went (the canonical request, and the XML for a SOAP partner) with its outcome. */
+  private traced(name: OperationName, request: unknown, xml: string | undefined, result: OicpResult<unknown>, started: number): void {
+    if (!this.options.trace) return;
+    const status = result.ok ? `${result.httpStatus}` : result.error.statusCode ? `${result.error.statusCode.Code}` : result.error.kind;
+    traceEvent(
+      this.options.trace,
+      {
+        protocol: 'oicp',
+        direction: 'out',
+        kind: 'call',
+        name,
+        status,
+        request: xml === undefined ? request : { json: request, xml },
+        response: result.ok ? result.value : result.error,
+        findings: result.ok ? result.findings : result.error.findings,
+        note: result.ok ? undefined : result.error.message,
+        durationMs: Date.now() - started,
+      },
+      started,
+    );
   }
 
   /** Every item of a paged pull, page after page; only one page is held at a time. */

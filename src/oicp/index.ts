@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Router } from 'express';
 import { HUBJECT_BASE_URLS, type BridgeConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
+import { traceEvent, type TraceSink } from '../observability/trace-context';
 import { OicpClient } from './client';
 import { servedOperations } from './wire/operations';
 import { oicpRouter, requireClientCertificate, trustTerminatingProxy, type OicpAuthorizer, type OicpHandlers } from './router';
@@ -17,7 +18,7 @@ export function hubjectBaseUrl(oicp: BridgeConfig['oicp']): string {
   return oicp.environment === 'custom' ? oicp.baseUrl! : HUBJECT_BASE_URLS[oicp.environment];
 }
 
-export function oicpClientFromConfig(config: BridgeConfig, logger: Logger): OicpClient {
+export function oicpClientFromConfig(config: BridgeConfig, logger: Logger, trace?: TraceSink): OicpClient {
   const { oicp } = config;
   const tls = oicp.tls && { cert: readFileSync(oicp.tls.cert), key: readFileSync(oicp.tls.key), ca: oicp.tls.ca ? readFileSync(oicp.tls.ca) : undefined, passphrase: oicp.tls.passphrase };
   return new OicpClient({
@@ -30,6 +31,7 @@ export function oicpClientFromConfig(config: BridgeConfig, logger: Logger): Oicp
     ...soapOf(oicp.protocol),
     maxBulkResponseBytes: byteSize(oicp.bulkBodyLimit),
     logger,
+    trace,
   });
 }
 
@@ -47,7 +49,7 @@ function authorizerFor(inbound: BridgeConfig['oicp']['inbound']): OicpAuthorizer
     (names && !names.includes(caller.commonName ?? '') ? new OicpRefusal('017', `certificate ${caller.commonName ?? '(no CN)'} may not call this bridge`, 403) : undefined);
 }
 
-export function oicpRoutesFromConfig(config: BridgeConfig, handlers: OicpHandlers, logger: Logger): Router {
+export function oicpRoutesFromConfig(config: BridgeConfig, handlers: OicpHandlers, logger: Logger, trace?: TraceSink): Router {
   const { oicp } = config;
   if (oicp.inbound.callerCheck === 'client-certificate' && !config.server.tls?.requestClientCert) {
     logger.warn('oicp.inbound.callerCheck is client-certificate but server.tls.requestClientCert is off: every call from Hubject will be refused with 017');
@@ -59,6 +61,20 @@ export function oicpRoutesFromConfig(config: BridgeConfig, handlers: OicpHandler
     bodyLimit: config.server.bodyLimit,
     bulkBodyLimit: oicp.bulkBodyLimit,
     operatorIds: oicp.role === 'CPO' && oicp.operatorId ? [oicp.operatorId] : [],
+    // Hubject's calls into the exchange trace, in their canonical (2.3) form whatever the wire.
+    onExchange:
+      trace &&
+      ((exchange) =>
+        traceEvent(trace, {
+          protocol: 'oicp',
+          direction: 'in',
+          kind: 'call',
+          name: exchange.operation,
+          status: String((exchange.response as { StatusCode?: { Code?: string } } | null)?.StatusCode?.Code ?? exchange.httpStatus),
+          request: exchange.request,
+          response: exchange.response,
+          note: exchange.wire === 'soap' ? 'received over SOAP' : undefined,
+        })),
     logger,
   });
 }

@@ -8,11 +8,14 @@ import { OutboxRepository } from './outbox';
 import { PostgresDatabase } from './postgres';
 import type { Dialect, SqlDatabase, SqlExecutor } from './sql';
 import { SqliteDatabase } from './sqlite';
+import { TraceRepository, TraceWriter, TracedOutboxRepository, type TraceWriterOptions } from './traces';
+import { teeSinks, type TraceSink } from '../observability/trace-context';
 
 export { CorrelationConflictError, type Correlation } from './correlations';
 export { ownerKey, ownerOf, type CachedObject } from './objects';
 export { type OcpiParty, type PartyInput, type TokenPurpose } from './credentials';
 export { type HeldItem } from './held';
+export { type ExchangeSummary, type TraceEntry } from './traces';
 export { retryDelay, type ClaimedItem, type EnqueueResult, type EnqueueRequest, type FailOutcome, type OutboxItem, type OutboxState } from './outbox';
 
 /** The repositories, bound either to the database or to one open transaction. */
@@ -25,6 +28,8 @@ export interface StoreRepositories {
   objects: ObjectRepository;
   /** What was accepted but is held back from the other side, and why. */
   held: HeldRepository;
+  /** The exchange trace, for reading and the retention purge (events are written through `tracer`). */
+  traces: TraceRepository;
 }
 
 export interface Store extends StoreRepositories {
@@ -37,13 +42,20 @@ export interface Store extends StoreRepositories {
    * (SQLite) or run outside it (PostgreSQL).
    */
   transaction<T>(fn: (tx: StoreRepositories) => Promise<T>): Promise<T>;
+  /** Where the bridge reports exchange events; undefined when tracing is off. */
+  readonly tracer: TraceWriter | undefined;
   ping(): Promise<void>;
+  /** Writes the trace events still waiting, then closes. */
   close(): Promise<void>;
 }
 
 export interface StoreOptions {
   now?: () => number;
   random?: () => number;
+  /** Record the exchange trace, written in batches as these say. */
+  trace?: TraceWriterOptions;
+  /** Also told of the store's own trace events (what goes into the outbox), stored or not: the metrics. */
+  observe?: TraceSink;
 }
 
 /** Opens the configured store and brings its schema up to date. */
@@ -72,21 +84,30 @@ export async function openStore(config: StoreConfig, policy: OutboxPolicy, optio
     await db.close();
     throw err;
   }
+  const tracer =
+    options.trace &&
+    new TraceWriter((records) => db.transaction((tx) => new TraceRepository(tx).insert(records)), options.trace);
+  const reported = teeSinks(tracer, options.observe);
   const bind = (executor: SqlExecutor): StoreRepositories => ({
     parties: new PartyRepository(executor, now),
     tokens: new TokenRepository(executor, now),
     correlations: new CorrelationRepository(executor, now),
-    outbox: new OutboxRepository(executor, policy, now, random),
+    outbox: reported ? new TracedOutboxRepository(executor, policy, now, random, reported) : new OutboxRepository(executor, policy, now, random),
     objects: new ObjectRepository(executor, now),
     held: new HeldRepository(executor, now),
+    traces: new TraceRepository(executor),
   });
   return {
     dialect: db.dialect,
     location,
+    tracer,
     ...bind(db),
     transaction: (fn) => db.transaction((tx) => fn(bind(tx))),
     ping: () => db.ping(),
-    close: () => db.close(),
+    close: async () => {
+      await tracer?.close();
+      await db.close();
+    },
   };
 }
 

@@ -131,6 +131,35 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 6,
+    name: 'exchange trace: what was received, mapped, sent and answered, by correlation id and by the ids users know',
+    statements: (t) => [
+      `CREATE TABLE traces (
+        id ${t.serialKey},
+        correlation_id TEXT NOT NULL,
+        outbox_id BIGINT,
+        at ${t.millis} NOT NULL,
+        protocol TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        status TEXT,
+        body TEXT NOT NULL
+      )`,
+      `CREATE INDEX traces_correlation ON traces (correlation_id, id)`,
+      `CREATE INDEX traces_outbox ON traces (outbox_id) WHERE outbox_id IS NOT NULL`,
+      `CREATE INDEX traces_age ON traces (at)`,
+      // One row per id a trace entry carries (EvseID, SessionID, CDR id, token uid, ...): the search's index.
+      `CREATE TABLE trace_refs (
+        ref TEXT NOT NULL,
+        trace_id BIGINT NOT NULL,
+        at ${t.millis} NOT NULL,
+        PRIMARY KEY (ref, trace_id)
+      )`,
+      `CREATE INDEX trace_refs_age ON trace_refs (at)`,
+    ],
+  },
 ];
 
 /** Arbitrary constant: the advisory lock that keeps two starting instances from migrating at once. */

@@ -136,6 +136,7 @@ describe('configuration', () => {
       'BRIDGE_STORE_URL=store.url',
       'BRIDGE_OCPI_BACKEND_TOKEN=ocpi.backend.token',
       'BRIDGE_OICP_TLS_PASSPHRASE=oicp.tls.passphrase',
+      'BRIDGE_ADMIN_TOKEN=admin.token',
     ]);
   });
 

@@ -129,12 +129,13 @@ export function cpoSceneOn(backend: Backend, card = 'AABBCCDD'): { scene: () => 
 
 /**
  * `backendVersions`: what the CPO backend speaks (both, so 2.2.1 is agreed, unless told); `operatorId`:
- * the bridge's OICP identity (BE*BEC, the operator of the official examples' EVSEs, unless told).
+ * the bridge's OICP identity (BE*BEC, the operator of the official examples' EVSEs, unless told);
+ * `config`: sections added to the bridge's configuration (e.g. `admin`).
  */
-export async function startCpoScene(protocol: Protocol, options: { backendVersions?: OcpiVersion[]; store?: BridgeStore; operatorId?: string } = {}): Promise<CpoScene> {
+export async function startCpoScene(protocol: Protocol, options: { backendVersions?: OcpiVersion[]; store?: BridgeStore; operatorId?: string; config?: Record<string, unknown> } = {}): Promise<CpoScene> {
   const network = await startNetwork(options);
   const operatorId = options.operatorId ?? 'BE*BEC';
-  const bridge = await startBridge(parseConfig(await network.bridgeConfig(protocol, options.store ?? storeFile(), operatorId), 'test', {}), network.logger);
+  const bridge = await startBridge(parseConfig({ ...(await network.bridgeConfig(protocol, options.store ?? storeFile(), operatorId)), ...options.config }, 'test', {}), network.logger);
   // Hubject forwards remote starts and stops for the operator's EVSEs to the bridge, in the scene's encoding.
   network.hub.partners.push({ role: 'CPO', id: operatorId, url: bridge.url, wire: protocol === 'soap-2.2' ? 'soap' : 'rest' });
   return {

@@ -1,0 +1,37 @@
+/**
+ * The admin listener's application: the API under /admin (behind the token) and, beside it, the
+ * operator console: its page at `/` and its script and style under /console/ (from the project's
+ * console/ folder, plain files; they hold no data, so they are served without the token). Separate
+ * from the protocol listener so it can stay on a private interface.
+ */
+import { join } from 'node:path';
+import express, { type Express } from 'express';
+import { adminApi, type AdminApiDeps } from './api';
+import { consolePage } from './page';
+
+/** console/ beside src/ and dist/: this file is src/admin/app.ts or dist/admin/app.js. */
+const ASSETS = join(__dirname, '..', '..', 'console');
+
+export function adminApp(deps: AdminApiDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((_req, res, next) => {
+    // Only our own script and style; the page is never framed (clickjacking the requeue buttons).
+    res.set({ 'Content-Security-Policy': "default-src 'self'; frame-ancestors 'none'", 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' });
+    next();
+  });
+  app.get('/', (_req, res) => {
+    res.type('html').send(consolePage());
+  });
+  app.use('/console', express.static(ASSETS, { index: false, fallthrough: true }));
+  app.use(adminApi(deps));
+  app.use((_req, res) => {
+    res.status(404).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404 }));
+  });
+  return app;
+}
+
+/** The lines that tell a sandbox user where the console is and how to get in (the token is the sandbox's own, made for the run). */
+export function consoleBanner(adminUrl: string, token: string): string {
+  return `Operator console: ${adminUrl}/  (admin token for this run: ${token})\n`;
+}

@@ -1,0 +1,297 @@
+/**
+ * The exchange trace, stored: every event the bridge reports (src/observability/trace-context.ts) as
+ * one row, redacted, with one `trace_refs` row per id it carries so an operator finds an exchange by
+ * an EvseID, a SessionID, a CDR id or a token uid. Written by `TraceWriter` in batches, after the
+ * answer: the path that reported an event only appends it to a buffer.
+ */
+import type { Finding } from '../core/findings';
+import type { OutboxPolicy } from '../config/schema';
+import { isMessageSecret, redact } from '../observability/redact';
+import { refsOf, traceEvent, type TraceKind, type TraceProtocol, type TraceRecord, type TraceSink } from '../observability/trace-context';
+import { OutboxRepository, type EnqueueRequest, type EnqueueResult } from './outbox';
+import { placeholders, type SqlExecutor } from './sql';
+
+/** A stored event, as read back. */
+export interface TraceEntry {
+  id: number;
+  correlationId: string;
+  outboxId: number | null;
+  at: number;
+  protocol: TraceProtocol;
+  direction: 'in' | 'out' | 'internal';
+  kind: TraceKind;
+  name: string;
+  status: string | null;
+  request?: unknown;
+  response?: unknown;
+  findings?: Finding[];
+  note?: string;
+  durationMs?: number;
+}
+
+/** One exchange as a search lists it. */
+export interface ExchangeSummary {
+  correlationId: string;
+  startedAt: number;
+  lastAt: number;
+  events: number;
+  /** What opened it: `PUT /ocpi/2.2.1/cdrs/...`, an OICP operation, a job. */
+  first: { protocol: TraceProtocol; direction: string; kind: TraceKind; name: string; status: string | null };
+}
+
+interface Row {
+  id: number | string;
+  correlation_id: string;
+  outbox_id: number | string | null;
+  at: number | string;
+  protocol: TraceProtocol;
+  direction: TraceEntry['direction'];
+  kind: TraceKind;
+  name: string;
+  status: string | null;
+  body: string;
+}
+
+/**
+ * Time order; within one millisecond the inbound message first: it opened the exchange, though it is
+ * reported when answered, after what its handling reported.
+ */
+const TIME_ORDER = `at, CASE WHEN direction = 'in' THEN 0 ELSE 1 END, id`;
+
+/** What one exchange shows at most (a job's pull may report many pages). */
+const MAX_EVENTS = 500;
+/** How many recent events the unfiltered list groups into exchanges. */
+const RECENT_EVENTS = 2_000;
+
+export class TraceRepository {
+  constructor(private readonly db: SqlExecutor) {}
+
+  /** Stores events with their ids; call inside one transaction per batch. */
+  async insert(records: readonly TraceRecord[]): Promise<void> {
+    for (const record of records) {
+      const { correlationId, outboxId, at, protocol, direction, kind, name, status, refs, responseText, ...event } = record;
+      const content = { ...event, ...(responseText !== undefined && { response: parsedText(responseText) }) };
+      const body = keptBody(JSON.stringify(redact(content, 0, new WeakSet(), isMessageSecret)));
+      const [row] = await this.db.all<{ id: number | string }>(
+        `INSERT INTO traces (correlation_id, outbox_id, at, protocol, direction, kind, name, status, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+        [correlationId, outboxId ?? null, at, protocol, direction, kind, name.slice(0, 500), status ?? null, body],
+      );
+      const ids = [...refsOf([content.request, content.response, content.findings?.map((f) => f.subject)], new Set(refs ?? []))];
+      if (ids.length === 0) continue;
+      const values = ids.map((_, i) => `(${placeholders(3, i * 3)})`).join(', ');
+      await this.db.run(`INSERT INTO trace_refs (ref, trace_id, at) VALUES ${values} ON CONFLICT DO NOTHING`, ids.flatMap((ref) => [ref, Number(row!.id), at]));
+    }
+  }
+
+  /**
+   * The events of an exchange, oldest first: its own, and those of the outbox items it enqueued (each
+   * delivery attempt runs in a scope of its own, later, maybe in another instance).
+   */
+  async exchange(correlationId: string): Promise<TraceEntry[]> {
+    const rows = await this.db.all<Row>(
+      `SELECT * FROM traces WHERE correlation_id = $1
+         OR outbox_id IN (SELECT outbox_id FROM traces WHERE correlation_id = $1 AND outbox_id IS NOT NULL)
+       ORDER BY ${TIME_ORDER} LIMIT $2`,
+      [correlationId, MAX_EVENTS],
+    );
+    return rows.map(toEntry);
+  }
+
+  /**
+   * Exchanges, newest first: those carrying `ref` (an EvseID, a SessionID, a CDR id, a token uid), or
+   * the latest ones. A delivery's events count for the exchange that enqueued the item.
+   */
+  async search(options: { ref?: string; limit?: number } = {}): Promise<ExchangeSummary[]> {
+    const limit = Math.max(1, Math.min(options.limit ?? 50, 200));
+    const hits =
+      options.ref === undefined
+        ? await this.db.all<{ correlation_id: string; outbox_id: number | string | null }>(
+            `SELECT correlation_id, outbox_id FROM traces WHERE id > (SELECT COALESCE(MAX(id), 0) FROM traces) - $1 ORDER BY id DESC`,
+            [RECENT_EVENTS],
+          )
+        : await this.db.all<{ correlation_id: string; outbox_id: number | string | null }>(
+            `SELECT t.correlation_id, t.outbox_id FROM trace_refs r JOIN traces t ON t.id = r.trace_id WHERE r.ref = $1 ORDER BY t.id DESC LIMIT $2`,
+            [options.ref, RECENT_EVENTS],
+          );
+    const outboxIds = [...new Set(hits.flatMap((h) => (h.outbox_id === null ? [] : [Number(h.outbox_id)])))];
+    const enqueuedBy = new Map<number, string>();
+    for (let i = 0; i < outboxIds.length; i += 500) {
+      const chunk = outboxIds.slice(i, i + 500);
+      const rows = await this.db.all<{ outbox_id: number | string; correlation_id: string }>(
+        `SELECT outbox_id, correlation_id FROM traces WHERE kind = 'enqueued' AND outbox_id IN (${placeholders(chunk.length)})`,
+        chunk,
+      );
+      for (const row of rows) enqueuedBy.set(Number(row.outbox_id), row.correlation_id);
+    }
+    const roots = [...new Set(hits.map((h) => (h.outbox_id === null ? undefined : enqueuedBy.get(Number(h.outbox_id))) ?? h.correlation_id))].slice(0, limit);
+    return this.summaries(roots);
+  }
+
+  private async summaries(correlationIds: readonly string[]): Promise<ExchangeSummary[]> {
+    if (correlationIds.length === 0) return [];
+    const in_ = placeholders(correlationIds.length);
+    const spans = await this.db.all<{ correlation_id: string; started: number | string; last: number | string; events: number | string }>(
+      `SELECT correlation_id, MIN(at) AS started, MAX(at) AS last, COUNT(*) AS events FROM traces WHERE correlation_id IN (${in_}) GROUP BY correlation_id`,
+      correlationIds,
+    );
+    // The first event of each: those of its earliest millisecond, in the exchange's order.
+    const earliest = await this.db.all<Row>(
+      `SELECT * FROM traces t WHERE t.correlation_id IN (${in_}) AND t.at = (SELECT MIN(u.at) FROM traces u WHERE u.correlation_id = t.correlation_id) ORDER BY ${TIME_ORDER}`,
+      correlationIds,
+    );
+    const firstOf = new Map<string, Row>();
+    for (const row of earliest) if (!firstOf.has(row.correlation_id)) firstOf.set(row.correlation_id, row);
+    const byId = new Map(
+      spans.map((span) => {
+        const first = firstOf.get(span.correlation_id)!;
+        return [
+          span.correlation_id,
+          {
+            correlationId: span.correlation_id,
+            startedAt: Number(span.started),
+            lastAt: Number(span.last),
+            events: Number(span.events),
+            first: { protocol: first.protocol, direction: first.direction, kind: first.kind, name: first.name, status: first.status },
+          } satisfies ExchangeSummary,
+        ];
+      }),
+    );
+    return correlationIds.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** Deletes events (and their ids) recorded before `before`, in batches; returns how many events went. */
+  async purge(before: number, batch = 5_000): Promise<number> {
+    let purged = 0;
+    let deleted: number;
+    do {
+      deleted = await this.db.run(`DELETE FROM traces WHERE id IN (SELECT id FROM traces WHERE at < $1 LIMIT $2)`, [before, batch]);
+      purged += deleted;
+    } while (deleted === batch);
+    while ((await this.db.run(`DELETE FROM trace_refs WHERE trace_id IN (SELECT trace_id FROM trace_refs WHERE at < $1 LIMIT $2)`, [before, batch])) === batch);
+    return purged;
+  }
+}
+
+/** A message larger than this is not kept whole (a full sync's pages); its size is. */
+const MAX_BODY_CHARS = 512 * 1024;
+
+function keptBody(json: string): string {
+  return json.length <= MAX_BODY_CHARS ? json : JSON.stringify({ note: `the messages (${json.length} characters) are larger than the trace keeps` });
+}
+
+/** JSON as its value; anything else (XML, an HTML error page) as text. */
+function parsedText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function toEntry(row: Row): TraceEntry {
+  const body = JSON.parse(row.body) as Pick<TraceEntry, 'request' | 'response' | 'findings' | 'note' | 'durationMs'>;
+  return {
+    id: Number(row.id),
+    correlationId: row.correlation_id,
+    outboxId: row.outbox_id === null ? null : Number(row.outbox_id),
+    at: Number(row.at),
+    protocol: row.protocol,
+    direction: row.direction,
+    kind: row.kind,
+    name: row.name,
+    status: row.status,
+    ...body,
+  };
+}
+
+export interface TraceWriterOptions {
+  /** The longest an event waits in memory: what a crash can lose. */
+  flushMs: number;
+  /** Events that make a batch: written at once when this many wait. */
+  batch: number;
+  /** Beyond this many waiting (a store that does not keep up), new events are dropped and counted, never the bridge slowed. */
+  maxBuffered: number;
+  onError: (error: unknown) => void;
+}
+
+/**
+ * The sink the bridge reports to: events wait in memory for at most `flushMs` (or until a batch is
+ * full) and are written in one transaction, one batch at a time, never on the path that reported them.
+ */
+export class TraceWriter implements TraceSink {
+  private buffer: TraceRecord[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  /** Events handed to a write that has not finished: they count against `maxBuffered` too. */
+  private queued = 0;
+  private closed = false;
+  /** Events dropped because the store did not keep up. */
+  dropped = 0;
+
+  constructor(
+    private readonly write: (records: TraceRecord[]) => Promise<void>,
+    private readonly options: TraceWriterOptions,
+  ) {}
+
+  record(record: TraceRecord): void {
+    if (this.closed || record.beyondCap) return;
+    if (this.buffer.length + this.queued >= this.options.maxBuffered) {
+      this.dropped++;
+      return;
+    }
+    this.buffer.push(record);
+    if (this.buffer.length >= this.options.batch) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.options.flushMs).unref();
+  }
+
+  /** Writes what waits; resolves when it (and every earlier batch) is stored or failed. */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.buffer;
+    this.buffer = [];
+    if (batch.length === 0) return this.writing;
+    this.queued += batch.length;
+    this.writing = this.writing
+      .then(() => this.write(batch))
+      .catch(this.options.onError)
+      .finally(() => {
+        this.queued -= batch.length;
+      });
+    return this.writing;
+  }
+
+  /** Writes what waits and takes no more. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+}
+
+/** The outbox, telling the trace what each enqueue put in it: the mapped message, tied to the exchange that made it. */
+export class TracedOutboxRepository extends OutboxRepository {
+  constructor(
+    db: SqlExecutor,
+    policy: OutboxPolicy,
+    now: () => number,
+    random: () => number,
+    private readonly sink: TraceSink,
+  ) {
+    super(db, policy, now, random);
+  }
+
+  /** Reported even when the transaction around it rolls back later: the trace says what was attempted. */
+  override async enqueue(request: EnqueueRequest): Promise<EnqueueResult> {
+    const result = await super.enqueue(request);
+    traceEvent(this.sink, {
+      protocol: 'bridge',
+      direction: 'internal',
+      kind: 'enqueued',
+      name: request.topic,
+      status: result.created ? 'created' : result.replaced ? 'replaced' : 'duplicate',
+      request: request.payload,
+      outboxId: result.id,
+    });
+    return result;
+  }
+}

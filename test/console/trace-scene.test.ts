@@ -1,0 +1,88 @@
+/**
+ * The exchange trace in the CPO scene (issue 23): a CDR the backend posts is found by its Hubject
+ * SessionID and by its CDR id, with the OCPI request as it came, the OICP CDR the mapper made (and
+ * its findings), the call to Hubject with Hubject's answer, and how the delivery was settled.
+ */
+import type { Cdr } from '../../src/ocpi/wire/transaction-schemas';
+import type { OcpiPeer } from '../../src/ocpi/peer';
+import { corpusJson } from '../support/corpus';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportExchange } from '../../src/admin/trace-export';
+import { RULES, startCpoScene, type CpoScene } from '../support/cpo-scene';
+import { replayExchange } from '../support/replay';
+
+const CARD = 'AABBCCDD';
+
+describe('exchange trace, CPO scene', () => {
+  let scene: CpoScene;
+  let peer: OcpiPeer;
+  beforeAll(async () => {
+    scene = await startCpoScene('rest-2.3');
+    peer = await scene.withCard(CARD);
+  }, 30_000);
+  afterAll(async () => {
+    await scene?.close();
+  });
+
+  it('finds a CDR exchange by SessionID and CDR id, from the OCPI request to the delivery', async () => {
+    const answer = await peer.authorize(CARD, 'RFID', { location_id: 'LOC1', evse_uids: ['3256'] });
+    if (!answer.ok) throw new Error(answer.failure.message);
+    const sessionId = (answer.value as { authorization_reference: string }).authorization_reference;
+    const official = corpusJson('2.2.1', 'cdr_example.json') as Cdr;
+    const cdr: Cdr = { ...official, id: 'CDR-T1', country_code: 'NL', party_id: 'SIM', authorization_reference: sessionId, cdr_token: { ...official.cdr_token, uid: CARD } };
+    expect(await peer.postCdr(cdr)).toMatchObject({ ok: true });
+
+    const { traces } = scene.bridge.store;
+    let events: Awaited<ReturnType<typeof traces.exchange>> = [];
+    // The trace is written after the answers, in batches: look until the delivery is there.
+    for (let tries = 0; tries < 200 && !events.some((e) => e.kind === 'delivery'); tries++) {
+      const [found] = await traces.search({ ref: sessionId });
+      if (found) events = await traces.exchange(found.correlationId);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect((await traces.search({ ref: 'CDR-T1' }))[0]?.correlationId).toBe(events[0]?.correlationId);
+    const steps = events.map((e) => `${e.protocol} ${e.direction} ${e.kind} ${e.name} ${e.status ?? ''}`.trim());
+    expect(steps).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^ocpi in request POST \/ocpi\/2\.2\.1\/cdrs 20[01]$/),
+        'bridge internal findings CDR mapped',
+        'bridge internal enqueued oicp:ChargeDetailRecord created',
+        'oicp out call ChargeDetailRecord 200',
+        'bridge internal delivery oicp:ChargeDetailRecord delivered',
+      ]),
+    );
+    expect(events.find((e) => e.kind === 'findings')?.findings?.length).toBeGreaterThan(0);
+    expect(steps[0]).toMatch(/^ocpi in request/);
+    const call = events.find((e) => e.kind === 'call')!;
+    expect(call.request).toMatchObject({ SessionID: sessionId, EvseID: expect.any(String) });
+    expect(call.response).toMatchObject({ Result: true, StatusCode: { Code: '000' } });
+
+    // Exported as fixtures, the exchange replays through today's mapper to what was sent.
+    const dir = mkdtempSync(join(tmpdir(), 'trace-export-'));
+    const written = await exportExchange(scene.bridge.store, events[0]!.correlationId, dir);
+    expect(written?.map((path) => path.slice(dir.length + 1))).toEqual(
+      expect.arrayContaining(['manifest.json', 'ocpi/cdrs/request-01.json', 'ocpi/cdrs/response-01.json', expect.stringMatching(/^oicp\/ChargeDetailRecord\/request-\d+\.json$/)]),
+    );
+    expect(JSON.parse(readFileSync(join(dir, 'ocpi/cdrs/request-01.json'), 'utf8'))).toMatchObject({ id: 'CDR-T1', cdr_token: { uid: CARD } });
+    const [replay] = replayExchange(dir, RULES);
+    expect(replay!.replayed).toEqual(replay!.recorded);
+    expect(replay!.recorded.message).toMatchObject({ SessionID: sessionId });
+    expect(await exportExchange(scene.bridge.store, 'no-such-exchange', dir)).toBeUndefined();
+  });
+
+  it('counts per flow what the trace sees: messages, translations, findings, deliveries and their latency', async () => {
+    const metrics = await (await fetch(`${scene.bridge.url}/metrics`)).text();
+    const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}"*.+]/g, '\\$&')} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+    expect(value('bridge_messages_total{protocol="ocpi",direction="in",message="cdrs",outcome="200"}')).toBeGreaterThanOrEqual(1);
+    expect(value('bridge_messages_total{protocol="oicp",direction="out",message="ChargeDetailRecord",outcome="200"}')).toBeGreaterThanOrEqual(1);
+    expect(value('bridge_messages_total{protocol="oicp",direction="out",message="AuthorizeStart",outcome="200"}')).toBeGreaterThanOrEqual(1);
+    expect(value('bridge_translations_total{flow="oicp:ChargeDetailRecord",outcome="created"}')).toBeGreaterThanOrEqual(1);
+    expect(value('bridge_findings_total{kind="loss",mapping="CDR mapped"}')).toBeGreaterThanOrEqual(1);
+    expect(value('bridge_deliveries_total{flow="oicp:ChargeDetailRecord",outcome="delivered"}')).toBeGreaterThanOrEqual(1);
+    expect(value('bridge_delivery_latency_seconds_count{flow="oicp:ChargeDetailRecord"}')).toBeGreaterThanOrEqual(1);
+    // Labels stay bounded: no id of a path becomes a label.
+    expect(metrics).not.toContain('CDR-T1');
+  });
+});

@@ -1,0 +1,175 @@
+/**
+ * The exchange trace as stored (issue 23), on both stores: events written in batches after the path
+ * that reported them, secrets redacted, found again by the ids operators know, a delivery's events
+ * counted for the exchange that enqueued its item, and purged by age.
+ */
+import { MAX_EVENTS_PER_SCOPE, inTraceScope, skippedInScope, traceEvent, type TraceRecord } from '../../src/observability/trace-context';
+import { REDACTED, isMessageSecret, redact } from '../../src/observability/redact';
+import type { Store } from '../../src/store';
+import { TraceWriter } from '../../src/store/traces';
+import { BACKENDS, describeBackend, type StoreSite } from '../support/stores';
+
+const TRACE = { flushMs: 20, batch: 50, maxBuffered: 1_000, onError: (error: unknown) => { throw error; } };
+
+for (const backend of BACKENDS) {
+  describeBackend(backend, () => {
+    let site: StoreSite;
+    let store: Store;
+    beforeAll(async () => {
+      site = backend.site();
+      store = await site.open({ trace: TRACE });
+    });
+    afterAll(async () => {
+      await store?.close();
+      await site?.destroy();
+    });
+
+    it('finds an exchange by the ids its messages carry, with the outbox delivery it caused, secrets redacted', async () => {
+      const at = Date.now();
+      await inTraceScope({ correlationId: 'req-cdr-1' }, async () => {
+        traceEvent(store.tracer, {
+          protocol: 'ocpi',
+          direction: 'in',
+          kind: 'request',
+          name: 'POST /ocpi/2.2.1/cdrs',
+          status: '200',
+          request: { id: 'CDR-4711', cdr_token: { uid: 'AABBCCDD', type: 'RFID' }, credentials: { token: 'secret-token-value' } },
+          response: { status_code: 1000 },
+        });
+        await store.outbox.enqueue({ topic: 'cdr', key: 'S-1', payload: { SessionID: 'S-1', EvseID: 'BE*BEC*E3256' } });
+      });
+      const [item] = await store.outbox.claim({ limit: 1 });
+      inTraceScope({ correlationId: `outbox-${item!.id}`, outboxIds: [item!.id] }, () =>
+        traceEvent(store.tracer, { protocol: 'oicp', direction: 'out', kind: 'call', name: 'ChargeDetailRecord', status: '000', request: { SessionID: 'S-1' }, response: { Result: true } }),
+      );
+      store.tracer!.record({ correlationId: 'other', at, protocol: 'bridge', direction: 'internal', kind: 'job', name: 'full sync' });
+      await (store.tracer as TraceWriter).flush();
+
+      for (const ref of ['CDR-4711', 'AABBCCDD', 'S-1', 'BE*BEC*E3256']) {
+        const found = await store.traces.search({ ref });
+        expect(found.map((e) => e.correlationId)).toEqual(['req-cdr-1']);
+      }
+      const [summary] = await store.traces.search({ ref: 'S-1' });
+      expect(summary).toMatchObject({ events: 2, first: { protocol: 'ocpi', direction: 'in', name: 'POST /ocpi/2.2.1/cdrs', status: '200' } });
+
+      const events = await store.traces.exchange('req-cdr-1');
+      expect(events.map((e) => [e.kind, e.name])).toEqual([
+        ['request', 'POST /ocpi/2.2.1/cdrs'],
+        ['enqueued', 'cdr'],
+        ['call', 'ChargeDetailRecord'],
+      ]);
+      expect(events[0]!.request).toEqual({ id: 'CDR-4711', cdr_token: { uid: 'AABBCCDD', type: 'RFID' }, credentials: { token: '[REDACTED]' } });
+      expect(events[2]).toMatchObject({ correlationId: `outbox-${item!.id}`, outboxId: item!.id });
+      expect(await store.traces.search({ ref: 'nothing-like-it' })).toEqual([]);
+      expect((await store.traces.search()).map((e) => e.correlationId)).toEqual(expect.arrayContaining(['req-cdr-1', 'other']));
+    });
+
+    it('purges events (and their ids) older than the retention', async () => {
+      inTraceScope({ correlationId: 'old' }, () => traceEvent(store.tracer, { protocol: 'ocpi', direction: 'in', kind: 'request', name: 'PUT x', request: { id: 'OLD-1' } }, 1_000));
+      await (store.tracer as TraceWriter).flush();
+      expect(await store.traces.search({ ref: 'OLD-1' })).toHaveLength(1);
+      expect(await store.traces.purge(2_000)).toBe(1);
+      expect(await store.traces.search({ ref: 'OLD-1' })).toEqual([]);
+      expect(await store.traces.exchange('req-cdr-1')).toHaveLength(3);
+    });
+  });
+}
+
+describe('TraceWriter', () => {
+  const record = (n: number): TraceRecord => ({ correlationId: `c${n}`, at: n, protocol: 'bridge', direction: 'internal', kind: 'job', name: `n${n}` });
+
+  it('writes nothing on the reporting path; a full batch at once, the rest after flushMs, in order', async () => {
+    const written: number[][] = [];
+    const writer = new TraceWriter((records) => Promise.resolve(void written.push(records.map((r) => r.at))), { flushMs: 30, batch: 3, maxBuffered: 100, onError: () => undefined });
+    writer.record(record(1));
+    writer.record(record(2));
+    expect(written).toEqual([]);
+    writer.record(record(3));
+    writer.record(record(4));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(written).toEqual([[1, 2, 3]]);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(written).toEqual([[1, 2, 3], [4]]);
+    await writer.close();
+    writer.record(record(5));
+    await writer.flush();
+    expect(written).toEqual([[1, 2, 3], [4]]);
+  });
+
+  it('drops and counts events beyond maxBuffered while the store lags, and reports a failed batch', async () => {
+    let release!: () => void;
+    const down = new Promise<void>((_resolve, reject) => (release = () => reject(new Error('store down'))));
+    const errors: unknown[] = [];
+    const writer = new TraceWriter(() => down, { flushMs: 1_000, batch: 2, maxBuffered: 3, onError: (e) => errors.push(e) });
+    // 1 and 2 go to a write that hangs; 3 waits; the rest would exceed 3 held in memory.
+    for (let n = 1; n <= 7; n++) writer.record(record(n));
+    expect(writer.dropped).toBe(4);
+    release();
+    await writer.close();
+    expect(errors).toHaveLength(2);
+    writer.record(record(8));
+    expect(writer.dropped).toBe(4);
+  });
+});
+
+describe('trace scope', () => {
+  it('stores at most MAX_EVENTS_PER_SCOPE events of one scope and counts the rest; a job outcome always', async () => {
+    const records: TraceRecord[] = [];
+    const sink = { record: (r: TraceRecord) => void records.push(r) };
+    let skipped = 0;
+    inTraceScope({ correlationId: 'job:pull' }, () => {
+      for (let n = 0; n < MAX_EVENTS_PER_SCOPE + 25; n++) traceEvent(sink, { protocol: 'bridge', direction: 'internal', kind: 'enqueued', name: 'locations', outboxId: n + 1 });
+      traceEvent(sink, { protocol: 'bridge', direction: 'internal', kind: 'job', name: 'pull' });
+      skipped = skippedInScope();
+    });
+    // The rest are still reported (the metrics count them), marked for the writer to leave out.
+    expect(records).toHaveLength(MAX_EVENTS_PER_SCOPE + 26);
+    expect(records.filter((r) => r.beyondCap)).toHaveLength(25);
+    expect(records.at(-1)).toMatchObject({ kind: 'job' });
+    expect(records.at(-1)?.beyondCap).toBeUndefined();
+    expect(skipped).toBe(25);
+    const written: TraceRecord[] = [];
+    const writer = new TraceWriter((batch) => Promise.resolve(void written.push(...batch)), { flushMs: 10, batch: 1_000, maxBuffered: 1_000, onError: () => undefined });
+    records.forEach((r) => writer.record(r));
+    await writer.close();
+    expect(written).toHaveLength(MAX_EVENTS_PER_SCOPE + 1);
+    expect(records.every((r) => r.correlationId === 'job:pull')).toBe(true);
+    // Another scope starts with its own allowance.
+    inTraceScope({ correlationId: 'next' }, () => traceEvent(sink, { protocol: 'ocpi', direction: 'in', kind: 'request', name: 'PUT x' }));
+    expect(records.at(-1)?.correlationId).toBe('next');
+  });
+
+  it('gives a delivery of several items one record per item', () => {
+    const records: TraceRecord[] = [];
+    inTraceScope({ correlationId: 'outbox-3', outboxIds: [3, 4] }, () =>
+      traceEvent({ record: (r) => void records.push(r) }, { protocol: 'oicp', direction: 'out', kind: 'call', name: 'PushEvseStatus' }),
+    );
+    expect(records.map((r) => [r.correlationId, r.outboxId])).toEqual([
+      ['outbox-3', 3],
+      ['outbox-3', 4],
+    ]);
+  });
+});
+
+describe('message redaction (the trace rule of redact.ts)', () => {
+  it('hides credential strings, keys and certificates, keeps Token objects and business ids, masks secrets inside text', () => {
+    const message = {
+      token: 'ebf3b399-779f-4497-9b9d-ac6ad3cc44d2',
+      url: 'https://backend.example/ocpi/versions',
+      cdr_token: { uid: 'AABBCCDD', type: 'RFID', contract_id: 'DE8ACC12E46L89' },
+      authorization_reference: 'a3c8ffd2',
+      token_object: { token: { uid: '012345678', type: 'RFID' } },
+      tls: { key: '-----BEGIN PRIVATE KEY-----x', certificate: '-----BEGIN CERTIFICATE-----y', passphrase: 'p' },
+      note: 'sent with Authorization: Token c2VjcmV0 to postgres://bridge:hunter2@db/x',
+    };
+    expect(redact(message, 0, new WeakSet(), isMessageSecret)).toEqual({
+      token: REDACTED,
+      url: 'https://backend.example/ocpi/versions',
+      cdr_token: { uid: 'AABBCCDD', type: 'RFID', contract_id: 'DE8ACC12E46L89' },
+      authorization_reference: 'a3c8ffd2',
+      token_object: { token: { uid: '012345678', type: 'RFID' } },
+      tls: { key: REDACTED, certificate: REDACTED, passphrase: REDACTED },
+      note: 'sent with Authorization: Token [REDACTED] to postgres://bridge:[REDACTED]@db/x',
+    });
+  });
+});
