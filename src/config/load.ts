@@ -4,7 +4,7 @@ import addFormats from 'ajv-formats';
 import { parseDocument } from 'yaml';
 import { MappingRulesSchema, type MappingRules } from '../mapping/rules';
 import { ConfigSchema, envOverrides, type BridgeConfig } from './schema';
-import { isSecretKey, redactText } from '../observability/redact';
+import { isSecretKey, redactText } from '../core/redact';
 
 export interface ConfigProblem {
   /** Dotted path of the offending key (`server.port`), or `(file)` for problems with the file itself. */

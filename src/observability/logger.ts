@@ -1,5 +1,5 @@
 import winston from 'winston';
-import { redactEntry } from './redact';
+import { redactEntry } from '../core/redact';
 
 export type Logger = winston.Logger;
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OutboxPolicy } from '../config/schema';
-import { redactText } from '../observability/redact';
+import { redactText } from '../core/redact';
 import { placeholders, type SqlExecutor } from './sql';
 
 /** pending: to be delivered (claimed ones too); done: delivered; dead: given up, waiting for an operator; discarded: an operator gave it up. */

@@ -4,7 +4,7 @@
  * counted for the exchange that enqueued its item, and purged by age.
  */
 import { MAX_EVENTS_PER_SCOPE, inTraceScope, skippedInScope, traceEvent, type TraceRecord } from '../../src/observability/trace-context';
-import { REDACTED, isMessageSecret, redact } from '../../src/observability/redact';
+import { REDACTED, isMessageSecret, redact } from '../../src/core/redact';
 import type { Store } from '../../src/store';
 import { TraceWriter } from '../../src/store/traces';
 import { BACKENDS, describeBackend, type StoreSite } from '../support/stores';
