@@ -140,7 +140,7 @@ export const OICP_ERRATA = [
     bridge:
       'answers a path of no operation 404, a method other than POST 405, and an operation its role does not serve 501, each an eRoamingAcknowledgement with 320; over SOAP a Server fault with 320 in its detail',
     why: 'a caller gets an answer in OICP terms that says the service is not there, rather than an HTML error page',
-    where: ['src/oicp/router.ts', 'src/oicp/calls.ts', 'src/oicp/soap/routes.ts'],
+    where: ['src/oicp/router.ts', 'src/oicp/calls.ts', 'src/oicp/soap-routes.ts'],
   },
   {
     id: 'soap-addressing-must-understand',
@@ -165,7 +165,7 @@ export const OICP_ERRATA = [
     },
     bridge: 'reads the spellings of every release whatever the namespace, and every endpoint path accepts every release; the answer follows the request’s namespace',
     why: 'partners mix them (a 2.1 text facility in a 2.2 namespace, 2.0 element names under 2.2)',
-    where: ['src/oicp/soap/plan.ts', 'src/oicp/soap/routes.ts'],
+    where: ['src/oicp/soap/plan.ts', 'src/oicp/soap-routes.ts'],
   },
   {
     id: 'soap-free-text-charging-facility',
@@ -205,6 +205,6 @@ export const OICP_ERRATA = [
     spec: { document: 'SOAP 1.1', section: '6.2 SOAP HTTP Response', says: 'a SOAP error while processing the request MUST be answered HTTP 500 with a Fault' },
     bridge: 'answers a body over the limit HTTP 413 and a path where no service endpoint is HTTP 404, each still with a SOAP Fault (022 and 320 in its detail)',
     why: 'proxies and clients act on 413 and 404 (a retry with the same body cannot succeed), not on a fault’s 500',
-    where: ['src/oicp/soap/routes.ts', 'src/oicp/router.ts'],
+    where: ['src/oicp/soap-routes.ts', 'src/oicp/router.ts'],
   },
 ] as const satisfies readonly Erratum[];

@@ -11,7 +11,7 @@ import { answerCall, bodyRefusal, callerOf, type OicpServerOptions } from './cal
 import { OICP_BASE_PATH, OPERATIONS, OPERATION_NAMES, operationPath, type OicpOperation, type OperationName } from './wire/operations';
 import { SOAP_CONTENT_TYPE, soapFault } from './soap/envelope';
 import { SOAP_BASE_PATH, SOAP_SERVICES, type SoapService } from './wire/soap-services';
-import { soapEndpoints } from './soap/routes';
+import { soapEndpoints } from './soap-routes';
 import { OicpRefusal } from './wire/status-codes';
 
 export { requireClientCertificate, trustTerminatingProxy, callerOf } from './calls';

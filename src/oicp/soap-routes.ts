@@ -7,16 +7,16 @@
  */
 // Deliberate deviations from the specifications here, each explained and tested in its registry: unserved-operation-320, soap-spellings-of-any-release, soap-fault-http-status (src/oicp/errata.ts).
 import express, { type Request, type Response, type Router } from 'express';
-import type { Logger } from '../../observability/logger';
-import { answerCall, callerOf, type OicpServerOptions } from '../calls';
-import { partyNamedInBody } from '../consistency';
-import { OPERATIONS, type OicpOperation, type OperationName } from '../wire/operations';
-import { OicpRefusal } from '../wire/status-codes';
-import { SOAP_CONTENT_TYPE, SoapRequestReader, soapAnswer, soapFault, soapRefusal, type SoapRequest } from './envelope';
-import { SoapFaultError } from './reader';
-import { LATEST_RELEASE, SOAP_BASE_PATH, serviceVersions, soapPath, type SoapRelease, type SoapService } from '../wire/soap-services';
-import { DEFAULT_BULK_BODY_LIMIT, byteSize } from '../wire/limits';
-import { servedWsdl, soapDefinitions } from './wsdl';
+import type { Logger } from '../observability/logger';
+import { answerCall, callerOf, type OicpServerOptions } from './calls';
+import { partyNamedInBody } from './consistency';
+import { OPERATIONS, type OicpOperation, type OperationName } from './wire/operations';
+import { OicpRefusal } from './wire/status-codes';
+import { SOAP_CONTENT_TYPE, SoapRequestReader, soapAnswer, soapFault, soapRefusal, type SoapRequest } from './soap/envelope';
+import { SoapFaultError } from './soap/reader';
+import { LATEST_RELEASE, SOAP_BASE_PATH, serviceVersions, soapPath, type SoapRelease, type SoapService } from './wire/soap-services';
+import { DEFAULT_BULK_BODY_LIMIT, byteSize } from './wire/limits';
+import { servedWsdl, soapDefinitions } from './soap/wsdl';
 
 interface Limits {
   body: number;
