@@ -54,7 +54,7 @@ const digest = (text: string) => createHash('sha256').update(text, 'utf8').diges
  * Checks `Authorization: Bearer <token>` in constant time: both sides are hashed to equal-length
  * digests first, so neither the length nor a common prefix of the token shows in the timing.
  */
-export function bearerCheck(token: string): RequestHandler {
+function bearerCheck(token: string): RequestHandler {
   const expected = digest(token);
   return (req, res, next) => {
     // The scheme is case-insensitive (RFC 9110); the token is not.

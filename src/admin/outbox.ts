@@ -6,11 +6,11 @@
 import type { HeldItem, OutboxItem, OutboxState, Store } from '../store';
 
 /** Why an action was not taken: no such item, the item is in another state, or the request lacks what the action needs. */
-export type Refusal = 'unknown' | 'conflict' | 'invalid';
+type Refusal = 'unknown' | 'conflict' | 'invalid';
 
 export type ActionOutcome = { done: true } | { done: false; reason: string; refusal?: Refusal };
 
-export interface ItemFilter {
+interface ItemFilter {
   state?: OutboxState;
   topic?: string;
   limit?: number;

@@ -11,7 +11,7 @@ import type { Finding } from '../core/findings';
 import type { Store } from '../store';
 import type { TraceEntry } from '../store/traces';
 
-export interface FixtureEvent {
+interface FixtureEvent {
   /** Position in the exchange, from 1: the files' number. */
   n: number;
   at: string;
@@ -32,7 +32,7 @@ export interface FixtureManifest {
   events: FixtureEvent[];
 }
 
-export interface FixtureFile {
+interface FixtureFile {
   path: string;
   content: string;
 }

@@ -45,7 +45,7 @@ export function redactEntry(key: string, value: unknown, depth = 0, seen = new W
 }
 
 /** Whether a keyed value is a secret to hide whole. */
-export type SecretRule = (key: string, value: unknown) => boolean;
+type SecretRule = (key: string, value: unknown) => boolean;
 
 const isSecretEntry: SecretRule = (key) => isSecretKey(key);
 

@@ -8,7 +8,7 @@ import { inTraceScope, skippedInScope, traceEvent, type TraceSink } from '../obs
 import type { Job } from './ports';
 
 /** A job's last run, for operators. */
-export interface JobRun {
+interface JobRun {
   startedAt: number;
   endedAt?: number;
   outcome: 'running' | 'ok' | 'failed';

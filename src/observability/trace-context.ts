@@ -55,7 +55,7 @@ export interface TraceSink {
   record(record: TraceRecord): void;
 }
 
-export interface TraceScope {
+interface TraceScope {
   correlationId: string;
   /** The outbox items a delivery sends: its events belong to each of them. */
   outboxIds?: readonly number[];

@@ -77,7 +77,7 @@ export interface ListFilter {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-export interface OcpiClientOptions {
+interface OcpiClientOptions {
   logger: Logger;
   timeoutMs?: number;
   /** Delay before a GET is retried (tests shorten it). */

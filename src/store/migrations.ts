@@ -12,7 +12,7 @@ const TYPES: Record<Dialect, ColumnTypes> = {
   postgres: { serialKey: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY', millis: 'BIGINT' },
 };
 
-export interface Migration {
+interface Migration {
   version: number;
   name: string;
   statements(types: ColumnTypes): string[];
