@@ -173,7 +173,8 @@ function evseRecord(location: Location, evse: Evse, path: string, ctx: EvseConte
   const record: EvseDataRecord = {
     EvseID: evseId,
     ...ctx.shared,
-    Address: { ...ctx.shared.Address },
+    // The location's Address object unless the EVSE adds its floor, as the records share the location's other parts.
+    Address: evse.floor_level === undefined ? ctx.shared.Address : { ...ctx.shared.Address, Floor: evse.floor_level },
     Plugs,
     ChargingFacilities,
     CalibrationLawDataAvailability: calibration,
@@ -184,7 +185,6 @@ function evseRecord(location: Location, evse: Evse, path: string, ctx: EvseConte
     HotlinePhoneNumber: defaults.hotlinePhoneNumber ?? '',
   };
   if (place.AccessibilityLocation) record.AccessibilityLocation = place.AccessibilityLocation;
-  if (evse.floor_level !== undefined) record.Address.Floor = evse.floor_level;
   if (evse.coordinates) {
     const geo = log.take(ocpiToOicpCoordinates(evse.coordinates, childPath(path, 'coordinates')));
     if (geo) record.GeoCoordinates = geo;
