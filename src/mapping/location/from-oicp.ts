@@ -20,6 +20,7 @@ import { hubjectEvseIdOf, oicpEvseIdToOcpi, operatorOfEvseId } from '../identifi
 import { oicpOpeningToOcpi } from '../opening-times';
 import { currentOf, oicpToOcpiConnector, plugCurrent, type PlugCurrent } from '../plug';
 import { DEFAULT_LANGUAGE, evseDefaults, NO_RULES, operatorParty, type MappingRules } from '../rules';
+import { sameJson } from '../same-json';
 import { fitOcpiStrings } from '../text-limits';
 import { oicpTimeZoneToOcpi } from '../time-zone';
 
@@ -95,27 +96,6 @@ export function oicpEvseDataToLocations(input: unknown, options: OicpToLocationO
 function lastUpdateOf(record: EvseDataRecord): number | undefined {
   const time = record.lastUpdate === undefined ? NaN : Date.parse(record.lastUpdate);
   return Number.isNaN(time) ? undefined : time;
-}
-
-/** What JSON.stringify writes of a member or an array element: nothing (undefined) for these, `null` in an array. */
-const unwritten = (value: unknown) => value === undefined || typeof value === 'function' || typeof value === 'symbol';
-const writtenKeys = (members: Record<string, unknown>, skip: string | undefined) => Object.keys(members).filter((key) => key !== skip && !unwritten(members[key]));
-
-/**
- * Whether JSON.stringify writes `a` and `b` alike (`skip`: a member of theirs left out), without
- * writing them: records of one location are compared field by field, and writing each was a third of
- * the grouping's time.
- */
-function sameJson(a: unknown, b: unknown, skip?: string): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return JSON.stringify(a) === JSON.stringify(b);
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((item, i) => sameJson(unwritten(item) ? null : item, unwritten(b[i]) ? null : b[i]));
-  }
-  const keysA = writtenKeys(a as Record<string, unknown>, skip);
-  const keysB = writtenKeys(b as Record<string, unknown>, skip);
-  return keysA.length === keysB.length && keysA.every((key, i) => key === keysB[i] && sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
 }
 
 const LOCATION_FIELDS = ['Address', 'IsOpen24Hours', 'OpeningTimes', 'ChargingStationNames', 'RenewableEnergy', 'EnergySource', 'EnvironmentalImpact', 'AccessibilityLocation'] as const;
