@@ -41,12 +41,31 @@ function describe(error: ErrorObject, base: string): Finding {
 
 /**
  * JSON from a peer, with `null` members removed: several OCPI implementations send `null` for an
- * absent optional field, which both specifications treat as "not given".
+ * absent optional field, which both specifications treat as "not given". A value without a null
+ * anywhere is returned as it is: the common case copies nothing (a deep copy of every location was a
+ * tenth of the location mapper's time).
  */
 export function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNulls);
+  return holdsNull(value) ? copiedWithoutNulls(value) : value;
+}
+
+/** Whether a null is anywhere in `value`: a scan that allocates nothing. */
+function holdsNull(value: unknown): boolean {
+  if (value === null) return true;
+  if (typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (holdsNull(item)) return true;
+    return false;
+  }
+  // for-in also sees inherited members; one holding a null only costs a copy, which reads own members alone.
+  for (const key in value) if (holdsNull((value as Record<string, unknown>)[key])) return true;
+  return false;
+}
+
+function copiedWithoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copiedWithoutNulls);
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)]));
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, copiedWithoutNulls(v)]));
   }
   return value;
 }

@@ -10,17 +10,45 @@ import { FindingLog, type Mapped } from '../core/findings';
 
 const OFFSET = /^UTC([+-])(\d{2}):(\d{2})$/;
 
+/**
+ * One formatter per zone: building an Intl.DateTimeFormat costs far more than formatting with one (it
+ * was two thirds of the location mapper's time), and a network has few zones. Bounded, as the names
+ * come from peers; a name that is not a zone is not remembered (bad input pays for itself).
+ */
+const formatters = new LRUCache<string, Intl.DateTimeFormat>({ max: 1_000 });
+
+function offsetFormatter(zone: string): Intl.DateTimeFormat | undefined {
+  let formatter = formatters.get(zone);
+  if (formatter === undefined) {
+    try {
+      formatter = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
+    } catch {
+      return undefined;
+    }
+    formatters.set(zone, formatter);
+  }
+  return formatter;
+}
+
 /** `UTC+01:00` for the zone at `at`; undefined when the zone is not an IANA name. */
 export function utcOffset(zone: string, at: Date): string | undefined {
-  let name: string | undefined;
-  try {
-    name = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value;
-  } catch {
-    return undefined;
-  }
+  const name = offsetFormatter(zone)?.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value;
   if (name === undefined) return undefined;
   // Intl writes "GMT" for a zero offset and "GMT+01:00" otherwise.
   return name === 'GMT' ? 'UTC+00:00' : name.replace('GMT', 'UTC');
+}
+
+/** A zone's winter and summer offsets of a year: pure, remembered (a network has few zones; bounded like the formatters). */
+const seasonalOffsets = new LRUCache<string, readonly (string | undefined)[]>({ max: 1_000 });
+
+function seasonsOf(zone: string, year: number): readonly (string | undefined)[] {
+  const key = `${zone} ${year}`;
+  let seasons = seasonalOffsets.get(key);
+  if (seasons === undefined) {
+    seasons = [utcOffset(zone, new Date(Date.UTC(year, 0, 1))), utcOffset(zone, new Date(Date.UTC(year, 6, 1)))];
+    seasonalOffsets.set(key, seasons);
+  }
+  return seasons;
 }
 
 export function ocpiTimeZoneToOicp(zone: string, at: Date, path = 'time_zone'): Mapped<string | undefined> {
@@ -30,8 +58,8 @@ export function ocpiTimeZoneToOicp(zone: string, at: Date, path = 'time_zone'): 
     log.invalid(path, `${JSON.stringify(zone)} is not an IANA time zone`);
     return log.result(undefined);
   }
-  const year = at.getUTCFullYear();
-  const seasonal = utcOffset(zone, new Date(Date.UTC(year, 0, 1))) !== utcOffset(zone, new Date(Date.UTC(year, 6, 1)));
+  const [winter, summer] = seasonsOf(zone, at.getUTCFullYear());
+  const seasonal = winter !== summer;
   log.loss(
     path,
     seasonal
@@ -77,19 +105,9 @@ function knownToRuntime(zone: string): boolean {
   return known;
 }
 
-/** A zone's winter and summer offsets of a year: pure, remembered (a network has few zones). */
-const seasonalOffsets = new Map<string, readonly (string | undefined)[]>();
-
 /** Whether `zone` has `offset` in winter, in summer or at `at`: the seasons an operator may have meant. */
 function hasOffset(zone: string, offset: string, at: Date): boolean {
-  const year = at.getUTCFullYear();
-  const key = `${zone} ${year}`;
-  let seasons = seasonalOffsets.get(key);
-  if (seasons === undefined) {
-    seasons = [utcOffset(zone, new Date(Date.UTC(year, 0, 1))), utcOffset(zone, new Date(Date.UTC(year, 6, 1)))];
-    seasonalOffsets.set(key, seasons);
-  }
-  return seasons.includes(offset) || utcOffset(zone, at) === offset;
+  return seasonsOf(zone, at.getUTCFullYear()).includes(offset) || utcOffset(zone, at) === offset;
 }
 
 export interface OicpTimeZoneSource {

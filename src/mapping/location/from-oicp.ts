@@ -20,6 +20,7 @@ import { hubjectEvseIdOf, oicpEvseIdToOcpi, operatorOfEvseId } from '../identifi
 import { oicpOpeningToOcpi } from '../opening-times';
 import { currentOf, oicpToOcpiConnector, plugCurrent, type PlugCurrent } from '../plug';
 import { DEFAULT_LANGUAGE, evseDefaults, NO_RULES, operatorParty, type MappingRules } from '../rules';
+import { sameJson } from '../same-json';
 import { fitOcpiStrings } from '../text-limits';
 import { oicpTimeZoneToOcpi } from '../time-zone';
 
@@ -111,9 +112,8 @@ function groupToLocation(group: Group, rules: MappingRules, options: OicpToLocat
   const coordinates = log.take(oicpToOcpiCoordinates(first.GeoCoordinates, childPath(base, 'GeoCoordinates')));
   if (coordinates === undefined) return undefined;
   // Floor belongs to the EVSE; everything else here describes the location and should agree.
-  const sameness = (record: EvseDataRecord, field: (typeof LOCATION_FIELDS)[number]) => JSON.stringify(field === 'Address' ? { ...record.Address, Floor: undefined } : record[field]);
   for (const field of LOCATION_FIELDS) {
-    const differing = group.members.find((m) => sameness(m.record, field) !== sameness(first, field));
+    const differing = group.members.find((m) => !sameJson(m.record[field], first[field], field === 'Address' ? 'Floor' : undefined));
     if (differing) log.loss(childPath(differing.path, field), `records of one location disagree on ${field}; the first record's value is used`);
   }
 

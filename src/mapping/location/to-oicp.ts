@@ -23,6 +23,7 @@ import { ocpiEvseIdOf, operatorOfEvseId, partyToOperatorId, sameOperator } from 
 import { ocpiHoursToOicp } from '../opening-times';
 import { ocpiToOicpPlug, type OicpPlug } from '../plug';
 import { DEFAULT_LANGUAGE, evseDefaults, NO_RULES, type EvseDefaults, type MappingRules } from '../rules';
+import { sameJson } from '../same-json';
 import { ocpiTimeZoneToOicp } from '../time-zone';
 
 const POOL_SUFFIX = /^[A-Za-z0-9*]{1,30}$/;
@@ -173,7 +174,8 @@ function evseRecord(location: Location, evse: Evse, path: string, ctx: EvseConte
   const record: EvseDataRecord = {
     EvseID: evseId,
     ...ctx.shared,
-    Address: { ...ctx.shared.Address },
+    // The location's Address object unless the EVSE adds its floor, as the records share the location's other parts.
+    Address: evse.floor_level === undefined ? ctx.shared.Address : { ...ctx.shared.Address, Floor: evse.floor_level },
     Plugs,
     ChargingFacilities,
     CalibrationLawDataAvailability: calibration,
@@ -184,7 +186,6 @@ function evseRecord(location: Location, evse: Evse, path: string, ctx: EvseConte
     HotlinePhoneNumber: defaults.hotlinePhoneNumber ?? '',
   };
   if (place.AccessibilityLocation) record.AccessibilityLocation = place.AccessibilityLocation;
-  if (evse.floor_level !== undefined) record.Address.Floor = evse.floor_level;
   if (evse.coordinates) {
     const geo = log.take(ocpiToOicpCoordinates(evse.coordinates, childPath(path, 'coordinates')));
     if (geo) record.GeoCoordinates = geo;
@@ -202,20 +203,19 @@ function evseRecord(location: Location, evse: Evse, path: string, ctx: EvseConte
 
 /** Plugs and facilities in connector order; the facility list collapses to one when all are equal. */
 function plugsAndFacilities(evse: Evse, path: string, ctx: EvseContext, log: FindingLog): { Plugs: OicpPlug[]; ChargingFacilities: ChargingFacility[] } {
-  const pairs: { plug: OicpPlug; facility: ChargingFacility; key: string }[] = [];
+  const pairs: { plug: OicpPlug; facility: ChargingFacility }[] = [];
   for (const { item: connector, path: at } of soundItems(ctx.refused, evse.connectors, childPath(path, 'connectors'))) {
     const plug = connectorPlug(connector, at, ctx.rules, log);
     if (plug === undefined) continue;
     const facility = log.take(ocpiToOicpFacility(connector, at));
-    const key = `${plug}|${JSON.stringify(facility)}`;
-    if (pairs.some((p) => p.key === key)) log.loss(at, 'OICP lists plug types, not connectors: this connector repeats an earlier one and is not carried separately');
-    else pairs.push({ plug, facility, key });
+    if (pairs.some((p) => p.plug === plug && sameJson(p.facility, facility))) log.loss(at, 'OICP lists plug types, not connectors: this connector repeats an earlier one and is not carried separately');
+    else pairs.push({ plug, facility });
     if (connector.id !== String(pairs.length)) log.loss(childPath(at, 'id'), 'connector ids are not carried; they are read back as 1, 2, ...');
     if ((connector.tariff_ids ?? []).length > 0) log.loss(childPath(at, 'tariff_ids'), 'tariffs travel in EVSE pricing (PushEVSEPricing), not in EVSE data');
     if (connector.terms_and_conditions !== undefined) log.loss(childPath(at, 'terms_and_conditions'), 'OICP has no terms and conditions URL');
   }
   const facilities = pairs.map((p) => p.facility);
-  const allEqual = facilities.every((f) => JSON.stringify(f) === JSON.stringify(facilities[0]));
+  const allEqual = facilities.every((f) => sameJson(f, facilities[0]));
   return { Plugs: pairs.map((p) => p.plug), ChargingFacilities: allEqual ? facilities.slice(0, 1) : facilities };
 }
 
