@@ -145,9 +145,9 @@ const Outbox = Type.Object(
     concurrency: Type.Integer({
       minimum: 1,
       maximum: 256,
-      default: 8,
+      default: 16,
       description:
-        'Deliveries in flight at once per instance. Each is settled the moment its answer arrives, so a crash can resend only what was in flight; items of one EVSE or one Hubject session still go one at a time, in order.',
+        'Deliveries in flight at once per topic (CDRs, statuses, notifications, ...) and instance: 16 CDR calls against a hub 50 ms away make about 300 CDRs/s, and a busy topic cannot hold back the others. Each is settled the moment its answer arrives, so a crash can resend only what was in flight; items of one EVSE or one Hubject session still go one at a time, in order. The connections to Hubject are kept alive and reused, as many as the deliveries in flight.',
     }),
     retention: Type.Object(
       {
