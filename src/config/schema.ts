@@ -154,7 +154,7 @@ const Outbox = Type.Object(
         deliveredHours: Type.Integer({
           minimum: 1,
           default: 24,
-          description: 'Delivered items without a deduplication key (status changes, session progress) are deleted this long after delivery.',
+          description: 'Delivered items without a deduplication key (session progress, pushes) are deleted this long after delivery. Delivered state announcements (EVSE statuses, EVSE data, locations) are deleted as soon as they are delivered.',
         }),
         keyedDeliveredDays: Type.Integer({
           minimum: 1,
@@ -164,7 +164,7 @@ const Outbox = Type.Object(
         }),
         everyMinutes: Type.Integer({ minimum: 0, default: 60, description: 'How often delivered items past their retention are deleted (0: never). Dead letters are never deleted.' }),
       },
-      { additionalProperties: false, default: {}, description: 'How long delivered outbox items are kept: without it the outbox grows with every status change.' },
+      { additionalProperties: false, default: {}, description: 'How long delivered outbox items are kept: without it the outbox grows with every session and push (delivered state announcements go at once).' },
     ),
   },
   { additionalProperties: false, default: {}, description: 'Delivery policy of the durable outbox (CDRs, session updates, status changes).' },

@@ -166,23 +166,25 @@ export class OutboxRepository {
 
   /** Delivered. False when the claim had expired and the item was taken over (the caller's send was a duplicate). */
   async complete(item: Pick<ClaimedItem, 'id' | 'claimToken'>): Promise<boolean> {
-    const changed = await this.db.run(
-      `UPDATE outbox SET state = 'done', claim_token = NULL, updated_at = $1 WHERE id = $2 AND claim_token = $3 AND state = 'pending'`,
-      [this.now(), item.id, item.claimToken],
-    );
-    return changed === 1;
+    return (await this.completeAll([item])) === 1;
   }
 
-  /** Delivers several items of one claim in one statement; returns how many were still held by this claim. */
+  /**
+   * Delivers several items of one claim; returns how many were still held by this claim. A delivered
+   * state announcement (a replaceable item without a key: an EVSE status, EVSE data, a location) is
+   * deleted at once — nothing asks for it again, and keeping one row per status change for the
+   * retention period made the store grow with the traffic instead of the network. Other items stay
+   * as done until the retention purge (a keyed one is what makes its key's second enqueue a no-op).
+   */
   async completeAll(items: readonly Pick<ClaimedItem, 'id' | 'claimToken'>[]): Promise<number> {
     if (items.length === 0) return 0;
     const tokens = new Set(items.map((i) => i.claimToken));
     if (tokens.size !== 1) return (await Promise.all(items.map((i) => this.complete(i)))).filter(Boolean).length;
-    return this.db.run(`UPDATE outbox SET state = 'done', claim_token = NULL, updated_at = $1 WHERE claim_token = $2 AND state = 'pending' AND id IN (${placeholders(items.length, 2)})`, [
-      this.now(),
-      items[0]!.claimToken,
-      ...items.map((i) => i.id),
-    ]);
+    const held = `claim_token = $1 AND state = 'pending' AND id IN (${placeholders(items.length, 1)})`;
+    const params = [items[0]!.claimToken, ...items.map((i) => i.id)];
+    const gone = await this.db.run(`DELETE FROM outbox WHERE ${held} AND replace_key IS NOT NULL AND dedupe_key IS NULL`, params);
+    if (gone === items.length) return gone;
+    return gone + (await this.db.run(`UPDATE outbox SET state = 'done', claim_token = NULL, updated_at = $${items.length + 2} WHERE ${held}`, [...params, this.now()]));
   }
 
   /**

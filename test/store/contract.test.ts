@@ -362,6 +362,21 @@ for (const backend of BACKENDS) {
         expect((await store.outbox.enqueue({ topic: 'status', order: 'evse:B', replaces: 'evse:B', payload: 'z' })).created).toBe(true);
       });
 
+      it('deletes a delivered state announcement at once; other delivered items stay done for the retention purge', async () => {
+        const status = await store.outbox.enqueue({ topic: 'status', order: 'evse:A', replaces: 'evse:A', payload: 'CHARGING' });
+        const cdr = await store.outbox.enqueue({ topic: 'cdr', key: 'S1', payload: 'cdr' });
+        const plain = await store.outbox.enqueue({ topic: 'notification', payload: 'start' });
+        const claimed = await store.outbox.claim({ limit: 10 });
+        expect(await store.outbox.completeAll(claimed)).toBe(3);
+        expect(await store.outbox.get(status.id)).toBeUndefined();
+        expect((await store.outbox.get(cdr.id))?.state).toBe('done');
+        expect((await store.outbox.get(plain.id))?.state).toBe('done');
+        // The key still makes a second enqueue a no-op; the next status of the EVSE is a new item.
+        expect((await store.outbox.enqueue({ topic: 'cdr', key: 'S1', payload: 'again' })).created).toBe(false);
+        expect((await store.outbox.enqueue({ topic: 'status', order: 'evse:A', replaces: 'evse:A', payload: 'AVAILABLE' })).created).toBe(true);
+        expect(await store.outbox.depth()).toEqual({ pending: 1, dead: 0 });
+      });
+
       it('settles a failed announcement when a newer one of the same object waits behind it', async () => {
         const { id } = await store.outbox.enqueue({ topic: 'status', order: 'evse:A', replaces: 'evse:A', payload: 'OUTOFORDER' });
         const [sending] = await store.outbox.claim({ limit: 1 });
