@@ -21,6 +21,8 @@ export interface OutboxItem {
   orderKey: string | null;
   /** Goes after every earlier item of its topic and before every later one (a fullLoad). */
   barrier: boolean;
+  /** The object whose current state it announces (EnqueueRequest.replaces), or null. */
+  replaces: string | null;
   /** Why an operator discarded it. */
   resolution: string | null;
   createdAt: number;
@@ -56,6 +58,9 @@ export interface EnqueueResult {
   created: boolean;
   replaced?: boolean;
 }
+
+/** What settling an item needs to know of it. */
+type Settled = Pick<ClaimedItem, 'id' | 'claimToken' | 'key' | 'replaces'>;
 
 /** retry: due again after the backoff; dead: dead-lettered; superseded: a newer announcement of the same object waits, so this one is settled; stale: another sender holds it now. */
 export type FailOutcome = 'retry' | 'dead' | 'stale' | 'superseded';
@@ -165,7 +170,7 @@ export class OutboxRepository {
   }
 
   /** Delivered. False when the claim had expired and the item was taken over (the caller's send was a duplicate). */
-  async complete(item: Pick<ClaimedItem, 'id' | 'claimToken'>): Promise<boolean> {
+  async complete(item: Settled): Promise<boolean> {
     return (await this.completeAll([item])) === 1;
   }
 
@@ -175,16 +180,20 @@ export class OutboxRepository {
    * deleted at once — nothing asks for it again, and keeping one row per status change for the
    * retention period made the store grow with the traffic instead of the network. Other items stay
    * as done until the retention purge (a keyed one is what makes its key's second enqueue a no-op).
+   * One statement per kind present.
    */
-  async completeAll(items: readonly Pick<ClaimedItem, 'id' | 'claimToken'>[]): Promise<number> {
+  async completeAll(items: readonly Settled[]): Promise<number> {
     if (items.length === 0) return 0;
     const tokens = new Set(items.map((i) => i.claimToken));
     if (tokens.size !== 1) return (await Promise.all(items.map((i) => this.complete(i)))).filter(Boolean).length;
-    const held = `claim_token = $1 AND state = 'pending' AND id IN (${placeholders(items.length, 1)})`;
-    const params = [items[0]!.claimToken, ...items.map((i) => i.id)];
-    const gone = await this.db.run(`DELETE FROM outbox WHERE ${held} AND replace_key IS NOT NULL AND dedupe_key IS NULL`, params);
-    if (gone === items.length) return gone;
-    return gone + (await this.db.run(`UPDATE outbox SET state = 'done', claim_token = NULL, updated_at = $${items.length + 2} WHERE ${held}`, [...params, this.now()]));
+    const token = items[0]!.claimToken;
+    const held = (ids: readonly number[]) => `claim_token = $1 AND state = 'pending' AND id IN (${placeholders(ids.length, 1)})`;
+    const announcements = items.filter((i) => i.replaces !== null && i.key === null).map((i) => i.id);
+    const others = items.filter((i) => !(i.replaces !== null && i.key === null)).map((i) => i.id);
+    let settled = 0;
+    if (announcements.length > 0) settled += await this.db.run(`DELETE FROM outbox WHERE ${held(announcements)}`, [token, ...announcements]);
+    if (others.length > 0) settled += await this.db.run(`UPDATE outbox SET state = 'done', claim_token = NULL, updated_at = $${others.length + 2} WHERE ${held(others)}`, [token, ...others, this.now()]);
+    return settled;
   }
 
   /**
@@ -315,6 +324,7 @@ function toItem(row: Row): OutboxItem {
     lastError: row.last_error,
     orderKey: row.order_key,
     barrier: Number(row.barrier) === 1,
+    replaces: row.replace_key,
     resolution: row.resolution,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
