@@ -32,7 +32,7 @@ export interface OutboxWorkerOptions {
   outbox: Store['outbox'];
   deliverers: Readonly<Record<string, Deliverer>>;
   logger: Logger;
-  /** Deliveries in flight at once per topic (each one call, or one batch call): a busy topic cannot starve the others. Default 8. */
+  /** Deliveries in flight at once per topic (a batch topic: one batch at a time): a busy topic cannot starve the others. Default 8. */
   concurrency?: number;
   /** Pause when nothing was due. */
   idleMs?: number;
@@ -62,7 +62,7 @@ function describe(error: OicpFailure): string {
   return `${error.kind}: ${error.message}${code}`;
 }
 
-/** How long a topic found with nothing to claim is not asked again while others keep the worker busy (an idle worker looks at every topic each `idleMs`). */
+/** How long a topic found with nothing to claim — or a batch topic just claimed — is not asked again while others keep the worker busy (an idle worker looks at every topic each `idleMs`). */
 const EMPTY_TOPIC_PAUSE_MS = 50;
 
 export class OutboxWorker {
@@ -81,6 +81,15 @@ export class OutboxWorker {
 
   private get concurrency(): number {
     return Math.max(1, this.options.concurrency ?? 8);
+  }
+
+  /**
+   * Deliveries a topic may have in flight. A batch topic (statuses) sends one batch at a time: what
+   * arrives meanwhile waits for the next batch, so a busy EVSE network costs a few large calls (and a
+   * few claims and settlements, each a write) instead of many calls of one or two items each.
+   */
+  private slots(batch: number): number {
+    return batch > 1 ? 1 : this.concurrency;
   }
 
   private all(): Promise<void>[] {
@@ -120,7 +129,7 @@ export class OutboxWorker {
         if (this.stopped) break;
         const inFlight = this.all();
         const topics = Object.keys(this.options.deliverers);
-        const full = topics.every((topic) => (this.inFlight.get(topic)?.size ?? 0) >= this.concurrency);
+        const full = topics.every((topic) => (this.inFlight.get(topic)?.size ?? 0) >= this.slots(Math.max(1, this.options.deliverers[topic]!.batch ?? 1)));
         // Full: wait for a slot. Nothing new: wait for a slot or the next look, whichever comes first (items fall due while others are in flight).
         if (full) await Promise.race(inFlight);
         else if (started === 0) {
@@ -161,15 +170,17 @@ export class OutboxWorker {
       if ((this.emptyUntil.get(topic) ?? 0) > at) continue;
       const inFlight = this.inFlight.get(topic) ?? new Set<Promise<void>>();
       this.inFlight.set(topic, inFlight);
-      const free = this.concurrency - inFlight.size;
-      if (free <= 0) continue;
       const batch = Math.max(1, deliverer.batch ?? 1);
+      const free = this.slots(batch) - inFlight.size;
+      if (free <= 0) continue;
       const items = await this.options.outbox.claim({ limit: batch > 1 ? batch : free, topics: [topic] });
       if (items.length === 0) {
         this.emptyUntil.set(topic, at + Math.min(EMPTY_TOPIC_PAUSE_MS, this.options.idleMs ?? 1_000));
         continue;
       }
-      this.emptyUntil.delete(topic);
+      // A batch topic is claimed again only after the pause too: what arrives meanwhile makes the next batch larger.
+      if (batch > 1) this.emptyUntil.set(topic, at + Math.min(EMPTY_TOPIC_PAUSE_MS, this.options.idleMs ?? 1_000));
+      else this.emptyUntil.delete(topic);
       const units = batch > 1 ? [items] : items.map((item) => [item]);
       for (const unit of units) {
         const delivery: Promise<void> = this.deliver(topic, deliverer, unit).finally(() => inFlight.delete(delivery));

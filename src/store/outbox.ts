@@ -151,13 +151,16 @@ export class OutboxRepository {
     const at = this.now();
     const token = randomUUID();
     const topics = options.topics ?? [];
-    const topicFilter = topics.length > 0 ? `AND o.topic IN (${placeholders(topics.length, 4)})` : '';
+    const inTopics = (offset: number) => (topics.length > 0 ? `AND o.topic IN (${placeholders(topics.length, offset)})` : '');
+    // A read first: most looks find nothing due, and on SQLite a read costs no write transaction.
+    const [due] = await this.db.all(`SELECT 1 AS due FROM outbox o WHERE o.state = 'pending' AND o.due_at <= $1 ${inTopics(1)} LIMIT 1`, [at, ...topics]);
+    if (!due) return [];
     const lock = this.db.dialect === 'postgres' ? 'FOR UPDATE OF o SKIP LOCKED' : '';
     const rows = await this.db.all<Row>(
       `UPDATE outbox SET attempts = attempts + 1, due_at = $1, claim_token = $2, updated_at = $3
        WHERE id IN (
          SELECT o.id FROM outbox o
-         WHERE o.state = 'pending' AND o.due_at <= $3 ${topicFilter}
+         WHERE o.state = 'pending' AND o.due_at <= $3 ${inTopics(4)}
            AND (o.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM outbox p WHERE p.order_key = o.order_key AND p.state = 'pending' AND p.id < o.id))
            AND NOT EXISTS (SELECT 1 FROM outbox b WHERE b.topic = o.topic AND b.barrier = 1 AND b.state = 'pending' AND b.id < o.id)
            AND (o.barrier = 0 OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.topic = o.topic AND e.state = 'pending' AND e.id < o.id))
