@@ -38,7 +38,7 @@ const describe = (r: LoadResult) => `${r.served}/${r.offered} at ${r.rate}/s, p5
 
 export async function patchLoadBenchmark(opts: BenchOptions): Promise<BenchRow[]> {
   const stepSeconds = opts.quick ? 1.5 : 5;
-  const ladder = opts.quick ? [500, 1_000, 2_000, 3_000, 4_000] : [250, 500, 750, 1_000, 1_500, 2_000, 2_500, 3_000, 4_000, 5_000, 6_000, 8_000];
+  const ladder = opts.quick ? [250, 500, 1_000, 2_000, 3_000, 4_000] : [250, 500, 750, 1_000, 1_500, 2_000, 2_500, 3_000, 4_000, 5_000, 6_000, 8_000];
   const atFiveHundredSeconds = opts.quick ? 3 : 10;
   const network = await cpoNetwork();
   const bridge = await serverProcess(CLI, ['serve', '--config', network.configFile], /"message":"listening".*?"url":"([^"]+)"/, process.env.BENCH_BRIDGE_NODE_ARGS?.split(' ').filter(Boolean));
