@@ -1,25 +1,24 @@
 /**
- * The EMP side's network pull (issue 8) at Hubject's scale: 100,000 EVSE records pulled page by
- * page from the Hubject simulator (in its own process) and written to a SQLite store as OCPI
- * Locations. The baseline, measured in the same run against the same hub, only reads the pages.
- * Printed: records per second of each and the ratio; the peak RSS of this process during each, and
- * its RSS before, and the peak of each quarter of our pull — one that held the network would climb
- * quarter after quarter, a streamed one levels off.
+ * The EMP side's network pull (issue 8) at Hubject's scale: N EVSE records pulled page by page from
+ * the Hubject simulator (in its own process, bounded traffic log) and written to a SQLite store as
+ * OCPI Locations. The floor, measured in the same run against the same hub, only reads the pages.
+ * Rows: records/s of each and their ratio; the per-record cost at the largest size against the
+ * smallest (flat: ~1x); the peak RSS of this process during our pull, and the peak of each quarter of
+ * it — one that held the network would climb quarter after quarter, a streamed one levels off.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { empNetwork } from '../src/flows/emp/network';
+import { staleReporter } from '../src/flows/freshness';
 import { NO_RULES } from '../src/mapping/rules';
 import { OicpClient } from '../src/oicp/client';
 import { OPERATIONS } from '../src/oicp/wire/operations';
 import { openStore } from '../src/store';
-import { runTs } from '../test/support/child';
 import { quietLogger } from '../test/support/oicp-network';
-import { staleReporter } from '../src/flows/freshness';
-import { inTraceScope, withFindingsTraced } from '../src/observability/trace-context';
+import { serverProcess } from './processes';
+import type { BenchOptions, BenchRow } from './table';
 
-const RECORDS = 100_000;
 const PROVIDER = 'DE-DCB';
 const MB = 1024 * 1024;
 
@@ -41,54 +40,87 @@ async function sampled(work: () => Promise<unknown>): Promise<{ ms: number; peak
   return { ms, peakRss: Math.max(...samples.map((s) => s.rss)), quarters };
 }
 
-export async function networkPullBenchmark(): Promise<string> {
-  const hub = runTs(join(__dirname, 'hub-network.ts'), [String(RECORDS)]);
+interface Pull {
+  records: number;
+  floorMs: number;
+  oursMs: number;
+  peakRss: number;
+  quarters: number[];
+  locations: number;
+}
+
+/** One size: the floor's read-only pull, then ours into a fresh SQLite store, against one hub process. */
+async function pullOf(records: number): Promise<Pull> {
+  // The hub holds the whole network: a million simulated EVSEs need more than Node's default heap there.
+  const hub = await serverProcess(join(__dirname, 'hub-network.ts'), [String(records)], /listening (\S+)/, ['--max-old-space-size=6144']);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-pull-'));
   try {
-    const url = (await hub.waitFor(/listening (\S+)/, 120_000))[1]!;
     const logger = quietLogger();
-    const oicp = new OicpClient({ baseUrl: url, as: 'EMP', partyId: PROVIDER, logger });
+    const oicp = new OicpClient({ baseUrl: hub.url, as: 'EMP', partyId: PROVIDER, logger });
     const request = { ProviderID: PROVIDER, GeoCoordinatesResponseFormat: 'DecimalDegree' as const };
     const size = OPERATIONS.PullEvseData.paged.maxSize;
-    global.gc?.();
-    const before = process.memoryUsage().rss;
     let read = 0;
-    const baseline = await sampled(async () => {
+    const floor = await sampled(async () => {
       for await (const _record of oicp.pages('PullEvseData', request, { size })) read++;
     });
-    /** The pull into a fresh store; with `traced`, as the runtime runs it: the exchange trace on, inside the job's scope. */
-    const pullInto = async (traced: boolean) => {
-      const trace = traced ? { flushMs: 100, batch: 200, maxBuffered: 4_000, onError: (error: unknown) => console.error(error) } : undefined;
-      const store = await openStore({ path: join(mkdtempSync(join(tmpdir(), 'bench-pull-')), 'bridge.sqlite'), schema: 'public', poolSize: 1 }, { maxAttempts: 12, baseDelayMs: 1_000, maxDelayMs: 60_000, jitter: 0.2, leaseMs: 60_000 }, { trace });
-      const us = { role: 'CPO', countryCode: 'DE', partyId: 'BRG' };
-      const flowLogger = withFindingsTraced(logger, store.tracer);
-      const network = empNetwork({ store, rules: NO_RULES, oicp, us, providerId: PROVIDER, logger: flowLogger, stale: staleReporter(logger), backend: () => Promise.resolve(undefined), now: () => new Date() });
-      let summary = { records: 0, locations: 0 };
-      const run = await sampled(() => inTraceScope({ correlationId: 'job:bench' }, async () => void (summary = await network.pull(true))));
-      const stored = (await store.objects.page('locations', { offset: 0, limit: 1 })).total;
-      await store.close();
-      if (summary.records !== RECORDS) throw new Error(`pulled ${summary.records} records, expected ${RECORDS}`);
-      return { ...run, stored };
-    };
-    const ours = await pullInto(false);
     global.gc?.();
-    const traced = await pullInto(true);
-    const stored = ours.stored;
+    const store = await openStore({ path: join(dir, 'bridge.sqlite'), schema: 'public', poolSize: 1 }, { maxAttempts: 12, baseDelayMs: 1_000, maxDelayMs: 60_000, jitter: 0.2, leaseMs: 60_000 });
+    const us = { role: 'CPO', countryCode: 'DE', partyId: 'BRG' };
+    const network = empNetwork({ store, rules: NO_RULES, oicp, us, providerId: PROVIDER, logger, stale: staleReporter(logger), backend: () => Promise.resolve(undefined), now: () => new Date() });
+    let summary = { records: 0, locations: 0 };
+    const ours = await sampled(async () => {
+      summary = await network.pull(true);
+    });
+    await store.close();
     oicp.close();
-    if (read !== RECORDS) throw new Error(`pulled ${read} records, expected ${RECORDS}`);
-    const rate = (ms: number) => Math.round(RECORDS / (ms / 1000));
-    const mb = (bytes: number) => `${(bytes / MB).toFixed(0)} MB`;
-    return [
-      `EMP network pull: ${RECORDS} EVSE records, pages of ${size}, into ${stored} OCPI locations (SQLite)`,
-      `${'case'.padEnd(44)} ${'records/s'.padStart(10)} ${'peak RSS'.padStart(10)}`,
-      `${'baseline: read the pages only'.padEnd(44)} ${String(rate(baseline.ms)).padStart(10)} ${mb(baseline.peakRss).padStart(10)}`,
-      `${'ours: map, merge, index, store, announce'.padEnd(44)} ${String(rate(ours.ms)).padStart(10)} ${mb(ours.peakRss).padStart(10)}`,
-      `${'ours with the exchange trace on (job scope)'.padEnd(44)} ${String(rate(traced.ms)).padStart(10)} ${mb(traced.peakRss).padStart(10)}`,
-      `ratio (ours / baseline time) ${(ours.ms / baseline.ms).toFixed(2)}, with the trace ${(traced.ms / baseline.ms).toFixed(2)}; RSS before ${mb(before)}`,
-      // Bounded memory: the peak is reached early and stays; a pull holding the network would climb quarter after quarter.
-      `peak RSS of ours per quarter of the pull: ${ours.quarters.map(mb).join(', ')}`,
-    ].join('\n');
+    if (read !== records || summary.records !== records) throw new Error(`pulled ${read} / ${summary.records} records, expected ${records}`);
+    return { records, floorMs: floor.ms, oursMs: ours.ms, peakRss: ours.peakRss, quarters: ours.quarters, locations: summary.locations };
   } finally {
-    hub.process.kill('SIGTERM');
-    await hub.exited;
+    await hub.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+const rate = (pull: Pull, ms: number) => `${Math.round(pull.records / (ms / 1000)).toLocaleString('en')} records/s`;
+const mb = (bytes: number) => `${(bytes / MB).toFixed(0)} MB`;
+const count = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1_000}k`);
+
+/** Sizes: `records` (default 100,000), and 1,000,000 as well unless quick (quick: 20,000 only). */
+export async function networkPullBenchmark(opts: BenchOptions = { quick: false }): Promise<BenchRow[]> {
+  const small = opts.records ?? (opts.quick ? 20_000 : 100_000);
+  const sizes = opts.quick ? [small] : [...new Set([small, 1_000_000])];
+  const pulls: Pull[] = [];
+  for (const records of sizes) pulls.push(await pullOf(records));
+  const rows: BenchRow[] = pulls.map((pull) => ({
+    path: `EMP network pull into SQLite, ${count(pull.records)} EVSE records (${pull.locations.toLocaleString('en')} locations)`,
+    figure: rate(pull, pull.oursMs),
+    floor: `${rate(pull, pull.floorMs)} reading the same pages`,
+    ratio: pull.oursMs / pull.floorMs,
+    target: '<= 1.3x',
+    met: pull.oursMs / pull.floorMs <= 1.3,
+  }));
+  const first = pulls[0]!;
+  const last = pulls.at(-1)!;
+  if (last !== first) {
+    const perRecord = (pull: Pull) => pull.oursMs / pull.records;
+    const growth = perRecord(last) / perRecord(first);
+    rows.push({
+      path: `EMP network pull, time per record at ${count(last.records)} vs ${count(first.records)}`,
+      figure: `${(perRecord(last) * 1000).toFixed(0)} us/record`,
+      floor: `${(perRecord(first) * 1000).toFixed(0)} us/record at ${count(first.records)}`,
+      ratio: growth,
+      target: '<= 1.1x (flat)',
+      met: growth <= 1.1,
+    });
+  }
+  const peak = Math.max(...pulls.map((p) => p.peakRss));
+  rows.push({
+    path: `EMP network pull, peak RSS (per quarter of the ${count(last.records)} pull: ${last.quarters.map(mb).join(', ')})`,
+    figure: mb(peak),
+    floor: '250 MB target',
+    ratio: peak / (250 * MB),
+    target: '< 250 MB',
+    met: peak < 250 * MB,
+  });
+  return rows;
 }

@@ -7,8 +7,8 @@ import { parseArgs } from 'node:util';
 import { jsonHazardBenchmarks } from './json-hazards';
 import { mapperBenchmarks } from './mappers';
 import { report } from './measure';
-import { networkPullBenchmark } from './network-pull';
 import { soapBenchmarks } from './soap';
+import { perfStoreBenchmarks } from './store-rows';
 import { bulkBenchmark, bulkReport } from './soap-bulk';
 import { table, type BenchOptions, type BenchRow } from './table';
 
@@ -19,11 +19,8 @@ function options(): BenchOptions {
   return { quick: values.quick ?? false, ...(records !== undefined && { records }) };
 }
 
-/**
- * The row producers of the issue 21 table, in its order. The store, PATCH, CDR delivery and network
- * pull rows (`perfStoreBenchmarks` from ./store-rows) are added here when that branch is merged.
- */
-const TARGET_ROWS: ((opts: BenchOptions) => Promise<BenchRow[]>)[] = [mapperBenchmarks];
+/** The row producers of the issue 21 table, in its order: the mappers, then the store, PATCH, CDR delivery and network pull rows. */
+const TARGET_ROWS: ((opts: BenchOptions) => Promise<BenchRow[]>)[] = [mapperBenchmarks, perfStoreBenchmarks];
 
 async function main(): Promise<void> {
   const opts = options();
@@ -37,11 +34,6 @@ async function main(): Promise<void> {
   console.log(bulkReport(bulkBenchmark(opts.quick ? [5_000] : [5_000, 50_000])));
   console.log();
   console.log(report('JSON hazard guard: nesting, NUL (before every body is parsed)', await jsonHazardBenchmarks()));
-  // 100,000 records pulled twice: minutes, so not part of the smoke.
-  if (!opts.quick) {
-    console.log();
-    console.log(await networkPullBenchmark());
-  }
 }
 
 main().catch((err: unknown) => {

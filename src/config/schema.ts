@@ -145,16 +145,16 @@ const Outbox = Type.Object(
     concurrency: Type.Integer({
       minimum: 1,
       maximum: 256,
-      default: 8,
+      default: 16,
       description:
-        'Deliveries in flight at once per instance. Each is settled the moment its answer arrives, so a crash can resend only what was in flight; items of one EVSE or one Hubject session still go one at a time, in order.',
+        'Deliveries in flight at once per topic (CDRs, statuses, notifications, ...) and instance: 16 CDR calls against a hub 50 ms away make about 300 CDRs/s, and a busy topic cannot hold back the others. Each is settled the moment its answer arrives, so a crash can resend only what was in flight; items of one EVSE or one Hubject session still go one at a time, in order. The connections to Hubject are kept alive and reused, as many as the deliveries in flight.',
     }),
     retention: Type.Object(
       {
         deliveredHours: Type.Integer({
           minimum: 1,
           default: 24,
-          description: 'Delivered items without a deduplication key (status changes, session progress) are deleted this long after delivery.',
+          description: 'Delivered items without a deduplication key (session progress, pushes) are deleted this long after delivery. Delivered state announcements (EVSE statuses, EVSE data, locations) are deleted as soon as they are delivered.',
         }),
         keyedDeliveredDays: Type.Integer({
           minimum: 1,
@@ -164,7 +164,7 @@ const Outbox = Type.Object(
         }),
         everyMinutes: Type.Integer({ minimum: 0, default: 60, description: 'How often delivered items past their retention are deleted (0: never). Dead letters are never deleted.' }),
       },
-      { additionalProperties: false, default: {}, description: 'How long delivered outbox items are kept: without it the outbox grows with every status change.' },
+      { additionalProperties: false, default: {}, description: 'How long delivered outbox items are kept: without it the outbox grows with every session and push (delivered state announcements go at once).' },
     ),
   },
   { additionalProperties: false, default: {}, description: 'Delivery policy of the durable outbox (CDRs, session updates, status changes).' },

@@ -2,8 +2,8 @@
  * Delivers what the flows put in the outbox. Each topic has a deliverer; it gets one item (or, for a
  * deliverer that sends a batch in one call, up to `batch` items) and answers per item: delivered,
  * retry later, or refused for good (dead letter, with the reason). Each delivery is settled the
- * moment it returns, in its own small statement, while up to `concurrency` deliveries run at once —
- * so a process killed mid-way can only send again what was in flight. Items sharing an order key
+ * moment it returns, in its own small statement, while up to `concurrency` deliveries per topic run
+ * at once — so a process killed mid-way can only send again what was in flight. Items sharing an order key
  * (an EVSE, a Hubject session) are never in flight together: the outbox hands out the oldest one only.
  * A deliverer that throws retries its items. The outbox's lease makes a crash mid-delivery safe:
  * the items fall due again, so deliverers must tolerate sending twice (Hubject answers a repeated CDR
@@ -33,7 +33,7 @@ export interface OutboxWorkerOptions {
   outbox: Store['outbox'];
   deliverers: Readonly<Record<string, Deliverer>>;
   logger: Logger;
-  /** Deliveries in flight at once (each one call, or one batch call). Default 8. */
+  /** Deliveries in flight at once per topic (a batch topic: one batch at a time): a busy topic cannot starve the others. Default 8. */
   concurrency?: number;
   /** Pause when nothing was due. */
   idleMs?: number;
@@ -65,16 +65,20 @@ function describe(error: OicpFailure): string {
   return `${error.kind}: ${error.message}${code}`;
 }
 
+/** How long a topic found with nothing to claim — or a batch topic just claimed — is not asked again while others keep the worker busy (an idle worker looks at every topic each `idleMs`). */
+const EMPTY_TOPIC_PAUSE_MS = 50;
+
 export class OutboxWorker {
   private timer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private stopped = true;
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Deliveries in flight, per topic. */
+  private readonly inFlight = new Map<string, Set<Promise<void>>>();
+  /** Topics found empty, and when to ask them again. */
+  private readonly emptyUntil = new Map<string, number>();
   /** Items settled since the worker was made. */
   private settled = 0;
-  /** Which topic a round starts with: each gets the free slots first in turn. */
-  private nextTopic = 0;
 
   constructor(private readonly options: OutboxWorkerOptions) {}
 
@@ -82,17 +86,38 @@ export class OutboxWorker {
     return Math.max(1, this.options.concurrency ?? 8);
   }
 
+  /**
+   * Deliveries a topic may have in flight. A batch topic (statuses) sends one batch at a time: what
+   * arrives meanwhile waits for the next batch, so a busy EVSE network costs a few large calls (and a
+   * few claims and settlements, each a write) instead of many calls of one or two items each.
+   */
+  private slots(batch: number): number {
+    return batch > 1 ? 1 : this.concurrency;
+  }
+
+  private all(): Promise<void>[] {
+    return [...this.inFlight.values()].flatMap((deliveries) => [...deliveries]);
+  }
+
   /** Delivers everything due now (and what falls due as its predecessors settle); returns how many items were settled. */
   async runOnce(): Promise<number> {
     const before = this.settled;
-    for (;;) {
+    for (let everyTopic = false; ; ) {
       const started = await this.fill();
-      if (started === 0 && this.inFlight.size === 0) return this.settled - before;
-      if (this.inFlight.size > 0) await Promise.race(this.inFlight);
+      const inFlight = this.all();
+      if (started === 0 && inFlight.length === 0) {
+        if (everyTopic) return this.settled - before;
+        // A topic passed over as empty may hold what a settled predecessor let go: one more look at all.
+        this.emptyUntil.clear();
+        everyTopic = true;
+        continue;
+      }
+      everyTopic = false;
+      if (inFlight.length > 0) await Promise.race(inFlight);
     }
   }
 
-  /** Delivers until stopped: keeps `concurrency` deliveries going while there is work, looks again after `idleMs` when there is none. */
+  /** Delivers until stopped: keeps up to `concurrency` deliveries per topic going while there is work, looks again after `idleMs` when there is none. */
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
@@ -105,11 +130,15 @@ export class OutboxWorker {
           this.options.logger.error('outbox round failed', { error: err });
         }
         if (this.stopped) break;
+        const inFlight = this.all();
+        const topics = Object.keys(this.options.deliverers);
+        const full = topics.every((topic) => (this.inFlight.get(topic)?.size ?? 0) >= this.slots(Math.max(1, this.options.deliverers[topic]!.batch ?? 1)));
         // Full: wait for a slot. Nothing new: wait for a slot or the next look, whichever comes first (items fall due while others are in flight).
-        if (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
+        if (full) await Promise.race(inFlight);
         else if (started === 0) {
-          await Promise.race([this.idle(), ...this.inFlight]);
+          const looked = await Promise.race([this.idle().then(() => true), ...inFlight.map((p) => p.then(() => false))]);
           clearTimeout(this.timer);
+          if (looked) this.emptyUntil.clear();
         }
       }
     })();
@@ -121,7 +150,7 @@ export class OutboxWorker {
     if (this.timer) clearTimeout(this.timer);
     this.wake?.();
     await this.loop;
-    await Promise.all(this.inFlight);
+    await Promise.all(this.all());
   }
 
   private idle(): Promise<void> {
@@ -132,25 +161,36 @@ export class OutboxWorker {
     });
   }
 
-  /** Claims work for the free slots, topic by topic in turn, and starts it; returns how many deliveries started. */
+  /**
+   * Claims work for each topic's free slots and starts it; returns how many deliveries started. A
+   * topic found empty is passed over for a moment, so a busy topic does not cost a claim of every
+   * other topic each time one of its deliveries returns.
+   */
   private async fill(): Promise<number> {
-    const topics = Object.keys(this.options.deliverers);
     let started = 0;
-    for (let n = 0; n < topics.length && this.inFlight.size < this.concurrency; n++) {
-      const topic = topics[(this.nextTopic + n) % topics.length]!;
-      const deliverer = this.options.deliverers[topic]!;
+    const at = performance.now();
+    for (const [topic, deliverer] of Object.entries(this.options.deliverers)) {
+      if ((this.emptyUntil.get(topic) ?? 0) > at) continue;
+      const inFlight = this.inFlight.get(topic) ?? new Set<Promise<void>>();
+      this.inFlight.set(topic, inFlight);
       const batch = Math.max(1, deliverer.batch ?? 1);
-      const free = this.concurrency - this.inFlight.size;
+      const free = this.slots(batch) - inFlight.size;
+      if (free <= 0) continue;
       const items = await this.options.outbox.claim({ limit: batch > 1 ? batch : free, topics: [topic] });
-      if (items.length === 0) continue;
+      if (items.length === 0) {
+        this.emptyUntil.set(topic, at + Math.min(EMPTY_TOPIC_PAUSE_MS, this.options.idleMs ?? 1_000));
+        continue;
+      }
+      // A batch topic is claimed again only after the pause too: what arrives meanwhile makes the next batch larger.
+      if (batch > 1) this.emptyUntil.set(topic, at + Math.min(EMPTY_TOPIC_PAUSE_MS, this.options.idleMs ?? 1_000));
+      else this.emptyUntil.delete(topic);
       const units = batch > 1 ? [items] : items.map((item) => [item]);
       for (const unit of units) {
-        const delivery: Promise<void> = this.inScope(unit, () => this.deliver(topic, deliverer, unit)).finally(() => this.inFlight.delete(delivery));
-        this.inFlight.add(delivery);
+        const delivery: Promise<void> = this.inScope(unit, () => this.deliver(topic, deliverer, unit)).finally(() => inFlight.delete(delivery));
+        inFlight.add(delivery);
         started++;
       }
     }
-    this.nextTopic = (this.nextTopic + 1) % Math.max(1, topics.length);
     return started;
   }
 

@@ -251,15 +251,21 @@ export class OicpClient implements OicpCaller {
     );
   }
 
-  /** Every item of a paged pull, page after page; only one page is held at a time. */
+  /**
+   * Every item of a paged pull, page after page. The next page is asked for as soon as this one has
+   * arrived, so the hub serves it while the caller stores this one: at most two pages are held.
+   */
   async *pages<N extends PagedOperation>(name: N, body: RequestOf<N>, options: Omit<CallOptions, 'page'> = {}): AsyncGenerator<PageItemOf<N>> {
+    let next = this.call(name, body, { ...options, page: 0 });
     for (let page = 0; ; page += 1) {
-      const result = await this.call(name, body, { ...options, page });
+      const result = await next;
       if (!result.ok) throw new OicpCallError(result.error);
       const { content, last, totalPages } = result.value as { content: PageItemOf<N>[]; last: boolean; totalPages: number };
-      yield* content;
       // `last` is authoritative; the other two stop a hub that never says it.
-      if (last || content.length === 0 || page + 1 >= totalPages) return;
+      const done = last || content.length === 0 || page + 1 >= totalPages;
+      if (!done) next = this.call(name, body, { ...options, page: page + 1 });
+      yield* content;
+      if (done) return;
     }
   }
 

@@ -18,6 +18,7 @@ import type { Acknowledgement, AuthorizationStart } from '../oicp/wire/transacti
 import { startServer } from '../server';
 import type { SoapRelease } from '../oicp/wire/soap-services';
 import { HubState, pageOf } from './hub-state';
+import { keepLast } from './ring';
 
 export interface HubPartner {
   role: OicpRole;
@@ -35,6 +36,18 @@ export interface HubPartner {
 export interface TrafficEntry extends OicpExchange {
   at: string;
   direction: 'in' | 'out';
+  /** Set when the answer was a bulk page kept as its size only (see `summarised`): what it carried, e.g. "2000 records". */
+  summarised?: string;
+}
+
+/** A page answer with more records than this is kept without them: the log is for reading the exchange, not for holding the network. */
+const PAGE_RECORDS_KEPT = 1_000;
+
+/** The entry as the log keeps it: a large page answer without its records. */
+function summarised(entry: TrafficEntry): TrafficEntry {
+  const content = (entry.response as { content?: unknown } | null | undefined)?.content;
+  if (!Array.isArray(content) || content.length <= PAGE_RECORDS_KEPT) return entry;
+  return { ...entry, response: { ...(entry.response as object), content: [] }, summarised: `${content.length} records` };
 }
 
 export interface HubjectSimulatorOptions {
@@ -50,11 +63,16 @@ export interface HubjectSimulatorOptions {
   now?: () => Date;
   /** Told of every exchange as it is recorded (the sandbox prints them). */
   onTraffic?: (entry: TrafficEntry) => void;
+  /** Added to every answer from the start, as a hub far away would be (default 0; `setDelay` changes it). */
+  latencyMs?: number;
+  /** Exchanges the traffic log keeps, the latest (default TRAFFIC_LIMIT). */
+  trafficLimit?: number;
 }
 
 export interface HubjectSimulator {
   app: Express;
   state: HubState;
+  /** The latest exchanges, oldest first (bounded: `trafficLimit`); bulk page answers without their records. */
   traffic: TrafficEntry[];
   partners: HubPartner[];
   /** The next call of `operation` is refused with `code` (at `httpStatus`, default 200). */
@@ -78,13 +96,13 @@ export function createHubjectSimulator(options: HubjectSimulatorOptions): Hubjec
   const state = new HubState(options.now);
   const traffic: TrafficEntry[] = [];
   const record = (entry: TrafficEntry) => {
-    traffic.push(entry);
+    keepLast(traffic, summarised(entry), options.trafficLimit);
     options.onTraffic?.(entry);
   };
   const partners = [...(options.partners ?? [])];
   const failures = new Map<OperationName, { code: StatusCodeValue; httpStatus: number }>();
   const clients = new Map<string, OicpClient>();
-  let delayMs = 0;
+  let delayMs = options.latencyMs ?? 0;
   let down = false;
 
   const clientFor = (url: string, wire: OicpWire, soapRelease?: SoapRelease) => {

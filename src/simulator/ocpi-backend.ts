@@ -21,6 +21,7 @@ import { RECEIVER_MODULES, receiverRoutes } from '../ocpi/receiver';
 import type { OcpiModule } from '../ocpi/endpoints';
 import { SENDER_MODULES, senderRoutes } from '../ocpi/sender';
 import { SimulatedPlatform } from './ocpi-platform';
+import { keepLast } from './ring';
 import { startServer } from '../server';
 
 export interface OcpiBackendOptions {
@@ -43,7 +44,7 @@ export interface OcpiBackend extends OcpiSide {
   store: Store;
   /** Its data, what peers sent it, and every call it received. */
   platform: SimulatedPlatform;
-  /** Every request its functional modules received, as it came over the wire (before any 2.1.1 body was raised to 2.2.1). */
+  /** The latest requests its functional modules received (bounded), as they came over the wire (before any 2.1.1 body was raised to 2.2.1). */
   wire: WireRequest[];
   /** The registered peer `partyId` as a module client. */
   peer(partyId: string): Promise<OcpiPeer | undefined>;
@@ -101,7 +102,7 @@ export async function createOcpiBackend(options: OcpiBackendOptions): Promise<Oc
   app.use((req, _res, next) => (down ? req.socket.destroy() : next()));
   // Recorded when answered, by then with the body the OCPI router parsed (undefined when it had none).
   app.use((req, res, next) => {
-    if (/^\/ocpi\/[^/]+\/(?!credentials)[a-z]+/.test(req.path)) res.on('finish', () => wire.push({ method: req.method, path: req.originalUrl, body: req.body as unknown, status: res.statusCode }));
+    if (/^\/ocpi\/[^/]+\/(?!credentials)[a-z]+/.test(req.path)) res.on('finish', () => keepLast(wire, { method: req.method, path: req.originalUrl, body: req.body as unknown, status: res.statusCode }));
     next();
   });
   app.use(side.router);

@@ -13,6 +13,7 @@ import type { OcpiPeer } from '../ocpi/peer';
 import type { ObjectReceiver, ObjectRef } from '../ocpi/receiver';
 import type { ObjectSender, SenderModuleId } from '../ocpi/sender';
 import { objectAt, placeAt } from '../ocpi/wire/location-tree';
+import { keepLast } from './ring';
 import type { Connector, Evse, Location, Tariff } from '../ocpi/wire/schemas';
 import type { AuthorizationInfo, Cdr, CommandResponse, CommandResult, LocationReferences, Token } from '../ocpi/wire/transaction-schemas';
 
@@ -45,6 +46,7 @@ export class SimulatedPlatform {
     tokens: new Map(),
     cdrs: new Map(),
   };
+  /** The latest calls, oldest first (bounded, like every simulator's traffic log). */
   readonly traffic: OcpiTraffic[] = [];
   /** Command results received (the simulated eMSP's own commands). */
   readonly results: { type: CommandType; id: string; result: CommandResult }[] = [];
@@ -65,6 +67,10 @@ export class SimulatedPlatform {
     } else {
       for (const token of seed<Token>('tokens.json')) this.keep('tokens', { ...token, ...own });
     }
+  }
+
+  private log(entry: OcpiTraffic): void {
+    keepLast(this.traffic, entry);
   }
 
   private keep(module: keyof SimulatedPlatform['objects'], object: Stored): void {
@@ -122,7 +128,7 @@ export class SimulatedPlatform {
   }
 
   private putObject(level: string, ref: ObjectRef, object: unknown): Promise<void> {
-    this.traffic.push({ module: this.moduleOf(level), what: `PUT ${level}`, ref, body: object });
+    this.log({ module: this.moduleOf(level), what: `PUT ${level}`, ref, body: object });
     if (level === 'evse' || level === 'connector') {
       const location = this.find('location', ref) as unknown as Location | undefined;
       if (location) placeAt(location, level, ref.ids, object as Evse | Connector);
@@ -131,19 +137,19 @@ export class SimulatedPlatform {
   }
 
   private patchObject(level: string, ref: ObjectRef, changes: Record<string, unknown>): Promise<boolean> {
-    this.traffic.push({ module: this.moduleOf(level), what: `PATCH ${level}`, ref, body: changes });
+    this.log({ module: this.moduleOf(level), what: `PATCH ${level}`, ref, body: changes });
     const target = this.find(level, ref);
     if (target) Object.assign(target, changes);
     return Promise.resolve(target !== undefined);
   }
 
   private deleteObject(level: string, ref: ObjectRef): Promise<boolean> {
-    this.traffic.push({ module: this.moduleOf(level), what: `DELETE ${level}`, ref });
+    this.log({ module: this.moduleOf(level), what: `DELETE ${level}`, ref });
     return Promise.resolve(this.objects[this.moduleOf(level)].delete(`${ref.countryCode}/${ref.partyId}/${ref.ids[0]!}`));
   }
 
   private postCdr(cdr: Cdr): Promise<'stored' | 'same' | 'conflict'> {
-    this.traffic.push({ module: 'cdrs', what: 'POST cdr', body: cdr });
+    this.log({ module: 'cdrs', what: 'POST cdr', body: cdr });
     const key = `${cdr.country_code}/${cdr.party_id}/${cdr.id}`;
     const known = this.objects.cdrs.get(key);
     if (known) return Promise.resolve(JSON.stringify(known) === JSON.stringify(cdr) ? 'same' : 'conflict');
@@ -154,12 +160,12 @@ export class SimulatedPlatform {
   // ---- Sender interfaces: what peers pull ----
 
   private list(module: SenderModuleId, query: PageQuery): Promise<Page<unknown>> {
-    this.traffic.push({ module, what: 'GET list' });
+    this.log({ module, what: 'GET list' });
     return Promise.resolve(pageOf(this.own(module).filter((o) => inWindow(o.last_updated, query)), query));
   }
 
   private authorize(uid: string, type: string, location: LocationReferences | undefined): Promise<AuthorizationInfo | undefined> {
-    this.traffic.push({ module: 'tokens', what: 'POST authorize', body: { uid, type, location } });
+    this.log({ module: 'tokens', what: 'POST authorize', body: { uid, type, location } });
     const token = this.own('tokens').find((t) => t.uid === uid && t.type === type) as unknown as Token | undefined;
     if (token === undefined) return Promise.resolve(undefined);
     return Promise.resolve({ allowed: token.valid ? 'ALLOWED' : 'BLOCKED', token, ...(location && { location }), authorization_reference: `sim-${uid}` });
@@ -173,7 +179,7 @@ export class SimulatedPlatform {
    * start or reservation finds it charging or blocked, else ACCEPTED.
    */
   private command(type: CommandType, command: unknown): Promise<CommandResponse> {
-    this.traffic.push({ module: 'commands', what: `POST ${type}`, body: command });
+    this.log({ module: 'commands', what: `POST ${type}`, body: command });
     const { response_url: responseUrl, location_id: locationId, evse_uid: evseUid } = command as { response_url: string; location_id?: string; evse_uid?: string };
     const location = this.own('locations').find((l) => l.id === locationId) as unknown as Location | undefined;
     const known = locationId === undefined || location !== undefined;
@@ -193,7 +199,7 @@ export class SimulatedPlatform {
     const timer = setTimeout(() => {
       this.waiting.delete(timer);
       const acting: Promise<void> = act()
-        .catch((err: unknown) => void this.traffic.push({ module: 'commands', what: 'result not sent', body: (err as Error).message }))
+        .catch((err: unknown) => this.log({ module: 'commands', what: 'result not sent', body: (err as Error).message }))
         .finally(() => this.acting.delete(acting));
       this.acting.add(acting);
     }, this.commandDelayMs);
@@ -209,7 +215,7 @@ export class SimulatedPlatform {
   }
 
   private result(type: CommandType, id: string, result: CommandResult): Promise<boolean> {
-    this.traffic.push({ module: 'commands', what: `result ${type}/${id}`, body: result });
+    this.log({ module: 'commands', what: `result ${type}/${id}`, body: result });
     this.results.push({ type, id, result });
     return Promise.resolve(true);
   }

@@ -44,16 +44,18 @@ export class CorrelationRepository {
   async put(pair: { kind: string; ocpiId: string; oicpId: string; attrs?: Record<string, unknown> }): Promise<Correlation> {
     const at = this.now();
     try {
-      await this.db.run(
+      // RETURNING: the pair as stored (an update keeps its created_at) without reading it again.
+      const [row] = await this.db.all<Row>(
         `INSERT INTO correlations (kind, ocpi_id, oicp_id, attrs, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
-         ON CONFLICT (kind, ocpi_id) DO UPDATE SET oicp_id = excluded.oicp_id, attrs = excluded.attrs, updated_at = excluded.updated_at`,
+         ON CONFLICT (kind, ocpi_id) DO UPDATE SET oicp_id = excluded.oicp_id, attrs = excluded.attrs, updated_at = excluded.updated_at
+         RETURNING *`,
         [pair.kind, pair.ocpiId, pair.oicpId, JSON.stringify(pair.attrs ?? {}), at],
       );
+      return toCorrelation(row!);
     } catch (err) {
       if (isUniqueViolation(err)) throw new CorrelationConflictError(pair.kind, pair.oicpId);
       throw err;
     }
-    return (await this.byOcpi(pair.kind, pair.ocpiId))!;
   }
 
   /**

@@ -2,6 +2,7 @@ import type { OutboxPolicy, StoreConfig } from '../config/schema';
 import { CorrelationRepository } from './correlations';
 import { PartyRepository, TokenRepository } from './credentials';
 import { HeldRepository } from './held';
+import { acceptOnce, acceptOnceIn, type FirstWrite, type FirstWriteResult } from './intake';
 import { migrate } from './migrations';
 import { ObjectRepository } from './objects';
 import { OutboxRepository } from './outbox';
@@ -16,6 +17,7 @@ export { ownerKey, ownerOf, type CachedObject } from './objects';
 export { type OcpiParty, type PartyInput, type TokenPurpose } from './credentials';
 export { type HeldItem } from './held';
 export { type ExchangeSummary, type TraceEntry } from './traces';
+export { type FirstWrite, type FirstWriteResult } from './intake';
 export { retryDelay, type ClaimedItem, type EnqueueResult, type EnqueueRequest, type FailOutcome, type OutboxItem, type OutboxState } from './outbox';
 
 /** The repositories, bound either to the database or to one open transaction. */
@@ -44,6 +46,8 @@ export interface Store extends StoreRepositories {
   transaction<T>(fn: (tx: StoreRepositories) => Promise<T>): Promise<T>;
   /** Where the bridge reports exchange events; undefined when tracing is off. */
   readonly tracer: TraceWriter | undefined;
+  /** Stores a record written once (a CDR) with its correlation and outbox item, unless it is there already; see intake.ts. Not inside `transaction`. */
+  acceptOnce(write: FirstWrite): Promise<FirstWriteResult>;
   ping(): Promise<void>;
   /** Writes the trace events still waiting, then closes. */
   close(): Promise<void>;
@@ -103,6 +107,7 @@ export async function openStore(config: StoreConfig, policy: OutboxPolicy, optio
     tracer,
     ...bind(db),
     transaction: (fn) => db.transaction((tx) => fn(bind(tx))),
+    acceptOnce: (write) => (db.dialect === 'postgres' ? acceptOnce(db, now, bind(db), write) : db.transaction((tx) => acceptOnceIn(bind(tx), write))),
     ping: () => db.ping(),
     close: async () => {
       await tracer?.close();

@@ -94,7 +94,7 @@ export class ObjectRepository {
 }
 
 /** The body's own last_updated, normalised so that text order is time order; OCPI without a zone means UTC. */
-function lastUpdatedOf(body: unknown): string | null {
+export function lastUpdatedOf(body: unknown): string | null {
   const stamp = (body as { last_updated?: unknown } | null)?.last_updated;
   if (typeof stamp !== 'string') return null;
   const time = Date.parse(/(Z|[+-]\d{2}:\d{2})$/.test(stamp) ? stamp : `${stamp}Z`);

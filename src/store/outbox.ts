@@ -21,6 +21,8 @@ export interface OutboxItem {
   orderKey: string | null;
   /** Goes after every earlier item of its topic and before every later one (a fullLoad). */
   barrier: boolean;
+  /** The object whose current state it announces (EnqueueRequest.replaces), or null. */
+  replaces: string | null;
   /** Why an operator discarded it. */
   resolution: string | null;
   createdAt: number;
@@ -56,6 +58,9 @@ export interface EnqueueResult {
   created: boolean;
   replaced?: boolean;
 }
+
+/** What settling an item needs to know of it. */
+type Settled = Pick<ClaimedItem, 'id' | 'claimToken' | 'key' | 'replaces'>;
 
 /** retry: due again after the backoff; dead: dead-lettered; superseded: a newer announcement of the same object waits, so this one is settled; stale: another sender holds it now. */
 export type FailOutcome = 'retry' | 'dead' | 'stale' | 'superseded';
@@ -146,13 +151,16 @@ export class OutboxRepository {
     const at = this.now();
     const token = randomUUID();
     const topics = options.topics ?? [];
-    const topicFilter = topics.length > 0 ? `AND o.topic IN (${placeholders(topics.length, 4)})` : '';
+    const inTopics = (offset: number) => (topics.length > 0 ? `AND o.topic IN (${placeholders(topics.length, offset)})` : '');
+    // A read first: most looks find nothing due, and on SQLite a read costs no write transaction.
+    const [due] = await this.db.all(`SELECT 1 AS due FROM outbox o WHERE o.state = 'pending' AND o.due_at <= $1 ${inTopics(1)} LIMIT 1`, [at, ...topics]);
+    if (!due) return [];
     const lock = this.db.dialect === 'postgres' ? 'FOR UPDATE OF o SKIP LOCKED' : '';
     const rows = await this.db.all<Row>(
       `UPDATE outbox SET attempts = attempts + 1, due_at = $1, claim_token = $2, updated_at = $3
        WHERE id IN (
          SELECT o.id FROM outbox o
-         WHERE o.state = 'pending' AND o.due_at <= $3 ${topicFilter}
+         WHERE o.state = 'pending' AND o.due_at <= $3 ${inTopics(4)}
            AND (o.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM outbox p WHERE p.order_key = o.order_key AND p.state = 'pending' AND p.id < o.id))
            AND NOT EXISTS (SELECT 1 FROM outbox b WHERE b.topic = o.topic AND b.barrier = 1 AND b.state = 'pending' AND b.id < o.id)
            AND (o.barrier = 0 OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.topic = o.topic AND e.state = 'pending' AND e.id < o.id))
@@ -165,24 +173,30 @@ export class OutboxRepository {
   }
 
   /** Delivered. False when the claim had expired and the item was taken over (the caller's send was a duplicate). */
-  async complete(item: Pick<ClaimedItem, 'id' | 'claimToken'>): Promise<boolean> {
-    const changed = await this.db.run(
-      `UPDATE outbox SET state = 'done', claim_token = NULL, updated_at = $1 WHERE id = $2 AND claim_token = $3 AND state = 'pending'`,
-      [this.now(), item.id, item.claimToken],
-    );
-    return changed === 1;
+  async complete(item: Settled): Promise<boolean> {
+    return (await this.completeAll([item])) === 1;
   }
 
-  /** Delivers several items of one claim in one statement; returns how many were still held by this claim. */
-  async completeAll(items: readonly Pick<ClaimedItem, 'id' | 'claimToken'>[]): Promise<number> {
+  /**
+   * Delivers several items of one claim; returns how many were still held by this claim. A delivered
+   * state announcement (a replaceable item without a key: an EVSE status, EVSE data, a location) is
+   * deleted at once — nothing asks for it again, and keeping one row per status change for the
+   * retention period made the store grow with the traffic instead of the network. Other items stay
+   * as done until the retention purge (a keyed one is what makes its key's second enqueue a no-op).
+   * One statement per kind present.
+   */
+  async completeAll(items: readonly Settled[]): Promise<number> {
     if (items.length === 0) return 0;
     const tokens = new Set(items.map((i) => i.claimToken));
     if (tokens.size !== 1) return (await Promise.all(items.map((i) => this.complete(i)))).filter(Boolean).length;
-    return this.db.run(`UPDATE outbox SET state = 'done', claim_token = NULL, updated_at = $1 WHERE claim_token = $2 AND state = 'pending' AND id IN (${placeholders(items.length, 2)})`, [
-      this.now(),
-      items[0]!.claimToken,
-      ...items.map((i) => i.id),
-    ]);
+    const token = items[0]!.claimToken;
+    const held = (ids: readonly number[]) => `claim_token = $1 AND state = 'pending' AND id IN (${placeholders(ids.length, 1)})`;
+    const announcements = items.filter((i) => i.replaces !== null && i.key === null).map((i) => i.id);
+    const others = items.filter((i) => !(i.replaces !== null && i.key === null)).map((i) => i.id);
+    let settled = 0;
+    if (announcements.length > 0) settled += await this.db.run(`DELETE FROM outbox WHERE ${held(announcements)}`, [token, ...announcements]);
+    if (others.length > 0) settled += await this.db.run(`UPDATE outbox SET state = 'done', claim_token = NULL, updated_at = $${others.length + 2} WHERE ${held(others)}`, [token, ...others, this.now()]);
+    return settled;
   }
 
   /**
@@ -313,6 +327,7 @@ function toItem(row: Row): OutboxItem {
     lastError: row.last_error,
     orderKey: row.order_key,
     barrier: Number(row.barrier) === 1,
+    replaces: row.replace_key,
     resolution: row.resolution,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

@@ -35,7 +35,7 @@ describe('configuration', () => {
   it('accepts the shipped example and completes it with defaults', () => {
     const config = loadConfigFile(join(REPO, 'bridge.example.yaml'), NO_ENV);
     expect(config.oicp).toMatchObject({ role: 'CPO', operatorId: 'DE*ABC', environment: 'qa', protocol: 'rest-2.3' });
-    expect(config.outbox).toEqual({ maxAttempts: 12, baseDelayMs: 1000, maxDelayMs: 900000, jitter: 0.2, leaseMs: 60000, pollMs: 1000, concurrency: 8, retention: { deliveredHours: 24, keyedDeliveredDays: 90, everyMinutes: 60 } });
+    expect(config.outbox).toEqual({ maxAttempts: 12, baseDelayMs: 1000, maxDelayMs: 900000, jitter: 0.2, leaseMs: 60000, pollMs: 1000, concurrency: 16, retention: { deliveredHours: 24, keyedDeliveredDays: 90, everyMinutes: 60 } });
     expect(config.store).toEqual({ path: './data/bridge.sqlite', schema: 'public', poolSize: 10 });
     expect(config.mapping.operators['DE*ABC']).toMatchObject({ hotlinePhoneNumber: '+4930123456789', timeZone: 'Europe/Berlin' });
   });

@@ -362,6 +362,21 @@ for (const backend of BACKENDS) {
         expect((await store.outbox.enqueue({ topic: 'status', order: 'evse:B', replaces: 'evse:B', payload: 'z' })).created).toBe(true);
       });
 
+      it('deletes a delivered state announcement at once; other delivered items stay done for the retention purge', async () => {
+        const status = await store.outbox.enqueue({ topic: 'status', order: 'evse:A', replaces: 'evse:A', payload: 'CHARGING' });
+        const cdr = await store.outbox.enqueue({ topic: 'cdr', key: 'S1', payload: 'cdr' });
+        const plain = await store.outbox.enqueue({ topic: 'notification', payload: 'start' });
+        const claimed = await store.outbox.claim({ limit: 10 });
+        expect(await store.outbox.completeAll(claimed)).toBe(3);
+        expect(await store.outbox.get(status.id)).toBeUndefined();
+        expect((await store.outbox.get(cdr.id))?.state).toBe('done');
+        expect((await store.outbox.get(plain.id))?.state).toBe('done');
+        // The key still makes a second enqueue a no-op; the next status of the EVSE is a new item.
+        expect((await store.outbox.enqueue({ topic: 'cdr', key: 'S1', payload: 'again' })).created).toBe(false);
+        expect((await store.outbox.enqueue({ topic: 'status', order: 'evse:A', replaces: 'evse:A', payload: 'AVAILABLE' })).created).toBe(true);
+        expect(await store.outbox.depth()).toEqual({ pending: 1, dead: 0 });
+      });
+
       it('settles a failed announcement when a newer one of the same object waits behind it', async () => {
         const { id } = await store.outbox.enqueue({ topic: 'status', order: 'evse:A', replaces: 'evse:A', payload: 'OUTOFORDER' });
         const [sending] = await store.outbox.claim({ limit: 1 });
@@ -492,6 +507,54 @@ for (const backend of BACKENDS) {
         await outside;
         const claimed = await store.outbox.claim({ limit: 10 });
         expect(claimed.map((i) => i.payload)).toEqual(['outside']);
+      });
+
+      it('commits the transactions that succeed among many at once (one group), and only those', async () => {
+        const results = await Promise.allSettled(
+          Array.from({ length: 6 }, (_, n) =>
+            store.transaction(async (tx) => {
+              await tx.outbox.enqueue({ topic: 'cdr', payload: n });
+              if (n === 2) throw new Error('refused');
+              return n;
+            }),
+          ),
+        );
+        expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+        const claimed = await store.outbox.claim({ limit: 10 });
+        // PostgreSQL runs them side by side: in whatever order they committed.
+        expect(claimed.map((i) => i.payload as number).sort()).toEqual([0, 1, 3, 4, 5]);
+      });
+    });
+
+    describe('records accepted once (acceptOnce)', () => {
+      const write = (id: string, oicpId: string, body: unknown = { id, last_updated: '2026-01-01T10:00:00Z' }) => ({
+        object: { module: 'cdrs', owner: 'NL*SIM', id, body },
+        correlation: { kind: 'cdr', ocpiId: `NL*SIM/${id}`, oicpId },
+        announcement: { topic: 'cdr', key: oicpId, payload: { SessionID: oicpId }, order: `session:${oicpId}` },
+      });
+
+      it('stores the object, its correlation and its keyed outbox item together; again, it answers with what is stored and adds nothing', async () => {
+        expect(await store.acceptOnce(write('C1', 'S1'))).toEqual({ outcome: 'stored' });
+        expect(await store.acceptOnce(write('C1', 'S1', { id: 'C1', changed: true }))).toEqual({ outcome: 'known', body: { id: 'C1', last_updated: '2026-01-01T10:00:00Z' } });
+        expect(await store.correlations.byOicp('cdr', 'S1')).toMatchObject({ ocpiId: 'NL*SIM/C1' });
+        const [item, ...more] = await store.outbox.claim({ limit: 10 });
+        expect(more).toEqual([]);
+        expect(item).toMatchObject({ topic: 'cdr', key: 'S1', payload: { SessionID: 'S1' }, orderKey: 'session:S1' });
+        const listed = await store.objects.page('cdrs', { offset: 0, limit: 10, from: new Date('2026-01-01T09:59:59Z') });
+        expect(listed.total).toBe(1);
+      });
+
+      it('refuses a second record for the same OICP id, storing nothing of it', async () => {
+        await store.acceptOnce(write('C1', 'S1'));
+        await expect(store.acceptOnce(write('C2', 'S1'))).rejects.toBeInstanceOf(CorrelationConflictError);
+        expect(await store.objects.get('cdrs', 'NL*SIM', 'C2')).toBeUndefined();
+        expect(await store.outbox.depth()).toEqual({ pending: 1, dead: 0 });
+      });
+
+      it('stores a record offered twice at the same moment once', async () => {
+        const answers = await Promise.all([store.acceptOnce(write('C1', 'S1')), store.acceptOnce(write('C1', 'S1'))]);
+        expect(answers.map((a) => a.outcome).sort()).toEqual(['known', 'stored']);
+        expect(await store.outbox.depth()).toEqual({ pending: 1, dead: 0 });
       });
     });
   });

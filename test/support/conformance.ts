@@ -23,8 +23,8 @@ export function oicpTrafficProblems(traffic: readonly TrafficEntry[]): string[] 
     const api = (entry.direction === 'in' ? operation.caller : operation.servedBy!).toLowerCase() as 'cpo' | 'emp';
     const request = oicpOperationErrors(api, path, 'request', entry.request);
     if (request.length > 0) problems.push(`OICP ${entry.direction} ${entry.operation} request: ${request.join('; ')}`);
-    // A partner's refusal is recorded as the client's failure, not as the body on the wire.
-    if (isFailure(entry.response)) continue;
+    // A partner's refusal is recorded as the client's failure, not as the body on the wire; a bulk page is logged without its records.
+    if (isFailure(entry.response) || entry.summarised !== undefined) continue;
     const response = oicpOperationErrors(api, path, 'response', entry.response);
     if (response.length > 0) problems.push(`OICP ${entry.direction} ${entry.operation} answer: ${response.join('; ')}`);
   }

@@ -42,11 +42,14 @@ export function replayExchange(dir: string, rules: MappingRules): Replay[] {
     const module = event.name.split(' ')[1]?.split('/')[3] ?? '';
     const replayer = REPLAYERS[module];
     const request = event.files.find((f) => /request-\d+\.json$/.test(f));
-    // The message the bridge made of it, and the findings reported between the two.
+    // The message the bridge made of it.
     const outcome = manifest.events.find((e) => e.n > event.n && e.kind === 'enqueued' && e.name === replayer?.topic);
     if (!replayer || !request || !outcome) continue;
     const recordedMessage = json(dir, outcome.files[0]!);
-    const findings = manifest.events.filter((e) => e.n > event.n && e.n < outcome.n && e.kind === 'findings').flatMap((e) => e.findings ?? []);
+    // The mapper's findings are logged around the enqueue (before or after its commit): those after this
+    // request and before the next one it answered.
+    const next = manifest.events.find((e) => e.n > event.n && e.protocol === 'ocpi' && e.direction === 'in' && e.kind === 'request')?.n ?? Infinity;
+    const findings = manifest.events.filter((e) => e.n > event.n && e.n < next && e.kind === 'findings').flatMap((e) => e.findings ?? []);
     const mapped = replayer.replay(json(dir, request), recordedMessage, rules);
     replays.push({ module, inbound: event.n, outcome: outcome.n, recorded: { message: recordedMessage, findings }, replayed: { message: mapped.value, findings: mapped.findings } });
   }

@@ -35,43 +35,45 @@ export function cpoCdrs(options: CpoCdrsOptions): CdrReceiver {
   return {
     async post(cdr) {
       const owner = ownerOf(cdr);
-      const known = await store.objects.get<Cdr>('cdrs', owner, cdr.id);
-      if (known) return JSON.stringify(known.body) === JSON.stringify(cdr) ? 'same' : 'conflict';
+      const cdrRef = `${owner}/${cdr.id}`;
+      // A CDR posted again is answered as the first was, even when what it names is gone by now.
+      const asBefore = (body: unknown) => (JSON.stringify(body) === JSON.stringify(cdr) ? ('same' as const) : ('conflict' as const));
+      const refuse = async (error: OcpiError) => {
+        const known = await store.objects.get<Cdr>('cdrs', owner, cdr.id);
+        if (known) return asBefore(known.body);
+        throw error;
+      };
       const reference =
         cdr.authorization_reference ??
         (await matchingAuthorization(store, { tokenNames: [cdr.cdr_token.uid, cdr.cdr_token.contract_id], evseId: cdr.cdr_location.evse_id, startedAt: cdr.start_date_time }));
       const authorization = reference === undefined ? undefined : await store.correlations.byOcpi(AUTHORIZATION_KIND, reference);
       // Refused before anything is stored: the backend learns why, and Hubject is never asked to refuse it ("Session is invalid").
       if (cdr.authorization_reference !== undefined && !authorization) {
-        throw new OcpiError(2001, `authorization_reference ${cdr.authorization_reference} names no authorization Hubject gave through this bridge; Hubject takes CDRs only for sessions it authorized`);
+        return refuse(new OcpiError(2001, `authorization_reference ${cdr.authorization_reference} names no authorization Hubject gave through this bridge; Hubject takes CDRs only for sessions it authorized`));
       }
       const record = ocpiCdrToOicp(cdr, { rules: options.rules, correlation: { ...(authorization && { sessionId: authorization.oicpId }) } });
       if (record.value === undefined) {
-        throw new OcpiError(2001, `this CDR cannot go to Hubject: ${record.findings.filter((f) => f.kind === 'invalid').map((f) => `${f.path}: ${f.message}`).join('; ')}`);
+        return refuse(new OcpiError(2001, `this CDR cannot go to Hubject: ${record.findings.filter((f) => f.kind === 'invalid').map((f) => `${f.path}: ${f.message}`).join('; ')}`));
       }
-      if (record.findings.length > 0) options.logger.info('CDR mapped', { cdr: cdr.id, findings: record.findings });
       const sessionId = record.value.SessionID;
-      const cdrRef = `${owner}/${cdr.id}`;
-      const secondCdr = (first: string) => new OcpiError(2001, `Hubject session ${sessionId} already has CDR ${first.slice(first.indexOf('/') + 1)}; OICP takes one CDR per session`);
       try {
-        return await store.transaction(async (tx) => {
-          await tx.objects.lock('cdrs', owner, cdr.id);
-          // A retry racing the first POST: answered as the first was.
-          const raced = await tx.objects.get<Cdr>('cdrs', owner, cdr.id);
-          if (raced) return JSON.stringify(raced.body) === JSON.stringify(cdr) ? ('same' as const) : ('conflict' as const);
-          const first = await tx.correlations.byOicp(CDR_KIND, sessionId);
-          if (first && first.ocpiId !== cdrRef) throw secondCdr(first.ocpiId);
-          await tx.correlations.put({ kind: CDR_KIND, ocpiId: cdrRef, oicpId: sessionId });
-          await tx.objects.put('cdrs', owner, cdr.id, cdr);
-          // Keyed by SessionID: however often it is offered, one ChargeDetailRecord per session; after the session's notifications.
-          await tx.outbox.enqueue({ topic: CDR_TOPIC, key: sessionId, payload: record.value, order: sessionOrder(sessionId) });
-          return 'stored' as const;
+        // Keyed by SessionID: however often it is offered, one ChargeDetailRecord per session; after the session's notifications.
+        const accepted = await store.acceptOnce({
+          object: { module: 'cdrs', owner, id: cdr.id, body: cdr },
+          correlation: { kind: CDR_KIND, ocpiId: cdrRef, oicpId: sessionId },
+          announcement: { topic: CDR_TOPIC, key: sessionId, payload: record.value, order: sessionOrder(sessionId) },
         });
+        if (accepted.outcome === 'known') return asBefore(accepted.body);
       } catch (err) {
-        // Two different CDRs for one session posted at the same moment: the second loses the race here.
-        if (err instanceof CorrelationConflictError) throw secondCdr((await store.correlations.byOicp(CDR_KIND, sessionId))?.ocpiId ?? '/?');
+        // A second CDR for the session, or two different CDRs for one session posted at the same moment.
+        if (err instanceof CorrelationConflictError) {
+          const first = (await store.correlations.byOicp(CDR_KIND, sessionId))?.ocpiId ?? '/?';
+          throw new OcpiError(2001, `Hubject session ${sessionId} already has CDR ${first.slice(first.indexOf('/') + 1)}; OICP takes one CDR per session`);
+        }
         throw err;
       }
+      if (record.findings.length > 0) options.logger.info('CDR mapped', { cdr: cdr.id, findings: record.findings });
+      return 'stored';
     },
     get: async (ref) => (await store.objects.get<Cdr>('cdrs', ownerKey(ref), ref.id))?.body,
   };

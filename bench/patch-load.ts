@@ -1,0 +1,98 @@
+/**
+ * EVSE status PATCHes through the bridge (CPO role, SQLite), each in its own process, against a bare
+ * Express 5 app parsing the same JSON in the same run, with the same fixed-rate open-loop generator:
+ * the highest rate each sustains, and the 99th percentile at 500 PATCH/s. The backend's network is
+ * `LOCATIONS` locations of 4 EVSEs; each PATCH sets a random EVSE's status, stamped now.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Location } from '../src/ocpi/wire/schemas';
+import { BACKEND_OWNER, cpoNetwork, inParallel, loadLocation, registeredPeer } from './cpo-network';
+import { maxSustained, openLoop, type LoadResult, type LoadTarget } from './open-loop';
+import { CLI, serverProcess } from './processes';
+import type { BenchOptions, BenchRow } from './table';
+
+const LOCATIONS = 250;
+const EVSES = 4;
+const STATUSES = ['AVAILABLE', 'CHARGING', 'BLOCKED', 'OUTOFORDER'];
+
+function patches(url: string, headers: Record<string, string>): LoadTarget {
+  const base = new URL(url);
+  return {
+    url: base,
+    headers,
+    request: (n) => {
+      const location = Math.floor(Math.random() * LOCATIONS);
+      const evse = Math.floor(Math.random() * EVSES);
+      return {
+        method: 'PATCH',
+        path: `${base.pathname}/${BACKEND_OWNER.countryCode}/${BACKEND_OWNER.partyId}/L${location}/E${location}-${evse}`,
+        body: JSON.stringify({ status: STATUSES[n % STATUSES.length], last_updated: new Date().toISOString() }),
+      };
+    },
+    ok: (status, body) => status === 200 && body.includes('"status_code":1000'),
+  };
+}
+
+const describe = (r: LoadResult) => `${r.served}/${r.offered} at ${r.rate}/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms${r.failed ? `, ${r.failed} failed` : ''}`;
+
+export async function patchLoadBenchmark(opts: BenchOptions): Promise<BenchRow[]> {
+  const stepSeconds = opts.quick ? 1.5 : 5;
+  const ladder = opts.quick ? [250, 500, 1_000, 2_000, 3_000, 4_000] : [250, 500, 750, 1_000, 1_500, 2_000, 2_500, 3_000, 4_000, 5_000, 6_000, 8_000];
+  const atFiveHundredSeconds = opts.quick ? 3 : 10;
+  const network = await cpoNetwork();
+  const bridge = await serverProcess(CLI, ['serve', '--config', network.configFile], /"message":"listening".*?"url":"([^"]+)"/, process.env.BENCH_BRIDGE_NODE_ARGS?.split(' ').filter(Boolean));
+  const floor = await serverProcess(join(__dirname, 'patch-floor.ts'), [], /listening (\S+)/);
+  try {
+    const peer = await registeredPeer(network);
+    const template = (JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'ocpi-seed', 'locations.json'), 'utf8')) as Location[])[0]!;
+    await inParallel(
+      Array.from({ length: LOCATIONS }, (_, n) => n),
+      8,
+      async (n) => {
+        const put = await peer.put('locations', BACKEND_OWNER, [`L${n}`], loadLocation(template, n, EVSES));
+        if (!put.ok) throw new Error(`location L${n} refused: ${put.failure.message}`);
+      },
+    );
+    const headers = await network.headers();
+    const ours = patches(peer.endpoint('locations', 'RECEIVER')!, headers);
+    const bare = patches(`${floor.url}/ocpi/2.2.1/receiver/locations`, headers);
+    // Warm both (JIT, connections, SQLite cache) and let the bridge's outbox send the network's EVSE data before anything counts.
+    await openLoop(ours, 250, 3);
+    await openLoop(bare, 250, 3);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const cpuBefore = bridge.cpuMs();
+    const oursAt500 = await openLoop(ours, 500, atFiveHundredSeconds);
+    const cpuPerPatch = (bridge.cpuMs() - cpuBefore) / oursAt500.offered;
+    const bareAt500 = await openLoop(bare, 500, atFiveHundredSeconds);
+    const oursMax = await maxSustained(ours, ladder, stepSeconds);
+    const bareMax = await maxSustained(bare, ladder, stepSeconds);
+    if (process.env.BENCH_VERBOSE) {
+      console.log(`  bridge CPU per PATCH at 500/s: ${cpuPerPatch.toFixed(2)} ms`);
+      for (const r of [oursAt500, ...oursMax.results]) console.log(`  bridge ${describe(r)}`);
+      for (const r of [bareAt500, ...bareMax.results]) console.log(`  floor  ${describe(r)}`);
+    }
+    const ceiling = ladder.at(-1)!;
+    return [
+      {
+        path: `EVSE status PATCH through the bridge (SQLite, CPO), max sustained (${LOCATIONS * EVSES} EVSEs, p99 <= 100 ms)`,
+        figure: `${oursMax.rate.toLocaleString('en')} PATCH/s`,
+        floor: `${bareMax.rate.toLocaleString('en')}${bareMax.rate === ceiling ? '+' : ''} PATCH/s bare Express 5`,
+        ratio: bareMax.rate / Math.max(1, oursMax.rate),
+        target: '>= 2,000 PATCH/s',
+        met: oursMax.rate >= 2_000,
+      },
+      {
+        path: 'EVSE status PATCH through the bridge (SQLite, CPO), p99 at 500/s',
+        figure: `${oursAt500.p99Ms.toFixed(1)} ms${oursAt500.served < oursAt500.offered ? ` (${oursAt500.offered - oursAt500.served} not served)` : ''}`,
+        floor: `${bareAt500.p99Ms.toFixed(1)} ms bare Express 5`,
+        ratio: oursAt500.p99Ms / bareAt500.p99Ms,
+        target: '<= 3x',
+        met: oursAt500.served === oursAt500.offered && oursAt500.p99Ms <= 3 * bareAt500.p99Ms,
+      },
+    ];
+  } finally {
+    await Promise.all([bridge.stop(), floor.stop()]);
+    await network.close();
+  }
+}

@@ -1,0 +1,83 @@
+import { CorrelationConflictError, type CorrelationRepository } from './correlations';
+import { lastUpdatedOf, type ObjectRepository } from './objects';
+import type { EnqueueRequest, OutboxRepository } from './outbox';
+import type { SqlExecutor } from './sql';
+
+/** A record accepted once for good (a CDR): stored, correlated with its OICP id, and announced. */
+export interface FirstWrite {
+  object: { module: string; owner: string; id: string; body: unknown };
+  correlation: { kind: string; ocpiId: string; oicpId: string };
+  announcement: EnqueueRequest & { key: string };
+}
+
+/** stored: all three written now; known: the object was there already (its body, as stored), nothing written. */
+export type FirstWriteResult = { outcome: 'stored' } | { outcome: 'known'; body: unknown };
+
+/**
+ * Accepts a record that is written once and never changed (a CDR): the object, its correlation and
+ * its outbox item together, or nothing when the object is already there. A correlation of the OICP
+ * id with another object throws CorrelationConflictError (one CDR per Hubject session).
+ *
+ * On PostgreSQL this is one statement — one round trip, its own transaction — where the general
+ * path (begin, lock, read, check, three writes, commit) took nine: the unique indexes serialise
+ * concurrent attempts at the same record instead of an advisory lock. SQLite runs in-process, so
+ * there the repositories do it step by step in one transaction.
+ */
+export async function acceptOnce(db: SqlExecutor, now: () => number, repositories: { objects: ObjectRepository }, write: FirstWrite): Promise<FirstWriteResult> {
+  const { object, correlation, announcement } = write;
+  const at = now();
+  let rows: { stored: number | string; existing: string | null }[];
+  try {
+    rows = await db.all(
+      `WITH object AS (
+         INSERT INTO ocpi_objects (module, owner, id, body, created_at, updated_at, last_updated) VALUES ($1, $2, $3, $4, $5, $5, $6)
+         ON CONFLICT (module, owner, id) DO NOTHING RETURNING id
+       ), pair AS (
+         INSERT INTO correlations (kind, ocpi_id, oicp_id, attrs, created_at, updated_at) SELECT $7, $8, $9, '{}', $5, $5 FROM object
+         ON CONFLICT (kind, ocpi_id) DO UPDATE SET oicp_id = excluded.oicp_id, attrs = excluded.attrs, updated_at = excluded.updated_at RETURNING 1
+       ), announced AS (
+         INSERT INTO outbox (topic, dedupe_key, payload, state, attempts, due_at, created_at, updated_at, order_key, barrier, replace_key)
+         SELECT $10, $11, $12, 'pending', 0, $5, $5, $5, $13, 0, NULL FROM pair
+         ON CONFLICT (topic, dedupe_key) DO NOTHING RETURNING id
+       )
+       SELECT (SELECT COUNT(*) FROM object) AS stored, (SELECT body FROM ocpi_objects WHERE module = $1 AND owner = $2 AND id = $3) AS existing`,
+      [
+        object.module,
+        object.owner,
+        object.id,
+        JSON.stringify(object.body),
+        at,
+        lastUpdatedOf(object.body),
+        correlation.kind,
+        correlation.ocpiId,
+        correlation.oicpId,
+        announcement.topic,
+        announcement.key,
+        JSON.stringify(announcement.payload),
+        announcement.order ?? null,
+      ],
+    );
+  } catch (err) {
+    if ((err as { code?: unknown }).code === '23505' && (err as { constraint?: unknown }).constraint === 'correlations_oicp') throw new CorrelationConflictError(correlation.kind, correlation.oicpId);
+    throw err;
+  }
+  const [row] = rows;
+  if (Number(row?.stored ?? 0) > 0) return { outcome: 'stored' };
+  // The statement's snapshot predates a concurrent first attempt it waited for: read what that one stored.
+  if (row?.existing != null) return { outcome: 'known', body: JSON.parse(row.existing) as unknown };
+  const stored = await repositories.objects.get(object.module, object.owner, object.id);
+  if (!stored) throw new Error(`${object.module} ${object.owner}/${object.id} was neither stored nor found`);
+  return { outcome: 'known', body: stored.body };
+}
+
+/** The same, step by step in the caller's transaction (SQLite). */
+export async function acceptOnceIn(tx: { objects: ObjectRepository; correlations: CorrelationRepository; outbox: OutboxRepository }, { object, correlation, announcement }: FirstWrite): Promise<FirstWriteResult> {
+  const known = await tx.objects.get(object.module, object.owner, object.id);
+  if (known) return { outcome: 'known', body: known.body };
+  const first = await tx.correlations.byOicp(correlation.kind, correlation.oicpId);
+  if (first && first.ocpiId !== correlation.ocpiId) throw new CorrelationConflictError(correlation.kind, correlation.oicpId);
+  await tx.correlations.put(correlation);
+  await tx.objects.put(object.module, object.owner, object.id, object.body);
+  await tx.outbox.enqueue(announcement);
+  return { outcome: 'stored' };
+}
