@@ -4,7 +4,7 @@
  * statuses over REST 2.3 and over SOAP, field by field as the mappers make them; an EVSE status
  * PATCH becomes a status push only; a status change made while Hubject is down arrives once it is back.
  */
-import { evseStatusDeliverer } from '../../src/flows/cpo/locations';
+import { evseStatusDeliverer } from '../../src/flows/cpo/location-publication';
 import type { OicpEvseStatusRecord } from '../../src/mapping/evse-status';
 import { ocpiLocationToOicp } from '../../src/mapping/location/to-oicp';
 import type { OicpClient } from '../../src/oicp/client';

@@ -2,7 +2,8 @@
  * OICP carries a UTC offset, not a zone: after a daylight-saving switch the cached network goes to
  * Hubject again (the data is read and mapped when sent, so it carries the new offset).
  */
-import { EVSE_DATA_TOPIC, EVSE_STATUS_TOPIC, cpoLocations } from '../../src/flows/cpo/locations';
+import { EVSE_DATA_TOPIC, EVSE_STATUS_TOPIC } from '../../src/flows/cpo/location-publication';
+import { cpoLocations } from '../../src/flows/cpo/locations';
 import type { Location } from '../../src/ocpi/wire/schemas';
 import { openStore, type Store } from '../../src/store';
 import { corpusJson } from '../support/corpus';

@@ -30,7 +30,7 @@ import { NOTIFIED_KIND } from './authorization-index';
 import { recordAuthorization } from './authorization-index';
 import type { StartSession } from '../../ocpi/wire/transaction-schemas';
 import type { OcpiVersion } from '../../ocpi/wire/transport';
-import { locationOfEvse } from './locations';
+import { locationOfEvse } from './location-publication';
 
 /** A command the bridge sent: its id (in the response_url) <-> Hubject's SessionID. */
 export const COMMAND_KIND = 'command';
