@@ -12,7 +12,7 @@
  *   runtime     wiring, HTTP server, CLI, simulators, translate
  */
 const LAYERS = [
-  ['core', '^src/core/|^src/observability/(logger|redact|trace-context)\\.ts$'],
+  ['core', '^src/core/|^src/observability/logger\\.ts$'],
   ['wire', '^src/(ocpi|oicp)/wire/'],
   ['mapping', '^src/mapping/'],
   ['config', '^src/config/'],

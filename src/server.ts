@@ -11,7 +11,7 @@ import type { Logger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { requestContext, requestLog } from './observability/request-context';
 import type { Store } from './store';
-import type { TraceSink } from './observability/trace-context';
+import type { TraceSink } from './core/trace-context';
 
 export interface AppDeps {
   store: Pick<Store, 'ping' | 'outbox' | 'held'>;

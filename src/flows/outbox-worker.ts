@@ -10,7 +10,7 @@
  * as a duplicate, which the CDR deliverer counts as delivered).
  */
 import type { Logger } from '../observability/logger';
-import { inTraceScope, traceEvent, type TraceSink } from '../observability/trace-context';
+import { inTraceScope, traceEvent, type TraceSink } from '../core/trace-context';
 import { isRetryable, type OicpCaller, type OicpFailure, type OicpResult } from '../oicp/client';
 import type { OperationName, RequestOf } from '../oicp/wire/operations';
 import type { ClaimedItem, Store } from '../store';

@@ -4,7 +4,7 @@
  * Stopping waits for the runs in progress, so the store closes after them.
  */
 import type { Logger } from '../observability/logger';
-import { inTraceScope, skippedInScope, traceEvent, type TraceSink } from '../observability/trace-context';
+import { inTraceScope, skippedInScope, traceEvent, type TraceSink } from '../core/trace-context';
 import type { Job } from './ports';
 
 /** A job's last run, for operators. */

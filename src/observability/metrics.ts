@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Store } from '../store';
-import type { TraceRecord, TraceSink } from './trace-context';
+import type { TraceRecord, TraceSink } from '../core/trace-context';
 
 export interface Metrics {
   registry: Registry;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
-import { inTraceScope, traceEvent, type TraceSink } from './trace-context';
+import { inTraceScope, traceEvent, type TraceSink } from '../core/trace-context';
 
 /** Printable ASCII without spaces, bounded: anything else is replaced so it cannot forge log lines. */
 const ACCEPTABLE_ID = /^[\x21-\x7E]{1,128}$/;

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger';
-import { traceEvent, traceScope, type TraceSink } from '../observability/trace-context';
+import { traceEvent, traceScope, type TraceSink } from '../core/trace-context';
 import { check } from '../core/typebox';
 import { followPages } from './pagination';
 import { Envelope, authorizationHeader, ocpiDateTime, type TokenEncoding } from './wire/transport';

@@ -9,7 +9,7 @@ import https from 'node:https';
 import { randomUUID } from 'node:crypto';
 import type { Finding } from '../core/findings';
 import type { Logger } from '../observability/logger';
-import { traceEvent, traceScope, type TraceSink } from '../observability/trace-context';
+import { traceEvent, traceScope, type TraceSink } from '../core/trace-context';
 import { check } from '../core/typebox';
 import { OPERATIONS, calledOperations, operationPath, type OicpOperation, type OicpRole, type OperationName, type PageItemOf, type PagedOperation, type RequestOf, type ResponseOf } from './wire/operations';
 import type { StatusCode } from './wire/transaction-schemas';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Router } from 'express';
 import { HUBJECT_BASE_URLS, type BridgeConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
-import { traceEvent, type TraceSink } from '../observability/trace-context';
+import { traceEvent, type TraceSink } from '../core/trace-context';
 import { OicpClient } from './client';
 import { servedOperations } from './wire/operations';
 import { oicpRouter, requireClientCertificate, trustTerminatingProxy, type OicpAuthorizer, type OicpHandlers } from './router';

@@ -10,7 +10,7 @@ import { PostgresDatabase } from './postgres';
 import type { Dialect, SqlDatabase, SqlExecutor } from './sql';
 import { SqliteDatabase } from './sqlite';
 import { TraceRepository, TraceWriter, TracedOutboxRepository, type TraceWriterOptions } from './traces';
-import { teeSinks, type TraceSink } from '../observability/trace-context';
+import { teeSinks, type TraceSink } from '../core/trace-context';
 
 export { CorrelationConflictError, type Correlation } from './correlations';
 export { ownerKey, ownerOf, type CachedObject } from './objects';

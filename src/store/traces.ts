@@ -7,7 +7,7 @@
 import type { Finding } from '../core/findings';
 import type { OutboxPolicy } from '../config/schema';
 import { isMessageSecret, redact } from '../core/redact';
-import { refsOf, traceEvent, type TraceKind, type TraceProtocol, type TraceRecord, type TraceSink } from '../observability/trace-context';
+import { refsOf, traceEvent, type TraceKind, type TraceProtocol, type TraceRecord, type TraceSink } from '../core/trace-context';
 import { OutboxRepository, type EnqueueRequest, type EnqueueResult } from './outbox';
 import { placeholders, type SqlExecutor } from './sql';
 

@@ -3,7 +3,7 @@
  * that reported them, secrets redacted, found again by the ids operators know, a delivery's events
  * counted for the exchange that enqueued its item, and purged by age.
  */
-import { MAX_EVENTS_PER_SCOPE, inTraceScope, skippedInScope, traceEvent, type TraceRecord } from '../../src/observability/trace-context';
+import { MAX_EVENTS_PER_SCOPE, inTraceScope, skippedInScope, traceEvent, type TraceRecord } from '../../src/core/trace-context';
 import { REDACTED, isMessageSecret, redact } from '../../src/core/redact';
 import type { Store } from '../../src/store';
 import { TraceWriter } from '../../src/store/traces';

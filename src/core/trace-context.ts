@@ -8,8 +8,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import type { Finding } from '../core/findings';
-import type { Logger } from './logger';
+import type { Finding } from './findings';
 
 export type TraceProtocol = 'ocpi' | 'oicp' | 'bridge';
 
@@ -169,22 +168,3 @@ export function refsOf(value: unknown, into = new Set<string>(), depth = 0): Set
   return into;
 }
 
-/**
- * The flows' logger, reporting the findings they log (`{ findings: [...] }`) to the trace in the
- * current exchange: the mappers' findings reach the operator without a change to any flow. The log
- * lines themselves are unchanged (and still filtered by level); winston's child loggers made from it
- * report too, as they write through it.
- */
-export function withFindingsTraced(logger: Logger, sink: TraceSink | undefined): Logger {
-  if (!sink) return logger;
-  return Object.create(logger, {
-    write: {
-      value(info: { message?: unknown; findings?: unknown }) {
-        if (Array.isArray(info.findings) && info.findings.length > 0) {
-          traceEvent(sink, { protocol: 'bridge', direction: 'internal', kind: 'findings', name: String(info.message), findings: info.findings as Finding[] });
-        }
-        return logger.write(info);
-      },
-    },
-  }) as Logger;
-}
