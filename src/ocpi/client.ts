@@ -4,6 +4,7 @@
  * a timeout per call, one retry of a GET (safe to repeat) after a network failure or a 5xx, and the
  * response envelope checked before anything is believed. Failures come back typed, never thrown.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: token-either-encoding (src/ocpi/errata.ts).
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger';
 import { traceEvent, traceScope, type TraceSink } from '../core/trace-context';

@@ -205,12 +205,14 @@ describe('OCPI errata registry', () => {
     await CASES[id]();
   });
 
-  it('ids are unique kebab-case, and every module named exists', () => {
+  it('ids are unique kebab-case, and every module named exists and names the erratum (so no one "fixes" it unknowingly)', () => {
     const ids = OCPI_ERRATA.map((e) => e.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const erratum of OCPI_ERRATA) {
       expect(erratum.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
       expect(erratum.where.filter((path) => !existsSync(join(ROOT, path)))).toEqual([]);
+      const silent = erratum.where.filter((path) => path.endsWith('.ts') && !readFileSync(join(ROOT, path), 'utf8').includes(erratum.id));
+      expect({ id: erratum.id, silent }).toEqual({ id: erratum.id, silent: [] });
     }
   });
 

@@ -361,12 +361,14 @@ describe('OICP errata registry', () => {
     await CASES[id]();
   });
 
-  it('ids are unique kebab-case, and every module named exists', () => {
+  it('ids are unique kebab-case, and every module named exists and names the erratum (so no one "fixes" it unknowingly)', () => {
     const ids = OICP_ERRATA.map((e) => e.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const erratum of OICP_ERRATA) {
       expect(erratum.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
       expect(erratum.where.filter((path) => !existsSync(join(ROOT, path)))).toEqual([]);
+      const silent = erratum.where.filter((path) => path.endsWith('.ts') && !readFileSync(join(ROOT, path), 'utf8').includes(erratum.id));
+      expect({ id: erratum.id, silent }).toEqual({ id: erratum.id, silent: [] });
     }
   });
 

@@ -4,6 +4,7 @@
  * (to-oicp.ts) writes; each record becomes an EVSE with its connectors. Also how a session or CDR from
  * OICP finds its EVSE and connector in a cached location.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: charging-station-id-spelling (src/oicp/errata.ts).
 import { createHash } from 'node:crypto';
 import type { Connector, DisplayText, Evse, Image, Location } from '../../ocpi/wire/schemas';
 import { Location as LocationSchema } from '../../ocpi/wire/schemas';

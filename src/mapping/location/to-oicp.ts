@@ -7,6 +7,7 @@
  * written. The location travels as ChargingPoolID `<OperatorID>*P<location id>` when the id fits the
  * pool grammar, else as ChargingStationID. The way back is in from-oicp.ts.
  */
+// Deliberate deviations from the specifications here, each explained and tested in its registry: charging-station-id-spelling (src/oicp/errata.ts).
 import type { Connector, DisplayText, Evse, Location } from '../../ocpi/wire/schemas';
 import { checkLocation } from '../../ocpi/wire/schemas';
 import { type ChargingFacility, type EvseDataRecord, type InfoText } from '../../oicp/wire/schemas';
