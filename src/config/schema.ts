@@ -414,9 +414,7 @@ export type BridgeConfig = Static<typeof ConfigSchema>;
 export type StoreConfig = BridgeConfig['store'];
 /** What the store needs of the outbox settings (polling and concurrency are the worker's business, retention the scheduled purge's). */
 export type OutboxPolicy = Omit<BridgeConfig['outbox'], 'pollMs' | 'retention' | 'concurrency'>;
-export type LogConfig = BridgeConfig['log'];
 export type ServerConfig = BridgeConfig['server'];
-export type OicpConfig = BridgeConfig['oicp'];
 
 /** Every schema node that carries `x-env`, with its dotted path: the environment overrides. */
 export function envOverrides(schema: TSchema = ConfigSchema, path: string[] = []): { env: string; path: string[] }[] {

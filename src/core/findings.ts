@@ -32,7 +32,7 @@ export function childPath(parent: string, key: string | number): string {
 }
 
 /** A path relative to an element, placed under the element's own path: `[2]` + `evses[0]` -> `[2].evses[0]`. */
-export function underPath(parent: string, path: string): string {
+function underPath(parent: string, path: string): string {
   if (path === '') return parent;
   if (parent === '' || path.startsWith('[')) return `${parent}${path}`;
   return `${parent}.${path}`;

@@ -70,7 +70,7 @@ function copiedWithoutNulls(value: unknown): unknown {
   return value;
 }
 
-export interface Checked<T> {
+interface Checked<T> {
   /** The input (nulls removed), typed; the parts named in `refused` do not conform and must be skipped. */
   value: T;
   findings: Finding[];

@@ -29,7 +29,7 @@ export const eachItem = (deliver: (item: ClaimedItem) => Promise<Delivery>): Del
   deliver: async (items) => Promise.all(items.map(deliver)),
 });
 
-export interface OutboxWorkerOptions {
+interface OutboxWorkerOptions {
   outbox: Store['outbox'];
   deliverers: Readonly<Record<string, Deliverer>>;
   logger: Logger;

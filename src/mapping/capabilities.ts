@@ -9,11 +9,11 @@ import { isKeyOf } from './table';
 import { OICP_AUTHENTICATION_MODES, OICP_PAYMENT_OPTIONS, OICP_VALUE_ADDED_SERVICES } from '../oicp/wire/vocabulary';
 import { OCPI_CAPABILITIES } from '../ocpi/wire/vocabulary';
 
-export type OicpAuthenticationMode = (typeof OICP_AUTHENTICATION_MODES)[number];
-export type OicpPaymentOption = (typeof OICP_PAYMENT_OPTIONS)[number];
-export type OicpValueAddedService = (typeof OICP_VALUE_ADDED_SERVICES)[number];
+type OicpAuthenticationMode = (typeof OICP_AUTHENTICATION_MODES)[number];
+type OicpPaymentOption = (typeof OICP_PAYMENT_OPTIONS)[number];
+type OicpValueAddedService = (typeof OICP_VALUE_ADDED_SERVICES)[number];
 
-export type OcpiCapability = (typeof OCPI_CAPABILITIES)[number];
+type OcpiCapability = (typeof OCPI_CAPABILITIES)[number];
 
 interface OicpFacts {
   authentication?: OicpAuthenticationMode;
@@ -47,7 +47,7 @@ export interface OicpAccessFacts {
 }
 
 /** Per-operator answers for what OCPI capabilities may not say (from the mapping rules). */
-export interface AccessDefaults {
+interface AccessDefaults {
   authenticationModes?: OicpAuthenticationMode[];
   paymentOptions?: OicpPaymentOption[];
 }

@@ -110,7 +110,7 @@ function hasOffset(zone: string, offset: string, at: Date): boolean {
   return seasonsOf(zone, at.getUTCFullYear()).includes(offset) || utcOffset(zone, at) === offset;
 }
 
-export interface OicpTimeZoneSource {
+interface OicpTimeZoneSource {
   /** Address.TimeZone, `UTC+01:00`. */
   offset?: string;
   /** The location's position, already read into OCPI's decimal form. */

@@ -53,7 +53,7 @@ export interface OicpClientOptions {
   trace?: TraceSink;
 }
 
-export type OicpFailureKind =
+type OicpFailureKind =
   /** The other side answered with a refusal (Result false or a non-000 StatusCode). */
   | 'refused'
   /** We refused to send: the request breaks the schema. Nothing left this process. */
@@ -110,7 +110,7 @@ export class OicpCallError extends Error {
   }
 }
 
-export interface CallOptions {
+interface CallOptions {
   /** The party id of the path when it is not ours (the simulator forwarding a partner's call). */
   partyId?: string;
   page?: number;

@@ -50,7 +50,7 @@ function summarised(entry: TrafficEntry): TrafficEntry {
   return { ...entry, response: { ...(entry.response as object), content: [] }, summarised: `${content.length} records` };
 }
 
-export interface HubjectSimulatorOptions {
+interface HubjectSimulatorOptions {
   logger: Logger;
   partners?: HubPartner[];
   /** Refuse callers without a verified client certificate and compare path ids with its CN (Hubject's 017). */

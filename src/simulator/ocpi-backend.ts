@@ -24,7 +24,7 @@ import { SimulatedPlatform } from './ocpi-platform';
 import { keepLast } from './ring';
 import { startServer } from '../server';
 
-export interface OcpiBackendOptions {
+interface OcpiBackendOptions {
   role: 'CPO' | 'EMSP';
   countryCode: string;
   partyId: string;

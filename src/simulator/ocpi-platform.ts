@@ -21,7 +21,7 @@ import type { AuthorizationInfo, Cdr, CommandResponse, CommandResult, LocationRe
 const SEED_DIR = join(__dirname, '..', '..', 'fixtures', 'ocpi-seed');
 const seed = <T>(file: string): T[] => JSON.parse(readFileSync(join(SEED_DIR, file), 'utf8')) as T[];
 
-export interface PlatformIdentity {
+interface PlatformIdentity {
   role: 'CPO' | 'EMSP';
   countryCode: string;
   partyId: string;

@@ -6,7 +6,7 @@ import type { SqlDatabase, SqlExecutor } from './sql';
 
 type Statement = Database.Statement<Record<string, unknown>>;
 
-export interface SqliteOptions {
+interface SqliteOptions {
   /** A group commits once it holds this many operations, even with more waiting (bounds the latency a burst adds). */
   maxGroup?: number;
   /** A group commits once it has been open this long (ms), even with more waiting. */

@@ -21,7 +21,7 @@ import { sessionOrder } from './sessions';
 
 export const CDR_TOPIC = 'oicp:ChargeDetailRecord';
 
-export interface CpoCdrsOptions {
+interface CpoCdrsOptions {
   store: Store;
   rules: MappingRules;
   logger: Logger;

@@ -54,7 +54,7 @@ interface FullLoadPayload {
 const isFullLoad = (payload: unknown): payload is FullLoadPayload => (payload as Partial<FullLoadPayload>).fullLoad === true;
 
 /** What one change of a location contributes to the outbox. */
-export interface Announcement {
+interface Announcement {
   data: boolean;
   /** EVSE uids whose status to push. */
   statuses: string[];
@@ -90,7 +90,7 @@ export interface CpoNetwork {
 }
 
 
-export interface LocationPublication {
+interface LocationPublication {
   /** Stores the location, indexes it, and announces what changed (unless `enqueue` is false): all in the caller's transaction, which holds the location. Returns how many EVSE records of the location go to Hubject. */
   apply: (tx: StoreRepositories, owner: string, location: Location, before: Location | undefined, what: Announcement, options?: { enqueue: boolean }) => Promise<number>;
   /** Runs `change` on the cached location (undefined when unknown) inside a transaction holding it. */

@@ -26,7 +26,7 @@ import { statusPull } from './status-pull';
 export const STATE_MODULE = 'emp:state';
 export const OPERATORS_MODULE = 'emp:operators';
 /** Held-item kind of a Hubject EVSE that could not become an OCPI EVSE (e.g. no plug OCPI has a standard for). */
-export const HELD_HUBJECT_EVSE = 'hubject-evse';
+const HELD_HUBJECT_EVSE = 'hubject-evse';
 
 interface PullState {
   lastCall?: string;
@@ -48,7 +48,7 @@ function sameButStamps(a: unknown, b: unknown): boolean {
   return left.length === right.length && left.every((key) => Object.prototype.hasOwnProperty.call(b, key) && sameButStamps((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
 }
 
-export interface PullSummary {
+interface PullSummary {
   records: number;
   locations: number;
   changed: number;
