@@ -4,6 +4,7 @@ import { ConfigError, loadConfigFile } from '../config/load';
 import { sandboxConfig } from '../config/sandbox';
 import type { BridgeConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
+import { openStore, type Store } from '../store';
 import type { OcpiParty } from '../store/credentials';
 
 /** What every command shares: exit codes, streams, the option model and its help, configuration loading. */
@@ -127,4 +128,14 @@ export function describeParty(party: OcpiParty): string {
   const roles = party.roles.map((r) => `${r.role} ${r.countryCode}*${r.partyId}`).join(', ') || 'roles not known yet';
   const modules = party.endpoints.map((e) => (e.role ? `${e.identifier}(${e.role.toLowerCase()})` : e.identifier)).join(' ');
   return `${party.id}: ${party.state}${party.version ? ` OCPI ${party.version}` : ''} — ${roles}${party.versionsUrl ? ` — ${party.versionsUrl}` : ''}${modules ? `\n  endpoints: ${modules}` : ''}`;
+}
+
+/** The configured store, for a command that reads or changes it; undefined once the reason it cannot be opened is printed. */
+export async function openConfiguredStore(config: BridgeConfig, io: CliIo): Promise<Store | undefined> {
+  try {
+    return await openStore(config.store, config.outbox);
+  } catch (err) {
+    io.stderr.write(`ocpi-oicp-bridge: ${(err as Error).message}\n`);
+    return undefined;
+  }
 }

@@ -2,8 +2,7 @@ import { BACKEND_PARTY, ocpiSide, publicUrlOf } from '../ocpi';
 import { RegistrationFailed } from '../ocpi/registration';
 import { versionsUrl } from '../ocpi/endpoints';
 import { createLogger } from '../observability/logger';
-import { openStore } from '../store';
-import { command, DEFAULT_CONFIG, describeParty, EXIT, resolveConfig, UsageError } from './common';
+import { command, DEFAULT_CONFIG, describeParty, EXIT, openConfiguredStore, resolveConfig, UsageError } from './common';
 
 const ACTIONS = ['token-a', 'register', 'update', 'unregister', 'parties'];
 
@@ -44,13 +43,8 @@ export const ocpi = command({
     if (action === 'register' && (target === undefined || tokenA === undefined)) throw new UsageError('ocpi register needs --versions-url and --token (or ocpi.backend.versionsUrl and token in the configuration)');
     // The commands speak for themselves on stdout; the log only carries warnings.
     const logger = createLogger({ ...config.log, level: 'warn' });
-    let store;
-    try {
-      store = await openStore(config.store, config.outbox);
-    } catch (err) {
-      io.stderr.write(`ocpi-oicp-bridge: ${(err as Error).message}\n`);
-      return EXIT.failure;
-    }
+    const store = await openConfiguredStore(config, io);
+    if (!store) return EXIT.failure;
     const publicUrl = publicUrlOf(config, `${config.server.tls ? 'https' : 'http'}://${config.server.host}:${config.server.port}`);
     const { registration } = ocpiSide({ ocpi: config.ocpi, bodyLimit: config.server.bodyLimit, store, logger, publicUrl: () => publicUrl });
     try {

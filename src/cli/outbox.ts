@@ -1,6 +1,6 @@
 import { discardItem, listHeld, listItems, requeueAllDead, requeueItem, showItem, type ActionOutcome } from '../admin/outbox';
-import { openStore, type OutboxItem } from '../store';
-import { command, DEFAULT_CONFIG, EXIT, resolveConfig, UsageError } from './common';
+import type { OutboxItem } from '../store';
+import { command, DEFAULT_CONFIG, EXIT, openConfiguredStore, resolveConfig, UsageError } from './common';
 
 const ACTIONS = ['list', 'show', 'requeue', 'discard', 'held'];
 
@@ -38,13 +38,8 @@ export const outbox = command({
     const resolved = resolveConfig({ config: options.config }, io);
     if (typeof resolved === 'number') return resolved;
     const { config } = resolved;
-    let store;
-    try {
-      store = await openStore(config.store, config.outbox);
-    } catch (err) {
-      io.stderr.write(`ocpi-oicp-bridge: ${(err as Error).message}\n`);
-      return EXIT.failure;
-    }
+    const store = await openConfiguredStore(config, io);
+    if (!store) return EXIT.failure;
     const outcome = (result: ActionOutcome, done: string) => {
       if (result.done) io.stdout.write(`${done}\n`);
       else io.stderr.write(`ocpi-oicp-bridge: ${result.reason}\n`);

@@ -1,6 +1,5 @@
 import { exportExchange } from '../admin/trace-export';
-import { openStore } from '../store';
-import { command, DEFAULT_CONFIG, EXIT, resolveConfig, UsageError } from './common';
+import { command, DEFAULT_CONFIG, EXIT, openConfiguredStore, resolveConfig, UsageError } from './common';
 
 export const trace = command({
   name: 'trace',
@@ -18,13 +17,8 @@ export const trace = command({
     if (action !== 'export' || id === undefined || extra.length > 0) throw new UsageError(`trace takes: export ID (got ${positionals.join(' ') || 'none'})`);
     const resolved = resolveConfig({ config: options.config }, io);
     if (typeof resolved === 'number') return resolved;
-    let store;
-    try {
-      store = await openStore(resolved.config.store, resolved.config.outbox);
-    } catch (err) {
-      io.stderr.write(`ocpi-oicp-bridge: ${(err as Error).message}\n`);
-      return EXIT.failure;
-    }
+    const store = await openConfiguredStore(resolved.config, io);
+    if (!store) return EXIT.failure;
     try {
       // A correlation id is the caller's text: as a folder name it keeps only what cannot leave the folder.
       const written = await exportExchange(store, id, options.out ?? `fixtures/recorded/${id.replace(/[^A-Za-z0-9_-]/g, '_')}`);

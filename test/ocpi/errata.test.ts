@@ -3,9 +3,7 @@
  * names and showing the departure from the document's letter. The case table is typed by the
  * registry's ids, so an erratum without a test, or a test without an erratum, fails the typecheck.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import express from 'express';
 import request from 'supertest';
 import { check } from '../../src/core/typebox';
@@ -21,10 +19,10 @@ import { CdrLocation, SignedData, SignedValue, type Cdr, type Session } from '..
 import { OcpiError, authorizationHeader, defaultEncoding, envelope, knownVersion, presentedTokens, type OcpiStatusCode } from '../../src/ocpi/wire/transport';
 import { corpusJson } from '../support/corpus';
 import { quietLogger } from '../support/oicp-network';
+import { describeErrata } from '../support/errata';
 
 type Case = () => void | Promise<void>;
 
-const ROOT = join(__dirname, '..', '..');
 const NOW = new Date('2025-01-15T12:00:00Z');
 const LOCATION = corpusJson('2.2.1', 'location_example.json') as Location;
 const LOCATION_211 = corpusJson('2.1.1', 'location_example.json') as Location211;
@@ -200,24 +198,4 @@ const CASES: Record<(typeof OCPI_ERRATA)[number]['id'], Case> = {
   },
 };
 
-describe('OCPI errata registry', () => {
-  it.each(OCPI_ERRATA.map((erratum) => [erratum.id] as const))('%s: the code departs from the letter as the registry says', async (id) => {
-    await CASES[id]();
-  });
-
-  it('ids are unique kebab-case, and every module named exists and names the erratum (so no one "fixes" it unknowingly)', () => {
-    const ids = OCPI_ERRATA.map((e) => e.id);
-    expect(new Set(ids).size).toBe(ids.length);
-    for (const erratum of OCPI_ERRATA) {
-      expect(erratum.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
-      expect(erratum.where.filter((path) => !existsSync(join(ROOT, path)))).toEqual([]);
-      const silent = erratum.where.filter((path) => path.endsWith('.ts') && !readFileSync(join(ROOT, path), 'utf8').includes(erratum.id));
-      expect({ id: erratum.id, silent }).toEqual({ id: erratum.id, silent: [] });
-    }
-  });
-
-  it('every erratum is explained in docs/errata.md', () => {
-    const doc = readFileSync(join(ROOT, 'docs', 'errata.md'), 'utf8');
-    expect(OCPI_ERRATA.map((e) => e.id).filter((id) => !doc.includes(`\`${id}\``))).toEqual([]);
-  });
-});
+describeErrata('OCPI errata registry', OCPI_ERRATA, CASES);

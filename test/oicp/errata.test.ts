@@ -4,7 +4,7 @@
  * OpenAPI itself says about the same input). The case table is typed by the registry's ids, so an
  * erratum without a test, or a test without an erratum, fails the typecheck.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express from 'express';
 import request from 'supertest';
@@ -38,6 +38,7 @@ import type { Cdr, Session } from '../../src/ocpi/wire/transaction-schemas';
 import { corpusJson } from '../support/corpus';
 import { CPO_ID, EMP_ID, quietLogger } from '../support/oicp-network';
 import { OICP_SCHEMAS, oicpErrors } from '../support/oicp-schema';
+import { describeErrata } from '../support/errata';
 
 type Case = () => void | Promise<void>;
 
@@ -356,24 +357,4 @@ const CASES: Record<(typeof OICP_ERRATA)[number]['id'], Case> = {
   },
 };
 
-describe('OICP errata registry', () => {
-  it.each(OICP_ERRATA.map((erratum) => [erratum.id] as const))('%s: the code departs from the letter as the registry says', async (id) => {
-    await CASES[id]();
-  });
-
-  it('ids are unique kebab-case, and every module named exists and names the erratum (so no one "fixes" it unknowingly)', () => {
-    const ids = OICP_ERRATA.map((e) => e.id);
-    expect(new Set(ids).size).toBe(ids.length);
-    for (const erratum of OICP_ERRATA) {
-      expect(erratum.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
-      expect(erratum.where.filter((path) => !existsSync(join(ROOT, path)))).toEqual([]);
-      const silent = erratum.where.filter((path) => path.endsWith('.ts') && !readFileSync(join(ROOT, path), 'utf8').includes(erratum.id));
-      expect({ id: erratum.id, silent }).toEqual({ id: erratum.id, silent: [] });
-    }
-  });
-
-  it('every erratum is explained in docs/errata.md', () => {
-    const doc = readFileSync(join(ROOT, 'docs', 'errata.md'), 'utf8');
-    expect(OICP_ERRATA.map((e) => e.id).filter((id) => !doc.includes(`\`${id}\``))).toEqual([]);
-  });
-});
+describeErrata('OICP errata registry', OICP_ERRATA, CASES);
