@@ -70,6 +70,9 @@ for (const scenario of SCENARIOS) {
     let balancer: Balancer;
     const instances: { port: number; child?: Child }[] = [];
     const kills: number[] = [];
+    /** The killer loop runs while this is true; afterAll ends it too, so a failed or timed-out test leaves nothing restarting instances. */
+    let storming = false;
+    let killer: Promise<void> | undefined;
     const seed = Number(process.env.STORM_SEED ?? 20261130);
     const random = seeded(seed);
 
@@ -95,6 +98,8 @@ for (const scenario of SCENARIOS) {
     };
 
     afterAll(async () => {
+      storming = false;
+      await killer?.catch(() => undefined);
       for (const instance of instances) instance.child?.process.kill('SIGKILL');
       await Promise.all(instances.flatMap((i) => (i.child ? [i.child.exited] : [])));
       await balancer?.close();
@@ -208,10 +213,10 @@ for (const scenario of SCENARIOS) {
       // The storm: Hubject fails a fifth of the calls and holds some past the bridge's timeout, goes down for a while; instances are killed.
       await hub.clearRecords();
       await hub.setFaults({ failureRate: 0.2, holdRate: 0.05, holdMs: CLIENT_TIMEOUT_MS + 1_000, holdMode: 'answer-late', operations: ['ChargeDetailRecord', 'PushEvseStatus', 'PushEvseData'] });
-      let storming = true;
+      storming = true;
       // A kill every 2.5-4 s whatever the restarts are doing (an instance may be killed again while it starts).
       const restarts = new Map<number, Promise<void>>();
-      const killer = (async () => {
+      killer = (async () => {
         while (storming) {
           await sleep(2_500 + random() * 1_500);
           if (!storming) break;
