@@ -38,9 +38,6 @@ export class SqliteDatabase implements SqlDatabase {
   readonly dialect = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly statements = new LRUCache<string, Statement>({ max: 256 });
-  /** A second connection for reads outside transactions (file databases): it sees committed data only, and never waits for a group. */
-  private readonly reader: Database.Database | undefined;
-  private readonly readerStatements = new LRUCache<string, Statement>({ max: 256 });
   private queue: Promise<unknown> = Promise.resolve();
   private readonly direct: SqlExecutor;
   private readonly maxGroup: number;
@@ -61,11 +58,6 @@ export class SqliteDatabase implements SqlDatabase {
     // reads per record (correlations, objects, outbox by order key) stay in memory.
     this.db.pragma('cache_size = -32768');
     this.db.pragma('foreign_keys = ON');
-    if (file !== ':memory:') {
-      this.reader = new Database(file);
-      this.reader.pragma('busy_timeout = 5000');
-      this.reader.pragma('cache_size = -8192');
-    }
     this.maxGroup = options.maxGroup ?? 256;
     this.maxGroupMs = options.maxGroupMs ?? 20;
     this.direct = {
@@ -75,32 +67,8 @@ export class SqliteDatabase implements SqlDatabase {
     };
   }
 
-  /**
-   * A query that only reads goes to the reader connection at once: in WAL mode it sees the last
-   * committed state, so it needs neither the queue nor a group's commit (a request's token lookup
-   * no longer waits for other requests' fsync). Writes, and statements with RETURNING, join a group.
-   */
-  all<T extends object>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    const read = this.readOnly(sql);
-    if (read) {
-      try {
-        return Promise.resolve(read.all(bind(params)) as T[]);
-      } catch (err) {
-        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-      }
-    }
+  all<T extends object>(sql: string, params?: readonly unknown[]): Promise<T[]> {
     return this.member(() => this.direct.all<T>(sql, params));
-  }
-
-  /** The statement on the reader connection when it only reads; undefined for a write, or what the reader cannot prepare yet (a table an open group is creating). */
-  private readOnly(sql: string): Statement | undefined {
-    if (!this.reader) return undefined;
-    try {
-      const statement = this.prepareOn(this.reader, this.readerStatements, sql);
-      return statement.readonly ? statement : undefined;
-    } catch {
-      return undefined;
-    }
   }
 
   run(sql: string, params?: readonly unknown[]): Promise<number> {
@@ -118,7 +86,6 @@ export class SqliteDatabase implements SqlDatabase {
   close(): Promise<void> {
     return this.exclusive(() => {
       this.commit();
-      this.reader?.close();
       this.db.close();
       return Promise.resolve();
     });
@@ -209,14 +176,10 @@ export class SqliteDatabase implements SqlDatabase {
   }
 
   private prepare(sql: string): Statement {
-    return this.prepareOn(this.db, this.statements, sql);
-  }
-
-  private prepareOn(db: Database.Database, cache: LRUCache<string, Statement>, sql: string): Statement {
-    let statement = cache.get(sql);
+    let statement = this.statements.get(sql);
     if (!statement) {
-      statement = db.prepare<Record<string, unknown>>(sql.replace(/\$(\d+)/g, '@p$1'));
-      cache.set(sql, statement);
+      statement = this.db.prepare<Record<string, unknown>>(sql.replace(/\$(\d+)/g, '@p$1'));
+      this.statements.set(sql, statement);
     }
     return statement;
   }
