@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 
 const REPO = join(__dirname, '..');
 const TSX = pathToFileURL(require.resolve('tsx', { paths: [REPO] })).href;
-export const CLI = join(REPO, 'src', 'cli.ts');
+export const CLI = join(REPO, 'src', 'cli', 'main.ts');
 
 export interface ServerProcess {
   url: string;
@@ -24,6 +24,10 @@ export interface ServerProcess {
 export async function serverProcess(script: string, args: string[], listening: RegExp, nodeArgs: string[] = []): Promise<ServerProcess> {
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', TSX, script, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A benchmark that fails midway must not leave its servers running (they would hold CI's output open).
+  const orphaned = () => child.kill('SIGKILL');
+  process.once('exit', orphaned);
+  void exited.then(() => process.off('exit', orphaned));
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} did not start within 60 s:\n${output}`)), 60_000);

@@ -38,5 +38,6 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   console.error(err);
-  process.exitCode = 1;
+  // Exit now: a failed benchmark may leave sockets and timers that would keep the run (and CI) waiting.
+  process.exit(1);
 });
