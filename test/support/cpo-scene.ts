@@ -119,6 +119,11 @@ export function cpoSceneOn(backend: Backend, card = 'AABBCCDD'): { scene: () => 
     site = backend.site();
     scene = await startCpoScene('rest-2.3', { store: sceneStore(site) });
     peer = await scene.withCard(card);
+    // The suites start from a delivered network: a push of the seed still in flight would land in a test's counts.
+    for (const started = Date.now(); (await scene.bridge.store.outbox.depth()).pending > 0; ) {
+      if (Date.now() - started > 30_000) throw new Error('the seed pushes were not delivered within 30 s');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }, 60_000);
   afterAll(async () => {
     await scene?.close();
