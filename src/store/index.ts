@@ -10,7 +10,7 @@ import { PostgresDatabase } from './postgres';
 import type { Dialect, SqlDatabase, SqlExecutor } from './sql';
 import { SqliteDatabase } from './sqlite';
 import { TraceRepository, TraceWriter, TracedOutboxRepository, type TraceWriterOptions } from './traces';
-import { teeSinks, type TraceSink } from '../core/trace-context';
+import { teeSinks, traceEvent, type TraceSink } from '../core/trace-context';
 
 export { CorrelationConflictError, type Correlation } from './correlations';
 export { ownerKey, ownerOf, type CachedObject } from './objects';
@@ -107,7 +107,15 @@ export async function openStore(config: StoreConfig, policy: OutboxPolicy, optio
     tracer,
     ...bind(db),
     transaction: (fn) => db.transaction((tx) => fn(bind(tx))),
-    acceptOnce: (write) => (db.dialect === 'postgres' ? acceptOnce(db, now, bind(db), write) : db.transaction((tx) => acceptOnceIn(bind(tx), write))),
+    acceptOnce: async (write) => {
+      if (db.dialect !== 'postgres') return db.transaction((tx) => acceptOnceIn(bind(tx), write));
+      const result = await acceptOnce(db, now, bind(db), write);
+      // The one statement writes the outbox item in SQL, past the traced repository: its enqueue is reported here.
+      if (result.outcome === 'stored') {
+        traceEvent(tracer, { protocol: 'bridge', direction: 'internal', kind: 'enqueued', name: write.announcement.topic, status: 'created', request: write.announcement.payload, outboxId: result.outboxId });
+      }
+      return result;
+    },
     ping: () => db.ping(),
     close: async () => {
       await tracer?.close();

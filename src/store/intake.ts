@@ -10,8 +10,8 @@ export interface FirstWrite {
   announcement: EnqueueRequest & { key: string };
 }
 
-/** stored: all three written now; known: the object was there already (its body, as stored), nothing written. */
-export type FirstWriteResult = { outcome: 'stored' } | { outcome: 'known'; body: unknown };
+/** stored: all three written now (the outbox item's id); known: the object was there already (its body, as stored), nothing written. */
+export type FirstWriteResult = { outcome: 'stored'; outboxId: number } | { outcome: 'known'; body: unknown };
 
 /**
  * Accepts a record that is written once and never changed (a CDR): the object, its correlation and
@@ -26,7 +26,7 @@ export type FirstWriteResult = { outcome: 'stored' } | { outcome: 'known'; body:
 export async function acceptOnce(db: SqlExecutor, now: () => number, repositories: { objects: ObjectRepository }, write: FirstWrite): Promise<FirstWriteResult> {
   const { object, correlation, announcement } = write;
   const at = now();
-  let rows: { stored: number | string; existing: string | null }[];
+  let rows: { stored: number | string; existing: string | null; outbox_id: number | string | null }[];
   try {
     rows = await db.all(
       `WITH object AS (
@@ -40,7 +40,7 @@ export async function acceptOnce(db: SqlExecutor, now: () => number, repositorie
          SELECT $10, $11, $12, 'pending', 0, $5, $5, $5, $13, 0, NULL FROM pair
          ON CONFLICT (topic, dedupe_key) DO NOTHING RETURNING id
        )
-       SELECT (SELECT COUNT(*) FROM object) AS stored, (SELECT body FROM ocpi_objects WHERE module = $1 AND owner = $2 AND id = $3) AS existing`,
+       SELECT (SELECT COUNT(*) FROM object) AS stored, (SELECT id FROM announced) AS outbox_id, (SELECT body FROM ocpi_objects WHERE module = $1 AND owner = $2 AND id = $3) AS existing`,
       [
         object.module,
         object.owner,
@@ -62,7 +62,7 @@ export async function acceptOnce(db: SqlExecutor, now: () => number, repositorie
     throw err;
   }
   const [row] = rows;
-  if (Number(row?.stored ?? 0) > 0) return { outcome: 'stored' };
+  if (Number(row?.stored ?? 0) > 0) return { outcome: 'stored', outboxId: Number(row!.outbox_id) };
   // The statement's snapshot predates a concurrent first attempt it waited for: read what that one stored.
   if (row?.existing != null) return { outcome: 'known', body: JSON.parse(row.existing) as unknown };
   const stored = await repositories.objects.get(object.module, object.owner, object.id);
@@ -78,6 +78,6 @@ export async function acceptOnceIn(tx: { objects: ObjectRepository; correlations
   if (first && first.ocpiId !== correlation.ocpiId) throw new CorrelationConflictError(correlation.kind, correlation.oicpId);
   await tx.correlations.put(correlation);
   await tx.objects.put(object.module, object.owner, object.id, object.body);
-  await tx.outbox.enqueue(announcement);
-  return { outcome: 'stored' };
+  const { id } = await tx.outbox.enqueue(announcement);
+  return { outcome: 'stored', outboxId: id };
 }

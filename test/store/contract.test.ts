@@ -534,12 +534,13 @@ for (const backend of BACKENDS) {
       });
 
       it('stores the object, its correlation and its keyed outbox item together; again, it answers with what is stored and adds nothing', async () => {
-        expect(await store.acceptOnce(write('C1', 'S1'))).toEqual({ outcome: 'stored' });
+        const first = await store.acceptOnce(write('C1', 'S1'));
+        expect(first).toEqual({ outcome: 'stored', outboxId: expect.any(Number) });
         expect(await store.acceptOnce(write('C1', 'S1', { id: 'C1', changed: true }))).toEqual({ outcome: 'known', body: { id: 'C1', last_updated: '2026-01-01T10:00:00Z' } });
         expect(await store.correlations.byOicp('cdr', 'S1')).toMatchObject({ ocpiId: 'NL*SIM/C1' });
         const [item, ...more] = await store.outbox.claim({ limit: 10 });
         expect(more).toEqual([]);
-        expect(item).toMatchObject({ topic: 'cdr', key: 'S1', payload: { SessionID: 'S1' }, orderKey: 'session:S1' });
+        expect(item).toMatchObject({ id: (first as { outboxId: number }).outboxId, topic: 'cdr', key: 'S1', payload: { SessionID: 'S1' }, orderKey: 'session:S1' });
         const listed = await store.objects.page('cdrs', { offset: 0, limit: 10, from: new Date('2026-01-01T09:59:59Z') });
         expect(listed.total).toBe(1);
       });

@@ -64,6 +64,19 @@ for (const backend of BACKENDS) {
       expect((await store.traces.search()).map((e) => e.correlationId)).toEqual(expect.arrayContaining(['req-cdr-1', 'other']));
     });
 
+    it('traces the outbox item of a record accepted once, whichever way the store writes it', async () => {
+      const accepted = await inTraceScope({ correlationId: 'cdr-once' }, () =>
+        store.acceptOnce({
+          object: { module: 'cdrs', owner: 'NL*SIM', id: 'C-ONCE', body: { id: 'C-ONCE' } },
+          correlation: { kind: 'cdr', ocpiId: 'NL*SIM/C-ONCE', oicpId: 'S-ONCE' },
+          announcement: { topic: 'oicp:ChargeDetailRecord', key: 'S-ONCE', payload: { SessionID: 'S-ONCE' } },
+        }),
+      );
+      await (store.tracer as TraceWriter).flush();
+      const events = await store.traces.exchange('cdr-once');
+      expect(events.map((e) => [e.kind, e.name, e.status, e.outboxId])).toEqual([['enqueued', 'oicp:ChargeDetailRecord', 'created', (accepted as { outboxId: number }).outboxId]]);
+    });
+
     it('purges events (and their ids) older than the retention', async () => {
       inTraceScope({ correlationId: 'old' }, () => traceEvent(store.tracer, { protocol: 'ocpi', direction: 'in', kind: 'request', name: 'PUT x', request: { id: 'OLD-1' } }, 1_000));
       await (store.tracer as TraceWriter).flush();
