@@ -3,11 +3,9 @@
  * the OpenAPI document it serves; the token is required and never hinted at; a CDR Hubject refused
  * is a dead letter an operator finds, with its exchange, and requeues until it is delivered.
  */
-import type { Cdr } from '../../src/ocpi/wire/transaction-schemas';
 import type { OcpiPeer } from '../../src/ocpi/peer';
 import type { ChargeDetailRecord } from '../../src/oicp/wire/transaction-schemas';
-import { corpusJson } from '../support/corpus';
-import { startCpoScene, until, type CpoScene } from '../support/cpo-scene';
+import { type CpoScene, postAuthorizedCdr, startCpoScene, until } from '../support/cpo-scene';
 import { ADMIN_OPENAPI } from '../../src/admin/openapi';
 import { ADMIN_TOKEN, admin } from '../support/admin';
 import { parseConfig } from '../../src/config/load';
@@ -39,15 +37,7 @@ describe('admin API', () => {
   });
 
   /** A CDR of a session Hubject authorized, posted by the backend; its SessionID. */
-  async function postCdr(id: string): Promise<string> {
-    const answer = await peer.authorize(CARD, 'RFID', { location_id: 'LOC1', evse_uids: ['3256'] });
-    if (!answer.ok) throw new Error(answer.failure.message);
-    const sessionId = (answer.value as { authorization_reference: string }).authorization_reference;
-    const official = corpusJson('2.2.1', 'cdr_example.json') as Cdr;
-    const posted = await peer.postCdr({ ...official, id, country_code: 'NL', party_id: 'SIM', authorization_reference: sessionId, cdr_token: { ...official.cdr_token, uid: CARD } });
-    expect(posted).toMatchObject({ ok: true });
-    return sessionId;
-  }
+  const postCdr = (id: string) => postAuthorizedCdr(peer, CARD, id);
 
   it('listens on its own port, on 127.0.0.1', () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -8,11 +8,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { Cdr } from '../../src/ocpi/wire/transaction-schemas';
 import type { OcpiPeer } from '../../src/ocpi/peer';
 import type { ChargeDetailRecord } from '../../src/oicp/wire/transaction-schemas';
-import { corpusJson } from '../support/corpus';
-import { startCpoScene, until, type CpoScene } from '../support/cpo-scene';
+import { type CpoScene, postAuthorizedCdr, startCpoScene, until } from '../support/cpo-scene';
 import { ADMIN_TOKEN, admin } from '../support/admin';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -33,15 +31,7 @@ describeBrowser(`operator console in Chromium${available ? '' : ` (SKIPPED: no $
   let deadId: number;
 
   /** A CDR of a session Hubject authorized, posted by the backend; its SessionID. */
-  async function postCdr(id: string): Promise<string> {
-    const answer = await peer.authorize(CARD, 'RFID', { location_id: 'LOC1', evse_uids: ['3256'] });
-    if (!answer.ok) throw new Error(answer.failure.message);
-    const sessionId = (answer.value as { authorization_reference: string }).authorization_reference;
-    const official = corpusJson('2.2.1', 'cdr_example.json') as Cdr;
-    const posted = await peer.postCdr({ ...official, id, country_code: 'NL', party_id: 'SIM', authorization_reference: sessionId, cdr_token: { ...official.cdr_token, uid: CARD } });
-    if (!posted.ok) throw new Error(posted.failure.message);
-    return sessionId;
-  }
+  const postCdr = (id: string) => postAuthorizedCdr(peer, CARD, id);
 
   beforeAll(async () => {
     mkdirSync(OUTPUT, { recursive: true });

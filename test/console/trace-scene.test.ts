@@ -3,14 +3,12 @@
  * SessionID and by its CDR id, with the OCPI request as it came, the OICP CDR the mapper made (and
  * its findings), the call to Hubject with Hubject's answer, and how the delivery was settled.
  */
-import type { Cdr } from '../../src/ocpi/wire/transaction-schemas';
 import type { OcpiPeer } from '../../src/ocpi/peer';
-import { corpusJson } from '../support/corpus';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportExchange } from '../../src/admin/trace-export';
-import { RULES, startCpoScene, type CpoScene } from '../support/cpo-scene';
+import { type CpoScene, postAuthorizedCdr, RULES, startCpoScene } from '../support/cpo-scene';
 import { replayExchange } from '../support/replay';
 
 const CARD = 'AABBCCDD';
@@ -27,12 +25,7 @@ describe('exchange trace, CPO scene', () => {
   });
 
   it('finds a CDR exchange by SessionID and CDR id, from the OCPI request to the delivery', async () => {
-    const answer = await peer.authorize(CARD, 'RFID', { location_id: 'LOC1', evse_uids: ['3256'] });
-    if (!answer.ok) throw new Error(answer.failure.message);
-    const sessionId = (answer.value as { authorization_reference: string }).authorization_reference;
-    const official = corpusJson('2.2.1', 'cdr_example.json') as Cdr;
-    const cdr: Cdr = { ...official, id: 'CDR-T1', country_code: 'NL', party_id: 'SIM', authorization_reference: sessionId, cdr_token: { ...official.cdr_token, uid: CARD } };
-    expect(await peer.postCdr(cdr)).toMatchObject({ ok: true });
+    const sessionId = await postAuthorizedCdr(peer, CARD, 'CDR-T1');
 
     const { traces } = scene.bridge.store;
     let events: Awaited<ReturnType<typeof traces.exchange>> = [];

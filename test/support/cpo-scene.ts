@@ -10,6 +10,9 @@ import express from 'express';
 import { OicpClient } from '../../src/oicp/client';
 import { servedOperations } from '../../src/oicp/wire/operations';
 import type { OcpiPeer } from '../../src/ocpi/peer';
+import type { Cdr } from '../../src/ocpi/wire/transaction-schemas';
+import type { Store } from '../../src/store';
+import { corpusJson } from './corpus';
 import type { OcpiVersion } from '../../src/ocpi/wire/transport';
 import { oicpRouter, trustTerminatingProxy } from '../../src/oicp/router';
 import { acknowledgement } from '../../src/oicp/wire/status-codes';
@@ -120,10 +123,7 @@ export function cpoSceneOn(backend: Backend, card = 'AABBCCDD'): { scene: () => 
     scene = await startCpoScene('rest-2.3', { store: sceneStore(site) });
     peer = await scene.withCard(card);
     // The suites start from a delivered network: a push of the seed still in flight would land in a test's counts.
-    for (const started = Date.now(); (await scene.bridge.store.outbox.depth()).pending > 0; ) {
-      if (Date.now() - started > 30_000) throw new Error('the seed pushes were not delivered within 30 s');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await untilDelivered(scene.bridge.store, 30_000);
   }, 60_000);
   afterAll(async () => {
     await scene?.close();
@@ -183,4 +183,23 @@ export async function until(what: string, check: () => boolean, ms = 10_000): Pr
     if (Date.now() - started > ms) throw new Error(`timed out waiting until ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Resolves once the bridge's outbox has nothing pending (everything delivered or dead). */
+export async function untilDelivered(store: Pick<Store, 'outbox'>, ms = 10_000): Promise<void> {
+  for (const started = Date.now(); (await store.outbox.depth()).pending > 0; ) {
+    if (Date.now() - started > ms) throw new Error(`the outbox did not empty within ${ms / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The backend posts a CDR (`id`, the official example) of a session Hubject authorized for `card` at LOC1/3256 just now; its SessionID. */
+export async function postAuthorizedCdr(peer: OcpiPeer, card: string, id: string): Promise<string> {
+  const answer = await peer.authorize(card, 'RFID', { location_id: 'LOC1', evse_uids: ['3256'] });
+  if (!answer.ok) throw new Error(answer.failure.message);
+  const sessionId = (answer.value as { authorization_reference: string }).authorization_reference;
+  const official = corpusJson('2.2.1', 'cdr_example.json') as Cdr;
+  const posted = await peer.postCdr({ ...official, id, country_code: 'NL', party_id: 'SIM', authorization_reference: sessionId, cdr_token: { ...official.cdr_token, uid: card } });
+  if (!posted.ok) throw new Error(posted.failure.message);
+  return sessionId;
 }

@@ -12,7 +12,7 @@ import type { OcpiPeer } from '../../src/ocpi/peer';
 import type { OcpiVersion } from '../../src/ocpi/wire/transport';
 import { bridgeProcesses, type Child } from './child';
 import { assertConformance } from './conformance';
-import { RULES, type BridgeStore } from './cpo-scene';
+import { RULES, untilDelivered, type BridgeStore } from './cpo-scene';
 import { quietLogger } from './oicp-network';
 
 export type Protocol = 'rest-2.3' | 'soap-2.2';
@@ -113,12 +113,7 @@ export async function startEmpScene(protocol: Protocol, overrides: Record<string
     pullAll: async () => {
       for (const job of ['EVSE data', 'pricing', 'EVSE status']) await bridge.runJob(job);
     },
-    delivered: async () => {
-      for (const started = Date.now(); (await bridge.store.outbox.depth()).pending > 0; ) {
-        if (Date.now() - started > 10_000) throw new Error('the outbox did not empty within 10 s');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    },
+    delivered: () => untilDelivered(bridge.store),
     close: async () => {
       await bridge.stop();
       await network.close();
