@@ -60,7 +60,10 @@ export async function startSandbox(config: BridgeConfig, options: { logger: Logg
     print(sandboxBanner(config, bridge.url, bridge.store.location, hub.url, registered));
     if (bridge.adminUrl && config.admin.token) print(consoleBanner(bridge.adminUrl, config.admin.token));
     // Something for the console to show: Hubject refuses the first status push, which becomes a dead letter to requeue.
-    if (config.oicp.role === 'CPO') hub.simulator.failNext('PushEvseStatus', '022');
+    if (config.oicp.role === 'CPO') {
+      hub.simulator.failNext('PushEvseStatus', '022');
+      print('  The simulated Hubject refuses the first status push once, on purpose (022): a dead letter to requeue in the console.\n');
+    }
     // As a backend does after registering: it pushes its own objects (a CPO its locations and tariffs, an eMSP its tokens), and the flows run.
     await backend.backend.pushAll('bridge', (push) => print(`${ocpiTraceLine(push)}\n`));
     // In the background: Ctrl+C must stop the sandbox even while the scenario runs.
