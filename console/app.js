@@ -21,10 +21,13 @@ function say(message) {
   $('status').textContent = message;
 }
 
+// A tenant's console is its page under /tenants/{id}/: its API calls go there too.
+const BASE = (/^\/tenants\/[^/]+/.exec(location.pathname) ?? [''])[0];
+
 async function api(method, path, body) {
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (!token) throw new Error('enter the admin token first');
-  const response = await fetch(path, {
+  const response = await fetch(`${BASE}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body && { 'content-type': 'application/json' }) },
     body: body && JSON.stringify(body),
@@ -56,6 +59,8 @@ async function showOverview() {
     element(
       'dl',
       { class: 'identity' },
+      element('dt', { text: 'Tenant' }),
+      element('dd', { text: o.tenant }),
       element('dt', { text: 'OICP' }),
       element('dd', { text: `${o.oicp.role} ${o.oicp.id ?? ''} · ${o.oicp.environment} · ${o.oicp.protocol} · ${o.oicp.baseUrl}` }),
       element('dt', { text: 'OCPI' }),

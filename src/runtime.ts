@@ -1,4 +1,8 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { Express } from 'express';
 import type { BridgeConfig } from './config/schema';
+import type { TenantConfig } from './config/load';
+import { DEFAULT_TENANT, TENANT_PATH, tenantPrefix } from './core/tenant';
 import type { Logger } from './observability/logger';
 import type { OicpClient } from './oicp/client';
 import { hubjectBaseUrl, oicpClientFromConfig, oicpRoutesFromConfig } from './oicp';
@@ -14,132 +18,260 @@ import { storeRetentionJob } from './flows/retention';
 import { traceRetentionJob } from './flows/trace-retention';
 import { lateSink, teeSinks } from './core/trace-context';
 import { withFindingsTraced } from './observability/findings-trace';
-import { createApp, startServer, type RunningServer } from './server';
-import { createMetrics } from './observability/metrics';
+import { createApp, startServer, tenantFront, type RunningServer } from './server';
+import { createMetrics, type Metrics } from './observability/metrics';
 import { staleReporter } from './flows/freshness';
 import { openStore, type Store } from './store';
 
-export interface RunningBridge {
-  url: string;
-  /** The admin API and console, when `admin.port` is set. */
-  adminUrl?: string;
+/** One tenant as it runs: its OCPI party, its OICP identity, its flows, worker and jobs, over its part of the store. */
+export interface RunningTenant {
+  id: string;
+  config: BridgeConfig;
+  /** The store as this tenant sees it: its rows only. */
   store: Store;
-  /** The client toward Hubject (or the simulator), for the flows. */
+  /** The client toward Hubject (or the simulator), with this tenant's identity and certificate. */
   oicp: OicpClient;
-  /** The OCPI party toward the backend: registration and its routes. */
+  /** The OCPI party toward this tenant's backend: registration and its routes. */
   ocpi: OcpiSide;
+  /** Where this tenant's backend and Hubject reach it: the listener, under `/tenants/{id}` (also without it for `default`). */
+  url: string;
   /** Runs a scheduled job now (e.g. 'full sync', 'outbox retention'), whatever its schedule. */
   runJob(name: string): Promise<unknown>;
   /** The scheduled jobs and how their last runs went. */
   jobs(): JobStatus[];
+}
+
+export interface RunningBridge extends Omit<RunningTenant, 'id' | 'config' | 'url'> {
+  /** The listener (the `default` tenant's, or the first tenant's, routes are at its root). */
+  url: string;
+  /** The admin API and console, when `admin.port` is set. */
+  adminUrl?: string;
+  /** Every tenant, by id; the properties above are the first tenant's. */
+  tenants: ReadonlyMap<string, RunningTenant>;
+  /**
+   * Brings the running tenants in line with a new configuration: tenants added are started, removed
+   * ones stopped, changed ones restarted; the others go on untouched. Shared sections (server, store,
+   * admin, trace, log) take effect at the next restart. Resolves to what changed.
+   */
+  reload(tenants: TenantConfig[]): Promise<ReloadOutcome>;
   /** Graceful stop: no new connections, in-flight requests finish, then the store is closed. */
   stop(): Promise<void>;
 }
 
-/** Wires store, HTTP app and listener together from a validated configuration. */
-export async function startBridge(config: BridgeConfig, logger: Logger): Promise<RunningBridge> {
+export interface ReloadOutcome {
+  added: string[];
+  removed: string[];
+  restarted: string[];
+  unchanged: string[];
+  /** Shared sections that differ from the running ones: they need a restart. */
+  needRestart: string[];
+}
+
+/** What every tenant shares: the listener, the store, the metrics, the logger. */
+interface Shared {
+  config: BridgeConfig;
+  root: Store;
+  metrics: Metrics;
+  logger: Logger;
+  /** The listener's address, once listening. */
+  listening(): string;
+}
+
+interface Tenant extends RunningTenant {
+  app: Express;
+  admin?: Express;
+  stop(): Promise<void>;
+}
+
+const SHARED_SECTIONS = ['server', 'store', 'admin', 'trace', 'log'] as const;
+
+/** Wires store, HTTP app and listener together from a validated configuration: one tenant, or several. */
+export async function startBridge(configuration: BridgeConfig | TenantConfig[], logger: Logger): Promise<RunningBridge> {
+  const tenantConfigs = Array.isArray(configuration) ? configuration : [{ id: DEFAULT_TENANT, config: configuration }];
+  if (tenantConfigs.length === 0) throw new Error('a bridge needs at least one tenant');
+  // The shared sections are the same in every tenant's configuration (the file has them once).
+  const config = tenantConfigs[0]!.config;
   const traceConfig = config.trace;
   const counting = lateSink();
-  const store = await openStore(config.store, config.outbox, {
+  const root = await openStore(config.store, config.outbox, {
     ...(traceConfig.enabled && {
       trace: { flushMs: traceConfig.flushMs, batch: traceConfig.batch, maxBuffered: 20 * traceConfig.batch, onError: (error) => logger.warn('trace events could not be written', { error }) },
     }),
     observe: counting,
   });
-  logger.info('store ready', { store: store.location });
-  let server: RunningServer;
-  let oicp: OicpClient;
-  let ocpi: OcpiSide;
-  let worker: OutboxWorker;
-  let scheduler: Scheduler;
+  logger.info('store ready', { store: root.location });
+  const tenants = new Map<string, Tenant>();
+  let server: RunningServer | undefined;
   let admin: RunningServer | undefined;
+  let listening = '';
+  const metrics = createMetrics(() => [...tenants.values()].map(({ id, store }) => ({ tenant: id, store })));
+  counting.attach(metrics.exchanges(undefined));
+  const shared: Shared = { config, root, metrics, logger, listening: () => listening };
+  // What is not a tenant's route (health, readiness, metrics) answers here; `default` is served at the root too.
+  const rootApp = createApp({ store: root, logger, metrics, server: config.server });
+  const front = tenantFront({ tenant: (id) => tenants.get(id)?.app, root: () => tenants.get(DEFAULT_TENANT)?.app ?? rootApp });
   try {
-    const metrics = createMetrics(store);
-    counting.attach(metrics.exchanges);
-    // Every traced event is counted; the store keeps those the trace is on for.
-    const trace = teeSinks(store.tracer, metrics.exchanges);
-    oicp = oicpClientFromConfig(config, logger, trace);
-    // The listening address is known only once listening; our OCPI documents ask for it per request.
-    let listening = '';
-    const stale = staleReporter(logger, (module) => metrics.staleUpdates.inc({ module }));
-    const publicUrl = () => publicUrlOf(config, listening);
-    // Our OCPI party toward the backend: its eMSP in front of a CPO backend, its CPO in front of an eMSP backend.
-    const us = { role: config.oicp.role === 'EMP' ? 'CPO' : 'EMSP', countryCode: config.ocpi.countryCode, partyId: config.ocpi.partyId };
-    const peers = new OcpiClient({ logger, trace });
-    const locationOf = storedLocation(store);
-    const flows = flowsFromConfig(config, {
-      store,
-      oicp,
-      backend: () => registeredPeer(store, peers, us, BACKEND_PARTY, { locationOf }),
-      us,
-      publicUrl,
-      logger: withFindingsTraced(logger, trace),
-      stale,
-      now: () => new Date(),
-    });
-    ocpi = ocpiSide({ ocpi: config.ocpi, bodyLimit: config.server.bodyLimit, store, logger, publicUrl, modules: flows.modules });
-    worker = new OutboxWorker({ outbox: store.outbox, deliverers: flows.deliverers, logger, idleMs: config.outbox.pollMs, concurrency: config.outbox.concurrency, trace });
-    // Housekeeping last: the flows' first runs (the EMP network pull) matter more at start.
-    const clock = () => Date.now();
-    scheduler = new Scheduler(
-      [...flows.jobs, outboxRetentionJob(store, config.outbox.retention, logger, clock), storeRetentionJob(store, config.retention, logger, clock), traceRetentionJob(store, traceConfig, logger, clock)],
-      logger,
-      trace,
-    );
-    // Operations the flows do not handle (yet) are answered 320.
-    const routers = [ocpi.router, oicpRoutesFromConfig(config, flows.oicpHandlers, logger, trace)];
-    server = await startServer(createApp({ store, logger, metrics, server: config.server, routers, trace }), config.server);
+    server = await startServer(front, config.server);
     listening = server.url;
-    if (config.admin.port !== undefined && config.admin.token !== undefined) {
-      const jobs = scheduler;
-      const app = adminApp({
-        token: config.admin.token,
-        store,
-        identity: identityOf(config),
-        jobs: () => jobs.status(),
-        runJob: (name) => jobs.run(name),
-        trace: { enabled: store.tracer !== undefined, dropped: () => store.tracer?.dropped ?? 0 },
-        logger,
-      });
-      admin = await startServer(app, { host: config.admin.host, port: config.admin.port, bodyLimit: '16kb', shutdownTimeoutMs: config.server.shutdownTimeoutMs });
-      logger.info('operator console (admin API and page) ready', { adminUrl: admin.url });
+    for (const tenantConfig of tenantConfigs) {
+      const tenant = await startTenant(tenantConfig, shared);
+      tenants.set(tenant.id, tenant);
     }
-    worker.start();
-    await registerWithBackend(config, ocpi, store, logger);
-    // After registering: the first full sync needs the backend's endpoints.
-    scheduler.start();
+    if (config.admin.port !== undefined && config.admin.token !== undefined) {
+      const adminFront = tenantFront({ tenant: (id) => tenants.get(id)?.admin, root: () => (tenants.get(DEFAULT_TENANT) ?? tenants.values().next().value)?.admin ?? rootApp });
+      admin = await startServer(adminFront, { host: config.admin.host, port: config.admin.port, bodyLimit: '16kb', shutdownTimeoutMs: config.server.shutdownTimeoutMs });
+      logger.info('operator console (admin API and page) ready', { adminUrl: admin.url, ...(tenants.size > 1 && { tenants: [...tenants.keys()].map((id) => `${admin!.url}${TENANT_PATH}/${id}/`) }) });
+    }
   } catch (err) {
-    await admin?.close();
-    await store.close();
+    await Promise.all([server?.close(), admin?.close()]);
+    await Promise.all([...tenants.values()].map((tenant) => tenant.stop()));
+    await root.close();
     throw err;
   }
-  logger.info('listening', { url: server.url });
+  logger.info('listening', { url: server.url, tenants: [...tenants.keys()] });
+  const first = () => tenants.get(DEFAULT_TENANT) ?? tenants.values().next().value!;
   let stopping: Promise<void> | undefined;
+  let reloading = Promise.resolve<unknown>(undefined);
   return {
     url: server.url,
     adminUrl: admin?.url,
-    store,
-    oicp,
-    ocpi,
-    runJob: (name) => scheduler.run(name),
-    jobs: () => scheduler.status(),
+    get store() {
+      return first().store;
+    },
+    get oicp() {
+      return first().oicp;
+    },
+    get ocpi() {
+      return first().ocpi;
+    },
+    runJob: (name) => first().runJob(name),
+    jobs: () => first().jobs(),
+    tenants,
+    reload: (next) => {
+      const run = reloading.then(() => reload(next, tenants, shared));
+      reloading = run.catch(() => undefined);
+      return run;
+    },
     stop: () =>
       (stopping ??= (async () => {
         logger.info('stopping: finishing in-flight requests', { timeoutMs: config.server.shutdownTimeoutMs });
         await Promise.all([server.close(), admin?.close()]);
-        // What the worker claimed and the jobs in progress are settled before the store closes.
-        await Promise.all([worker.stop(), scheduler.stop()]);
-        oicp.close();
-        await store.close();
+        // What the workers claimed and the jobs in progress are settled before the store closes.
+        await Promise.all([...tenants.values()].map((tenant) => tenant.stop()));
+        await root.close();
         logger.info('stopped');
       })()),
   };
 }
 
-/** Who the bridge is, for the console's overview. */
-function identityOf(config: BridgeConfig): BridgeIdentity {
+async function reload(next: TenantConfig[], tenants: Map<string, Tenant>, shared: Shared): Promise<ReloadOutcome> {
+  const { logger } = shared;
+  const wanted = new Set(next.map((tenant) => tenant.id));
+  const outcome: ReloadOutcome = { added: [], removed: [], restarted: [], unchanged: [], needRestart: [] };
+  const newShared = next[0]?.config;
+  for (const section of SHARED_SECTIONS) {
+    if (newShared && !isDeepStrictEqual(newShared[section], shared.config[section])) outcome.needRestart.push(section);
+  }
+  // Started before the old one stops, and swapped in only once started: a tenant that cannot start
+  // (a certificate file gone) leaves the running one as it was. Two workers of one tenant for a moment
+  // are safe: outbox items are claimed, as between instances.
+  for (const change of next) {
+    const running = tenants.get(change.id);
+    if (running && isDeepStrictEqual(change.config, running.config)) {
+      outcome.unchanged.push(change.id);
+      continue;
+    }
+    tenants.set(change.id, await startTenant(change, shared));
+    await running?.stop();
+    (running ? outcome.restarted : outcome.added).push(change.id);
+  }
+  for (const [id, tenant] of tenants) {
+    if (wanted.has(id)) continue;
+    // Routed nowhere from here on; requests already in its app finish against the store, which stays open.
+    tenants.delete(id);
+    await tenant.stop();
+    outcome.removed.push(id);
+  }
+  logger.info('configuration reloaded', { ...outcome });
+  if (outcome.needRestart.length > 0) logger.warn('shared sections changed; they take effect at the next restart', { sections: outcome.needRestart });
+  return outcome;
+}
+
+async function startTenant({ id, config }: TenantConfig, shared: Shared): Promise<Tenant> {
+  const logger = shared.logger.child({ tenant: id });
+  const store = shared.root.forTenant(id);
+  const trace = teeSinks(store.tracer, shared.metrics.exchanges(id));
+  const oicp = oicpClientFromConfig(config, logger, trace);
+  const stale = staleReporter(logger, (module) => shared.metrics.staleUpdates.inc({ module, tenant: id }));
+  // The default tenant keeps the single-tenant URLs its backend registered; the others are under their prefix.
+  const publicUrl = () => `${publicUrlOf(config, shared.listening())}${tenantPrefix(id)}`;
+  // Our OCPI party toward the backend: its eMSP in front of a CPO backend, its CPO in front of an eMSP backend.
+  const us = { role: config.oicp.role === 'EMP' ? 'CPO' : 'EMSP', countryCode: config.ocpi.countryCode, partyId: config.ocpi.partyId };
+  const peers = new OcpiClient({ logger, trace });
+  const flows = flowsFromConfig(config, {
+    store,
+    oicp,
+    backend: () => registeredPeer(store, peers, us, BACKEND_PARTY, { locationOf: storedLocation(store) }),
+    us,
+    publicUrl,
+    logger: withFindingsTraced(logger, trace),
+    stale,
+    now: () => new Date(),
+  });
+  const ocpi = ocpiSide({ ocpi: config.ocpi, bodyLimit: config.server.bodyLimit, store, logger, publicUrl, modules: flows.modules });
+  const worker = new OutboxWorker({ outbox: store.outbox, deliverers: flows.deliverers, logger, idleMs: config.outbox.pollMs, concurrency: config.outbox.concurrency, trace });
+  // Housekeeping last: the flows' first runs (the EMP network pull) matter more at start.
+  const clock = () => Date.now();
+  const scheduler = new Scheduler(
+    [...flows.jobs, outboxRetentionJob(store, config.outbox.retention, logger, clock), storeRetentionJob(store, config.retention, logger, clock), traceRetentionJob(store, config.trace, logger, clock)],
+    logger,
+    trace,
+  );
+  // Operations the flows do not handle (yet) are answered 320.
+  const routers = [ocpi.router, oicpRoutesFromConfig(config, flows.oicpHandlers, logger, trace)];
+  const app = createApp({ store, logger, metrics: shared.metrics, server: config.server, routers, trace });
+  const admin =
+    config.admin.token === undefined
+      ? undefined
+      : adminApp({
+          token: config.admin.token,
+          store,
+          identity: identityOf(id, config),
+          jobs: () => scheduler.status(),
+          runJob: (name) => scheduler.run(name),
+          trace: { enabled: store.tracer !== undefined, dropped: () => store.tracer?.dropped ?? 0 },
+          logger,
+        });
+  worker.start();
+  await registerWithBackend(config, ocpi, store, logger);
+  // After registering: the first full sync needs the backend's endpoints.
+  scheduler.start();
+  logger.info('tenant started', { role: config.oicp.role, oicp: identityOf(id, config).oicp.id, url: publicUrl() });
+  return {
+    id,
+    config,
+    store,
+    oicp,
+    ocpi,
+    app,
+    admin,
+    get url() {
+      return publicUrl();
+    },
+    runJob: (name) => scheduler.run(name),
+    jobs: () => scheduler.status(),
+    stop: async () => {
+      await Promise.all([worker.stop(), scheduler.stop()]);
+      oicp.close();
+    },
+  };
+}
+
+/** Who the tenant is, for the console's overview. */
+function identityOf(tenant: string, config: BridgeConfig): BridgeIdentity {
   const { ocpi, oicp } = config;
   return {
+    tenant,
     ocpi: { countryCode: ocpi.countryCode, partyId: ocpi.partyId, roles: [...ocpi.roles], versions: [...ocpi.versions] },
     oicp: { role: oicp.role, id: (oicp.role === 'CPO' ? oicp.operatorId : oicp.providerId) ?? null, environment: oicp.environment, protocol: oicp.protocol, baseUrl: hubjectBaseUrl(oicp) },
   };

@@ -4,6 +4,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import type { ServerConfig } from './config/schema';
+import { DEFAULT_TENANT, TENANT_PATH } from './core/tenant';
 import { answerClientError, refuseConnect } from './http/client-errors';
 import { jsonBody } from './http/json-body';
 import { toOriginForm } from './http/origin-form';
@@ -29,7 +30,7 @@ export interface AppDeps {
 
 /** Builds the HTTP application without listening, so tests mount it directly. */
 export function createApp(deps: AppDeps): Express {
-  const metrics = deps.metrics ?? createMetrics(deps.store);
+  const metrics = deps.metrics ?? createMetrics(() => [{ tenant: DEFAULT_TENANT, store: deps.store }]);
   const app = express();
   app.disable('x-powered-by');
   app.use(toOriginForm, requestContext(deps.logger, metrics, deps.trace));
@@ -59,6 +60,46 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(errorHandler);
   return app;
+}
+
+const TENANT_URL = /^\/tenants\/([^/?]*)(.*)$/s;
+
+export interface TenantRoutes {
+  /** The tenant's application, when the bridge runs that tenant now. */
+  tenant(id: string): Express | undefined;
+  /** What answers everything else: the `default` tenant's application, or health, readiness and metrics alone. */
+  root(): Express;
+}
+
+/**
+ * The listener's application when it serves several tenants: `/tenants/{id}/...` goes to that tenant's
+ * application with the prefix taken off (each tenant's routes, logs and trace see the URLs of a bridge of
+ * its own), anything else to the root. A tenant the bridge does not run is a 404 that names it, never
+ * another tenant's answer.
+ */
+export function tenantFront(routes: TenantRoutes): Express {
+  const front = express();
+  front.disable('x-powered-by');
+  front.use(toOriginForm, (req, res, next) => {
+    const match = TENANT_URL.exec(req.url);
+    if (!match) {
+      routes.root()(req, res, next);
+      return;
+    }
+    const [, id = '', rest = ''] = match;
+    const app = routes.tenant(id);
+    if (!app) {
+      res.status(404).json({ error: 'no such tenant here', tenant: id.slice(0, 64) });
+      return;
+    }
+    const path = rest.startsWith('/') ? rest : `/${rest}`;
+    req.url = path;
+    req.originalUrl = path;
+    // Where the tenant is mounted, for what must name its own address (a WSDL's endpoint).
+    res.locals.mountPath = `${TENANT_PATH}/${id}`;
+    app(req, res, next);
+  });
+  return front;
 }
 
 /** Body-parser failures are the caller's fault and say so; anything else is ours and is logged. */

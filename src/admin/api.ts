@@ -17,6 +17,8 @@ import { exchangeFixtures } from './trace-export';
 
 /** Who the bridge is, as the overview shows it (from the configuration). */
 export interface BridgeIdentity {
+  /** The tenant this console shows (`default` for a single-tenant deployment). */
+  tenant: string;
   ocpi: { countryCode: string; partyId: string; roles: string[]; versions: string[] };
   oicp: { role: 'CPO' | 'EMP'; id: string | null; environment: string; protocol: string; baseUrl: string };
 }

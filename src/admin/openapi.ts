@@ -97,6 +97,7 @@ const JobStatus = Type.Object({
 });
 
 const Overview = Type.Object({
+  tenant: Type.String({ description: 'The tenant this console shows: `default` in a single-tenant deployment; another tenant\'s console is under /tenants/{id}/ on this listener.' }),
   ocpi: Type.Object({
     countryCode: Type.String(),
     partyId: Type.String(),

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfigFile } from '../config/load';
-import { sandboxConfig } from '../config/sandbox';
+import { ConfigError, loadDeploymentFile, type TenantConfig } from '../config/load';
+import { DEFAULT_TENANT } from '../core/tenant';
+import { sandboxConfig, sandboxTenants } from '../config/sandbox';
 import type { BridgeConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
 import { openStore, type Store } from '../store';
@@ -87,14 +88,38 @@ export function reportConfigError(io: CliIo, err: unknown): number {
 
 export const inSandbox = (options: { config?: string; sandbox?: boolean }) => options.sandbox === true || (options.config === undefined && !existsSync(DEFAULT_CONFIG));
 
-/** The configuration file (--config, else ./bridge.yaml), or the sandbox's when there is none: the config, or an exit code after saying why not. */
-export function resolveConfig(options: { config?: string; sandbox?: boolean; role?: string }, io: CliIo): { config: BridgeConfig; sandbox: boolean } | number {
+/** The option of the commands that read or change one tenant's part of the store. */
+export const TENANT_OPTION = { type: 'string', value: 'ID', help: 'The tenant (required when the configuration has several; `default` otherwise).' } as const satisfies OptionSpec;
+
+export interface ResolvedConfig {
+  /** The tenant a command works on (`--tenant`, or the only one). */
+  config: BridgeConfig;
+  tenant: string;
+  /** Every tenant of the configuration (`serve` runs them all). */
+  tenants: TenantConfig[];
+  sandbox: boolean;
+}
+
+/**
+ * The configuration file (--config, else ./bridge.yaml), or the sandbox's when there is none: the
+ * config, or an exit code after saying why not. With several tenants, `tenant` chooses one; a command
+ * on one tenant's data that is not told which is a usage error, never a guess.
+ */
+export function resolveConfig(options: { config?: string; sandbox?: boolean; role?: string; tenant?: string; tenants?: string }, io: CliIo, needsTenant = true): ResolvedConfig | number {
   const sandbox = inSandbox(options);
+  let tenants: TenantConfig[];
   try {
-    return { config: sandbox ? sandboxConfig(io.env, options.role === 'emp' ? 'EMP' : 'CPO') : loadConfigFile(options.config ?? DEFAULT_CONFIG, io.env), sandbox };
+    if (!sandbox) tenants = loadDeploymentFile(options.config ?? DEFAULT_CONFIG, io.env);
+    else if (options.tenants === '2') tenants = sandboxTenants(io.env);
+    else tenants = [{ id: DEFAULT_TENANT, config: sandboxConfig(io.env, options.role === 'emp' ? 'EMP' : 'CPO') }];
   } catch (err) {
     return reportConfigError(io, err);
   }
+  const ids = tenants.map((t) => t.id).join(', ');
+  if (needsTenant && options.tenant === undefined && tenants.length > 1) throw new UsageError(`this configuration has several tenants (${ids}): say which with --tenant ID`);
+  const chosen = options.tenant === undefined ? tenants[0]! : tenants.find((t) => t.id === options.tenant);
+  if (!chosen) throw new UsageError(`no tenant ${options.tenant} in this configuration (it has ${ids})`);
+  return { config: chosen.config, tenant: chosen.id, tenants, sandbox };
 }
 
 /** A TCP port option: undefined when absent; a usage error when not a port. */
@@ -130,10 +155,13 @@ export function describeParty(party: OcpiParty): string {
   return `${party.id}: ${party.state}${party.version ? ` OCPI ${party.version}` : ''} — ${roles}${party.versionsUrl ? ` — ${party.versionsUrl}` : ''}${modules ? `\n  endpoints: ${modules}` : ''}`;
 }
 
-/** The configured store, for a command that reads or changes it; undefined once the reason it cannot be opened is printed. */
-export async function openConfiguredStore(config: BridgeConfig, io: CliIo): Promise<Store | undefined> {
+/** The configured store as one tenant sees it, for a command that reads or changes it; undefined once the reason it cannot be opened is printed. */
+export async function openConfiguredStore(config: BridgeConfig, io: CliIo, tenant = DEFAULT_TENANT): Promise<Store | undefined> {
   try {
-    return await openStore(config.store, config.outbox);
+    const root = await openStore(config.store, config.outbox);
+    if (tenant === root.tenant) return root;
+    // The tenant's view, closing the database when the command is done with it.
+    return Object.create(root.forTenant(tenant), { close: { value: () => root.close() } }) as Store;
   } catch (err) {
     io.stderr.write(`ocpi-oicp-bridge: ${(err as Error).message}\n`);
     return undefined;

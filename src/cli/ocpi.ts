@@ -2,7 +2,8 @@ import { BACKEND_PARTY, ocpiSide, publicUrlOf } from '../ocpi';
 import { RegistrationFailed } from '../ocpi/registration';
 import { versionsUrl } from '../ocpi/endpoints';
 import { createLogger } from '../observability/logger';
-import { command, DEFAULT_CONFIG, describeParty, EXIT, openConfiguredStore, resolveConfig, UsageError } from './common';
+import { tenantPrefix } from '../core/tenant';
+import { command, DEFAULT_CONFIG, TENANT_OPTION, describeParty, EXIT, openConfiguredStore, resolveConfig, UsageError } from './common';
 
 const ACTIONS = ['token-a', 'register', 'update', 'unregister', 'parties'];
 
@@ -30,11 +31,12 @@ export const ocpi = command({
     'versions-url': { type: 'string', value: 'URL', help: "register: the backend's versions URL (default ocpi.backend.versionsUrl)." },
     token: { type: 'string', value: 'A', help: "register: the backend's token A (default ocpi.backend.token); --token=VALUE when it starts with \"-\"." },
     config: { type: 'string', value: 'FILE', help: `The configuration file (default ./${DEFAULT_CONFIG}, else the sandbox's store).` },
+    tenant: TENANT_OPTION,
   },
   async run(options, positionals, io) {
     const [action, ...extra] = positionals;
     if (action === undefined || !ACTIONS.includes(action) || extra.length > 0) throw new UsageError(`ocpi takes one of ${ACTIONS.join(', ')} (got ${positionals.join(' ') || 'none'})`);
-    const resolved = resolveConfig({ config: options.config }, io);
+    const resolved = resolveConfig({ config: options.config, tenant: options.tenant }, io);
     if (typeof resolved === 'number') return resolved;
     const { config } = resolved;
     const party = options.party ?? BACKEND_PARTY;
@@ -43,9 +45,9 @@ export const ocpi = command({
     if (action === 'register' && (target === undefined || tokenA === undefined)) throw new UsageError('ocpi register needs --versions-url and --token (or ocpi.backend.versionsUrl and token in the configuration)');
     // The commands speak for themselves on stdout; the log only carries warnings.
     const logger = createLogger({ ...config.log, level: 'warn' });
-    const store = await openConfiguredStore(config, io);
+    const store = await openConfiguredStore(config, io, resolved.tenant);
     if (!store) return EXIT.failure;
-    const publicUrl = publicUrlOf(config, `${config.server.tls ? 'https' : 'http'}://${config.server.host}:${config.server.port}`);
+    const publicUrl = `${publicUrlOf(config, `${config.server.tls ? 'https' : 'http'}://${config.server.host}:${config.server.port}`)}${tenantPrefix(resolved.tenant)}`;
     const { registration } = ocpiSide({ ocpi: config.ocpi, bodyLimit: config.server.bodyLimit, store, logger, publicUrl: () => publicUrl });
     try {
       switch (action) {

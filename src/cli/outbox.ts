@@ -1,6 +1,6 @@
 import { discardItem, listHeld, listItems, requeueAllDead, requeueItem, showItem, type ActionOutcome } from '../admin/outbox';
 import type { OutboxItem } from '../store';
-import { command, DEFAULT_CONFIG, EXIT, openConfiguredStore, resolveConfig, UsageError } from './common';
+import { command, DEFAULT_CONFIG, TENANT_OPTION, EXIT, openConfiguredStore, resolveConfig, UsageError } from './common';
 
 const ACTIONS = ['list', 'show', 'requeue', 'discard', 'held'];
 
@@ -23,6 +23,7 @@ export const outbox = command({
     reason: { type: 'string', value: 'TEXT', help: 'discard: why, kept with the item (required).' },
     kind: { type: 'string', value: 'K', help: 'held: only this kind (location, evse, ...).' },
     config: { type: 'string', value: 'FILE', help: `The configuration file (default ./${DEFAULT_CONFIG}, else the sandbox's store).` },
+    tenant: TENANT_OPTION,
   },
   async run(options, positionals, io) {
     const [action, id, ...extra] = positionals;
@@ -35,10 +36,10 @@ export const outbox = command({
     if (options.dead && options.pending) throw new UsageError('--dead and --pending exclude each other');
     const limit = options.limit === undefined ? 50 : Number(options.limit);
     if (!(Number.isInteger(limit) && limit > 0)) throw new UsageError('--limit takes a positive number');
-    const resolved = resolveConfig({ config: options.config }, io);
+    const resolved = resolveConfig({ config: options.config, tenant: options.tenant }, io);
     if (typeof resolved === 'number') return resolved;
     const { config } = resolved;
-    const store = await openConfiguredStore(config, io);
+    const store = await openConfiguredStore(config, io, resolved.tenant);
     if (!store) return EXIT.failure;
     const outcome = (result: ActionOutcome, done: string) => {
       if (result.done) io.stdout.write(`${done}\n`);

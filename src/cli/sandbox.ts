@@ -1,8 +1,10 @@
 import { consoleBanner } from '../admin/app';
+import type { TenantConfig } from '../config/load';
+import { tenantPrefix } from '../core/tenant';
 import type { BridgeConfig } from '../config/schema';
 import { BACKEND_PARTY } from '../ocpi';
 import type { Logger } from '../observability/logger';
-import { startBridge, type RunningBridge } from '../runtime';
+import { startBridge, type RunningTenant } from '../runtime';
 import { startServer } from '../server';
 import { startHubjectSimulator, type RunningHubjectSimulator } from '../simulator/hubject';
 import { startOcpiBackend, type RunningOcpiBackend } from '../simulator/ocpi-backend';
@@ -33,41 +35,47 @@ interface Closable {
 /**
  * Starts the sandbox on the sandbox configuration (its hub URL is set to the simulator's): prints the
  * banner and then the trace through `print`. Resolves once the backend has pushed its objects; on a
- * failure, closes what it started and rethrows.
+ * failure, closes what it started and rethrows. With several tenants (`--tenants 2`), each has its own
+ * backend simulator and scenario; they share the Hubject simulator, the store and the console.
  */
-export async function startSandbox(config: BridgeConfig, options: { logger: Logger; hubPort: number; print: (text: string) => void }): Promise<Closable> {
+export async function startSandbox(tenants: TenantConfig[], options: { logger: Logger; hubPort: number; print: (text: string) => void }): Promise<Closable> {
   const { logger, print } = options;
   // Newest first: the backend stops before the bridge, the bridge before the simulators it calls.
   const stack: Closable[] = [];
   const close = async () => {
     for (const item of stack) await item.close();
   };
+  const roleOf = (line: Parameters<typeof oicpTraceLine>[0]) => (tenants.find((t) => sameParty(t.config, line.partyId))?.config ?? tenants[0]!.config).oicp.role;
   try {
     // The trace: every exchange the simulators see, one line each, beside the bridge's log.
-    const hub = await startHubjectSimulator({ logger, host: '127.0.0.1', port: options.hubPort, onTraffic: (entry) => print(`${oicpTraceLine(entry, config.oicp.role)}\n`) });
+    const hub = await startHubjectSimulator({ logger, host: '127.0.0.1', port: options.hubPort, onTraffic: (entry) => print(`${oicpTraceLine(entry, roleOf(entry))}\n`) });
     stack.unshift(hub);
-    config.oicp.baseUrl = hub.url;
+    for (const { config } of tenants) config.oicp.baseUrl = hub.url;
     // EMP: a CPO behind the hub with a small network (the official example, re-keyed), published before the bridge's first pull.
-    const cpo = config.oicp.role === 'EMP' ? await startSandboxCpo(hub, logger) : undefined;
+    const cpo = tenants.some(({ config }) => config.oicp.role === 'EMP') ? await startSandboxCpo(hub, logger) : undefined;
     if (cpo) stack.unshift(cpo);
-    const bridge = await startBridge(config, logger);
+    const bridge = await startBridge(tenants, logger);
     stack.unshift({ close: () => bridge.stop() });
-    // The hub learns where its partner listens once the bridge has a port.
-    hub.simulator.partners.push({ role: config.oicp.role, id: config.oicp.operatorId ?? config.oicp.providerId ?? '', url: bridge.url });
-    const backend = await startOcpiBackend({ ...SIMULATED_BACKENDS[config.ocpi.roles.includes('CPO') ? 'EMSP' : 'CPO'], logger, host: '127.0.0.1', port: 0 });
-    stack.unshift(backend);
-    const registered = await registerSandboxBackend(bridge, backend);
-    print(sandboxBanner(config, bridge.url, bridge.store.location, hub.url, registered));
-    if (bridge.adminUrl && config.admin.token) print(consoleBanner(bridge.adminUrl, config.admin.token));
-    // Something for the console to show: Hubject refuses the first status push, which becomes a dead letter to requeue.
-    if (config.oicp.role === 'CPO') {
-      hub.simulator.failNext('PushEvseStatus', '022');
-      print('  The simulated Hubject refuses the first status push once, on purpose (022): a dead letter to requeue in the console.\n');
+    const admin = tenants[0]!.config.admin;
+    for (const { id, config } of tenants) {
+      const tenant = bridge.tenants.get(id)!;
+      // The hub learns where its partner listens once the bridge has a port.
+      hub.simulator.partners.push({ role: config.oicp.role, id: config.oicp.operatorId ?? config.oicp.providerId ?? '', url: tenant.url });
+      const backend = await startOcpiBackend({ ...SIMULATED_BACKENDS[config.ocpi.roles.includes('CPO') ? 'EMSP' : 'CPO'], logger, host: '127.0.0.1', port: 0 });
+      stack.unshift(backend);
+      const registered = await registerSandboxBackend(tenant, backend);
+      print(sandboxBanner(config, tenant.url, bridge.store.location, hub.url, registered, tenants.length > 1 ? id : undefined));
+      if (bridge.adminUrl && admin.token) print(consoleBanner(`${bridge.adminUrl}${tenantPrefix(id)}`, admin.token));
+      // Something for the console to show: Hubject refuses the first status push, which becomes a dead letter to requeue.
+      if (config.oicp.role === 'CPO') {
+        hub.simulator.failNext('PushEvseStatus', '022');
+        print('  The simulated Hubject refuses the first status push once, on purpose (022): a dead letter to requeue in the console.\n');
+      }
+      // As a backend does after registering: it pushes its own objects (a CPO its locations and tariffs, an eMSP its tokens), and the flows run.
+      await backend.backend.pushAll('bridge', (push) => print(`${ocpiTraceLine(push)}\n`));
+      // In the background: Ctrl+C must stop the sandbox even while the scenario runs.
+      if (cpo && config.oicp.role === 'EMP') void empSandboxDrive(tenant, cpo).catch((err: unknown) => logger.error('sandbox EMP scenario failed', { error: err }));
     }
-    // As a backend does after registering: it pushes its own objects (a CPO its locations and tariffs, an eMSP its tokens), and the flows run.
-    await backend.backend.pushAll('bridge', (push) => print(`${ocpiTraceLine(push)}\n`));
-    // In the background: Ctrl+C must stop the sandbox even while the scenario runs.
-    if (cpo) void empSandboxDrive(bridge, cpo).catch((err: unknown) => logger.error('sandbox EMP scenario failed', { error: err }));
   } catch (err) {
     await close();
     throw err;
@@ -75,11 +83,16 @@ export async function startSandbox(config: BridgeConfig, options: { logger: Logg
   return { close };
 }
 
+/** Whether a simulator's traffic line concerns this tenant's OICP identity. */
+function sameParty(config: BridgeConfig, partyId: string | undefined): boolean {
+  return partyId !== undefined && (config.oicp.operatorId === partyId || config.oicp.providerId === partyId);
+}
+
 /**
  * The sandbox's backend simulator starts empty each time, so the bridge registers with it afresh,
  * first forgetting a registration its store kept from an earlier run.
  */
-async function registerSandboxBackend(bridge: RunningBridge, sim: RunningOcpiBackend): Promise<OcpiParty> {
+async function registerSandboxBackend(bridge: RunningTenant, sim: RunningOcpiBackend): Promise<OcpiParty> {
   if ((await bridge.store.parties.get(BACKEND_PARTY))?.state === 'registered') await bridge.ocpi.registration.forget(BACKEND_PARTY);
   return bridge.ocpi.registration.register(BACKEND_PARTY, sim.backend.versionsUrl(), await sim.backend.registration.offer('bridge'));
 }
@@ -94,15 +107,15 @@ export async function startSandboxCpo(hub: RunningHubjectSimulator, logger: Logg
 }
 
 /** The EMP scenario, once the bridge has the network and its pricing: a driver charges with the backend's card. */
-async function empSandboxDrive(bridge: RunningBridge, cpo: OicpCpoSimulator): Promise<void> {
+async function empSandboxDrive(bridge: RunningTenant, cpo: OicpCpoSimulator): Promise<void> {
   for (const job of ['EVSE data', 'pricing', 'EVSE status']) await bridge.runJob(job);
   await cpo.charge(cpo.evseIds[0]!, { RFIDMifareFamilyIdentification: { UID: SANDBOX_CARD } }, 11);
 }
 
-function sandboxBanner(config: BridgeConfig, url: string, store: string, hubUrl: string, backend: OcpiParty): string {
+function sandboxBanner(config: BridgeConfig, url: string, store: string, hubUrl: string, backend: OcpiParty, tenant: string | undefined): string {
   return [
     '',
-    `ocpi-oicp-bridge ${version()} — sandbox mode`,
+    `ocpi-oicp-bridge ${version()} — sandbox mode${tenant ? `, tenant ${tenant} (its routes under ${url})` : ''}`,
     `  listening    ${url}   (try ${url}/healthz, ${url}/readyz, ${url}/metrics)`,
     `  store        ${store}`,
     `  OCPI party   ${config.ocpi.countryCode}*${config.ocpi.partyId} as ${config.ocpi.roles.join('+')}, versions ${config.ocpi.versions.join(', ')}`,

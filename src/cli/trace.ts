@@ -1,5 +1,5 @@
 import { exportExchange } from '../admin/trace-export';
-import { command, DEFAULT_CONFIG, EXIT, openConfiguredStore, resolveConfig, UsageError } from './common';
+import { command, DEFAULT_CONFIG, TENANT_OPTION, EXIT, openConfiguredStore, resolveConfig, UsageError } from './common';
 
 export const trace = command({
   name: 'trace',
@@ -11,13 +11,14 @@ export const trace = command({
   options: {
     out: { type: 'string', value: 'DIR', help: 'export: the folder to write to (default ./fixtures/recorded/ID).' },
     config: { type: 'string', value: 'FILE', help: `The configuration file (default ./${DEFAULT_CONFIG}, else the sandbox's store).` },
+    tenant: TENANT_OPTION,
   },
   async run(options, positionals, io) {
     const [action, id, ...extra] = positionals;
     if (action !== 'export' || id === undefined || extra.length > 0) throw new UsageError(`trace takes: export ID (got ${positionals.join(' ') || 'none'})`);
-    const resolved = resolveConfig({ config: options.config }, io);
+    const resolved = resolveConfig({ config: options.config, tenant: options.tenant }, io);
     if (typeof resolved === 'number') return resolved;
-    const store = await openConfiguredStore(resolved.config, io);
+    const store = await openConfiguredStore(resolved.config, io, resolved.tenant);
     if (!store) return EXIT.failure;
     try {
       // A correlation id is the caller's text: as a folder name it keeps only what cannot leave the folder.

@@ -4,6 +4,8 @@ import addFormats from 'ajv-formats';
 import { parseDocument } from 'yaml';
 import { MappingRulesSchema, type MappingRules } from '../mapping/rules';
 import { ConfigSchema, envOverrides, type BridgeConfig } from './schema';
+import { DEFAULT_TENANT, TENANT_ID_PATTERN } from '../core/tenant';
+import { sameOperator } from '../mapping/identifiers';
 import { isSecretKey, redactText } from '../core/redact';
 
 export interface ConfigProblem {
@@ -73,6 +75,126 @@ export function parseMappingRules(raw: unknown, source = 'mapping rules'): Mappi
   const rules = structuredClone(raw);
   if (!validateRules(rules)) throw new ConfigError(source, schemaProblems(validateRules.errors ?? [], rules));
   return rules;
+}
+
+/** One tenant of a deployment: its id and its whole configuration (shared sections included). */
+export interface TenantConfig {
+  id: string;
+  config: BridgeConfig;
+}
+
+/** Reads a configuration file that may hold several tenants; a file without `tenants:` is one tenant, `default`. Throws ConfigError. */
+export function loadDeploymentFile(file: string, env: NodeJS.ProcessEnv = process.env): TenantConfig[] {
+  return parseDeployment(readYaml(file), file, env);
+}
+
+const TENANT_KEYS = new Set(['id', 'ocpi', 'oicp', 'mapping']);
+const PER_TENANT_SECTIONS = new Set(['ocpi', 'oicp']);
+
+/**
+ * Every tenant of a parsed configuration, each validated as a whole configuration: the shared sections
+ * with its own `ocpi`, `oicp` and `mapping` (over the shared rules). Problems name their path in the file
+ * (`tenants.1.oicp.operatorId`); a problem of a shared section is reported once.
+ */
+export function parseDeployment(raw: unknown, source: string, env: NodeJS.ProcessEnv = process.env): TenantConfig[] {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || !('tenants' in raw)) {
+    return [{ id: DEFAULT_TENANT, config: parseConfig(raw, source, env) }];
+  }
+  const { tenants, ...shared } = raw as Record<string, unknown>;
+  const problems: ConfigProblem[] = [];
+  for (const section of PER_TENANT_SECTIONS) {
+    if (section in shared) problems.push({ path: section, message: `cannot be combined with tenants (each tenant has its own ${section})` });
+  }
+  if (!Array.isArray(tenants) || tenants.length === 0) throw new ConfigError(source, [...problems, { path: 'tenants', message: 'must be a list of at least one tenant' }]);
+  const resolved: TenantConfig[] = [];
+  const seen = new Set<string>();
+  tenants.forEach((tenant: unknown, index) => {
+    const at = `tenants.${index}`;
+    if (tenant === null || typeof tenant !== 'object' || Array.isArray(tenant)) {
+      problems.push({ path: at, message: 'must be a mapping with id, ocpi, oicp (and optionally mapping)' });
+      return;
+    }
+    const { id, ocpi, oicp, mapping } = tenant as Record<string, unknown>;
+    for (const key of Object.keys(tenant)) {
+      if (!TENANT_KEYS.has(key)) problems.push({ path: `${at}.${key}`, message: 'is not a known key of a tenant (id, ocpi, oicp, mapping)' });
+    }
+    if (typeof id !== 'string' || !new RegExp(TENANT_ID_PATTERN).test(id)) {
+      problems.push({ path: `${at}.id`, message: `must be lower-case letters, digits and dashes, at most 32, starting with a letter or digit${typeof id === 'string' ? ` (got ${JSON.stringify(id)})` : ''}` });
+      return;
+    }
+    if (seen.has(id)) problems.push({ path: `${at}.id`, message: `${id} names two tenants` });
+    seen.add(id);
+    const mine = mapping !== undefined && (mapping === null || typeof mapping !== 'object' || Array.isArray(mapping)) ? undefined : (mapping as Record<string, unknown> | undefined);
+    try {
+      resolved.push({ id, config: parseConfig({ ...shared, ocpi, oicp, mapping: overlay(shared.mapping, mine) }, source, tenantEnv(env, id)) });
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      for (const problem of err.problems) problems.push(inTenant(problem, at, mine));
+    }
+  });
+  problems.push(...duplicateIdentities(resolved, tenants as { id?: unknown }[]));
+  const unique = problems.filter((p, i) => problems.findIndex((q) => q.path === p.path && q.message === p.message) === i);
+  if (unique.length > 0) throw new ConfigError(source, unique);
+  return resolved;
+}
+
+/** A tenant's problem named by its path in the file: its own sections under `tenants.N`, the shared ones as they are. */
+function inTenant(problem: ConfigProblem, at: string, mapping: Record<string, unknown> | undefined): ConfigProblem {
+  const [section, key] = problem.path.split('.');
+  const own = PER_TENANT_SECTIONS.has(section ?? '') || (section === 'mapping' && key !== undefined && mapping !== undefined && key in mapping);
+  return own ? { ...problem, path: `${at}.${problem.path}` } : problem;
+}
+
+/** Two tenants speaking to Hubject as the same operator or provider would receive each other's calls and data. */
+function duplicateIdentities(resolved: TenantConfig[], raw: { id?: unknown }[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  resolved.forEach(({ id, config }, i) => {
+    const earlier = resolved.slice(0, i).find((other) => sameIdentity(other.config.oicp, config.oicp));
+    if (earlier) {
+      const index = raw.findIndex((t) => t.id === id);
+      const field = config.oicp.role === 'CPO' ? 'operatorId' : 'providerId';
+      problems.push({ path: `tenants.${index}.oicp.${field}`, message: `is also tenant ${earlier.id}'s (${identityOf(config.oicp)}): one OICP identity belongs to one tenant` });
+    }
+  });
+  return problems;
+}
+
+const identityOf = (oicp: BridgeConfig['oicp']) => (oicp.role === 'CPO' ? oicp.operatorId : oicp.providerId) ?? '';
+
+function sameIdentity(a: BridgeConfig['oicp'], b: BridgeConfig['oicp']): boolean {
+  if (a.role !== b.role) return false;
+  return a.role === 'CPO' ? sameOperator(identityOf(a), identityOf(b)) : identityOf(a).toUpperCase() === identityOf(b).toUpperCase();
+}
+
+/** Plain objects merged key by key (the tenant's over the shared); anything else is replaced whole. */
+function overlay(shared: unknown, own: Record<string, unknown> | undefined): unknown {
+  if (own === undefined) return shared;
+  if (shared === null || typeof shared !== 'object' || Array.isArray(shared)) return own;
+  const merged: Record<string, unknown> = { ...(shared as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(own)) {
+    const base = merged[key];
+    merged[key] = value !== null && typeof value === 'object' && !Array.isArray(value) && base !== null && typeof base === 'object' && !Array.isArray(base) ? overlay(base, value as Record<string, unknown>) : value;
+  }
+  return merged;
+}
+
+/**
+ * The environment a tenant's configuration is read with: the secrets of its own sections come from
+ * `BRIDGE_TENANT_<ID>_...` (`BRIDGE_OCPI_BACKEND_TOKEN` would give every tenant the same backend token),
+ * the shared ones (store URL, admin token) as for one tenant.
+ */
+export function tenantEnv(env: NodeJS.ProcessEnv, tenant: string): NodeJS.ProcessEnv {
+  const own = envOverrides().filter(({ path }) => PER_TENANT_SECTIONS.has(path[0] ?? ''));
+  const result: NodeJS.ProcessEnv = { ...env };
+  for (const { env: name } of own) {
+    result[name] = env[tenantEnvName(tenant, name)];
+  }
+  return result;
+}
+
+/** `BRIDGE_OCPI_BACKEND_TOKEN` of tenant `acme-1`: `BRIDGE_TENANT_ACME_1_OCPI_BACKEND_TOKEN`. */
+export function tenantEnvName(tenant: string, name: string): string {
+  return `BRIDGE_TENANT_${tenant.toUpperCase().replace(/-/g, '_')}_${name.replace(/^BRIDGE_/, '')}`;
 }
 
 /** Validates an already parsed configuration object (a YAML file's content, or the sandbox defaults). */

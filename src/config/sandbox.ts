@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { loadMappingRules, parseConfig } from './load';
+import { loadMappingRules, parseConfig, type TenantConfig } from './load';
 import type { BridgeConfig } from './schema';
 
 export const SANDBOX_HUB_PORT = 8081;
@@ -41,4 +41,18 @@ export function sandboxConfig(env: NodeJS.ProcessEnv = process.env, role: 'CPO' 
     // Secret overrides are for real deployments; a sandbox must behave the same on every machine.
     Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('BRIDGE_'))),
   );
+}
+
+/**
+ * `--tenants 2`: the CPO scenario (tenant `cpo`) and the eMSP scenario (tenant `emp`) in one bridge,
+ * sharing its listener, its store (a file of their own) and its console.
+ */
+export function sandboxTenants(env: NodeJS.ProcessEnv = process.env): TenantConfig[] {
+  const cpo = sandboxConfig(env, 'CPO');
+  const emp = sandboxConfig(env, 'EMP');
+  const shared = { store: { ...cpo.store, path: './data/sandbox-tenants.sqlite' }, admin: cpo.admin };
+  return [
+    { id: 'cpo', config: { ...cpo, ...shared } },
+    { id: 'emp', config: { ...emp, ...shared } },
+  ];
 }

@@ -6,6 +6,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { OCPI_VERSIONS } from '../ocpi/wire/transport';
 import { StringEnum } from '../core/typebox';
+import { TENANT_ID_PATTERN } from '../core/tenant';
 import { OPERATOR_ID_PATTERN, PROVIDER_ID_PATTERN } from '../oicp/wire/vocabulary';
 import { MappingRulesSchema } from '../mapping/rules';
 import { OPERATION_NAMES } from '../oicp/wire/operations';
@@ -229,7 +230,7 @@ const Ocpi = Type.Object(
       ),
     ),
   },
-  { additionalProperties: false, description: 'The bridge as an OCPI party toward the backend.' },
+  { additionalProperties: false, description: 'The bridge as an OCPI party toward the backend. Required, unless `tenants` lists several parties (each with its own `ocpi`).' },
 );
 
 const Oicp = Type.Object(
@@ -330,7 +331,7 @@ const Oicp = Type.Object(
       { additionalProperties: false, default: {}, description: 'OICP calls Hubject makes to the bridge (remote starts for a CPO; authorizations, CDRs, notifications for an EMP).' },
     ),
   },
-  { additionalProperties: false, description: 'The bridge as an OICP partner toward Hubject (mutual TLS).' },
+  { additionalProperties: false, description: 'The bridge as an OICP partner toward Hubject (mutual TLS). Required, unless `tenants` lists several identities (each with its own `oicp`).' },
 );
 
 const Trace = Type.Object(
@@ -394,15 +395,48 @@ const Log = Type.Object(
   { additionalProperties: false, default: {}, description: 'Logging to standard output. Tokens and keys are redacted.' },
 );
 
+
+/** One tenant's configuration as the flows see it: the shared sections with the tenant's own OCPI party, OICP identity and mapping rules. */
 export const ConfigSchema = Type.Object(
+  { server: Server, store: Store, outbox: Outbox, retention: Retention, ocpi: Ocpi, oicp: Oicp, mapping: MappingRulesSchema, log: Log, trace: Trace, admin: Admin },
+  { additionalProperties: false },
+);
+
+export type BridgeConfig = Static<typeof ConfigSchema>;
+
+const Tenant = Type.Object(
+  {
+    id: Type.String({ pattern: TENANT_ID_PATTERN, description: 'The tenant\'s name: its URL prefix `/tenants/{id}`, its key in the store, the `tenant` label of its metrics and the `--tenant` of the CLI. The tenant `default` is also served without a prefix (a single-tenant deployment\'s data and URLs are that tenant\'s).' }),
+    ocpi: Ocpi,
+    oicp: Oicp,
+    mapping: Type.Optional(
+      Type.Object({}, { additionalProperties: true, description: 'This tenant\'s mapping rules, key by key over the shared `mapping` section (same keys).' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * The configuration file: the shared sections, and either one OCPI party and OICP identity (`ocpi`,
+ * `oicp`: one tenant, `default`) or several (`tenants`). Each tenant is then validated as a whole
+ * `ConfigSchema`, so its problems are named by their path in the file.
+ */
+export const ConfigFileSchema = Type.Object(
   {
     server: Server,
     store: Store,
     outbox: Outbox,
     retention: Retention,
-    ocpi: Ocpi,
-    oicp: Oicp,
+    ocpi: Type.Optional(Ocpi),
+    oicp: Type.Optional(Oicp),
     mapping: MappingRulesSchema,
+    tenants: Type.Optional(
+      Type.Array(Tenant, {
+        minItems: 1,
+        description:
+          'Several tenants in one deployment (docs/tenants.md), each an OCPI party toward its own backend and an OICP identity toward Hubject with its own certificate, isolated from the others in the store, the routes and delivery. Replaces the top-level `ocpi` and `oicp`. Secrets per tenant from the environment: `BRIDGE_TENANT_<ID>_OCPI_BACKEND_TOKEN`, `BRIDGE_TENANT_<ID>_OICP_TLS_PASSPHRASE` (the id upper-cased, dashes as underscores).',
+      }),
+    ),
     log: Log,
     trace: Trace,
     admin: Admin,
@@ -410,7 +444,7 @@ export const ConfigSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export type BridgeConfig = Static<typeof ConfigSchema>;
+export type ConfigFile = Static<typeof ConfigFileSchema>;
 export type StoreConfig = BridgeConfig['store'];
 /** What the store needs of the outbox settings (polling and concurrency are the worker's business, retention the scheduled purge's). */
 export type OutboxPolicy = Omit<BridgeConfig['outbox'], 'pollMs' | 'retention' | 'concurrency'>;

@@ -7,13 +7,26 @@ export interface Metrics {
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   /** Pushes older than what the bridge held: acknowledged, not applied. */
-  staleUpdates: Counter<'module'>;
-  /** Counts what the exchange trace reports: messages per flow and direction, translations, findings, deliveries and their latency. */
-  exchanges: TraceSink;
+  staleUpdates: Counter<'module' | 'tenant'>;
+  /**
+   * Counts what a tenant's exchange trace reports: messages per flow and direction, findings, deliveries
+   * and their latency, labelled with the tenant; translations (what the store enqueues) for all tenants,
+   * from the sink of no tenant.
+   */
+  exchanges(tenant: string | undefined): TraceSink;
 }
 
-/** One registry per app, so several apps (tests, simulators) in one process do not share counters. */
-export function createMetrics(store: Pick<Store, 'outbox' | 'held'>): Metrics {
+/** A tenant's outbox and held items, counted at scrape time. */
+export interface TenantCounts {
+  tenant: string;
+  store: Pick<Store, 'outbox' | 'held'>;
+}
+
+/**
+ * One registry per app, so several apps (tests, simulators) in one process do not share counters.
+ * `stores` are the tenants running at scrape time (they change with a reload).
+ */
+export function createMetrics(stores: () => readonly TenantCounts[]): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'bridge_' });
   const httpRequests = new Counter({
@@ -31,30 +44,35 @@ export function createMetrics(store: Pick<Store, 'outbox' | 'held'>): Metrics {
   });
   new Gauge({
     name: 'bridge_outbox_items',
-    help: 'Outbox items not yet delivered, by state (pending: waiting or retrying; dead: needs an operator).',
-    labelNames: ['state'] as const,
+    help: 'Outbox items not yet delivered, by tenant and state (pending: waiting or retrying; dead: needs an operator).',
+    labelNames: ['state', 'tenant'] as const,
     registers: [registry],
     // Read at scrape time so the number is the store's, shared by every instance on PostgreSQL.
     async collect() {
-      const depth = await store.outbox.depth();
-      this.set({ state: 'pending' }, depth.pending);
-      this.set({ state: 'dead' }, depth.dead);
+      this.reset();
+      for (const { tenant, store } of stores()) {
+        const depth = await store.outbox.depth();
+        this.set({ state: 'pending', tenant }, depth.pending);
+        this.set({ state: 'dead', tenant }, depth.dead);
+      }
     },
   });
   new Gauge({
     name: 'bridge_held_items',
     help: 'What was accepted but is held back from the other side (e.g. an EVSE Hubject would refuse), by kind; `outbox held` lists them with the reason.',
-    labelNames: ['kind'] as const,
+    labelNames: ['kind', 'tenant'] as const,
     registers: [registry],
     async collect() {
       this.reset();
-      for (const [kind, count] of Object.entries(await store.held.counts())) this.set({ kind }, count);
+      for (const { tenant, store } of stores()) {
+        for (const [kind, count] of Object.entries(await store.held.counts())) this.set({ kind, tenant }, count);
+      }
     },
   });
   const staleUpdates = new Counter({
     name: 'bridge_stale_updates_total',
     help: 'OCPI pushes older than the version the bridge holds (by last_updated): acknowledged, not applied, not forwarded.',
-    labelNames: ['module'] as const,
+    labelNames: ['module', 'tenant'] as const,
     registers: [registry],
   });
   return { registry, httpRequests, httpDuration, staleUpdates, exchanges: exchangeMetrics(registry) };
@@ -65,11 +83,11 @@ export function createMetrics(store: Pick<Store, 'outbox' | 'held'>): Metrics {
  * too). Labels stay bounded: an OCPI message is named by its module (a path the router did not serve
  * by `unmatched`), an OICP one by its operation, an outbox flow by its topic.
  */
-function exchangeMetrics(registry: Registry): TraceSink {
+function exchangeMetrics(registry: Registry): (tenant: string | undefined) => TraceSink {
   const messages = new Counter({
     name: 'bridge_messages_total',
     help: 'Protocol messages by protocol, direction (in: answered by the bridge, out: sent by it), module or operation, and outcome (HTTP status, OICP StatusCode, or the failure).',
-    labelNames: ['protocol', 'direction', 'message', 'outcome'] as const,
+    labelNames: ['protocol', 'direction', 'message', 'outcome', 'tenant'] as const,
     registers: [registry],
   });
   const translations = new Counter({
@@ -81,19 +99,19 @@ function exchangeMetrics(registry: Registry): TraceSink {
   const findings = new Counter({
     name: 'bridge_findings_total',
     help: 'Mapping findings by kind (loss, default, invalid) and by what was mapped.',
-    labelNames: ['kind', 'mapping'] as const,
+    labelNames: ['kind', 'mapping', 'tenant'] as const,
     registers: [registry],
   });
   const deliveries = new Counter({
     name: 'bridge_deliveries_total',
-    help: 'Outbox deliveries by flow (topic) and outcome (delivered, retry, dead, superseded, stale).',
-    labelNames: ['flow', 'outcome'] as const,
+    help: 'Outbox deliveries by tenant, flow (topic) and outcome (delivered, retry, dead, superseded, stale).',
+    labelNames: ['flow', 'outcome', 'tenant'] as const,
     registers: [registry],
   });
   const latency = new Histogram({
     name: 'bridge_delivery_latency_seconds',
     help: 'From the enqueue of a message to its delivery, by flow (topic): retries and outages included.',
-    labelNames: ['flow'] as const,
+    labelNames: ['flow', 'tenant'] as const,
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 21600],
     registers: [registry],
   });
@@ -104,26 +122,28 @@ function exchangeMetrics(registry: Registry): TraceSink {
     const [, , version, module] = (record.name.split(' ')[1] ?? '').split('/');
     return module ?? (version === 'versions' ? 'versions' : 'version details');
   };
-  return {
+  // Translations are reported by the store, which serves every tenant: counted from the sink of no tenant only.
+  return (tenant) => ({
     record(record) {
+      const own = tenant ?? '';
       switch (record.kind) {
         case 'request':
         case 'call':
-          messages.inc({ protocol: record.protocol, direction: record.direction, message: messageOf(record), outcome: record.status ?? '' });
+          messages.inc({ protocol: record.protocol, direction: record.direction, message: messageOf(record), outcome: record.status ?? '', tenant: own });
           break;
         case 'enqueued':
-          translations.inc({ flow: record.name, outcome: record.status ?? '' });
+          if (tenant === undefined) translations.inc({ flow: record.name, outcome: record.status ?? '' });
           break;
         case 'findings':
-          for (const finding of record.findings ?? []) findings.inc({ kind: finding.kind, mapping: record.name });
+          for (const finding of record.findings ?? []) findings.inc({ kind: finding.kind, mapping: record.name, tenant: own });
           break;
         case 'delivery':
-          deliveries.inc({ flow: record.name, outcome: record.status ?? '' });
-          if (record.status === 'delivered' && record.durationMs !== undefined) latency.observe({ flow: record.name }, record.durationMs / 1000);
+          deliveries.inc({ flow: record.name, outcome: record.status ?? '', tenant: own });
+          if (record.status === 'delivered' && record.durationMs !== undefined) latency.observe({ flow: record.name, tenant: own }, record.durationMs / 1000);
           break;
         default:
           break;
       }
     },
-  };
+  });
 }

@@ -99,7 +99,8 @@ export function senderRoutes(module: SenderModule, handlers: ObjectSender, optio
       if (value !== undefined) items.push(value);
     }
     // Offsets count the objects of the list, also those a 2.1.1 page had to leave out.
-    const url = new URL(req.originalUrl, options.publicUrl());
+    // Appended, not resolved: a tenant's public URL has a path (`/tenants/{id}`) that the request's does not repeat.
+    const url = new URL(`${options.publicUrl()}${req.originalUrl}`);
     res.set(pageHeaders(url, query, { items: page.items, total: page.total })).json(envelope(items, now()));
   });
 

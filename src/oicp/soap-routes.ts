@@ -43,7 +43,7 @@ export function soapEndpoints(options: OicpServerOptions): Router {
       router.get(path, (req, res) => {
         if (req.query.wsdl === undefined) res.status(405).set('allow', 'POST').type('text/plain').send('POST a SOAP envelope, or GET ?wsdl');
         else if (path !== soapPath(service)) res.status(404).type('text/plain').send(`the WSDL served here describes OICP ${LATEST_RELEASE}: GET ${soapPath(service)}?wsdl (docs/oicp-soap.md)`);
-        else res.type('text/xml').send(servedWsdl(documents(), service, `${req.protocol}://${req.get('host') ?? ''}`));
+        else res.type('text/xml').send(servedWsdl(documents(), service, `${req.protocol}://${req.get('host') ?? ''}${typeof res.locals.mountPath === 'string' ? res.locals.mountPath : ''}`));
       });
     }
     router.get(`${SOAP_BASE_PATH}/${service}/:file`, (req, res, next) => {
