@@ -34,9 +34,11 @@ interface Row {
   updated_at: number;
 }
 
+/** A tenant's pairs: every statement reads and writes only the rows of `tenant`. */
 export class CorrelationRepository {
   constructor(
     private readonly db: SqlExecutor,
+    private readonly tenant: string,
     private readonly now: () => number,
   ) {}
 
@@ -46,10 +48,10 @@ export class CorrelationRepository {
     try {
       // RETURNING: the pair as stored (an update keeps its created_at) without reading it again.
       const [row] = await this.db.all<Row>(
-        `INSERT INTO correlations (kind, ocpi_id, oicp_id, attrs, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
-         ON CONFLICT (kind, ocpi_id) DO UPDATE SET oicp_id = excluded.oicp_id, attrs = excluded.attrs, updated_at = excluded.updated_at
+        `INSERT INTO correlations (tenant, kind, ocpi_id, oicp_id, attrs, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)
+         ON CONFLICT (tenant, kind, ocpi_id) DO UPDATE SET oicp_id = excluded.oicp_id, attrs = excluded.attrs, updated_at = excluded.updated_at
          RETURNING *`,
-        [pair.kind, pair.ocpiId, pair.oicpId, JSON.stringify(pair.attrs ?? {}), at],
+        [this.tenant, pair.kind, pair.ocpiId, pair.oicpId, JSON.stringify(pair.attrs ?? {}), at],
       );
       return toCorrelation(row!);
     } catch (err) {
@@ -63,22 +65,22 @@ export class CorrelationRepository {
    * confirmed (what `staleSince` sweeps by).
    */
   async updateAttrs(kind: string, ocpiId: string, attrs: Record<string, unknown>): Promise<boolean> {
-    return (await this.db.run('UPDATE correlations SET attrs = $1 WHERE kind = $2 AND ocpi_id = $3', [JSON.stringify(attrs), kind, ocpiId])) === 1;
+    return (await this.db.run('UPDATE correlations SET attrs = $1 WHERE tenant = $2 AND kind = $3 AND ocpi_id = $4', [JSON.stringify(attrs), this.tenant, kind, ocpiId])) === 1;
   }
 
   async byOcpi(kind: string, ocpiId: string): Promise<Correlation | undefined> {
-    const [row] = await this.db.all<Row>('SELECT * FROM correlations WHERE kind = $1 AND ocpi_id = $2', [kind, ocpiId]);
+    const [row] = await this.db.all<Row>('SELECT * FROM correlations WHERE tenant = $1 AND kind = $2 AND ocpi_id = $3', [this.tenant, kind, ocpiId]);
     return row && toCorrelation(row);
   }
 
   async byOicp(kind: string, oicpId: string): Promise<Correlation | undefined> {
-    const [row] = await this.db.all<Row>('SELECT * FROM correlations WHERE kind = $1 AND oicp_id = $2', [kind, oicpId]);
+    const [row] = await this.db.all<Row>('SELECT * FROM correlations WHERE tenant = $1 AND kind = $2 AND oicp_id = $3', [this.tenant, kind, oicpId]);
     return row && toCorrelation(row);
   }
 
   /** The pairs of a kind not written since `before` (epoch ms): what a full pull did not see again. */
   async staleSince(kind: string, before: number, limit = 1_000): Promise<Correlation[]> {
-    return (await this.db.all<Row>('SELECT * FROM correlations WHERE kind = $1 AND updated_at < $2 ORDER BY updated_at LIMIT $3', [kind, before, limit])).map(toCorrelation);
+    return (await this.db.all<Row>('SELECT * FROM correlations WHERE tenant = $1 AND kind = $2 AND updated_at < $3 ORDER BY updated_at LIMIT $4', [this.tenant, kind, before, limit])).map(toCorrelation);
   }
 
   /** Deletes the pairs of a kind not written since `before` (epoch ms), in batches; returns how many went. */
@@ -86,14 +88,17 @@ export class CorrelationRepository {
     let purged = 0;
     let deleted: number;
     do {
-      deleted = await this.db.run('DELETE FROM correlations WHERE kind = $1 AND ocpi_id IN (SELECT ocpi_id FROM correlations WHERE kind = $1 AND updated_at < $2 LIMIT $3)', [kind, before, batch]);
+      deleted = await this.db.run(
+        'DELETE FROM correlations WHERE tenant = $1 AND kind = $2 AND ocpi_id IN (SELECT ocpi_id FROM correlations WHERE tenant = $1 AND kind = $2 AND updated_at < $3 LIMIT $4)',
+        [this.tenant, kind, before, batch],
+      );
       purged += deleted;
     } while (deleted === batch);
     return purged;
   }
 
   async delete(kind: string, ocpiId: string): Promise<boolean> {
-    return (await this.db.run('DELETE FROM correlations WHERE kind = $1 AND ocpi_id = $2', [kind, ocpiId])) === 1;
+    return (await this.db.run('DELETE FROM correlations WHERE tenant = $1 AND kind = $2 AND ocpi_id = $3', [this.tenant, kind, ocpiId])) === 1;
   }
 }
 

@@ -39,33 +39,34 @@ interface PartyRow {
 export class PartyRepository {
   constructor(
     private readonly db: SqlExecutor,
+    private readonly tenant: string,
     private readonly now: () => number,
   ) {}
 
   async save(party: PartyInput): Promise<OcpiParty> {
     const at = this.now();
     await this.db.run(
-      `INSERT INTO ocpi_parties (id, state, version, versions_url, roles, endpoints, outbound_token, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
-       ON CONFLICT (id) DO UPDATE SET state = excluded.state, version = excluded.version, versions_url = excluded.versions_url,
+      `INSERT INTO ocpi_parties (tenant, id, state, version, versions_url, roles, endpoints, outbound_token, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+       ON CONFLICT (tenant, id) DO UPDATE SET state = excluded.state, version = excluded.version, versions_url = excluded.versions_url,
          roles = excluded.roles, endpoints = excluded.endpoints, outbound_token = excluded.outbound_token, updated_at = excluded.updated_at`,
-      [party.id, party.state, party.version, party.versionsUrl, JSON.stringify(party.roles), JSON.stringify(party.endpoints), party.outboundToken, at],
+      [this.tenant, party.id, party.state, party.version, party.versionsUrl, JSON.stringify(party.roles), JSON.stringify(party.endpoints), party.outboundToken, at],
     );
     return (await this.get(party.id))!;
   }
 
   async get(id: string): Promise<OcpiParty | undefined> {
-    const [row] = await this.db.all<PartyRow>('SELECT * FROM ocpi_parties WHERE id = $1', [id]);
+    const [row] = await this.db.all<PartyRow>('SELECT * FROM ocpi_parties WHERE tenant = $1 AND id = $2', [this.tenant, id]);
     return row && toParty(row);
   }
 
   async list(): Promise<OcpiParty[]> {
-    return (await this.db.all<PartyRow>('SELECT * FROM ocpi_parties ORDER BY created_at, id')).map(toParty);
+    return (await this.db.all<PartyRow>('SELECT * FROM ocpi_parties WHERE tenant = $1 ORDER BY created_at, id', [this.tenant])).map(toParty);
   }
 
   /** Removes the party and, with it, every token it could use. */
   async delete(id: string): Promise<boolean> {
-    return (await this.db.run('DELETE FROM ocpi_parties WHERE id = $1', [id])) === 1;
+    return (await this.db.run('DELETE FROM ocpi_parties WHERE tenant = $1 AND id = $2', [this.tenant, id])) === 1;
   }
 }
 
@@ -94,11 +95,13 @@ function hashToken(token: string): string {
 export class TokenRepository {
   constructor(
     private readonly db: SqlExecutor,
+    private readonly tenant: string,
     private readonly now: () => number,
   ) {}
 
   async issue(request: { party: string; purpose: TokenPurpose; token: string; expiresAt?: number }): Promise<void> {
-    await this.db.run('INSERT INTO ocpi_tokens (token_hash, party, purpose, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)', [
+    await this.db.run('INSERT INTO ocpi_tokens (tenant, token_hash, party, purpose, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+      this.tenant,
       hashToken(request.token),
       request.party,
       request.purpose,
@@ -111,8 +114,8 @@ export class TokenRepository {
   async verify(token: string): Promise<{ party: string; purpose: TokenPurpose } | undefined> {
     const presented = hashToken(token);
     const [row] = await this.db.all<{ token_hash: string; party: string; purpose: TokenPurpose; expires_at: number | null }>(
-      'SELECT token_hash, party, purpose, expires_at FROM ocpi_tokens WHERE token_hash = $1',
-      [presented],
+      'SELECT token_hash, party, purpose, expires_at FROM ocpi_tokens WHERE tenant = $1 AND token_hash = $2',
+      [this.tenant, presented],
     );
     // The lookup keys on a hash the caller cannot steer, so its timing says nothing about the token;
     // the final comparison is constant-time anyway so the rule holds without that argument.
@@ -127,18 +130,18 @@ export class TokenRepository {
    */
   async expire(party: string, purpose: TokenPurpose, at: number = this.now(), keep?: string): Promise<number> {
     return this.db.run(
-      'UPDATE ocpi_tokens SET expires_at = $1 WHERE party = $2 AND purpose = $3 AND (expires_at IS NULL OR expires_at > $1) AND token_hash <> $4',
-      [at, party, purpose, keep === undefined ? '' : hashToken(keep)],
+      'UPDATE ocpi_tokens SET expires_at = $1 WHERE tenant = $2 AND party = $3 AND purpose = $4 AND (expires_at IS NULL OR expires_at > $1) AND token_hash <> $5',
+      [at, this.tenant, party, purpose, keep === undefined ? '' : hashToken(keep)],
     );
   }
 
   /** Ends one token now (a token handed out in a handshake that then failed). */
   /** Deletes tokens that stopped working before `before` (rotated, revoked, spent registration tokens); returns how many. */
   async purgeExpired(before: number): Promise<number> {
-    return this.db.run('DELETE FROM ocpi_tokens WHERE expires_at IS NOT NULL AND expires_at < $1', [before]);
+    return this.db.run('DELETE FROM ocpi_tokens WHERE tenant = $1 AND expires_at IS NOT NULL AND expires_at < $2', [this.tenant, before]);
   }
 
   async revoke(token: string): Promise<void> {
-    await this.db.run('UPDATE ocpi_tokens SET expires_at = $1 WHERE token_hash = $2', [this.now(), hashToken(token)]);
+    await this.db.run('UPDATE ocpi_tokens SET expires_at = $1 WHERE tenant = $2 AND token_hash = $3', [this.now(), this.tenant, hashToken(token)]);
   }
 }

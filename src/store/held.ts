@@ -30,6 +30,7 @@ interface Row {
 export class HeldRepository {
   constructor(
     private readonly db: SqlExecutor,
+    private readonly tenant: string,
     private readonly now: () => number,
   ) {}
 
@@ -37,19 +38,19 @@ export class HeldRepository {
   async hold(entry: { kind: string; ref: string; reason: string; details?: unknown }): Promise<void> {
     const at = this.now();
     await this.db.run(
-      `INSERT INTO held_items (kind, ref, reason, details, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
-       ON CONFLICT (kind, ref) DO UPDATE SET reason = excluded.reason, details = excluded.details, updated_at = excluded.updated_at`,
-      [entry.kind, entry.ref, entry.reason, JSON.stringify(entry.details ?? null), at],
+      `INSERT INTO held_items (tenant, kind, ref, reason, details, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)
+       ON CONFLICT (tenant, kind, ref) DO UPDATE SET reason = excluded.reason, details = excluded.details, updated_at = excluded.updated_at`,
+      [this.tenant, entry.kind, entry.ref, entry.reason, JSON.stringify(entry.details ?? null), at],
     );
   }
 
   /** The object is forwarded again (or gone): it is no longer held. */
   async release(kind: string, ref: string): Promise<boolean> {
-    return (await this.db.run('DELETE FROM held_items WHERE kind = $1 AND ref = $2', [kind, ref])) === 1;
+    return (await this.db.run('DELETE FROM held_items WHERE tenant = $1 AND kind = $2 AND ref = $3', [this.tenant, kind, ref])) === 1;
   }
 
   async get(kind: string, ref: string): Promise<HeldItem | undefined> {
-    const [row] = await this.db.all<Row>('SELECT * FROM held_items WHERE kind = $1 AND ref = $2', [kind, ref]);
+    const [row] = await this.db.all<Row>('SELECT * FROM held_items WHERE tenant = $1 AND kind = $2 AND ref = $3', [this.tenant, kind, ref]);
     return row && toHeld(row);
   }
 
@@ -59,14 +60,14 @@ export class HeldRepository {
     const offset = options.offset ?? 0;
     const rows =
       options.kind === undefined
-        ? await this.db.all<Row>('SELECT * FROM held_items ORDER BY created_at, kind, ref LIMIT $1 OFFSET $2', [limit, offset])
-        : await this.db.all<Row>('SELECT * FROM held_items WHERE kind = $1 ORDER BY created_at, ref LIMIT $2 OFFSET $3', [options.kind, limit, offset]);
+        ? await this.db.all<Row>('SELECT * FROM held_items WHERE tenant = $1 ORDER BY created_at, kind, ref LIMIT $2 OFFSET $3', [this.tenant, limit, offset])
+        : await this.db.all<Row>('SELECT * FROM held_items WHERE tenant = $1 AND kind = $2 ORDER BY created_at, ref LIMIT $3 OFFSET $4', [this.tenant, options.kind, limit, offset]);
     return rows.map(toHeld);
   }
 
   /** How many are held, per kind (for metrics). */
   async counts(): Promise<Record<string, number>> {
-    const rows = await this.db.all<{ kind: string; n: number | string }>('SELECT kind, COUNT(*) AS n FROM held_items GROUP BY kind');
+    const rows = await this.db.all<{ kind: string; n: number | string }>('SELECT kind, COUNT(*) AS n FROM held_items WHERE tenant = $1 GROUP BY kind', [this.tenant]);
     return Object.fromEntries(rows.map((r) => [r.kind, Number(r.n)]));
   }
 }

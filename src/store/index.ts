@@ -9,14 +9,17 @@ import { OutboxRepository } from './outbox';
 import { PostgresDatabase } from './postgres';
 import type { Dialect, SqlDatabase, SqlExecutor } from './sql';
 import { SqliteDatabase } from './sqlite';
-import { TraceRepository, TraceWriter, TracedOutboxRepository, type TraceWriterOptions } from './traces';
+import { TraceRepository, TraceWriter, TracedOutboxRepository, insertTraces, tenantSink, tenantTracer, type TenantTraceRecord, type TraceWriterOptions, type Tracer } from './traces';
 import { teeSinks, traceEvent, type TraceSink } from '../core/trace-context';
+
+/** The tenant of a single-tenant deployment; what a store of schema version 6 held became its rows. */
+export const DEFAULT_TENANT = 'default';
 
 export { CorrelationConflictError, type Correlation } from './correlations';
 export { ownerKey, ownerOf, type CachedObject } from './objects';
 export { type OcpiParty, type PartyInput, type TokenPurpose } from './credentials';
 export { type HeldItem } from './held';
-export { type ExchangeSummary, type TraceEntry } from './traces';
+export { type ExchangeSummary, type TenantTraceRecord, type TraceEntry, type Tracer } from './traces';
 export { type FirstWrite, type FirstWriteResult } from './intake';
 export { retryDelay, type ClaimedItem, type EnqueueResult, type EnqueueRequest, type FailOutcome, type OutboxItem, type OutboxState } from './outbox';
 
@@ -34,7 +37,15 @@ export interface StoreRepositories {
   traces: TraceRepository;
 }
 
+/**
+ * One tenant's view of the store: its repositories, transactions, acceptOnce and tracer read and
+ * write only the rows of `tenant`. Every view of one opened store shares its database connection
+ * (pool) and its trace writer.
+ */
 export interface Store extends StoreRepositories {
+  readonly tenant: string;
+  /** The same database, seen by another tenant (cheap: no connection of its own). */
+  forTenant(tenant: string): Store;
   readonly dialect: Dialect;
   /** Where the data lives, without credentials (for logs and the start-up banner). */
   readonly location: string;
@@ -44,12 +55,12 @@ export interface Store extends StoreRepositories {
    * (SQLite) or run outside it (PostgreSQL).
    */
   transaction<T>(fn: (tx: StoreRepositories) => Promise<T>): Promise<T>;
-  /** Where the bridge reports exchange events; undefined when tracing is off. */
-  readonly tracer: TraceWriter | undefined;
+  /** Where the bridge reports the tenant's exchange events; undefined when tracing is off. */
+  readonly tracer: Tracer | undefined;
   /** Stores a record written once (a CDR) with its correlation and outbox item, unless it is there already; see intake.ts. Not inside `transaction`. */
   acceptOnce(write: FirstWrite): Promise<FirstWriteResult>;
   ping(): Promise<void>;
-  /** Writes the trace events still waiting, then closes. */
+  /** Writes the trace events still waiting, then closes; on a view from forTenant, nothing (the opened store owns the database). */
   close(): Promise<void>;
 }
 
@@ -58,11 +69,11 @@ export interface StoreOptions {
   random?: () => number;
   /** Record the exchange trace, written in batches as these say. */
   trace?: TraceWriterOptions;
-  /** Also told of the store's own trace events (what goes into the outbox), stored or not: the metrics. */
+  /** Also told of the store's own trace events (what goes into the outbox), stored or not, each a TenantTraceRecord: the metrics. */
   observe?: TraceSink;
 }
 
-/** Opens the configured store and brings its schema up to date. */
+/** Opens the configured store and brings its schema up to date; answers the view of DEFAULT_TENANT. */
 export async function openStore(config: StoreConfig, policy: OutboxPolicy, options: StoreOptions = {}): Promise<Store> {
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
@@ -88,37 +99,45 @@ export async function openStore(config: StoreConfig, policy: OutboxPolicy, optio
     await db.close();
     throw err;
   }
-  const tracer =
-    options.trace &&
-    new TraceWriter((records) => db.transaction((tx) => new TraceRepository(tx).insert(records)), options.trace);
-  const reported = teeSinks(tracer, options.observe);
-  const bind = (executor: SqlExecutor): StoreRepositories => ({
-    parties: new PartyRepository(executor, now),
-    tokens: new TokenRepository(executor, now),
-    correlations: new CorrelationRepository(executor, now),
-    outbox: reported ? new TracedOutboxRepository(executor, policy, now, random, reported) : new OutboxRepository(executor, policy, now, random),
-    objects: new ObjectRepository(executor, now),
-    held: new HeldRepository(executor, now),
-    traces: new TraceRepository(executor),
-  });
+  const writer =
+    options.trace && new TraceWriter<TenantTraceRecord>((records) => db.transaction((tx) => insertTraces(tx, records)), options.trace);
+  const view = (tenant: string): Store => {
+    const tracer = writer && tenantTracer(writer, tenant);
+    const reported = teeSinks(tracer, options.observe && tenantSink(options.observe, tenant));
+    const bind = (executor: SqlExecutor): StoreRepositories => ({
+      parties: new PartyRepository(executor, tenant, now),
+      tokens: new TokenRepository(executor, tenant, now),
+      correlations: new CorrelationRepository(executor, tenant, now),
+      outbox: reported ? new TracedOutboxRepository(executor, tenant, policy, now, random, reported) : new OutboxRepository(executor, tenant, policy, now, random),
+      objects: new ObjectRepository(executor, tenant, now),
+      held: new HeldRepository(executor, tenant, now),
+      traces: new TraceRepository(executor, tenant),
+    });
+    return {
+      tenant,
+      forTenant: view,
+      dialect: db.dialect,
+      location,
+      tracer,
+      ...bind(db),
+      transaction: (fn) => db.transaction((tx) => fn(bind(tx))),
+      acceptOnce: async (write) => {
+        if (db.dialect !== 'postgres') return db.transaction((tx) => acceptOnceIn(bind(tx), write));
+        const result = await acceptOnce(db, tenant, now, bind(db), write);
+        // The one statement writes the outbox item in SQL, past the traced repository: its enqueue is reported here.
+        if (result.outcome === 'stored') {
+          traceEvent(tracer, { protocol: 'bridge', direction: 'internal', kind: 'enqueued', name: write.announcement.topic, status: 'created', request: write.announcement.payload, outboxId: result.outboxId });
+        }
+        return result;
+      },
+      ping: () => db.ping(),
+      close: () => Promise.resolve(),
+    };
+  };
   return {
-    dialect: db.dialect,
-    location,
-    tracer,
-    ...bind(db),
-    transaction: (fn) => db.transaction((tx) => fn(bind(tx))),
-    acceptOnce: async (write) => {
-      if (db.dialect !== 'postgres') return db.transaction((tx) => acceptOnceIn(bind(tx), write));
-      const result = await acceptOnce(db, now, bind(db), write);
-      // The one statement writes the outbox item in SQL, past the traced repository: its enqueue is reported here.
-      if (result.outcome === 'stored') {
-        traceEvent(tracer, { protocol: 'bridge', direction: 'internal', kind: 'enqueued', name: write.announcement.topic, status: 'created', request: write.announcement.payload, outboxId: result.outboxId });
-      }
-      return result;
-    },
-    ping: () => db.ping(),
+    ...view(DEFAULT_TENANT),
     close: async () => {
-      await tracer?.close();
+      await writer?.close();
       await db.close();
     },
   };

@@ -23,24 +23,25 @@ export type FirstWriteResult = { outcome: 'stored'; outboxId: number } | { outco
  * concurrent attempts at the same record instead of an advisory lock. SQLite runs in-process, so
  * there the repositories do it step by step in one transaction.
  */
-export async function acceptOnce(db: SqlExecutor, now: () => number, repositories: { objects: ObjectRepository }, write: FirstWrite): Promise<FirstWriteResult> {
+export async function acceptOnce(db: SqlExecutor, tenant: string, now: () => number, repositories: { objects: ObjectRepository }, write: FirstWrite): Promise<FirstWriteResult> {
   const { object, correlation, announcement } = write;
   const at = now();
   let rows: { stored: number | string; existing: string | null; outbox_id: number | string | null }[];
   try {
     rows = await db.all(
       `WITH object AS (
-         INSERT INTO ocpi_objects (module, owner, id, body, created_at, updated_at, last_updated) VALUES ($1, $2, $3, $4, $5, $5, $6)
-         ON CONFLICT (module, owner, id) DO NOTHING RETURNING id
+         INSERT INTO ocpi_objects (tenant, module, owner, id, body, created_at, updated_at, last_updated) VALUES ($14, $1, $2, $3, $4, $5, $5, $6)
+         ON CONFLICT (tenant, module, owner, id) DO NOTHING RETURNING id
        ), pair AS (
-         INSERT INTO correlations (kind, ocpi_id, oicp_id, attrs, created_at, updated_at) SELECT $7, $8, $9, '{}', $5, $5 FROM object
-         ON CONFLICT (kind, ocpi_id) DO UPDATE SET oicp_id = excluded.oicp_id, attrs = excluded.attrs, updated_at = excluded.updated_at RETURNING 1
+         INSERT INTO correlations (tenant, kind, ocpi_id, oicp_id, attrs, created_at, updated_at) SELECT $14, $7, $8, $9, '{}', $5, $5 FROM object
+         ON CONFLICT (tenant, kind, ocpi_id) DO UPDATE SET oicp_id = excluded.oicp_id, attrs = excluded.attrs, updated_at = excluded.updated_at RETURNING 1
        ), announced AS (
-         INSERT INTO outbox (topic, dedupe_key, payload, state, attempts, due_at, created_at, updated_at, order_key, barrier, replace_key)
-         SELECT $10, $11, $12, 'pending', 0, $5, $5, $5, $13, 0, NULL FROM pair
-         ON CONFLICT (topic, dedupe_key) DO NOTHING RETURNING id
+         INSERT INTO outbox (tenant, topic, dedupe_key, payload, state, attempts, due_at, created_at, updated_at, order_key, barrier, replace_key)
+         SELECT $14, $10, $11, $12, 'pending', 0, $5, $5, $5, $13, 0, NULL FROM pair
+         ON CONFLICT (tenant, topic, dedupe_key) DO NOTHING RETURNING id
        )
-       SELECT (SELECT COUNT(*) FROM object) AS stored, (SELECT id FROM announced) AS outbox_id, (SELECT body FROM ocpi_objects WHERE module = $1 AND owner = $2 AND id = $3) AS existing`,
+       SELECT (SELECT COUNT(*) FROM object) AS stored, (SELECT id FROM announced) AS outbox_id,
+         (SELECT body FROM ocpi_objects WHERE tenant = $14 AND module = $1 AND owner = $2 AND id = $3) AS existing`,
       [
         object.module,
         object.owner,
@@ -55,6 +56,7 @@ export async function acceptOnce(db: SqlExecutor, now: () => number, repositorie
         announcement.key,
         JSON.stringify(announcement.payload),
         announcement.order ?? null,
+        tenant,
       ],
     );
   } catch (err) {

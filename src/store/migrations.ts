@@ -160,6 +160,138 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX trace_refs_age ON trace_refs (at)`,
     ],
   },
+  {
+    version: 7,
+    name: 'every row belongs to a tenant; what was there belongs to tenant default',
+    statements: (t) => [
+      // SQLite cannot change a primary key, so the tables keyed by their content are rebuilt (the same
+      // statements on PostgreSQL). The new tables take their final names only after the old ones are
+      // dropped; primary keys are named so that PostgreSQL's constraints do not carry the temporary name.
+      // The parties' tokens first: ON DELETE CASCADE must have nothing to act on when the old tables go.
+      `CREATE TABLE ocpi_parties_v7 (
+        tenant TEXT NOT NULL,
+        id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        version TEXT,
+        versions_url TEXT,
+        roles TEXT NOT NULL,
+        endpoints TEXT NOT NULL,
+        outbound_token TEXT,
+        created_at ${t.millis} NOT NULL,
+        updated_at ${t.millis} NOT NULL,
+        CONSTRAINT ocpi_parties_key PRIMARY KEY (tenant, id)
+      )`,
+      `CREATE TABLE ocpi_tokens_v7 (
+        tenant TEXT NOT NULL,
+        token_hash TEXT NOT NULL,
+        party TEXT NOT NULL,
+        purpose TEXT NOT NULL,
+        expires_at ${t.millis},
+        created_at ${t.millis} NOT NULL,
+        CONSTRAINT ocpi_tokens_key PRIMARY KEY (tenant, token_hash),
+        FOREIGN KEY (tenant, party) REFERENCES ocpi_parties_v7 (tenant, id) ON DELETE CASCADE
+      )`,
+      `INSERT INTO ocpi_parties_v7 (tenant, id, state, version, versions_url, roles, endpoints, outbound_token, created_at, updated_at)
+       SELECT 'default', id, state, version, versions_url, roles, endpoints, outbound_token, created_at, updated_at FROM ocpi_parties`,
+      `INSERT INTO ocpi_tokens_v7 (tenant, token_hash, party, purpose, expires_at, created_at)
+       SELECT 'default', token_hash, party, purpose, expires_at, created_at FROM ocpi_tokens`,
+      `DROP TABLE ocpi_tokens`,
+      `DROP TABLE ocpi_parties`,
+      // SQLite rewrites the tokens' REFERENCES to the new name; PostgreSQL's follows the table anyway.
+      `ALTER TABLE ocpi_parties_v7 RENAME TO ocpi_parties`,
+      `ALTER TABLE ocpi_tokens_v7 RENAME TO ocpi_tokens`,
+      `CREATE INDEX ocpi_tokens_party ON ocpi_tokens (tenant, party, purpose)`,
+
+      `CREATE TABLE correlations_v7 (
+        tenant TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        ocpi_id TEXT NOT NULL,
+        oicp_id TEXT NOT NULL,
+        attrs TEXT NOT NULL,
+        created_at ${t.millis} NOT NULL,
+        updated_at ${t.millis} NOT NULL,
+        CONSTRAINT correlations_key PRIMARY KEY (tenant, kind, ocpi_id)
+      )`,
+      `INSERT INTO correlations_v7 (tenant, kind, ocpi_id, oicp_id, attrs, created_at, updated_at)
+       SELECT 'default', kind, ocpi_id, oicp_id, attrs, created_at, updated_at FROM correlations`,
+      `DROP TABLE correlations`,
+      `ALTER TABLE correlations_v7 RENAME TO correlations`,
+      // The name is what acceptOnce recognises a taken OICP id by on PostgreSQL.
+      `CREATE UNIQUE INDEX correlations_oicp ON correlations (tenant, kind, oicp_id)`,
+      `CREATE INDEX correlations_age ON correlations (tenant, kind, updated_at)`,
+
+      `CREATE TABLE ocpi_objects_v7 (
+        tenant TEXT NOT NULL,
+        module TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at ${t.millis} NOT NULL,
+        updated_at ${t.millis} NOT NULL,
+        last_updated TEXT,
+        CONSTRAINT ocpi_objects_key PRIMARY KEY (tenant, module, owner, id)
+      )`,
+      `INSERT INTO ocpi_objects_v7 (tenant, module, owner, id, body, created_at, updated_at, last_updated)
+       SELECT 'default', module, owner, id, body, created_at, updated_at, last_updated FROM ocpi_objects`,
+      `DROP TABLE ocpi_objects`,
+      `ALTER TABLE ocpi_objects_v7 RENAME TO ocpi_objects`,
+      `CREATE INDEX ocpi_objects_listing ON ocpi_objects (tenant, module, created_at, owner, id)`,
+
+      `CREATE TABLE held_items_v7 (
+        tenant TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        ref TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        details TEXT NOT NULL,
+        created_at ${t.millis} NOT NULL,
+        updated_at ${t.millis} NOT NULL,
+        CONSTRAINT held_items_key PRIMARY KEY (tenant, kind, ref)
+      )`,
+      `INSERT INTO held_items_v7 (tenant, kind, ref, reason, details, created_at, updated_at)
+       SELECT 'default', kind, ref, reason, details, created_at, updated_at FROM held_items`,
+      `DROP TABLE held_items`,
+      `ALTER TABLE held_items_v7 RENAME TO held_items`,
+
+      `CREATE TABLE trace_refs_v7 (
+        tenant TEXT NOT NULL,
+        ref TEXT NOT NULL,
+        trace_id BIGINT NOT NULL,
+        at ${t.millis} NOT NULL,
+        CONSTRAINT trace_refs_key PRIMARY KEY (tenant, ref, trace_id)
+      )`,
+      `INSERT INTO trace_refs_v7 (tenant, ref, trace_id, at) SELECT 'default', ref, trace_id, at FROM trace_refs`,
+      `DROP TABLE trace_refs`,
+      `ALTER TABLE trace_refs_v7 RENAME TO trace_refs`,
+      `CREATE INDEX trace_refs_age ON trace_refs (tenant, at)`,
+
+      // Keyed by an identity, which PostgreSQL would not let a copy keep: a column is enough, and the
+      // indexes the per-tenant queries use lead with it. The default only fills the existing rows;
+      // every statement writes its tenant.
+      `ALTER TABLE outbox ADD COLUMN tenant TEXT NOT NULL DEFAULT 'default'`,
+      `DROP INDEX outbox_dedupe`,
+      `DROP INDEX outbox_due`,
+      `DROP INDEX outbox_settled`,
+      `DROP INDEX outbox_order`,
+      `DROP INDEX outbox_topic`,
+      `DROP INDEX outbox_barriers`,
+      `CREATE UNIQUE INDEX outbox_dedupe ON outbox (tenant, topic, dedupe_key)`,
+      `CREATE INDEX outbox_due ON outbox (tenant, state, due_at, id)`,
+      `CREATE INDEX outbox_settled ON outbox (tenant, state, updated_at)`,
+      `CREATE INDEX outbox_order ON outbox (tenant, order_key, state, id)`,
+      `CREATE INDEX outbox_topic ON outbox (tenant, topic, state, id)`,
+      `CREATE INDEX outbox_barriers ON outbox (tenant, topic, id) WHERE barrier = 1 AND state = 'pending'`,
+
+      `ALTER TABLE traces ADD COLUMN tenant TEXT NOT NULL DEFAULT 'default'`,
+      `DROP INDEX traces_correlation`,
+      `DROP INDEX traces_outbox`,
+      `DROP INDEX traces_age`,
+      `CREATE INDEX traces_correlation ON traces (tenant, correlation_id, id)`,
+      `CREATE INDEX traces_outbox ON traces (tenant, outbox_id) WHERE outbox_id IS NOT NULL`,
+      `CREATE INDEX traces_age ON traces (tenant, at)`,
+      // A tenant's latest events, for the unfiltered search.
+      `CREATE INDEX traces_recent ON traces (tenant, id)`,
+    ],
+  },
 ];
 
 /** Arbitrary constant: the advisory lock that keeps two starting instances from migrating at once. */

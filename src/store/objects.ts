@@ -33,35 +33,36 @@ interface Row {
 export class ObjectRepository {
   constructor(
     private readonly db: SqlExecutor,
+    private readonly tenant: string,
     private readonly now: () => number,
   ) {}
 
   async put(module: string, owner: string, id: string, body: unknown): Promise<void> {
     const at = this.now();
     await this.db.run(
-      `INSERT INTO ocpi_objects (module, owner, id, body, created_at, updated_at, last_updated) VALUES ($1, $2, $3, $4, $5, $5, $6)
-       ON CONFLICT (module, owner, id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at, last_updated = excluded.last_updated`,
-      [module, owner, id, JSON.stringify(body), at, lastUpdatedOf(body)],
+      `INSERT INTO ocpi_objects (tenant, module, owner, id, body, created_at, updated_at, last_updated) VALUES ($1, $2, $3, $4, $5, $6, $6, $7)
+       ON CONFLICT (tenant, module, owner, id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at, last_updated = excluded.last_updated`,
+      [this.tenant, module, owner, id, JSON.stringify(body), at, lastUpdatedOf(body)],
     );
   }
 
   /**
    * Holds the object (existing or not yet) until the transaction ends, so that concurrent updates of
    * it — from several instances too — read, compare and write one after the other. Call first in the
-   * transaction. SQLite transactions are exclusive already.
+   * transaction. SQLite transactions are exclusive already. Tenants never wait for each other's objects.
    */
   async lock(module: string, owner: string, id: string): Promise<void> {
-    if (this.db.dialect === 'postgres') await this.db.all('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${module} ${owner} ${id}`]);
+    if (this.db.dialect === 'postgres') await this.db.all('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${this.tenant} ${module} ${owner} ${id}`]);
   }
 
   async get<T>(module: string, owner: string, id: string): Promise<CachedObject<T> | undefined> {
-    const [row] = await this.db.all<Row>('SELECT * FROM ocpi_objects WHERE module = $1 AND owner = $2 AND id = $3', [module, owner, id]);
+    const [row] = await this.db.all<Row>('SELECT * FROM ocpi_objects WHERE tenant = $1 AND module = $2 AND owner = $3 AND id = $4', [this.tenant, module, owner, id]);
     return row && toObject<T>(row);
   }
 
   /** A module's objects, oldest first (the order OCPI lists ask for). */
   async list<T>(module: string): Promise<CachedObject<T>[]> {
-    return (await this.db.all<Row>('SELECT * FROM ocpi_objects WHERE module = $1 ORDER BY created_at, owner, id', [module])).map((row) => toObject<T>(row));
+    return (await this.db.all<Row>('SELECT * FROM ocpi_objects WHERE tenant = $1 AND module = $2 ORDER BY created_at, owner, id', [this.tenant, module])).map((row) => toObject<T>(row));
   }
 
   /**
@@ -69,8 +70,8 @@ export class ObjectRepository {
    * exclusive on the objects' own last_updated; `total` counts every match.
    */
   async page<T>(module: string, query: { offset: number; limit: number; from?: Date; to?: Date }): Promise<{ items: CachedObject<T>[]; total: number }> {
-    const where = ['module = $1'];
-    const params: unknown[] = [module];
+    const where = ['tenant = $1', 'module = $2'];
+    const params: unknown[] = [this.tenant, module];
     if (query.from) where.push(`last_updated >= $${params.push(query.from.toISOString())}`);
     if (query.to) where.push(`last_updated < $${params.push(query.to.toISOString())}`);
     const filter = where.join(' AND ');
@@ -85,11 +86,11 @@ export class ObjectRepository {
 
   /** Deletes a module's objects not written since `before` (epoch ms); returns how many went. */
   async deleteUnchangedSince(module: string, before: number): Promise<number> {
-    return this.db.run('DELETE FROM ocpi_objects WHERE module = $1 AND updated_at < $2', [module, before]);
+    return this.db.run('DELETE FROM ocpi_objects WHERE tenant = $1 AND module = $2 AND updated_at < $3', [this.tenant, module, before]);
   }
 
   async delete(module: string, owner: string, id: string): Promise<boolean> {
-    return (await this.db.run('DELETE FROM ocpi_objects WHERE module = $1 AND owner = $2 AND id = $3', [module, owner, id])) === 1;
+    return (await this.db.run('DELETE FROM ocpi_objects WHERE tenant = $1 AND module = $2 AND owner = $3 AND id = $4', [this.tenant, module, owner, id])) === 1;
   }
 }
 

@@ -95,9 +95,15 @@ export function retryDelay(attempt: number, policy: Pick<OutboxPolicy, 'baseDela
 
 const MAX_ERROR_LENGTH = 2_000;
 
+/**
+ * A tenant's outbox: every statement reads and settles only the items of `tenant`, so its senders
+ * claim only its items, and its order keys and barriers hold back only its own: another tenant's
+ * refusals or outage never delay these deliveries.
+ */
 export class OutboxRepository {
   constructor(
     private readonly db: SqlExecutor,
+    private readonly tenant: string,
     private readonly policy: OutboxPolicy,
     private readonly now: () => number,
     private readonly random: () => number,
@@ -111,14 +117,14 @@ export class OutboxRepository {
       if (replaced !== undefined) return { id: replaced, created: false, replaced: true };
     }
     const rows = await this.db.all<{ id: number }>(
-      `INSERT INTO outbox (topic, dedupe_key, payload, state, attempts, due_at, created_at, updated_at, order_key, barrier, replace_key)
-       VALUES ($1, $2, $3, 'pending', 0, $4, $5, $5, $6, $7, $8)
-       ON CONFLICT (topic, dedupe_key) DO NOTHING
+      `INSERT INTO outbox (tenant, topic, dedupe_key, payload, state, attempts, due_at, created_at, updated_at, order_key, barrier, replace_key)
+       VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6, $6, $7, $8, $9)
+       ON CONFLICT (tenant, topic, dedupe_key) DO NOTHING
        RETURNING id`,
-      [request.topic, request.key ?? null, JSON.stringify(request.payload), request.dueAt ?? at, at, request.order ?? null, request.barrier ? 1 : 0, request.replaces ?? null],
+      [this.tenant, request.topic, request.key ?? null, JSON.stringify(request.payload), request.dueAt ?? at, at, request.order ?? null, request.barrier ? 1 : 0, request.replaces ?? null],
     );
     if (rows[0]) return { id: Number(rows[0].id), created: true };
-    const [existing] = await this.db.all<{ id: number }>('SELECT id FROM outbox WHERE topic = $1 AND dedupe_key = $2', [request.topic, request.key]);
+    const [existing] = await this.db.all<{ id: number }>('SELECT id FROM outbox WHERE tenant = $1 AND topic = $2 AND dedupe_key = $3', [this.tenant, request.topic, request.key]);
     return { id: Number(existing!.id), created: false };
   }
 
@@ -129,13 +135,14 @@ export class OutboxRepository {
    */
   private async replaceWaiting(request: EnqueueRequest, at: number): Promise<number | undefined> {
     const [last] = await this.db.all<Pick<Row, 'id' | 'topic' | 'state' | 'replace_key' | 'claim_token'>>(
-      'SELECT id, topic, state, replace_key, claim_token FROM outbox WHERE order_key = $1 ORDER BY id DESC LIMIT 1',
-      [request.order],
+      'SELECT id, topic, state, replace_key, claim_token FROM outbox WHERE tenant = $1 AND order_key = $2 ORDER BY id DESC LIMIT 1',
+      [this.tenant, request.order],
     );
     if (!last || last.topic !== request.topic || last.state !== 'pending' || last.replace_key !== request.replaces || last.claim_token !== null) return undefined;
-    const changed = await this.db.run(`UPDATE outbox SET payload = $1, updated_at = $2 WHERE id = $3 AND state = 'pending' AND claim_token IS NULL`, [
+    const changed = await this.db.run(`UPDATE outbox SET payload = $1, updated_at = $2 WHERE tenant = $3 AND id = $4 AND state = 'pending' AND claim_token IS NULL`, [
       JSON.stringify(request.payload),
       at,
+      this.tenant,
       last.id,
     ]);
     return changed === 1 ? Number(last.id) : undefined;
@@ -153,21 +160,21 @@ export class OutboxRepository {
     const topics = options.topics ?? [];
     const inTopics = (offset: number) => (topics.length > 0 ? `AND o.topic IN (${placeholders(topics.length, offset)})` : '');
     // A read first: most looks find nothing due, and on SQLite a read costs no write transaction.
-    const [due] = await this.db.all(`SELECT 1 AS due FROM outbox o WHERE o.state = 'pending' AND o.due_at <= $1 ${inTopics(1)} LIMIT 1`, [at, ...topics]);
+    const [due] = await this.db.all(`SELECT 1 AS due FROM outbox o WHERE o.tenant = $1 AND o.state = 'pending' AND o.due_at <= $2 ${inTopics(2)} LIMIT 1`, [this.tenant, at, ...topics]);
     if (!due) return [];
     const lock = this.db.dialect === 'postgres' ? 'FOR UPDATE OF o SKIP LOCKED' : '';
     const rows = await this.db.all<Row>(
       `UPDATE outbox SET attempts = attempts + 1, due_at = $1, claim_token = $2, updated_at = $3
        WHERE id IN (
          SELECT o.id FROM outbox o
-         WHERE o.state = 'pending' AND o.due_at <= $3 ${inTopics(4)}
-           AND (o.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM outbox p WHERE p.order_key = o.order_key AND p.state = 'pending' AND p.id < o.id))
-           AND NOT EXISTS (SELECT 1 FROM outbox b WHERE b.topic = o.topic AND b.barrier = 1 AND b.state = 'pending' AND b.id < o.id)
-           AND (o.barrier = 0 OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.topic = o.topic AND e.state = 'pending' AND e.id < o.id))
+         WHERE o.tenant = $5 AND o.state = 'pending' AND o.due_at <= $3 ${inTopics(5)}
+           AND (o.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM outbox p WHERE p.tenant = o.tenant AND p.order_key = o.order_key AND p.state = 'pending' AND p.id < o.id))
+           AND NOT EXISTS (SELECT 1 FROM outbox b WHERE b.tenant = o.tenant AND b.topic = o.topic AND b.barrier = 1 AND b.state = 'pending' AND b.id < o.id)
+           AND (o.barrier = 0 OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.tenant = o.tenant AND e.topic = o.topic AND e.state = 'pending' AND e.id < o.id))
          ORDER BY o.due_at, o.id LIMIT $4 ${lock}
        )
        RETURNING *`,
-      [at + this.policy.leaseMs, token, at, options.limit, ...topics],
+      [at + this.policy.leaseMs, token, at, options.limit, this.tenant, ...topics],
     );
     return rows.sort((a, b) => Number(a.id) - Number(b.id)).map((row) => ({ ...toItem(row), claimToken: token }));
   }
@@ -190,12 +197,14 @@ export class OutboxRepository {
     const tokens = new Set(items.map((i) => i.claimToken));
     if (tokens.size !== 1) return (await Promise.all(items.map((i) => this.complete(i)))).filter(Boolean).length;
     const token = items[0]!.claimToken;
-    const held = (ids: readonly number[]) => `claim_token = $1 AND state = 'pending' AND id IN (${placeholders(ids.length, 1)})`;
+    const held = (ids: readonly number[]) => `tenant = $1 AND claim_token = $2 AND state = 'pending' AND id IN (${placeholders(ids.length, 2)})`;
     const announcements = items.filter((i) => i.replaces !== null && i.key === null).map((i) => i.id);
     const others = items.filter((i) => !(i.replaces !== null && i.key === null)).map((i) => i.id);
     let settled = 0;
-    if (announcements.length > 0) settled += await this.db.run(`DELETE FROM outbox WHERE ${held(announcements)}`, [token, ...announcements]);
-    if (others.length > 0) settled += await this.db.run(`UPDATE outbox SET state = 'done', claim_token = NULL, updated_at = $${others.length + 2} WHERE ${held(others)}`, [token, ...others, this.now()]);
+    if (announcements.length > 0) settled += await this.db.run(`DELETE FROM outbox WHERE ${held(announcements)}`, [this.tenant, token, ...announcements]);
+    if (others.length > 0) {
+      settled += await this.db.run(`UPDATE outbox SET state = 'done', claim_token = NULL, updated_at = $${others.length + 3} WHERE ${held(others)}`, [this.tenant, token, ...others, this.now()]);
+    }
     return settled;
   }
 
@@ -209,16 +218,16 @@ export class OutboxRepository {
       // A state announcement that failed while a newer one of the same object waits behind it is not worth sending again.
       const superseded = await this.db.run(
         `UPDATE outbox SET state = 'done', last_error = $1, claim_token = NULL, updated_at = $2
-         WHERE id = $3 AND claim_token = $4 AND state = 'pending' AND replace_key IS NOT NULL
-           AND EXISTS (SELECT 1 FROM outbox n WHERE n.order_key = outbox.order_key AND n.topic = outbox.topic AND n.replace_key = outbox.replace_key AND n.state = 'pending' AND n.id > outbox.id)`,
-        [`superseded by a newer announcement after: ${redactText(error).slice(0, MAX_ERROR_LENGTH - 50)}`, at, item.id, item.claimToken],
+         WHERE tenant = $5 AND id = $3 AND claim_token = $4 AND state = 'pending' AND replace_key IS NOT NULL
+           AND EXISTS (SELECT 1 FROM outbox n WHERE n.tenant = outbox.tenant AND n.order_key = outbox.order_key AND n.topic = outbox.topic AND n.replace_key = outbox.replace_key AND n.state = 'pending' AND n.id > outbox.id)`,
+        [`superseded by a newer announcement after: ${redactText(error).slice(0, MAX_ERROR_LENGTH - 50)}`, at, item.id, item.claimToken, this.tenant],
       );
       if (superseded === 1) return 'superseded';
     }
     const dead = options.permanent === true || item.attempts >= this.policy.maxAttempts;
     const changed = await this.db.run(
       `UPDATE outbox SET state = $1, due_at = $2, last_error = $3, claim_token = NULL, updated_at = $4
-       WHERE id = $5 AND claim_token = $6 AND state = 'pending'`,
+       WHERE tenant = $7 AND id = $5 AND claim_token = $6 AND state = 'pending'`,
       [
         dead ? 'dead' : 'pending',
         dead ? at : at + retryDelay(item.attempts, this.policy, this.random),
@@ -226,6 +235,7 @@ export class OutboxRepository {
         at,
         item.id,
         item.claimToken,
+        this.tenant,
       ],
     );
     if (changed !== 1) return 'stale';
@@ -233,14 +243,14 @@ export class OutboxRepository {
   }
 
   async get(id: number): Promise<OutboxItem | undefined> {
-    const [row] = await this.db.all<Row>('SELECT * FROM outbox WHERE id = $1', [id]);
+    const [row] = await this.db.all<Row>('SELECT * FROM outbox WHERE tenant = $1 AND id = $2', [this.tenant, id]);
     return row && toItem(row);
   }
 
   /** Items by state and topic, oldest first, a page at a time (`afterId`: the last id of the previous page). */
   async list(options: { state?: OutboxState; topic?: string; limit?: number; afterId?: number } = {}): Promise<OutboxItem[]> {
-    const where = ['id > $1'];
-    const params: unknown[] = [options.afterId ?? 0];
+    const where = ['tenant = $1', 'id > $2'];
+    const params: unknown[] = [this.tenant, options.afterId ?? 0];
     if (options.state) where.push(`state = $${params.push(options.state)}`);
     if (options.topic) where.push(`topic = $${params.push(options.topic)}`);
     const rows = await this.db.all<Row>(`SELECT * FROM outbox WHERE ${where.join(' AND ')} ORDER BY id LIMIT $${params.push(options.limit ?? 100)}`, params);
@@ -254,7 +264,7 @@ export class OutboxRepository {
   /** Gives a dead letter a fresh set of attempts, due now. */
   async requeue(id: number): Promise<boolean> {
     const at = this.now();
-    const changed = await this.db.run(`UPDATE outbox SET state = 'pending', attempts = 0, due_at = $1, updated_at = $1 WHERE id = $2 AND state = 'dead'`, [at, id]);
+    const changed = await this.db.run(`UPDATE outbox SET state = 'pending', attempts = 0, due_at = $1, updated_at = $1 WHERE tenant = $2 AND id = $3 AND state = 'dead'`, [at, this.tenant, id]);
     return changed === 1;
   }
 
@@ -262,8 +272,8 @@ export class OutboxRepository {
   async requeueDead(options: { topic?: string } = {}): Promise<number> {
     const at = this.now();
     return options.topic === undefined
-      ? this.db.run(`UPDATE outbox SET state = 'pending', attempts = 0, due_at = $1, updated_at = $1 WHERE state = 'dead'`, [at])
-      : this.db.run(`UPDATE outbox SET state = 'pending', attempts = 0, due_at = $1, updated_at = $1 WHERE state = 'dead' AND topic = $2`, [at, options.topic]);
+      ? this.db.run(`UPDATE outbox SET state = 'pending', attempts = 0, due_at = $1, updated_at = $1 WHERE tenant = $2 AND state = 'dead'`, [at, this.tenant])
+      : this.db.run(`UPDATE outbox SET state = 'pending', attempts = 0, due_at = $1, updated_at = $1 WHERE tenant = $2 AND state = 'dead' AND topic = $3`, [at, this.tenant, options.topic]);
   }
 
   /**
@@ -273,8 +283,8 @@ export class OutboxRepository {
   async discard(id: number, reason: string): Promise<boolean> {
     const changed = await this.db.run(
       `UPDATE outbox SET state = 'discarded', resolution = $1, claim_token = NULL, updated_at = $2
-       WHERE id = $3 AND (state = 'dead' OR (state = 'pending' AND (claim_token IS NULL OR due_at <= $2)))`,
-      [reason.slice(0, MAX_ERROR_LENGTH), this.now(), id],
+       WHERE tenant = $3 AND id = $4 AND (state = 'dead' OR (state = 'pending' AND (claim_token IS NULL OR due_at <= $2)))`,
+      [reason.slice(0, MAX_ERROR_LENGTH), this.now(), this.tenant, id],
     );
     return changed === 1;
   }
@@ -291,8 +301,8 @@ export class OutboxRepository {
       let deleted: number;
       do {
         deleted = await this.db.run(
-          `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state IN ('done', 'discarded') AND updated_at < $1 AND dedupe_key ${keyed} LIMIT $2)`,
-          [before, batch],
+          `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE tenant = $1 AND state IN ('done', 'discarded') AND updated_at < $2 AND dedupe_key ${keyed} LIMIT $3)`,
+          [this.tenant, before, batch],
         );
         purged += deleted;
       } while (deleted === batch);
@@ -302,14 +312,15 @@ export class OutboxRepository {
 
   /** Items not yet delivered, by state (for metrics and readiness); each count reads the index, not the delivered rows. */
   async depth(): Promise<{ pending: number; dead: number }> {
-    const count = async (state: OutboxState) => Number((await this.db.all<{ n: number | string }>('SELECT COUNT(*) AS n FROM outbox WHERE state = $1', [state]))[0]?.n ?? 0);
+    const count = async (state: OutboxState) => Number((await this.db.all<{ n: number | string }>('SELECT COUNT(*) AS n FROM outbox WHERE tenant = $1 AND state = $2', [this.tenant, state]))[0]?.n ?? 0);
     return { pending: await count('pending'), dead: await count('dead') };
   }
 
   /** Items not yet delivered per topic and state (pending, dead), for operators. */
   async depthByTopic(): Promise<{ topic: string; state: OutboxState; count: number }[]> {
     const rows = await this.db.all<{ topic: string; state: OutboxState; n: number | string }>(
-      `SELECT topic, state, COUNT(*) AS n FROM outbox WHERE state IN ('pending', 'dead') GROUP BY topic, state ORDER BY topic, state`,
+      `SELECT topic, state, COUNT(*) AS n FROM outbox WHERE tenant = $1 AND state IN ('pending', 'dead') GROUP BY topic, state ORDER BY topic, state`,
+      [this.tenant],
     );
     return rows.map((r) => ({ topic: r.topic, state: r.state, count: Number(r.n) }));
   }

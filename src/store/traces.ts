@@ -2,7 +2,8 @@
  * The exchange trace, stored: every event the bridge reports (src/observability/trace-context.ts) as
  * one row, redacted, with one `trace_refs` row per id it carries so an operator finds an exchange by
  * an EvseID, a SessionID, a CDR id or a token uid. Written by `TraceWriter` in batches, after the
- * answer: the path that reported an event only appends it to a buffer.
+ * answer: the path that reported an event only appends it to a buffer. One writer serves every
+ * tenant; each event carries its tenant, and a tenant reads only its own.
  */
 import type { Finding } from '../core/findings';
 import type { OutboxPolicy } from '../config/schema';
@@ -10,6 +11,11 @@ import { isMessageSecret, redact } from '../core/redact';
 import { refsOf, traceEvent, type TraceKind, type TraceProtocol, type TraceRecord, type TraceSink } from '../core/trace-context';
 import { OutboxRepository, type EnqueueRequest, type EnqueueResult } from './outbox';
 import { placeholders, type SqlExecutor } from './sql';
+
+/** An event as the writer stores it: reported in a tenant's scope of the store. */
+export interface TenantTraceRecord extends TraceRecord {
+  tenant: string;
+}
 
 /** A stored event, as read back. */
 export interface TraceEntry {
@@ -63,24 +69,33 @@ const MAX_EVENTS = 500;
 /** How many recent events the unfiltered list groups into exchanges. */
 const RECENT_EVENTS = 2_000;
 
-export class TraceRepository {
-  constructor(private readonly db: SqlExecutor) {}
+/** Stores events (of any tenants) with their ids; call inside one transaction per batch. */
+export async function insertTraces(db: SqlExecutor, records: readonly TenantTraceRecord[]): Promise<void> {
+  for (const record of records) {
+    const { tenant, correlationId, outboxId, at, protocol, direction, kind, name, status, refs, responseText, ...event } = record;
+    const content = { ...event, ...(responseText !== undefined && { response: parsedText(responseText) }) };
+    const body = keptBody(JSON.stringify(redact(content, 0, new WeakSet(), isMessageSecret)));
+    const [row] = await db.all<{ id: number | string }>(
+      `INSERT INTO traces (tenant, correlation_id, outbox_id, at, protocol, direction, kind, name, status, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+      [tenant, correlationId, outboxId ?? null, at, protocol, direction, kind, name.slice(0, 500), status ?? null, body],
+    );
+    const ids = [...refsOf([content.request, content.response, content.findings?.map((f) => f.subject)], new Set(refs ?? []))];
+    if (ids.length === 0) continue;
+    const values = ids.map((_, i) => `(${placeholders(4, i * 4)})`).join(', ');
+    await db.run(`INSERT INTO trace_refs (tenant, ref, trace_id, at) VALUES ${values} ON CONFLICT DO NOTHING`, ids.flatMap((ref) => [tenant, ref, Number(row!.id), at]));
+  }
+}
 
-  /** Stores events with their ids; call inside one transaction per batch. */
-  async insert(records: readonly TraceRecord[]): Promise<void> {
-    for (const record of records) {
-      const { correlationId, outboxId, at, protocol, direction, kind, name, status, refs, responseText, ...event } = record;
-      const content = { ...event, ...(responseText !== undefined && { response: parsedText(responseText) }) };
-      const body = keptBody(JSON.stringify(redact(content, 0, new WeakSet(), isMessageSecret)));
-      const [row] = await this.db.all<{ id: number | string }>(
-        `INSERT INTO traces (correlation_id, outbox_id, at, protocol, direction, kind, name, status, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-        [correlationId, outboxId ?? null, at, protocol, direction, kind, name.slice(0, 500), status ?? null, body],
-      );
-      const ids = [...refsOf([content.request, content.response, content.findings?.map((f) => f.subject)], new Set(refs ?? []))];
-      if (ids.length === 0) continue;
-      const values = ids.map((_, i) => `(${placeholders(3, i * 3)})`).join(', ');
-      await this.db.run(`INSERT INTO trace_refs (ref, trace_id, at) VALUES ${values} ON CONFLICT DO NOTHING`, ids.flatMap((ref) => [ref, Number(row!.id), at]));
-    }
+/** A tenant's stored trace: found, read and purged within the tenant. */
+export class TraceRepository {
+  constructor(
+    private readonly db: SqlExecutor,
+    private readonly tenant: string,
+  ) {}
+
+  /** Stores events of this tenant; call inside one transaction per batch. */
+  insert(records: readonly TraceRecord[]): Promise<void> {
+    return insertTraces(this.db, records.map((record) => ({ ...record, tenant: this.tenant })));
   }
 
   /**
@@ -89,10 +104,10 @@ export class TraceRepository {
    */
   async exchange(correlationId: string): Promise<TraceEntry[]> {
     const rows = await this.db.all<Row>(
-      `SELECT * FROM traces WHERE correlation_id = $1
-         OR outbox_id IN (SELECT outbox_id FROM traces WHERE correlation_id = $1 AND outbox_id IS NOT NULL)
+      `SELECT * FROM traces WHERE tenant = $3 AND (correlation_id = $1
+         OR outbox_id IN (SELECT outbox_id FROM traces WHERE tenant = $3 AND correlation_id = $1 AND outbox_id IS NOT NULL))
        ORDER BY ${TIME_ORDER} LIMIT $2`,
-      [correlationId, MAX_EVENTS],
+      [correlationId, MAX_EVENTS, this.tenant],
     );
     return rows.map(toEntry);
   }
@@ -106,20 +121,20 @@ export class TraceRepository {
     const hits =
       options.ref === undefined
         ? await this.db.all<{ correlation_id: string; outbox_id: number | string | null }>(
-            `SELECT correlation_id, outbox_id FROM traces WHERE id > (SELECT COALESCE(MAX(id), 0) FROM traces) - $1 ORDER BY id DESC`,
-            [RECENT_EVENTS],
+            `SELECT correlation_id, outbox_id FROM traces WHERE tenant = $1 ORDER BY id DESC LIMIT $2`,
+            [this.tenant, RECENT_EVENTS],
           )
         : await this.db.all<{ correlation_id: string; outbox_id: number | string | null }>(
-            `SELECT t.correlation_id, t.outbox_id FROM trace_refs r JOIN traces t ON t.id = r.trace_id WHERE r.ref = $1 ORDER BY t.id DESC LIMIT $2`,
-            [options.ref, RECENT_EVENTS],
+            `SELECT t.correlation_id, t.outbox_id FROM trace_refs r JOIN traces t ON t.id = r.trace_id WHERE r.tenant = $1 AND r.ref = $2 ORDER BY t.id DESC LIMIT $3`,
+            [this.tenant, options.ref, RECENT_EVENTS],
           );
     const outboxIds = [...new Set(hits.flatMap((h) => (h.outbox_id === null ? [] : [Number(h.outbox_id)])))];
     const enqueuedBy = new Map<number, string>();
     for (let i = 0; i < outboxIds.length; i += 500) {
       const chunk = outboxIds.slice(i, i + 500);
       const rows = await this.db.all<{ outbox_id: number | string; correlation_id: string }>(
-        `SELECT outbox_id, correlation_id FROM traces WHERE kind = 'enqueued' AND outbox_id IN (${placeholders(chunk.length)})`,
-        chunk,
+        `SELECT outbox_id, correlation_id FROM traces WHERE tenant = $1 AND kind = 'enqueued' AND outbox_id IN (${placeholders(chunk.length, 1)})`,
+        [this.tenant, ...chunk],
       );
       for (const row of rows) enqueuedBy.set(Number(row.outbox_id), row.correlation_id);
     }
@@ -129,15 +144,17 @@ export class TraceRepository {
 
   private async summaries(correlationIds: readonly string[]): Promise<ExchangeSummary[]> {
     if (correlationIds.length === 0) return [];
-    const in_ = placeholders(correlationIds.length);
+    const in_ = placeholders(correlationIds.length, 1);
+    const params = [this.tenant, ...correlationIds];
     const spans = await this.db.all<{ correlation_id: string; started: number | string; last: number | string; events: number | string }>(
-      `SELECT correlation_id, MIN(at) AS started, MAX(at) AS last, COUNT(*) AS events FROM traces WHERE correlation_id IN (${in_}) GROUP BY correlation_id`,
-      correlationIds,
+      `SELECT correlation_id, MIN(at) AS started, MAX(at) AS last, COUNT(*) AS events FROM traces WHERE tenant = $1 AND correlation_id IN (${in_}) GROUP BY correlation_id`,
+      params,
     );
     // The first event of each: those of its earliest millisecond, in the exchange's order.
     const earliest = await this.db.all<Row>(
-      `SELECT * FROM traces t WHERE t.correlation_id IN (${in_}) AND t.at = (SELECT MIN(u.at) FROM traces u WHERE u.correlation_id = t.correlation_id) ORDER BY ${TIME_ORDER}`,
-      correlationIds,
+      `SELECT * FROM traces t WHERE t.tenant = $1 AND t.correlation_id IN (${in_})
+         AND t.at = (SELECT MIN(u.at) FROM traces u WHERE u.tenant = t.tenant AND u.correlation_id = t.correlation_id) ORDER BY ${TIME_ORDER}`,
+      params,
     );
     const firstOf = new Map<string, Row>();
     for (const row of earliest) if (!firstOf.has(row.correlation_id)) firstOf.set(row.correlation_id, row);
@@ -164,10 +181,13 @@ export class TraceRepository {
     let purged = 0;
     let deleted: number;
     do {
-      deleted = await this.db.run(`DELETE FROM traces WHERE id IN (SELECT id FROM traces WHERE at < $1 LIMIT $2)`, [before, batch]);
+      deleted = await this.db.run(`DELETE FROM traces WHERE id IN (SELECT id FROM traces WHERE tenant = $1 AND at < $2 LIMIT $3)`, [this.tenant, before, batch]);
       purged += deleted;
     } while (deleted === batch);
-    while ((await this.db.run(`DELETE FROM trace_refs WHERE trace_id IN (SELECT trace_id FROM trace_refs WHERE at < $1 LIMIT $2)`, [before, batch])) === batch);
+    while (
+      (await this.db.run(`DELETE FROM trace_refs WHERE tenant = $1 AND trace_id IN (SELECT trace_id FROM trace_refs WHERE tenant = $1 AND at < $2 LIMIT $3)`, [this.tenant, before, batch])) ===
+      batch
+    );
     return purged;
   }
 }
@@ -215,11 +235,11 @@ export interface TraceWriterOptions {
 }
 
 /**
- * The sink the bridge reports to: events wait in memory for at most `flushMs` (or until a batch is
- * full) and are written in one transaction, one batch at a time, never on the path that reported them.
+ * Where events wait to be stored: in memory for at most `flushMs` (or until a batch is full), then
+ * written in one transaction, one batch at a time, never on the path that reported them.
  */
-export class TraceWriter implements TraceSink {
-  private buffer: TraceRecord[] = [];
+export class TraceWriter<R extends TraceRecord = TraceRecord> {
+  private buffer: R[] = [];
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   /** Events handed to a write that has not finished: they count against `maxBuffered` too. */
@@ -229,11 +249,11 @@ export class TraceWriter implements TraceSink {
   dropped = 0;
 
   constructor(
-    private readonly write: (records: TraceRecord[]) => Promise<void>,
+    private readonly write: (records: R[]) => Promise<void>,
     private readonly options: TraceWriterOptions,
   ) {}
 
-  record(record: TraceRecord): void {
+  record(record: R): void {
     if (this.closed || record.beyondCap) return;
     if (this.buffer.length + this.queued >= this.options.maxBuffered) {
       this.dropped++;
@@ -268,16 +288,42 @@ export class TraceWriter implements TraceSink {
   }
 }
 
+/** What a tenant's store reports its events to (the bridge's flows too). */
+export interface Tracer extends TraceSink {
+  /** Events dropped because the store did not keep up: the deployment's, all tenants together. */
+  readonly dropped: number;
+  /** Writes what waits, of every tenant. */
+  flush(): Promise<void>;
+}
+
+/** Reports to `sink` each event marked with its tenant. */
+export function tenantSink(sink: { record(record: TenantTraceRecord): void }, tenant: string): TraceSink {
+  return { record: (record) => sink.record({ ...record, tenant }) };
+}
+
+/** A tenant's tracer: its events, marked with it, go into the deployment's one writer. */
+export function tenantTracer(writer: TraceWriter<TenantTraceRecord>, tenant: string): Tracer {
+  const sink = tenantSink(writer, tenant);
+  return {
+    record: (record) => sink.record(record),
+    get dropped() {
+      return writer.dropped;
+    },
+    flush: () => writer.flush(),
+  };
+}
+
 /** The outbox, telling the trace what each enqueue put in it: the mapped message, tied to the exchange that made it. */
 export class TracedOutboxRepository extends OutboxRepository {
   constructor(
     db: SqlExecutor,
+    tenant: string,
     policy: OutboxPolicy,
     now: () => number,
     random: () => number,
     private readonly sink: TraceSink,
   ) {
-    super(db, policy, now, random);
+    super(db, tenant, policy, now, random);
   }
 
   /** Reported even when the transaction around it rolls back later: the trace says what was attempted. */
