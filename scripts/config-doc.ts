@@ -41,7 +41,7 @@ function rows(schema: TSchema, path: string[], required: boolean): Row[] {
         key: `${path.join('.')}[].${key}`,
         type: child.properties && Object.keys(child.properties as object).length > 0 ? `section, as the top-level \`${key}\`` : typeOf(child),
         required: itemRequired.has(key),
-        default: child.default,
+        default: child.default as unknown,
         description: String(child.description ?? ''),
       })),
     );

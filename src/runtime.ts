@@ -80,6 +80,8 @@ interface Shared {
 interface Tenant extends RunningTenant {
   app: Express;
   admin?: Express;
+  /** Starts the worker, registers with the backend when configured, then starts the jobs. */
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -114,8 +116,10 @@ export async function startBridge(configuration: BridgeConfig | TenantConfig[], 
     server = await startServer(front, config.server);
     listening = server.url;
     for (const tenantConfig of tenantConfigs) {
-      const tenant = await startTenant(tenantConfig, shared);
+      const tenant = tenantOf(tenantConfig, shared);
+      // Routed before it starts: registering, the backend calls the tenant's versions URL back.
       tenants.set(tenant.id, tenant);
+      await tenant.start();
     }
     if (config.admin.port !== undefined && config.admin.token !== undefined) {
       const adminFront = tenantFront({ tenant: (id) => tenants.get(id)?.admin, root: () => (tenants.get(DEFAULT_TENANT) ?? tenants.values().next().value)?.admin ?? rootApp });
@@ -128,7 +132,7 @@ export async function startBridge(configuration: BridgeConfig | TenantConfig[], 
     await root.close();
     throw err;
   }
-  logger.info('listening', { url: server.url, tenants: [...tenants.keys()] });
+  logger.info('listening', { url: server.url, ...(tenants.size > 1 && { tenants: [...tenants.keys()] }) });
   const first = () => tenants.get(DEFAULT_TENANT) ?? tenants.values().next().value!;
   let stopping: Promise<void> | undefined;
   let reloading = Promise.resolve<unknown>(undefined);
@@ -181,7 +185,9 @@ async function reload(next: TenantConfig[], tenants: Map<string, Tenant>, shared
       outcome.unchanged.push(change.id);
       continue;
     }
-    tenants.set(change.id, await startTenant(change, shared));
+    const fresh = tenantOf(change, shared);
+    tenants.set(change.id, fresh);
+    await fresh.start();
     await running?.stop();
     (running ? outcome.restarted : outcome.added).push(change.id);
   }
@@ -197,7 +203,8 @@ async function reload(next: TenantConfig[], tenants: Map<string, Tenant>, shared
   return outcome;
 }
 
-async function startTenant({ id, config }: TenantConfig, shared: Shared): Promise<Tenant> {
+/** A tenant's parts, wired and not yet started. Throws when its configuration cannot be used (an unreadable certificate). */
+function tenantOf({ id, config }: TenantConfig, shared: Shared): Tenant {
   const logger = shared.logger.child({ tenant: id });
   const store = shared.root.forTenant(id);
   const trace = teeSinks(store.tracer, shared.metrics.exchanges(id));
@@ -242,11 +249,6 @@ async function startTenant({ id, config }: TenantConfig, shared: Shared): Promis
           trace: { enabled: store.tracer !== undefined, dropped: () => store.tracer?.dropped ?? 0 },
           logger,
         });
-  worker.start();
-  await registerWithBackend(config, ocpi, store, logger);
-  // After registering: the first full sync needs the backend's endpoints.
-  scheduler.start();
-  logger.info('tenant started', { role: config.oicp.role, oicp: identityOf(id, config).oicp.id, url: publicUrl() });
   return {
     id,
     config,
@@ -260,6 +262,13 @@ async function startTenant({ id, config }: TenantConfig, shared: Shared): Promis
     },
     runJob: (name) => scheduler.run(name),
     jobs: () => scheduler.status(),
+    start: async () => {
+      worker.start();
+      await registerWithBackend(config, ocpi, store, logger);
+      // After registering: the first full sync needs the backend's endpoints.
+      scheduler.start();
+      logger.info('tenant started', { role: config.oicp.role, oicp: identityOf(id, config).oicp.id, url: publicUrl() });
+    },
     stop: async () => {
       await Promise.all([worker.stop(), scheduler.stop()]);
       oicp.close();

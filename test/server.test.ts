@@ -75,8 +75,8 @@ describe('HTTP server', () => {
     expect(text).toContain('bridge_http_requests_total{method="GET",route="/healthz",status="200"} 1');
     expect(text).toContain('bridge_http_requests_total{method="GET",route="unmatched",status="404"} 1');
     expect(text).toMatch(/bridge_http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/healthz",status="200"\} \d/);
-    expect(text).toContain('bridge_outbox_items{state="pending"} 2');
-    expect(text).toContain('bridge_outbox_items{state="dead"} 0');
+    expect(text).toContain('bridge_outbox_items{state="pending",tenant="default"} 2');
+    expect(text).toContain('bridge_outbox_items{state="dead",tenant="default"} 0');
     expect(text).toContain('bridge_process_cpu_user_seconds_total');
   });
 

@@ -48,12 +48,18 @@ function certificateProblems({ config }: TenantConfig, prefix: string): ConfigPr
   const { oicp } = config;
   if (!oicp.tls) return [];
   const path = `${prefix}oicp.tls.cert`;
+  let pem: Buffer;
+  try {
+    pem = readFileSync(oicp.tls.cert);
+  } catch {
+    // Checked where it is readable: a file is often checked away from the machine that holds the certificates.
+    return [];
+  }
   let commonName: string | undefined;
   try {
-    const subject = new X509Certificate(readFileSync(oicp.tls.cert)).subject;
-    commonName = /^CN=(.*)$/m.exec(subject)?.[1];
+    commonName = /^CN=(.*)$/m.exec(new X509Certificate(pem).subject)?.[1];
   } catch (err) {
-    return [{ path, message: `cannot be read as a PEM certificate (${(err as Error).message})` }];
+    return [{ path, message: `is not a PEM certificate (${(err as Error).message})` }];
   }
   if (commonName === undefined) return [];
   const own = oicp.role === 'CPO' ? oicp.operatorId! : oicp.providerId!;

@@ -10,8 +10,8 @@ export interface Metrics {
   staleUpdates: Counter<'module' | 'tenant'>;
   /**
    * Counts what a tenant's exchange trace reports: messages per flow and direction, findings, deliveries
-   * and their latency, labelled with the tenant; translations (what the store enqueues) for all tenants,
-   * from the sink of no tenant.
+   * and their latency, labelled with the tenant; translations (what the store enqueues, its records
+   * marked with their tenant) from the store's sink, `exchanges(undefined)`.
    */
   exchanges(tenant: string | undefined): TraceSink;
 }
@@ -92,8 +92,8 @@ function exchangeMetrics(registry: Registry): (tenant: string | undefined) => Tr
   });
   const translations = new Counter({
     name: 'bridge_translations_total',
-    help: 'Messages the mappers made and put in the outbox, by flow (outbox topic) and what became of them (created, replaced a waiting one, duplicate).',
-    labelNames: ['flow', 'outcome'] as const,
+    help: 'Messages the mappers made and put in the outbox, by tenant, flow (outbox topic) and what became of them (created, replaced a waiting one, duplicate).',
+    labelNames: ['flow', 'outcome', 'tenant'] as const,
     registers: [registry],
   });
   const findings = new Counter({
@@ -122,7 +122,7 @@ function exchangeMetrics(registry: Registry): (tenant: string | undefined) => Tr
     const [, , version, module] = (record.name.split(' ')[1] ?? '').split('/');
     return module ?? (version === 'versions' ? 'versions' : 'version details');
   };
-  // Translations are reported by the store, which serves every tenant: counted from the sink of no tenant only.
+  // Translations are reported by the store, which serves every tenant: counted from its sink only.
   return (tenant) => ({
     record(record) {
       const own = tenant ?? '';
@@ -132,7 +132,8 @@ function exchangeMetrics(registry: Registry): (tenant: string | undefined) => Tr
           messages.inc({ protocol: record.protocol, direction: record.direction, message: messageOf(record), outcome: record.status ?? '', tenant: own });
           break;
         case 'enqueued':
-          if (tenant === undefined) translations.inc({ flow: record.name, outcome: record.status ?? '' });
+          // The store marks what it reports with the tenant whose item it wrote.
+          if (tenant === undefined) translations.inc({ flow: record.name, outcome: record.status ?? '', tenant: (record as { tenant?: string }).tenant ?? '' });
           break;
         case 'findings':
           for (const finding of record.findings ?? []) findings.inc({ kind: finding.kind, mapping: record.name, tenant: own });

@@ -68,13 +68,13 @@ describe('exchange trace, CPO scene', () => {
   it('counts per flow what the trace sees: messages, translations, findings, deliveries and their latency', async () => {
     const metrics = await (await fetch(`${scene.bridge.url}/metrics`)).text();
     const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}"*.+]/g, '\\$&')} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
-    expect(value('bridge_messages_total{protocol="ocpi",direction="in",message="cdrs",outcome="200"}')).toBeGreaterThanOrEqual(1);
-    expect(value('bridge_messages_total{protocol="oicp",direction="out",message="ChargeDetailRecord",outcome="200"}')).toBeGreaterThanOrEqual(1);
-    expect(value('bridge_messages_total{protocol="oicp",direction="out",message="AuthorizeStart",outcome="200"}')).toBeGreaterThanOrEqual(1);
-    expect(value('bridge_translations_total{flow="oicp:ChargeDetailRecord",outcome="created"}')).toBeGreaterThanOrEqual(1);
-    expect(value('bridge_findings_total{kind="loss",mapping="CDR mapped"}')).toBeGreaterThanOrEqual(1);
-    expect(value('bridge_deliveries_total{flow="oicp:ChargeDetailRecord",outcome="delivered"}')).toBeGreaterThanOrEqual(1);
-    expect(value('bridge_delivery_latency_seconds_count{flow="oicp:ChargeDetailRecord"}')).toBeGreaterThanOrEqual(1);
+    expect(value('bridge_messages_total{protocol="ocpi",direction="in",message="cdrs",outcome="200",tenant="default"}')).toBeGreaterThanOrEqual(1);
+    expect(value('bridge_messages_total{protocol="oicp",direction="out",message="ChargeDetailRecord",outcome="200",tenant="default"}')).toBeGreaterThanOrEqual(1);
+    expect(value('bridge_messages_total{protocol="oicp",direction="out",message="AuthorizeStart",outcome="200",tenant="default"}')).toBeGreaterThanOrEqual(1);
+    expect(value('bridge_translations_total{flow="oicp:ChargeDetailRecord",outcome="created",tenant="default"}')).toBeGreaterThanOrEqual(1);
+    expect(value('bridge_findings_total{kind="loss",mapping="CDR mapped",tenant="default"}')).toBeGreaterThanOrEqual(1);
+    expect(value('bridge_deliveries_total{flow="oicp:ChargeDetailRecord",outcome="delivered",tenant="default"}')).toBeGreaterThanOrEqual(1);
+    expect(value('bridge_delivery_latency_seconds_count{flow="oicp:ChargeDetailRecord",tenant="default"}')).toBeGreaterThanOrEqual(1);
     // Labels stay bounded: no id of a path becomes a label.
     expect(metrics).not.toContain('CDR-T1');
   });
