@@ -24,11 +24,10 @@ const replayOf = (name: string, rules: MappingRules = RULES) => replayExchange(j
 const byMapper = (replays: Replay[], mapper: string) => replays.find((r) => r.mapper === mapper)!;
 
 /** A recording copied, one of its files changed: as if the bridge had made something else of the message then, or received another. */
-function altered(name: string, file: string, change: (content: unknown, manifest: FixtureManifest) => unknown): string {
+function altered(name: string, file: string, change: (content: unknown) => unknown): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'replay-')), name);
   cpSync(join(RECORDED, name), dir, { recursive: true });
-  const read = (path: string) => JSON.parse(readFileSync(join(dir, path), 'utf8')) as unknown;
-  writeFileSync(join(dir, file), JSON.stringify(change(read(file), read('manifest.json') as FixtureManifest)));
+  writeFileSync(join(dir, file), JSON.stringify(change(JSON.parse(readFileSync(join(dir, file), 'utf8')))));
   return dir;
 }
 
