@@ -29,7 +29,14 @@ export function redact(value: unknown, depth = 0, seen = new WeakSet<object>(), 
   if (typeof value === 'string') return redactText(value);
   if (value === null || typeof value !== 'object') return value;
   if (seen.has(value) || depth > 8) return '[…]';
+  // `seen` holds the ancestors only: an object met again beside itself (a mapper's part shared by several records) is no cycle, and is copied again.
   seen.add(value);
+  const copy = redactObject(value, depth, seen, secret);
+  seen.delete(value);
+  return copy;
+}
+
+function redactObject(value: object, depth: number, seen: WeakSet<object>, secret: SecretRule): unknown {
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1, seen, secret));
   if (value instanceof Error) {
     return { name: value.name, message: redactText(value.message), stack: value.stack && redactText(value.stack) };

@@ -12,9 +12,11 @@ export function withFindingsTraced(logger: Logger, sink: TraceSink | undefined):
   if (!sink) return logger;
   return Object.create(logger, {
     write: {
-      value(info: { message?: unknown; findings?: unknown }) {
+      value(info: { message?: unknown; findings?: unknown; mappedAt?: unknown }) {
         if (Array.isArray(info.findings) && info.findings.length > 0) {
-          traceEvent(sink, { protocol: 'bridge', direction: 'internal', kind: 'findings', name: String(info.message), findings: info.findings as Finding[] });
+          // A mapping that depends on the time says which instant it stood for (`mappedAt`): the findings are dated with it.
+          const at = info.mappedAt instanceof Date ? info.mappedAt.getTime() : undefined;
+          traceEvent(sink, { protocol: 'bridge', direction: 'internal', kind: 'findings', name: String(info.message), findings: info.findings as Finding[] }, at);
         }
         return logger.write(info);
       },

@@ -61,7 +61,7 @@ describe('exchange trace, CPO scene', () => {
     expect(JSON.parse(readFileSync(join(dir, 'ocpi/cdrs/request-01.json'), 'utf8'))).toMatchObject({ id: 'CDR-T1', cdr_token: { uid: CARD } });
     const [replay] = replayExchange(dir, RULES);
     expect(replay!.replayed).toEqual(replay!.recorded);
-    expect(replay!.recorded.message).toMatchObject({ SessionID: sessionId });
+    expect(replay!.recorded.messages).toEqual([expect.objectContaining({ SessionID: sessionId })]);
     expect(await exportExchange(scene.bridge.store, 'no-such-exchange', dir)).toBeUndefined();
   });
 

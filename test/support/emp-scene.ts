@@ -48,6 +48,8 @@ export interface EmpSceneOptions {
   /** Mapping rules instead of the example ones. */
   rules?: unknown;
   store?: BridgeStore;
+  /** Sections added to the bridge's configuration (e.g. `admin`). */
+  config?: Record<string, unknown>;
 }
 
 async function startNetwork(protocol: Protocol, options: EmpSceneOptions = {}, evses = 4) {
@@ -102,7 +104,7 @@ const storeFile = () => join(mkdtempSync(join(tmpdir(), 'bridge-emp-')), 'bridge
 
 export async function startEmpScene(protocol: Protocol, overrides: Record<string, unknown> = {}, options: EmpSceneOptions = {}): Promise<EmpScene> {
   const network = await startNetwork(protocol, options);
-  const bridge = await startBridge(parseConfig(await network.bridgeConfig(options.store ?? storeFile(), overrides), 'test', {}), network.logger);
+  const bridge = await startBridge(parseConfig({ ...(await network.bridgeConfig(options.store ?? storeFile(), overrides)), ...options.config }, 'test', {}), network.logger);
   network.hub.partners.push({ role: 'EMP', id: PROVIDER_ID, url: bridge.url, wire: network.wire });
   // The eMSP pushes its tokens, as a backend does after registering.
   await network.backend.backend.pushAll('bridge');

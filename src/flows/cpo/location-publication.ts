@@ -103,8 +103,9 @@ interface LocationPublication {
 
 export function locationPublication(options: CpoLocationsOptions): LocationPublication {
   const { store, logger, now } = options;
-  const log = (what: string, findings: readonly Finding[]) => {
-    if (findings.length > 0) logger.info(what, { findings });
+  // `at`: the instant a time-dependent mapping stood for; the trace dates its findings with it, so a recording replays at it.
+  const log = (what: string, findings: readonly Finding[], at?: Date) => {
+    if (findings.length > 0) logger.info(what, { findings, ...(at && { mappedAt: at }) });
   };
   const mappingAt = (at: Date) => ({ rules: options.rules, operatorId: options.operatorId, at });
 
@@ -124,7 +125,7 @@ export function locationPublication(options: CpoLocationsOptions): LocationPubli
       return { payload: removed.length > 0 ? { operator: operatorOf(undefined), records: [], removed } : undefined, held };
     }
     const mapped = ocpiLocationToOicp(location, mappingAt(at));
-    log('location mapped to EVSE data', mapped.findings);
+    log('location mapped to EVSE data', mapped.findings, at);
     if (!mapped.value) {
       held.push({ kind: HELD_LOCATION, ref: locationRef, reason: `cannot be written as OICP EVSE data: ${invalidOf(mapped.findings) || 'see details'}`, details: mapped.findings });
       return { payload: undefined, held };

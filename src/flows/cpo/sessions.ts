@@ -61,6 +61,8 @@ export function cpoSessions(options: CpoSessionsOptions): ObjectReceiver {
     const mapped = authorization && ocpiSessionToNotification(session, { rules: options.rules, sessionId: authorization.oicpId, location, started: notified.started === true, operatorId: options.operatorId });
     if (!authorization) logger.info('session not authorized through Hubject: no charging notification', { session: session.id });
     else if (mapped?.value === undefined) logger.warn('session cannot be notified to Hubject', { session: session.id, findings: mapped?.findings });
+    // Reported (to the trace, too) like a CDR's, so an operator sees what a notification left out; debug, as Progress pushes are frequent.
+    else if (mapped.findings.length > 0) logger.debug('session mapped to a charging notification', { session: session.id, findings: mapped.findings });
     const notification = mapped?.value ?? undefined;
     const throttled = notification?.Type === 'Progress' && notified.progressAt !== undefined && now() - notified.progressAt < PROGRESS_INTERVAL_MS;
     await tx.objects.put('sessions', owner, session.id, session);

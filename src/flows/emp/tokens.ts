@@ -160,7 +160,10 @@ export function authenticationDataDeliverer(context: EmpContext): Deliverer {
       if (seen.has(`${owner}/${id}`)) continue;
       seen.add(`${owner}/${id}`);
       const token = (await context.store.objects.get<Token>('tokens', owner, id))?.body;
-      const identification = token && tokenToIdentification(token, 'authorization').value;
+      const mapped = token && tokenToIdentification(token, 'authorization');
+      // Reported (to the delivery's trace, too): what of the token the identification leaves out.
+      if (mapped && mapped.findings.length > 0) context.logger.debug('token mapped to an identification', { findings: mapped.findings });
+      const identification = mapped?.value;
       if (identification) (offline(token) ? update : remove).push(identification);
     }
     const ProviderID = context.providerId;
