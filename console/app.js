@@ -22,7 +22,7 @@ function say(message) {
 }
 
 // A tenant's console is its page under /tenants/{id}/: its API calls go there too.
-const BASE = (/^\/tenants\/[^/]+/.exec(location.pathname) ?? [''])[0];
+const BASE = (/^\/tenants\/[^/]+/.exec(document.location.pathname) ?? [''])[0];
 
 async function api(method, path, body) {
   const token = sessionStorage.getItem(TOKEN_KEY);
@@ -60,7 +60,13 @@ async function showOverview() {
       'dl',
       { class: 'identity' },
       element('dt', { text: 'Tenant' }),
-      element('dd', { text: o.tenant }),
+      element(
+        'dd',
+        {},
+        o.tenant,
+        // The other tenants' consoles, on this listener (the token is the same).
+        ...o.tenants.filter((t) => t !== o.tenant).flatMap((t) => [' · ', element('a', { href: `/tenants/${encodeURIComponent(t)}/`, text: t })]),
+      ),
       element('dt', { text: 'OICP' }),
       element('dd', { text: `${o.oicp.role} ${o.oicp.id ?? ''} · ${o.oicp.environment} · ${o.oicp.protocol} · ${o.oicp.baseUrl}` }),
       element('dt', { text: 'OCPI' }),

@@ -82,10 +82,10 @@ export {
 } from './oicp/wire/transaction-schemas';
 
 // The whole bridge.
-export { ConfigError, loadConfigFile, parseConfig, type ConfigProblem } from './config/load';
+export { ConfigError, loadConfigFile, loadDeploymentFile, parseConfig, parseDeployment, type ConfigProblem, type TenantConfig } from './config/load';
 export { ConfigSchema, type BridgeConfig } from './config/schema';
 export { sandboxConfig } from './config/sandbox';
 export { createLogger, type Logger } from './observability/logger';
 export { createApp, startServer, type AppDeps, type RunningServer } from './server';
-export { startBridge, type RunningBridge } from './runtime';
+export { startBridge, type ReloadOutcome, type RunningBridge, type RunningTenant } from './runtime';
 export { openStore, type Store, type StoreRepositories } from './store';

@@ -75,6 +75,8 @@ interface Shared {
   logger: Logger;
   /** The listener's address, once listening. */
   listening(): string;
+  /** The tenants running now. */
+  tenants(): Iterable<string>;
 }
 
 interface Tenant extends RunningTenant {
@@ -108,7 +110,7 @@ export async function startBridge(configuration: BridgeConfig | TenantConfig[], 
   let listening = '';
   const metrics = createMetrics(() => [...tenants.values()].map(({ id, store }) => ({ tenant: id, store })));
   counting.attach(metrics.exchanges(undefined));
-  const shared: Shared = { config, root, metrics, logger, listening: () => listening };
+  const shared: Shared = { config, root, metrics, logger, listening: () => listening, tenants: () => tenants.keys() };
   // What is not a tenant's route (health, readiness, metrics) answers here; `default` is served at the root too.
   const rootApp = createApp({ store: root, logger, metrics, server: config.server });
   const front = tenantFront({ tenant: (id) => tenants.get(id)?.app, root: () => tenants.get(DEFAULT_TENANT)?.app ?? rootApp });
@@ -244,6 +246,7 @@ function tenantOf({ id, config }: TenantConfig, shared: Shared): Tenant {
           token: config.admin.token,
           store,
           identity: identityOf(id, config),
+          tenants: () => [...shared.tenants()],
           jobs: () => scheduler.status(),
           runJob: (name) => scheduler.run(name),
           trace: { enabled: store.tracer !== undefined, dropped: () => store.tracer?.dropped ?? 0 },

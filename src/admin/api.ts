@@ -27,6 +27,8 @@ export interface AdminApiDeps {
   token: string;
   store: Pick<Store, 'outbox' | 'held' | 'parties' | 'traces'>;
   identity: BridgeIdentity;
+  /** Every tenant the bridge runs now, for the console's links between them. */
+  tenants: () => string[];
   jobs: () => JobStatus[];
   runJob: (name: string) => Promise<unknown>;
   /** Whether the trace is recorded, and how many events it dropped. */
@@ -133,6 +135,7 @@ export function adminApi(deps: AdminApiDeps): Router {
       const [parties, outbox, held] = await Promise.all([deps.store.parties.list(), deps.store.outbox.depthByTopic(), deps.store.held.counts()]);
       res.json({
         ...deps.identity,
+        tenants: deps.tenants(),
         parties: parties.map((p) => ({ id: p.id, state: p.state, version: p.version, roles: p.roles, updatedAt: iso(p.updatedAt) })),
         outbox,
         held,

@@ -98,6 +98,7 @@ const JobStatus = Type.Object({
 
 const Overview = Type.Object({
   tenant: Type.String({ description: 'The tenant this console shows: `default` in a single-tenant deployment; another tenant\'s console is under /tenants/{id}/ on this listener.' }),
+  tenants: Type.Array(Type.String(), { description: 'Every tenant the bridge runs now; each one\'s console is at /tenants/{id}/.' }),
   ocpi: Type.Object({
     countryCode: Type.String(),
     partyId: Type.String(),

@@ -164,7 +164,8 @@ describe('two tenants in one bridge', () => {
 
   it("each tenant's console shows that tenant, behind the one admin token", async () => {
     const admin = (path: string) => fetch(`${bridge.adminUrl}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-    const acme = (await (await admin('/tenants/acme/admin/overview')).json()) as { tenant: string; oicp: { id: string } };
+    const acme = (await (await admin('/tenants/acme/admin/overview')).json()) as { tenant: string; tenants: string[]; oicp: { id: string } };
+    expect(acme.tenants).toEqual(['acme', 'volt']);
     const volt = (await (await admin('/tenants/volt/admin/overview')).json()) as { tenant: string; oicp: { id: string } };
     expect([acme.tenant, acme.oicp.id, volt.tenant, volt.oicp.id]).toEqual(['acme', 'BE*BEC', 'volt', 'NL-SIM']);
     const held = (await (await admin('/tenants/volt/admin/held')).json()) as { held: unknown[] };
