@@ -51,7 +51,7 @@ export interface RunningBridge extends Omit<RunningTenant, 'id' | 'config' | 'ur
   /**
    * Brings the running tenants in line with a new configuration: tenants added are started, removed
    * ones stopped, changed ones restarted; the others go on untouched. Shared sections (server, store,
-   * admin, trace, log) take effect at the next restart. Resolves to what changed.
+   * admin, trace, log, the outbox's retry policy) take effect at the next restart. Resolves to what changed.
    */
   reload(tenants: TenantConfig[]): Promise<ReloadOutcome>;
   /** Graceful stop: no new connections, in-flight requests finish, then the store is closed. */
@@ -88,6 +88,9 @@ interface Tenant extends RunningTenant {
 }
 
 const SHARED_SECTIONS = ['server', 'store', 'admin', 'trace', 'log'] as const;
+
+/** The outbox settings the store applies for every tenant (its polling, concurrency and retention are each worker's and job's, restarted with its tenant). */
+const outboxPolicy = ({ maxAttempts, baseDelayMs, maxDelayMs, jitter, leaseMs }: BridgeConfig['outbox']) => ({ maxAttempts, baseDelayMs, maxDelayMs, jitter, leaseMs });
 
 /** Wires store, HTTP app and listener together from a validated configuration: one tenant, or several. */
 export async function startBridge(configuration: BridgeConfig | TenantConfig[], logger: Logger): Promise<RunningBridge> {
@@ -178,6 +181,7 @@ async function reload(next: TenantConfig[], tenants: Map<string, Tenant>, shared
   for (const section of SHARED_SECTIONS) {
     if (newShared && !isDeepStrictEqual(newShared[section], shared.config[section])) outcome.needRestart.push(section);
   }
+  if (newShared && !isDeepStrictEqual(outboxPolicy(newShared.outbox), outboxPolicy(shared.config.outbox))) outcome.needRestart.push('outbox');
   // Started before the old one stops, and swapped in only once started: a tenant that cannot start
   // (a certificate file gone) leaves the running one as it was. Two workers of one tenant for a moment
   // are safe: outbox items are claimed, as between instances.
