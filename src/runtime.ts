@@ -232,7 +232,7 @@ function tenantOf({ id, config }: TenantConfig, shared: Shared): Tenant {
     now: () => new Date(),
   });
   const ocpi = ocpiSide({ ocpi: config.ocpi, bodyLimit: config.server.bodyLimit, store, logger, publicUrl, modules: flows.modules });
-  const worker = new OutboxWorker({ outbox: store.outbox, deliverers: flows.deliverers, logger, idleMs: config.outbox.pollMs, concurrency: config.outbox.concurrency, trace });
+  const worker = new OutboxWorker({ outbox: store.outbox, deliverers: flows.deliverers, logger, idleMs: config.outbox.pollMs, concurrency: config.outbox.concurrency, leaseMs: config.outbox.leaseMs, trace });
   // Housekeeping last: the flows' first runs (the EMP network pull) matter more at start.
   const clock = () => Date.now();
   const scheduler = new Scheduler(

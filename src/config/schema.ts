@@ -140,7 +140,7 @@ const Outbox = Type.Object(
     leaseMs: Type.Integer({
       minimum: 1_000,
       default: 60_000,
-      description: 'How long a claimed item stays reserved for its sender; after that a crashed sender’s item is due again.',
+      description: 'How long a claimed item stays reserved for its sender; after that a crashed sender’s item is due again. A delivery still running (a bulk push may take minutes) renews it every third of this time, so it is never sent twice meanwhile.',
     }),
     pollMs: Type.Integer({ minimum: 10, default: 1_000, description: 'How often an idle outbox looks for due items: the longest a new item waits before its first attempt.' }),
     concurrency: Type.Integer({

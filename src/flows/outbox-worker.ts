@@ -39,6 +39,8 @@ interface OutboxWorkerOptions {
   idleMs?: number;
   /** Where each delivery (the calls it makes, how it was settled) is reported, in the exchange of its items. */
   trace?: TraceSink;
+  /** The outbox's lease (`outbox.leaseMs`): a delivery running longer keeps its claim, renewed every third of it. Unset: never renewed. */
+  leaseMs?: number;
 }
 
 /** What an OICP call's outcome means for the item it delivered: retried when the failure may pass (`isRetryable`), refused otherwise. */
@@ -205,13 +207,31 @@ export class OutboxWorker {
     traceEvent(this.options.trace, { protocol: 'bridge', direction: 'internal', kind: 'delivery', name: topic, status: outcome, note: reason, outboxId: item.id, request: { attempt: item.attempts }, durationMs: Date.now() - item.createdAt });
   }
 
+  /**
+   * A call may outlast the lease (Hubject's bulk operations time out after up to 120 s, the lease is
+   * 60 s): the claim is renewed while it runs, so neither this worker nor another instance sends the
+   * items again meanwhile. A crashed sender stops renewing, and its items are due a lease later.
+   */
+  private renewWhileRunning(topic: string, items: readonly ClaimedItem[]): NodeJS.Timeout | undefined {
+    const leaseMs = this.options.leaseMs;
+    if (leaseMs === undefined) return undefined;
+    const timer = setInterval(() => {
+      this.options.outbox.renew(items).catch((err: unknown) => this.options.logger.warn('outbox claim could not be renewed; the items may be sent again after the lease', { topic, ids: items.map((i) => i.id), error: err }));
+    }, Math.max(100, Math.floor(leaseMs / 3)));
+    timer.unref();
+    return timer;
+  }
+
   /** One delivery, settled as soon as it returns; never rejects (a failure to settle leaves the items to their lease). */
   private async deliver(topic: string, deliverer: Deliverer, items: ClaimedItem[]): Promise<void> {
     let deliveries: Delivery[];
+    const renewal = this.renewWhileRunning(topic, items);
     try {
       deliveries = await deliverer.deliver(items);
     } catch (err) {
       deliveries = items.map(() => ({ outcome: 'retry', reason: (err as Error).message }));
+    } finally {
+      clearInterval(renewal);
     }
     try {
       const delivered = items.filter((_, i) => deliveries[i]?.outcome === 'delivered');

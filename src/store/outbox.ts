@@ -179,6 +179,22 @@ export class OutboxRepository {
     return rows.sort((a, b) => Number(a.id) - Number(b.id)).map((row) => ({ ...toItem(row), claimToken: token }));
   }
 
+  /**
+   * Keeps a claim for another `leaseMs` while its delivery is still running (a bulk push may take two
+   * minutes, more than the lease): without it the item would be claimed and sent again meanwhile.
+   * Returns how many items the claim still held.
+   */
+  async renew(items: readonly Pick<ClaimedItem, 'id' | 'claimToken'>[]): Promise<number> {
+    if (items.length === 0) return 0;
+    const ids = items.map((i) => i.id);
+    return this.db.run(`UPDATE outbox SET due_at = $1 WHERE tenant = $2 AND claim_token = $3 AND state = 'pending' AND id IN (${placeholders(ids.length, 3)})`, [
+      this.now() + this.policy.leaseMs,
+      this.tenant,
+      items[0]!.claimToken,
+      ...ids,
+    ]);
+  }
+
   /** Delivered. False when the claim had expired and the item was taken over (the caller's send was a duplicate). */
   async complete(item: Settled): Promise<boolean> {
     return (await this.completeAll([item])) === 1;

@@ -166,6 +166,34 @@ describe('concurrency and settlement', () => {
   });
 });
 
+describe('a delivery longer than the lease', () => {
+  // Real time here: the lease is what runs out while the call is on the wire.
+  const LEASE = { ...POLICY, leaseMs: 1_000 };
+
+  it.each([
+    ['renews its claim: neither it nor a second instance sends the item again meanwhile', 1_000, (calls: number) => calls === 1],
+    ['without renewal, is claimed and sent again, and never settles (what the renewal prevents)', undefined, (calls: number) => calls >= 2],
+  ])('%s', async (_what, leaseMs, expected) => {
+    const shared = await openStore({ path: ':memory:', schema: 'public', poolSize: 1 }, LEASE);
+    const sent: number[] = [];
+    // A bulk push that takes 2.5 lease periods to be answered.
+    const slow: Deliverer = { deliver: (items) => (sent.push(...items.map((i) => i.id)), new Promise((resolve) => setTimeout(() => resolve(items.map(() => ({ outcome: 'delivered' as const }))), 2_500))) };
+    const { id } = await shared.outbox.enqueue({ topic: 'push', payload: {} });
+    const instances = [1, 2].map(() => new OutboxWorker({ outbox: shared.outbox, deliverers: { push: slow }, logger, idleMs: 50, ...(leaseMs !== undefined && { leaseMs }) }));
+    instances.forEach((worker) => worker.start());
+    try {
+      // Answered after 2.5 s: by 4 s a renewed claim is settled; an expiring one has been taken over (again and again).
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      expect(new Set(sent)).toEqual(new Set([id]));
+      expect(expected(sent.length)).toBe(true);
+      expect((await shared.outbox.get(id))!.state).toBe(leaseMs === undefined ? 'pending' : 'done');
+    } finally {
+      await Promise.all(instances.map((worker) => worker.stop()));
+      await shared.close();
+    }
+  }, 15_000);
+});
+
 describe('delivering to the Hubject simulator', () => {
   let hub: HubjectSimulator;
   let server: RunningServer;
