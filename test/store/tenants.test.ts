@@ -164,6 +164,12 @@ for (const backend of BACKENDS) {
         const other = { ...write('a'), object: { ...write('a').object, id: 'CDR-2' }, correlation: { ...write('a').correlation, ocpiId: 'DE*ABC/CDR-2' } };
         await expect(a.acceptOnce(other)).rejects.toBeInstanceOf(CorrelationConflictError);
         expect((await root.acceptOnce(other)).outcome).toBe('stored');
+        // The metrics are told of each tenant's enqueue, whichever way it was written.
+        expect(observed.map((r) => [(r as TenantTraceRecord).tenant, r.kind, r.status])).toEqual([
+          ['a', 'enqueued', 'created'],
+          ['b', 'enqueued', 'created'],
+          [DEFAULT_TENANT, 'enqueued', 'created'],
+        ]);
         for (const [store, of] of [[a, 'a'], [b, 'b']] as const) {
           const claimed = await store.outbox.claim({ limit: 10 });
           expect(claimed.map((i) => i.payload)).toEqual([{ of }]);
