@@ -124,9 +124,9 @@ export async function openStore(config: StoreConfig, policy: OutboxPolicy, optio
       acceptOnce: async (write) => {
         if (db.dialect !== 'postgres') return db.transaction((tx) => acceptOnceIn(bind(tx), write));
         const result = await acceptOnce(db, tenant, now, bind(db), write);
-        // The one statement writes the outbox item in SQL, past the traced repository: its enqueue is reported here.
+        // The one statement writes the outbox item in SQL, past the traced repository: its enqueue is reported here, to the metrics too.
         if (result.outcome === 'stored') {
-          traceEvent(tracer, { protocol: 'bridge', direction: 'internal', kind: 'enqueued', name: write.announcement.topic, status: 'created', request: write.announcement.payload, outboxId: result.outboxId });
+          traceEvent(reported, { protocol: 'bridge', direction: 'internal', kind: 'enqueued', name: write.announcement.topic, status: 'created', request: write.announcement.payload, outboxId: result.outboxId });
         }
         return result;
       },

@@ -184,10 +184,9 @@ export class TraceRepository {
       deleted = await this.db.run(`DELETE FROM traces WHERE id IN (SELECT id FROM traces WHERE tenant = $1 AND at < $2 LIMIT $3)`, [this.tenant, before, batch]);
       purged += deleted;
     } while (deleted === batch);
-    while (
-      (await this.db.run(`DELETE FROM trace_refs WHERE tenant = $1 AND trace_id IN (SELECT trace_id FROM trace_refs WHERE tenant = $1 AND at < $2 LIMIT $3)`, [this.tenant, before, batch])) ===
-      batch
-    );
+    // By the whole key, so each batch finds its rows by the primary key instead of reading the table.
+    const refs = `DELETE FROM trace_refs WHERE (tenant, ref, trace_id) IN (SELECT tenant, ref, trace_id FROM trace_refs WHERE tenant = $1 AND at < $2 LIMIT $3)`;
+    while ((await this.db.run(refs, [this.tenant, before, batch])) === batch);
     return purged;
   }
 }

@@ -12,7 +12,19 @@ const DAY = 86_400_000;
 const RETENTION = { authorizationsDays: 30, sessionsDays: 90, cdrsDays: 90, everyMinutes: 60 };
 
 it('has a rule or a reason to keep for every table the migrations create', () => {
-  const tables = new Set(MIGRATIONS.flatMap((m) => m.statements({ serialKey: '', millis: '' })).flatMap((sql) => /CREATE TABLE (\w+)/.exec(sql)?.slice(1) ?? []));
+  // The tables left after every migration: a rebuilt table is created under another name, and renamed once the old one is dropped.
+  const tables = new Set<string>();
+  for (const sql of MIGRATIONS.flatMap((m) => m.statements({ serialKey: '', millis: '' }))) {
+    const [, created] = /CREATE TABLE (\w+)/.exec(sql) ?? [];
+    const [, dropped] = /DROP TABLE (\w+)/.exec(sql) ?? [];
+    const [, from, to] = /ALTER TABLE (\w+) RENAME TO (\w+)/.exec(sql) ?? [];
+    if (created) tables.add(created);
+    if (dropped) tables.delete(dropped);
+    if (from && to) {
+      tables.delete(from);
+      tables.add(to);
+    }
+  }
   const covered = new Set([...RETENTION_RULES.map((r) => r.table), ...KEPT.map((k) => k.split(/[ :]/)[0]!)]);
   expect([...tables].filter((t) => !covered.has(t))).toEqual([]);
 });
