@@ -36,10 +36,10 @@ export interface Hub {
   close(): Promise<void>;
 }
 
-/** A Hubject simulator on a listener of its own; `card` is authorized offline for DE-DCB, as if that eMSP had pushed it. */
-export async function startHub(logger: Logger, card = CARD): Promise<Hub> {
+/** A Hubject simulator on a listener of its own; `card` (unless null) is authorized offline for DE-DCB, as if that eMSP had pushed it. */
+export async function startHub(logger: Logger, card: string | null = CARD): Promise<Hub> {
   const hub = createHubjectSimulator({ logger, trafficLimit: 100_000 });
-  hub.state.pushAuthenticationData('fullLoad', 'DE-DCB', [{ RFIDMifareFamilyIdentification: { UID: card } }]);
+  if (card !== null) hub.state.pushAuthenticationData('fullLoad', 'DE-DCB', [{ RFIDMifareFamilyIdentification: { UID: card } }]);
   const server: RunningServer = await startServer(hub.app, { host: '127.0.0.1', port: 0, bodyLimit: '10mb', shutdownTimeoutMs: 100 });
   const incoming = (operation: string) => hub.traffic.filter((t) => t.direction === 'in' && t.operation === operation && t.httpStatus === 200);
   return {
@@ -125,6 +125,41 @@ export async function cpoTenant(id: string, options: { operatorId: string; party
   };
 }
 
+/** An eMSP backend simulator (DE*DCB) with the seed tokens; `close` checks what it received. */
+export async function startEmspBackend(logger: Logger): Promise<RunningOcpiBackend> {
+  const running = await startOcpiBackend({ role: 'EMSP', countryCode: 'DE', partyId: 'DCB', logger, host: '127.0.0.1', port: 0 });
+  return {
+    ...running,
+    close: async () => {
+      await running.close();
+      assertConformance([], running.backend.wire);
+    },
+  };
+}
+
+/** An EMP tenant's sections: its OCPI CPO party in front of `backend`, OICP EMP `providerId` giving Hubject its tokens; pulls only when a test runs them. */
+export async function empTenant(id: string, options: { providerId: string; partyId: string; hubUrl: string; backend: RunningOcpiBackend }) {
+  const { backend } = options.backend;
+  return {
+    id,
+    ocpi: { countryCode: 'DE', partyId: options.partyId, roles: ['CPO'], businessDetails: { name: `Tenant ${id}` }, backend: { versionsUrl: backend.versionsUrl(), token: await backend.registration.offer('bridge') } },
+    oicp: {
+      role: 'EMP',
+      providerId: options.providerId,
+      environment: 'custom',
+      baseUrl: options.hubUrl,
+      protocol: 'rest-2.3',
+      inbound: { callerCheck: 'trusted-network' },
+      pushAuthenticationData: true,
+      fullLoadMinutes: 0,
+      evseDataPullMinutes: 0,
+      evseStatusPullSeconds: 0,
+      pricingPullMinutes: 0,
+      cdrReconcileMinutes: 0,
+    },
+  };
+}
+
 /** A deployment of `tenants` sharing one store, fast retries and the example mapping rules. */
 export function deployment(store: BridgeStore, tenants: unknown[], outbox: Record<string, number> = FAST_OUTBOX) {
   return { server: { host: '127.0.0.1', port: 0 }, store, outbox, mapping: RULES, tenants };
@@ -156,9 +191,9 @@ export async function registerUnregistered(bridge: RunningBridge): Promise<strin
   return missing;
 }
 
-/** The backend pushes its network to its tenant, and the tenant delivers what it announced. */
-export async function pushNetwork(backend: CpoBackend, tenant: RunningTenant, ms = 30_000): Promise<void> {
-  const { failed } = await backend.running.backend.pushAll('bridge');
+/** The backend pushes its network (or its tokens) to its tenant, and the tenant delivers what it announced. */
+export async function pushNetwork(backend: RunningOcpiBackend, tenant: RunningTenant, ms = 30_000): Promise<void> {
+  const { failed } = await backend.backend.pushAll('bridge');
   if (failed.length > 0) throw new Error(`the backend could not push its network: ${failed.join('; ')}`);
   await untilDelivered(tenant.store, ms);
 }

@@ -46,7 +46,7 @@ describe('tenant a\'s Hubject down while tenant b delivers', () => {
       logger,
     );
     await registerUnregistered(bridge);
-    await Promise.all([pushNetwork(backendA, tenantOf(bridge, 'a')), pushNetwork(backendB, tenantOf(bridge, 'b'))]);
+    await Promise.all([pushNetwork(backendA.running, tenantOf(bridge, 'a')), pushNetwork(backendB.running, tenantOf(bridge, 'b'))]);
   }, 60_000);
 
   afterAll(async () => {
