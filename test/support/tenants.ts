@@ -4,6 +4,8 @@
  * the tenant sections of a deployment, and a bridge started from such a deployment. Every simulator
  * checks what the bridge put on the wire when it closes (test/support/conformance.ts).
  */
+import type { Socket } from 'node:net';
+import express from 'express';
 import type { Logger } from '../../src/observability/logger';
 import { parseDeployment } from '../../src/config/load';
 import { startBridge, type RunningBridge, type RunningTenant } from '../../src/runtime';
@@ -25,9 +27,15 @@ export const CARD_TOKEN: CdrToken = { country_code: 'DE', party_id: 'DCB', uid: 
 /** Retries fast and never gives up within a test: an item of a tenant whose hub is down stays pending. */
 export const FAST_OUTBOX = { baseDelayMs: 100, maxDelayMs: 400, pollMs: 50, leaseMs: 1_000, maxAttempts: 10_000 };
 
+/** How a hub is down: `drop` closes every connection at once (the simulator's setDown); `silent` takes requests and never answers, as behind a firewall that drops packets, until the caller gives up. */
+export type Outage = 'drop' | 'silent';
+
 export interface Hub {
   hub: HubjectSimulator;
   url: string;
+  down(outage: Outage): void;
+  /** Back up: silently held requests are cut (never processed), so their callers retry. */
+  up(): void;
   /** EVSE records the hub was pushed, with the OperatorID of the path and of the body. */
   evsePushes(): { pathOperator: string | undefined; bodyOperator: string; evseIds: string[] }[];
   statusPushes(): { pathOperator: string | undefined; bodyOperator: string; evseIds: string[] }[];
@@ -40,11 +48,26 @@ export interface Hub {
 export async function startHub(logger: Logger, card: string | null = CARD): Promise<Hub> {
   const hub = createHubjectSimulator({ logger, trafficLimit: 100_000 });
   if (card !== null) hub.state.pushAuthenticationData('fullLoad', 'DE-DCB', [{ RFIDMifareFamilyIdentification: { UID: card } }]);
-  const server: RunningServer = await startServer(hub.app, { host: '127.0.0.1', port: 0, bodyLimit: '10mb', shutdownTimeoutMs: 100 });
+  let silent = false;
+  const held = new Set<Socket>();
+  const front = express();
+  front.use((req, _res, next) => {
+    if (!silent) return next();
+    held.add(req.socket);
+  });
+  front.use(hub.app);
+  const server: RunningServer = await startServer(front, { host: '127.0.0.1', port: 0, bodyLimit: '10mb', shutdownTimeoutMs: 100 });
   const incoming = (operation: string) => hub.traffic.filter((t) => t.direction === 'in' && t.operation === operation && t.httpStatus === 200);
   return {
     hub,
     url: server.url,
+    down: (outage) => (outage === 'drop' ? hub.setDown(true) : (silent = true)),
+    up: () => {
+      hub.setDown(false);
+      silent = false;
+      for (const socket of held) socket.destroy();
+      held.clear();
+    },
     evsePushes: () =>
       incoming('PushEvseData').map((t) => {
         const body = (t.request as PushEvseDataRequest).OperatorEvseData;
@@ -109,8 +132,8 @@ export async function startCpoBackend(logger: Logger, options: { operator: strin
   };
 }
 
-/** A CPO tenant's sections: its OCPI eMSP party in front of `backend`, OICP CPO `operatorId` at `hubUrl`. */
-export async function cpoTenant(id: string, options: { operatorId: string; partyId: string; hubUrl: string; backend: CpoBackend; name?: string }) {
+/** A CPO tenant's sections: its OCPI eMSP party in front of `backend`, OICP CPO `operatorId` at `hubUrl` (`oicp`: more of that section). */
+export async function cpoTenant(id: string, options: { operatorId: string; partyId: string; hubUrl: string; backend: CpoBackend; name?: string; oicp?: Record<string, unknown> }) {
   const { backend } = options.backend.running;
   return {
     id,
@@ -121,7 +144,7 @@ export async function cpoTenant(id: string, options: { operatorId: string; party
       businessDetails: { name: options.name ?? `Tenant ${id}` },
       backend: { versionsUrl: backend.versionsUrl(), token: await backend.registration.offer('bridge') },
     },
-    oicp: { role: 'CPO', operatorId: options.operatorId, environment: 'custom', baseUrl: options.hubUrl, protocol: 'rest-2.3', inbound: { callerCheck: 'trusted-network' }, fullLoadMinutes: 0 },
+    oicp: { role: 'CPO', operatorId: options.operatorId, environment: 'custom', baseUrl: options.hubUrl, protocol: 'rest-2.3', inbound: { callerCheck: 'trusted-network' }, fullLoadMinutes: 0, ...options.oicp },
   };
 }
 

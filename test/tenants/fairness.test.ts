@@ -1,8 +1,9 @@
 /**
  * Fair delivery between tenants (issue 24, docs/tenants.md "Store, delivery and metrics"): two CPO
  * tenants in one bridge and one store, each with its own OCPI backend and its own Hubject. Tenant a's
- * hub goes down (every connection dropped) with a's CDRs waiting, and stays down while tenant b's
- * backend posts a hundred CDRs. b's deliveries must take about what they take with a's hub up
+ * hub goes down with a's CDRs waiting, and stays down while tenant b's backend posts a hundred CDRs;
+ * down twice over: every connection dropped at once, and every request left unanswered until a's
+ * client gives up (its CDR timeout is one second, so a always has calls hanging). b's deliveries must take about what they take with a's hub up
  * (measured in the same test, as a ratio), reach b's hub once each, and a's must wait, retrying, neither
  * delivered nor dead nor lost, then arrive once each when a's hub is back.
  */
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import type { RunningBridge } from '../../src/runtime';
 import type { AuthorizationStart } from '../../src/oicp/wire/transaction-schemas';
 import { quietLogger } from '../support/oicp-network';
-import { authorizeCard, cpoTenant, deployment, inParallel, postCdr, pushNetwork, registerUnregistered, startCpoBackend, startDeployment, startHub, tenantOf, until, type CpoBackend, type Hub } from '../support/tenants';
+import { authorizeCard, cpoTenant, deployment, inParallel, postCdr, pushNetwork, registerUnregistered, startCpoBackend, startDeployment, startHub, tenantOf, until, type CpoBackend, type Hub, type Outage } from '../support/tenants';
 
 const CDR_TOPIC = 'oicp:ChargeDetailRecord';
 /** CDRs of tenant b per run; a's waiting while its hub is down. */
@@ -24,7 +25,10 @@ const WIDTH = 8;
 const RATIO = 2;
 const SLACK_MS = 1_500;
 
-describe('tenant a\'s Hubject down while tenant b delivers', () => {
+describe.each<[string, Outage]>([
+  ['dropping every connection', 'drop'],
+  ['leaving every request unanswered', 'silent'],
+])('tenant a\'s Hubject down (%s) while tenant b delivers', (_title, outage) => {
   const logger = quietLogger();
   let dir: string;
   let hubA: Hub;
@@ -40,7 +44,7 @@ describe('tenant a\'s Hubject down while tenant b delivers', () => {
     [backendA, backendB] = await Promise.all([startCpoBackend(logger, { operator: 'DE*AAA', locations: 2, seed: 1 }), startCpoBackend(logger, { operator: 'DE*BBB', locations: 2, seed: 2 })]);
     bridge = await startDeployment(
       deployment({ path: join(dir, 'bridge.sqlite') }, [
-        await cpoTenant('a', { operatorId: 'DE*AAA', partyId: 'AAA', hubUrl: hubA.url, backend: backendA }),
+        await cpoTenant('a', { operatorId: 'DE*AAA', partyId: 'AAA', hubUrl: hubA.url, backend: backendA, oicp: { timeoutsMs: { ChargeDetailRecord: 1_000 } } }),
         await cpoTenant('b', { operatorId: 'DE*BBB', partyId: 'BBB', hubUrl: hubB.url, backend: backendB }),
       ]),
       logger,
@@ -91,7 +95,7 @@ describe('tenant a\'s Hubject down while tenant b delivers', () => {
     await runB(0, 10);
     const alone = await runB(10, B_CDRS);
 
-    hubA.hub.setDown(true);
+    hubA.down(outage);
     await inParallel(references, WIDTH, (reference, n) => postCdr(peerA, backendA.locations[n % backendA.locations.length]!, `A-${n}`, reference));
     const waitingA = () => a.store.outbox.list({ state: 'pending', topic: CDR_TOPIC, limit: 1_000 });
     // a's worker is failing against its hub before b starts: every one of a's CDRs has been tried.
@@ -124,7 +128,7 @@ describe('tenant a\'s Hubject down while tenant b delivers', () => {
     expect(await a.store.outbox.depth()).toEqual({ pending: A_CDRS, dead: 0 });
     expect((await a.store.objects.list('cdrs')).map((o) => o.id).sort()).toEqual(references.map((_, n) => `A-${n}`).sort());
 
-    hubA.hub.setDown(false);
+    hubA.up();
     await until(`a's hub has its ${A_CDRS} CDRs`, () => hubA.acceptedCdrs().length >= A_CDRS, 20_000);
     await until('a\'s outbox is empty', async () => (await a.store.outbox.depth()).pending === 0);
     const aSessions = sessionsOf(hubA);
