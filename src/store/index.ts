@@ -12,8 +12,9 @@ import { SqliteDatabase } from './sqlite';
 import { TraceRepository, TraceWriter, TracedOutboxRepository, insertTraces, tenantSink, tenantTracer, type TenantTraceRecord, type TraceWriterOptions, type Tracer } from './traces';
 import { teeSinks, traceEvent, type TraceSink } from '../core/trace-context';
 
-/** The tenant of a single-tenant deployment; what a store of schema version 6 held became its rows. */
-export const DEFAULT_TENANT = 'default';
+import { DEFAULT_TENANT } from '../core/tenant';
+
+export { DEFAULT_TENANT };
 
 export { CorrelationConflictError, type Correlation } from './correlations';
 export { ownerKey, ownerOf, type CachedObject } from './objects';
