@@ -4,7 +4,7 @@
  * statuses over REST 2.3 and over SOAP, field by field as the mappers make them; an EVSE status
  * PATCH becomes a status push only; a status change made while Hubject is down arrives once it is back.
  */
-import { evseStatusDeliverer } from '../../src/flows/cpo/location-publication';
+import { evseDataDeliverer, evseStatusDeliverer } from '../../src/flows/cpo/location-publication';
 import type { OicpEvseStatusRecord } from '../../src/mapping/evse-status';
 import { ocpiLocationToOicp } from '../../src/mapping/location/to-oicp';
 import type { OicpClient } from '../../src/oicp/client';
@@ -78,7 +78,7 @@ describe('the status deliverer', () => {
   function deliverer(statuses: OicpEvseStatusRecord[]) {
     const sent: PushEvseStatusRequest[] = [];
     const client = { call: (_: string, body: PushEvseStatusRequest) => Promise.resolve(sent.push(body) && { ok: true, value: {}, findings: [] }) } as unknown as OicpClient;
-    const network = () => Promise.resolve({ operator: { OperatorID: 'BE*BEC', OperatorName: 'BEC' }, records: [], statuses });
+    const network = () => Promise.resolve({ operator: { OperatorID: 'BE*BEC', OperatorName: 'BEC' }, records: [], statuses, held: 0 });
     return { sent, deliverer: evseStatusDeliverer(client, 'BE*BEC', network) };
   }
 
@@ -95,3 +95,27 @@ describe('the status deliverer', () => {
     expect(sent.map((r) => [r.ActionType, r.OperatorEvseStatus.EvseStatusRecord])).toEqual([['fullLoad', [record('BE*BEC*E1', 'Available'), record('BE*BEC*E2', 'Occupied')]]]);
   });
 });
+
+describe('the EVSE data deliverer, for a full sync', () => {
+  const fullLoad = { id: 9, topic: 'oicp:PushEvseData', payload: { fullLoad: true }, attempts: 1 } as unknown as ClaimedItem;
+  function deliverer(held: number) {
+    const sent: PushEvseDataRequest[] = [];
+    const client = { call: (_: string, body: PushEvseDataRequest) => Promise.resolve(sent.push(body) && { ok: true, value: {}, findings: [] }) } as unknown as OicpClient;
+    const network = () => Promise.resolve({ operator: { OperatorID: 'BE*BEC', OperatorName: 'BEC' }, records: [], statuses: [], held });
+    return { sent, deliverer: evseDataDeliverer(client, network) };
+  }
+
+  it('sends an empty fullLoad when the backend lists none of our EVSEs: that clears the network at Hubject', async () => {
+    const { sent, deliverer: data } = deliverer(0);
+    expect(await data.deliver([fullLoad])).toEqual([{ outcome: 'delivered' }]);
+    expect(sent).toEqual([{ ActionType: 'fullLoad', OperatorEvseData: { OperatorID: 'BE*BEC', OperatorName: 'BEC', EvseDataRecord: [] } }]);
+  });
+
+  it('refuses (a dead letter saying why) an empty fullLoad when our EVSEs are all held back: Hubject would delete the network for a mapping mistake', async () => {
+    const { sent, deliverer: data } = deliverer(3);
+    const [delivery] = await data.deliver([fullLoad]);
+    expect(delivery).toMatchObject({ outcome: 'refused', reason: expect.stringContaining('every EVSE of the network (3) is held back') });
+    expect(sent).toEqual([]);
+  });
+});
+

@@ -87,6 +87,8 @@ export interface CpoNetwork {
   operator: { OperatorID: string; OperatorName: string };
   records: OicpEvseData['records'];
   statuses: OicpEvseStatusRecord[];
+  /** EVSEs of our operator in published locations that give no record (held back: unmappable). */
+  held: number;
 }
 
 
@@ -200,18 +202,22 @@ export function locationPublication(options: CpoLocationsOptions): LocationPubli
     const records: OicpEvseData['records'] = [];
     const statuses: OicpEvseStatusRecord[] = [];
     let operatorName: string | undefined;
+    let held = 0;
     for (const { owner, body: location } of await store.objects.list<Location>('locations')) {
       const { payload } = dataOf(owner, location, undefined, at);
       if (payload && location.publish !== false) {
         operatorName ??= payload.operator.OperatorName;
         records.push(...payload.records);
       }
+      // Another operator's EVSEs are never ours to send; ours that give no record are held for a reason to fix.
+      const ours = (location.evses ?? []).filter((evse) => evse.status !== 'REMOVED' && evse.evse_id !== undefined && isEvseOf(evse.evse_id, options.operatorId)).length;
+      if (location.publish !== false) held += Math.max(0, ours - (payload?.records.length ?? 0));
       for (const evse of location.evses ?? []) {
         const record = evse.status === 'REMOVED' ? undefined : statusOf(location, evse.uid);
         if (record) statuses.push(record);
       }
     }
-    return { operator: operatorOf(operatorName), records, statuses };
+    return { operator: operatorOf(operatorName), records, statuses, held };
   }
 
   /** Barriers: sent after everything announced before them and before everything after, read from the cache when sent. */
@@ -236,8 +242,11 @@ export function evseDataDeliverer(client: OicpCaller, network: () => Promise<Cpo
     const push = (ActionType: 'fullLoad' | 'update' | 'delete', operator: EvseDataPayload['operator'], list: OicpEvseData['records']) =>
       client.call('PushEvseData', { ActionType, OperatorEvseData: { ...operator, EvseDataRecord: list } });
     if (isFullLoad(item.payload)) {
-      // A fullLoad goes even when empty: it is what clears a network the backend no longer lists.
-      const { operator, records } = await network();
+      // A fullLoad goes even when empty: it is what clears a network the backend no longer lists. Not
+      // when the backend lists EVSEs that are all held back (a mapping rule missing): Hubject would
+      // delete the operator's whole network for a configuration mistake.
+      const { operator, records, held } = await network();
+      if (records.length === 0 && held > 0) return { outcome: 'refused', reason: `every EVSE of the network (${held}) is held back (outbox held says why): an empty fullLoad would delete the operator's EVSE data at Hubject; fix the cause, then requeue this item` };
       return deliveryOf(await push('fullLoad', operator, records));
     }
     const { operator, records, removed } = item.payload as EvseDataPayload;
