@@ -6,7 +6,7 @@ import { DEFAULT_TENANT, TENANT_PATH, tenantPrefix } from './core/tenant';
 import type { Logger } from './observability/logger';
 import type { OicpClient } from './oicp/client';
 import { hubjectBaseUrl, oicpClientFromConfig, oicpRoutesFromConfig } from './oicp';
-import { adminApp } from './admin/app';
+import { adminApp, tenantIndexApp } from './admin/app';
 import type { BridgeIdentity } from './admin/api';
 import { BACKEND_PARTY, ocpiSide, publicUrlOf, registerWithBackend, registeredPeer, storedLocation, type OcpiSide } from './ocpi';
 import { OcpiClient } from './ocpi/client';
@@ -89,6 +89,13 @@ interface Tenant extends RunningTenant {
 
 const SHARED_SECTIONS = ['server', 'store', 'admin', 'trace', 'log'] as const;
 
+/**
+ * What a running tenant applies of its configuration: its own sections, and the shared settings its
+ * worker and jobs read. A change elsewhere (the log, the trace, the listener) waits for a restart and
+ * restarts no tenant: a tenant's restart runs its start-up jobs (a full sync) again.
+ */
+const ownParts = ({ ocpi, oicp, mapping, retention, outbox }: BridgeConfig) => ({ ocpi, oicp, mapping, retention, outbox: { pollMs: outbox.pollMs, concurrency: outbox.concurrency, retention: outbox.retention } });
+
 /** The outbox settings the store applies for every tenant (its polling, concurrency and retention are each worker's and job's, restarted with its tenant). */
 const outboxPolicy = ({ maxAttempts, baseDelayMs, maxDelayMs, jitter, leaseMs }: BridgeConfig['outbox']) => ({ maxAttempts, baseDelayMs, maxDelayMs, jitter, leaseMs });
 
@@ -127,7 +134,8 @@ export async function startBridge(configuration: BridgeConfig | TenantConfig[], 
       await tenant.start();
     }
     if (config.admin.port !== undefined && config.admin.token !== undefined) {
-      const adminFront = tenantFront({ tenant: (id) => tenants.get(id)?.admin, root: () => (tenants.get(DEFAULT_TENANT) ?? tenants.values().next().value)?.admin ?? rootApp });
+      const index = tenantIndexApp(() => [...tenants.keys()]);
+      const adminFront = tenantFront({ tenant: (id) => tenants.get(id)?.admin, root: () => tenants.get(DEFAULT_TENANT)?.admin ?? index });
       admin = await startServer(adminFront, { host: config.admin.host, port: config.admin.port, bodyLimit: '16kb', shutdownTimeoutMs: config.server.shutdownTimeoutMs });
       logger.info('operator console (admin API and page) ready', { adminUrl: admin.url, ...(tenants.size > 1 && { tenants: [...tenants.keys()].map((id) => `${admin!.url}${TENANT_PATH}/${id}/`) }) });
     }
@@ -137,7 +145,7 @@ export async function startBridge(configuration: BridgeConfig | TenantConfig[], 
     await root.close();
     throw err;
   }
-  logger.info('listening', { url: server.url, ...(tenants.size > 1 && { tenants: [...tenants.keys()] }) });
+  logger.info('listening', { url: server.url, ...(!(tenants.size === 1 && tenants.has(DEFAULT_TENANT)) && { tenants: [...tenants.values()].map((t) => t.url) }) });
   const first = () => tenants.get(DEFAULT_TENANT) ?? tenants.values().next().value!;
   let stopping: Promise<void> | undefined;
   let reloading = Promise.resolve<unknown>(undefined);
@@ -187,7 +195,7 @@ async function reload(next: TenantConfig[], tenants: Map<string, Tenant>, shared
   // are safe: outbox items are claimed, as between instances.
   for (const change of next) {
     const running = tenants.get(change.id);
-    if (running && isDeepStrictEqual(change.config, running.config)) {
+    if (running && isDeepStrictEqual(ownParts(change.config), ownParts(running.config))) {
       outcome.unchanged.push(change.id);
       continue;
     }

@@ -93,6 +93,11 @@ export function tenantFront(routes: TenantRoutes): Express {
       return;
     }
     const path = rest.startsWith('/') ? rest : `/${rest}`;
+    // The metrics are the deployment's, every tenant's series: served at the root only, for the operator.
+    if (path === '/metrics' || path.startsWith('/metrics?')) {
+      res.status(404).json({ error: 'the metrics of every tenant are at /metrics, not under a tenant' });
+      return;
+    }
     req.url = path;
     req.originalUrl = path;
     // Where the tenant is mounted, for what must name its own address (a WSDL's endpoint).

@@ -31,6 +31,26 @@ export function adminApp(deps: AdminApiDeps): Express {
   return app;
 }
 
+/**
+ * The admin listener's root when no tenant is `default`: the tenants' consoles, linked, and for an
+ * API call without a tenant a 404 that names them; never one tenant's answer for another.
+ */
+export function tenantIndexApp(tenants: () => string[]): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/', (_req, res) => {
+    res.set({ 'Content-Security-Policy': "default-src 'self'; frame-ancestors 'none'" });
+    const links = tenants().map((id) => `<li><a href="/tenants/${encodeURIComponent(id)}/">${id}</a></li>`).join('');
+    res.type('html').send(`<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Bridge console</title></head><body><h1>OCPI–OICP bridge console</h1><p>Each tenant has its console:</p><ul>${links}</ul></body></html>\n`);
+  });
+  // The tenants' pages load their script and style from here.
+  app.use('/console', express.static(ASSETS, { index: false, fallthrough: true }));
+  app.use((_req, res) => {
+    res.status(404).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404, detail: `this bridge serves several tenants; each one's console and API are under /tenants/{id}/ (${tenants().join(', ')})` }));
+  });
+  return app;
+}
+
 /** The lines that tell a sandbox user where the console is and how to get in (the token is the sandbox's own, made for the run). */
 export function consoleBanner(adminUrl: string, token: string): string {
   return `Operator console: ${adminUrl}/  (admin token for this run: ${token})\n`;

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ConfigError, loadDeploymentFile, type ConfigProblem, type TenantConfig } from '../config/load';
+import { ConfigError, loadDeploymentFile, unusedSecretVariables, type ConfigProblem, type TenantConfig } from '../config/load';
 import { DEFAULT_TENANT } from '../core/tenant';
 import type { BridgeConfig } from '../config/schema';
 import { sameOperator } from '../mapping/identifiers';
@@ -20,10 +20,14 @@ export const checkConfig = command({
     const file = positionals[0]!;
     try {
       const tenants = loadDeploymentFile(file, io.env);
-      const problems = tenants.flatMap((tenant, index) => certificateProblems(tenant, tenants.length > 1 || tenant.id !== DEFAULT_TENANT ? `tenants.${index}.` : ''));
+      const notes = unusedSecretVariables(io.env, tenants);
+      const checks = tenants.map((tenant, index) => certificateCheck(tenant, tenants.length > 1 || tenant.id !== DEFAULT_TENANT ? `tenants.${index}.` : '', tenants));
+      const problems = checks.flatMap((check) => check.problems);
+      const unchecked = checks.flatMap((check) => check.unchecked);
       if (problems.length > 0) throw new ConfigError(file, problems);
       if (tenants.length === 1 && tenants[0]!.id === DEFAULT_TENANT) io.stdout.write(`${file}: OK — ${summary(tenants[0]!.config)}\n`);
       else io.stdout.write(`${file}: OK — ${tenants.length} tenant(s)\n${tenants.map(({ id, config }) => `  ${id}: ${summary(config)}\n`).join('')}`);
+      for (const note of [...notes, ...unchecked]) io.stdout.write(`note: ${note}\n`);
       return EXIT.ok;
     } catch (err) {
       return reportConfigError(io, err);
@@ -41,29 +45,37 @@ function summary(config: BridgeConfig): string {
 
 /**
  * Hubject issues a partner's client certificate to its OperatorID or ProviderID (the common name).
- * Where the common name reads as such an id and is not the tenant's, the tenant would call Hubject
- * as another party: a copy-paste slip between tenants. Other common names cannot be checked.
+ * Where the common name reads as either and is not the tenant's own id, the tenant would call Hubject
+ * as another party: a copy-paste slip between tenants, or a CPO's certificate given to an eMSP. Other
+ * common names cannot be checked, nor files this machine cannot read (a note says so).
  */
-function certificateProblems({ config }: TenantConfig, prefix: string): ConfigProblem[] {
+function certificateCheck({ config }: TenantConfig, prefix: string, tenants: readonly TenantConfig[]): { problems: ConfigProblem[]; unchecked: string[] } {
   const { oicp } = config;
-  if (!oicp.tls) return [];
+  if (!oicp.tls) return { problems: [], unchecked: [] };
   const path = `${prefix}oicp.tls.cert`;
   let pem: Buffer;
   try {
     pem = readFileSync(oicp.tls.cert);
-  } catch {
-    // Checked where it is readable: a file is often checked away from the machine that holds the certificates.
-    return [];
+  } catch (err) {
+    // A file is often checked away from the machine that holds the certificates.
+    return { problems: [], unchecked: [`${path} not checked: ${oicp.tls.cert} cannot be read here (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`] };
   }
   let commonName: string | undefined;
   try {
     commonName = /^CN=(.*)$/m.exec(new X509Certificate(pem).subject)?.[1];
   } catch (err) {
-    return [{ path, message: `is not a PEM certificate (${(err as Error).message})` }];
+    return { problems: [{ path, message: `is not a PEM certificate (${(err as Error).message})` }], unchecked: [] };
   }
-  if (commonName === undefined) return [];
-  const own = oicp.role === 'CPO' ? oicp.operatorId! : oicp.providerId!;
-  const looksLikeId = new RegExp(oicp.role === 'CPO' ? OPERATOR_ID_PATTERN : PROVIDER_ID_PATTERN).test(commonName);
-  const same = oicp.role === 'CPO' ? sameOperator(commonName, own) : commonName.toUpperCase() === own.toUpperCase();
-  return looksLikeId && !same ? [{ path, message: `is made out to ${commonName}, not to this tenant's ${oicp.role === 'CPO' ? 'OperatorID' : 'ProviderID'} ${own}` }] : [];
+  if (commonName === undefined) return { problems: [], unchecked: [] };
+  const own = identityOf(oicp);
+  const looksLikeId = new RegExp(OPERATOR_ID_PATTERN).test(commonName) || new RegExp(PROVIDER_ID_PATTERN).test(commonName);
+  if (!looksLikeId || sameId(oicp.role, commonName, own)) return { problems: [], unchecked: [] };
+  const other = tenants.find((t) => t.config !== config && sameId(t.config.oicp.role, commonName, identityOf(t.config.oicp)));
+  const whose = other ? ` (tenant ${other.id}'s ${other.config.oicp.role === 'CPO' ? 'OperatorID' : 'ProviderID'})` : '';
+  return { problems: [{ path, message: `is made out to ${commonName}${whose}, not to this tenant's ${oicp.role === 'CPO' ? 'OperatorID' : 'ProviderID'} ${own}` }], unchecked: [] };
 }
+
+const identityOf = (oicp: BridgeConfig['oicp']): string => (oicp.role === 'CPO' ? oicp.operatorId! : oicp.providerId!);
+
+/** An id compared as Hubject does for its role: operators whatever their separators, providers but for case. */
+const sameId = (role: BridgeConfig['oicp']['role'], a: string, b: string): boolean => (role === 'CPO' ? sameOperator(a, b) : a.toUpperCase() === b.toUpperCase());

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadDeploymentFile, type TenantConfig } from '../config/load';
-import { DEFAULT_TENANT } from '../core/tenant';
+import { ConfigError, loadDeploymentFile, unusedSecretVariables, type TenantConfig } from '../config/load';
+import { DEFAULT_TENANT, TENANT_ID_PATTERN } from '../core/tenant';
 import { sandboxConfig, sandboxTenants } from '../config/sandbox';
 import type { BridgeConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
@@ -98,6 +98,8 @@ export interface ResolvedConfig {
   /** Every tenant of the configuration (`serve` runs them all). */
   tenants: TenantConfig[];
   sandbox: boolean;
+  /** Secret variables set but not read (see unusedSecretVariables): worth a warning. */
+  unread: string[];
 }
 
 /**
@@ -105,7 +107,13 @@ export interface ResolvedConfig {
  * config, or an exit code after saying why not. With several tenants, `tenant` chooses one; a command
  * on one tenant's data that is not told which is a usage error, never a guess.
  */
-export function resolveConfig(options: { config?: string; sandbox?: boolean; role?: string; tenant?: string; tenants?: string }, io: CliIo, needsTenant = true): ResolvedConfig | number {
+export function resolveConfig(
+  options: { config?: string; sandbox?: boolean; role?: string; tenant?: string; tenants?: string },
+  io: CliIo,
+  needsTenant = true,
+  /** The store's rows of a tenant the configuration no longer lists (removed or renamed) may be read and settled. */
+  storeOnly = false,
+): ResolvedConfig | number {
   const sandbox = inSandbox(options);
   let tenants: TenantConfig[];
   try {
@@ -117,9 +125,13 @@ export function resolveConfig(options: { config?: string; sandbox?: boolean; rol
   }
   const ids = tenants.map((t) => t.id).join(', ');
   if (needsTenant && options.tenant === undefined && tenants.length > 1) throw new UsageError(`this configuration has several tenants (${ids}): say which with --tenant ID`);
-  const chosen = options.tenant === undefined ? tenants[0]! : tenants.find((t) => t.id === options.tenant);
+  let chosen = options.tenant === undefined ? tenants[0]! : tenants.find((t) => t.id === options.tenant);
+  if (!chosen && storeOnly && new RegExp(TENANT_ID_PATTERN).test(options.tenant ?? '')) {
+    io.stderr.write(`note: no tenant ${options.tenant} in this configuration (it has ${ids}); reading its rows in the store\n`);
+    chosen = { id: options.tenant!, config: tenants[0]!.config };
+  }
   if (!chosen) throw new UsageError(`no tenant ${options.tenant} in this configuration (it has ${ids})`);
-  return { config: chosen.config, tenant: chosen.id, tenants, sandbox };
+  return { config: chosen.config, tenant: chosen.id, tenants, sandbox, unread: sandbox ? [] : unusedSecretVariables(io.env, tenants) };
 }
 
 /** A TCP port option: undefined when absent; a usage error when not a port. */

@@ -13,15 +13,15 @@ const ACTIONS = ['token-a', 'register', 'update', 'unregister', 'parties'];
  */
 export const ocpi = command({
   name: 'ocpi',
-  usage: `  ocpi token-a [--party NAME] [--config FILE]
+  usage: `  ocpi token-a [--party NAME] [--config FILE] [--tenant ID]
         Issue a one-time registration token (token A) for a backend to register with the bridge.
-  ocpi register [--versions-url URL --token A] [--party NAME] [--config FILE]
+  ocpi register [--versions-url URL --token A] [--party NAME] [--config FILE] [--tenant ID]
         Register with a backend (default: ocpi.backend of the configuration). The bridge must be
         running: the backend reads our versions back during the handshake. A token that
         starts with "-" is given as --token=VALUE.
-  ocpi update|unregister [--party NAME] [--config FILE]
+  ocpi update|unregister [--party NAME] [--config FILE] [--tenant ID]
         Rotate the tokens (and move to the highest common version), or unregister.
-  ocpi parties [--config FILE]
+  ocpi parties [--config FILE] [--tenant ID]
         List the OCPI parties: registration state, version, roles, endpoints.
         --party defaults to "${BACKEND_PARTY}"; without --config the ocpi commands use ./${DEFAULT_CONFIG}
         or, when that does not exist, the sandbox's store.

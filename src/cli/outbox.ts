@@ -6,7 +6,7 @@ const ACTIONS = ['list', 'show', 'requeue', 'discard', 'held'];
 
 export const outbox = command({
   name: 'outbox',
-  usage: `  outbox list [--dead|--pending] [--topic T] [--limit N] [--after ID] [--config FILE]
+  usage: `  outbox list [--dead|--pending] [--topic T] [--limit N] [--after ID] [--config FILE] [--tenant ID]
   outbox show ID | requeue ID | requeue --all-dead [--topic T] | discard ID --reason TEXT
   outbox held [--kind location|evse|...]
         What is waiting or stuck in the configured store: outbox items (the messages to Hubject or
@@ -36,7 +36,7 @@ export const outbox = command({
     if (options.dead && options.pending) throw new UsageError('--dead and --pending exclude each other');
     const limit = options.limit === undefined ? 50 : Number(options.limit);
     if (!(Number.isInteger(limit) && limit > 0)) throw new UsageError('--limit takes a positive number');
-    const resolved = resolveConfig({ config: options.config, tenant: options.tenant }, io);
+    const resolved = resolveConfig({ config: options.config, tenant: options.tenant }, io, true, true);
     if (typeof resolved === 'number') return resolved;
     const { config } = resolved;
     const store = await openConfiguredStore(config, io, resolved.tenant);

@@ -44,10 +44,13 @@ export const serve = command({
     if (port !== undefined) for (const tenant of tenants) tenant.config.server.port = port;
 
     const logger = createLogger(config.log);
+    for (const note of resolved.unread) logger.warn(note);
     if (sandbox) logger.info(options.sandbox ? 'sandbox mode (--sandbox)' : `sandbox mode: no ${DEFAULT_CONFIG} here`);
     let running: { close(): Promise<void> };
     try {
       if (sandbox) {
+        // Nothing to read again: without a handler SIGHUP would end the process uncleanly.
+        process.on('SIGHUP', () => logger.info('signal received; nothing to reload in sandbox mode', { signal: 'SIGHUP' }));
         running = await startSandbox(tenants, { logger, hubPort: hubPort ?? SANDBOX_HUB_PORT, print: (text) => io.stdout.write(text) });
       } else {
         const bridge = await startBridge(tenants, logger);

@@ -3,7 +3,7 @@ import { command, DEFAULT_CONFIG, TENANT_OPTION, EXIT, openConfiguredStore, reso
 
 export const trace = command({
   name: 'trace',
-  usage: `  trace export ID [--out DIR] [--config FILE]
+  usage: `  trace export ID [--out DIR] [--config FILE] [--tenant ID]
         Write the exchange with correlation id ID (as the console and the X-Correlation-ID header
         show it) as fixture files, secrets redacted: each inbound and outbound message and answer,
         and a manifest, in the layout test/support/replay.ts replays (docs/console.md).
@@ -16,7 +16,7 @@ export const trace = command({
   async run(options, positionals, io) {
     const [action, id, ...extra] = positionals;
     if (action !== 'export' || id === undefined || extra.length > 0) throw new UsageError(`trace takes: export ID (got ${positionals.join(' ') || 'none'})`);
-    const resolved = resolveConfig({ config: options.config, tenant: options.tenant }, io);
+    const resolved = resolveConfig({ config: options.config, tenant: options.tenant }, io, true, true);
     if (typeof resolved === 'number') return resolved;
     const store = await openConfiguredStore(resolved.config, io, resolved.tenant);
     if (!store) return EXIT.failure;

@@ -192,6 +192,24 @@ export function tenantEnv(env: NodeJS.ProcessEnv, tenant: string): NodeJS.Proces
   return result;
 }
 
+/**
+ * Secret variables set in `env` that this configuration does not read, each with why: the single-tenant
+ * ones beside `tenants:` (they would be silently dropped), a tenant's that names no tenant (a typo).
+ */
+export function unusedSecretVariables(env: NodeJS.ProcessEnv, tenants: readonly TenantConfig[]): string[] {
+  const own = envOverrides().filter(({ path }) => PER_TENANT_SECTIONS.has(path[0] ?? '')).map(({ env: name }) => name);
+  const several = !(tenants.length === 1 && tenants[0]!.id === DEFAULT_TENANT);
+  const notes: string[] = [];
+  for (const name of own) {
+    if (several && env[name]) notes.push(`${name} is not read: with tenants, each tenant's is BRIDGE_TENANT_<ID>_${name.replace(/^BRIDGE_/, '')}`);
+  }
+  const names = new Set(tenants.flatMap(({ id }) => own.map((name) => tenantEnvName(id, name))));
+  for (const name of Object.keys(env).filter((n) => n.startsWith('BRIDGE_TENANT_') && env[n])) {
+    if (!names.has(name)) notes.push(`${name} is not read: it names no tenant of this configuration${several ? ` (${tenants.map((t) => t.id).join(', ')})` : ' (it has none)'}`);
+  }
+  return notes;
+}
+
 /** `BRIDGE_OCPI_BACKEND_TOKEN` of tenant `acme-1`: `BRIDGE_TENANT_ACME_1_OCPI_BACKEND_TOKEN`. */
 export function tenantEnvName(tenant: string, name: string): string {
   return `BRIDGE_TENANT_${tenant.toUpperCase().replace(/-/g, '_')}_${name.replace(/^BRIDGE_/, '')}`;

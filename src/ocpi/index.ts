@@ -84,8 +84,15 @@ export function ocpiSide({ ocpi, bodyLimit, store, logger, publicUrl, modules, n
  */
 export async function registerWithBackend(config: BridgeConfig, side: OcpiSide, store: Pick<Store, 'parties'>, logger: Logger): Promise<void> {
   const backend = config.ocpi.backend;
-  if (!backend?.token) return;
+  if (!backend) return;
   const stored = await store.parties.get(BACKEND_PARTY);
+  if (!backend.token) {
+    // Said, not guessed at: a versions URL alone cannot register, and the flows wait for a registered backend.
+    if (stored?.state !== 'registered') {
+      logger.warn('ocpi.backend has no token A, so the bridge does not register with it: register with `ocpi-oicp-bridge ocpi register` (with --tenant ID for a tenant), or give the token (ocpi.backend.token, from the environment BRIDGE_OCPI_BACKEND_TOKEN or a tenant\'s BRIDGE_TENANT_<ID>_OCPI_BACKEND_TOKEN)', { versionsUrl: backend.versionsUrl });
+    }
+    return;
+  }
   if (stored?.state === 'registered') {
     if (stored.versionsUrl !== backend.versionsUrl) {
       logger.warn('the store is registered with another OCPI backend than the configured one, and keeps that registration; to move, run `ocpi-oicp-bridge ocpi unregister` then `ocpi register`', {

@@ -160,6 +160,25 @@ describe('check-config with tenants', () => {
     expect(bad.err()).toContain("tenants.0.oicp.tls.cert: is made out to DE*XYZ, not to this tenant's OperatorID DE*ACM");
     const good = captured();
     expect(await main(['check-config', file(own)], good)).toBe(0);
+    // The eMSP tenant's certificate given to the CPO tenant: the mix-up of two tenants of different roles.
+    const mixed = captured();
+    expect(await main(['check-config', file(pki.issueClient('volt', 'DE-VLT'))], mixed)).toBe(2);
+    expect(mixed.err()).toContain("tenants.0.oicp.tls.cert: is made out to DE-VLT (tenant volt's ProviderID), not to this tenant's OperatorID DE*ACM");
+    // A file this machine cannot read is not checked, and the output says so.
+    const elsewhere = captured();
+    expect(await main(['check-config', file({ cert: '/nonexistent/acme.pem', key: '/nonexistent/acme.key' })], elsewhere)).toBe(0);
+    expect(elsewhere.out()).toContain('note: tenants.0.oicp.tls.cert not checked: /nonexistent/acme.pem cannot be read here (ENOENT)');
+  });
+
+  it('notes secret variables the configuration does not read', async () => {
+    const file = yamlFile(
+      `tenants:\n  - id: acme-1\n    ocpi: { countryCode: DE, partyId: ACM, roles: [EMSP], businessDetails: { name: Acme }, backend: { versionsUrl: 'https://backend.example/ocpi/versions' } }\n    oicp: { role: CPO, operatorId: DE*ACM }\n  - id: volt\n    ocpi: { countryCode: DE, partyId: VLT, roles: [CPO], businessDetails: { name: Volt } }\n    oicp: { role: EMP, providerId: DE-VLT }\n`,
+    );
+    const io = { ...captured(), env: { BRIDGE_OCPI_BACKEND_TOKEN: 'x', BRIDGE_TENANT_ACME1_OCPI_BACKEND_TOKEN: 'y', BRIDGE_TENANT_ACME_1_OCPI_BACKEND_TOKEN: 'z' } };
+    expect(await main(['check-config', file], io)).toBe(0);
+    expect(io.out()).toContain("note: BRIDGE_OCPI_BACKEND_TOKEN is not read: with tenants, each tenant's is BRIDGE_TENANT_<ID>_OCPI_BACKEND_TOKEN");
+    expect(io.out()).toContain('note: BRIDGE_TENANT_ACME1_OCPI_BACKEND_TOKEN is not read: it names no tenant of this configuration (acme-1, volt)');
+    expect(io.out()).not.toContain('BRIDGE_TENANT_ACME_1_OCPI_BACKEND_TOKEN is not read');
   });
 
   it('commands on one tenant need --tenant when there are several, and refuse an unknown one', async () => {
@@ -170,8 +189,12 @@ describe('check-config with tenants', () => {
     expect(await main(['outbox', 'list', '--config', file], unsaid)).toBe(2);
     expect(unsaid.err()).toContain('several tenants (acme, volt): say which with --tenant ID');
     const unknown = captured();
-    expect(await main(['outbox', 'list', '--config', file, '--tenant', 'nope'], unknown)).toBe(2);
+    expect(await main(['ocpi', 'parties', '--config', file, '--tenant', 'nope'], unknown)).toBe(2);
     expect(unknown.err()).toContain('no tenant nope in this configuration');
+    // A tenant removed from the file keeps its rows: the outbox can still be read and settled.
+    const removed = captured();
+    expect(await main(['outbox', 'list', '--config', file, '--tenant', 'gone'], removed)).toBe(0);
+    expect(removed.err()).toContain("note: no tenant gone in this configuration (it has acme, volt); reading its rows in the store");
     const said = captured();
     expect(await main(['outbox', 'list', '--config', file, '--tenant', 'volt'], said)).toBe(0);
     expect(said.out()).toContain('no outbox items match');

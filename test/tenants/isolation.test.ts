@@ -171,5 +171,20 @@ describe('two tenants in one bridge', () => {
     const held = (await (await admin('/tenants/volt/admin/held')).json()) as { held: unknown[] };
     expect(held.held).toEqual([]);
     expect((await fetch(`${bridge.adminUrl}/tenants/acme/admin/overview`)).status).toBe(401);
+    // No tenant is `default`: the root lists the consoles and answers no tenant's API.
+    const index = await (await fetch(`${bridge.adminUrl}/`)).text();
+    expect(index).toContain('href="/tenants/acme/"');
+    expect(index).toContain('href="/tenants/volt/"');
+    const rootApi = await admin('/admin/overview');
+    expect(rootApi.status).toBe(404);
+    expect(((await rootApi.json()) as { detail: string }).detail).toContain('(acme, volt)');
+    // Each tenant's page, with the script and style it loads from the root.
+    expect(await (await fetch(`${bridge.adminUrl}/tenants/volt/`)).text()).toContain('<script type="module" src="/console/app.js">');
+    expect((await fetch(`${bridge.adminUrl}/console/app.js`)).status).toBe(200);
+  });
+
+  it("serves the metrics, every tenant's, at the root only", async () => {
+    expect((await fetch(`${bridge.url}/tenants/acme/metrics`)).status).toBe(404);
+    expect((await fetch(`${bridge.url}/metrics`)).status).toBe(200);
   });
 });
