@@ -74,6 +74,8 @@ describe('a running bridge told to reload its tenants (SIGHUP)', () => {
   let dir: string;
   let child: Child | undefined;
   let backend: RunningOcpiBackend | undefined;
+  /** The backend tenant c's section names: c registers with it when the reload starts c. */
+  let backendC: RunningOcpiBackend | undefined;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'bridge-reload-'));
   });
@@ -82,7 +84,7 @@ describe('a running bridge told to reload its tenants (SIGHUP)', () => {
       child.process.kill('SIGTERM');
       await child.exited;
     }
-    await backend?.close();
+    await Promise.all([backend?.close(), backendC?.close()]);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -103,7 +105,10 @@ describe('a running bridge told to reload its tenants (SIGHUP)', () => {
     expect((await ocpiGet(`${url}/tenants/a/ocpi/versions`)).status).not.toBe(404);
     expect(await ocpiGet(`${url}/tenants/c/ocpi/versions`)).toEqual({ status: 404, body: expect.objectContaining({ tenant: 'c' }) });
 
-    writeFileSync(file, JSON.stringify({ ...shared(dir, port), tenants: [{ id: 'b', ...cpo('DE*BBB', 'BBB', 'B after') }, { id: 'c', ...cpo('DE*CCC', 'CCC', 'Tenant C') }] }));
+    backendC = await startOcpiBackend({ role: 'CPO', countryCode: 'NL', partyId: 'SIM', logger, host: '127.0.0.1', port: 0 });
+    const tenantC = cpo('DE*CCC', 'CCC', 'Tenant C');
+    const sectionC = { id: 'c', ...tenantC, ocpi: { ...tenantC.ocpi, backend: { versionsUrl: backendC.backend.versionsUrl(), token: await backendC.backend.registration.offer('bridge') } } };
+    writeFileSync(file, JSON.stringify({ ...shared(dir, port), tenants: [{ id: 'b', ...cpo('DE*BBB', 'BBB', 'B after') }, sectionC] }));
     process.kill(pid!, 'SIGHUP');
     const reloaded = await untilLogged(child, 'configuration reloaded', 1);
     expect(reloaded).toMatchObject({ added: ['c'], removed: ['a'], restarted: ['b'], unchanged: [], needRestart: [] });
@@ -130,6 +135,12 @@ describe('a running bridge told to reload its tenants (SIGHUP)', () => {
     expect((await ocpiGet(`${url}/tenants/a/ocpi/versions`)).status).toBe(404);
     expect({ pid: child.process.pid, exitCode: child.process.exitCode, signal: child.process.signalCode }).toEqual({ pid, exitCode: null, signal: null });
   }, 60_000);
+
+  it('registered c, added by the reload, with the backend its section names, as any tenant that starts', async () => {
+    for (const started = Date.now(); (await backendC!.backend.peer('bridge')) === undefined && Date.now() - started < 5_000; ) await new Promise((r) => setTimeout(r, 50));
+    const failures = logLines(child!, 'registration with the OCPI backend failed; retry with `ocpi-oicp-bridge ocpi register`').map((line) => line.reason);
+    expect({ registered: (await backendC!.backend.peer('bridge')) !== undefined, failures }).toEqual({ registered: true, failures: [] });
+  });
 });
 
 describe('a single-tenant deployment moved to tenants (docs/tenants.md, "Moving a single-tenant deployment")', () => {
@@ -146,9 +157,13 @@ describe('a single-tenant deployment moved to tenants (docs/tenants.md, "Moving 
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** The second process's listener and the backend's token of tenant default. */
+  let url = '';
+  let token = '';
+
   it('keeps tenant default\'s data and unprefixed URLs, and its backend\'s token is unknown to the new tenant', async () => {
     const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
+    url = `http://127.0.0.1:${port}`;
     const file = join(dir, 'bridge.yaml');
     const single = cpo('DE*DEF', 'DEF', 'Single');
     writeFileSync(file, JSON.stringify({ ...shared(dir, port), ...single }));
@@ -157,6 +172,7 @@ describe('a single-tenant deployment moved to tenants (docs/tenants.md, "Moving 
     await first.waitFor(/"message":"listening"/, 30_000);
     const registered = await registeredBackend(file);
     backend = registered.backend;
+    token = registered.token;
     expect(registered.versionsUrl).toBe(`${url}/ocpi/versions`);
     expect(await businessName(`${url}/ocpi/2.2.1/credentials`, registered.token)).toBe('Single');
     first.process.kill('SIGTERM');
@@ -183,4 +199,8 @@ describe('a single-tenant deployment moved to tenants (docs/tenants.md, "Moving 
     expect(await parties('default')).toMatch(/^backend\b.*registered/m);
     expect(await parties('x')).toBe('no OCPI parties yet (ocpi token-a or ocpi register)\n');
   }, 60_000);
+
+  it('answers that token at the other tenant with 2004, as docs/tenants.md says of OCPI 2.2.1', async () => {
+    expect(await ocpiGet(`${url}/tenants/x/ocpi/2.2.1/credentials`, token)).toMatchObject({ status: 401, body: { status_code: 2004 } });
+  });
 });
