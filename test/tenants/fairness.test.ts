@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { RunningBridge } from '../../src/runtime';
 import type { AuthorizationStart } from '../../src/oicp/wire/transaction-schemas';
 import { quietLogger } from '../support/oicp-network';
-import { authorizeCard, cpoTenant, deployment, inParallel, postCdr, pushNetwork, registerUnregistered, startCpoBackend, startDeployment, startHub, tenantOf, until, type CpoBackend, type Hub, type Outage } from '../support/tenants';
+import { authorizeCard, cpoTenant, deployment, inParallel, postCdr, pushNetwork, startCpoBackend, startDeployment, startHub, tenantOf, until, type CpoBackend, type Hub, type Outage } from '../support/tenants';
 
 const CDR_TOPIC = 'oicp:ChargeDetailRecord';
 /** CDRs of tenant b per run; a's waiting while its hub is down. */
@@ -36,8 +36,6 @@ describe.each<[string, Outage]>([
   let backendA: CpoBackend;
   let backendB: CpoBackend;
   let bridge: RunningBridge;
-  /** Tenants the start did not register with their backends (registered afterwards, so the rest can run). */
-  let unregistered: string[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'bridge-fairness-'));
@@ -51,7 +49,6 @@ describe.each<[string, Outage]>([
       ]),
       logger,
     );
-    unregistered = await registerUnregistered(bridge);
     await Promise.all([pushNetwork(backendA.running, tenantOf(bridge, 'a')), pushNetwork(backendB.running, tenantOf(bridge, 'b'))]);
   }, 60_000);
 
@@ -59,10 +56,6 @@ describe.each<[string, Outage]>([
     await bridge?.stop();
     await Promise.all([hubA?.close(), hubB?.close(), backendA?.close(), backendB?.close()]);
     rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('registered each tenant with its own backend as it started', () => {
-    expect(unregistered).toEqual([]);
   });
 
   /** b's backend authorizes and posts `count` CDRs (ids from `first`) at full speed; ms until b's hub has accepted them all. */

@@ -27,7 +27,6 @@ import {
   empTenant,
   postCdr,
   pushNetwork,
-  registerUnregistered,
   startCpoBackend,
   startDeployment,
   startEmspBackend,
@@ -61,8 +60,6 @@ for (const storeBackend of BACKENDS) {
       const cpoBackends = new Map<string, CpoBackend>();
       let emspBackend: RunningOcpiBackend;
       let bridge: RunningBridge;
-      /** Tenants the start did not register with their backends (registered afterwards, so the rest can run). */
-      let unregistered: string[] = [];
       /** The SessionIDs of each CPO tenant's CDRs, as Hubject issued them. */
       const sessions = new Map<string, string[]>();
 
@@ -83,7 +80,6 @@ for (const storeBackend of BACKENDS) {
         // YAML reads JSON: the CLI reads the deployment the bridge runs.
         writeFileSync(configFile, JSON.stringify(raw));
         bridge = await startDeployment(raw, logger);
-        unregistered = await registerUnregistered(bridge);
         // The eMSP's tokens first: Hubject authorizes the CPO tenants' drivers with them.
         await pushNetwork(emspBackend, tenantOf(bridge, 'emp'));
         await Promise.all(CPO_IDS.map((id) => pushNetwork(cpoBackends.get(id)!.running, tenantOf(bridge, id))));
@@ -114,10 +110,6 @@ for (const storeBackend of BACKENDS) {
           if (Date.now() - started > 30_000) throw new Error('an outbox did not empty within 30 s');
         }
       };
-
-      it('registered each tenant with its own backend as it started', () => {
-        expect(unregistered).toEqual([]);
-      });
 
       it('runs the ten tenants', () => {
         expect([...bridge.tenants.keys()].sort()).toEqual([...CPO_IDS, 'emp'].sort());
