@@ -13,7 +13,6 @@ import { startServer, type RunningServer } from '../../src/server';
 import { createHubjectSimulator, type HubjectSimulator } from '../../src/simulator/hubject';
 import { startOcpiBackend, type RunningOcpiBackend } from '../../src/simulator/ocpi-backend';
 import type { OcpiPeer } from '../../src/ocpi/peer';
-import { BACKEND_PARTY } from '../../src/ocpi';
 import type { ChargeDetailRecord } from '../../src/oicp/wire/transaction-schemas';
 import type { PushEvseDataRequest, PushEvseStatusRequest } from '../../src/oicp/wire/messages';
 import { assertConformance } from './conformance';
@@ -199,25 +198,13 @@ export function tenantOf(bridge: RunningBridge, id: string): RunningTenant {
 }
 
 /**
- * The tenants whose start did not register them with their backend (docs/tenants.md: a tenant with
- * `ocpi.backend` registers as a single bridge does). Those are registered now the way the log tells
- * an operator to (`ocpi register`), so the rest of a scene can run; the test asserts the list is empty.
+ * The backend pushes its network (or its tokens) to its tenant, and the tenant delivers what it
+ * announced. The tenant registered with its backend as it started (docs/tenants.md: each tenant is the
+ * OCPI party of its own `ocpi.backend`), else there is no one to push to.
  */
-export async function registerUnregistered(bridge: RunningBridge): Promise<string[]> {
-  const missing: string[] = [];
-  for (const tenant of bridge.tenants.values()) {
-    const backend = tenant.config.ocpi.backend;
-    if (!backend?.token || (await tenant.store.parties.get(BACKEND_PARTY))?.state === 'registered') continue;
-    missing.push(tenant.id);
-    await tenant.ocpi.registration.register(BACKEND_PARTY, backend.versionsUrl, backend.token);
-  }
-  return missing;
-}
-
-/** The backend pushes its network (or its tokens) to its tenant, and the tenant delivers what it announced. */
 export async function pushNetwork(backend: RunningOcpiBackend, tenant: RunningTenant, ms = 30_000): Promise<void> {
   const { failed } = await backend.backend.pushAll('bridge');
-  if (failed.length > 0) throw new Error(`the backend could not push its network: ${failed.join('; ')}`);
+  if (failed.length > 0) throw new Error(`the backend of tenant ${tenant.id} could not push to it (did the tenant register with it as it started?): ${failed.join('; ')}`);
   await untilDelivered(tenant.store, ms);
 }
 

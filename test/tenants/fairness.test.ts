@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { RunningBridge } from '../../src/runtime';
 import type { AuthorizationStart } from '../../src/oicp/wire/transaction-schemas';
 import { quietLogger } from '../support/oicp-network';
-import { authorizeCard, cpoTenant, deployment, inParallel, postCdr, pushNetwork, registerUnregistered, startCpoBackend, startDeployment, startHub, tenantOf, until, type CpoBackend, type Hub, type Outage } from '../support/tenants';
+import { authorizeCard, cpoTenant, deployment, inParallel, postCdr, pushNetwork, startCpoBackend, startDeployment, startHub, tenantOf, until, type CpoBackend, type Hub, type Outage } from '../support/tenants';
 
 const CDR_TOPIC = 'oicp:ChargeDetailRecord';
 /** CDRs of tenant b per run; a's waiting while its hub is down. */
@@ -49,7 +49,6 @@ describe.each<[string, Outage]>([
       ]),
       logger,
     );
-    await registerUnregistered(bridge);
     await Promise.all([pushNetwork(backendA.running, tenantOf(bridge, 'a')), pushNetwork(backendB.running, tenantOf(bridge, 'b'))]);
   }, 60_000);
 

@@ -34,11 +34,12 @@ const logLines = (child: Child, message: string) =>
     .filter((line) => line.includes(`"message":"${message}"`))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
-/** Token A for a tenant's backend, as an operator gets it (`ocpi token-a --tenant ID`), and the versions URL it prints. */
-async function tokenA(file: string, tenant?: string): Promise<{ token: string; versionsUrl: string }> {
+/** Token A for a party of a tenant (its backend unless told), as an operator gets it (`ocpi token-a --tenant ID`), and the versions URL it prints. */
+async function tokenA(file: string, tenant?: string, party = 'backend'): Promise<{ token: string; versionsUrl: string }> {
   const io = captured();
-  expect(await main(['ocpi', 'token-a', '--config', file, ...(tenant ? ['--tenant', tenant] : [])], io)).toBe(0);
-  const [, token = '', versionsUrl = ''] = /token A for backend: (\S+)\nour versions URL: (\S+)/.exec(io.out()) ?? [];
+  const code = await main(['ocpi', 'token-a', '--party', party, '--config', file, ...(tenant ? ['--tenant', tenant] : [])], io);
+  expect({ code, err: io.err() }).toEqual({ code: 0, err: '' });
+  const [, token = '', versionsUrl = ''] = new RegExp(`token A for ${party}: (\\S+)\nour versions URL: (\\S+)`).exec(io.out()) ?? [];
   return { token, versionsUrl };
 }
 
@@ -74,6 +75,8 @@ describe('a running bridge told to reload its tenants (SIGHUP)', () => {
   let dir: string;
   let child: Child | undefined;
   let backend: RunningOcpiBackend | undefined;
+  /** The backend tenant c's section names: c registers with it when the reload starts c. */
+  let backendC: RunningOcpiBackend | undefined;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'bridge-reload-'));
   });
@@ -82,7 +85,7 @@ describe('a running bridge told to reload its tenants (SIGHUP)', () => {
       child.process.kill('SIGTERM');
       await child.exited;
     }
-    await backend?.close();
+    await Promise.all([backend?.close(), backendC?.close()]);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -103,12 +106,16 @@ describe('a running bridge told to reload its tenants (SIGHUP)', () => {
     expect((await ocpiGet(`${url}/tenants/a/ocpi/versions`)).status).not.toBe(404);
     expect(await ocpiGet(`${url}/tenants/c/ocpi/versions`)).toEqual({ status: 404, body: expect.objectContaining({ tenant: 'c' }) });
 
-    writeFileSync(file, JSON.stringify({ ...shared(dir, port), tenants: [{ id: 'b', ...cpo('DE*BBB', 'BBB', 'B after') }, { id: 'c', ...cpo('DE*CCC', 'CCC', 'Tenant C') }] }));
+    backendC = await startOcpiBackend({ role: 'CPO', countryCode: 'NL', partyId: 'SIM', logger, host: '127.0.0.1', port: 0 });
+    const tenantC = cpo('DE*CCC', 'CCC', 'Tenant C');
+    const sectionC = { id: 'c', ...tenantC, ocpi: { ...tenantC.ocpi, backend: { versionsUrl: backendC.backend.versionsUrl(), token: await backendC.backend.registration.offer('bridge') } } };
+    writeFileSync(file, JSON.stringify({ ...shared(dir, port), tenants: [{ id: 'b', ...cpo('DE*BBB', 'BBB', 'B after') }, sectionC] }));
     process.kill(pid!, 'SIGHUP');
     const reloaded = await untilLogged(child, 'configuration reloaded', 1);
     expect(reloaded).toMatchObject({ added: ['c'], removed: ['a'], restarted: ['b'], unchanged: [], needRestart: [] });
 
-    const c = await tokenA(file, 'c');
+    // c's own backend registered with it as it started (below): the versions are read with a token of another party.
+    const c = await tokenA(file, 'c', 'probe');
     expect(c.versionsUrl).toBe(`${url}/tenants/c/ocpi/versions`);
     const versionsC = await ocpiGet(c.versionsUrl, c.token);
     expect(versionsC).toMatchObject({ status: 200, body: { status_code: 1000 } });
@@ -130,6 +137,12 @@ describe('a running bridge told to reload its tenants (SIGHUP)', () => {
     expect((await ocpiGet(`${url}/tenants/a/ocpi/versions`)).status).toBe(404);
     expect({ pid: child.process.pid, exitCode: child.process.exitCode, signal: child.process.signalCode }).toEqual({ pid, exitCode: null, signal: null });
   }, 60_000);
+
+  it('registered c, added by the reload, with the backend its section names, as any tenant that starts', async () => {
+    for (const started = Date.now(); (await backendC!.backend.peer('bridge')) === undefined && Date.now() - started < 5_000; ) await new Promise((r) => setTimeout(r, 50));
+    const failures = logLines(child!, 'registration with the OCPI backend failed; retry with `ocpi-oicp-bridge ocpi register`').map((line) => line.reason);
+    expect({ registered: (await backendC!.backend.peer('bridge')) !== undefined, failures }).toEqual({ registered: true, failures: [] });
+  });
 });
 
 describe('a single-tenant deployment moved to tenants (docs/tenants.md, "Moving a single-tenant deployment")', () => {
@@ -157,8 +170,9 @@ describe('a single-tenant deployment moved to tenants (docs/tenants.md, "Moving 
     await first.waitFor(/"message":"listening"/, 30_000);
     const registered = await registeredBackend(file);
     backend = registered.backend;
+    const { token } = registered;
     expect(registered.versionsUrl).toBe(`${url}/ocpi/versions`);
-    expect(await businessName(`${url}/ocpi/2.2.1/credentials`, registered.token)).toBe('Single');
+    expect(await businessName(`${url}/ocpi/2.2.1/credentials`, token)).toBe('Single');
     first.process.kill('SIGTERM');
     expect(await first.exited).toEqual({ code: 0, signal: null });
 
@@ -167,13 +181,13 @@ describe('a single-tenant deployment moved to tenants (docs/tenants.md, "Moving 
     const second = runTs(CLI, ['serve', '--config', file]);
     children.push(second);
     await second.waitFor(/"message":"listening"/, 30_000);
-    expect(await businessName(`${url}/ocpi/2.2.1/credentials`, registered.token)).toBe('Single');
-    expect(await businessName(`${url}/tenants/default/ocpi/2.2.1/credentials`, registered.token)).toBe('Single');
-    // At the other tenant the token is answered as any unknown token is.
-    const elsewhere = await ocpiGet(`${url}/tenants/x/ocpi/2.2.1/credentials`, registered.token);
+    expect(await businessName(`${url}/ocpi/2.2.1/credentials`, token)).toBe('Single');
+    expect(await businessName(`${url}/tenants/default/ocpi/2.2.1/credentials`, token)).toBe('Single');
+    // At the other tenant the token is unknown: 401 with OCPI 2000, as any token the bridge did not issue.
+    const elsewhere = await ocpiGet(`${url}/tenants/x/ocpi/2.2.1/credentials`, token);
     const unknown = await ocpiGet(`${url}/tenants/x/ocpi/2.2.1/credentials`, 'a-token-nobody-was-given');
-    expect(elsewhere).toMatchObject({ status: 401, body: { status_code: unknown.body.status_code } });
-    expect(unknown.status).toBe(401);
+    expect(elsewhere).toMatchObject({ status: 401, body: { status_code: 2000 } });
+    expect(unknown).toMatchObject({ status: elsewhere.status, body: { status_code: elsewhere.body.status_code, status_message: elsewhere.body.status_message } });
     // The backend's party is still registered in default's part of the store, and x has none.
     const parties = async (tenant: string) => {
       const io = captured();

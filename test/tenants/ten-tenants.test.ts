@@ -27,7 +27,6 @@ import {
   empTenant,
   postCdr,
   pushNetwork,
-  registerUnregistered,
   startCpoBackend,
   startDeployment,
   startEmspBackend,
@@ -81,7 +80,6 @@ for (const storeBackend of BACKENDS) {
         // YAML reads JSON: the CLI reads the deployment the bridge runs.
         writeFileSync(configFile, JSON.stringify(raw));
         bridge = await startDeployment(raw, logger);
-        await registerUnregistered(bridge);
         // The eMSP's tokens first: Hubject authorizes the CPO tenants' drivers with them.
         await pushNetwork(emspBackend, tenantOf(bridge, 'emp'));
         await Promise.all(CPO_IDS.map((id) => pushNetwork(cpoBackends.get(id)!.running, tenantOf(bridge, id))));
@@ -188,6 +186,9 @@ for (const storeBackend of BACKENDS) {
         }
         for (const id of CPO_IDS) expect({ id, cdrs: value('bridge_deliveries_total', { flow: CDR_TOPIC, outcome: 'delivered', tenant: id }) }).toEqual({ id, cdrs: 2 });
         expect(value('bridge_deliveries_total', { flow: CDR_TOPIC, tenant: 'emp' })).toBeUndefined();
+        // The held EVSE counts for cpo-2 alone; every tenant's exchanges with Hubject carry its label.
+        expect(text.split('\n').filter((l) => l.startsWith('bridge_held_items{') && !l.endsWith(' 0'))).toEqual([expect.stringMatching(/^bridge_held_items\{(?=.*kind="evse")(?=.*tenant="cpo-2").*\} 1$/)]);
+        for (const id of [...CPO_IDS, 'emp']) expect({ id, messages: text.split('\n').some((l) => l.startsWith('bridge_messages_total{') && l.includes('protocol="oicp"') && l.includes(`tenant="${id}"`)) }).toEqual({ id, messages: true });
       });
 
       it('lists with `outbox list --tenant X` X\'s items only, and asks which tenant without --tenant', async () => {
