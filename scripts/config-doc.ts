@@ -42,7 +42,8 @@ function rows(schema: TSchema, path: string[], required: boolean): Row[] {
         type: child.properties && Object.keys(child.properties as object).length > 0 ? `section, as the top-level \`${key}\`` : typeOf(child),
         required: itemRequired.has(key),
         default: child.default as unknown,
-        description: String(child.description ?? ''),
+        // A whole section inside an entry is described where it stands at the top level.
+        description: child.properties && Object.keys(child.properties as object).length > 0 ? `This tenant's \`${key}\`: the keys of the top-level section above.` : String(child.description ?? ''),
       })),
     );
   }

@@ -10,6 +10,8 @@ import { startHubjectSimulator, type RunningHubjectSimulator } from '../simulato
 import { startOcpiBackend, type RunningOcpiBackend } from '../simulator/ocpi-backend';
 import { SIMULATED_OPERATOR, createOicpCpoSimulator, type OicpCpoSimulator } from '../simulator/oicp-cpo';
 import { ocpiTraceLine, oicpTraceLine } from '../simulator/trace';
+import type { TrafficEntry } from '../simulator/hubject';
+import { isEvseOf } from '../mapping/identifiers';
 import type { OcpiParty } from '../store/credentials';
 import { describeParty, version } from './common';
 
@@ -45,10 +47,10 @@ export async function startSandbox(tenants: TenantConfig[], options: { logger: L
   const close = async () => {
     for (const item of stack) await item.close();
   };
-  const roleOf = (line: Parameters<typeof oicpTraceLine>[0]) => (tenants.find((t) => sameParty(t.config, line.partyId))?.config ?? tenants[0]!.config).oicp.role;
+  const bridgeSide = tenants.length === 1 ? tenants[0]!.config.oicp.role : (role: 'CPO' | 'EMP', entry: TrafficEntry) => isTenantsCall(tenants, role, entry);
   try {
     // The trace: every exchange the simulators see, one line each, beside the bridge's log.
-    const hub = await startHubjectSimulator({ logger, host: '127.0.0.1', port: options.hubPort, onTraffic: (entry) => print(`${oicpTraceLine(entry, roleOf(entry))}\n`) });
+    const hub = await startHubjectSimulator({ logger, host: '127.0.0.1', port: options.hubPort, onTraffic: (entry) => print(`${oicpTraceLine(entry, bridgeSide)}\n`) });
     stack.unshift(hub);
     for (const { config } of tenants) config.oicp.baseUrl = hub.url;
     // EMP: a CPO behind the hub with a small network (the official example, re-keyed), published before the bridge's first pull.
@@ -64,12 +66,12 @@ export async function startSandbox(tenants: TenantConfig[], options: { logger: L
       const backend = await startOcpiBackend({ ...SIMULATED_BACKENDS[config.ocpi.roles.includes('CPO') ? 'EMSP' : 'CPO'], logger, host: '127.0.0.1', port: 0 });
       stack.unshift(backend);
       const registered = await registerSandboxBackend(tenant, backend);
-      print(sandboxBanner(config, tenant.url, bridge.store.location, hub.url, registered, tenants.length > 1 ? id : undefined));
+      print(sandboxBanner(config, { url: tenant.url, root: bridge.url }, bridge.store.location, hub.url, registered, tenants.length > 1 ? id : undefined));
       if (bridge.adminUrl && admin.token) print(consoleBanner(`${bridge.adminUrl}${tenantPrefix(id)}`, admin.token));
       // Something for the console to show: Hubject refuses the first status push, which becomes a dead letter to requeue.
       if (config.oicp.role === 'CPO') {
-        hub.simulator.failNext('PushEvseStatus', '022');
-        print('  The simulated Hubject refuses the first status push once, on purpose (022): a dead letter to requeue in the console.\n');
+        hub.simulator.failNext('PushEvseStatus', '022', 200, config.oicp.operatorId);
+        print('  The simulated Hubject refuses the first status push once, on purpose (022): its EVSE statuses become dead letters to requeue in the console.\n');
       }
       // As a backend does after registering: it pushes its own objects (a CPO its locations and tariffs, an eMSP its tokens), and the flows run.
       await backend.backend.pushAll('bridge', (push) => print(`${ocpiTraceLine(push)}\n`));
@@ -83,9 +85,16 @@ export async function startSandbox(tenants: TenantConfig[], options: { logger: L
   return { close };
 }
 
-/** Whether a simulator's traffic line concerns this tenant's OICP identity. */
-function sameParty(config: BridgeConfig, partyId: string | undefined): boolean {
-  return partyId !== undefined && (config.oicp.operatorId === partyId || config.oicp.providerId === partyId);
+/**
+ * Whether the party of `role` in a call the hub saw is one of the tenants: a call to the hub names its
+ * caller in its path; a call from the hub goes to a CPO by the EvseID it names, to the one eMSP of the
+ * sandbox otherwise.
+ */
+function isTenantsCall(tenants: readonly TenantConfig[], role: 'CPO' | 'EMP', entry: TrafficEntry): boolean {
+  const ofRole = tenants.filter(({ config }) => config.oicp.role === role).map(({ config }) => config.oicp.operatorId ?? config.oicp.providerId ?? '');
+  if (entry.direction === 'in') return entry.partyId !== undefined && ofRole.includes(entry.partyId);
+  const evseId = (entry.request as { EvseID?: unknown } | undefined)?.EvseID;
+  return role === 'CPO' ? typeof evseId === 'string' && ofRole.some((operator) => isEvseOf(evseId, operator)) : ofRole.length > 0;
 }
 
 /**
@@ -112,17 +121,18 @@ async function empSandboxDrive(bridge: RunningTenant, cpo: OicpCpoSimulator): Pr
   await cpo.charge(cpo.evseIds[0]!, { RFIDMifareFamilyIdentification: { UID: SANDBOX_CARD } }, 11);
 }
 
-function sandboxBanner(config: BridgeConfig, url: string, store: string, hubUrl: string, backend: OcpiParty, tenant: string | undefined): string {
+function sandboxBanner(config: BridgeConfig, { url, root }: { url: string; root: string }, store: string, hubUrl: string, backend: OcpiParty, tenant: string | undefined): string {
   return [
     '',
     `ocpi-oicp-bridge ${version()} — sandbox mode${tenant ? `, tenant ${tenant} (its routes under ${url})` : ''}`,
-    `  listening    ${url}   (try ${url}/healthz, ${url}/readyz, ${url}/metrics)`,
+    `  listening    ${url}   (try ${root}/healthz, ${root}/readyz, ${root}/metrics)`,
     `  store        ${store}`,
     `  OCPI party   ${config.ocpi.countryCode}*${config.ocpi.partyId} as ${config.ocpi.roles.join('+')}, versions ${config.ocpi.versions.join(', ')}`,
     `  OICP         ${config.oicp.role} ${config.oicp.operatorId ?? config.oicp.providerId} toward the Hubject simulator at ${hubUrl}`,
     `               (its traffic: ${hubUrl}/simulator/traffic)`,
     `  OCPI backend ${describeParty(backend).replace('\n  ', '\n               ')}`,
-    `               registered with the bridge (token A, B, C handshake); see \`ocpi-oicp-bridge ocpi parties\``,
+    // The command line reads the single-scenario sandbox's store; the two-tenant one shows its parties in each console.
+    `               registered with the bridge (token A, B, C handshake)${tenant ? '; its console shows it' : '; see `ocpi-oicp-bridge ocpi parties`'}`,
     ...(config.oicp.role === 'CPO'
       ? [
           '  flows        CPO: the simulated CPO pushes its locations and tariffs now; the trace below shows each',

@@ -204,7 +204,7 @@ const Ocpi = Type.Object(
         format: 'uri',
         pattern: '^https?://[^/]+$',
         description:
-          'Where the backend reaches this bridge (scheme, host, port): our versions URL is `<publicUrl>/ocpi/versions`. Default: the listening address (`server.host`, 127.0.0.1 for 0.0.0.0, and port).',
+          'Where the backend reaches this bridge (scheme, host, port; no path): our versions URL is `<publicUrl>/ocpi/versions`, a tenant\'s `<publicUrl>/tenants/{id}/ocpi/versions` (the prefix is added). Default: the listening address (`server.host`, 127.0.0.1 for 0.0.0.0, and port).',
       }),
     ),
     tokenOverlapSeconds: Type.Integer({

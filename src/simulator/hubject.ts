@@ -75,8 +75,8 @@ export interface HubjectSimulator {
   /** The latest exchanges, oldest first (bounded: `trafficLimit`); bulk page answers without their records. */
   traffic: TrafficEntry[];
   partners: HubPartner[];
-  /** The next call of `operation` is refused with `code` (at `httpStatus`, default 200). */
-  failNext(operation: OperationName, code: StatusCodeValue, httpStatus?: number): void;
+  /** The next call of `operation` (by the party `partyId`, when given) is refused with `code` (at `httpStatus`, default 200). */
+  failNext(operation: OperationName, code: StatusCodeValue, httpStatus?: number, partyId?: string): void;
   /** Every answer waits this long first (0 to stop). */
   setDelay(ms: number): void;
   /** Down: every connection is dropped without an answer, as a dead hub would. */
@@ -100,7 +100,7 @@ export function createHubjectSimulator(options: HubjectSimulatorOptions): Hubjec
     options.onTraffic?.(entry);
   };
   const partners = [...(options.partners ?? [])];
-  const failures = new Map<OperationName, { code: StatusCodeValue; httpStatus: number }>();
+  const failures = new Map<OperationName, { code: StatusCodeValue; httpStatus: number; partyId?: string }>();
   const clients = new Map<string, OicpClient>();
   let delayMs = options.latencyMs ?? 0;
   let down = false;
@@ -238,7 +238,7 @@ export function createHubjectSimulator(options: HubjectSimulatorOptions): Hubjec
       name,
       (request: never, context: OicpCallContext) => {
         const failure = failures.get(name);
-        if (failure) {
+        if (failure && (failure.partyId === undefined || failure.partyId === context.partyId)) {
           failures.delete(name);
           throw new OicpRefusal(failure.code, 'failure injected by the simulator', failure.httpStatus);
         }
@@ -275,7 +275,7 @@ export function createHubjectSimulator(options: HubjectSimulatorOptions): Hubjec
     state,
     traffic,
     partners,
-    failNext: (operation, code, httpStatus = 200) => failures.set(operation, { code, httpStatus }),
+    failNext: (operation, code, httpStatus = 200, partyId) => failures.set(operation, { code, httpStatus, partyId }),
     setDelay: (ms) => (delayMs = ms),
     setDown: (value) => (down = value),
     close: () => clients.forEach((client) => client.close()),

@@ -30,11 +30,16 @@ function outcome(response: unknown, httpStatus: number): string {
   return words === '' ? `HTTP ${httpStatus}` : words;
 }
 
-/** `bridge` is the sandbox bridge's OICP role: calls of that role are the bridge's, the others the simulated partner's. */
-export function oicpTraceLine(entry: TrafficEntry, bridge: OicpRole = 'CPO'): string {
+/**
+ * `bridge` says which side of a call is the sandbox bridge: its OICP role (calls of that role are the
+ * bridge's, the others the simulated partner's), or, when it speaks in both roles (two tenants), a
+ * test of the party of that role in this call.
+ */
+export function oicpTraceLine(entry: TrafficEntry, bridge: OicpRole | ((role: OicpRole, entry: TrafficEntry) => boolean) = 'CPO'): string {
   const action = (entry.request as { ActionType?: string } | undefined)?.ActionType;
   const operation: OicpOperation = OPERATIONS[entry.operation];
-  const who = (role: OicpRole | undefined) => (role === bridge ? 'bridge' : `${role ?? ''} partner`);
+  const ours = (role: OicpRole | undefined) => role !== undefined && (typeof bridge === 'function' ? bridge(role, entry) : role === bridge);
+  const who = (role: OicpRole | undefined) => (ours(role) ? 'bridge' : `${role ?? ''} partner`);
   const arrow = entry.direction === 'in' ? `${who(operation.caller)} -> Hubject` : `Hubject -> ${who(operation.servedBy)}${entry.partyId === undefined ? '' : ` (for ${entry.partyId})`}`;
   return `OICP ${entry.wire.toUpperCase()}  ${arrow}: ${entry.operation}${action ? ` ${action}` : ''}${size(entry.request)} => ${outcome(entry.response, entry.httpStatus)}`;
 }
