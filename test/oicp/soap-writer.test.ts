@@ -67,6 +67,13 @@ describe('the bulk writer (PushEvseData of varied records)', () => {
     );
   });
 
+  it('indents a document written after compact ones: every element on its own line', () => {
+    soapRequest('PushEvseData', push([template]));
+    const pretty = soapRequest('PushEvseData', push([template, template]), { pretty: true }).value;
+    expect(pretty).toContain('\n            <EVSEData:Plug>Type 2 Outlet</EVSEData:Plug>');
+    expect(pretty).not.toMatch(/<\/[^>]+><[^/]/);
+  });
+
   it('writes what reads back: the records of a push are read as the pushes of each alone are', () => {
     fc.assert(
       fc.property(fc.array(record, { minLength: 1, maxLength: 6 }), (varied) => {

@@ -139,11 +139,13 @@ const fewValues = (member: MemberPlan) => member.scalar === 'boolean' || member.
 function constantScalar(values: ReadonlySet<string> | undefined): WriteElement {
   const made = new Map<unknown, string>();
   return (w, item, tag, depth) => {
+    // Indented documents are indented by depth: made each time.
+    if (w.pretty) return w.scalar(tag, w.text(item), depth);
     let text = made.get(item);
     if (text !== undefined) return text;
     text = w.scalar(tag, w.text(item), depth);
     // Only the schema's values are kept: anything else may be any text (and say a loss each time).
-    if (!w.pretty && (typeof item === 'boolean' || values?.has(item as string) === true)) made.set(item, text);
+    if (typeof item === 'boolean' || values?.has(item as string) === true) made.set(item, text);
     return text;
   };
 }
