@@ -1,9 +1,9 @@
 /**
- * Writes canonical OICP objects as XML text by their plans (`plan.ts`). Tags are made once per member
- * and namespace prefix, and the output is one string built by concatenation (taken in chunks by
- * a stream): no element tree, no intermediate strings but the escaped values, which is what makes a
- * 5,000-record push cheap (`npm run bench`). What a release's XML cannot carry is left out and said
- * (`loss`).
+ * Writes canonical OICP objects as XML text by their plans (`plan.ts`). Each member is compiled once
+ * per namespace prefix into a writer of its element(s) (tags made, form and list shape decided), so
+ * writing a record walks no plan; an element is returned as text and concatenated into its parent's.
+ * No element tree, which is what makes a 5,000-record push cheap (`npm run bench`). What a release's
+ * XML cannot carry is left out and said (`loss`).
  */
 import { FindingLog, type Finding } from '../../core/findings';
 import type { ChargingFacility, InfoText } from '../wire/schemas';
@@ -81,9 +81,94 @@ function tagsOf(member: Tagged, prefix: string): MemberTags {
 const INDENTS: string[] = [];
 const indentOf = (depth: number) => (INDENTS[depth] ??= `\n${'  '.repeat(depth)}`);
 
+/** A member's element(s) as text, its value present and not null. */
+type WriteMember = (w: XmlWriter, item: unknown, depth: number) => string;
+
+/** A member of an object plan compiled for one namespace prefix. */
+interface CompiledMember {
+  member: MemberPlan;
+  key: string;
+  /** Written from the record's facilities rather than from a value of its own. */
+  recordModes: boolean;
+  /** One of an XSD choice: only the first present is written. */
+  inChoice: boolean;
+  write: WriteMember;
+}
+
+/** Compiled members kept on the plan itself, by prefix, like the tags on members. */
+type Compiled = ObjectPlan & { compiled?: Record<string, CompiledMember[]> };
+
+function compiledOf(plan: Compiled, prefix: string): CompiledMember[] {
+  const byPrefix = (plan.compiled ??= {});
+  return (byPrefix[prefix] ??= plan.elements.map((member) => ({
+    member,
+    key: member.key,
+    recordModes: member.form?.kind === 'recordModes',
+    inChoice: plan.choice?.has(member.key) === true,
+    write: memberWriter(member, prefix),
+  })));
+}
+
+/** How a member's value becomes its element(s): a languages pair, one element, repeated elements, or a wrapped list. */
+function memberWriter(member: MemberPlan, prefix: string): WriteMember {
+  const tags = tagsOf(member, prefix);
+  const form = member.form;
+  if (form?.kind === 'languages') return (w, item, depth) => w.languages(form, tags, item as InfoText[], depth);
+  const one = elementWriter(member);
+  const element = tags.element;
+  if (!member.list) return (w, item, depth) => one(w, item, element, depth);
+  const itemTag = tags.item;
+  if (itemTag === undefined) return (w, item, depth) => w.items(one, item as unknown[], element, depth);
+  return (w, item, depth) => {
+    const items = item as unknown[];
+    const indent = w.pretty ? indentOf(depth) : '';
+    if (items.length === 0) return indent + element.empty;
+    return indent + element.open + w.items(one, items, itemTag, depth + 1) + indent + element.close;
+  };
+}
+
+type WriteElement = (w: XmlWriter, item: unknown, tag: Tag, depth: number) => string;
+
+/** A member of few values (an enumeration, a boolean): its elements are worth making once per value. */
+const fewValues = (member: MemberPlan) => member.scalar === 'boolean' || member.values !== undefined;
+
+/**
+ * A scalar element of a member with few values, made once per value: a bulk push repeats them in
+ * every record, and one string in place of three pieces is less to copy into the document.
+ */
+function constantScalar(values: ReadonlySet<string> | undefined): WriteElement {
+  const made = new Map<unknown, string>();
+  return (w, item, tag, depth) => {
+    // Indented documents are indented by depth: made each time.
+    if (w.pretty) return w.scalar(tag, w.text(item), depth);
+    let text = made.get(item);
+    if (text !== undefined) return text;
+    text = w.scalar(tag, w.text(item), depth);
+    // Only the schema's values are kept: anything else may be any text (and say a loss each time).
+    if (typeof item === 'boolean' || values?.has(item as string) === true) made.set(item, text);
+    return text;
+  };
+}
+
+/** One element of a member (or one item of a list member), by what the member holds. */
+function elementWriter(member: MemberPlan): WriteElement {
+  const facilityText = member.form?.kind === 'facilityText';
+  const scalar: WriteElement = member.narrowed ? (w, item, tag, depth) => w.narrowed(member.narrowed!, item, tag, depth) : fewValues(member) ? constantScalar(member.values) : (w, item, tag, depth) => w.scalar(tag, w.text(item), depth);
+  if (member.open) return (w, item, tag, depth) => (item !== null && typeof item === 'object' ? w.openContent(item as Record<string, unknown>, tag.name, depth) : scalar(w, item, tag, depth));
+  if (!('child' in member)) return scalar;
+  // The child plan is compiled lazily (plans may nest themselves), so it is taken at the first write.
+  let child: ObjectPlan | undefined;
+  return (w, item, tag, depth) => {
+    if (item === null || typeof item !== 'object') return scalar(w, item, tag, depth);
+    if (facilityText) return w.facilityText(item as ChargingFacility, tag, depth);
+    return w.objectText((child ??= member.child!), item as Record<string, unknown>, tag, depth);
+  };
+}
+
+/** A list's text is flattened in batches of about this many characters (see `items`). */
+const BATCH = 4096;
+
 export class XmlWriter {
-  // One string built by concatenation: V8 keeps it as a rope and flattens it once, when taken; an array of
-  // pieces joined at the end cost a quarter of the encoding time in the join alone (bench: soap-bulk).
   private out = '';
   private readonly log = new FindingLog();
   private readonly path: (string | number)[] = [];
@@ -92,7 +177,7 @@ export class XmlWriter {
   constructor(
     private readonly prefix: string,
     private readonly release: string,
-    private readonly pretty = false,
+    readonly pretty = false,
   ) {}
 
   get findings(): Finding[] {
@@ -103,6 +188,8 @@ export class XmlWriter {
   take(): string {
     const text = this.out;
     this.out = '';
+    // Flattened here, so the encoding's cost is all paid by the encoder (and measured with it).
+    text.charCodeAt(0);
     return text;
   }
 
@@ -123,6 +210,12 @@ export class XmlWriter {
 
   /** An object as the element `name` (qualified), its members by `plan`; `declarations`: namespace attributes of its own. */
   object(plan: ObjectPlan, value: Record<string, unknown>, name: string, depth: number, declarations = ''): void {
+    this.out += this.objectText(plan, value, tag(name), depth, declarations);
+  }
+
+  /** @internal An object as its element's text. */
+  objectText(plan: ObjectPlan, value: Record<string, unknown>, element: Tag, depth: number, declarations = ''): string {
+    const name = element.name;
     // Members met, to learn cheaply whether the value has others (the common case: it has not).
     let met = 0;
     let attributes = declarations;
@@ -134,56 +227,55 @@ export class XmlWriter {
       attributes += ` ${member.xml}="${this.text(item)}"`;
       this.path.pop();
     }
-    if (this.pretty) this.out += indentOf(depth);
+    const indent = this.pretty ? indentOf(depth) : '';
+    let text: string;
     const textMember = plan.text;
     if (textMember) {
       const item = value[textMember.key];
       if (item !== undefined) met++;
-      if (item === undefined || item === '') this.out += `<${name}${attributes}/>`;
+      if (item === undefined || item === '') text = `${indent}<${name}${attributes}/>`;
       else {
         this.path.push(textMember.key);
-        this.out += `<${name}${attributes}>${this.text(item)}</${name}>`;
+        text = `${indent}<${name}${attributes}>${this.text(item)}</${name}>`;
         this.path.pop();
       }
     } else {
-      // The children are written on their own, so an object without any becomes an empty element.
-      const before = this.out;
-      this.out = '';
+      let children = '';
       let chosen: string | undefined;
-      for (const member of plan.elements) {
-        if (member.form?.kind === 'recordModes') {
-          this.recordModes(member, value, depth + 1);
+      for (const compiled of compiledOf(plan, this.prefix)) {
+        if (compiled.recordModes) {
+          children += this.recordModes(compiled.member, value, depth + 1);
           continue;
         }
-        const item = value[member.key];
+        const item = value[compiled.key];
         if (item === undefined) continue;
         met++;
         if (item === null) continue;
-        if (plan.choice?.has(member.key)) {
+        if (compiled.inChoice) {
           if (chosen !== undefined) {
-            this.path.push(member.key);
-            this.loss(`OICP ${this.release} allows one of ${[...plan.choice].join(', ')}: ${chosen} is written`);
+            this.path.push(compiled.key);
+            this.loss(`OICP ${this.release} allows one of ${[...plan.choice!].join(', ')}: ${chosen} is written`);
             this.path.pop();
             continue;
           }
-          chosen = member.key;
+          chosen = compiled.key;
         }
-        this.path.push(member.key);
-        this.member(member, item, depth + 1);
+        this.path.push(compiled.key);
+        children += compiled.write(this, item, depth + 1);
         this.path.pop();
       }
-      if (this.out === '') this.out = `${before}<${name}${attributes}/>`;
+      // An object without children is an empty element.
+      if (children === '') text = `${indent}<${name}${attributes}/>`;
       else {
-        const children = this.out;
-        this.out = before + (attributes === '' ? tag(name).open : `<${name}${attributes}>`) + children;
-        if (this.pretty) this.out += indentOf(depth);
-        this.out += tag(name).close;
+        text = indent + (attributes === '' ? element.open : `<${name}${attributes}>`) + children + indent + element.close;
       }
     }
-    if (Object.keys(value).length === met) return;
-    for (const key in value) {
-      if (value[key] !== undefined && !plan.writtenKeys.has(key) && !plan.carriedElsewhere.has(key)) this.unwritten(plan, key);
+    if (Object.keys(value).length !== met) {
+      for (const key in value) {
+        if (value[key] !== undefined && !plan.writtenKeys.has(key) && !plan.carriedElsewhere.has(key)) this.unwritten(plan, key);
+      }
     }
+    return text;
   }
 
   /** A member the value has that this release has no element for. */
@@ -193,105 +285,99 @@ export class XmlWriter {
     this.path.pop();
   }
 
-  private member(member: MemberPlan, item: unknown, depth: number): void {
-    const tags = tagsOf(member, this.prefix);
-    if (member.form?.kind === 'languages') return this.languages(member.form, tags, item as InfoText[], depth);
-    if (!member.list) return this.element(member, item, tags.element, depth);
-    const items = item as unknown[];
-    if (tags.item === undefined) {
-      for (let i = 0; i < items.length; i++) {
-        this.path.push(i);
-        this.element(member, items[i], tags.element, depth);
-        this.path.pop();
-      }
-      return;
-    }
-    if (this.pretty) this.out += indentOf(depth);
-    if (items.length === 0) {
-      this.out += tags.element.empty;
-      return;
-    }
-    this.out += tags.element.open;
+  /** @internal A list's items, each as the element `tag`. */
+  items(one: WriteElement, items: unknown[], tag: Tag, depth: number): string {
+    // The items (a push's records) are copied into one string a batch at a time, while their pieces are
+    // young: kept as a rope, every piece lived to the end of the document, and the collector copying
+    // them between generations was half the encoding time (bench: soap-bulk). Reading a character
+    // flattens a rope.
+    let text = '';
+    let batch = '';
     for (let i = 0; i < items.length; i++) {
       this.path.push(i);
-      this.element(member, items[i], tags.item, depth + 1);
+      batch += one(this, items[i], tag, depth);
       this.path.pop();
+      if (batch.length > BATCH) {
+        batch.charCodeAt(0);
+        text += batch;
+        batch = '';
+      }
     }
-    if (this.pretty) this.out += indentOf(depth);
-    this.out += tags.element.close;
+    return text + batch;
   }
 
-  /** One element of a member (or one item of a list member). */
-  private element(member: MemberPlan, item: unknown, tag: Tag, depth: number): void {
-    if (member.child && item !== null && typeof item === 'object') {
-      if (member.form?.kind === 'facilityText') return this.facilityText(item as ChargingFacility, tag, depth);
-      return this.object(member.child, item as Record<string, unknown>, tag.name, depth);
-    }
-    if (member.open && item !== null && typeof item === 'object') return this.openContent(item as Record<string, unknown>, tag.name, depth);
+  /** @internal A value of a release with a narrower enumeration: outside it, the fallback or nothing. */
+  narrowed(narrowed: NonNullable<MemberPlan['narrowed']>, item: unknown, tag: Tag, depth: number): string {
     let value = item;
-    const narrowed = member.narrowed;
-    if (narrowed && typeof item === 'string' && !narrowed.values.has(item)) {
-      if (narrowed.fallback === undefined) return this.loss(`"${item}" is not a value of OICP ${this.release}; left out`);
+    if (typeof item === 'string' && !narrowed.values.has(item)) {
+      if (narrowed.fallback === undefined) {
+        this.loss(`"${item}" is not a value of OICP ${this.release}; left out`);
+        return '';
+      }
       this.loss(`"${item}" is not a value of OICP ${this.release}; written as "${narrowed.fallback}"`);
       value = narrowed.fallback;
     }
-    this.scalar(tag, this.text(value), depth);
+    return this.scalar(tag, this.text(value), depth);
   }
 
-  private scalar(tag: Tag, escaped: string, depth: number): void {
-    if (this.pretty) this.out += indentOf(depth);
-    this.out += escaped === '' ? tag.empty : tag.open + escaped + tag.close;
+  /** @internal */
+  scalar(tag: Tag, escaped: string, depth: number): string {
+    const indent = this.pretty ? indentOf(depth) : '';
+    return escaped === '' ? indent + tag.empty : indent + tag.open + escaped + tag.close;
   }
 
-  /** Content without a schema: its members as elements, as 2.x wrote them. */
-  private openContent(value: Record<string, unknown>, name: string, depth: number): void {
-    this.open(name, depth);
+  /** @internal Content without a schema: its members as elements, as 2.x wrote them. */
+  openContent(value: Record<string, unknown>, name: string, depth: number): string {
+    const indent = this.pretty ? indentOf(depth) : '';
+    let text = `${indent}<${name}>`;
     const prefix = name.slice(0, name.indexOf(':') + 1);
     for (const [key, member] of Object.entries(value)) {
-      if (member !== null && typeof member === 'object') this.openContent(member as Record<string, unknown>, `${prefix}${key}`, depth + 1);
-      else this.scalar(tag(`${prefix}${key}`), this.text(member), depth + 1);
+      if (member !== null && typeof member === 'object') text += this.openContent(member as Record<string, unknown>, `${prefix}${key}`, depth + 1);
+      else text += this.scalar(tag(`${prefix}${key}`), this.text(member), depth + 1);
     }
-    this.close(name, depth);
+    return `${text}${indent}</${name}>`;
   }
 
-  /** InfoText list as a local-language element and an English one: one of each, the rest is lost. */
-  private languages(form: Extract<Form, { kind: 'languages' }>, tags: MemberTags, names: InfoText[], depth: number): void {
+  /** @internal InfoText list as a local-language element and an English one: one of each, the rest is lost. */
+  languages(form: Extract<Form, { kind: 'languages' }>, tags: MemberTags, names: InfoText[], depth: number): string {
+    let text = '';
     const local = names.find((n) => n.lang !== 'en');
     if (local) {
       if (local.lang !== 'de') this.loss(`${form.local} carries no language; "${local.lang}" is read back as "de"`);
-      this.scalar(tags.local!, this.text(local.value), depth);
+      text += this.scalar(tags.local!, this.text(local.value), depth);
     }
     const english = form.englishFormat === 'localized' ? names.filter((n) => n !== local) : names.filter((n) => n.lang === 'en').slice(0, 1);
-    if (english.length > 0) this.scalar(tags.english!, this.text(form.englishFormat === 'localized' ? localizedText(english) : english[0]!.value), depth);
+    if (english.length > 0) text += this.scalar(tags.english!, this.text(form.englishFormat === 'localized' ? localizedText(english) : english[0]!.value), depth);
     const left = names.length - (local ? 1 : 0) - english.length;
     if (left > 0) this.loss(`${left} more name(s): OICP 2.x has one ${form.local} and one ${form.english}; not written`);
+    return text;
   }
 
-  private facilityText(facility: ChargingFacility, tag: Tag, depth: number): void {
+  /** @internal */
+  facilityText(facility: ChargingFacility, tag: Tag, depth: number): string {
     const { text, exact } = textOfFacility(facility);
     if (!exact) this.loss(`written as OICP 2.1's "${text}"; its exact power, voltage and amperage are not carried`);
-    this.scalar(tag, escapeXml(text), depth);
+    return this.scalar(tag, escapeXml(text), depth);
   }
 
   /** The facilities' charging modes, once for the record; facilities with different modes lose the difference. */
-  private recordModes(member: MemberPlan, record: Record<string, unknown>, depth: number): void {
+  private recordModes(member: MemberPlan, record: Record<string, unknown>, depth: number): string {
     const facilities = (record[(member.form as { after: string }).after] as ChargingFacility[] | undefined) ?? [];
-    if (facilities.length === 0) return;
+    if (facilities.length === 0) return '';
     const modes = facilities.length === 1 ? (facilities[0]!.ChargingModes ?? []) : [...new Set(facilities.flatMap((f) => f.ChargingModes ?? []))];
-    if (modes.length === 0) return;
+    if (modes.length === 0) return '';
     this.path.push(member.key);
     if (facilities.some((f) => (f.ChargingModes ?? []).length !== modes.length)) this.loss('OICP 2.x gives charging modes per record: every facility is said to support all of them');
     const tags = tagsOf(member, this.prefix);
-    if (this.pretty) this.out += indentOf(depth);
-    this.out += tags.element.open;
-    for (const mode of modes) this.scalar(tags.item!, mode, depth + 1);
-    if (this.pretty) this.out += indentOf(depth);
-    this.out += tags.element.close;
+    const indent = this.pretty ? indentOf(depth) : '';
+    let text = indent + tags.element.open;
+    for (const mode of modes) text += this.scalar(tags.item!, mode, depth + 1);
     this.path.pop();
+    return text + indent + tags.element.close;
   }
 
-  /** A scalar as text (at the current path): what XML cannot carry becomes U+FFFD, with a loss finding. */
-  private text(value: unknown): string {
+  /** @internal A scalar as text (at the current path): what XML cannot carry becomes U+FFFD, with a loss finding. */
+  text(value: unknown): string {
     // Numbers and booleans never need escaping.
     if (typeof value !== 'string') return String(value);
     const text = value;
