@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Response, type Router } from 'express';
+import { OCPI_BASE_PATH } from './ocpi/endpoints';
+import { envelope } from './ocpi/wire/transport';
+import { OICP_BASE_PATH } from './oicp/wire/operations';
+import { SOAP_BASE_PATH, SOAP_SERVICES, type SoapService } from './oicp/wire/soap-services';
+import { OicpRefusal } from './oicp/wire/status-codes';
+import { SOAP_CONTENT_TYPE, soapFault } from './oicp/soap/envelope';
 import type { ServerConfig } from './config/schema';
 import { DEFAULT_TENANT, TENANT_PATH } from './core/tenant';
 import { answerClientError, refuseConnect } from './http/client-errors';
@@ -89,7 +95,7 @@ export function tenantFront(routes: TenantRoutes): Express {
     const [, id = '', rest = ''] = match;
     const app = routes.tenant(id);
     if (!app) {
-      res.status(404).json({ error: 'no such tenant here', tenant: id.slice(0, 64) });
+      noSuchTenant(res, rest, id.slice(0, 64));
       return;
     }
     const path = rest.startsWith('/') ? rest : `/${rest}`;
@@ -105,6 +111,22 @@ export function tenantFront(routes: TenantRoutes): Express {
     app(req, res, next);
   });
   return front;
+}
+
+/**
+ * A tenant the bridge does not run, refused in the caller's protocol: an OCPI envelope (2000), an OICP
+ * acknowledgement with 017 (as Hubject answers a party it does not know), a SOAP fault; JSON otherwise.
+ */
+function noSuchTenant(res: Response, path: string, tenant: string): void {
+  const message = `no tenant ${tenant} here`;
+  if (path.startsWith(`${OCPI_BASE_PATH}/`)) res.status(404).json(envelope(undefined, new Date(), 2000, message));
+  else if (path.startsWith(`${OICP_BASE_PATH}/`)) res.status(404).json(new OicpRefusal('017', message, 404).acknowledgement);
+  else if (path.startsWith(`${SOAP_BASE_PATH}/`)) {
+    const refusal = new OicpRefusal('017', message, 404);
+    const named = path.split('/')[2] ?? '';
+    const service = named in SOAP_SERVICES ? (named as SoapService) : 'authorization';
+    res.status(404).type(SOAP_CONTENT_TYPE).send(soapFault({ faultcode: 'Client', faultstring: `OICP: ${message}`, acknowledgement: refusal.acknowledgement, service }));
+  } else res.status(404).json({ error: 'no such tenant here', tenant });
 }
 
 /** Body-parser failures are the caller's fault and say so; anything else is ours and is logged. */

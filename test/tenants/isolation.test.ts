@@ -97,7 +97,8 @@ describe('two tenants in one bridge', () => {
     expect((await get('/ocpi/versions', acmeToken)).status).toBe(404);
     const unknown = await get('/tenants/nobody/ocpi/versions', acmeToken);
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({ error: 'no such tenant here', tenant: 'nobody' });
+    // Refused in the caller's protocol: an OCPI envelope, an OICP 017, a SOAP fault.
+    expect(await unknown.json()).toMatchObject({ status_code: 2000, status_message: 'no tenant nobody here' });
   });
 
   it("each tenant's store holds its own objects only", async () => {
@@ -151,7 +152,12 @@ describe('two tenants in one bridge', () => {
     const post = (prefix: string) => fetch(`${bridge.url}${prefix}${operationPath('AuthorizeRemoteStart', 'DE-DCB')}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const refused = await post('/tenants/acme');
     expect(((await refused.json()) as { StatusCode: { Code: string } }).StatusCode.Code).toBe('018');
-    expect((await post('/tenants/nobody')).status).toBe(404);
+    const unknownTenant = await post('/tenants/nobody');
+    expect(unknownTenant.status).toBe(404);
+    expect(await unknownTenant.json()).toMatchObject({ Result: false, StatusCode: { Code: '017', AdditionalInfo: 'no tenant nobody here' } });
+    const soap = await fetch(`${bridge.url}/tenants/nobody/ws/authorization/v2.1`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<x/>' });
+    expect([soap.status, soap.headers.get('content-type')]).toEqual([404, expect.stringContaining('text/xml')]);
+    expect(await soap.text()).toContain('<faultstring>OICP: no tenant nobody here</faultstring>');
   });
 
   it('labels the outbox and held metrics with the tenant', async () => {

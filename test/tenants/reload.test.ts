@@ -104,7 +104,7 @@ describe('a running bridge told to reload its tenants (SIGHUP)', () => {
     const credentialsB = `${url}/tenants/b/ocpi/2.2.1/credentials`;
     expect(await businessName(credentialsB, b.token)).toBe('B before');
     expect((await ocpiGet(`${url}/tenants/a/ocpi/versions`)).status).not.toBe(404);
-    expect(await ocpiGet(`${url}/tenants/c/ocpi/versions`)).toEqual({ status: 404, body: expect.objectContaining({ tenant: 'c' }) });
+    expect(await ocpiGet(`${url}/tenants/c/ocpi/versions`)).toEqual({ status: 404, body: expect.objectContaining({ status_code: 2000, status_message: 'no tenant c here' }) });
 
     backendC = await startOcpiBackend({ role: 'CPO', countryCode: 'NL', partyId: 'SIM', logger, host: '127.0.0.1', port: 0 });
     const tenantC = cpo('DE*CCC', 'CCC', 'Tenant C');
@@ -120,7 +120,7 @@ describe('a running bridge told to reload its tenants (SIGHUP)', () => {
     const versionsC = await ocpiGet(c.versionsUrl, c.token);
     expect(versionsC).toMatchObject({ status: 200, body: { status_code: 1000 } });
     expect((versionsC.body.data as { url: string }[]).map((v) => v.url).every((u) => u.startsWith(`${url}/tenants/c/ocpi/`))).toBe(true);
-    expect(await ocpiGet(`${url}/tenants/a/ocpi/versions`)).toEqual({ status: 404, body: expect.objectContaining({ tenant: 'a' }) });
+    expect(await ocpiGet(`${url}/tenants/a/ocpi/versions`)).toEqual({ status: 404, body: expect.objectContaining({ status_code: 2000, status_message: 'no tenant a here' }) });
     // b restarted with its new setting, and its backend's registration (in the store) still holds.
     expect(await businessName(credentialsB, b.token)).toBe('B after');
     expect({ pid: child.process.pid, exitCode: child.process.exitCode, signal: child.process.signalCode }).toEqual({ pid, exitCode: null, signal: null });
