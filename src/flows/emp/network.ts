@@ -150,6 +150,10 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
     const summary: PullSummary = { records: 0, locations: 0, changed: 0, removed: 0 };
     let page: EvseDataRecord[] = [];
     const flush = async () => {
+      // The next page was asked for when this one arrived, but its request only leaves in a nextTick,
+      // which waits for the running chain of promises to end, and storing a page is one such chain:
+      // without this turn the hub would start on page N+1 only after page N is stored.
+      await new Promise((resolve) => setImmediate(resolve));
       const applied = await applyPage(page, new Date(startedAt));
       summary.records += page.length;
       summary.locations += applied.locations;
