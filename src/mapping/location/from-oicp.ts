@@ -94,11 +94,26 @@ function locationIdOf(group: Group, first: EvseDataRecord): string {
 
 export function oicpEvseDataToLocations(input: unknown, options: OicpToLocationOptions): Mapped<Location[]> {
   const checked = check(EvseDataRecords, input);
+  const mapped = recordsToLocations(soundItems(checked.refused, checked.value, ''), options);
+  return { value: mapped.value, findings: [...checked.findings, ...mapped.findings] };
+}
+
+/**
+ * The same for records already checked against EvseDataRecord: a pulled page, which the OICP client
+ * refuses whole when it breaks the schema. Checking it again was a seventh of this mapper's time.
+ */
+export function checkedEvseDataToLocations(records: readonly EvseDataRecord[], options: OicpToLocationOptions): Mapped<Location[]> {
+  return recordsToLocations(
+    records.map((record, index) => ({ item: record, path: childPath('', index) })),
+    options,
+  );
+}
+
+function recordsToLocations(records: readonly { item: EvseDataRecord; path: string }[], options: OicpToLocationOptions): Mapped<Location[]> {
   const log = new FindingLog();
-  log.findings.push(...checked.findings);
   const rules = options.rules ?? NO_RULES;
   const groups = new Map<string, Group>();
-  for (const { item: record, path } of soundItems(checked.refused, checked.value, '')) {
+  for (const { item: record, path } of records) {
     const { key, kind } = groupOf(record);
     const group = groups.get(key) ?? { key, kind, members: [] };
     group.members.push({ record, path });
