@@ -8,7 +8,7 @@
  * again. PullEvseStatus changes only statuses, sent as EVSE PATCHes.
  */
 import type { Finding } from '../../core/findings';
-import { oicpEvseDataToLocations } from '../../mapping/location/from-oicp';
+import { checkedEvseDataToLocations } from '../../mapping/location/from-oicp';
 import { hubjectEvseIdOf, operatorOfEvseId } from '../../mapping/identifiers';
 import { OPERATIONS } from '../../oicp/wire/operations';
 import type { EvseDataRecord } from '../../oicp/wire/schemas';
@@ -108,7 +108,8 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
 
   /** `asOf`: when the pull began, the stamp of records Hubject gives no lastUpdate. */
   async function applyPage(records: EvseDataRecord[], asOf: Date): Promise<{ locations: number; changed: number }> {
-    const mapped = oicpEvseDataToLocations(records, { rules: context.rules, now: asOf });
+    // The records of a page the OICP client accepted: it checked them against the schema.
+    const mapped = checkedEvseDataToLocations(records, { rules: context.rules, now: asOf });
     if (mapped.findings.length > 0) logger.debug('EVSE data page mapped', { records: records.length, findings: tally(mapped.findings) });
     const notCarried = uncarried(records, mapped.value, mapped.findings);
     if (notCarried.length > 0) logger.warn('EVSE data records not carried to OCPI (listed as held)', { count: notCarried.length, byOperator: tally(notCarried.map((n) => ({ kind: n.operatorId }))) });
@@ -150,6 +151,10 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
     const summary: PullSummary = { records: 0, locations: 0, changed: 0, removed: 0 };
     let page: EvseDataRecord[] = [];
     const flush = async () => {
+      // The next page was asked for when this one arrived, but its request only leaves in a nextTick,
+      // which waits for the running chain of promises to end, and storing a page is one such chain:
+      // without this turn the hub would start on page N+1 only after page N is stored.
+      await new Promise((resolve) => setImmediate(resolve));
       const applied = await applyPage(page, new Date(startedAt));
       summary.records += page.length;
       summary.locations += applied.locations;
