@@ -202,66 +202,18 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE ocpi_tokens_v7 RENAME TO ocpi_tokens`,
       `CREATE INDEX ocpi_tokens_party ON ocpi_tokens (tenant, party, purpose)`,
 
-      `CREATE TABLE correlations_v7 (
-        tenant TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        ocpi_id TEXT NOT NULL,
-        oicp_id TEXT NOT NULL,
-        attrs TEXT NOT NULL,
-        created_at ${t.millis} NOT NULL,
-        updated_at ${t.millis} NOT NULL,
-        CONSTRAINT correlations_key PRIMARY KEY (tenant, kind, ocpi_id)
-      )`,
-      `INSERT INTO correlations_v7 (tenant, kind, ocpi_id, oicp_id, attrs, created_at, updated_at)
-       SELECT 'default', kind, ocpi_id, oicp_id, attrs, created_at, updated_at FROM correlations`,
-      `DROP TABLE correlations`,
-      `ALTER TABLE correlations_v7 RENAME TO correlations`,
+      ...keyedByTenant('correlations', ['kind TEXT NOT NULL', 'ocpi_id TEXT NOT NULL', 'oicp_id TEXT NOT NULL', 'attrs TEXT NOT NULL', `created_at ${t.millis} NOT NULL`, `updated_at ${t.millis} NOT NULL`], ['kind', 'ocpi_id']),
       // The name is what acceptOnce recognises a taken OICP id by on PostgreSQL.
       `CREATE UNIQUE INDEX correlations_oicp ON correlations (tenant, kind, oicp_id)`,
       `CREATE INDEX correlations_age ON correlations (tenant, kind, updated_at)`,
-
-      `CREATE TABLE ocpi_objects_v7 (
-        tenant TEXT NOT NULL,
-        module TEXT NOT NULL,
-        owner TEXT NOT NULL,
-        id TEXT NOT NULL,
-        body TEXT NOT NULL,
-        created_at ${t.millis} NOT NULL,
-        updated_at ${t.millis} NOT NULL,
-        last_updated TEXT,
-        CONSTRAINT ocpi_objects_key PRIMARY KEY (tenant, module, owner, id)
-      )`,
-      `INSERT INTO ocpi_objects_v7 (tenant, module, owner, id, body, created_at, updated_at, last_updated)
-       SELECT 'default', module, owner, id, body, created_at, updated_at, last_updated FROM ocpi_objects`,
-      `DROP TABLE ocpi_objects`,
-      `ALTER TABLE ocpi_objects_v7 RENAME TO ocpi_objects`,
+      ...keyedByTenant(
+        'ocpi_objects',
+        ['module TEXT NOT NULL', 'owner TEXT NOT NULL', 'id TEXT NOT NULL', 'body TEXT NOT NULL', `created_at ${t.millis} NOT NULL`, `updated_at ${t.millis} NOT NULL`, 'last_updated TEXT'],
+        ['module', 'owner', 'id'],
+      ),
       `CREATE INDEX ocpi_objects_listing ON ocpi_objects (tenant, module, created_at, owner, id)`,
-
-      `CREATE TABLE held_items_v7 (
-        tenant TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        ref TEXT NOT NULL,
-        reason TEXT NOT NULL,
-        details TEXT NOT NULL,
-        created_at ${t.millis} NOT NULL,
-        updated_at ${t.millis} NOT NULL,
-        CONSTRAINT held_items_key PRIMARY KEY (tenant, kind, ref)
-      )`,
-      `INSERT INTO held_items_v7 (tenant, kind, ref, reason, details, created_at, updated_at)
-       SELECT 'default', kind, ref, reason, details, created_at, updated_at FROM held_items`,
-      `DROP TABLE held_items`,
-      `ALTER TABLE held_items_v7 RENAME TO held_items`,
-
-      `CREATE TABLE trace_refs_v7 (
-        tenant TEXT NOT NULL,
-        ref TEXT NOT NULL,
-        trace_id BIGINT NOT NULL,
-        at ${t.millis} NOT NULL,
-        CONSTRAINT trace_refs_key PRIMARY KEY (tenant, ref, trace_id)
-      )`,
-      `INSERT INTO trace_refs_v7 (tenant, ref, trace_id, at) SELECT 'default', ref, trace_id, at FROM trace_refs`,
-      `DROP TABLE trace_refs`,
-      `ALTER TABLE trace_refs_v7 RENAME TO trace_refs`,
+      ...keyedByTenant('held_items', ['kind TEXT NOT NULL', 'ref TEXT NOT NULL', 'reason TEXT NOT NULL', 'details TEXT NOT NULL', `created_at ${t.millis} NOT NULL`, `updated_at ${t.millis} NOT NULL`], ['kind', 'ref']),
+      ...keyedByTenant('trace_refs', ['ref TEXT NOT NULL', 'trace_id BIGINT NOT NULL', `at ${t.millis} NOT NULL`], ['ref', 'trace_id']),
       `CREATE INDEX trace_refs_age ON trace_refs (tenant, at)`,
 
       // Keyed by an identity, which PostgreSQL would not let a copy keep: a column is enough, and the
@@ -293,6 +245,21 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
 ];
+
+/**
+ * A table rebuilt with `tenant` leading its key, its rows moved to tenant default: created under a
+ * temporary name, filled, and renamed once the old one is dropped (indexes are the caller's to make).
+ * `columns` are the table's own, as in its CREATE TABLE; `key` the columns after tenant.
+ */
+function keyedByTenant(table: string, columns: readonly string[], key: readonly string[]): string[] {
+  const names = columns.map((column) => column.split(' ')[0]!).join(', ');
+  return [
+    `CREATE TABLE ${table}_v7 (tenant TEXT NOT NULL, ${columns.join(', ')}, CONSTRAINT ${table}_key PRIMARY KEY (tenant, ${key.join(', ')}))`,
+    `INSERT INTO ${table}_v7 (tenant, ${names}) SELECT 'default', ${names} FROM ${table}`,
+    `DROP TABLE ${table}`,
+    `ALTER TABLE ${table}_v7 RENAME TO ${table}`,
+  ];
+}
 
 /** Arbitrary constant: the advisory lock that keeps two starting instances from migrating at once. */
 const MIGRATION_LOCK = 7_020_301;

@@ -2,9 +2,10 @@ import { NO_RULES } from '../../src/mapping/rules';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfigFile, loadMappingRules, parseConfig, type ConfigProblem } from '../../src/config/load';
+import { loadConfigFile, loadMappingRules, parseConfig } from '../../src/config/load';
 import { sandboxConfig } from '../../src/config/sandbox';
 import { envOverrides } from '../../src/config/schema';
+import { problemsOf, yamlFile } from '../support/config-files';
 
 const REPO = join(__dirname, '..', '..');
 const NO_ENV = {};
@@ -15,21 +16,7 @@ const minimal = () => ({
   oicp: { role: 'CPO', operatorId: 'DE*ABC' },
 });
 
-function problemsOf(fn: () => unknown): ConfigProblem[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
-function yamlFile(text: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'bridge-config-')), 'bridge.yaml');
-  writeFileSync(file, text);
-  return file;
-}
 
 describe('configuration', () => {
   it('accepts the shipped example and completes it with defaults', () => {

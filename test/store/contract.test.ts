@@ -1,7 +1,6 @@
 import { CorrelationConflictError, type Store } from '../../src/store';
 import { MIGRATIONS, migrate } from '../../src/store/migrations';
-import type { SqlDatabase } from '../../src/store/sql';
-import { BACKENDS, describeBackend, TEST_POLICY, TestClock, type StoreSite } from '../support/stores';
+import { BACKENDS, describeBackend, TEST_POLICY, TestClock, withRaw, type StoreSite } from '../support/stores';
 
 for (const backend of BACKENDS) {
   describeBackend(backend, () => {
@@ -559,13 +558,4 @@ for (const backend of BACKENDS) {
       });
     });
   });
-}
-
-async function withRaw<T>(site: StoreSite, fn: (db: SqlDatabase) => Promise<T>): Promise<T> {
-  const db = site.raw();
-  try {
-    return await fn(db);
-  } finally {
-    await db.close();
-  }
 }

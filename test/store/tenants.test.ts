@@ -10,8 +10,7 @@ import { inTraceScope, traceEvent, type TraceRecord } from '../../src/core/trace
 import { CorrelationConflictError, DEFAULT_TENANT, type Store, type TenantTraceRecord } from '../../src/store';
 import { MIGRATIONS, migrate } from '../../src/store/migrations';
 import { PostgresDatabase } from '../../src/store/postgres';
-import type { SqlDatabase } from '../../src/store/sql';
-import { BACKENDS, describeBackend, TestClock, type StoreSite } from '../support/stores';
+import { BACKENDS, describeBackend, TestClock, withRaw, type StoreSite } from '../support/stores';
 
 const TRACE = { flushMs: 10, batch: 50, maxBuffered: 1_000, onError: (error: unknown) => { throw error; } };
 const V6_FIXTURE = join(__dirname, '..', '..', 'fixtures', 'stores', 'v6.sqlite');
@@ -459,14 +458,5 @@ async function copyFixtureToPostgres(site: StoreSite): Promise<void> {
   } finally {
     fixture.close();
     await pg.close();
-  }
-}
-
-async function withRaw<T>(site: StoreSite, fn: (db: SqlDatabase) => Promise<T>): Promise<T> {
-  const db = site.raw();
-  try {
-    return await fn(db);
-  } finally {
-    await db.close();
   }
 }

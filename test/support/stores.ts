@@ -73,3 +73,13 @@ export function describeBackend(backend: Backend, body: () => void): void {
   if (backend.available) describe(`store on ${backend.name}`, body);
   else describe.skip(`store on ${backend.name} (SKIPPED: PostgreSQL unreachable)`, body);
 }
+
+/** Runs `fn` on a raw connection to the site's database (past the repositories), closed after. */
+export async function withRaw<T>(site: StoreSite, fn: (db: SqlDatabase) => Promise<T>): Promise<T> {
+  const db = site.raw();
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}

@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ConfigError, loadDeploymentFile, parseDeployment, tenantEnvName, type ConfigProblem } from '../../src/config/load';
+import { loadDeploymentFile, parseDeployment, tenantEnvName } from '../../src/config/load';
 import { main } from '../../src/cli/main';
 import { makeTestPki } from '../support/certs';
+import { problemsOf, yamlFile } from '../support/config-files';
 import { captured } from '../support/io';
 
 const REPO = join(__dirname, '..', '..');
@@ -19,21 +20,7 @@ const emp = (providerId: string, partyId = 'VLT') => ({
   oicp: { role: 'EMP', providerId },
 });
 
-function problemsOf(fn: () => unknown): ConfigProblem[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
-function yamlFile(text: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'bridge-tenants-')), 'bridge.yaml');
-  writeFileSync(file, text);
-  return file;
-}
 
 describe('a configuration with tenants', () => {
   it('a file without tenants is one tenant, default, exactly as before', () => {
