@@ -18,7 +18,7 @@ import { storeRetentionJob } from './flows/retention';
 import { traceRetentionJob } from './flows/trace-retention';
 import { lateSink, teeSinks } from './core/trace-context';
 import { withFindingsTraced } from './observability/findings-trace';
-import { createApp, startServer, tenantFront, type RunningServer } from './server';
+import { createApp, startServer, tenantFront, tenantlessRoutes, type RunningServer } from './server';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { staleReporter } from './flows/freshness';
 import { openStore, type Store } from './store';
@@ -113,7 +113,7 @@ export async function startBridge(configuration: BridgeConfig | TenantConfig[], 
     }),
     observe: counting,
   });
-  logger.info('store ready', { store: root.location });
+  logger.info('store ready', { store: root.location, ...(root.migrated.length > 0 && { migrated: `to schema version ${Math.max(...root.migrated)} (${root.migrated.join(', ')} applied now)` }) });
   const tenants = new Map<string, Tenant>();
   let server: RunningServer | undefined;
   let admin: RunningServer | undefined;
@@ -122,7 +122,7 @@ export async function startBridge(configuration: BridgeConfig | TenantConfig[], 
   counting.attach(metrics.exchanges(undefined));
   const shared: Shared = { config, root, metrics, logger, listening: () => listening, tenants: () => tenants.keys() };
   // What is not a tenant's route (health, readiness, metrics) answers here; `default` is served at the root too.
-  const rootApp = createApp({ store: root, logger, metrics, server: config.server });
+  const rootApp = createApp({ store: root, logger, metrics, server: config.server, routers: [tenantlessRoutes(() => [...tenants.keys()])] });
   const front = tenantFront({ tenant: (id) => tenants.get(id)?.app, root: () => tenants.get(DEFAULT_TENANT)?.app ?? rootApp });
   try {
     server = await startServer(front, config.server);

@@ -95,7 +95,8 @@ export function tenantFront(routes: TenantRoutes): Express {
     const [, id = '', rest = ''] = match;
     const app = routes.tenant(id);
     if (!app) {
-      noSuchTenant(res, rest, id.slice(0, 64));
+      const tenant = id.slice(0, 64);
+      if (!refuseInProtocol(res, rest, `no tenant ${tenant} here`)) res.status(404).json({ error: 'no such tenant here', tenant });
       return;
     }
     const path = rest.startsWith('/') ? rest : `/${rest}`;
@@ -114,11 +115,11 @@ export function tenantFront(routes: TenantRoutes): Express {
 }
 
 /**
- * A tenant the bridge does not run, refused in the caller's protocol: an OCPI envelope (2000), an OICP
- * acknowledgement with 017 (as Hubject answers a party it does not know), a SOAP fault; JSON otherwise.
+ * A call for no tenant the bridge runs, refused in the caller's protocol: an OCPI envelope (2000), an
+ * OICP acknowledgement with 017 (as Hubject answers a party it does not know), a SOAP fault. False
+ * for a path of neither protocol, left to the caller to answer.
  */
-function noSuchTenant(res: Response, path: string, tenant: string): void {
-  const message = `no tenant ${tenant} here`;
+function refuseInProtocol(res: Response, path: string, message: string): boolean {
   if (path.startsWith(`${OCPI_BASE_PATH}/`)) res.status(404).json(envelope(undefined, new Date(), 2000, message));
   else if (path.startsWith(`${OICP_BASE_PATH}/`)) res.status(404).json(new OicpRefusal('017', message, 404).acknowledgement);
   else if (path.startsWith(`${SOAP_BASE_PATH}/`)) {
@@ -126,7 +127,20 @@ function noSuchTenant(res: Response, path: string, tenant: string): void {
     const named = path.split('/')[2] ?? '';
     const service = named in SOAP_SERVICES ? (named as SoapService) : 'authorization';
     res.status(404).type(SOAP_CONTENT_TYPE).send(soapFault({ faultcode: 'Client', faultstring: `OICP: ${message}`, acknowledgement: refusal.acknowledgement, service }));
-  } else res.status(404).json({ error: 'no such tenant here', tenant });
+  } else return false;
+  return true;
+}
+
+/**
+ * The root's protocol paths when no tenant is `default`: every call names its tenant in its URL, and
+ * one that does not is refused in its protocol, saying where the tenants are.
+ */
+export function tenantlessRoutes(tenants: () => string[]): Router {
+  const router = express.Router();
+  router.use((req, res, next) => {
+    if (!refuseInProtocol(res, req.path, `this bridge serves several tenants (${tenants().join(', ')}): call ${TENANT_PATH}/{id}${req.path}`)) next();
+  });
+  return router;
 }
 
 /** Body-parser failures are the caller's fault and say so; anything else is ours and is logged. */

@@ -50,6 +50,8 @@ export interface Store extends StoreRepositories {
   readonly dialect: Dialect;
   /** Where the data lives, without credentials (for logs and the start-up banner). */
   readonly location: string;
+  /** The schema versions this opening applied (none when the store was up to date), for the start-up log. */
+  readonly migrated: readonly number[];
   /**
    * Runs `fn` atomically: a state change and the outbox item announcing it are committed together or
    * not at all. Use only the `tx` repositories inside; the store's own would wait for the transaction
@@ -94,8 +96,9 @@ export async function openStore(config: StoreConfig, policy: OutboxPolicy, optio
     db = new SqliteDatabase(config.path);
     location = `sqlite ${config.path}`;
   }
+  let migrated: number[];
   try {
-    await migrate(db, now);
+    migrated = await migrate(db, now);
   } catch (err) {
     await db.close();
     throw err;
@@ -119,6 +122,7 @@ export async function openStore(config: StoreConfig, policy: OutboxPolicy, optio
       forTenant: view,
       dialect: db.dialect,
       location,
+      migrated,
       tracer,
       ...bind(db),
       transaction: (fn) => db.transaction((tx) => fn(bind(tx))),

@@ -329,6 +329,8 @@ for (const backend of BACKENDS) {
         expect(await withRaw(site, (db) => db.all<{ v: number }>('SELECT MAX(version) AS v FROM schema_migrations'))).toEqual([{ v: 6 }]);
         store = await site.open({ now: clock.now, random: () => 0.5 });
         expect(store.tenant).toBe(DEFAULT_TENANT);
+        // What the start-up log reports: this opening applied the tenant migration, and only it.
+        expect(store.migrated).toEqual([7]);
 
         for (const table of TABLES) {
           const rows = await withRaw(site, (db) => db.all<{ tenant: string; n: number | string }>(`SELECT tenant, COUNT(*) AS n FROM ${table} GROUP BY tenant`));

@@ -93,8 +93,10 @@ describe('two tenants in one bridge', () => {
     const crossed = await get('/tenants/volt/ocpi/versions', acmeToken);
     expect(crossed.status).toBe(401);
     expect(await crossed.json()).toMatchObject({ status_code: 2000, status_message: 'unknown token' });
-    // Not at the root either: there is no tenant `default` here.
-    expect((await get('/ocpi/versions', acmeToken)).status).toBe(404);
+    // Not at the root either: there is no tenant `default` here, and the refusal says where the tenants are.
+    const root = await get('/ocpi/versions', acmeToken);
+    expect(root.status).toBe(404);
+    expect(await root.json()).toMatchObject({ status_code: 2000, status_message: 'this bridge serves several tenants (acme, volt): call /tenants/{id}/ocpi/versions' });
     const unknown = await get('/tenants/nobody/ocpi/versions', acmeToken);
     expect(unknown.status).toBe(404);
     // Refused in the caller's protocol: an OCPI envelope, an OICP 017, a SOAP fault.
