@@ -6,7 +6,7 @@ import express, { type ErrorRequestHandler, type Express, type Response, type Ro
 import { OCPI_BASE_PATH } from './ocpi/endpoints';
 import { envelope } from './ocpi/wire/transport';
 import { OICP_BASE_PATH } from './oicp/wire/operations';
-import { SOAP_BASE_PATH, SOAP_SERVICES, type SoapService } from './oicp/wire/soap-services';
+import { SOAP_BASE_PATH, serviceAt } from './oicp/wire/soap-services';
 import { OicpRefusal } from './oicp/wire/status-codes';
 import { SOAP_CONTENT_TYPE, soapFault } from './oicp/soap/envelope';
 import type { ServerConfig } from './config/schema';
@@ -124,9 +124,7 @@ function refuseInProtocol(res: Response, path: string, message: string): boolean
   else if (path.startsWith(`${OICP_BASE_PATH}/`)) res.status(404).json(new OicpRefusal('017', message, 404).acknowledgement);
   else if (path.startsWith(`${SOAP_BASE_PATH}/`)) {
     const refusal = new OicpRefusal('017', message, 404);
-    const named = path.split('/')[2] ?? '';
-    const service = named in SOAP_SERVICES ? (named as SoapService) : 'authorization';
-    res.status(404).type(SOAP_CONTENT_TYPE).send(soapFault({ faultcode: 'Client', faultstring: `OICP: ${message}`, acknowledgement: refusal.acknowledgement, service }));
+    res.status(404).type(SOAP_CONTENT_TYPE).send(soapFault({ faultcode: 'Client', faultstring: `OICP: ${message}`, acknowledgement: refusal.acknowledgement, service: serviceAt(path.slice(SOAP_BASE_PATH.length)) }));
   } else return false;
   return true;
 }

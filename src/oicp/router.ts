@@ -10,14 +10,12 @@ import type { Logger } from '../observability/logger';
 import { answerCall, bodyRefusal, callerOf, type OicpServerOptions } from './calls';
 import { OICP_BASE_PATH, OPERATIONS, OPERATION_NAMES, operationPath, type OicpOperation, type OperationName } from './wire/operations';
 import { SOAP_CONTENT_TYPE, soapFault } from './soap/envelope';
-import { SOAP_BASE_PATH, SOAP_SERVICES, type SoapService } from './wire/soap-services';
+import { SOAP_BASE_PATH, serviceAt } from './wire/soap-services';
 import { soapEndpoints } from './soap-routes';
 import { OicpRefusal } from './wire/status-codes';
 
 export { requireClientCertificate, trustTerminatingProxy, callerOf } from './calls';
 export type { OicpAuthorizer, OicpCallContext, OicpCaller, OicpExchange, OicpHandlers, OicpServerOptions, OicpWire } from './calls';
-
-const SOAP_SERVICE_NAMES = Object.keys(SOAP_SERVICES) as SoapService[];
 
 export function oicpRouter(options: OicpServerOptions): Router {
   const router = express.Router();
@@ -36,7 +34,7 @@ export function oicpRouter(options: OicpServerOptions): Router {
     res.status(refusal.httpStatus).json(refusal.acknowledgement);
   });
   router.use(SOAP_BASE_PATH, (req, res) => {
-    const service = SOAP_SERVICE_NAMES.find((name) => req.path.split('/')[1] === name) ?? 'authorization';
+    const service = serviceAt(req.path);
     const refusal = new OicpRefusal('320', `no OICP 2.x endpoint at ${req.method} ${SOAP_BASE_PATH}${req.path}`);
     res.status(404).type(SOAP_CONTENT_TYPE).send(soapFault({ faultcode: 'Client', faultstring: `OICP: ${refusal.additionalInfo ?? ''}`, acknowledgement: refusal.acknowledgement, service }));
   });

@@ -40,6 +40,12 @@ export type SoapService = keyof typeof SOAP_SERVICES;
 const SERVICES = Object.keys(SOAP_SERVICES) as SoapService[];
 
 export const SOAP_BASE_PATH = '/ws';
+
+/** The service a path beneath SOAP_BASE_PATH names (`/authorization/v2.1`), for a fault about it; authorization when it names none. */
+export function serviceAt(path: string): SoapService {
+  const named = path.split('/')[1] ?? '';
+  return Object.hasOwn(SOAP_SERVICES, named) ? (named as SoapService) : 'authorization';
+}
 export const SOAP_ENVELOPE_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 const NAMESPACE_BASE = 'http://www.hubject.com/b2b/services/';
 
