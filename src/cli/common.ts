@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadDeploymentFile, unusedSecretVariables, type TenantConfig } from '../config/load';
+import { ConfigError, loadDeploymentFile, type TenantConfig } from '../config/load';
 import { DEFAULT_TENANT, TENANT_ID_PATTERN } from '../core/tenant';
 import { sandboxConfig, sandboxTenants } from '../config/sandbox';
 import type { BridgeConfig } from '../config/schema';
@@ -98,8 +98,6 @@ export interface ResolvedConfig {
   /** Every tenant of the configuration (`serve` runs them all). */
   tenants: TenantConfig[];
   sandbox: boolean;
-  /** Secret variables set but not read (see unusedSecretVariables): worth a warning. */
-  unread: string[];
 }
 
 /**
@@ -131,7 +129,7 @@ export function resolveConfig(
     chosen = { id: options.tenant!, config: tenants[0]!.config };
   }
   if (!chosen) throw new UsageError(`no tenant ${options.tenant} in this configuration (it has ${ids})`);
-  return { config: chosen.config, tenant: chosen.id, tenants, sandbox, unread: sandbox ? [] : unusedSecretVariables(io.env, tenants) };
+  return { config: chosen.config, tenant: chosen.id, tenants, sandbox };
 }
 
 /** A TCP port option: undefined when absent; a usage error when not a port. */

@@ -1,6 +1,6 @@
 import { SANDBOX_HUB_PORT } from '../config/sandbox';
 import { createLogger } from '../observability/logger';
-import { loadDeploymentFile, type TenantConfig } from '../config/load';
+import { loadDeploymentFile, unusedSecretVariables, type TenantConfig } from '../config/load';
 import type { Logger } from '../observability/logger';
 import { startBridge, type ReloadOutcome } from '../runtime';
 import { command, DEFAULT_CONFIG, EXIT, inSandbox, portOption, resolveConfig, untilSignal, UsageError } from './common';
@@ -44,7 +44,8 @@ export const serve = command({
     if (port !== undefined) for (const tenant of tenants) tenant.config.server.port = port;
 
     const logger = createLogger(config.log);
-    for (const note of resolved.unread) logger.warn(note);
+    // Secret variables that reach nothing are set for a reason: said at start (the sandbox reads none).
+    if (!sandbox) for (const note of unusedSecretVariables(io.env, tenants)) logger.warn(note);
     if (sandbox) logger.info(options.sandbox ? 'sandbox mode (--sandbox)' : `sandbox mode: no ${DEFAULT_CONFIG} here`);
     let running: { close(): Promise<void> };
     try {
