@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Express } from 'express';
-import type { BridgeConfig } from './config/schema';
+import { oicpIdentity, type BridgeConfig } from './config/schema';
 import type { TenantConfig } from './config/load';
 import { DEFAULT_TENANT, TENANT_PATH, tenantPrefix } from './core/tenant';
 import type { Logger } from './observability/logger';
@@ -76,7 +76,7 @@ interface Shared {
   /** The listener's address, once listening. */
   listening(): string;
   /** The tenants running now. */
-  tenants(): Iterable<string>;
+  tenantIds(): string[];
 }
 
 interface Tenant extends RunningTenant {
@@ -120,9 +120,10 @@ export async function startBridge(configuration: BridgeConfig | TenantConfig[], 
   let listening = '';
   const metrics = createMetrics(() => [...tenants.values()].map(({ id, store }) => ({ tenant: id, store })));
   counting.attach(metrics.exchanges(undefined));
-  const shared: Shared = { config, root, metrics, logger, listening: () => listening, tenants: () => tenants.keys() };
+  const tenantIds = () => [...tenants.keys()];
+  const shared: Shared = { config, root, metrics, logger, listening: () => listening, tenantIds };
   // What is not a tenant's route (health, readiness, metrics) answers here; `default` is served at the root too.
-  const rootApp = createApp({ store: root, logger, metrics, server: config.server, routers: [tenantlessRoutes(() => [...tenants.keys()])] });
+  const rootApp = createApp({ store: root, logger, metrics, server: config.server, routers: [tenantlessRoutes(tenantIds)] });
   const front = tenantFront({ tenant: (id) => tenants.get(id)?.app, root: () => tenants.get(DEFAULT_TENANT)?.app ?? rootApp });
   try {
     server = await startServer(front, config.server);
@@ -134,10 +135,10 @@ export async function startBridge(configuration: BridgeConfig | TenantConfig[], 
       await tenant.start();
     }
     if (config.admin.port !== undefined && config.admin.token !== undefined) {
-      const index = tenantIndexApp(() => [...tenants.keys()]);
+      const index = tenantIndexApp(tenantIds);
       const adminFront = tenantFront({ tenant: (id) => tenants.get(id)?.admin, root: () => tenants.get(DEFAULT_TENANT)?.admin ?? index });
       admin = await startServer(adminFront, { host: config.admin.host, port: config.admin.port, bodyLimit: '16kb', shutdownTimeoutMs: config.server.shutdownTimeoutMs });
-      logger.info('operator console (admin API and page) ready', { adminUrl: admin.url, ...(tenants.size > 1 && { tenants: [...tenants.keys()].map((id) => `${admin!.url}${TENANT_PATH}/${id}/`) }) });
+      logger.info('operator console (admin API and page) ready', { adminUrl: admin.url, ...(tenants.size > 1 && { tenants: tenantIds().map((id) => `${admin!.url}${TENANT_PATH}/${id}/`) }) });
     }
   } catch (err) {
     await Promise.all([server?.close(), admin?.close()]);
@@ -258,7 +259,7 @@ function tenantOf({ id, config }: TenantConfig, shared: Shared): Tenant {
           token: config.admin.token,
           store,
           identity: identityOf(id, config),
-          tenants: () => [...shared.tenants()],
+          tenants: () => shared.tenantIds(),
           jobs: () => scheduler.status(),
           runJob: (name) => scheduler.run(name),
           trace: { enabled: store.tracer !== undefined, dropped: () => store.tracer?.dropped ?? 0 },
@@ -297,6 +298,6 @@ function identityOf(tenant: string, config: BridgeConfig): BridgeIdentity {
   return {
     tenant,
     ocpi: { countryCode: ocpi.countryCode, partyId: ocpi.partyId, roles: [...ocpi.roles], versions: [...ocpi.versions] },
-    oicp: { role: oicp.role, id: (oicp.role === 'CPO' ? oicp.operatorId : oicp.providerId) ?? null, environment: oicp.environment, protocol: oicp.protocol, baseUrl: hubjectBaseUrl(oicp) },
+    oicp: { role: oicp.role, id: oicpIdentity(oicp) || null, environment: oicp.environment, protocol: oicp.protocol, baseUrl: hubjectBaseUrl(oicp) },
   };
 }

@@ -2,8 +2,8 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadDeploymentFile, unusedSecretVariables, type ConfigProblem, type TenantConfig } from '../config/load';
 import { DEFAULT_TENANT } from '../core/tenant';
-import type { BridgeConfig } from '../config/schema';
-import { sameOperator } from '../mapping/identifiers';
+import { oicpIdentity, partyKindOf, type BridgeConfig } from '../config/schema';
+import { sameParty } from '../mapping/identifiers';
 import { OPERATOR_ID_PATTERN, PROVIDER_ID_PATTERN } from '../oicp/wire/vocabulary';
 import { command, EXIT, reportConfigError, UsageError } from './common';
 
@@ -37,7 +37,7 @@ export const checkConfig = command({
 
 function summary(config: BridgeConfig): string {
   const { oicp, store, server } = config;
-  const party = oicp.role === 'CPO' ? oicp.operatorId : oicp.providerId;
+  const party = oicpIdentity(oicp);
   const hub = oicp.environment === 'custom' ? oicp.baseUrl : oicp.environment;
   const storage = store.url ? `PostgreSQL (schema ${store.schema})` : `SQLite ${store.path}`;
   return `OICP ${oicp.role} ${party} over ${oicp.protocol} to ${hub}; OCPI ${config.ocpi.countryCode}*${config.ocpi.partyId} ${config.ocpi.versions.join('/')}; store ${storage}; listening on ${server.host}:${server.port}`;
@@ -67,15 +67,10 @@ function certificateCheck({ config }: TenantConfig, prefix: string, tenants: rea
     return { problems: [{ path, message: `is not a PEM certificate (${(err as Error).message})` }], unchecked: [] };
   }
   if (commonName === undefined) return { problems: [], unchecked: [] };
-  const own = identityOf(oicp);
+  const own = oicpIdentity(oicp);
   const looksLikeId = new RegExp(OPERATOR_ID_PATTERN).test(commonName) || new RegExp(PROVIDER_ID_PATTERN).test(commonName);
-  if (!looksLikeId || sameId(oicp.role, commonName, own)) return { problems: [], unchecked: [] };
-  const other = tenants.find((t) => t.config !== config && sameId(t.config.oicp.role, commonName, identityOf(t.config.oicp)));
+  if (!looksLikeId || sameParty(partyKindOf(oicp.role), commonName, own)) return { problems: [], unchecked: [] };
+  const other = tenants.find((t) => t.config !== config && sameParty(partyKindOf(t.config.oicp.role), commonName, oicpIdentity(t.config.oicp)));
   const whose = other ? ` (tenant ${other.id}'s ${other.config.oicp.role === 'CPO' ? 'OperatorID' : 'ProviderID'})` : '';
   return { problems: [{ path, message: `is made out to ${commonName}${whose}, not to this tenant's ${oicp.role === 'CPO' ? 'OperatorID' : 'ProviderID'} ${own}` }], unchecked: [] };
 }
-
-const identityOf = (oicp: BridgeConfig['oicp']): string => (oicp.role === 'CPO' ? oicp.operatorId! : oicp.providerId!);
-
-/** An id compared as Hubject does for its role: operators whatever their separators, providers but for case. */
-const sameId = (role: BridgeConfig['oicp']['role'], a: string, b: string): boolean => (role === 'CPO' ? sameOperator(a, b) : a.toUpperCase() === b.toUpperCase());

@@ -1,7 +1,7 @@
 import { consoleBanner } from '../admin/app';
 import type { TenantConfig } from '../config/load';
 import { tenantPrefix } from '../core/tenant';
-import type { BridgeConfig } from '../config/schema';
+import { oicpIdentity, type BridgeConfig } from '../config/schema';
 import { BACKEND_PARTY } from '../ocpi';
 import type { Logger } from '../observability/logger';
 import { startBridge, type RunningTenant } from '../runtime';
@@ -62,7 +62,7 @@ export async function startSandbox(tenants: TenantConfig[], options: { logger: L
     for (const { id, config } of tenants) {
       const tenant = bridge.tenants.get(id)!;
       // The hub learns where its partner listens once the bridge has a port.
-      hub.simulator.partners.push({ role: config.oicp.role, id: config.oicp.operatorId ?? config.oicp.providerId ?? '', url: tenant.url });
+      hub.simulator.partners.push({ role: config.oicp.role, id: oicpIdentity(config.oicp), url: tenant.url });
       const backend = await startOcpiBackend({ ...SIMULATED_BACKENDS[config.ocpi.roles.includes('CPO') ? 'EMSP' : 'CPO'], logger, host: '127.0.0.1', port: 0 });
       stack.unshift(backend);
       const registered = await registerSandboxBackend(tenant, backend);
@@ -91,7 +91,7 @@ export async function startSandbox(tenants: TenantConfig[], options: { logger: L
  * sandbox otherwise.
  */
 function isTenantsCall(tenants: readonly TenantConfig[], role: 'CPO' | 'EMP', entry: TrafficEntry): boolean {
-  const ofRole = tenants.filter(({ config }) => config.oicp.role === role).map(({ config }) => config.oicp.operatorId ?? config.oicp.providerId ?? '');
+  const ofRole = tenants.filter(({ config }) => config.oicp.role === role).map(({ config }) => oicpIdentity(config.oicp));
   if (entry.direction === 'in') return entry.partyId !== undefined && ofRole.includes(entry.partyId);
   const evseId = (entry.request as { EvseID?: unknown } | undefined)?.EvseID;
   return role === 'CPO' ? typeof evseId === 'string' && ofRole.some((operator) => isEvseOf(evseId, operator)) : ofRole.length > 0;
@@ -128,7 +128,7 @@ function sandboxBanner(config: BridgeConfig, { url, root }: { url: string; root:
     `  listening    ${url}   (try ${root}/healthz, ${root}/readyz, ${root}/metrics)`,
     `  store        ${store}`,
     `  OCPI party   ${config.ocpi.countryCode}*${config.ocpi.partyId} as ${config.ocpi.roles.join('+')}, versions ${config.ocpi.versions.join(', ')}`,
-    `  OICP         ${config.oicp.role} ${config.oicp.operatorId ?? config.oicp.providerId} toward the Hubject simulator at ${hubUrl}`,
+    `  OICP         ${config.oicp.role} ${oicpIdentity(config.oicp)} toward the Hubject simulator at ${hubUrl}`,
     `               (its traffic: ${hubUrl}/simulator/traffic)`,
     `  OCPI backend ${describeParty(backend).replace('\n  ', '\n               ')}`,
     // The command line reads the single-scenario sandbox's store; the two-tenant one shows its parties in each console.

@@ -3,9 +3,9 @@ import Ajv, { type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parseDocument } from 'yaml';
 import { MappingRulesSchema, type MappingRules } from '../mapping/rules';
-import { ConfigSchema, envOverrides, type BridgeConfig } from './schema';
+import { ConfigSchema, envOverrides, oicpIdentity, partyKindOf, type BridgeConfig } from './schema';
 import { DEFAULT_TENANT, TENANT_ID_PATTERN } from '../core/tenant';
-import { sameOperator } from '../mapping/identifiers';
+import { sameParty } from '../mapping/identifiers';
 import { isSecretKey, redactText } from '../core/redact';
 
 export interface ConfigProblem {
@@ -153,17 +153,14 @@ function duplicateIdentities(resolved: TenantConfig[], raw: { id?: unknown }[]):
     if (earlier) {
       const index = raw.findIndex((t) => t.id === id);
       const field = config.oicp.role === 'CPO' ? 'operatorId' : 'providerId';
-      problems.push({ path: `tenants.${index}.oicp.${field}`, message: `is also tenant ${earlier.id}'s (${identityOf(config.oicp)}): one OICP identity belongs to one tenant` });
+      problems.push({ path: `tenants.${index}.oicp.${field}`, message: `is also tenant ${earlier.id}'s (${oicpIdentity(config.oicp)}): one OICP identity belongs to one tenant` });
     }
   });
   return problems;
 }
 
-const identityOf = (oicp: BridgeConfig['oicp']) => (oicp.role === 'CPO' ? oicp.operatorId : oicp.providerId) ?? '';
-
 function sameIdentity(a: BridgeConfig['oicp'], b: BridgeConfig['oicp']): boolean {
-  if (a.role !== b.role) return false;
-  return a.role === 'CPO' ? sameOperator(identityOf(a), identityOf(b)) : identityOf(a).toUpperCase() === identityOf(b).toUpperCase();
+  return a.role === b.role && sameParty(partyKindOf(a.role), oicpIdentity(a), oicpIdentity(b));
 }
 
 /** Plain objects merged key by key (the tenant's over the shared); anything else is replaced whole. */

@@ -450,6 +450,14 @@ export type StoreConfig = BridgeConfig['store'];
 export type OutboxPolicy = Omit<BridgeConfig['outbox'], 'pollMs' | 'retention' | 'concurrency'>;
 export type ServerConfig = BridgeConfig['server'];
 
+/** Who the bridge is toward Hubject: the OperatorID of a CPO, the ProviderID of an EMP (loading refuses a configuration without it). */
+export function oicpIdentity(oicp: BridgeConfig['oicp']): string {
+  return (oicp.role === 'CPO' ? oicp.operatorId : oicp.providerId) ?? '';
+}
+
+/** The kind of party an OICP role is, as the operations table names it. */
+export const partyKindOf = (role: BridgeConfig['oicp']['role']): 'operator' | 'provider' => (role === 'CPO' ? 'operator' : 'provider');
+
 /** Every schema node that carries `x-env`, with its dotted path: the environment overrides. */
 export function envOverrides(schema: TSchema = ConfigSchema, path: string[] = []): { env: string; path: string[] }[] {
   const here = typeof schema['x-env'] === 'string' ? [{ env: schema['x-env'], path }] : [];

@@ -107,6 +107,11 @@ export function sameOperator(a: string, b: string): boolean {
   return canonical(a) === canonical(b);
 }
 
+/** Whether two party ids of one kind are the same: operators whatever their separators, providers as written but for case. */
+export function sameParty(kind: 'operator' | 'provider', a: string, b: string): boolean {
+  return kind === 'operator' ? sameOperator(a, b) : a.toUpperCase() === b.toUpperCase();
+}
+
 /** Whether an EvseID belongs to an operator: Hubject refuses a push naming another's EVSE (018). */
 export function isEvseOf(evseId: string, operatorId: string): boolean {
   const operator = operatorOfEvseId(evseId);

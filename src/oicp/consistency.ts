@@ -3,14 +3,9 @@
  * body names the party of the path, and each EvseID belongs to the operator the request speaks for
  * (Hubject's 018 Inconsistent EvseID).
  */
-import { operatorOfEvseId, sameOperator } from '../mapping/identifiers';
+import { operatorOfEvseId, sameOperator, sameParty } from '../mapping/identifiers';
 import { OPERATIONS, type OicpOperation, type OperationName } from './wire/operations';
 import { OicpRefusal } from './wire/status-codes';
-
-/** Whether two party ids of one kind are the same: operators whatever their separators, providers as written but for case. */
-function sameParty(kind: 'operator' | 'provider', a: string, b: string): boolean {
-  return kind === 'operator' ? sameOperator(a, b) : a.toUpperCase() === b.toUpperCase();
-}
 
 /** The operator a request speaks for, when its body says so, and the EvseIDs it names. */
 function evseClaims(name: OperationName, body: Record<string, unknown>): { operatorId?: string; evseIds: string[] } {

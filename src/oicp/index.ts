@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Router } from 'express';
-import { HUBJECT_BASE_URLS, type BridgeConfig } from '../config/schema';
+import { HUBJECT_BASE_URLS, oicpIdentity, type BridgeConfig } from '../config/schema';
 import type { Logger } from '../observability/logger';
 import { traceEvent, type TraceSink } from '../core/trace-context';
 import { OicpClient } from './client';
@@ -24,7 +24,7 @@ export function oicpClientFromConfig(config: BridgeConfig, logger: Logger, trace
   return new OicpClient({
     baseUrl: hubjectBaseUrl(oicp),
     as: oicp.role,
-    partyId: oicp.role === 'CPO' ? oicp.operatorId : oicp.providerId,
+    partyId: oicpIdentity(oicp) || undefined,
     tls,
     timeoutsMs: oicp.timeoutsMs,
     keepAliveMs: oicp.keepAliveMs,
