@@ -181,26 +181,27 @@ function overlay(shared: unknown, own: Record<string, unknown> | undefined): unk
  * the shared ones (store URL, admin token) as for one tenant.
  */
 export function tenantEnv(env: NodeJS.ProcessEnv, tenant: string): NodeJS.ProcessEnv {
-  const own = envOverrides().filter(({ path }) => PER_TENANT_SECTIONS.has(path[0] ?? ''));
   const result: NodeJS.ProcessEnv = { ...env };
-  for (const { env: name } of own) {
-    result[name] = env[tenantEnvName(tenant, name)];
-  }
+  for (const name of TENANT_SECRETS) result[name] = env[tenantEnvName(tenant, name)];
   return result;
 }
+
+/** The secret variables of the sections each tenant has its own of (`BRIDGE_OCPI_BACKEND_TOKEN`, ...). */
+const TENANT_SECRETS = envOverrides()
+  .filter(({ path }) => PER_TENANT_SECTIONS.has(path[0] ?? ''))
+  .map(({ env: name }) => name);
 
 /**
  * Secret variables set in `env` that this configuration does not read, each with why: the single-tenant
  * ones beside `tenants:` (they would be silently dropped), a tenant's that names no tenant (a typo).
  */
 export function unusedSecretVariables(env: NodeJS.ProcessEnv, tenants: readonly TenantConfig[]): string[] {
-  const own = envOverrides().filter(({ path }) => PER_TENANT_SECTIONS.has(path[0] ?? '')).map(({ env: name }) => name);
   const several = !(tenants.length === 1 && tenants[0]!.id === DEFAULT_TENANT);
   const notes: string[] = [];
-  for (const name of own) {
-    if (several && env[name]) notes.push(`${name} is not read: with tenants, each tenant's is BRIDGE_TENANT_<ID>_${name.replace(/^BRIDGE_/, '')}`);
+  for (const name of TENANT_SECRETS) {
+    if (several && env[name]) notes.push(`${name} is not read: with tenants, each tenant's is ${tenantEnvName('<ID>', name)}`);
   }
-  const names = new Set(tenants.flatMap(({ id }) => own.map((name) => tenantEnvName(id, name))));
+  const names = new Set(tenants.flatMap(({ id }) => TENANT_SECRETS.map((name) => tenantEnvName(id, name))));
   for (const name of Object.keys(env).filter((n) => n.startsWith('BRIDGE_TENANT_') && env[n])) {
     if (!names.has(name)) notes.push(`${name} is not read: it names no tenant of this configuration${several ? ` (${tenants.map((t) => t.id).join(', ')})` : ' (it has none)'}`);
   }
