@@ -56,7 +56,11 @@ export interface TraceSink {
 
 interface TraceScope {
   correlationId: string;
-  /** The outbox items a delivery sends: its events belong to each of them. */
+  /**
+   * The outbox items a delivery sends. A delivery of one item: its events are that item's. Of
+   * several (a batch of EVSE statuses): each event is stored once, in the delivery's exchange, and
+   * each item's settlement (a `delivery` event, which names its item) ties the item to it.
+   */
   outboxIds?: readonly number[];
 }
 
@@ -91,21 +95,21 @@ export function skippedInScope(): number {
 }
 
 /**
- * Reports an event in the current scope (those past MAX_EVENTS_PER_SCOPE marked `beyondCap`); one
- * record per outbox item for a delivery of several. No sink: nothing happens.
+ * Reports an event in the current scope (those past MAX_EVENTS_PER_SCOPE marked `beyondCap`), once:
+ * a batch of N items recorded per item cost N copies of an N-record call and N^2 id rows, and counted
+ * the call N times in the metrics. No sink: nothing happens.
  */
 export function traceEvent(sink: TraceSink | undefined, event: TraceEvent, at = Date.now()): void {
   if (!sink) return;
   const running = scopes.getStore();
-  // A job's own outcome is always stored; it says how many of its events were not.
-  const beyondCap = running !== undefined && event.kind !== 'job' && running.recorded++ >= MAX_EVENTS_PER_SCOPE;
+  // Always stored: a job's own outcome, which says how many of its events were not, and each item's
+  // settlement, which ties the item to its delivery (a batch of 500 statuses settles 500).
+  const beyondCap = running !== undefined && event.kind !== 'job' && event.kind !== 'delivery' && running.recorded++ >= MAX_EVENTS_PER_SCOPE;
   if (beyondCap) running.skipped++;
   const scope = running?.scope;
   const correlationId = scope?.correlationId ?? randomUUID();
-  const outboxIds = event.outboxId !== undefined ? [event.outboxId] : (scope?.outboxIds ?? []);
-  const placed: TraceRecord = { ...event, correlationId, at, ...(beyondCap && { beyondCap }) };
-  if (outboxIds.length === 0) sink.record(placed);
-  for (const outboxId of outboxIds) sink.record({ ...placed, outboxId });
+  const outboxId = event.outboxId ?? (scope?.outboxIds?.length === 1 ? scope.outboxIds[0] : undefined);
+  sink.record({ ...event, correlationId, at, ...(outboxId !== undefined && { outboxId }), ...(beyondCap && { beyondCap }) });
 }
 
 /** Reports to each sink given (the trace writer, the metrics); undefined when none. */

@@ -100,12 +100,17 @@ export class TraceRepository {
 
   /**
    * The events of an exchange, oldest first: its own, and those of the outbox items it enqueued (each
-   * delivery attempt runs in a scope of its own, later, maybe in another instance).
+   * delivery attempt runs in a scope of its own, later, maybe in another instance). A delivery of
+   * several items stored its calls once, in its own exchange, without an item: they count for each
+   * item whose settlement was recorded in that exchange.
    */
   async exchange(correlationId: string): Promise<TraceEntry[]> {
+    const items = `SELECT outbox_id FROM traces WHERE tenant = $3 AND correlation_id = $1 AND outbox_id IS NOT NULL`;
     const rows = await this.db.all<Row>(
       `SELECT * FROM traces WHERE tenant = $3 AND (correlation_id = $1
-         OR outbox_id IN (SELECT outbox_id FROM traces WHERE tenant = $3 AND correlation_id = $1 AND outbox_id IS NOT NULL))
+         OR outbox_id IN (${items})
+         OR (outbox_id IS NULL AND correlation_id IN (
+           SELECT correlation_id FROM traces WHERE tenant = $3 AND kind = 'delivery' AND correlation_id <> $1 AND outbox_id IN (${items}))))
        ORDER BY ${TIME_ORDER} LIMIT $2`,
       [correlationId, MAX_EVENTS, this.tenant],
     );

@@ -64,6 +64,32 @@ for (const backend of BACKENDS) {
       expect((await store.traces.search()).map((e) => e.correlationId)).toEqual(expect.arrayContaining(['req-cdr-1', 'other']));
     });
 
+    it('stores a call delivering several items once, and shows it in the exchange of each item it settled', async () => {
+      const enqueued: number[] = [];
+      for (const [exchange, evse] of [['patch-a', 'DE*ABC*E1'], ['patch-b', 'DE*ABC*E2'], ['patch-c', 'DE*ABC*E3']] as const) {
+        await inTraceScope({ correlationId: exchange }, async () => {
+          traceEvent(store.tracer, { protocol: 'ocpi', direction: 'in', kind: 'request', name: `PATCH /evses/${evse}`, status: '200' });
+          enqueued.push((await store.outbox.enqueue({ topic: 'status', key: evse, payload: { EvseID: evse, EvseStatus: 'Occupied' } })).id);
+        });
+      }
+      // One call for the first two; the third is not in this delivery (it waits for the next).
+      const batch = enqueued.slice(0, 2);
+      inTraceScope({ correlationId: `outbox-${batch[0]}`, outboxIds: batch }, () => {
+        traceEvent(store.tracer, { protocol: 'oicp', direction: 'out', kind: 'call', name: 'PushEvseStatus', status: '000', request: { EvseStatusRecord: [{ EvseID: 'DE*ABC*E1' }, { EvseID: 'DE*ABC*E2' }] } });
+        for (const id of batch) traceEvent(store.tracer, { protocol: 'bridge', direction: 'internal', kind: 'delivery', name: 'status', status: 'delivered', outboxId: id });
+      });
+      await (store.tracer as TraceWriter).flush();
+
+      const shown = async (exchange: string) => (await store.traces.exchange(exchange)).map((e) => [e.kind, e.outboxId]);
+      expect(await shown('patch-a')).toEqual([['request', null], ['enqueued', enqueued[0]], ['call', null], ['delivery', enqueued[0]]]);
+      expect(await shown('patch-b')).toEqual([['request', null], ['enqueued', enqueued[1]], ['call', null], ['delivery', enqueued[1]]]);
+      expect(await shown('patch-c')).toEqual([['request', null], ['enqueued', enqueued[2]]]);
+      // The call is one row: the delivery's exchange holds it once, with each item's settlement.
+      expect((await shown(`outbox-${batch[0]}`)).filter(([kind]) => kind === 'call')).toHaveLength(1);
+      // Found by an EvseID it carries: the exchange that enqueued it, and the delivery that sent it.
+      expect((await store.traces.search({ ref: 'DE*ABC*E2' })).map((e) => e.correlationId).sort()).toEqual([`outbox-${batch[0]}`, 'patch-b']);
+    });
+
     it('traces the outbox item of a record accepted once, whichever way the store writes it', async () => {
       const accepted = await inTraceScope({ correlationId: 'cdr-once' }, () =>
         store.acceptOnce({
@@ -152,15 +178,21 @@ describe('trace scope', () => {
     expect(records.at(-1)?.correlationId).toBe('next');
   });
 
-  it('gives a delivery of several items one record per item', () => {
+  it('records a call of a delivery of several items once, without an item; of one item, as that item\'s; settlements always, past the cap too', () => {
     const records: TraceRecord[] = [];
-    inTraceScope({ correlationId: 'outbox-3', outboxIds: [3, 4] }, () =>
-      traceEvent({ record: (r) => void records.push(r) }, { protocol: 'oicp', direction: 'out', kind: 'call', name: 'PushEvseStatus' }),
-    );
-    expect(records.map((r) => [r.correlationId, r.outboxId])).toEqual([
-      ['outbox-3', 3],
-      ['outbox-3', 4],
-    ]);
+    const sink = { record: (r: TraceRecord) => void records.push(r) };
+    const ids = Array.from({ length: MAX_EVENTS_PER_SCOPE }, (_, n) => n + 3);
+    inTraceScope({ correlationId: 'outbox-3', outboxIds: ids }, () => {
+      traceEvent(sink, { protocol: 'oicp', direction: 'out', kind: 'call', name: 'PushEvseStatus' });
+      for (const id of ids) traceEvent(sink, { protocol: 'bridge', direction: 'internal', kind: 'delivery', name: 'oicp:PushEvseStatus', status: 'delivered', outboxId: id });
+    });
+    inTraceScope({ correlationId: 'outbox-9', outboxIds: [9] }, () => traceEvent(sink, { protocol: 'oicp', direction: 'out', kind: 'call', name: 'ChargeDetailRecord' }));
+    expect(records).toHaveLength(MAX_EVENTS_PER_SCOPE + 2);
+    expect(records.filter((r) => r.beyondCap)).toEqual([]);
+    expect(records[0]).toMatchObject({ correlationId: 'outbox-3', kind: 'call' });
+    expect(records[0]!.outboxId).toBeUndefined();
+    expect(records.filter((r) => r.kind === 'delivery').map((r) => r.outboxId)).toEqual(ids);
+    expect(records.at(-1)).toMatchObject({ correlationId: 'outbox-9', outboxId: 9 });
   });
 });
 
