@@ -1,0 +1,104 @@
+/**
+ * SQLite's disk sync off the event loop (src/store/sqlite.ts): with a WAL, COMMIT does not sync and
+ * each operation is answered only once an fdatasync of the WAL, run on libuv's pool, has completed
+ * after its commit; the event loop runs other operations meanwhile; a failed sync fails the
+ * operations that waited for it.
+ */
+import { fstatSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteDatabase } from '../../src/store/sqlite';
+
+type Done = (err: NodeJS.ErrnoException | null) => void;
+
+/** An fdatasync that waits until the test lets it finish (or fails it). */
+function heldSync() {
+  const waiting: { fd: number; done: Done }[] = [];
+  return {
+    waiting,
+    fdatasync: (fd: number, done: Done) => void waiting.push({ fd, done }),
+    finish: (err: NodeJS.ErrnoException | null = null) => waiting.splice(0).forEach((w) => w.done(err)),
+  };
+}
+
+const settled = async <T>(promise: Promise<T>) => {
+  let state: 'pending' | 'resolved' | 'rejected' = 'pending';
+  promise.then(
+    () => (state = 'resolved'),
+    () => (state = 'rejected'),
+  );
+  // Several turns of the event loop: a commit is planned with setImmediate.
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+  return state;
+};
+
+describe('SQLite store: the WAL synced off the event loop', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sqlite-sync-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('answers a write only after the WAL sync that follows its commit, while other work goes on', async () => {
+    const sync = heldSync();
+    const db = new SqliteDatabase(join(dir, 'a.sqlite'), { fdatasync: sync.fdatasync });
+    const create = db.run('CREATE TABLE t (n INTEGER)');
+    expect(await settled(create)).toBe('pending');
+    sync.finish();
+    await create;
+    const write = db.run('INSERT INTO t (n) VALUES (1)');
+    expect(await settled(write)).toBe('pending');
+    expect(sync.waiting).toHaveLength(1);
+    expect(fstatSync(sync.waiting[0]!.fd).ino).toBe(statSync(join(dir, 'a.sqlite-wal')).ino);
+    // Committed (another connection sees it) but not yet acknowledged.
+    const other = new SqliteDatabase(join(dir, 'a.sqlite'), { fdatasync: (_fd, done) => done(null) });
+    expect(await other.all('SELECT n FROM t')).toEqual([{ n: 1 }]);
+    await other.close();
+    // The event loop is free: a second write commits meanwhile and waits for the next sync, one for every group committed while the first ran.
+    const second = db.run('INSERT INTO t (n) VALUES (2)');
+    const third = db.run('INSERT INTO t (n) VALUES (3)');
+    expect(await settled(second)).toBe('pending');
+    sync.finish();
+    expect(await write).toBe(1);
+    expect(await settled(second)).toBe('pending');
+    expect(sync.waiting).toHaveLength(1);
+    sync.finish();
+    expect([await second, await third]).toEqual([1, 1]);
+    await db.close();
+  });
+
+  it('fails the operations whose sync failed, and goes on with the next', async () => {
+    const sync = heldSync();
+    const db = new SqliteDatabase(join(dir, 'b.sqlite'), { fdatasync: sync.fdatasync });
+    const create = db.run('CREATE TABLE t (n INTEGER)');
+    await settled(create);
+    sync.finish();
+    await create;
+    const write = db.run('INSERT INTO t (n) VALUES (1)');
+    await settled(write);
+    sync.finish(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    await expect(write).rejects.toThrow('EIO');
+    const next = db.run('INSERT INTO t (n) VALUES (2)');
+    await settled(next);
+    sync.finish();
+    expect(await next).toBe(1);
+    await db.close();
+  });
+
+  it('syncs with FULL inside COMMIT where there is no WAL (in memory), and answers at once', async () => {
+    const sync = heldSync();
+    const db = new SqliteDatabase(':memory:', { fdatasync: sync.fdatasync });
+    await db.run('CREATE TABLE t (n INTEGER)');
+    expect(await db.run('INSERT INTO t (n) VALUES (1)')).toBe(1);
+    expect(sync.waiting).toEqual([]);
+    expect(await db.all('PRAGMA synchronous')).toEqual([{ synchronous: 2 }]);
+    await db.close();
+  });
+
+  it('commits without syncing where there is a WAL (NORMAL), the sync being ours', async () => {
+    const db = new SqliteDatabase(join(dir, 'c.sqlite'));
+    expect(await db.all('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+    expect(await db.all('PRAGMA synchronous')).toEqual([{ synchronous: 1 }]);
+    await db.close();
+  });
+});
