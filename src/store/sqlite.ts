@@ -20,6 +20,8 @@ interface Group {
   openedAt: number;
   /** Answers of the operations that succeeded, given when the group commits (or fails to). */
   answers: ((failure?: Error) => void)[];
+  /** Whether any statement of the group may have changed something (one that only read has nothing to sync). */
+  wrote: boolean;
 }
 
 /**
@@ -46,7 +48,8 @@ interface Group {
  * change before it is synced, but it is answered only after its own sync, which covers that change:
  * nothing leaves the bridge (an acknowledgement, a claimed item's delivery) before what it rests on
  * is durable. Syncs are coalesced: while one runs, the groups that commit wait for the next, one sync
- * for all of them.
+ * for all of them. A group that only read is answered at its commit, without a sync, unless one is
+ * under way (what it read may be what that sync makes durable).
  */
 export class SqliteDatabase implements SqlDatabase {
   readonly dialect = 'sqlite' as const;
@@ -86,8 +89,8 @@ export class SqliteDatabase implements SqlDatabase {
     this.fdatasync = options.fdatasync ?? fdatasync;
     this.direct = {
       dialect: this.dialect,
-      all: <T extends object>(sql: string, params: readonly unknown[] = []) => Promise.resolve(this.prepare(sql).all(bind(params)) as T[]),
-      run: (sql: string, params: readonly unknown[] = []) => Promise.resolve(this.prepare(sql).run(bind(params)).changes),
+      all: <T extends object>(sql: string, params: readonly unknown[] = []) => Promise.resolve(this.statement(sql).all(bind(params)) as T[]),
+      run: (sql: string, params: readonly unknown[] = []) => Promise.resolve(this.statement(sql).run(bind(params)).changes),
     };
   }
 
@@ -128,7 +131,7 @@ export class SqliteDatabase implements SqlDatabase {
           // IMMEDIATE takes the write lock up front, so two processes sharing the file serialise here
           // instead of failing at their first write.
           if (!this.group) this.db.exec('BEGIN IMMEDIATE');
-          group = this.group ??= { openedAt: performance.now(), answers: [] };
+          group = this.group ??= { openedAt: performance.now(), answers: [], wrote: false };
           this.db.exec('SAVEPOINT member');
         } catch (err) {
           reject(err as Error);
@@ -192,7 +195,8 @@ export class SqliteDatabase implements SqlDatabase {
       group.answers.forEach((answer) => answer(err as Error));
       return;
     }
-    if (this.walPath === undefined) {
+    // Nothing to sync: no WAL, or a group that only read what earlier syncs made durable.
+    if (this.walPath === undefined || (!group.wrote && this.syncing === undefined)) {
       group.answers.forEach((answer) => answer());
       return;
     }
@@ -233,6 +237,13 @@ export class SqliteDatabase implements SqlDatabase {
     const result = this.queue.then(fn);
     this.queue = result.catch(() => undefined);
     return result;
+  }
+
+  /** A statement to run in the open group, which it marks as writing unless SQLite says it only reads. */
+  private statement(sql: string): Statement {
+    const statement = this.prepare(sql);
+    if (this.group && !statement.readonly) this.group.wrote = true;
+    return statement;
   }
 
   private prepare(sql: string): Statement {

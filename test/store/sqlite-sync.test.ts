@@ -67,6 +67,30 @@ describe('SQLite store: the WAL synced off the event loop', () => {
     await db.close();
   });
 
+  it('answers a read without a sync once what it could read is durable, and after the sync while a write is not', async () => {
+    const sync = heldSync();
+    const db = new SqliteDatabase(join(dir, 'r.sqlite'), { fdatasync: sync.fdatasync });
+    const create = db.run('CREATE TABLE t (n INTEGER)');
+    await settled(create);
+    sync.finish();
+    await create;
+    expect(await db.all('SELECT COUNT(*) AS n FROM t')).toEqual([{ n: 0 }]);
+    expect(sync.waiting).toEqual([]);
+    // A write waits for its sync; a read that may have seen it waits for it too.
+    const write = db.run('INSERT INTO t (n) VALUES (1)');
+    await settled(write);
+    const read = db.all('SELECT COUNT(*) AS n FROM t');
+    expect(await settled(read)).toBe('pending');
+    sync.finish();
+    await write;
+    await settled(read);
+    sync.finish();
+    expect(await read).toEqual([{ n: 1 }]);
+    expect(await db.all('SELECT COUNT(*) AS n FROM t')).toEqual([{ n: 1 }]);
+    expect(sync.waiting).toEqual([]);
+    await db.close();
+  });
+
   it('fails the operations whose sync failed, and goes on with the next', async () => {
     const sync = heldSync();
     const db = new SqliteDatabase(join(dir, 'b.sqlite'), { fdatasync: sync.fdatasync });
