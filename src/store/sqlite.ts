@@ -70,12 +70,22 @@ export class SqliteDatabase implements SqlDatabase {
   private unsynced: ((failure?: Error) => void)[] = [];
   private syncing: Promise<void> | undefined;
   private readonly fdatasync: NonNullable<SqliteOptions['fdatasync']>;
+  /**
+   * Set by a failed sync, for good. Linux reports a write-back error once and marks the pages clean,
+   * so a later sync would succeed over frames that never reached the disk, and SQLite's recovery
+   * drops every transaction after a broken frame: nothing written after the failure could be vouched
+   * for. Every operation fails from then on (the health check too); a restart recovers from what is
+   * really on disk (PostgreSQL stops for the same reason).
+   */
+  private broken: Error | undefined;
 
   constructor(file: string, options: SqliteOptions = {}) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     const wal = this.db.pragma('journal_mode = WAL', { simple: true }) === 'wal';
-    this.walPath = wal ? `${file}-wal` : undefined;
+    // SQLite names the WAL after the database file it opened, symbolic links resolved.
+    const main = (this.db.pragma('database_list') as { name: string; file: string }[]).find((d) => d.name === 'main');
+    this.walPath = wal && main?.file ? `${main.file}-wal` : undefined;
     // A commit is on disk before we answer a peer, so an acknowledged CDR survives power loss too:
     // synced by SQLite inside COMMIT (FULL), or, with a WAL, by us off the event loop (see above).
     this.db.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL');
@@ -126,6 +136,10 @@ export class SqliteDatabase implements SqlDatabase {
     return new Promise<T>((resolve, reject: (reason: Error) => void) => {
       void this.exclusive(async () => {
         this.waiting--;
+        if (this.broken) {
+          reject(this.broken);
+          return;
+        }
         let group: Group;
         try {
           // IMMEDIATE takes the write lock up front, so two processes sharing the file serialise here
@@ -191,8 +205,11 @@ export class SqliteDatabase implements SqlDatabase {
     try {
       this.db.exec('COMMIT');
     } catch (err) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      group.answers.forEach((answer) => answer(err as Error));
+      try {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      } finally {
+        group.answers.forEach((answer) => answer(err as Error));
+      }
       return;
     }
     // Nothing to sync: no WAL, or a group that only read what earlier syncs made durable.
@@ -210,7 +227,8 @@ export class SqliteDatabase implements SqlDatabase {
       while (this.unsynced.length > 0) {
         const answers = this.unsynced;
         this.unsynced = [];
-        const failure = await this.syncWal();
+        const failure = this.broken ?? (await this.syncWal());
+        if (failure) this.broken ??= new Error(`the store's disk sync failed (${failure.message}): what it committed since the last sync may not be on disk; restart the bridge to recover from what is`);
         answers.forEach((answer) => answer(failure));
       }
       this.syncing = undefined;
@@ -221,15 +239,15 @@ export class SqliteDatabase implements SqlDatabase {
   private syncWal(): Promise<Error | undefined> {
     return new Promise((resolve) => {
       try {
-        // Opened once the first commit made the file; SQLite keeps it (same inode) while the database is open.
-        this.walFd ??= openSync(this.walPath!, 'r');
+        // Opened once the first commit made the file; SQLite keeps it (same inode) while the database
+        // is open. Writable: Windows flushes only a handle that may write.
+        this.walFd ??= openSync(this.walPath!, 'r+');
+        // A failed sync fails the operations waiting for it (their changes are committed but may not
+        // survive a power loss, so none is acknowledged: a peer sends again), and the store (see `broken`).
+        this.fdatasync(this.walFd, (err) => resolve(err ?? undefined));
       } catch (err) {
         resolve(err as Error);
-        return;
       }
-      // A failed sync fails the operations waiting for it: their changes are committed but may not
-      // survive a power loss, so none is acknowledged (a peer sends again; storing is idempotent).
-      this.fdatasync(this.walFd, (err) => resolve(err ?? undefined));
     });
   }
 
@@ -239,10 +257,16 @@ export class SqliteDatabase implements SqlDatabase {
     return result;
   }
 
-  /** A statement to run in the open group, which it marks as writing unless SQLite says it only reads. */
+  /**
+   * A statement to run in the open group, which it marks as writing unless SQLite says it makes no
+   * change (true of a plain SELECT; the store defines no SQL functions, which could write unseen).
+   * Outside a group (an executor kept past its transaction) it would neither be in a transaction nor
+   * synced: refused.
+   */
   private statement(sql: string): Statement {
+    if (!this.group) throw new Error('a store statement ran outside its operation (an executor used after its transaction ended)');
     const statement = this.prepare(sql);
-    if (this.group && !statement.readonly) this.group.wrote = true;
+    if (!statement.readonly) this.group.wrote = true;
     return statement;
   }
 

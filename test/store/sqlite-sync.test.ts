@@ -4,7 +4,7 @@
  * after its commit; the event loop runs other operations meanwhile; a failed sync fails the
  * operations that waited for it.
  */
-import { fstatSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { fstatSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteDatabase } from '../../src/store/sqlite';
@@ -91,9 +91,10 @@ describe('SQLite store: the WAL synced off the event loop', () => {
     await db.close();
   });
 
-  it('fails the operations whose sync failed, and goes on with the next', async () => {
+  it('after a failed sync, fails the operations that waited for it and every one after (reads too) until restarted', async () => {
     const sync = heldSync();
-    const db = new SqliteDatabase(join(dir, 'b.sqlite'), { fdatasync: sync.fdatasync });
+    const file = join(dir, 'b.sqlite');
+    const db = new SqliteDatabase(file, { fdatasync: sync.fdatasync });
     const create = db.run('CREATE TABLE t (n INTEGER)');
     await settled(create);
     sync.finish();
@@ -102,10 +103,28 @@ describe('SQLite store: the WAL synced off the event loop', () => {
     await settled(write);
     sync.finish(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
     await expect(write).rejects.toThrow('EIO');
-    const next = db.run('INSERT INTO t (n) VALUES (2)');
-    await settled(next);
+    // The row is committed but not known to be on disk: neither read back nor written over.
+    await expect(db.all('SELECT n FROM t')).rejects.toThrow(/disk sync failed .*EIO.*restart the bridge/);
+    await expect(db.run('INSERT INTO t (n) VALUES (2)')).rejects.toThrow(/disk sync failed/);
+    await expect(db.ping()).rejects.toThrow(/disk sync failed/);
+    expect(sync.waiting).toEqual([]);
+    await db.close();
+    // A restart recovers from what the file holds.
+    const again = new SqliteDatabase(file);
+    expect(await again.all('SELECT n FROM t')).toEqual([{ n: 1 }]);
+    await again.close();
+  });
+
+  it('syncs the WAL of the file SQLite opened when the configured path is a symbolic link', async () => {
+    const sync = heldSync();
+    mkdirSync(join(dir, 'real'));
+    symlinkSync(join(dir, 'real'), join(dir, 'link'));
+    const db = new SqliteDatabase(join(dir, 'link', 'd.sqlite'), { fdatasync: sync.fdatasync });
+    const create = db.run('CREATE TABLE t (n INTEGER)');
+    await settled(create);
+    expect(fstatSync(sync.waiting[0]!.fd).ino).toBe(statSync(join(dir, 'real', 'd.sqlite-wal')).ino);
     sync.finish();
-    expect(await next).toBe(1);
+    await create;
     await db.close();
   });
 
