@@ -93,6 +93,11 @@ export class SqliteDatabase implements SqlDatabase {
     // 32 MB of page cache instead of SQLite's 2 MB: the indexes a network pull of a million EVSEs
     // reads per record (correlations, objects, outbox by order key) stay in memory.
     this.db.pragma('cache_size = -32768');
+    // Every operation runs in a savepoint, and a statement that changes rows there (every INSERT ...
+    // RETURNING: traces, outbox items) keeps a statement journal, in a temporary file by default:
+    // 44-56 us per such insert, 11-12 us with it in memory (raw better-sqlite3, 20,000 rows). The
+    // journals are one statement's undo records, small.
+    this.db.pragma('temp_store = MEMORY');
     this.db.pragma('foreign_keys = ON');
     this.maxGroup = options.maxGroup ?? 256;
     this.maxGroupMs = options.maxGroupMs ?? 20;
