@@ -1,9 +1,10 @@
 /**
  * Where a mapper that works on many elements reports its findings: listed (the `Mapped` result every
  * caller reads) or only counted by kind. The EMP network pull maps Hubject's network page by page and
- * only counts the findings (some 16 per record, for a debug line): listing them was a quarter of the
- * way back's time (one object per finding, its strings looked up in the shared table) and most of
- * the garbage the pull left to collect.
+ * only counts the findings (some 16 per record, for a debug line): listing them (one object per
+ * finding, its strings looked up in the shared table, copied to the page's list) was a seventh of the
+ * way back's time on a pulled page (210 -> 181 ms per 2,000 records, JSON.parse included) and
+ * garbage the pull left to collect.
  */
 import { FindingLog, type Finding, type FindingKind, type Mapped } from '../core/findings';
 
