@@ -126,6 +126,16 @@ for (const backend of BACKENDS) {
         await store.correlations.put({ kind: 'network', ocpiId: 'b', oicpId: 'B' });
         expect((await store.correlations.staleSince('network', pullStarted)).map((c) => c.ocpiId)).toEqual(['a']);
       });
+
+      it('writes a pair without reading it back (write) as put stores it: created once, updated in place, one OICP id per OCPI id', async () => {
+        const started = clock.t;
+        await store.correlations.write({ kind: 'evse', ocpiId: 'LOC1/1', oicpId: 'DE*ABC*E1*1', attrs: { dataAt: 1 } });
+        clock.advance(5);
+        await store.correlations.write({ kind: 'evse', ocpiId: 'LOC1/1', oicpId: 'DE*ABC*E1*2', attrs: { dataAt: 2 } });
+        expect(await store.correlations.byOcpi('evse', 'LOC1/1')).toEqual({ kind: 'evse', ocpiId: 'LOC1/1', oicpId: 'DE*ABC*E1*2', attrs: { dataAt: 2 }, createdAt: started, updatedAt: clock.t });
+        await expect(store.correlations.write({ kind: 'evse', ocpiId: 'LOC2/1', oicpId: 'DE*ABC*E1*2' })).rejects.toBeInstanceOf(CorrelationConflictError);
+        expect(await store.correlations.byOcpi('evse', 'LOC2/1')).toBeUndefined();
+      });
     });
 
     describe('OCPI object cache', () => {

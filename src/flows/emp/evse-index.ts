@@ -72,7 +72,7 @@ export function evseIndex(context: EmpContext): EvseIndex {
       await markRemoved(tx, locationId, uid);
     }
     const attrs: EvseIndexEntry = { ...(known?.ocpiId === key ? (known.attrs as Partial<EvseIndexEntry>) : {}), locationId: location.id, dataAt: stampOf(evse) };
-    await tx.correlations.put({ kind: EVSE_KIND, ocpiId: key, oicpId: evseId, attrs: { ...attrs } });
+    await tx.correlations.write({ kind: EVSE_KIND, ocpiId: key, oicpId: evseId, attrs: { ...attrs } });
   }
 
   async function placeOf(repositories: Pick<StoreRepositories, 'objects' | 'correlations'>, evseId: string) {

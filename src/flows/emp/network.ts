@@ -8,7 +8,7 @@
  * again. PullEvseStatus changes only statuses, sent as EVSE PATCHes.
  */
 import type { Finding } from '../../core/findings';
-import { checkedEvseDataToLocations } from '../../mapping/location/from-oicp';
+import { countedEvseDataToLocations, evseDataFindingsAbout } from '../../mapping/location/from-oicp';
 import { hubjectEvseIdOf, operatorOfEvseId } from '../../mapping/identifiers';
 import { OPERATIONS } from '../../oicp/wire/operations';
 import type { EvseDataRecord } from '../../oicp/wire/schemas';
@@ -108,10 +108,13 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
 
   /** `asOf`: when the pull began, the stamp of records Hubject gives no lastUpdate. */
   async function applyPage(records: EvseDataRecord[], asOf: Date): Promise<{ locations: number; changed: number }> {
-    // The records of a page the OICP client accepted: it checked them against the schema.
-    const mapped = checkedEvseDataToLocations(records, { rules: context.rules, now: asOf });
-    if (mapped.findings.length > 0) logger.debug('EVSE data page mapped', { records: records.length, findings: tally(mapped.findings) });
-    const notCarried = uncarried(records, mapped.value, mapped.findings);
+    // The records of a page the OICP client accepted: it checked them against the schema. Their
+    // findings are only counted; those of the records not carried are listed for their reasons.
+    const options = { rules: context.rules, now: asOf };
+    const mapped = countedEvseDataToLocations(records, options);
+    const findings = Object.fromEntries(Object.entries(mapped.counts).filter(([, n]) => n > 0));
+    if (Object.keys(findings).length > 0) logger.debug('EVSE data page mapped', { records: records.length, findings });
+    const notCarried = uncarried(records, mapped.value, (evseIds) => evseDataFindingsAbout(records, evseIds, options));
     if (notCarried.length > 0) logger.warn('EVSE data records not carried to OCPI (listed as held)', { count: notCarried.length, byOperator: tally(notCarried.map((n) => ({ kind: n.operatorId }))) });
     const operatorOfRecord = new Map(records.map((r) => [r.EvseID, r.OperatorID]));
     return store.transaction(async (tx) => {
@@ -180,17 +183,22 @@ function carried(locations: readonly Location[]): string[] {
   return locations.flatMap((l) => (l.evses ?? []).flatMap((e) => hubjectEvseIdOf(e) ?? []));
 }
 
-/** The records of a page that did not become an OCPI EVSE, each with the mapper's reason (the findings about it). */
-function uncarried(records: readonly EvseDataRecord[], locations: readonly Location[], findings: readonly Finding[]): { evseId: string; operatorId: string; reason: string }[] {
+/** The records of a page that did not become an OCPI EVSE, each with the mapper's reason (the findings about it, listed by `findingsAbout`). */
+function uncarried(
+  records: readonly EvseDataRecord[],
+  locations: readonly Location[],
+  findingsAbout: (evseIds: ReadonlySet<string>) => readonly Finding[],
+): { evseId: string; operatorId: string; reason: string }[] {
   const made = new Set(carried(locations));
-  return records
-    .filter((r) => r.deltaType !== 'delete' && !made.has(r.EvseID))
-    .map((record) => {
-      const index = records.indexOf(record);
-      const about = findings.filter((f) => f.kind !== 'default' && (f.subject?.evseId === record.EvseID || f.path === `[${index}]` || f.path.startsWith(`[${index}].`)));
-      const reason = about.filter((f) => f.kind === 'invalid' || /not carried/.test(f.message)).map((f) => f.message)[0] ?? about[0]?.message ?? 'not carried to OCPI';
-      return { evseId: record.EvseID, operatorId: record.OperatorID ?? operatorOfEvseId(record.EvseID) ?? '?', reason };
-    });
+  const missing = records.filter((r) => r.deltaType !== 'delete' && !made.has(r.EvseID));
+  if (missing.length === 0) return [];
+  const findings = findingsAbout(new Set(missing.map((r) => r.EvseID)));
+  return missing.map((record) => {
+    const index = records.indexOf(record);
+    const about = findings.filter((f) => f.kind !== 'default' && (f.subject?.evseId === record.EvseID || f.path === `[${index}]` || f.path.startsWith(`[${index}].`)));
+    const reason = about.filter((f) => f.kind === 'invalid' || /not carried/.test(f.message)).map((f) => f.message)[0] ?? about[0]?.message ?? 'not carried to OCPI';
+    return { evseId: record.EvseID, operatorId: record.OperatorID ?? operatorOfEvseId(record.EvseID) ?? '?', reason };
+  });
 }
 
 /**

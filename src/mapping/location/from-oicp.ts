@@ -16,7 +16,8 @@ import { oicpToOcpiCapabilities } from '../capabilities';
 import { oicpFacilityToOcpi } from '../charging-facility';
 import { oicpToOcpiCoordinates } from '../coordinates';
 import { oicpEnergyToOcpi } from '../energy-mix';
-import { childPath as newPath, FindingLog, type Mapped } from '../../core/findings';
+import { childPath as newPath, type Finding, type FindingKind, type FindingLog, type Mapped } from '../../core/findings';
+import { CountedFindings, ListedFindings, type FindingSink } from '../finding-sink';
 import { hubjectEvseIdOf, oicpEvseIdToOcpi, operatorOfEvseId } from '../identifiers';
 import { oicpOpeningToOcpi } from '../opening-times';
 import { currentOf, oicpToOcpiConnector, plugCurrent, type PlugCurrent } from '../plug';
@@ -94,8 +95,9 @@ function locationIdOf(group: Group, first: EvseDataRecord): string {
 
 export function oicpEvseDataToLocations(input: unknown, options: OicpToLocationOptions): Mapped<Location[]> {
   const checked = check(EvseDataRecords, input);
-  const mapped = recordsToLocations(soundItems(checked.refused, checked.value, ''), options);
-  return { value: mapped.value, findings: [...checked.findings, ...mapped.findings] };
+  const log = new ListedFindings();
+  const value = recordsToLocations(soundItems(checked.refused, checked.value, ''), options, log);
+  return { value, findings: [...checked.findings, ...log.findings] };
 }
 
 /**
@@ -103,15 +105,35 @@ export function oicpEvseDataToLocations(input: unknown, options: OicpToLocationO
  * refuses whole when it breaks the schema. Checking it again was a seventh of this mapper's time.
  */
 export function checkedEvseDataToLocations(records: readonly EvseDataRecord[], options: OicpToLocationOptions): Mapped<Location[]> {
-  return recordsToLocations(
-    records.map((record, index) => ({ item: record, path: childPath('', index) })),
-    options,
-  );
+  const log = new ListedFindings();
+  return log.result(recordsToLocations(pathed(records), options, log));
 }
 
-function recordsToLocations(records: readonly { item: EvseDataRecord; path: string }[], options: OicpToLocationOptions): Mapped<Location[]> {
-  const log = new FindingLog();
-  const rules = options.rules ?? NO_RULES;
+/**
+ * The same, the findings counted by kind instead of listed: the network pull's form, which only
+ * counts them (a pulled record brings some 16); `evseDataFindingsAbout` lists those it needs.
+ */
+export function countedEvseDataToLocations(records: readonly EvseDataRecord[], options: OicpToLocationOptions): { value: Location[]; counts: Record<FindingKind, number> } {
+  const counts = new CountedFindings();
+  return { value: recordsToLocations(pathed(records), options, counts), counts: counts.counts };
+}
+
+/**
+ * The findings `checkedEvseDataToLocations` lists about the locations that hold the given EvseIDs,
+ * as it would list them mapping the whole page (same paths, same subjects): locations are mapped
+ * each on its own, so mapping theirs again is enough.
+ */
+export function evseDataFindingsAbout(records: readonly EvseDataRecord[], evseIds: ReadonlySet<string>, options: OicpToLocationOptions): Finding[] {
+  const groups = groupsOf(pathed(records));
+  const log = new ListedFindings();
+  for (const group of groups) if (group.members.some((m) => evseIds.has(m.record.EvseID))) groupToLocation(group, options.rules ?? NO_RULES, options, log);
+  return log.findings;
+}
+
+/** A page's records with their paths in it. */
+const pathed = (records: readonly EvseDataRecord[]) => records.map((record, index) => ({ item: record, path: childPath('', index) }));
+
+function groupsOf(records: readonly { item: EvseDataRecord; path: string }[]): Group[] {
   const groups = new Map<string, Group>();
   for (const { item: record, path } of records) {
     const { key, kind } = groupOf(record);
@@ -119,14 +141,17 @@ function recordsToLocations(records: readonly { item: EvseDataRecord; path: stri
     group.members.push({ record, path });
     groups.set(key, group);
   }
+  return [...groups.values()];
+}
+
+function recordsToLocations(records: readonly { item: EvseDataRecord; path: string }[], options: OicpToLocationOptions, log: FindingSink): Location[] {
+  const rules = options.rules ?? NO_RULES;
   const locations: Location[] = [];
-  for (const group of groups.values()) {
-    const groupLog = new FindingLog();
-    const location = groupToLocation(group, rules, options, groupLog);
-    log.findings.push(...groupLog.findings);
+  for (const group of groupsOf(records)) {
+    const location = groupToLocation(group, rules, options, log);
     if (location) locations.push(location);
   }
-  return log.result(locations);
+  return locations;
 }
 
 /** Hubject's lastUpdate of a pulled record in ms, when it is a readable time. */
@@ -137,7 +162,7 @@ function lastUpdateOf(record: EvseDataRecord): number | undefined {
 
 const LOCATION_FIELDS = ['Address', 'IsOpen24Hours', 'OpeningTimes', 'ChargingStationNames', 'RenewableEnergy', 'EnergySource', 'EnvironmentalImpact', 'AccessibilityLocation'] as const;
 
-function groupToLocation(group: Group, rules: MappingRules, options: OicpToLocationOptions, log: FindingLog): Location | undefined {
+function groupToLocation(group: Group, rules: MappingRules, options: OicpToLocationOptions, log: FindingSink): Location | undefined {
   const { record: first, path: base } = group.members[0]!;
   const operatorId = first.OperatorID ?? options.operatorId ?? operatorOfEvseId(first.EvseID)!;
   const defaults = evseDefaults(rules, operatorId);
@@ -186,13 +211,9 @@ function groupToLocation(group: Group, rules: MappingRules, options: OicpToLocat
   location.energy_mix = log.take(oicpEnergyToOcpi(first, base));
   location.evses = [];
   for (const { record, path } of group.members) {
-    const evseLog = new FindingLog();
-    const evse = recordToEvse(record, path, coordinates, lastUpdated, options, evseLog);
     // Each finding names its EVSE and operator, so the operator can be shown what did not reach the backend.
-    const subject = { operatorId, evseId: record.EvseID };
-    for (const finding of evseLog.findings) finding.subject = subject;
-    log.findings.push(...evseLog.findings);
-    if (evse !== undefined && !evseLog.findings.some((f) => f.kind === 'invalid')) location.evses.push(evse);
+    const { value: evse, refused } = log.about({ operatorId, evseId: record.EvseID }, (evseLog) => recordToEvse(record, path, coordinates, lastUpdated, options, evseLog));
+    if (evse !== undefined && !refused) location.evses.push(evse);
   }
   return log.take(fitOcpiStrings(LocationSchema, location, '2.2.1', base));
 }
@@ -203,7 +224,7 @@ function recordToEvse(
   locationCoordinates: { latitude: string; longitude: string },
   lastUpdated: Date,
   options: OicpToLocationOptions,
-  log: FindingLog,
+  log: FindingSink,
 ): Evse | undefined {
   const stamp = new Date(lastUpdateOf(record) ?? lastUpdated).toISOString();
   const uid = options.evseUids?.[record.EvseID] ?? (record.EvseID.length <= OCPI_ID_MAX ? record.EvseID : `E${shortHash(record.EvseID)}`);
@@ -251,7 +272,7 @@ function recordToEvse(
   return evse;
 }
 
-function imageOf(url: string, path: string, log: FindingLog): Image {
+function imageOf(url: string, path: string, log: FindingSink): Image {
   let file = '';
   try {
     file = new URL(url).pathname.split('/').pop() ?? '';
@@ -270,7 +291,7 @@ function imageOf(url: string, path: string, log: FindingLog): Image {
  * (Tesla) takes the facility at its own position. A plug with fewer facilities of its type than plugs
  * shares the last one, and says so; a plug with none of its type is not carried.
  */
-function recordConnectors(record: EvseDataRecord, path: string, stamp: string, log: FindingLog): Connector[] {
+function recordConnectors(record: EvseDataRecord, path: string, stamp: string, log: FindingSink): Connector[] {
   const facilities = record.ChargingFacilities.map((facility, index) => ({ facility, index, current: currentOf(facility.PowerType) }));
   const facilitiesPath = childPath(path, 'ChargingFacilities');
   const taken = new Set<number>();
