@@ -32,6 +32,15 @@ const until = async (check: () => boolean, ms: number, what: string) => {
 
 const cdrsAccepted = (network: CpoNetwork) => [...network.hub.state.sessions.values()].filter((s) => s.cdr !== undefined).length;
 
+/**
+ * The process's CPU time per CDR since `from`: everything in it (bridge, hub, backend) shares one
+ * event loop, so on a loaded machine this, not the wall time, says whether a change made the path cheaper.
+ */
+const cpuPerCdr = (from: NodeJS.CpuUsage, count: number) => {
+  const used = process.cpuUsage(from);
+  return `${((used.user + used.system) / 1000 / count).toFixed(2)} ms CPU per CDR`;
+};
+
 /** CDRs per second through a bridge on `store` (default: a fresh SQLite file). */
 async function throughBridge(store: StoreChoice | undefined, count: number): Promise<number> {
   const network = await cpoNetwork({ store });
@@ -54,6 +63,7 @@ async function throughBridge(store: StoreChoice | undefined, count: number): Pro
     const cdrs = references.map((reference, n): Cdr => ({ ...official, id: `CDR-${n}`, ...{ country_code: BACKEND_OWNER.countryCode, party_id: BACKEND_OWNER.partyId }, authorization_reference: reference, cdr_token: { ...official.cdr_token, uid: CARD } }));
     const before = cdrsAccepted(network);
     network.hub.setDelay(HUB_LATENCY_MS);
+    const cpu = process.cpuUsage();
     const started = performance.now();
     await inParallel(cdrs, POSTING, async (cdr) => {
       const posted = await peer.postCdr(cdr);
@@ -61,7 +71,7 @@ async function throughBridge(store: StoreChoice | undefined, count: number): Pro
     });
     const posted = performance.now();
     await until(() => cdrsAccepted(network) - before >= count, 120_000, `the hub accepted ${count} CDRs`);
-    if (process.env.BENCH_VERBOSE) console.log(`  ${store ? 'postgres' : 'sqlite'}: posted in ${(posted - started).toFixed(0)} ms, at the hub after ${(performance.now() - started).toFixed(0)} ms`);
+    if (process.env.BENCH_VERBOSE) console.log(`  ${store ? 'postgres' : 'sqlite'}: posted in ${(posted - started).toFixed(0)} ms, at the hub after ${(performance.now() - started).toFixed(0)} ms, ${cpuPerCdr(cpu, count)}`);
     return count / ((performance.now() - started) / 1000);
   } finally {
     await bridge.stop();
@@ -86,11 +96,13 @@ async function straightToHub(count: number): Promise<number> {
       records.push(record);
     }
     network.hub.setDelay(HUB_LATENCY_MS);
+    const cpu = process.cpuUsage();
     const started = performance.now();
     await inParallel(records, IN_FLIGHT, async (record) => {
       const sent = await client.call('ChargeDetailRecord', record);
       if (!sent.ok) throw new Error(`the hub refused a CDR: ${sent.error.message}`);
     });
+    if (process.env.BENCH_VERBOSE) console.log(`  floor: ${cpuPerCdr(cpu, count)}`);
     return count / ((performance.now() - started) / 1000);
   } finally {
     client.close();

@@ -2,8 +2,10 @@
  * Delivers what the flows put in the outbox. Each topic has a deliverer; it gets one item (or, for a
  * deliverer that sends a batch in one call, up to `batch` items) and answers per item: delivered,
  * retry later, or refused for good (dead letter, with the reason). Each delivery is settled the
- * moment it returns, in its own small statement, while up to `concurrency` deliveries per topic run
- * at once — so a process killed mid-way can only send again what was in flight. Items sharing an order key
+ * moment it returns, in its own small statement, while up to `concurrency` calls per topic are on the
+ * wire — the settlement does not hold a call's place, so a slow store does not leave the hub idle, and
+ * at most `concurrency` more wait to be settled: a process killed mid-way can only send again what was
+ * on the wire or not yet settled. Items sharing an order key
  * (an EVSE, a Hubject session) are never in flight together: the outbox hands out the oldest one only.
  * A deliverer that throws retries its items. The outbox's lease makes a crash mid-delivery safe:
  * the items fall due again, so deliverers must tolerate sending twice (Hubject answers a repeated CDR
@@ -75,10 +77,14 @@ export class OutboxWorker {
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private stopped = true;
-  /** Deliveries in flight, per topic. */
-  private readonly inFlight = new Map<string, Set<Promise<void>>>();
+  /** Calls on the wire, per topic: each resolves when its answer is in, before it is settled. */
+  private readonly calling = new Map<string, Set<Promise<void>>>();
+  /** Deliveries not settled yet (those on the wire too), per topic. */
+  private readonly unsettled = new Map<string, Set<Promise<void>>>();
   /** Topics found empty, and when to ask them again. */
   private readonly emptyUntil = new Map<string, number>();
+  /** Topics whose last claim got all it asked for: claimed again without looking first. */
+  private readonly busy = new Set<string>();
   /** Items settled since the worker was made. */
   private settled = 0;
 
@@ -97,8 +103,15 @@ export class OutboxWorker {
     return batch > 1 ? 1 : this.concurrency;
   }
 
+  /** Deliveries a topic may start now: a free place on the wire, and fewer than twice the slots not settled yet (the store lagging holds the calls back). */
+  private free(topic: string, batch: number): number {
+    const slots = this.slots(batch);
+    return Math.min(slots - (this.calling.get(topic)?.size ?? 0), 2 * slots - (this.unsettled.get(topic)?.size ?? 0));
+  }
+
+  /** What the loop waits for: a call answered (a place on the wire) or a delivery settled (what its order key held back may go). */
   private all(): Promise<void>[] {
-    return [...this.inFlight.values()].flatMap((deliveries) => [...deliveries]);
+    return [...this.calling.values(), ...this.unsettled.values()].flatMap((deliveries) => [...deliveries]);
   }
 
   /** Delivers everything due now (and what falls due as its predecessors settle); returns how many items were settled. */
@@ -133,8 +146,7 @@ export class OutboxWorker {
         }
         if (this.stopped) break;
         const inFlight = this.all();
-        const topics = Object.keys(this.options.deliverers);
-        const full = topics.every((topic) => (this.inFlight.get(topic)?.size ?? 0) >= this.slots(Math.max(1, this.options.deliverers[topic]!.batch ?? 1)));
+        const full = Object.entries(this.options.deliverers).every(([topic, deliverer]) => this.free(topic, batchOf(deliverer)) <= 0);
         // Full: wait for a slot. Nothing new: wait for a slot or the next look, whichever comes first (items fall due while others are in flight).
         if (full) await Promise.race(inFlight);
         else if (started === 0) {
@@ -164,36 +176,58 @@ export class OutboxWorker {
   }
 
   /**
-   * Claims work for each topic's free slots and starts it; returns how many deliveries started. A
-   * topic found empty is passed over for a moment, so a busy topic does not cost a claim of every
-   * other topic each time one of its deliveries returns.
+   * Claims work for each topic's free slots and starts it; returns how many deliveries started. One
+   * read says which topics have anything due (a topic whose last claim got all it asked for is
+   * claimed at once); the claims then go together, so a busy topic's claim never waits behind the
+   * looks at the others. A topic found empty is passed over for a moment, so a busy topic does not
+   * cost a look at every other topic each time one of its calls returns.
    */
   private async fill(): Promise<number> {
-    let started = 0;
     const at = performance.now();
-    for (const [topic, deliverer] of Object.entries(this.options.deliverers)) {
-      if ((this.emptyUntil.get(topic) ?? 0) > at) continue;
-      const inFlight = this.inFlight.get(topic) ?? new Set<Promise<void>>();
-      this.inFlight.set(topic, inFlight);
-      const batch = Math.max(1, deliverer.batch ?? 1);
-      const free = this.slots(batch) - inFlight.size;
-      if (free <= 0) continue;
-      const items = await this.options.outbox.claim({ limit: batch > 1 ? batch : free, topics: [topic] });
-      if (items.length === 0) {
-        this.emptyUntil.set(topic, at + Math.min(EMPTY_TOPIC_PAUSE_MS, this.options.idleMs ?? 1_000));
-        continue;
-      }
-      // A batch topic is claimed again only after the pause too: what arrives meanwhile makes the next batch larger.
-      if (batch > 1) this.emptyUntil.set(topic, at + Math.min(EMPTY_TOPIC_PAUSE_MS, this.options.idleMs ?? 1_000));
-      else this.emptyUntil.delete(topic);
-      const units = batch > 1 ? [items] : items.map((item) => [item]);
-      for (const unit of units) {
-        const delivery: Promise<void> = this.inScope(unit, () => this.deliver(topic, deliverer, unit)).finally(() => inFlight.delete(delivery));
-        inFlight.add(delivery);
-        started++;
-      }
-    }
-    return started;
+    const pause = (topic: string) => this.emptyUntil.set(topic, at + Math.min(EMPTY_TOPIC_PAUSE_MS, this.options.idleMs ?? 1_000));
+    const open = Object.entries(this.options.deliverers).filter(([topic, deliverer]) => (this.emptyUntil.get(topic) ?? 0) <= at && this.free(topic, batchOf(deliverer)) > 0);
+    const unknown = open.filter(([topic]) => !this.busy.has(topic)).map(([topic]) => topic);
+    const due = new Set(unknown.length > 0 ? await this.options.outbox.dueTopics(unknown) : []);
+    const started = await Promise.all(
+      open.map(async ([topic, deliverer]) => {
+        if (!this.busy.has(topic) && !due.has(topic)) {
+          pause(topic);
+          return 0;
+        }
+        const batch = batchOf(deliverer);
+        const limit = batch > 1 ? batch : this.free(topic, batch);
+        const items = await this.options.outbox.claim({ limit, topics: [topic], seenDue: true });
+        if (items.length === limit) this.busy.add(topic);
+        else this.busy.delete(topic);
+        if (items.length === 0) {
+          pause(topic);
+          return 0;
+        }
+        // A batch topic is claimed again only after the pause too: what arrives meanwhile makes the next batch larger.
+        if (batch > 1) pause(topic);
+        else this.emptyUntil.delete(topic);
+        const units = batch > 1 ? [items] : items.map((item) => [item]);
+        for (const unit of units) this.launch(topic, deliverer, unit);
+        return units.length;
+      }),
+    );
+    return started.reduce((sum, n) => sum + n, 0);
+  }
+
+  /** Puts a delivery on the wire; its place there is given back when the answer is in, its settlement follows. */
+  private launch(topic: string, deliverer: Deliverer, items: ClaimedItem[]): void {
+    const calling = setOf(this.calling, topic);
+    const unsettled = setOf(this.unsettled, topic);
+    let call: Promise<void>;
+    const settled: Promise<void> = this.inScope(items, async () => {
+      const answered = this.call(topic, deliverer, items);
+      call = answered.then(() => {
+        calling.delete(call);
+      });
+      calling.add(call);
+      await this.settle(topic, items, await answered);
+    }).finally(() => unsettled.delete(settled));
+    unsettled.add(settled);
   }
 
   /** A delivery runs in the exchange of its items (`outbox-<first id>`): what it calls is reported for each of them. */
@@ -222,17 +256,20 @@ export class OutboxWorker {
     return timer;
   }
 
-  /** One delivery, settled as soon as it returns; never rejects (a failure to settle leaves the items to their lease). */
-  private async deliver(topic: string, deliverer: Deliverer, items: ClaimedItem[]): Promise<void> {
-    let deliveries: Delivery[];
+  /** One delivery's call; never rejects (a deliverer that throws retries its items). */
+  private async call(topic: string, deliverer: Deliverer, items: ClaimedItem[]): Promise<Delivery[]> {
     const renewal = this.renewWhileRunning(topic, items);
     try {
-      deliveries = await deliverer.deliver(items);
+      return await deliverer.deliver(items);
     } catch (err) {
-      deliveries = items.map(() => ({ outcome: 'retry', reason: (err as Error).message }));
+      return items.map(() => ({ outcome: 'retry', reason: (err as Error).message }));
     } finally {
       clearInterval(renewal);
     }
+  }
+
+  /** Settles a delivery as soon as its call returned; never rejects (a failure to settle leaves the items to their lease). */
+  private async settle(topic: string, items: ClaimedItem[], deliveries: Delivery[]): Promise<void> {
     try {
       const delivered = items.filter((_, i) => deliveries[i]?.outcome === 'delivered');
       if (delivered.length > 0) await this.options.outbox.completeAll(delivered);
@@ -253,4 +290,12 @@ export class OutboxWorker {
     }
     this.settled += items.length;
   }
+}
+
+const batchOf = (deliverer: Deliverer): number => Math.max(1, deliverer.batch ?? 1);
+
+function setOf<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  return set;
 }

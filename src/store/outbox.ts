@@ -154,14 +154,16 @@ export class OutboxRepository {
    * barrier waits for everything before it in its topic. PostgreSQL skips rows another instance is
    * claiming at this moment; a sender that dies loses its lease and the item is due again.
    */
-  async claim(options: { limit: number; topics?: readonly string[] }): Promise<ClaimedItem[]> {
+  async claim(options: { limit: number; topics?: readonly string[]; /** The caller has just seen due items (`dueTopics`): no read first. */ seenDue?: boolean }): Promise<ClaimedItem[]> {
     const at = this.now();
     const token = randomUUID();
     const topics = options.topics ?? [];
     const inTopics = (offset: number) => (topics.length > 0 ? `AND o.topic IN (${placeholders(topics.length, offset)})` : '');
     // A read first: most looks find nothing due, and on SQLite a read costs no write transaction.
-    const [due] = await this.db.all(`SELECT 1 AS due FROM outbox o WHERE o.tenant = $1 AND o.state = 'pending' AND o.due_at <= $2 ${inTopics(2)} LIMIT 1`, [this.tenant, at, ...topics]);
-    if (!due) return [];
+    if (options.seenDue !== true) {
+      const [due] = await this.db.all(`SELECT 1 AS due FROM outbox o WHERE o.tenant = $1 AND o.state = 'pending' AND o.due_at <= $2 ${inTopics(2)} LIMIT 1`, [this.tenant, at, ...topics]);
+      if (!due) return [];
+    }
     const lock = this.db.dialect === 'postgres' ? 'FOR UPDATE OF o SKIP LOCKED' : '';
     const rows = await this.db.all<Row>(
       `UPDATE outbox SET attempts = attempts + 1, due_at = $1, claim_token = $2, updated_at = $3
@@ -177,6 +179,18 @@ export class OutboxRepository {
       [at + this.policy.leaseMs, token, at, options.limit, this.tenant, ...topics],
     );
     return rows.sort((a, b) => Number(a.id) - Number(b.id)).map((row) => ({ ...toItem(row), claimToken: token }));
+  }
+
+  /**
+   * Which of `topics` have an item due now: one read for all of them, where a look per topic cost a
+   * round trip each (the outbox worker looks at every topic with a free slot each time a delivery
+   * returns). Each topic's test stops at its first due item.
+   */
+  async dueTopics(topics: readonly string[]): Promise<string[]> {
+    if (topics.length === 0) return [];
+    const tests = topics.map((_, i) => `SELECT $${i + 3} AS topic WHERE EXISTS (SELECT 1 FROM outbox WHERE tenant = $1 AND topic = $${i + 3} AND state = 'pending' AND due_at <= $2)`);
+    const rows = await this.db.all<{ topic: string }>(tests.join(' UNION ALL '), [this.tenant, this.now(), ...topics]);
+    return rows.map((row) => row.topic);
   }
 
   /**

@@ -133,6 +133,36 @@ describe('concurrency and settlement', () => {
     }
   });
 
+  it('gives a call\'s place to the next item when its answer is in, not when the store has settled it; at most `concurrency` more wait to be settled', async () => {
+    const cdr = controlled();
+    for (let n = 0; n < 4; n++) await store.outbox.enqueue({ topic: 'cdr', payload: n });
+    // A store slow to settle: every completion waits until the test lets it go.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const outbox = Object.create(store.outbox, { completeAll: { value: async (items: ClaimedItem[]) => (await held, store.outbox.completeAll(items)) } }) as Store['outbox'];
+    const worker = new OutboxWorker({ outbox, deliverers: { cdr: cdr.deliverer }, logger, concurrency: 1, idleMs: 5 });
+    worker.start();
+    try {
+      await until(() => cdr.started.length === 1);
+      cdr.answer(0);
+      // 0 is not settled yet, and 1 is on the wire already.
+      await until(() => cdr.started.length === 2);
+      expect((await store.outbox.depth()).pending).toBe(4);
+      cdr.answer(1);
+      // Two unsettled (twice the concurrency of 1): 2 waits for the store.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(cdr.started).toEqual([0, 1]);
+      release();
+      await until(() => cdr.started.length === 3);
+      cdr.answer(2);
+      await until(() => cdr.started.length === 4);
+      cdr.answer(3);
+      await until(async () => (await store.outbox.depth()).pending === 0);
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it('sends the items of one order key one after the other, in order, while other keys go in parallel', async () => {
     const notification = controlled();
     const cdr = controlled();

@@ -200,6 +200,18 @@ for (const backend of BACKENDS) {
         expect((await store.outbox.claim({ limit: 10 })).map((i) => i.topic)).toEqual(['status']);
       });
 
+      it('names the topics that have an item due now, in one read', async () => {
+        await store.outbox.enqueue({ topic: 'cdr', payload: 1 });
+        await store.outbox.enqueue({ topic: 'status', payload: 2, dueAt: clock.t + 10_000 });
+        const [claimed] = await store.outbox.claim({ limit: 1, topics: ['cdr'] });
+        await store.outbox.enqueue({ topic: 'session', payload: 3 });
+        expect(await store.outbox.dueTopics(['cdr', 'status', 'session', 'none'])).toEqual(['session']);
+        await store.outbox.fail(claimed!, 'hub down');
+        clock.advance(10_000);
+        expect((await store.outbox.dueTopics(['cdr', 'status', 'session'])).sort()).toEqual(['cdr', 'session', 'status']);
+        expect(await store.outbox.dueTopics([])).toEqual([]);
+      });
+
       it('ignores a second enqueue of the same key, even after delivery', async () => {
         const first = await store.outbox.enqueue({ topic: 'cdr', key: 'session-1', payload: { v: 1 } });
         const again = await store.outbox.enqueue({ topic: 'cdr', key: 'session-1', payload: { v: 2 } });
