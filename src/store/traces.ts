@@ -69,20 +69,59 @@ const MAX_EVENTS = 500;
 /** How many recent events the unfiltered list groups into exchanges. */
 const RECENT_EVENTS = 2_000;
 
-/** Stores events (of any tenants) with their ids; call inside one transaction per batch. */
+/** An event as its rows: the trace row's values (without its id) and the ids it carries. */
+interface EventRows {
+  values: unknown[];
+  tenant: string;
+  at: number;
+  refs: string[];
+}
+
+function rowsOf(record: TenantTraceRecord): EventRows {
+  const { tenant, correlationId, outboxId, at, protocol, direction, kind, name, status, refs, responseText, ...event } = record;
+  const content = { ...event, ...(responseText !== undefined && { response: parsedText(responseText) }) };
+  const body = keptBody(JSON.stringify(redact(content, 0, new WeakSet(), isMessageSecret)));
+  return {
+    values: [tenant, correlationId, outboxId ?? null, at, protocol, direction, kind, name.slice(0, 500), status ?? null, body],
+    tenant,
+    at,
+    refs: [...refsOf([content.request, content.response, content.findings?.map((f) => f.subject)], new Set(refs ?? []))],
+  };
+}
+
+const TRACE_COLUMNS = 'tenant, correlation_id, outbox_id, at, protocol, direction, kind, name, status, body';
+/** Rows per multi-row INSERT on PostgreSQL (11 parameters each, far below its 65,535). */
+const ROWS_PER_INSERT = 500;
+
+/**
+ * Stores events (of any tenants) with their ids; call inside one transaction per batch. SQLite takes
+ * a statement per row (no round trip; a few microseconds each). PostgreSQL takes the batch's ids from
+ * the sequence in one round trip and its rows and ids in one INSERT each: a statement per event and
+ * per id list was some 10 round trips per CDR, and the writer fell behind and dropped events
+ * (635-677 of 1,000 stored in a 67 CDR/s run).
+ */
 export async function insertTraces(db: SqlExecutor, records: readonly TenantTraceRecord[]): Promise<void> {
-  for (const record of records) {
-    const { tenant, correlationId, outboxId, at, protocol, direction, kind, name, status, refs, responseText, ...event } = record;
-    const content = { ...event, ...(responseText !== undefined && { response: parsedText(responseText) }) };
-    const body = keptBody(JSON.stringify(redact(content, 0, new WeakSet(), isMessageSecret)));
-    const [row] = await db.all<{ id: number | string }>(
-      `INSERT INTO traces (tenant, correlation_id, outbox_id, at, protocol, direction, kind, name, status, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-      [tenant, correlationId, outboxId ?? null, at, protocol, direction, kind, name.slice(0, 500), status ?? null, body],
-    );
-    const ids = [...refsOf([content.request, content.response, content.findings?.map((f) => f.subject)], new Set(refs ?? []))];
-    if (ids.length === 0) continue;
-    const values = ids.map((_, i) => `(${placeholders(4, i * 4)})`).join(', ');
-    await db.run(`INSERT INTO trace_refs (tenant, ref, trace_id, at) VALUES ${values} ON CONFLICT DO NOTHING`, ids.flatMap((ref) => [tenant, ref, Number(row!.id), at]));
+  const events = records.map(rowsOf);
+  if (db.dialect === 'sqlite') {
+    for (const event of events) {
+      const [row] = await db.all<{ id: number | string }>(`INSERT INTO traces (${TRACE_COLUMNS}) VALUES (${placeholders(10)}) RETURNING id`, event.values);
+      // One prepared statement per row: a statement per list length would churn the statement cache.
+      for (const ref of event.refs) await db.run(`INSERT INTO trace_refs (tenant, ref, trace_id, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [event.tenant, ref, Number(row!.id), event.at]);
+    }
+    return;
+  }
+  const refRows: unknown[][] = [];
+  for (let start = 0; start < events.length; start += ROWS_PER_INSERT) {
+    const chunk = events.slice(start, start + ROWS_PER_INSERT);
+    // Ascending, given in the events' order: within one millisecond the id keeps the order they were reported in.
+    const ids = (await db.all<{ id: number | string }>(`SELECT nextval(pg_get_serial_sequence('traces', 'id')) AS id FROM generate_series(1, $1)`, [chunk.length])).map((r) => Number(r.id)).sort((a, b) => a - b);
+    const values = chunk.map((_, i) => `(${placeholders(11, i * 11)})`).join(', ');
+    await db.run(`INSERT INTO traces (id, ${TRACE_COLUMNS}) OVERRIDING SYSTEM VALUE VALUES ${values}`, chunk.flatMap((event, i) => [ids[i], ...event.values]));
+    chunk.forEach((event, i) => event.refs.forEach((ref) => refRows.push([event.tenant, ref, ids[i], event.at])));
+  }
+  for (let start = 0; start < refRows.length; start += ROWS_PER_INSERT) {
+    const chunk = refRows.slice(start, start + ROWS_PER_INSERT);
+    await db.run(`INSERT INTO trace_refs (tenant, ref, trace_id, at) VALUES ${chunk.map((_, i) => `(${placeholders(4, i * 4)})`).join(', ')} ON CONFLICT DO NOTHING`, chunk.flat());
   }
 }
 

@@ -90,6 +90,16 @@ for (const backend of BACKENDS) {
       expect((await store.traces.search({ ref: 'DE*ABC*E2' })).map((e) => e.correlationId).sort()).toEqual([`outbox-${batch[0]}`, 'patch-b']);
     });
 
+    it('stores a batch larger than one INSERT takes, each event once with its ids, in the order reported', async () => {
+      const at = Date.now();
+      const records: TraceRecord[] = Array.from({ length: 520 }, (_, n) => ({ correlationId: 'big-batch', at, protocol: 'bridge', direction: 'internal', kind: 'enqueued', name: `n${n}`, request: { EvseID: `DE*BIG*E${n}` } }));
+      await store.traces.insert(records);
+      const events = await store.traces.exchange('big-batch');
+      expect(events.map((e) => e.name)).toEqual(records.slice(0, 500).map((r) => r.name));
+      expect(new Set(events.map((e) => e.id)).size).toBe(500);
+      expect((await store.traces.search({ ref: 'DE*BIG*E519' })).map((e) => [e.correlationId, e.events])).toEqual([['big-batch', 520]]);
+    });
+
     it('traces the outbox item of a record accepted once, whichever way the store writes it', async () => {
       const accepted = await inTraceScope({ correlationId: 'cdr-once' }, () =>
         store.acceptOnce({
