@@ -1,7 +1,8 @@
 /**
  * CDRs end to end: the CPO backend POSTs CDRs of sessions Hubject authorized to the bridge (CPO
- * role), which stores each with its outbox item and sends it to the Hubject simulator, 50 ms away;
- * CDRs per second from the first POST until the hub accepted the last, on SQLite and on PostgreSQL.
+ * role, a `serve` process of its own, as in a deployment: the backend and the hub simulators stay in
+ * this process), which stores each with its outbox item and sends it to the Hubject simulator, 50 ms
+ * away; CDRs per second from the first POST until the hub accepted the last, on SQLite and on PostgreSQL.
  * The floor, in the same run: the same ChargeDetailRecord calls made straight to the same hub with as
  * many in flight as the bridge's outbox allows.
  */
@@ -11,9 +12,9 @@ import { parseConfig } from '../src/config/load';
 import { ocpiCdrToOicp } from '../src/mapping/cdr';
 import { OicpClient } from '../src/oicp/client';
 import type { Cdr } from '../src/ocpi/wire/transaction-schemas';
-import { startBridge } from '../src/runtime';
 import { corpusJson } from '../test/support/corpus';
 import { quietLogger } from '../test/support/oicp-network';
+import { CLI, serverProcess } from './processes';
 import { PG_TEST_URL } from '../test/support/postgres-url';
 import { CARD, BACKEND_OWNER, cpoNetwork, inParallel, registeredPeer, type CpoNetwork, type StoreChoice } from './cpo-network';
 import type { BenchOptions, BenchRow } from './table';
@@ -44,8 +45,7 @@ const cpuPerCdr = (from: NodeJS.CpuUsage, count: number) => {
 /** CDRs per second through a bridge on `store` (default: a fresh SQLite file). */
 async function throughBridge(store: StoreChoice | undefined, count: number): Promise<number> {
   const network = await cpoNetwork({ store });
-  const logger = quietLogger();
-  const bridge = await startBridge(parseConfig(network.config, 'bench', {}), logger);
+  const bridge = await serverProcess(CLI, ['serve', '--config', network.configFile], /"message":"listening".*?"url":"([^"]+)"/, process.env.BENCH_BRIDGE_NODE_ARGS?.split(' ').filter(Boolean));
   try {
     const peer = await registeredPeer(network);
     await network.backend.backend.pushAll('bridge');
@@ -64,6 +64,7 @@ async function throughBridge(store: StoreChoice | undefined, count: number): Pro
     const before = cdrsAccepted(network);
     network.hub.setDelay(HUB_LATENCY_MS);
     const cpu = process.cpuUsage();
+    const bridgeCpu = bridge.cpuMs();
     const started = performance.now();
     await inParallel(cdrs, POSTING, async (cdr) => {
       const posted = await peer.postCdr(cdr);
@@ -71,7 +72,7 @@ async function throughBridge(store: StoreChoice | undefined, count: number): Pro
     });
     const posted = performance.now();
     await until(() => cdrsAccepted(network) - before >= count, 120_000, `the hub accepted ${count} CDRs`);
-    if (process.env.BENCH_VERBOSE) console.log(`  ${store ? 'postgres' : 'sqlite'}: posted in ${(posted - started).toFixed(0)} ms, at the hub after ${(performance.now() - started).toFixed(0)} ms, ${cpuPerCdr(cpu, count)}`);
+    if (process.env.BENCH_VERBOSE) console.log(`  ${store ? 'postgres' : 'sqlite'}: posted in ${(posted - started).toFixed(0)} ms, at the hub after ${(performance.now() - started).toFixed(0)} ms, the bridge ${((bridge.cpuMs() - bridgeCpu) / count).toFixed(2)} ms CPU per CDR, the simulators ${cpuPerCdr(cpu, count)}`);
     return count / ((performance.now() - started) / 1000);
   } finally {
     await bridge.stop();
