@@ -5,7 +5,7 @@
  * with the same options and no handlers' work) over the same bytes. Targets: decode within 2x the
  * bare pass, encode within 3x JSON.stringify, and heap growth of a streamed decode that does not
  * grow with the number of records. `npx tsx bench/soap-bulk.ts` runs it all (minutes: the 50,000-record
- * decode dominates); `--encode` times the encoding alone, in under a minute.
+ * decode dominates); `--encode` or `--decode` times one side alone, `--small` the 5,000-record push only.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,20 +41,29 @@ const gc = (() => {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-/** Median ms per case, the cases run in turn each round so a machine slowing down mid-run slows all of them. */
-function timeAll(cases: Record<string, () => unknown>): Record<string, number> {
-  const times: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
+/** Wall and CPU time of a case, ms. CPU (user + system, every thread of the process) is the steadier on a shared machine. */
+interface Timing {
+  wall: number;
+  cpu: number;
+}
+
+/** Median wall and CPU ms per case, the cases run in turn each round so a machine slowing down mid-run slows all of them. */
+function timeAll(cases: Record<string, () => unknown>): Record<string, Timing> {
+  const times: Record<string, Timing[]> = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
   for (const run of Object.values(cases)) run(); // warm-up
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, run] of Object.entries(cases)) {
       // Each case starts on a clean heap: no case pays for the garbage of the one before.
       gc();
+      const cpu = process.cpuUsage();
       const started = performance.now();
       run();
-      times[name]!.push(performance.now() - started);
+      const wall = performance.now() - started;
+      const used = process.cpuUsage(cpu);
+      times[name]!.push({ wall, cpu: (used.user + used.system) / 1000 });
     }
   }
-  return Object.fromEntries(Object.entries(times).map(([name, values]) => [name, median(values)]));
+  return Object.fromEntries(Object.entries(times).map(([name, values]) => [name, { wall: median(values.map((v) => v.wall)), cpu: median(values.map((v) => v.cpu)) }]));
 }
 
 
@@ -89,11 +98,11 @@ function streamedPeak(bytes: Buffer): { live: number; raw: number } {
 export interface BulkLine {
   records: number;
   xmlMb: number;
-  decodeMs: number;
-  jsonParseMs: number;
-  saxesMs: number;
-  encodeMs: number;
-  jsonStringifyMs: number;
+  decode: Timing;
+  jsonParse: Timing;
+  saxes: Timing;
+  encode: Timing;
+  jsonStringify: Timing;
   streamedLiveMb: number;
   streamedRawMb: number;
 }
@@ -115,43 +124,56 @@ export function bulkBenchmark(counts: readonly number[] = [5_000, 50_000]): Bulk
     return {
       records,
       xmlMb: bytes.length / 1e6,
-      decodeMs: t.decode!,
-      jsonParseMs: t.jsonParse!,
-      saxesMs: t.saxes!,
-      encodeMs: t.encode!,
-      jsonStringifyMs: t.jsonStringify!,
+      decode: t.decode!,
+      jsonParse: t.jsonParse!,
+      saxes: t.saxes!,
+      encode: t.encode!,
+      jsonStringify: t.jsonStringify!,
       streamedLiveMb: streamed.live / 1e6,
       streamedRawMb: streamed.raw / 1e6,
     };
   });
 }
 
+/** `ms` of a case, wall / CPU. */
+const ms = (t: Timing) => `${t.wall.toFixed(0)} / ${t.cpu.toFixed(0)}`;
+/** A case's ratio to its floor, wall / CPU. */
+const ratio = (ours: Timing, floor: Timing) => `${(ours.wall / floor.wall).toFixed(2)} / ${(ours.cpu / floor.cpu).toFixed(2)}`;
+
 export function bulkReport(lines: BulkLine[]): string {
-  const out = ['OICP SOAP bulk codec: eRoamingPushEvseData, official record repeated (medians of 5, one process)'];
+  const out = ['OICP SOAP bulk codec: eRoamingPushEvseData, official record repeated (medians of 5, one process; wall / CPU)'];
   out.push(
-    `${'records'.padStart(8)} ${'XML MB'.padStart(7)} ${'decode ms'.padStart(10)} ${'÷JSON.parse'.padStart(12)} ${'÷saxes pass'.padStart(12)} ${'encode ms'.padStart(10)} ${'÷JSON.stringify'.padStart(16)} ${'streamed heap MB live/raw'.padStart(26)}`,
+    `${'records'.padStart(8)} ${'XML MB'.padStart(7)} ${'decode ms'.padStart(12)} ${'÷JSON.parse'.padStart(12)} ${'÷saxes pass'.padStart(12)} ${'encode ms'.padStart(12)} ${'÷JSON.stringify'.padStart(16)} ${'streamed heap MB live/raw'.padStart(26)}`,
   );
   for (const l of lines) {
     out.push(
-      `${String(l.records).padStart(8)} ${l.xmlMb.toFixed(1).padStart(7)} ${l.decodeMs.toFixed(0).padStart(10)} ${(l.decodeMs / l.jsonParseMs).toFixed(2).padStart(12)} ${(l.decodeMs / l.saxesMs).toFixed(2).padStart(12)} ${l.encodeMs.toFixed(0).padStart(10)} ${(l.encodeMs / l.jsonStringifyMs).toFixed(2).padStart(16)} ${`${l.streamedLiveMb.toFixed(1)} / ${l.streamedRawMb.toFixed(1)}`.padStart(26)}`,
+      `${String(l.records).padStart(8)} ${l.xmlMb.toFixed(1).padStart(7)} ${ms(l.decode).padStart(12)} ${ratio(l.decode, l.jsonParse).padStart(12)} ${ratio(l.decode, l.saxes).padStart(12)} ${ms(l.encode).padStart(12)} ${ratio(l.encode, l.jsonStringify).padStart(16)} ${`${l.streamedLiveMb.toFixed(1)} / ${l.streamedRawMb.toFixed(1)}`.padStart(26)}`,
     );
   }
   out.push('targets: decode ÷ saxes pass ≤ 2, encode ÷ JSON.stringify ≤ 3, streamed live heap flat in the record count (raw includes garbage not yet collected)');
   return out.join('\n');
 }
 
-/** Encoding alone against JSON.stringify, in the same run: the short run for work on the writer (`--encode`, under a minute). */
-export function encodeReport(counts: readonly number[] = [5_000, 50_000]): string {
-  const out = ['OICP SOAP bulk encode: eRoamingPushEvseData, official record repeated (medians of 5, one process)'];
-  out.push(`${'records'.padStart(8)} ${'XML MB'.padStart(7)} ${'encode ms'.padStart(10)} ${'JSON.stringify ms'.padStart(18)} ${'÷JSON.stringify'.padStart(16)}`);
+const decodeTimes = (xml: string) => timeAll({ ours: () => readSoapRequest('evsedata', xml), floor: () => bareSaxes(xml) });
+
+/** One side of the codec alone against its floor, in the same run: the short runs for work on the writer (`--encode`) or the reader (`--decode`). */
+function sideReport(side: 'encode' | 'decode', counts: readonly number[] = [5_000, 50_000]): string {
+  const floor = side === 'encode' ? 'JSON.stringify' : 'saxes pass';
+  const out = [`OICP SOAP bulk ${side}: eRoamingPushEvseData, official record repeated (medians of 5, one process; wall / CPU)`];
+  out.push(`${'records'.padStart(8)} ${'XML MB'.padStart(7)} ${`${side} ms`.padStart(12)} ${`${floor} ms`.padStart(18)} ${`÷${floor}`.padStart(16)}`);
   for (const records of counts) {
     const push = bulkPush(records);
-    const t = timeAll({ encode: () => soapRequest('PushEvseData', push), jsonStringify: () => JSON.stringify(push) });
+    // The encoding is timed with no document held (a held one takes memory the next could reuse).
+    const t = side === 'encode' ? timeAll({ ours: () => soapRequest('PushEvseData', push), floor: () => JSON.stringify(push) }) : decodeTimes(soapRequest('PushEvseData', push).value);
     const xmlMb = Buffer.byteLength(soapRequest('PushEvseData', push).value) / 1e6;
-    out.push(`${String(records).padStart(8)} ${xmlMb.toFixed(1).padStart(7)} ${t.encode!.toFixed(0).padStart(10)} ${t.jsonStringify!.toFixed(0).padStart(18)} ${(t.encode! / t.jsonStringify!).toFixed(2).padStart(16)}`);
+    out.push(`${String(records).padStart(8)} ${xmlMb.toFixed(1).padStart(7)} ${ms(t.ours!).padStart(12)} ${ms(t.floor!).padStart(18)} ${ratio(t.ours!, t.floor!).padStart(16)}`);
   }
-  out.push('target: encode ÷ JSON.stringify ≤ 3');
+  out.push(`target: ${side} ÷ ${floor} ≤ ${side === 'encode' ? 3 : 2}`);
   return out.join('\n');
 }
 
-if (require.main === module) console.log(process.argv.includes('--encode') ? encodeReport() : bulkReport(bulkBenchmark()));
+if (require.main === module) {
+  const side = process.argv.includes('--encode') ? 'encode' : process.argv.includes('--decode') ? 'decode' : undefined;
+  const counts = process.argv.includes('--small') ? [5_000] : undefined;
+  console.log(side ? sideReport(side, counts) : bulkReport(bulkBenchmark(counts)));
+}

@@ -135,6 +135,8 @@ export interface ObjectPlan {
   byQualifiedName: Map<string, MemberPlan>;
   /** Members of the schema that are arrays and required: absent means empty. */
   requiredLists: string[];
+  /** Members of the schema that are arrays, required or not. */
+  lists: string[];
   /** Other required members, for the values assumed when absent. */
   required: string[];
 }
@@ -148,7 +150,7 @@ export function planOf(schema: TSchema, context: string, release: SoapRelease, c
   const key = `${context}|${release}|${caller}|${common ? 'c' : ''}`;
   let plan = byKey.get(key);
   if (!plan) {
-    plan = { context, release, caller, written: [], writtenKeys: new Set(), carriedElsewhere: new Set(), attributes: [], elements: [], byName: new Map(), byLowerName: new Map(), byQualifiedName: new Map(), requiredLists: [], required: [] };
+    plan = { context, release, caller, written: [], writtenKeys: new Set(), carriedElsewhere: new Set(), attributes: [], elements: [], byName: new Map(), byLowerName: new Map(), byQualifiedName: new Map(), requiredLists: [], lists: [], required: [] };
     // Registered before its members are compiled: schemas may nest themselves through a member.
     byKey.set(key, plan);
     compile(plan, schema as Shape, common);
@@ -207,6 +209,7 @@ function compile(plan: ObjectPlan, shape: Shape, common: boolean): void {
       });
     }
     members.set(key, member);
+    if (list) plan.lists.push(key);
     if (list && member.required) plan.requiredLists.push(key);
     else if (member.required) plan.required.push(key);
   }

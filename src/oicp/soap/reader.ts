@@ -89,6 +89,12 @@ function ownPath(frame: Frame): (string | number)[] {
   return listKey === undefined ? [frame.key] : [listKey, frame.key];
 }
 
+/** Members an object built member by member keeps as fast properties (4 in the object, 12 beside it). */
+const FAST_MEMBERS = 16;
+
+/** The path below an element's parent of a finding about the element (`own`) or one of its members (`tail`). */
+const below = (own: Frame | undefined, ...tail: string[]) => (own === undefined ? tail : [...ownPath(own), ...tail]);
+
 const localOf = (name: string) => {
   const colon = name.indexOf(':');
   return colon < 0 ? name : name.slice(colon + 1);
@@ -310,7 +316,7 @@ export class EnvelopeReader {
     }
     const frame = this.frames.pop()!;
     const parent = this.frames[this.frames.length - 1];
-    const value = this.finish(frame, parent === undefined ? [] : ownPath(frame));
+    const value = this.finish(frame, parent === undefined ? undefined : frame);
     if (parent === undefined) {
       if (this.entry === 'header') {
         if (frame.kind === 'object') this.headers[this.headerName!] = value;
@@ -339,7 +345,7 @@ export class EnvelopeReader {
       return;
     }
     if (frame.kind === 'list' && frame.modes) {
-      parent.modes = frame.items as string[];
+      parent.modes = value as string[];
       return;
     }
     const listKey = (frame as { listKey?: string }).listKey;
@@ -366,8 +372,12 @@ export class EnvelopeReader {
     this.target!.onItem!.take(item, owner, this.log.findings.splice(findingsFrom));
   }
 
-  /** The value of a finished element (`at`: its own path below its parent's), or undefined when it is dropped. */
-  private finish(frame: Frame, at: (string | number)[]): unknown {
+  /**
+   * The value of a finished element, or undefined when it is dropped. `own`: the element, whose
+   * path below its parent's a finding made here ends with (none for the body element or a header
+   * entry); the path is made only for a finding.
+   */
+  private finish(frame: Frame, own: Frame | undefined): unknown {
     switch (frame.kind) {
       case 'skip':
         return undefined;
@@ -375,12 +385,12 @@ export class EnvelopeReader {
         const text = frame.text.trim();
         const member = frame.member;
         if (member?.list && member.values && !member.values.has(text)) {
-          this.finding('loss', at, `"${text}" is not a value of OICP 2.3; left out`);
+          this.finding('loss', below(own), `"${text}" is not a value of OICP 2.3; left out`);
           return undefined;
         }
         const readAs = member?.readAs?.get(text);
         if (readAs !== undefined) {
-          this.finding('default', at, `"${text}" is not a value of OICP 2.3; read as "${readAs}"`);
+          this.finding('default', below(own), `"${text}" is not a value of OICP 2.3; read as "${readAs}"`);
           return readAs;
         }
         return typed(member, text);
@@ -393,55 +403,65 @@ export class EnvelopeReader {
         const text = frame.text.trim();
         // 2.0/2.1 AdditionalInfo: text where 2.2 has InfoText items.
         if (frame.items.length === 0 && text !== '' && frame.member.child?.byName.has('lang')) {
-          this.finding('default', at, `text read as one ${frame.member.key} entry in language "de"`);
+          this.finding('default', below(own), `text read as one ${frame.member.key} entry in language "de"`);
           return [{ lang: 'de', value: text }];
         }
         return frame.items;
       }
       case 'object':
-        return this.finishObject(frame, at);
+        return this.finishObject(frame, own);
     }
   }
 
-  private finishObject(frame: Extract<Frame, { kind: 'object' }>, at: (string | number)[]): unknown {
+  private finishObject(frame: Extract<Frame, { kind: 'object' }>, own: Frame | undefined): unknown {
     const { plan, value } = frame;
     const text = frame.text.trim();
-    const textMember = plan.written.find((m) => m.text);
+    const textMember = plan.text;
     if (textMember) value[textMember.key] = text;
-    else if (text !== '' && Object.keys(value).length === 0 && plan.context === 'ChargingFacility') return this.facilityText(text, at);
-    if (frame.modes) this.recordModes(value, frame.modes, at);
+    else if (text !== '' && Object.keys(value).length === 0 && plan.context === 'ChargingFacility') return this.facilityText(text, own);
+    if (frame.modes) this.recordModes(value, frame.modes, own);
+    // A list grown by push holds room for 16 more items: the copy holds just its items. Records with
+    // a dozen short lists were twice the heap of the same records from JSON.parse, and the
+    // collector copies all of it.
+    for (const key of plan.lists) {
+      const list = value[key];
+      if (Array.isArray(list)) value[key] = list.slice();
+    }
     for (const key of plan.requiredLists) value[key] ??= [];
     for (const key of plan.required) {
       const assumed = value[key] === undefined ? ASSUMED_WHEN_ABSENT[key]?.(value) : undefined;
       if (assumed === undefined) continue;
       value[key] = assumed;
-      this.finding('default', [...at, key], `absent (older OICP versions lack it); assumed ${JSON.stringify(assumed)}`);
+      this.finding('default', below(own, key), `absent (older OICP versions lack it); assumed ${JSON.stringify(assumed)}`);
     }
-    return value;
+    // Members are added by computed name, and V8 turns an object given more than 16 that way into a
+    // dictionary: a record (34 members) was one, five times its size and slower to read. A copy is
+    // an object of fast properties, like JSON.parse's.
+    return plan.elements.length > FAST_MEMBERS ? { ...value } : value;
   }
 
   /** A 2.0/2.1 facility in words: read for what they say, never refusing the record. */
-  private facilityText(text: string, at: (string | number)[]): ChargingFacility | undefined {
+  private facilityText(text: string, own: Frame | undefined): ChargingFacility | undefined {
     const read = facilityFromText(text);
     if (read.facility === undefined) {
-      this.finding('loss', at, `${read.lost}; facility left out`);
+      this.finding('loss', below(own), `${read.lost}; facility left out`);
       return undefined;
     }
-    if (read.assumed !== undefined) this.finding('default', at, read.assumed);
+    if (read.assumed !== undefined) this.finding('default', below(own), read.assumed);
     return read.facility;
   }
 
   /** Record-level charging modes (2.0–2.2) given to each facility that names none. */
-  private recordModes(record: Record<string, unknown>, modes: string[], at: (string | number)[]): void {
+  private recordModes(record: Record<string, unknown>, modes: string[], own: Frame | undefined): void {
     const facilities = record[RECORD_MODES.facilities] as ChargingFacility[] | undefined;
     if (!facilities || facilities.length === 0) {
-      this.finding('loss', [...at, RECORD_MODES.element], 'charging modes of a record without charging facilities; not carried');
+      this.finding('loss', below(own, RECORD_MODES.element), 'charging modes of a record without charging facilities; not carried');
       return;
     }
     for (const facility of facilities) facility.ChargingModes ??= modes as ChargingFacility['ChargingModes'];
     // With one facility the record's modes are the facility's; with more, each is assumed to have them all.
     if (facilities.length > 1)
-      this.finding('default', [...at, RECORD_MODES.element], 'the record’s charging modes (OICP 2.x) given to each of its charging facilities');
+      this.finding('default', below(own, RECORD_MODES.element), 'the record’s charging modes (OICP 2.x) given to each of its charging facilities');
   }
 
   /** A one-language name (ChargingStationName, EnAdditionalInfo) added to its InfoText list. */

@@ -1,15 +1,17 @@
 /**
  * Writes canonical OICP objects as XML text by their plans (`plan.ts`). Each member is compiled once
  * per namespace prefix into a writer of its element(s) (tags made, form and list shape decided), so
- * writing a record walks no plan; an element is returned as text and concatenated into its parent's.
- * No element tree, which is what makes a 5,000-record push cheap (`npm run bench`). What a release's
- * XML cannot carry is left out and said (`loss`).
+ * writing a record walks no plan; elements are appended to the document in order, and a long list's
+ * text moves off the heap as it is written (`text-sink.ts`). No element tree, which is what makes a
+ * 5,000-record push cheap (`npm run bench`). What a release's XML cannot carry is left out and said
+ * (`loss`).
  */
 import { FindingLog, type Finding } from '../../core/findings';
 import type { ChargingFacility, InfoText } from '../wire/schemas';
 import { textOfFacility } from './charging-facility-text';
 import type { Form } from './dialects';
 import { COMMON_TYPES_PREFIX, type MemberPlan, type ObjectPlan } from './plan';
+import { TextSink } from './text-sink';
 
 /** Characters XML 1.0 cannot carry at all, not even escaped (most C0 controls, lone surrogates, U+FFFE/U+FFFF). */
 // eslint-disable-next-line no-control-regex
@@ -31,7 +33,7 @@ export function xmlText(text: string): string {
 const LANGUAGE_CODES: Readonly<Record<string, string>> = { en: 'ENG', de: 'DEU', fr: 'FRA', it: 'ITA', nl: 'NLD', es: 'SPA' };
 
 /** `2.x ENG:text|||` (the LocalizedInfoType of the 2.0 XSD): a three-letter language, the text, three bars. */
-function localizedText(entries: InfoText[]): string {
+export function localizedText(entries: InfoText[]): string {
   return entries.map(({ lang, value }) => `${LANGUAGE_CODES[lang] ?? lang.slice(0, 3).toUpperCase()}:${value}|||`).join('');
 }
 
@@ -81,8 +83,8 @@ function tagsOf(member: Tagged, prefix: string): MemberTags {
 const INDENTS: string[] = [];
 const indentOf = (depth: number) => (INDENTS[depth] ??= `\n${'  '.repeat(depth)}`);
 
-/** A member's element(s) as text, its value present and not null. */
-type WriteMember = (w: XmlWriter, item: unknown, depth: number) => string;
+/** Appends a member's element(s), its value present and not null. */
+type WriteMember = (w: XmlWriter, item: unknown, depth: number) => void;
 
 /** A member of an object plan compiled for one namespace prefix. */
 interface CompiledMember {
@@ -122,12 +124,14 @@ function memberWriter(member: MemberPlan, prefix: string): WriteMember {
   return (w, item, depth) => {
     const items = item as unknown[];
     const indent = w.pretty ? indentOf(depth) : '';
-    if (items.length === 0) return indent + element.empty;
-    return indent + element.open + w.items(one, items, itemTag, depth + 1) + indent + element.close;
+    if (items.length === 0) return w.raw(indent + element.empty);
+    w.raw(indent + element.open);
+    w.items(one, items, itemTag, depth + 1);
+    w.raw(indent + element.close);
   };
 }
 
-type WriteElement = (w: XmlWriter, item: unknown, tag: Tag, depth: number) => string;
+type WriteElement = (w: XmlWriter, item: unknown, tag: Tag, depth: number) => void;
 
 /** A member of few values (an enumeration, a boolean): its elements are worth making once per value. */
 const fewValues = (member: MemberPlan) => member.scalar === 'boolean' || member.values !== undefined;
@@ -142,11 +146,12 @@ function constantScalar(values: ReadonlySet<string> | undefined): WriteElement {
     // Indented documents are indented by depth: made each time.
     if (w.pretty) return w.scalar(tag, w.text(item), depth);
     let text = made.get(item);
-    if (text !== undefined) return text;
-    text = w.scalar(tag, w.text(item), depth);
-    // Only the schema's values are kept: anything else may be any text (and say a loss each time).
-    if (typeof item === 'boolean' || values?.has(item as string) === true) made.set(item, text);
-    return text;
+    if (text === undefined) {
+      text = scalarText(tag, w.text(item), '');
+      // Only the schema's values are kept: anything else may be any text (and say a loss each time).
+      if (typeof item === 'boolean' || values?.has(item as string) === true) made.set(item, text);
+    }
+    w.raw(text);
   };
 }
 
@@ -161,15 +166,22 @@ function elementWriter(member: MemberPlan): WriteElement {
   return (w, item, tag, depth) => {
     if (item === null || typeof item !== 'object') return scalar(w, item, tag, depth);
     if (facilityText) return w.facilityText(item as ChargingFacility, tag, depth);
-    return w.objectText((child ??= member.child!), item as Record<string, unknown>, tag, depth);
+    w.element((child ??= member.child!), item as Record<string, unknown>, tag, depth);
   };
 }
 
-/** A list's text is flattened in batches of about this many characters (see `items`). */
+/** A scalar element's text: empty text is an empty element. */
+const scalarText = (tag: Tag, escaped: string, indent: string) => (escaped === '' ? indent + tag.empty : indent + tag.open + escaped + tag.close);
+
+/** A list's text moves to the sink in batches of about this many characters (see `items`). */
 const BATCH = 4096;
 
 export class XmlWriter {
+  /** The text written and not yet moved to the sink. */
   private out = '';
+  private sink?: TextSink;
+  /** Batches moved to the sink: an element that saw neither one moved nor text written since it opened is empty. */
+  private moved = 0;
   private readonly log = new FindingLog();
   private readonly path: (string | number)[] = [];
 
@@ -184,14 +196,24 @@ export class XmlWriter {
     return this.log.findings;
   }
 
-  /** Takes the text written so far (a stream writes it out in pieces). */
+  /** Takes the text written so far. */
   take(): string {
     const text = this.out;
     this.out = '';
-    // Flattened here, so the encoding's cost is all paid by the encoder (and measured with it).
-    text.charCodeAt(0);
-    return text;
+    const sink = this.sink;
+    if (sink === undefined) return text;
+    this.sink = undefined;
+    sink.write(text);
+    return sink.text();
   }
+
+  /** Moves the text written so far to the sink. */
+  private spill(): void {
+    (this.sink ??= new TextSink()).write(this.out);
+    this.out = '';
+    this.moved++;
+  }
+
 
   raw(text: string): void {
     this.out += text;
@@ -210,11 +232,11 @@ export class XmlWriter {
 
   /** An object as the element `name` (qualified), its members by `plan`; `declarations`: namespace attributes of its own. */
   object(plan: ObjectPlan, value: Record<string, unknown>, name: string, depth: number, declarations = ''): void {
-    this.out += this.objectText(plan, value, tag(name), depth, declarations);
+    this.element(plan, value, tag(name), depth, declarations);
   }
 
-  /** @internal An object as its element's text. */
-  objectText(plan: ObjectPlan, value: Record<string, unknown>, element: Tag, depth: number, declarations = ''): string {
+  /** @internal An object as its element. */
+  element(plan: ObjectPlan, value: Record<string, unknown>, element: Tag, depth: number, declarations = ''): void {
     const name = element.name;
     // Members met, to learn cheaply whether the value has others (the common case: it has not).
     let met = 0;
@@ -228,23 +250,26 @@ export class XmlWriter {
       this.path.pop();
     }
     const indent = this.pretty ? indentOf(depth) : '';
-    let text: string;
     const textMember = plan.text;
     if (textMember) {
       const item = value[textMember.key];
       if (item !== undefined) met++;
-      if (item === undefined || item === '') text = `${indent}<${name}${attributes}/>`;
+      if (item === undefined || item === '') this.out += `${indent}<${name}${attributes}/>`;
       else {
         this.path.push(textMember.key);
-        text = `${indent}<${name}${attributes}>${this.text(item)}</${name}>`;
+        this.out += `${indent}<${name}${attributes}>${this.text(item)}</${name}>`;
         this.path.pop();
       }
     } else {
-      let children = '';
+      // Opened before its children are written, and made an empty element if none is.
+      const before = this.out;
+      const moved = this.moved;
+      this.out += indent + (attributes === '' ? element.open : `<${name}${attributes}>`);
+      const opened = this.out.length;
       let chosen: string | undefined;
       for (const compiled of compiledOf(plan, this.prefix)) {
         if (compiled.recordModes) {
-          children += this.recordModes(compiled.member, value, depth + 1);
+          this.recordModes(compiled.member, value, depth + 1);
           continue;
         }
         const item = value[compiled.key];
@@ -261,21 +286,18 @@ export class XmlWriter {
           chosen = compiled.key;
         }
         this.path.push(compiled.key);
-        children += compiled.write(this, item, depth + 1);
+        compiled.write(this, item, depth + 1);
         this.path.pop();
       }
-      // An object without children is an empty element.
-      if (children === '') text = `${indent}<${name}${attributes}/>`;
-      else {
-        text = indent + (attributes === '' ? element.open : `<${name}${attributes}>`) + children + indent + element.close;
-      }
+      // Nothing moves to the sink unless something was written (see `items`), so `before` is still the text before the element.
+      if (this.out.length === opened && this.moved === moved) this.out = `${before}${indent}<${name}${attributes}/>`;
+      else this.out += indent + element.close;
     }
     if (Object.keys(value).length !== met) {
       for (const key in value) {
         if (value[key] !== undefined && !plan.writtenKeys.has(key) && !plan.carriedElsewhere.has(key)) this.unwritten(plan, key);
       }
     }
-    return text;
   }
 
   /** A member the value has that this release has no element for. */
@@ -286,94 +308,85 @@ export class XmlWriter {
   }
 
   /** @internal A list's items, each as the element `tag`. */
-  items(one: WriteElement, items: unknown[], tag: Tag, depth: number): string {
-    // The items (a push's records) are copied into one string a batch at a time, while their pieces are
-    // young: kept as a rope, every piece lived to the end of the document, and the collector copying
-    // them between generations was half the encoding time (bench: soap-bulk). Reading a character
-    // flattens a rope.
-    let text = '';
-    let batch = '';
+  items(one: WriteElement, items: unknown[], tag: Tag, depth: number): void {
+    // The items (a push's records) move to the sink a batch at a time, while their pieces are young:
+    // kept as strings, every piece lived to the end of the document, and the collector copying them
+    // between generations, then the flat copy of the whole, were most of the encoding (bench:
+    // soap-bulk). Only after an item wrote something: an element opened before it is then not empty.
     for (let i = 0; i < items.length; i++) {
+      const length = this.out.length;
       this.path.push(i);
-      batch += one(this, items[i], tag, depth);
+      one(this, items[i], tag, depth);
       this.path.pop();
-      if (batch.length > BATCH) {
-        batch.charCodeAt(0);
-        text += batch;
-        batch = '';
-      }
+      if (this.out.length > BATCH && this.out.length !== length) this.spill();
     }
-    return text + batch;
   }
 
   /** @internal A value of a release with a narrower enumeration: outside it, the fallback or nothing. */
-  narrowed(narrowed: NonNullable<MemberPlan['narrowed']>, item: unknown, tag: Tag, depth: number): string {
+  narrowed(narrowed: NonNullable<MemberPlan['narrowed']>, item: unknown, tag: Tag, depth: number): void {
     let value = item;
     if (typeof item === 'string' && !narrowed.values.has(item)) {
       if (narrowed.fallback === undefined) {
         this.loss(`"${item}" is not a value of OICP ${this.release}; left out`);
-        return '';
+        return;
       }
       this.loss(`"${item}" is not a value of OICP ${this.release}; written as "${narrowed.fallback}"`);
       value = narrowed.fallback;
     }
-    return this.scalar(tag, this.text(value), depth);
+    this.scalar(tag, this.text(value), depth);
   }
 
   /** @internal */
-  scalar(tag: Tag, escaped: string, depth: number): string {
-    const indent = this.pretty ? indentOf(depth) : '';
-    return escaped === '' ? indent + tag.empty : indent + tag.open + escaped + tag.close;
+  scalar(tag: Tag, escaped: string, depth: number): void {
+    this.out += scalarText(tag, escaped, this.pretty ? indentOf(depth) : '');
   }
 
   /** @internal Content without a schema: its members as elements, as 2.x wrote them. */
-  openContent(value: Record<string, unknown>, name: string, depth: number): string {
+  openContent(value: Record<string, unknown>, name: string, depth: number): void {
     const indent = this.pretty ? indentOf(depth) : '';
-    let text = `${indent}<${name}>`;
+    this.out += `${indent}<${name}>`;
     const prefix = name.slice(0, name.indexOf(':') + 1);
     for (const [key, member] of Object.entries(value)) {
-      if (member !== null && typeof member === 'object') text += this.openContent(member as Record<string, unknown>, `${prefix}${key}`, depth + 1);
-      else text += this.scalar(tag(`${prefix}${key}`), this.text(member), depth + 1);
+      if (member !== null && typeof member === 'object') this.openContent(member as Record<string, unknown>, `${prefix}${key}`, depth + 1);
+      else this.scalar(tag(`${prefix}${key}`), this.text(member), depth + 1);
     }
-    return `${text}${indent}</${name}>`;
+    this.out += `${indent}</${name}>`;
   }
 
   /** @internal InfoText list as a local-language element and an English one: one of each, the rest is lost. */
-  languages(form: Extract<Form, { kind: 'languages' }>, tags: MemberTags, names: InfoText[], depth: number): string {
-    let text = '';
+  languages(form: Extract<Form, { kind: 'languages' }>, tags: MemberTags, names: InfoText[], depth: number): void {
     const local = names.find((n) => n.lang !== 'en');
     if (local) {
       if (local.lang !== 'de') this.loss(`${form.local} carries no language; "${local.lang}" is read back as "de"`);
-      text += this.scalar(tags.local!, this.text(local.value), depth);
+      this.scalar(tags.local!, this.text(local.value), depth);
     }
     const english = form.englishFormat === 'localized' ? names.filter((n) => n !== local) : names.filter((n) => n.lang === 'en').slice(0, 1);
-    if (english.length > 0) text += this.scalar(tags.english!, this.text(form.englishFormat === 'localized' ? localizedText(english) : english[0]!.value), depth);
+    if (english.length > 0) this.scalar(tags.english!, this.text(form.englishFormat === 'localized' ? localizedText(english) : english[0]!.value), depth);
     const left = names.length - (local ? 1 : 0) - english.length;
     if (left > 0) this.loss(`${left} more name(s): OICP 2.x has one ${form.local} and one ${form.english}; not written`);
-    return text;
   }
 
   /** @internal */
-  facilityText(facility: ChargingFacility, tag: Tag, depth: number): string {
+  facilityText(facility: ChargingFacility, tag: Tag, depth: number): void {
     const { text, exact } = textOfFacility(facility);
     if (!exact) this.loss(`written as OICP 2.1's "${text}"; its exact power, voltage and amperage are not carried`);
-    return this.scalar(tag, escapeXml(text), depth);
+    this.scalar(tag, escapeXml(text), depth);
   }
 
   /** The facilities' charging modes, once for the record; facilities with different modes lose the difference. */
-  private recordModes(member: MemberPlan, record: Record<string, unknown>, depth: number): string {
+  private recordModes(member: MemberPlan, record: Record<string, unknown>, depth: number): void {
     const facilities = (record[(member.form as { after: string }).after] as ChargingFacility[] | undefined) ?? [];
-    if (facilities.length === 0) return '';
+    if (facilities.length === 0) return;
     const modes = facilities.length === 1 ? (facilities[0]!.ChargingModes ?? []) : [...new Set(facilities.flatMap((f) => f.ChargingModes ?? []))];
-    if (modes.length === 0) return '';
+    if (modes.length === 0) return;
     this.path.push(member.key);
     if (facilities.some((f) => (f.ChargingModes ?? []).length !== modes.length)) this.loss('OICP 2.x gives charging modes per record: every facility is said to support all of them');
     const tags = tagsOf(member, this.prefix);
     const indent = this.pretty ? indentOf(depth) : '';
-    let text = indent + tags.element.open;
-    for (const mode of modes) text += this.scalar(tags.item!, mode, depth + 1);
+    this.out += indent + tags.element.open;
+    for (const mode of modes) this.scalar(tags.item!, mode, depth + 1);
     this.path.pop();
-    return text + indent + tags.element.close;
+    this.out += indent + tags.element.close;
   }
 
   /** @internal A scalar as text (at the current path): what XML cannot carry becomes U+FFFD, with a loss finding. */
