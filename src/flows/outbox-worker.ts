@@ -230,7 +230,7 @@ export class OutboxWorker {
     unsettled.add(settled);
   }
 
-  /** A delivery runs in the exchange of its items (`outbox-<first id>`): what it calls is reported for each of them. */
+  /** A delivery runs in the exchange of its items (`outbox-<first id>`): what it calls is stored once there, and each item's settlement ties the item to it. */
   private inScope<T>(items: readonly ClaimedItem[], fn: () => Promise<T>): Promise<T> {
     return this.options.trace ? inTraceScope({ correlationId: `outbox-${items[0]!.id}`, outboxIds: items.map((i) => i.id) }, fn) : fn();
   }
