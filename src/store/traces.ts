@@ -90,6 +90,8 @@ function rowsOf(record: TenantTraceRecord): EventRows {
 }
 
 const TRACE_COLUMNS = 'tenant, correlation_id, outbox_id, at, protocol, direction, kind, name, status, body';
+const INSERT_ONE = `INSERT INTO traces (${TRACE_COLUMNS}) VALUES (${placeholders(10)}) RETURNING id`;
+const INSERT_REF = `INSERT INTO trace_refs (tenant, ref, trace_id, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`;
 /** Rows per multi-row INSERT on PostgreSQL (11 parameters each, far below its 65,535). */
 const ROWS_PER_INSERT = 500;
 
@@ -104,9 +106,9 @@ export async function insertTraces(db: SqlExecutor, records: readonly TenantTrac
   const events = records.map(rowsOf);
   if (db.dialect === 'sqlite') {
     for (const event of events) {
-      const [row] = await db.all<{ id: number | string }>(`INSERT INTO traces (${TRACE_COLUMNS}) VALUES (${placeholders(10)}) RETURNING id`, event.values);
+      const [row] = await db.all<{ id: number | string }>(INSERT_ONE, event.values);
       // One prepared statement per row: a statement per list length would churn the statement cache.
-      for (const ref of event.refs) await db.run(`INSERT INTO trace_refs (tenant, ref, trace_id, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [event.tenant, ref, Number(row!.id), event.at]);
+      for (const ref of event.refs) await db.run(INSERT_REF, [event.tenant, ref, Number(row!.id), event.at]);
     }
     return;
   }
