@@ -76,11 +76,11 @@ async function loadedBridge(): Promise<LoadedBridge> {
   }
 }
 
-/** Offers `rate` PATCH/s for `seconds` and measures the bridge process's CPU (user + system, all threads) per PATCH offered. */
+/** Offers `rate` PATCH/s for `seconds` and measures the bridge process's CPU (user + system, all threads) per PATCH answered. */
 async function cpuPerPatch(bridge: ServerProcess, target: LoadTarget, rate: number, seconds: number): Promise<{ result: LoadResult; cpuMs: number }> {
   const before = bridge.cpuMs();
   const result = await openLoop(target, rate, seconds);
-  return { result, cpuMs: (bridge.cpuMs() - before) / result.offered };
+  return { result, cpuMs: (bridge.cpuMs() - before) / Math.max(1, result.offered - result.missing) };
 }
 
 export async function patchLoadBenchmark(opts: BenchOptions): Promise<BenchRow[]> {
