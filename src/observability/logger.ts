@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import winston from 'winston';
 import { redactEntry } from '../core/redact';
 
@@ -23,34 +22,7 @@ interface LogSettings {
   format: 'json' | 'text';
 }
 
-/**
- * Standard output, written once per turn of the event loop with every line of that turn. Writes to a
- * pipe or a file are synchronous in Node: a system call per line was half of what logging cost the
- * bridge under load (an access line per request, a findings line per lossy status; 4-5% of its CPU
- * per PATCH). Lines keep their order (a direct write to standard output in the same turn goes before
- * them) and are written before the process exits; a process killed outright (SIGKILL) loses at most
- * the lines of its last turn.
- */
-function batchedStdout(): NodeJS.WritableStream {
-  let lines: string[] = [];
-  const flush = () => {
-    const text = lines.join('');
-    lines = [];
-    if (text !== '') process.stdout.write(text);
-  };
-  process.on('exit', flush);
-  return new Writable({
-    decodeStrings: false,
-    write(chunk: string | Buffer, _encoding, done) {
-      if (lines.push(String(chunk)) === 1) setImmediate(flush);
-      done();
-    },
-  });
-}
-
-let stdout: NodeJS.WritableStream | undefined;
-
-export function createLogger(config: LogSettings, stream: NodeJS.WritableStream = (stdout ??= batchedStdout())): Logger {
+export function createLogger(config: LogSettings, stream: NodeJS.WritableStream = process.stdout): Logger {
   return winston.createLogger({
     level: config.level,
     format: winston.format.combine(
