@@ -6,10 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import type { Location } from '../src/ocpi/wire/schemas';
 import { BACKEND_OWNER, cpoNetwork, inParallel, loadLocation, registeredPeer } from './cpo-network';
 import { maxSustained, openLoop, type LoadResult, type LoadTarget } from './open-loop';
-import { CLI, serverProcess } from './processes';
+import { CLI, serverProcess, type ServerProcess } from './processes';
 import type { BenchOptions, BenchRow } from './table';
 
 const LOCATIONS = 250;
@@ -36,13 +37,17 @@ function patches(url: string, headers: Record<string, string>): LoadTarget {
 
 const describe = (r: LoadResult) => `${r.served}/${r.offered} at ${r.rate}/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms${r.failed ? `, ${r.failed} failed` : ''}`;
 
-export async function patchLoadBenchmark(opts: BenchOptions): Promise<BenchRow[]> {
-  const stepSeconds = opts.quick ? 1.5 : 5;
-  const ladder = opts.quick ? [250, 500, 1_000, 2_000, 3_000, 4_000] : [250, 500, 750, 1_000, 1_500, 2_000, 2_500, 3_000, 4_000, 5_000, 6_000, 8_000];
-  const atFiveHundredSeconds = opts.quick ? 3 : 10;
+/** The bridge (`serve`, in a process of its own) with the loaded network, ready for PATCHes. */
+interface LoadedBridge {
+  bridge: ServerProcess;
+  ours: LoadTarget;
+  headers: Record<string, string>;
+  close(): Promise<void>;
+}
+
+async function loadedBridge(): Promise<LoadedBridge> {
   const network = await cpoNetwork();
   const bridge = await serverProcess(CLI, ['serve', '--config', network.configFile], /"message":"listening".*?"url":"([^"]+)"/, process.env.BENCH_BRIDGE_NODE_ARGS?.split(' ').filter(Boolean));
-  const floor = await serverProcess(join(__dirname, 'patch-floor.ts'), [], /listening (\S+)/);
   try {
     const peer = await registeredPeer(network);
     const template = (JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'ocpi-seed', 'locations.json'), 'utf8')) as Location[])[0]!;
@@ -55,20 +60,48 @@ export async function patchLoadBenchmark(opts: BenchOptions): Promise<BenchRow[]
       },
     );
     const headers = await network.headers();
-    const ours = patches(peer.endpoint('locations', 'RECEIVER')!, headers);
-    const bare = patches(`${floor.url}/ocpi/2.2.1/receiver/locations`, headers);
+    return {
+      bridge,
+      headers,
+      ours: patches(peer.endpoint('locations', 'RECEIVER')!, headers),
+      close: async () => {
+        await bridge.stop();
+        await network.close();
+      },
+    };
+  } catch (err) {
+    await bridge.stop();
+    await network.close();
+    throw err;
+  }
+}
+
+/** Offers `rate` PATCH/s for `seconds` and measures the bridge process's CPU (user + system, all threads) per PATCH answered. */
+async function cpuPerPatch(bridge: ServerProcess, target: LoadTarget, rate: number, seconds: number): Promise<{ result: LoadResult; cpuMs: number }> {
+  const before = bridge.cpuMs();
+  const result = await openLoop(target, rate, seconds);
+  return { result, cpuMs: (bridge.cpuMs() - before) / Math.max(1, result.offered - result.missing) };
+}
+
+export async function patchLoadBenchmark(opts: BenchOptions): Promise<BenchRow[]> {
+  const stepSeconds = opts.quick ? 1.5 : 5;
+  const ladder = opts.quick ? [250, 500, 1_000, 2_000, 3_000, 4_000] : [250, 500, 750, 1_000, 1_500, 2_000, 2_500, 3_000, 4_000, 5_000, 6_000, 8_000];
+  const atFiveHundredSeconds = opts.quick ? 3 : 10;
+  const loaded = await loadedBridge();
+  const floor = await serverProcess(join(__dirname, 'patch-floor.ts'), [], /listening (\S+)/);
+  try {
+    const { bridge, ours } = loaded;
+    const bare = patches(`${floor.url}/ocpi/2.2.1/receiver/locations`, loaded.headers);
     // Warm both (JIT, connections, SQLite cache) and let the bridge's outbox send the network's EVSE data before anything counts.
     await openLoop(ours, 250, 3);
     await openLoop(bare, 250, 3);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const cpuBefore = bridge.cpuMs();
-    const oursAt500 = await openLoop(ours, 500, atFiveHundredSeconds);
-    const cpuPerPatch = (bridge.cpuMs() - cpuBefore) / oursAt500.offered;
+    const { result: oursAt500, cpuMs } = await cpuPerPatch(bridge, ours, 500, atFiveHundredSeconds);
     const bareAt500 = await openLoop(bare, 500, atFiveHundredSeconds);
     const oursMax = await maxSustained(ours, ladder, stepSeconds);
     const bareMax = await maxSustained(bare, ladder, stepSeconds);
     if (process.env.BENCH_VERBOSE) {
-      console.log(`  bridge CPU per PATCH at 500/s: ${cpuPerPatch.toFixed(2)} ms`);
+      console.log(`  bridge CPU per PATCH at 500/s: ${cpuMs.toFixed(2)} ms`);
       for (const r of [oursAt500, ...oursMax.results]) console.log(`  bridge ${describe(r)}`);
       for (const r of [bareAt500, ...bareMax.results]) console.log(`  floor  ${describe(r)}`);
     }
@@ -92,7 +125,35 @@ export async function patchLoadBenchmark(opts: BenchOptions): Promise<BenchRow[]
       },
     ];
   } finally {
-    await Promise.all([bridge.stop(), floor.stop()]);
-    await network.close();
+    await Promise.all([loaded.close(), floor.stop()]);
   }
+}
+
+/**
+ * `npx tsx bench/patch-load.ts [--rate 300] [--seconds 10] [--rounds 3]`: the bridge's CPU per PATCH
+ * alone, at a rate it sustains, round after round on one loaded bridge. CPU time, unlike latency,
+ * survives a machine shared with other work, so it is the figure to compare a change by.
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { rate: { type: 'string', default: '300' }, seconds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '3' } } });
+  const rate = Number(values.rate);
+  const seconds = Number(values.seconds);
+  const loaded = await loadedBridge();
+  try {
+    await openLoop(loaded.ours, 250, 3);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    for (let round = 1; round <= Number(values.rounds); round++) {
+      const { result, cpuMs } = await cpuPerPatch(loaded.bridge, loaded.ours, rate, seconds);
+      console.log(`round ${round}: bridge CPU ${cpuMs.toFixed(3)} ms per PATCH; ${describe(result)}`);
+    }
+  } finally {
+    await loaded.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
 }

@@ -145,3 +145,13 @@ describe('SQLite store: the WAL synced off the event loop', () => {
     await db.close();
   });
 });
+
+describe('SQLite store: parameters', () => {
+  it('binds $n by its number, in any order, repeated, and ignores values no $n names', async () => {
+    const db = new SqliteDatabase(':memory:');
+    expect(await db.all('SELECT $2 AS b, $1 AS a, $2 AS c', ['one', 'two'])).toEqual([{ b: 'two', a: 'one', c: 'two' }]);
+    expect(await db.all('SELECT $1 AS a, $2 AS b', ['one', 'two'])).toEqual([{ a: 'one', b: 'two' }]);
+    expect(await db.all('SELECT $1 AS a', ['one', 'unused'])).toEqual([{ a: 'one' }]);
+    await db.close();
+  });
+});

@@ -121,6 +121,15 @@ for (const backend of BACKENDS) {
       expect(await store.traces.search({ ref: 'OLD-1' })).toEqual([]);
       expect(await store.traces.exchange('req-cdr-1')).toHaveLength(3);
     });
+
+    it('never gives the id of a purged event again, the newest one included', async () => {
+      await store.traces.insert([{ correlationId: 'purged-newest', at: 1_000, protocol: 'bridge', direction: 'internal', kind: 'job', name: 'old job' }]);
+      const [gone] = await store.traces.exchange('purged-newest');
+      expect(await store.traces.purge(2_000)).toBe(1);
+      await store.traces.insert([{ correlationId: 'after-purge', at: Date.now(), protocol: 'bridge', direction: 'internal', kind: 'job', name: 'new job' }]);
+      const [after] = await store.traces.exchange('after-purge');
+      expect(after!.id).toBeGreaterThan(gone!.id);
+    });
   });
 }
 
