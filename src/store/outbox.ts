@@ -117,7 +117,7 @@ export class OutboxRepository {
         this.tenant,
         request.order,
       ]);
-      if (last && takesOver(last, request) && (await this.replacePayload(Number(last.id), request.payload, at))) return { id: Number(last.id), created: false, replaced: true };
+      if (last && takesOver(last, request) && (await this.replacePayload(Number(last.id), JSON.stringify(request.payload), at))) return { id: Number(last.id), created: false, replaced: true };
     }
     const rows = await this.db.all<{ id: number }>(
       `INSERT INTO outbox (tenant, topic, dedupe_key, payload, state, attempts, due_at, created_at, updated_at, order_key, barrier, replace_key)
@@ -162,7 +162,7 @@ export class OutboxRepository {
           last.row[1] = payload;
           continue;
         }
-        if (last && !('row' in last) && takesOver(last, request) && (await this.replacePayload(Number(last.id), request.payload, at))) continue;
+        if (last && !('row' in last) && takesOver(last, request) && (await this.replacePayload(Number(last.id), payload, at))) continue;
       }
       const row = [request.topic, payload, request.dueAt ?? at, at, request.order ?? null, request.barrier ? 1 : 0, request.replaces ?? null];
       added.push(row);
@@ -184,9 +184,9 @@ export class OutboxRepository {
    * A waiting item takes a newer payload. The update re-checks the claim under the row lock, so an
    * item a sender claimed meanwhile is left alone (false) and the caller adds a new one behind it.
    */
-  private async replacePayload(id: number, payload: unknown, at: number): Promise<boolean> {
+  private async replacePayload(id: number, payload: string, at: number): Promise<boolean> {
     const changed = await this.db.run(`UPDATE outbox SET payload = $1, updated_at = $2 WHERE tenant = $3 AND id = $4 AND state = 'pending' AND claim_token IS NULL`, [
-      JSON.stringify(payload),
+      payload,
       at,
       this.tenant,
       id,

@@ -6,8 +6,7 @@
  */
 import { hubjectEvseIdOf } from '../../mapping/identifiers';
 import type { Evse, Location } from '../../ocpi/wire/schemas';
-import type { Correlation, StoreRepositories } from '../../store';
-import type { EnqueueRequest } from '../../store/outbox';
+import type { Correlation, EnqueueRequest, StoreRepositories } from '../../store';
 import { stampOf } from '../freshness';
 import { announcing, ourKey, type EmpContext } from './context';
 
