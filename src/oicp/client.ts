@@ -140,6 +140,7 @@ export class OicpClient implements OicpCaller {
   private readonly allowed: ReadonlySet<OperationName>;
   /** When each kept-alive connection was last given back: the agent's own idle timer cannot run while the event loop is busy. */
   private readonly freedAt = new WeakMap<object, number>();
+  private readonly answers = new AnswerBuffers();
 
   constructor(private readonly options: OicpClientOptions) {
     this.base = new URL(options.baseUrl);
@@ -200,7 +201,7 @@ export class OicpClient implements OicpCaller {
       this.dropIdleConnections();
       // A retry after a reset stays within the time the caller was promised an answer in.
       const timeoutMs = resetRetried ? Math.max(1, first + operationTimeout - started) : operationTimeout;
-      const sink: Sink<SoapAnswer | string> = soap ? soapSink(name, element) : textSink();
+      const sink: Sink<SoapAnswer | string> = soap ? soapSink(name, element) : textSink(this.answers);
       const posted = await this.post(url, message, timeoutMs, options.requestId ?? traceScope()?.correlationId ?? randomUUID(), limit, sink);
       this.options.logger?.debug('oicp call', { operation: name, wire: soap ? 'soap' : 'rest', attempt, status: 'failure' in posted ? posted.failure.kind : posted.httpStatus, durationMs: Date.now() - started });
       let result: OicpResult<ResponseOf<N>>;
@@ -334,9 +335,58 @@ interface Sink<T> {
 }
 type Sunk<T> = { value: T } | { error: Error };
 
-function textSink(): Sink<string> {
-  const chunks: Buffer[] = [];
-  return { write: (chunk) => chunks.push(chunk), end: () => Buffer.concat(chunks).toString('utf8') };
+/** Answers kept between calls are at most this large; a larger one is read into memory of its own. */
+const KEPT_ANSWER_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The memory JSON answers are read into, one buffer kept from answer to answer. A page of EVSE data
+ * is megabytes: read as a list of chunks and joined, each page left two copies of itself in native
+ * memory until the collector found their handles, and the allocator keeps what it got back (glibc
+ * raises its mmap threshold to the size of a freed block): a network pull's RSS grew by tens of MB of
+ * freed pages. An answer takes the kept buffer when it is free and large enough (calls at the same
+ * time take fresh ones), and gives it back when its text is taken.
+ */
+class AnswerBuffers {
+  private spare: Buffer | undefined;
+
+  take(size: number): Buffer {
+    const spare = this.spare;
+    if (spare && spare.length >= size) {
+      this.spare = undefined;
+      return spare;
+    }
+    return Buffer.allocUnsafe(size);
+  }
+
+  give(buffer: Buffer): void {
+    if (buffer.length <= KEPT_ANSWER_BYTES && buffer.length > (this.spare?.length ?? 0)) this.spare = buffer;
+  }
+}
+
+/** A text answer copied into one buffer as it arrives, grown by doubling. */
+function textSink(buffers: AnswerBuffers): Sink<string> {
+  let buffer: Buffer | undefined;
+  let length = 0;
+  return {
+    write: (chunk) => {
+      if (!buffer || length + chunk.length > buffer.length) {
+        const grown = buffers.take(Math.max(length + chunk.length, 2 * (buffer?.length ?? 0), 64 * 1024));
+        if (buffer) {
+          buffer.copy(grown, 0, 0, length);
+          buffers.give(buffer);
+        }
+        buffer = grown;
+      }
+      length += chunk.copy(buffer, length);
+    },
+    end: () => {
+      if (!buffer) return '';
+      const text = buffer.toString('utf8', 0, length);
+      buffers.give(buffer);
+      buffer = undefined;
+      return text;
+    },
+  };
 }
 
 /** A SOAP answer read as it arrives: records are built as their bytes come, never from a whole document. */

@@ -71,7 +71,13 @@ describe('a page of the EMP network pull', () => {
       ['DE*QQQ*E1', 'UNKNOWN'],
       ['DE*QQQ*E2', 'UNKNOWN'],
     ]);
+    await store.outbox.completeAll(await store.outbox.claim({ limit: 10 }));
     await pulls.pull(true);
+    // Announced in the order the page changed them: pool 1 (E1 left it) while pool 2 was written, then pool 2.
+    expect((await store.outbox.list({ state: 'pending' })).map((i) => [i.payload, i.orderKey])).toEqual([
+      [{ id: 'DEQQQ-1' }, 'location:DEQQQ-1'],
+      [{ id: 'DEQQQ-2' }, 'location:DEQQQ-2'],
+    ]);
     expect((await location(1))?.evses?.map((e) => [e.uid, e.status])).toEqual([
       ['DE*QQQ*E1', 'REMOVED'],
       ['DE*QQQ*E2', 'UNKNOWN'],

@@ -60,6 +60,17 @@ describe('the OICP client toward a hub that closes and resets connections', () =
 
   const status = (EvseStatus: 'Available' | 'Occupied') => ({ ActionType: 'update' as const, OperatorEvseStatus: { OperatorID: 'DE*ABC', EvseStatusRecord: [{ EvseID: 'DE*ABC*E1', EvseStatus }] } });
 
+  it('reads every answer whole into the buffer it keeps between answers: a large page, smaller ones after it, and pulls at the same time', async () => {
+    const oicp = client();
+    // 60 records in one answer: larger than the buffer's first size, so it grows while reading.
+    const whole = await pull(oicp, 60);
+    expect(whole).toHaveLength(60);
+    // Smaller answers read into the same (larger) buffer: each is only its own text.
+    expect(await pull(oicp, 7)).toEqual(whole);
+    const [a, b, c] = await Promise.all([pull(oicp, 60), pull(oicp, 3), pull(oicp, 25)]);
+    expect([a, b, c]).toEqual([whole, whole, whole]);
+  });
+
   it('sends a push again that met a kept-alive connection the hub closed while this process was busy (it never arrived)', async () => {
     await hub.setFaults({ keepAliveTimeoutMs: 300 });
     const lines: string[] = [];

@@ -383,6 +383,45 @@ for (const backend of BACKENDS) {
         expect((await store.outbox.enqueue({ topic: 'status', order: 'evse:B', replaces: 'evse:B', payload: 'z' })).created).toBe(true);
       });
 
+      it('enqueues a list of unkeyed items as enqueue one after the other would: the same rows, order and replacements', async () => {
+        // Before the list: a waiting announcement of L's data, one of M's that a sender holds, one of N's status.
+        const before = (p: string) => [
+          { topic: 'data', order: `${p}location:L`, replaces: `${p}location:L`, payload: 'L stored' },
+          { topic: 'status', order: `${p}location:N`, replaces: `${p}evse:N1`, payload: 'N1 CHARGING' },
+        ];
+        const list = (p: string) => [
+          { topic: 'data', order: `${p}location:L`, replaces: `${p}location:L`, payload: 'L 1' },
+          { topic: 'data', order: `${p}location:M`, replaces: `${p}location:M`, payload: 'M 1' },
+          { topic: 'data', order: `${p}location:N`, replaces: `${p}location:N`, payload: 'N 1' },
+          { topic: 'data', order: `${p}location:O`, replaces: `${p}location:O`, payload: 'O 1' },
+          { topic: 'note', payload: `${p}no order` },
+          { topic: 'data', order: `${p}location:M`, replaces: `${p}location:M`, payload: 'M 2' },
+          { topic: 'data', order: `${p}location:O`, replaces: `${p}location:O`, payload: 'O 2' },
+          { topic: 'status', order: `${p}location:O`, replaces: `${p}evse:O1`, payload: 'O1 AVAILABLE' },
+          { topic: 'data', order: `${p}location:O`, replaces: `${p}location:O`, payload: 'O 3' },
+          { topic: 'data', order: `${p}location:L`, payload: 'L, replacing nothing' },
+          { topic: 'data', order: `${p}location:L`, replaces: `${p}location:L`, payload: 'L 2', dueAt: clock.t + 5_000, barrier: true },
+        ];
+        // 70 more locations: more than one statement's worth of rows.
+        const many = (p: string) => Array.from({ length: 70 }, (_, i) => ({ topic: 'data', order: `${p}location:X${i}`, replaces: `${p}location:X${i}`, payload: `X${i}` }));
+        for (const p of ['one:', 'all:']) {
+          await store.outbox.enqueue({ topic: 'data', order: `${p}location:M`, replaces: `${p}location:M`, payload: 'M stored' });
+          expect((await store.outbox.claim({ limit: 10 })).map((i) => i.payload)).toEqual(['M stored']);
+        }
+        for (const p of ['one:', 'all:']) for (const request of before(p)) await store.outbox.enqueue(request);
+        await store.transaction(async (tx) => {
+          for (const request of [...list('one:'), ...many('one:')]) await tx.outbox.enqueue(request);
+        });
+        await store.transaction((tx) => tx.outbox.enqueueAll([...list('all:'), ...many('all:')]));
+        const items = await store.outbox.list({ limit: 1_000 });
+        const of = (p: string) =>
+          items
+            .filter((i) => (i.orderKey ?? String(i.payload)).startsWith(p))
+            .map((i) => ({ ...i, id: undefined, orderKey: i.orderKey?.slice(p.length), replaces: i.replaces?.slice(p.length), payload: String(i.payload).replace(p, '') }));
+        expect(of('all:')).toEqual(of('one:'));
+        expect(of('all:').map((i) => i.payload)).toEqual(['M stored', 'L 1', 'N1 CHARGING', 'M 2', 'N 1', 'O 2', 'no order', 'O1 AVAILABLE', 'O 3', 'L, replacing nothing', 'L 2', ...many('').map((r) => r.payload)]);
+      });
+
       it('deletes a delivered state announcement at once; other delivered items stay done for the retention purge', async () => {
         const status = await store.outbox.enqueue({ topic: 'status', order: 'evse:A', replaces: 'evse:A', payload: 'CHARGING' });
         const cdr = await store.outbox.enqueue({ topic: 'cdr', key: 'S1', payload: 'cdr' });

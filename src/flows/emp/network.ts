@@ -118,6 +118,7 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
     if (notCarried.length > 0) logger.warn('EVSE data records not carried to OCPI (listed as held)', { count: notCarried.length, byOperator: tally(notCarried.map((n) => ({ kind: n.operatorId }))) });
     const operatorOfRecord = new Map(records.map((r) => [r.EvseID, r.OperatorID]));
     return store.transaction(async (tx) => {
+      const writer = evses.page(tx);
       let changed = 0;
       for (const { evseId, operatorId, reason } of notCarried) await tx.held.hold({ kind: HELD_HUBJECT_EVSE, ref: evseId, reason, details: { operatorId } });
       for (const evseId of carried(mapped.value)) if (heldEvses.delete(evseId)) await tx.held.release(HELD_HUBJECT_EVSE, evseId);
@@ -131,11 +132,12 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
         const merged = await merge(tx, stored, { ...location, country_code: context.us.countryCode, party_id: context.us.partyId, id });
         // Only the EVSEs of this page: a stored one the pull did not bring must stay unwritten for the sweep.
         const incoming = new Set((location.evses ?? []).map((e) => e.uid));
-        for (const evse of merged.evses ?? []) if (evse.evse_id !== undefined && incoming.has(evse.uid)) await evses.index(tx, merged, evse);
+        for (const evse of merged.evses ?? []) if (evse.evse_id !== undefined && incoming.has(evse.uid)) await writer.index(merged, evse);
         if (sameButStamps(stored, merged)) continue;
-        await evses.announce(tx, merged);
+        await writer.announce(merged);
         changed++;
       }
+      await writer.flush();
       const operators = new Map(records.map((r) => [r.OperatorID ?? operatorOfEvseId(r.EvseID)!, r.OperatorName]));
       for (const [OperatorID, OperatorName] of operators) await tx.objects.put(OPERATORS_MODULE, owner, OperatorID, { OperatorID, OperatorName });
       return { locations: mapped.value.length, changed };
