@@ -182,7 +182,7 @@ export class XmlWriter {
   private sink?: TextSink;
   /** Batches moved to the sink: an element that saw neither one moved nor text written since it opened is empty. */
   private moved = 0;
-  private readonly log = new FindingLog();
+  private readonly log = new FindingLog('own');
   private readonly path: (string | number)[] = [];
 
   /** `prefix`: the service's namespace prefix; `pretty`: indented, for documents people read. */
