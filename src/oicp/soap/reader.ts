@@ -15,7 +15,7 @@ import { SaxesParser, type SaxesTag } from 'saxes';
 import { FindingLog, type Finding } from '../../core/findings';
 import type { ChargingFacility, InfoText } from '../wire/schemas';
 import { facilityFromText } from './charging-facility-text';
-import { ASSUMED_WHEN_ABSENT, LANGUAGE_ELEMENTS, PARTNER_SESSION_ELEMENT, RECORD_MODES, type MemberPlan, type ObjectPlan } from './plan';
+import { ASSUMED_WHEN_ABSENT, LANGUAGE_ELEMENTS, PARTNER_SESSION_ELEMENT, RECORD_MODES, type MemberPlan, type ObjectPlan, type ReadChild } from './plan';
 import { SOAP_ENVELOPE_NS } from '../wire/soap-services';
 import { pathText } from './writer';
 
@@ -66,12 +66,59 @@ interface EnvelopeReading {
   header?: (namespace: string, element: string) => ObjectPlan | 'understood' | undefined;
 }
 
-type Frame =
-  | { kind: 'object'; plan: ObjectPlan; member?: MemberPlan; key: string | number; value: Record<string, unknown>; text: string; modes?: string[]; counts?: Record<string, number>; findingsFrom?: number }
-  | { kind: 'list'; member: MemberPlan; key: string | number; items: unknown[]; text: string; modes?: boolean; count: number }
-  | { kind: 'scalar'; member?: MemberPlan; key: string | number; text: string; language?: (typeof LANGUAGE_ELEMENTS)[string]; element?: string }
-  | { kind: 'open'; key: string | number; value: Record<string, unknown>; text: string }
-  | { kind: 'skip'; key: string | number };
+type FrameKind = 'object' | 'list' | 'scalar' | 'open' | 'skip';
+
+/**
+ * An element being read. One class of one shape for every kind, and reused level by level (the
+ * reader keeps one per depth): frames as object literals of five shapes made the handlers' property
+ * reads megamorphic, and a new frame per element was garbage for the collector.
+ */
+class Frame {
+  kind: FrameKind = 'skip';
+  /** The element's key in its parent: a member's key, a list item's index, or its local name. */
+  key: string | number = '';
+  /** Items repeated as elements of their parent: their list's key (`key` is then the index). */
+  listKey: string | undefined = undefined;
+  /** An object's plan. */
+  plan: ObjectPlan | undefined = undefined;
+  member: MemberPlan | undefined = undefined;
+  /** An object's or open content's members. */
+  value: Record<string, unknown> = {};
+  /** A list's items. */
+  items: unknown[] = [];
+  text = '';
+  /** An object's record-level charging modes (2.0–2.2), when read. */
+  modes: string[] | undefined = undefined;
+  /** A list that is the record-level charging modes. */
+  isModes = false;
+  /** An object's index per repeated-element list. */
+  counts: Record<string, number> | undefined = undefined;
+  /** An item handed out: the number of findings made before it started (-1: kept, not handed out). */
+  findingsFrom = -1;
+  /** A list's items so far, dropped ones included. */
+  count = 0;
+  /** A one-language name (ChargingStationName) read into its InfoText list. */
+  language: (typeof LANGUAGE_ELEMENTS)[string] | undefined = undefined;
+  /** An object's position in its plan's `readOrder`: the child expected next. */
+  cursor = 0;
+
+  reset(kind: FrameKind, key: string | number): this {
+    this.kind = kind;
+    this.key = key;
+    this.listKey = undefined;
+    this.plan = undefined;
+    this.member = undefined;
+    this.text = '';
+    this.modes = undefined;
+    this.isModes = false;
+    this.counts = undefined;
+    this.findingsFrom = -1;
+    this.count = 0;
+    this.language = undefined;
+    this.cursor = 0;
+    return this;
+  }
+}
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const LANGUAGES_3: Readonly<Record<string, string>> = { ENG: 'en', DEU: 'de', GER: 'de', FRA: 'fr', FRE: 'fr', ITA: 'it', NLD: 'nl', DUT: 'nl', SPA: 'es' };
@@ -85,8 +132,7 @@ function typed(member: MemberPlan | undefined, text: string): unknown {
 
 /** A frame's path segments below its parent: a repeated item is its list's key and its index. */
 function ownPath(frame: Frame): (string | number)[] {
-  const listKey = (frame as { listKey?: string }).listKey;
-  return listKey === undefined ? [frame.key] : [listKey, frame.key];
+  return frame.listKey === undefined ? [frame.key] : [frame.listKey, frame.key];
 }
 
 /** Members an object built member by member keeps as fast properties (4 in the object, 12 beside it). */
@@ -103,13 +149,15 @@ const localOf = (name: string) => {
 /** Reads one envelope fed in pieces (`write`), finished by `end`. */
 export class EnvelopeReader {
   private readonly parser = new SaxesParser({ position: true });
-  private readonly log = new FindingLog();
+  private readonly log = new FindingLog('own');
   private readonly maxDepth: number;
   /** Namespace declarations in scope for the envelope, header/body and body element levels. */
   private readonly scopes: Record<string, string>[] = [];
   private depth = 0;
   private state: 'start' | 'envelope' | 'header' | 'body' | 'after' = 'start';
-  private frames: Frame[] = [];
+  /** The elements being read, one frame per level (`open` frames in use; the ones above are kept for reuse). */
+  private readonly frames: Frame[] = [];
+  private open = 0;
   /** Depth at which the current header entry or body element started. */
   private entryDepth = 0;
   private entry: 'header' | 'body' | undefined;
@@ -129,7 +177,7 @@ export class EnvelopeReader {
     this.parser.on('error', (err) => {
       throw new SoapFaultError('Client', `malformed XML: ${err.message}`);
     });
-    this.parser.on('opentag', (tag) => this.open(tag));
+    this.parser.on('opentag', (tag) => this.opened(tag));
     this.parser.on('text', (text) => this.text(text));
     this.parser.on('cdata', (text) => this.text(text));
     this.parser.on('closetag', () => this.close());
@@ -154,7 +202,7 @@ export class EnvelopeReader {
     return '';
   }
 
-  private open(tag: SaxesTag): void {
+  private opened(tag: SaxesTag): void {
     this.depth++;
     if (this.depth > this.maxDepth) throw new SoapFaultError('Client', `XML nested deeper than ${this.maxDepth} elements`);
     const attributes = tag.attributes as Record<string, string>;
@@ -162,14 +210,20 @@ export class EnvelopeReader {
       this.envelopeLevel(tag.name, attributes);
       return;
     }
-    const top = this.frames[this.frames.length - 1];
-    if (top === undefined) {
+    if (this.open === 0) {
       // A header entry's or the body element's first element.
       if (this.entry === 'header') this.openHeaderEntry(tag.name, attributes);
       else this.openBody(tag.name, attributes);
       return;
     }
-    this.frames.push(this.child(top, tag.name, attributes));
+    this.child(this.frames[this.open - 1]!, tag.name, attributes);
+  }
+
+  /** The frame of the next level, reset to `kind`. */
+  private push(kind: FrameKind, key: string | number): Frame {
+    const frame = (this.frames[this.open] ??= new Frame());
+    this.open++;
+    return frame.reset(kind, key);
   }
 
   /** Envelope, Header, Body, and the start of a header entry or of the body's one element. */
@@ -196,7 +250,7 @@ export class EnvelopeReader {
       return;
     }
     if (this.state === 'body') {
-      if (this.result || this.frames.length > 0) throw new SoapFaultError('Client', 'a SOAP Body must hold exactly one element, found more');
+      if (this.result || this.open > 0) throw new SoapFaultError('Client', 'a SOAP Body must hold exactly one element, found more');
       this.entry = 'body';
       this.entryDepth = this.depth;
       this.openBody(name, attributes);
@@ -212,7 +266,8 @@ export class EnvelopeReader {
     const mustUnderstand = Object.entries(attributes).some(([attribute, value]) => localOf(attribute) === 'mustUnderstand' && this.resolve(attribute, attributes) === SOAP_ENVELOPE_NS && (value === '1' || value === 'true'));
     if (!plan && mustUnderstand) throw new SoapFaultError('MustUnderstand', `the header ${local} (${namespace}) must be understood, and this service does not know it`);
     this.headerName = local;
-    this.frames.push(plan && plan !== 'understood' ? this.objectFrame(plan, undefined, local, attributes) : { kind: 'skip', key: local });
+    if (plan && plan !== 'understood') this.objectFrame(plan, undefined, local, attributes);
+    else this.push('skip', local);
   }
 
   private openBody(name: string, attributes: Record<string, string>): void {
@@ -220,7 +275,7 @@ export class EnvelopeReader {
     const local = localOf(name);
     this.target = this.reading.body(namespace, local);
     this.result = { namespace, element: local, value: undefined };
-    this.frames.push(this.objectFrame(this.target.plan, undefined, '', attributes));
+    this.objectFrame(this.target.plan, undefined, '', attributes);
   }
 
   private objectFrame(plan: ObjectPlan, member: MemberPlan | undefined, key: string | number, attributes: Record<string, string>): Frame {
@@ -231,80 +286,141 @@ export class EnvelopeReader {
       const attribute = plan.byName.get(local) ?? plan.byLowerName.get(local.toLowerCase());
       if (attribute?.attribute) value[attribute.key] = typed(attribute, attributes[name]!);
     }
+    const frame = this.push('object', key);
+    frame.plan = plan;
+    frame.member = member;
+    frame.value = value;
     // An item handed out takes its findings with it: they are those made from its start on.
-    const findingsFrom = this.target?.onItem?.context === plan.context ? this.log.findings.length : undefined;
-    return { kind: 'object', plan, member, key, value, text: '', findingsFrom };
+    if (this.target?.onItem?.context === plan.context) frame.findingsFrom = this.log.findings.length;
+    return frame;
   }
 
-  /** The frame of a child element of `parent`. */
-  /** The frame of a child element of `parent`, by the element's qualified name as written. */
-  private child(parent: Frame, name: string, attributes: Record<string, string>): Frame {
+  /** Opens the frame of a child element of `parent`, by the element's qualified name as written. */
+  private child(parent: Frame, name: string, attributes: Record<string, string>): void {
     // Items are numbered as the peer wrote them, dropped ones included, so a finding's path finds its element.
-    if (parent.kind === 'list') return this.item(parent.member, parent.count++, attributes);
+    if (parent.kind === 'list') {
+      this.item(parent.member!, parent.count++, attributes);
+      return;
+    }
     if (parent.kind === 'object') {
+      const plan = parent.plan!;
+      // The children expected, in the order of the first element of this plan: names compared, not hashed.
+      const order = plan.readOrder;
+      for (let i = parent.cursor; i < order.length; i++) {
+        if (order[i]!.name !== name) continue;
+        parent.cursor = i + 1;
+        this.known(parent, order[i]!, attributes);
+        return;
+      }
       // Peers repeat the same few prefixed names: each is looked up once per plan.
-      const known = parent.plan.byQualifiedName.get(name);
-      if (known !== undefined) return this.memberFrame(parent, known, attributes);
+      const known = plan.byQualifiedName.get(name);
+      if (known !== undefined) {
+        this.known(parent, known, attributes);
+        return;
+      }
     }
     const local = localOf(name);
-    if (parent.kind === 'skip') return { kind: 'skip', key: local };
-    if (parent.kind === 'open') return { kind: 'open', key: local, value: {}, text: '' };
+    if (parent.kind === 'skip') {
+      this.push('skip', local);
+      return;
+    }
+    if (parent.kind === 'open') {
+      this.push('open', local).value = {};
+      return;
+    }
     if (parent.kind === 'scalar') {
       this.finding('loss', [local], 'an element inside a value; not carried');
-      return { kind: 'skip', key: local };
+      this.push('skip', local);
+      return;
     }
-    const { plan } = parent;
+    const plan = parent.plan!;
     let member = plan.byName.get(local) ?? plan.byLowerName.get(local.toLowerCase());
-    // Bounded: the plans live as long as the process, and a peer chooses its prefixes.
-    if (member !== undefined && local !== PARTNER_SESSION_ELEMENT && plan.byQualifiedName.size < 256) plan.byQualifiedName.set(name, member);
+    let read: ReadChild | undefined;
     if (member === undefined) {
       const language = LANGUAGE_ELEMENTS[local];
-      if (language && plan.byName.has(language.to)) return { kind: 'scalar', member: plan.byName.get(language.to), key: local, text: '', language, element: local };
-      if (local === PARTNER_SESSION_ELEMENT) {
+      const named = language && plan.byName.get(language.to);
+      if (named) read = { name, member: named, language, modes: false };
+      else if (local === PARTNER_SESSION_ELEMENT) {
         member = plan.byName.get(`${plan.caller}PartnerSessionID`);
         if (member) this.finding('default', [local], `OICP 2.1 PartnerSessionID read as ${member.key} (the ${plan.caller}'s, who sent the message)`);
       } else if (local === RECORD_MODES.element && plan.context === RECORD_MODES.context) {
-        const modes = (plan.byName.get(RECORD_MODES.facilities)?.child?.byName.get(RECORD_MODES.element));
-        if (modes) return { kind: 'list', member: modes, key: local, items: [], text: '', modes: true, count: 0 };
+        const modes = plan.byName.get(RECORD_MODES.facilities)?.child?.byName.get(RECORD_MODES.element);
+        if (modes) read = { name, member: modes, language: undefined, modes: true };
       }
-      if (member === undefined) {
+      if (member === undefined && read === undefined) {
         this.finding('loss', [local], 'not an element of OICP 2.3; not carried');
-        return { kind: 'skip', key: local };
+        this.push('skip', local);
+        return;
       }
     } else if (member.xml === PARTNER_SESSION_ELEMENT && local === PARTNER_SESSION_ELEMENT) {
       this.finding('default', [local], `OICP 2.1 PartnerSessionID read as ${member.key} (the ${plan.caller}'s, who sent the message)`);
     }
-    return this.memberFrame(parent, member, attributes);
+    read ??= { name, member: member!, language: undefined, modes: false };
+    // Remembered unless a finding is made on every meeting (PartnerSessionID). Bounded: the plans
+    // live as long as the process, and a peer chooses its prefixes.
+    if (local !== PARTNER_SESSION_ELEMENT) {
+      if (plan.byQualifiedName.size < 256) plan.byQualifiedName.set(name, read);
+      if (parent.cursor === plan.readOrder.length && plan.readOrder.length < 64) {
+        plan.readOrder.push(read);
+        parent.cursor++;
+      }
+    }
+    this.known(parent, read, attributes);
   }
 
-  private memberFrame(parent: Extract<Frame, { kind: 'object' }>, member: MemberPlan, attributes: Record<string, string>): Frame {
-    if (member.attribute) return { kind: 'skip', key: member.key };
-    if (member.list && member.wrapper !== undefined) return { kind: 'list', member, key: member.key, items: [], text: '', count: 0 };
+  /** Opens the frame of a child read as met before. */
+  private known(parent: Frame, read: ReadChild, attributes: Record<string, string>): void {
+    const member = read.member;
+    if (read.language !== undefined) {
+      const frame = this.push('scalar', localOf(read.name));
+      frame.member = member;
+      frame.language = read.language;
+      return;
+    }
+    if (read.modes) {
+      const frame = this.push('list', localOf(read.name));
+      frame.member = member;
+      frame.items = [];
+      frame.isModes = true;
+      return;
+    }
+    if (member.attribute) {
+      this.push('skip', member.key);
+      return;
+    }
+    if (member.list && member.wrapper !== undefined) {
+      const frame = this.push('list', member.key);
+      frame.member = member;
+      frame.items = [];
+      return;
+    }
     if (member.list) {
       const counts = (parent.counts ??= {});
       const index = counts[member.key] ?? 0;
       counts[member.key] = index + 1;
-      return this.item(member, index, attributes, member.key);
+      this.item(member, index, attributes).listKey = member.key;
+      return;
     }
-    return this.single(member, member.key, attributes);
+    this.item(member, member.key, attributes);
   }
 
-  /** One item of a list; `key` names the list when its items are repeated elements of the parent. */
-  private item(member: MemberPlan, index: number, attributes: Record<string, string>, key?: string): Frame {
-    const frame = this.single(member, index, attributes);
-    if (key !== undefined) (frame as { listKey?: string }).listKey = key;
+  /** One element of `member`: an item of a list (`key` its index) or the member's one element. */
+  private item(member: MemberPlan, key: string | number, attributes: Record<string, string>): Frame {
+    if (member.child) return this.objectFrame(member.child, member, key, attributes);
+    if (member.open) {
+      const frame = this.push('open', key);
+      frame.value = {};
+      return frame;
+    }
+    const frame = this.push('scalar', key);
+    frame.member = member;
     return frame;
   }
 
-  private single(member: MemberPlan, key: string | number, attributes: Record<string, string>): Frame {
-    if (member.child) return this.objectFrame(member.child, member, key, attributes);
-    if (member.open) return { kind: 'open', key, value: {}, text: '' };
-    return { kind: 'scalar', member, key, text: '' };
-  }
-
   private text(text: string): void {
-    const top = this.frames[this.frames.length - 1];
-    if (top !== undefined && top.kind !== 'skip') top.text += text;
+    if (this.open === 0) return;
+    const top = this.frames[this.open - 1]!;
+    if (top.kind !== 'skip') top.text += text;
   }
 
   private close(): void {
@@ -314,23 +430,24 @@ export class EnvelopeReader {
       if (this.depth === 1) this.state = this.state === 'header' ? 'envelope' : 'after';
       return;
     }
-    const frame = this.frames.pop()!;
-    const parent = this.frames[this.frames.length - 1];
-    const value = this.finish(frame, parent === undefined ? undefined : frame);
-    if (parent === undefined) {
+    // The frame stays in place (for reuse) but is no longer open: findings made finishing it see the path of its parent.
+    const frame = this.frames[--this.open]!;
+    if (this.open === 0) {
+      const value = this.finish(frame, undefined);
       if (this.entry === 'header') {
         if (frame.kind === 'object') this.headers[this.headerName!] = value;
       } else this.result!.value = value;
       this.entry = undefined;
       return;
     }
+    const value = this.finish(frame, frame);
     if (value === undefined || frame.kind === 'skip') return;
-    this.assign(frame, parent, value);
+    this.assign(frame, this.frames[this.open - 1]!, value);
   }
 
   private assign(frame: Frame, parent: Frame, value: unknown): void {
     if (parent.kind === 'list') {
-      if (frame.kind === 'object' && frame.findingsFrom !== undefined) this.take(value, frame.findingsFrom);
+      if (frame.findingsFrom >= 0) this.take(value, frame.findingsFrom);
       else parent.items.push(value);
       return;
     }
@@ -340,29 +457,28 @@ export class EnvelopeReader {
       return;
     }
     if (parent.kind !== 'object') return;
-    if (frame.kind === 'scalar' && frame.language) {
+    if (frame.language !== undefined) {
       this.languages(frame, parent, value as string);
       return;
     }
-    if (frame.kind === 'list' && frame.modes) {
+    if (frame.isModes) {
       parent.modes = value as string[];
       return;
     }
-    const listKey = (frame as { listKey?: string }).listKey;
+    const listKey = frame.listKey;
     if (listKey !== undefined) {
-      if (frame.kind === 'object' && frame.findingsFrom !== undefined) return this.take(value, frame.findingsFrom);
+      if (frame.findingsFrom >= 0) return this.take(value, frame.findingsFrom);
       const list = (parent.value[listKey] ??= []) as unknown[];
       list.push(value);
       return;
     }
-    const key = frame.kind === 'list' ? frame.member.key : (frame as { member?: MemberPlan }).member?.key ?? String(frame.key);
-    parent.value[key] = value;
+    parent.value[frame.member?.key ?? String(frame.key)] = value;
   }
 
   /** Hands a finished item out, with the object it belongs to (its list's owner) and its findings. */
   private take(item: unknown, findingsFrom: number): void {
     let owner: Record<string, unknown> = {};
-    for (let i = this.frames.length - 1; i >= 0; i--) {
+    for (let i = this.open - 1; i >= 0; i--) {
       const frame = this.frames[i]!;
       if (frame.kind === 'object') {
         owner = frame.value;
@@ -402,8 +518,8 @@ export class EnvelopeReader {
       case 'list': {
         const text = frame.text.trim();
         // 2.0/2.1 AdditionalInfo: text where 2.2 has InfoText items.
-        if (frame.items.length === 0 && text !== '' && frame.member.child?.byName.has('lang')) {
-          this.finding('default', below(own), `text read as one ${frame.member.key} entry in language "de"`);
+        if (frame.items.length === 0 && text !== '' && frame.member!.child?.byName.has('lang')) {
+          this.finding('default', below(own), `text read as one ${frame.member!.key} entry in language "de"`);
           return [{ lang: 'de', value: text }];
         }
         return frame.items;
@@ -413,8 +529,9 @@ export class EnvelopeReader {
     }
   }
 
-  private finishObject(frame: Extract<Frame, { kind: 'object' }>, own: Frame | undefined): unknown {
-    const { plan, value } = frame;
+  private finishObject(frame: Frame, own: Frame | undefined): unknown {
+    const plan = frame.plan!;
+    const value = frame.value;
     const text = frame.text.trim();
     const textMember = plan.text;
     if (textMember) value[textMember.key] = text;
@@ -465,7 +582,7 @@ export class EnvelopeReader {
   }
 
   /** A one-language name (ChargingStationName, EnAdditionalInfo) added to its InfoText list. */
-  private languages(frame: Extract<Frame, { kind: 'scalar' }>, parent: Extract<Frame, { kind: 'object' }>, text: string): void {
+  private languages(frame: Frame, parent: Frame, text: string): void {
     const language = frame.language!;
     const list = (parent.value[language.to] ??= []) as InfoText[];
     if (language.localized) {
@@ -473,14 +590,14 @@ export class EnvelopeReader {
       list.push(...(entries.length > 0 ? entries : [{ lang: language.lang, value: text }]));
     } else list.push({ lang: language.lang, value: text });
     // Only the local-language element leaves its language to be assumed.
-    if (language.lang !== 'en') this.finding('default', [frame.element!], `read as ${language.to} in language "${language.lang}" (the element names no language)`);
+    if (language.lang !== 'en') this.finding('default', [frame.key], `read as ${language.to} in language "${language.lang}" (the element names no language)`);
   }
 
   /** A finding at the current element's path plus `tail`. */
   private finding(kind: 'loss' | 'default', tail: (string | number)[], message: string): void {
     const segments: (string | number)[] = [];
     // The body element and header entries are the root; their own key is not part of the path.
-    for (let i = 1; i < this.frames.length; i++) segments.push(...ownPath(this.frames[i]!));
+    for (let i = 1; i < this.open; i++) segments.push(...ownPath(this.frames[i]!));
     const path = pathText([...segments, ...tail]);
     if (kind === 'loss') this.log.loss(path, message);
     else this.log.defaulted(path, message);

@@ -44,11 +44,19 @@ interface Tag {
   empty: string;
 }
 
+/**
+ * A string made of others as one piece of text. V8 keeps a concatenation as a tree of its parts (a
+ * tag made of `<`, the prefix, `:`, the name and `>` is five), and a string kept to be written many
+ * times is walked part by part each time the document's text is flattened into the sink: that walk
+ * was most of the encoding (bench/soap-bulk.ts). A string read back from JSON is one flat piece.
+ */
+const flat = (text: string): string => JSON.parse(JSON.stringify(text)) as string;
+
 const TAGS = new Map<string, Tag>();
 /** The tags of an element name, made once. */
 function tag(name: string): Tag {
   let made = TAGS.get(name);
-  if (!made) TAGS.set(name, (made = { name, open: `<${name}>`, close: `</${name}>`, empty: `<${name}/>` }));
+  if (!made) TAGS.set(name, (made = { name: flat(name), open: flat(`<${name}>`), close: flat(`</${name}>`), empty: flat(`<${name}/>`) }));
   return made;
 }
 
@@ -81,7 +89,7 @@ function tagsOf(member: Tagged, prefix: string): MemberTags {
 }
 
 const INDENTS: string[] = [];
-const indentOf = (depth: number) => (INDENTS[depth] ??= `\n${'  '.repeat(depth)}`);
+const indentOf = (depth: number) => (INDENTS[depth] ??= flat(`\n${'  '.repeat(depth)}`));
 
 /** Appends a member's element(s), its value present and not null. */
 type WriteMember = (w: XmlWriter, item: unknown, depth: number) => void;
@@ -95,7 +103,16 @@ interface CompiledMember {
   /** One of an XSD choice: only the first present is written. */
   inChoice: boolean;
   write: WriteMember;
+  /** The element of a plain scalar (text of any value, one element), which compact documents write joined to its neighbours' tags (`joined`). */
+  plain: Tag | undefined;
+  /** Its closing tag joined to the opening tag of the member at each index after it, made when first written. */
+  joins: string[];
+  /** Its closing tag joined to the closing tag of the element it ends (the last one made). */
+  end: { of: Tag | undefined; text: string };
 }
+
+/** A plain scalar: not a list, no form, no narrowed or few values, no object or open content. */
+const plainScalar = (member: MemberPlan) => !member.list && member.form === undefined && member.narrowed === undefined && !fewValues(member) && !member.open && !('child' in member);
 
 /** Compiled members kept on the plan itself, by prefix, like the tags on members. */
 type Compiled = ObjectPlan & { compiled?: Record<string, CompiledMember[]> };
@@ -108,7 +125,26 @@ function compiledOf(plan: Compiled, prefix: string): CompiledMember[] {
     recordModes: member.form?.kind === 'recordModes',
     inChoice: plan.choice?.has(member.key) === true,
     write: memberWriter(member, prefix),
+    plain: plainScalar(member) ? tagsOf(member, prefix).element : undefined,
+    joins: [],
+    end: { of: undefined, text: '' },
   })));
+}
+
+/** `</a><b>` in one piece: the tags between two plain scalars of an element, `a` at `from`, `b` at `to`. */
+function joined(compiled: CompiledMember[], from: number, to: number): string {
+  const joins = compiled[from]!.joins;
+  return (joins[to] ??= flat(compiled[from]!.plain!.close + compiled[to]!.plain!.open));
+}
+
+/** `</a></element>` in one piece: the last plain scalar's closing tag and its element's. */
+function ended(compiled: CompiledMember, element: Tag): string {
+  const end = compiled.end;
+  if (end.of !== element) {
+    end.of = element;
+    end.text = flat(compiled.plain!.close + element.close);
+  }
+  return end.text;
 }
 
 /** How a member's value becomes its element(s): a languages pair, one element, repeated elements, or a wrapped list. */
@@ -147,7 +183,7 @@ function constantScalar(values: ReadonlySet<string> | undefined): WriteElement {
     if (w.pretty) return w.scalar(tag, w.text(item), depth);
     let text = made.get(item);
     if (text === undefined) {
-      text = scalarText(tag, w.text(item), '');
+      text = flat(scalarText(tag, w.text(item), ''));
       // Only the schema's values are kept: anything else may be any text (and say a loss each time).
       if (typeof item === 'boolean' || values?.has(item as string) === true) made.set(item, text);
     }
@@ -182,7 +218,7 @@ export class XmlWriter {
   private sink?: TextSink;
   /** Batches moved to the sink: an element that saw neither one moved nor text written since it opened is empty. */
   private moved = 0;
-  private readonly log = new FindingLog();
+  private readonly log = new FindingLog('own');
   private readonly path: (string | number)[] = [];
 
   /** `prefix`: the service's namespace prefix; `pretty`: indented, for documents people read. */
@@ -267,8 +303,16 @@ export class XmlWriter {
       this.out += indent + (attributes === '' ? element.open : `<${name}${attributes}>`);
       const opened = this.out.length;
       let chosen: string | undefined;
-      for (const compiled of compiledOf(plan, this.prefix)) {
+      const members = compiledOf(plan, this.prefix);
+      // A plain scalar whose closing tag is not yet written (its index, or -1): in a compact document
+      // its closing tag and the next opening one are one piece. The document is a rope of the pieces
+      // written, flattened into the sink a batch at a time, at a cost per piece (bench/soap-bulk.ts).
+      let open = -1;
+      for (let at = 0; at < members.length; at++) {
+        const compiled = members[at]!;
         if (compiled.recordModes) {
+          if (open >= 0) this.out += members[open]!.plain!.close;
+          open = -1;
           this.recordModes(compiled.member, value, depth + 1);
           continue;
         }
@@ -286,11 +330,28 @@ export class XmlWriter {
           chosen = compiled.key;
         }
         this.path.push(compiled.key);
+        if (compiled.plain !== undefined && !this.pretty) {
+          const escaped = this.text(item);
+          this.path.pop();
+          if (escaped !== '') {
+            this.out += open >= 0 ? joined(members, open, at) : compiled.plain.open;
+            this.out += escaped;
+            open = at;
+            continue;
+          }
+          if (open >= 0) this.out += members[open]!.plain!.close;
+          open = -1;
+          this.out += compiled.plain.empty;
+          continue;
+        }
+        if (open >= 0) this.out += members[open]!.plain!.close;
+        open = -1;
         compiled.write(this, item, depth + 1);
         this.path.pop();
       }
       // Nothing moves to the sink unless something was written (see `items`), so `before` is still the text before the element.
-      if (this.out.length === opened && this.moved === moved) this.out = `${before}${indent}<${name}${attributes}/>`;
+      if (open >= 0) this.out += ended(members[open]!, element);
+      else if (this.out.length === opened && this.moved === moved) this.out = `${before}${indent}<${name}${attributes}/>`;
       else this.out += indent + element.close;
     }
     if (Object.keys(value).length !== met) {
