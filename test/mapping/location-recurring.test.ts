@@ -1,6 +1,6 @@
 /**
  * The location mapper keeps what recurs from one location to the next (time zone answers, finding
- * texts, the record's member layout) and checks input in two passes (stop at the first problem, then
+ * paths and messages) and checks input in two passes (stop at the first problem, then
  * all problems of what does not conform). These pin what that must not change: each call answers for
  * its own instant and rules, records keep their member order, and broken input lists every problem.
  */

@@ -53,16 +53,8 @@ export interface OicpEvseData {
   deleted: string[];
 }
 
-/**
- * Everything a location contributes to each of its EVSE records, as a record whose EVSE's own members
- * are still blank (set on every record): each record starts as a copy of it. Copying one object whole
- * is the quickest way to make one; spreading the location's part among the record's other members
- * built each record member by member, the largest cost of the mapper's own code. The blanks hold the
- * members' places, so the records keep their member order.
- */
-type RecordTemplate = EvseDataRecord;
-/** The members each EVSE sets on its record. */
-type EvseMember = 'Plugs' | 'ChargingFacilities' | 'CalibrationLawDataAvailability' | 'AuthenticationModes' | 'PaymentOptions' | 'ValueAddedServices' | 'Accessibility' | 'HotlinePhoneNumber';
+/** Everything a location contributes to each of its EVSE records. */
+type LocationPart = Omit<EvseDataRecord, 'EvseID' | 'Plugs' | 'ChargingFacilities' | 'AuthenticationModes' | 'PaymentOptions' | 'ValueAddedServices' | 'Accessibility' | 'HotlinePhoneNumber' | 'CalibrationLawDataAvailability'>;
 
 export function ocpiLocationToOicp(input: unknown, options: LocationToOicpOptions = {}): Mapped<OicpEvseData | undefined> {
   const log = new FindingLog();
@@ -74,17 +66,18 @@ export function ocpiLocationToOicp(input: unknown, options: LocationToOicpOption
   const operatorDefaults = evseDefaults(rules, operatorId);
   const at = options.at ?? new Date(location.last_updated);
 
-  const template = recordTemplate(location, operatorId, at, operatorDefaults, log);
+  const shared = locationPart(location, operatorId, at, operatorDefaults, log);
   const operatorName = location.operator?.name ?? operatorDefaults.operatorName;
   if (location.operator?.name === undefined) {
     log.defaulted('operator', operatorName === undefined ? 'no operator name; OICP OperatorName set to the OperatorID' : 'no operator; the configured operator name applies');
   }
   const result: OicpEvseData = { OperatorID: operatorId, OperatorName: operatorName ?? operatorId, records: [], deleted: [] };
-  if (template === undefined) return log.result(undefined);
+  if (shared === undefined) return log.result(undefined);
 
+  const ctx: EvseContext = { shared, operatorId, operatorDefaults, rules, refused: checked.refused, evseIds: options.evseIds };
   for (const { item: evse, path } of checked.evses) {
     const evseLog = new FindingLog();
-    const outcome = evseRecord(location, evse, path, { template, operatorId, operatorDefaults, rules, refused: checked.refused, evseIds: options.evseIds ?? {} }, evseLog);
+    const outcome = evseRecord(location, evse, path, ctx, evseLog);
     log.findings.push(...evseLog.findings);
     if (outcome === undefined || evseLog.findings.some((f) => f.kind === 'invalid')) continue;
     if (outcome.deleted) result.deleted.push(outcome.deleted);
@@ -93,7 +86,7 @@ export function ocpiLocationToOicp(input: unknown, options: LocationToOicpOption
   return log.result(result);
 }
 
-function recordTemplate(location: Location, operatorId: string, at: Date, defaults: EvseDefaults, log: FindingLog): RecordTemplate | undefined {
+function locationPart(location: Location, operatorId: string, at: Date, defaults: EvseDefaults, log: FindingLog): LocationPart | undefined {
   const before = log.findings.length;
   const address = log.take(ocpiToOicpAddress(location));
   const timeZone = log.take(ocpiTimeZoneToOicp(location.time_zone, at));
@@ -104,8 +97,7 @@ function recordTemplate(location: Location, operatorId: string, at: Date, defaul
   if (log.findings.slice(before).some((f) => f.kind === 'invalid') || coordinates === undefined) return undefined;
 
   const language = defaults.language ?? DEFAULT_LANGUAGE;
-  const part: Omit<RecordTemplate, EvseMember> = {
-    EvseID: '',
+  const part: LocationPart = {
     ChargingStationNames: location.name === undefined ? [] : [{ lang: language, value: location.name }],
     Address: address,
     GeoCoordinates: coordinates,
@@ -143,40 +135,27 @@ function recordTemplate(location: Location, operatorId: string, at: Date, defaul
     log.loss('coordinates', 'OICP has one position per EVSE: EVSEs with their own coordinates do not carry the location’s');
   }
   log.loss('last_updated', 'timestamps of the location, its EVSEs and connectors are not carried; Hubject stamps records itself');
-  return Object.assign(part, EVSE_BLANKS);
+  return part;
 }
-
-/** The members each EVSE sets on its record, blank, in the records' member order. */
-const EVSE_BLANKS: Pick<RecordTemplate, EvseMember> = {
-  Plugs: [],
-  ChargingFacilities: [],
-  CalibrationLawDataAvailability: 'Not Available',
-  AuthenticationModes: [],
-  PaymentOptions: [],
-  ValueAddedServices: [],
-  Accessibility: 'Restricted access',
-  HotlinePhoneNumber: '',
-};
 
 const calibrationMessage = recurringText(
   (configured: EvseDefaults['calibrationLawDataAvailability']) =>
     `OCPI does not say where calibration law (Eichrecht) data is; CalibrationLawDataAvailability "${configured ?? 'Not Available'}"${configured ? ' from the operator defaults' : ' assumed'}`,
 );
-
 const restrictionLoss = recurringText((restriction: string) => `OICP has no parking restriction ${restriction}`);
 
 interface EvseContext {
-  template: RecordTemplate;
+  shared: LocationPart;
   operatorId: string;
   /** The operator's defaults; an EVSE's own are these unless the rules have EVSE overrides. */
   operatorDefaults: EvseDefaults;
   rules: MappingRules;
   refused: readonly string[];
-  evseIds: Readonly<Record<string, string>>;
+  evseIds: Readonly<Record<string, string>> | undefined;
 }
 
 function evseRecord(location: Location, evse: Evse, path: string, ctx: EvseContext, log: FindingLog): { record?: EvseDataRecord; deleted?: string } | undefined {
-  const evseId = log.take(ocpiEvseIdOf(evse, ctx.evseIds[evse.uid], path));
+  const evseId = log.take(ocpiEvseIdOf(evse, ctx.evseIds?.[evse.uid], path));
   if (evseId === undefined) return undefined;
   const idPath = recurringPath(path, 'evse_id');
   const owner = operatorOfEvseId(evseId)!;
@@ -200,20 +179,23 @@ function evseRecord(location: Location, evse: Evse, path: string, ctx: EvseConte
   });
   if (defaults.hotlinePhoneNumber === undefined) log.invalid(path, 'OICP needs a HotlinePhoneNumber, OCPI has none, and no operator default is configured');
   else log.defaulted(path, 'HotlinePhoneNumber from the operator defaults');
+  const calibration = defaults.calibrationLawDataAvailability ?? 'Not Available';
   log.defaulted(path, calibrationMessage(defaults.calibrationLawDataAvailability));
 
-  const record: EvseDataRecord = { ...ctx.template };
-  record.EvseID = evseId;
-  // The location's Address object unless the EVSE adds its floor, as the records share the location's other parts.
-  if (evse.floor_level !== undefined) record.Address = { ...record.Address, Floor: evse.floor_level };
-  record.Plugs = Plugs;
-  record.ChargingFacilities = ChargingFacilities;
-  record.CalibrationLawDataAvailability = defaults.calibrationLawDataAvailability ?? 'Not Available';
-  record.AuthenticationModes = access.AuthenticationModes;
-  record.PaymentOptions = access.PaymentOptions;
-  record.ValueAddedServices = access.ValueAddedServices;
-  record.Accessibility = place.Accessibility ?? 'Restricted access';
-  record.HotlinePhoneNumber = defaults.hotlinePhoneNumber ?? '';
+  const record: EvseDataRecord = {
+    EvseID: evseId,
+    ...ctx.shared,
+    // The location's Address object unless the EVSE adds its floor, as the records share the location's other parts.
+    Address: evse.floor_level === undefined ? ctx.shared.Address : { ...ctx.shared.Address, Floor: evse.floor_level },
+    Plugs,
+    ChargingFacilities,
+    CalibrationLawDataAvailability: calibration,
+    AuthenticationModes: access.AuthenticationModes,
+    PaymentOptions: access.PaymentOptions,
+    ValueAddedServices: access.ValueAddedServices,
+    Accessibility: place.Accessibility ?? 'Restricted access',
+    HotlinePhoneNumber: defaults.hotlinePhoneNumber ?? '',
+  };
   if (place.AccessibilityLocation) record.AccessibilityLocation = place.AccessibilityLocation;
   if (evse.coordinates) {
     const geo = log.take(ocpiToOicpCoordinates(evse.coordinates, recurringPath(path, 'coordinates')));
