@@ -87,6 +87,15 @@ describe('location mapper: what recurs is answered per call', () => {
     expect(record.GeoCoordinates).toEqual({ DecimalDegree: { Latitude: '52.520001', Longitude: '13.405001' } });
   });
 
+  it('gives each record the floor of its own EVSE, and none to an EVSE without one', () => {
+    const evse = { ...berlin.evses[0]!, floor_level: undefined };
+    const floors = ['1', undefined, '2', '1'];
+    const onFloors = { ...berlin, evses: floors.map((floor, i) => ({ ...evse, uid: `F${i}`, evse_id: `DE*ABC*EF${i}`, ...(floor !== undefined && { floor_level: floor }) })) };
+    const records = ocpiLocationToOicp(onFloors, { rules: RULES, at: WINTER }).value!.records;
+    expect(records.map((r) => r.Address.Floor)).toEqual(floors);
+    expect(records[0]!.Address).toEqual({ ...records[1]!.Address, Floor: '1' });
+  });
+
   it('lists every problem of a location that does not conform, not only the first', () => {
     const broken = { ...berlin, party_id: 'TOO LONG', evses: [{ ...berlin.evses[0]!, status: 'BROKEN' }, berlin.evses[1]!] };
     const invalid = ocpiLocationToOicp(broken, { rules: RULES, at: WINTER }).findings.filter((f) => f.kind === 'invalid');

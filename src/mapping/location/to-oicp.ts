@@ -74,7 +74,7 @@ export function ocpiLocationToOicp(input: unknown, options: LocationToOicpOption
   const result: OicpEvseData = { OperatorID: operatorId, OperatorName: operatorName ?? operatorId, records: [], deleted: [] };
   if (shared === undefined) return log.result(undefined);
 
-  const ctx: EvseContext = { shared, operatorId, operatorDefaults, rules, refused: checked.refused, evseIds: options.evseIds };
+  const ctx: EvseContext = { shared, operatorId, operatorDefaults, rules, refused: checked.refused, evseIds: options.evseIds, floors: new Map() };
   for (const { item: evse, path } of checked.evses) {
     const evseLog = new FindingLog();
     const outcome = evseRecord(location, evse, path, ctx, evseLog);
@@ -152,6 +152,17 @@ interface EvseContext {
   rules: MappingRules;
   refused: readonly string[];
   evseIds: Readonly<Record<string, string>> | undefined;
+  /** The location's Address with each floor its EVSEs name, made once: records share it as they share the Address. */
+  floors: Map<string, EvseDataRecord['Address']>;
+}
+
+function addressOnFloor(ctx: EvseContext, floor: string): EvseDataRecord['Address'] {
+  let address = ctx.floors.get(floor);
+  if (address === undefined) {
+    address = { ...ctx.shared.Address, Floor: floor };
+    ctx.floors.set(floor, address);
+  }
+  return address;
 }
 
 function evseRecord(location: Location, evse: Evse, path: string, ctx: EvseContext, log: FindingLog): { record?: EvseDataRecord; deleted?: string } | undefined {
@@ -186,7 +197,7 @@ function evseRecord(location: Location, evse: Evse, path: string, ctx: EvseConte
     EvseID: evseId,
     ...ctx.shared,
     // The location's Address object unless the EVSE adds its floor, as the records share the location's other parts.
-    Address: evse.floor_level === undefined ? ctx.shared.Address : { ...ctx.shared.Address, Floor: evse.floor_level },
+    Address: evse.floor_level === undefined ? ctx.shared.Address : addressOnFloor(ctx, evse.floor_level),
     Plugs,
     ChargingFacilities,
     CalibrationLawDataAvailability: calibration,
