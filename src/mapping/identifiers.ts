@@ -102,9 +102,11 @@ export function operatorOfEvseId(evseId: string): string | undefined {
 }
 
 /** Whether two OperatorIDs name the same operator, whatever their separators and letter case. */
+const canonicalOperator = (id: string) => id.replace(/[*+]/g, '').toUpperCase();
+
 export function sameOperator(a: string, b: string): boolean {
-  const canonical = (id: string) => id.replace(/[*+]/g, '').toUpperCase();
-  return canonical(a) === canonical(b);
+  // Mostly asked of an id and itself (an EVSE's operator and the location's), which needs no rewriting.
+  return a === b || canonicalOperator(a) === canonicalOperator(b);
 }
 
 /** Whether two party ids of one kind are the same: operators whatever their separators, providers as written but for case. */
@@ -125,10 +127,9 @@ export function isEvseOf(evseId: string, operatorId: string): boolean {
 export function ocpiEvseIdOf(evse: { uid: string; evse_id?: string | null }, correlated: string | undefined, path = ''): Mapped<string | undefined> {
   const log = new FindingLog();
   const evseId = correlated ?? hubjectEvseIdOf(evse);
-  const at = childPath(path, 'evse_id');
-  if (evseId === undefined) log.invalid(at, `EVSE ${evse.uid} has no evse_id and no correlated EvseID; OICP requires one`);
+  if (evseId === undefined) log.invalid(childPath(path, 'evse_id'), `EVSE ${evse.uid} has no evse_id and no correlated EvseID; OICP requires one`);
   else if (isEvseId(evseId)) return log.result(evseId);
-  else log.invalid(at, `${JSON.stringify(evseId)} is not an OICP EvseID (ISO or DIN form)`);
+  else log.invalid(childPath(path, 'evse_id'), `${JSON.stringify(evseId)} is not an OICP EvseID (ISO or DIN form)`);
   return log.result(undefined);
 }
 

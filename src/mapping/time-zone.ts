@@ -51,22 +51,32 @@ function seasonsOf(zone: string, year: number): readonly (string | undefined)[] 
   return seasons;
 }
 
+/**
+ * The last answer per zone: a sync maps its locations at one instant, so the next location in a zone
+ * asks the same, and formatting the offset (Intl) was still the largest single cost of a location.
+ */
+const lastAnswers = new LRUCache<string, { time: number; offset: string; message: string }>({ max: 1_000 });
+
 export function ocpiTimeZoneToOicp(zone: string, at: Date, path = 'time_zone'): Mapped<string | undefined> {
   const log = new FindingLog();
-  const offset = utcOffset(zone, at);
-  if (offset === undefined) {
-    log.invalid(path, `${JSON.stringify(zone)} is not an IANA time zone`);
-    return log.result(undefined);
-  }
-  const [winter, summer] = seasonsOf(zone, at.getUTCFullYear());
-  const seasonal = winter !== summer;
-  log.loss(
-    path,
-    seasonal
+  const time = at.getTime();
+  let answer = lastAnswers.get(zone);
+  if (answer?.time !== time) {
+    const offset = utcOffset(zone, at);
+    if (offset === undefined) {
+      log.invalid(path, `${JSON.stringify(zone)} is not an IANA time zone`);
+      return log.result(undefined);
+    }
+    const [winter, summer] = seasonsOf(zone, at.getUTCFullYear());
+    const seasonal = winter !== summer;
+    const message = seasonal
       ? `OICP holds a fixed offset: ${zone} is sent as ${offset} (in force at ${at.toISOString()}); daylight saving time is not carried`
-      : `OICP holds a fixed offset: ${zone} is sent as ${offset}; the zone name is not carried`,
-  );
-  return log.result(offset);
+      : `OICP holds a fixed offset: ${zone} is sent as ${offset}; the zone name is not carried`;
+    answer = { time, offset, message };
+    lastAnswers.set(zone, answer);
+  }
+  log.loss(path, answer.message);
+  return log.result(answer.offset);
 }
 
 // geo-tz keeps every polygon it reads in memory by default (300 MB for Europe, measured); read from

@@ -19,13 +19,14 @@ import { ocpiToOicpFacility } from '../charging-facility';
 import { ocpiToOicpCoordinates } from '../coordinates';
 import { ocpiEnergyMixToOicp } from '../energy-mix';
 import { ocpiToOicpStatus } from '../evse-status';
-import { childPath, FindingLog, type Mapped } from '../../core/findings';
+import { FindingLog, type Mapped } from '../../core/findings';
 import { ocpiEvseIdOf, operatorOfEvseId, partyToOperatorId, sameOperator } from '../identifiers';
 import { ocpiHoursToOicp } from '../opening-times';
 import { ocpiToOicpPlug, type OicpPlug } from '../plug';
 import { DEFAULT_LANGUAGE, evseDefaults, NO_RULES, type EvseDefaults, type MappingRules } from '../rules';
 import { sameJson } from '../same-json';
 import { ocpiTimeZoneToOicp } from '../time-zone';
+import { recurringPath, recurringText } from '../recurring-text';
 
 const POOL_SUFFIX = /^[A-Za-z0-9*]{1,30}$/;
 const ISO_OPERATOR = /^[A-Za-z]{2}\*?[A-Za-z0-9]{3}$/;
@@ -73,9 +74,10 @@ export function ocpiLocationToOicp(input: unknown, options: LocationToOicpOption
   const result: OicpEvseData = { OperatorID: operatorId, OperatorName: operatorName ?? operatorId, records: [], deleted: [] };
   if (shared === undefined) return log.result(undefined);
 
+  const ctx: EvseContext = { shared, operatorId, operatorDefaults, rules, refused: checked.refused, evseIds: options.evseIds, floors: new Map() };
   for (const { item: evse, path } of checked.evses) {
     const evseLog = new FindingLog();
-    const outcome = evseRecord(location, evse, path, { shared, operatorId, rules, refused: checked.refused, evseIds: options.evseIds ?? {} }, evseLog);
+    const outcome = evseRecord(location, evse, path, ctx, evseLog);
     log.findings.push(...evseLog.findings);
     if (outcome === undefined || evseLog.findings.some((f) => f.kind === 'invalid')) continue;
     if (outcome.deleted) result.deleted.push(outcome.deleted);
@@ -136,47 +138,66 @@ function locationPart(location: Location, operatorId: string, at: Date, defaults
   return part;
 }
 
+const calibrationMessage = recurringText(
+  (configured: EvseDefaults['calibrationLawDataAvailability']) =>
+    `OCPI does not say where calibration law (Eichrecht) data is; CalibrationLawDataAvailability "${configured ?? 'Not Available'}"${configured ? ' from the operator defaults' : ' assumed'}`,
+);
+const restrictionLoss = recurringText((restriction: string) => `OICP has no parking restriction ${restriction}`);
+
 interface EvseContext {
   shared: LocationPart;
   operatorId: string;
+  /** The operator's defaults; an EVSE's own are these unless the rules have EVSE overrides. */
+  operatorDefaults: EvseDefaults;
   rules: MappingRules;
   refused: readonly string[];
-  evseIds: Readonly<Record<string, string>>;
+  evseIds: Readonly<Record<string, string>> | undefined;
+  /** The location's Address with each floor its EVSEs name, made once: records share it as they share the Address. */
+  floors: Map<string, EvseDataRecord['Address']>;
+}
+
+function addressOnFloor(ctx: EvseContext, floor: string): EvseDataRecord['Address'] {
+  let address = ctx.floors.get(floor);
+  if (address === undefined) {
+    address = { ...ctx.shared.Address, Floor: floor };
+    ctx.floors.set(floor, address);
+  }
+  return address;
 }
 
 function evseRecord(location: Location, evse: Evse, path: string, ctx: EvseContext, log: FindingLog): { record?: EvseDataRecord; deleted?: string } | undefined {
-  const evseId = log.take(ocpiEvseIdOf(evse, ctx.evseIds[evse.uid], path));
+  const evseId = log.take(ocpiEvseIdOf(evse, ctx.evseIds?.[evse.uid], path));
   if (evseId === undefined) return undefined;
-  const idPath = childPath(path, 'evse_id');
+  const idPath = recurringPath(path, 'evse_id');
   const owner = operatorOfEvseId(evseId)!;
   if (!sameOperator(owner, ctx.operatorId)) return void log.invalid(idPath, `${evseId} belongs to operator ${owner}, not ${ctx.operatorId}; Hubject refuses it (018)`);
 
   const status = ocpiToOicpStatus(evse.status, ctx.rules.status);
-  const statusPath = childPath(path, 'status');
+  const statusPath = recurringPath(path, 'status');
   if (status.outcome === 'delete') return { deleted: evseId };
   if (status.outcome === 'withhold') return void log.loss(statusPath, `${evse.status}: ${status.reason}`);
   log.loss(statusPath, 'the status is not part of EVSE data; it travels in EVSE status records (PushEvseStatus)');
 
-  const defaults = evseDefaults(ctx.rules, ctx.operatorId, evseId);
+  const defaults = ctx.rules.evses.length === 0 ? ctx.operatorDefaults : evseDefaults(ctx.rules, ctx.operatorId, evseId);
   const { Plugs, ChargingFacilities } = plugsAndFacilities(evse, path, ctx, log);
-  if (Plugs.length === 0) return void log.loss(childPath(path, 'connectors'), 'no connector has an OICP plug; the EVSE is not carried');
-  const access = log.take(ocpiCapabilitiesToOicp(evse.capabilities, childPath(path, 'capabilities'), defaults));
+  if (Plugs.length === 0) return void log.loss(recurringPath(path, 'connectors'), 'no connector has an OICP plug; the EVSE is not carried');
+  const access = log.take(ocpiCapabilitiesToOicp(evse.capabilities, recurringPath(path, 'capabilities'), defaults));
   const place = log.take(
     ocpiToOicpAccess({ parking_type: location.parking_type, publish: location.publish, parking_restrictions: evse.parking_restrictions }, defaults.accessibility, { location: '', evse: path }),
   );
   (evse.parking_restrictions ?? []).forEach((restriction, i) => {
-    if (restriction !== 'CUSTOMERS') log.loss(childPath(childPath(path, 'parking_restrictions'), i), `OICP has no parking restriction ${restriction}`);
+    if (restriction !== 'CUSTOMERS') log.loss(recurringPath(recurringPath(path, 'parking_restrictions'), i), restrictionLoss(restriction));
   });
   if (defaults.hotlinePhoneNumber === undefined) log.invalid(path, 'OICP needs a HotlinePhoneNumber, OCPI has none, and no operator default is configured');
   else log.defaulted(path, 'HotlinePhoneNumber from the operator defaults');
   const calibration = defaults.calibrationLawDataAvailability ?? 'Not Available';
-  log.defaulted(path, `OCPI does not say where calibration law (Eichrecht) data is; CalibrationLawDataAvailability "${calibration}"${defaults.calibrationLawDataAvailability ? ' from the operator defaults' : ' assumed'}`);
+  log.defaulted(path, calibrationMessage(defaults.calibrationLawDataAvailability));
 
   const record: EvseDataRecord = {
     EvseID: evseId,
     ...ctx.shared,
     // The location's Address object unless the EVSE adds its floor, as the records share the location's other parts.
-    Address: evse.floor_level === undefined ? ctx.shared.Address : { ...ctx.shared.Address, Floor: evse.floor_level },
+    Address: evse.floor_level === undefined ? ctx.shared.Address : addressOnFloor(ctx, evse.floor_level),
     Plugs,
     ChargingFacilities,
     CalibrationLawDataAvailability: calibration,
@@ -188,32 +209,32 @@ function evseRecord(location: Location, evse: Evse, path: string, ctx: EvseConte
   };
   if (place.AccessibilityLocation) record.AccessibilityLocation = place.AccessibilityLocation;
   if (evse.coordinates) {
-    const geo = log.take(ocpiToOicpCoordinates(evse.coordinates, childPath(path, 'coordinates')));
+    const geo = log.take(ocpiToOicpCoordinates(evse.coordinates, recurringPath(path, 'coordinates')));
     if (geo) record.GeoCoordinates = geo;
   }
   const directions = toInfoText(evse.directions);
   if (directions) record.AdditionalInfo = directions;
   const image = evse.images?.[0] ?? location.images?.[0];
   if (image) record.ChargingStationImage = image.url;
-  if ((evse.images ?? []).length > 1) log.loss(childPath(path, 'images'), 'OICP holds one image per EVSE; only the first is carried');
-  if (evse.status_schedule) log.loss(childPath(path, 'status_schedule'), 'OICP has no status schedule');
-  if (evse.physical_reference !== undefined) log.loss(childPath(path, 'physical_reference'), 'OICP has no field for the reference printed on the EVSE');
-  if (evse.uid !== evseId) log.loss(childPath(path, 'uid'), `the EVSE uid is not carried; it is read back as the EvseID unless the caller keeps the correlation`);
+  if ((evse.images ?? []).length > 1) log.loss(recurringPath(path, 'images'), 'OICP holds one image per EVSE; only the first is carried');
+  if (evse.status_schedule) log.loss(recurringPath(path, 'status_schedule'), 'OICP has no status schedule');
+  if (evse.physical_reference !== undefined) log.loss(recurringPath(path, 'physical_reference'), 'OICP has no field for the reference printed on the EVSE');
+  if (evse.uid !== evseId) log.loss(recurringPath(path, 'uid'), `the EVSE uid is not carried; it is read back as the EvseID unless the caller keeps the correlation`);
   return { record };
 }
 
 /** Plugs and facilities in connector order; the facility list collapses to one when all are equal. */
 function plugsAndFacilities(evse: Evse, path: string, ctx: EvseContext, log: FindingLog): { Plugs: OicpPlug[]; ChargingFacilities: ChargingFacility[] } {
   const pairs: { plug: OicpPlug; facility: ChargingFacility }[] = [];
-  for (const { item: connector, path: at } of soundItems(ctx.refused, evse.connectors, childPath(path, 'connectors'))) {
+  for (const { item: connector, path: at } of soundItems(ctx.refused, evse.connectors, recurringPath(path, 'connectors'))) {
     const plug = connectorPlug(connector, at, ctx.rules, log);
     if (plug === undefined) continue;
     const facility = log.take(ocpiToOicpFacility(connector, at));
     if (pairs.some((p) => p.plug === plug && sameJson(p.facility, facility))) log.loss(at, 'OICP lists plug types, not connectors: this connector repeats an earlier one and is not carried separately');
     else pairs.push({ plug, facility });
-    if (connector.id !== String(pairs.length)) log.loss(childPath(at, 'id'), 'connector ids are not carried; they are read back as 1, 2, ...');
-    if ((connector.tariff_ids ?? []).length > 0) log.loss(childPath(at, 'tariff_ids'), 'tariffs travel in EVSE pricing (PushEVSEPricing), not in EVSE data');
-    if (connector.terms_and_conditions !== undefined) log.loss(childPath(at, 'terms_and_conditions'), 'OICP has no terms and conditions URL');
+    if (connector.id !== String(pairs.length)) log.loss(recurringPath(at, 'id'), 'connector ids are not carried; they are read back as 1, 2, ...');
+    if ((connector.tariff_ids ?? []).length > 0) log.loss(recurringPath(at, 'tariff_ids'), 'tariffs travel in EVSE pricing (PushEVSEPricing), not in EVSE data');
+    if (connector.terms_and_conditions !== undefined) log.loss(recurringPath(at, 'terms_and_conditions'), 'OICP has no terms and conditions URL');
   }
   const facilities = pairs.map((p) => p.facility);
   const allEqual = facilities.every((f) => sameJson(f, facilities[0]));
@@ -223,11 +244,11 @@ function plugsAndFacilities(evse: Evse, path: string, ctx: EvseContext, log: Fin
 function connectorPlug(connector: Connector, path: string, rules: MappingRules, log: FindingLog): OicpPlug | undefined {
   const override = rules.plugs.find((rule) => rule.standard === connector.standard && (rule.format === undefined || rule.format === connector.format));
   if (override) {
-    log.defaulted(childPath(path, 'standard'), `plug "${override.plug}" from the mapping rules`);
+    log.defaulted(recurringPath(path, 'standard'), `plug "${override.plug}" from the mapping rules`);
     return override.plug;
   }
   const mapped = ocpiToOicpPlug(connector.standard, connector.format);
-  if (mapped.outcome === 'unmapped') return void log.loss(childPath(path, 'standard'), `${mapped.reason}; the connector is not carried`);
-  if (mapped.loss) log.loss(childPath(path, 'format'), mapped.loss);
+  if (mapped.outcome === 'unmapped') return void log.loss(recurringPath(path, 'standard'), `${mapped.reason}; the connector is not carried`);
+  if (mapped.loss) log.loss(recurringPath(path, 'format'), mapped.loss);
   return mapped.plug;
 }
