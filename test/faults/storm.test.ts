@@ -220,15 +220,18 @@ for (const scenario of SCENARIOS) {
       await hub.clearRecords();
       await hub.setFaults({ failureRate: 0.2, holdRate: 0.05, holdMs: CLIENT_TIMEOUT_MS + 1_000, holdMode: 'answer-late', operations: ['ChargeDetailRecord', 'PushEvseStatus', 'PushEvseData'] });
       storming = true;
-      // A kill every 2.5-4 s whatever the restarts are doing (an instance may be killed again while it starts).
+      // An instance is killed after it has served 2.5-4 s since it was last (re)started. Counted from
+      // the restart's end, not from the kill: restarts take seconds on a loaded machine (CI runs the
+      // suites side by side), and a kill every 2.5-4 s from the last one then found the only instance
+      // just up, or still starting, so it served almost never and the test measured the machine.
       const restarts = new Map<number, Promise<void>>();
       killer = (async () => {
         while (storming) {
-          await sleep(2_500 + random() * 1_500);
-          if (!storming) break;
           const index = Math.floor(random() * instances.length);
           const instance = instances[index]!;
           await restarts.get(index)?.catch(() => undefined);
+          await sleep(2_500 + random() * 1_500);
+          if (!storming) break;
           instance.child!.process.kill('SIGKILL');
           await instance.child!.exited;
           kills.push(Date.now());
