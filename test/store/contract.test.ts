@@ -574,6 +574,22 @@ for (const backend of BACKENDS) {
         expect(await store.outbox.depth()).toEqual({ pending: 1, dead: 0 });
       });
 
+      it('writes nothing while the pair it requires is not stored, then stores; a stored record is known whatever it requires', async () => {
+        const requiring = { ...write('C1', 'S1'), requires: { kind: 'authorization', ocpiId: 'S1', oicpId: 'S1' } };
+        expect(await store.acceptOnce(requiring)).toEqual({ outcome: 'unmet' });
+        await store.correlations.put({ kind: 'authorization', ocpiId: 'S1', oicpId: 'S-other', attrs: {} });
+        expect(await store.acceptOnce(requiring)).toEqual({ outcome: 'unmet' });
+        expect(await store.objects.get('cdrs', 'NL*SIM', 'C1')).toBeUndefined();
+        expect(await store.correlations.byOicp('cdr', 'S1')).toBeUndefined();
+        expect(await store.outbox.depth()).toEqual({ pending: 0, dead: 0 });
+
+        await store.correlations.put({ kind: 'authorization', ocpiId: 'S1', oicpId: 'S1', attrs: {} });
+        expect(await store.acceptOnce(requiring)).toEqual({ outcome: 'stored', outboxId: expect.any(Number) });
+        const unrequited = { ...requiring, requires: { kind: 'authorization', ocpiId: 'S-gone', oicpId: 'S-gone' } };
+        expect(await store.acceptOnce(unrequited)).toEqual({ outcome: 'known', body: { id: 'C1', last_updated: '2026-01-01T10:00:00Z' } });
+        expect(await store.outbox.depth()).toEqual({ pending: 1, dead: 0 });
+      });
+
       it('stores a record offered twice at the same moment once', async () => {
         const answers = await Promise.all([store.acceptOnce(write('C1', 'S1')), store.acceptOnce(write('C1', 'S1'))]);
         expect(answers.map((a) => a.outcome).sort()).toEqual(['known', 'stored']);
