@@ -7,6 +7,7 @@
  * many in flight as the bridge's outbox allows.
  */
 import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { parseConfig } from '../src/config/load';
 import { ocpiCdrToOicp } from '../src/mapping/cdr';
@@ -148,4 +149,29 @@ export async function cdrDeliveryBenchmark(opts: BenchOptions): Promise<BenchRow
       met: postgres >= 150 && postgres >= sqlite,
     },
   ];
+}
+
+/**
+ * `tsx bench/cdr-delivery.ts [--store sqlite|postgres|floor]... [--count N]`: chosen paths only (default
+ * all three, 2,000 CDRs), in the order given, for before/after runs of one store; BENCH_VERBOSE=1 adds
+ * the CPU per CDR.
+ */
+if (require.main === module) {
+  const { values } = parseArgs({ options: { store: { type: 'string', multiple: true }, count: { type: 'string', default: '2000' } } });
+  const count = Number(values.count);
+  const runs: Record<string, () => Promise<number>> = {
+    floor: () => straightToHub(count),
+    sqlite: () => throughBridge(undefined, count),
+    postgres: () => withPostgresSchema((store) => throughBridge(store, count)),
+  };
+  void (async () => {
+    for (const name of values.store ?? Object.keys(runs)) {
+      const run = runs[name];
+      if (!run) throw new Error(`--store takes ${Object.keys(runs).join(', ')}, got ${name}`);
+      console.log(`${name}: ${Math.round(await run())} CDRs/s (${count})`);
+    }
+  })().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
 }

@@ -5,11 +5,14 @@
  */
 // Deliberate deviations from the specifications here, each explained and tested in its registry: token-either-encoding (src/ocpi/errata.ts).
 import type { NextFunction, Request, Response } from 'express';
-import type { PartyRepository, TokenRepository } from '../store/credentials';
+import type { OcpiParty, TokenRepository } from '../store/credentials';
 import type { OcpiModule } from './endpoints';
 import type { Caller, RouteKit } from './route-kit';
 import { roleOf, type OcpiPartyRole } from './wire/credentials';
 import { OcpiError, presentedTokens } from './wire/transport';
+
+/** Where `authenticate` leaves the token's party as read with the token, for `registeredPeer` to check. */
+const HOLDER = 'tokenHolder';
 
 /** The caller's token, verified; refuses with 401 before any OCPI logic runs. */
 export function authenticate(tokens: TokenRepository) {
@@ -18,7 +21,8 @@ export function authenticate(tokens: TokenRepository) {
       for (const token of presentedTokens(req.get('authorization'))) {
         const known = await tokens.verify(token);
         if (known) {
-          res.locals.caller = { ...known, token } satisfies Caller;
+          res.locals.caller = { party: known.party, purpose: known.purpose, token } satisfies Caller;
+          res.locals[HOLDER] = known.holder;
           next();
           return;
         }
@@ -30,21 +34,23 @@ export function authenticate(tokens: TokenRepository) {
   };
 }
 
-/** Modules take only a registered peer's access token, in the version it registered. */
-export function registeredPeer(module: OcpiModule, kit: RouteKit, parties: PartyRepository, ourRoles: readonly OcpiPartyRole[]) {
+/** Modules take only a registered peer's access token, in the version it registered (the party as read with the token). */
+export function registeredPeer(module: OcpiModule, kit: RouteKit, ourRoles: readonly OcpiPartyRole[]) {
   return (req: Request, res: Response, next: NextFunction) => {
-    Promise.resolve()
-      .then(async () => {
-        const version = kit.versionOf(req);
-        if (!module.versions.includes(version)) throw new OcpiError(2000, `no ${module.identifier} module in OCPI ${version}`, 404);
-        if (kit.caller(res).purpose !== 'access') throw new OcpiError(2000, 'a registration token opens only versions and credentials', 401);
-        const party = await parties.get(kit.caller(res).party);
-        if (party?.state !== 'registered') throw new OcpiError(2000, 'not registered', 401);
-        if (party.version !== version) throw new OcpiError(3002, `registered in OCPI ${party.version ?? '?'}; use that version's endpoints`, 404);
-        res.locals.party = party;
-        if (version === '2.2.1') routingHeaders(req, res, party.roles, ourRoles);
-      })
-      .then(() => next(), next);
+    try {
+      const version = kit.versionOf(req);
+      if (!module.versions.includes(version)) throw new OcpiError(2000, `no ${module.identifier} module in OCPI ${version}`, 404);
+      if (kit.caller(res).purpose !== 'access') throw new OcpiError(2000, 'a registration token opens only versions and credentials', 401);
+      const party = res.locals[HOLDER] as OcpiParty;
+      if (party.state !== 'registered') throw new OcpiError(2000, 'not registered', 401);
+      if (party.version !== version) throw new OcpiError(3002, `registered in OCPI ${party.version ?? '?'}; use that version's endpoints`, 404);
+      res.locals.party = party;
+      if (version === '2.2.1') routingHeaders(req, res, party.roles, ourRoles);
+    } catch (err) {
+      next(err);
+      return;
+    }
+    next();
   };
 }
 

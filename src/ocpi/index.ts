@@ -72,7 +72,7 @@ export function ocpiSide({ ocpi, bodyLimit, store, logger, publicUrl, modules, n
     tokenOverlapMs: ocpi.tokenOverlapSeconds * 1000,
     now,
   });
-  const router = ocpiRouter({ registration, tokens: store.tokens, parties: store.parties, roles: ourRoles(ocpi), modules, publicUrl, versions: ocpi.versions, bodyLimit, logger, now: now && (() => new Date(now())) });
+  const router = ocpiRouter({ registration, tokens: store.tokens, roles: ourRoles(ocpi), modules, publicUrl, versions: ocpi.versions, bodyLimit, logger, now: now && (() => new Date(now())) });
   return { registration, router };
 }
 

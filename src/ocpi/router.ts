@@ -6,7 +6,7 @@
 import express, { type Router } from 'express';
 import { jsonBody } from '../http/json-body';
 import type { Logger } from '../observability/logger';
-import type { PartyRepository, TokenRepository } from '../store/credentials';
+import type { TokenRepository } from '../store/credentials';
 import { authenticate, registeredPeer } from './authentication';
 import { credentialsRoutes, versionsRoutes } from './configuration-routes';
 import { OCPI_BASE_PATH, type OcpiModule } from './endpoints';
@@ -19,7 +19,6 @@ import { OcpiError, type OcpiVersion } from './wire/transport';
 interface OcpiRouterOptions {
   registration: Registration;
   tokens: TokenRepository;
-  parties: PartyRepository;
   /** Who we are (the routing headers of 2.2.1 answers name our first role). */
   roles: readonly OcpiPartyRole[];
   /** The functional modules served; the flows provide them. */
@@ -42,7 +41,7 @@ export function ocpiRouter(options: OcpiRouterOptions): Router {
   versionsRoutes(router, kit, options.versions, options.publicUrl, modules);
   credentialsRoutes(router, kit, options.registration);
   for (const module of modules) {
-    router.use(`${OCPI_BASE_PATH}/:version/${module.identifier}`, registeredPeer(module, kit, options.parties, options.roles), module.router);
+    router.use(`${OCPI_BASE_PATH}/:version/${module.identifier}`, registeredPeer(module, kit, options.roles), module.router);
   }
   router.use(OCPI_BASE_PATH, (req, _res, next) => next(new OcpiError(2000, `no such OCPI endpoint: ${req.method} ${req.originalUrl.split('?')[0]}`, 404)));
   router.use(ocpiErrors(options.logger, now));

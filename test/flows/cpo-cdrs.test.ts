@@ -68,6 +68,9 @@ describe.each(['rest-2.3', 'soap-2.2'] as const)('CPO CDRs over %s', (protocol) 
     const refused = await peer.postCdr({ ...official, id: 'CDR-Y', country_code: 'NL', party_id: 'SIM', authorization_reference: unknown });
     expect(refused).toMatchObject({ ok: false, failure: { kind: 'ocpi', statusCode: 2001, message: expect.stringContaining(`authorization_reference ${unknown} names no authorization`) } });
     expect(await scene.bridge.store.objects.get('cdrs', 'NL*SIM', 'CDR-Y')).toBeUndefined();
+    // One that would not map either (no OICP EvseID): the authorization is the reason given.
+    const unmappable = await peer.postCdr({ ...official, id: 'CDR-Z', country_code: 'NL', party_id: 'SIM', authorization_reference: unknown, cdr_location: { ...official.cdr_location, evse_id: 'EVSE 3' } });
+    expect(unmappable).toMatchObject({ ok: false, failure: { kind: 'ocpi', statusCode: 2001, message: expect.stringContaining(`authorization_reference ${unknown} names no authorization`) } });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(cdrsAtHub().filter((c) => c.SessionID === unknown)).toEqual([]);
   });

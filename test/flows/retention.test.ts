@@ -66,7 +66,7 @@ for (const backend of BACKENDS) {
       expect(await job.run()).toEqual({ purged: 3 });
       expect(await store.correlations.byOcpi('authorization', 'old-authorization')).toBeUndefined();
       expect(await store.correlations.byOcpi('notified-session', 'old-notified-session')).toBeDefined();
-      expect(await store.tokens.verify('current')).toEqual({ party: 'backend', purpose: 'access' });
+      expect(await store.tokens.verify('current')).toMatchObject({ party: 'backend', purpose: 'access' });
 
       clock.advance(60 * DAY);
       expect(await job.run()).toEqual({ purged: RETENTION_RULES.length - 3 });

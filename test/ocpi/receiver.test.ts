@@ -142,6 +142,15 @@ describe('OCPI 2.2.1 Receiver interfaces', () => {
     expect((await call(w, 'get', '/NL/SIM/X', undefined, 'unknown')).status).toBe(401);
     const tokenA = await call(w, 'get', '/NL/SIM/X', undefined, await w.offer('newcomer'));
     expect([tokenA.status, tokenA.body.status_message]).toEqual([401, 'a registration token opens only versions and credentials']);
+    // An access token of a party not (yet) registered, read with its party in one statement.
+    await w.bridgeStore.tokens.issue({ party: 'newcomer', purpose: 'access', token: 'newcomer-access' });
+    const unregistered = await call(w, 'get', '/NL/SIM/X', undefined, 'newcomer-access');
+    expect([unregistered.status, unregistered.body.status_message]).toEqual([401, 'not registered']);
+    // A revoked token stops at once.
+    await w.bridgeStore.tokens.issue({ party: 'backend', purpose: 'access', token: 'second-access' });
+    expect((await call(w, 'get', '/NL/SIM/X', undefined, 'second-access')).status).toBe(404);
+    await w.bridgeStore.tokens.revoke('second-access');
+    expect((await call(w, 'get', '/NL/SIM/X', undefined, 'second-access')).status).toBe(401);
     const other = await request(w.bridge.url).get('/ocpi/2.1.1/locations/NL/SIM/X').set('authorization', `Token ${w.token}`);
     expect([other.status, other.body.status_code]).toEqual([404, 3002]);
   });

@@ -61,7 +61,8 @@ for (const backend of BACKENDS) {
       it('verifies issued tokens, stores only their hash, and forgets them with their party', async () => {
         await store.parties.save(party);
         await store.tokens.issue({ party: party.id, purpose: 'access', token: 'secret-token-C' });
-        expect(await store.tokens.verify('secret-token-C')).toEqual({ party: party.id, purpose: 'access' });
+        // With its party as stored, read in the same statement.
+        expect(await store.tokens.verify('secret-token-C')).toEqual({ party: party.id, purpose: 'access', holder: await store.parties.get(party.id) });
         expect(await store.tokens.verify('secret-token-c')).toBeUndefined();
         expect(await store.tokens.verify('')).toBeUndefined();
 
@@ -83,13 +84,13 @@ for (const backend of BACKENDS) {
         expect(await store.tokens.verify('old')).toBeDefined();
         clock.advance(1);
         expect(await store.tokens.verify('old')).toBeUndefined();
-        expect(await store.tokens.verify('new')).toEqual({ party: party.id, purpose: 'access' });
+        expect(await store.tokens.verify('new')).toMatchObject({ party: party.id, purpose: 'access' });
       });
 
       it('ends a one-time registration token at once', async () => {
         await store.parties.save({ ...party, state: 'offered' });
         await store.tokens.issue({ party: party.id, purpose: 'registration', token: 'token-A' });
-        expect(await store.tokens.verify('token-A')).toEqual({ party: party.id, purpose: 'registration' });
+        expect(await store.tokens.verify('token-A')).toMatchObject({ party: party.id, purpose: 'registration', holder: { state: 'offered' } });
         await store.tokens.expire(party.id, 'registration');
         expect(await store.tokens.verify('token-A')).toBeUndefined();
       });
@@ -609,6 +610,22 @@ for (const backend of BACKENDS) {
         await store.acceptOnce(write('C1', 'S1'));
         await expect(store.acceptOnce(write('C2', 'S1'))).rejects.toBeInstanceOf(CorrelationConflictError);
         expect(await store.objects.get('cdrs', 'NL*SIM', 'C2')).toBeUndefined();
+        expect(await store.outbox.depth()).toEqual({ pending: 1, dead: 0 });
+      });
+
+      it('writes nothing while the pair it requires is not stored, then stores; a stored record is known whatever it requires', async () => {
+        const requiring = { ...write('C1', 'S1'), requires: { kind: 'authorization', ocpiId: 'S1', oicpId: 'S1' } };
+        expect(await store.acceptOnce(requiring)).toEqual({ outcome: 'unmet' });
+        await store.correlations.put({ kind: 'authorization', ocpiId: 'S1', oicpId: 'S-other', attrs: {} });
+        expect(await store.acceptOnce(requiring)).toEqual({ outcome: 'unmet' });
+        expect(await store.objects.get('cdrs', 'NL*SIM', 'C1')).toBeUndefined();
+        expect(await store.correlations.byOicp('cdr', 'S1')).toBeUndefined();
+        expect(await store.outbox.depth()).toEqual({ pending: 0, dead: 0 });
+
+        await store.correlations.put({ kind: 'authorization', ocpiId: 'S1', oicpId: 'S1', attrs: {} });
+        expect(await store.acceptOnce(requiring)).toEqual({ outcome: 'stored', outboxId: expect.any(Number) });
+        const unrequited = { ...requiring, requires: { kind: 'authorization', ocpiId: 'S-gone', oicpId: 'S-gone' } };
+        expect(await store.acceptOnce(unrequited)).toEqual({ outcome: 'known', body: { id: 'C1', last_updated: '2026-01-01T10:00:00Z' } });
         expect(await store.outbox.depth()).toEqual({ pending: 1, dead: 0 });
       });
 

@@ -43,16 +43,20 @@ export function cpoCdrs(options: CpoCdrsOptions): CdrReceiver {
         if (known) return asBefore(known.body);
         throw error;
       };
-      const reference =
-        cdr.authorization_reference ??
-        (await matchingAuthorization(store, { tokenNames: [cdr.cdr_token.uid, cdr.cdr_token.contract_id], evseId: cdr.cdr_location.evse_id, startedAt: cdr.start_date_time }));
-      const authorization = reference === undefined ? undefined : await store.correlations.byOcpi(AUTHORIZATION_KIND, reference);
-      // Refused before anything is stored: the backend learns why, and Hubject is never asked to refuse it ("Session is invalid").
-      if (cdr.authorization_reference !== undefined && !authorization) {
-        return refuse(new OcpiError(2001, `authorization_reference ${cdr.authorization_reference} names no authorization Hubject gave through this bridge; Hubject takes CDRs only for sessions it authorized`));
-      }
-      const record = ocpiCdrToOicp(cdr, { rules: options.rules, correlation: { ...(authorization && { sessionId: authorization.oicpId }) } });
+      const named = cdr.authorization_reference;
+      const unauthorized = () => refuse(new OcpiError(2001, `authorization_reference ${named} names no authorization Hubject gave through this bridge; Hubject takes CDRs only for sessions it authorized`));
+      // An authorization's reference is Hubject's SessionID, stored paired with itself (recordAuthorization): a CDR
+      // naming one maps with it, and the accept below writes only if that pair is there, instead of a read before it.
+      const matched =
+        named === undefined
+          ? await matchingAuthorization(store, { tokenNames: [cdr.cdr_token.uid, cdr.cdr_token.contract_id], evseId: cdr.cdr_location.evse_id, startedAt: cdr.start_date_time })
+          : undefined;
+      const correlated = named ?? (matched === undefined ? undefined : (await store.correlations.byOcpi(AUTHORIZATION_KIND, matched))?.oicpId);
+      const record = ocpiCdrToOicp(cdr, { rules: options.rules, correlation: { ...(correlated !== undefined && { sessionId: correlated }) } });
       if (record.value === undefined) {
+        // Refused before anything is stored: the backend learns why, and Hubject is never asked to refuse it
+        // ("Session is invalid"); an unknown authorization is the reason given first.
+        if (named !== undefined && (await store.correlations.byOcpi(AUTHORIZATION_KIND, named))?.oicpId !== named) return unauthorized();
         return refuse(new OcpiError(2001, `this CDR cannot go to Hubject: ${record.findings.filter((f) => f.kind === 'invalid').map((f) => `${f.path}: ${f.message}`).join('; ')}`));
       }
       const sessionId = record.value.SessionID;
@@ -62,8 +66,10 @@ export function cpoCdrs(options: CpoCdrsOptions): CdrReceiver {
           object: { module: 'cdrs', owner, id: cdr.id, body: cdr },
           correlation: { kind: CDR_KIND, ocpiId: cdrRef, oicpId: sessionId },
           announcement: { topic: CDR_TOPIC, key: sessionId, payload: record.value, order: sessionOrder(sessionId) },
+          ...(named !== undefined && { requires: { kind: AUTHORIZATION_KIND, ocpiId: named, oicpId: named } }),
         });
         if (accepted.outcome === 'known') return asBefore(accepted.body);
+        if (accepted.outcome === 'unmet') return unauthorized();
       } catch (err) {
         // A second CDR for the session, or two different CDRs for one session posted at the same moment.
         if (err instanceof CorrelationConflictError) {
