@@ -7,6 +7,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { OcpiParty, TokenRepository } from '../store/credentials';
 import type { OcpiModule } from './endpoints';
+import type { Registration } from './registration';
 import type { Caller, RouteKit } from './route-kit';
 import { roleOf, type OcpiPartyRole } from './wire/credentials';
 import { OcpiError, presentedTokens } from './wire/transport';
@@ -34,18 +35,30 @@ export function authenticate(tokens: TokenRepository) {
   };
 }
 
-/** Modules take only a registered peer's access token, in the version it registered (the party as read with the token). */
-export function registeredPeer(module: OcpiModule, kit: RouteKit, ourRoles: readonly OcpiPartyRole[]) {
+/**
+ * Modules take only a registered peer's access token, in the version it registered (the party as read
+ * with the token). A party still `offered` while our registration with it is in flight is checked as
+ * that registration leaves it: the peer may use our token as soon as it has answered our credentials.
+ */
+export function registeredPeer(module: OcpiModule, kit: RouteKit, ourRoles: readonly OcpiPartyRole[], registration: Pick<Registration, 'settled'>) {
+  const admit = (req: Request, res: Response, party: OcpiParty) => {
+    const version = kit.versionOf(req);
+    if (!module.versions.includes(version)) throw new OcpiError(2000, `no ${module.identifier} module in OCPI ${version}`, 404);
+    if (kit.caller(res).purpose !== 'access') throw new OcpiError(2000, 'a registration token opens only versions and credentials', 401);
+    if (party.state !== 'registered') throw new OcpiError(2000, 'not registered', 401);
+    if (party.version !== version) throw new OcpiError(3002, `registered in OCPI ${party.version ?? '?'}; use that version's endpoints`, 404);
+    res.locals.party = party;
+    if (version === '2.2.1') routingHeaders(req, res, party.roles, ourRoles);
+  };
   return (req: Request, res: Response, next: NextFunction) => {
+    const holder = res.locals[HOLDER] as OcpiParty;
+    const handshake = holder.state === 'offered' ? registration.settled(holder.id) : undefined;
+    if (handshake) {
+      handshake.then((party) => admit(req, res, party ?? holder)).then(() => next(), next);
+      return;
+    }
     try {
-      const version = kit.versionOf(req);
-      if (!module.versions.includes(version)) throw new OcpiError(2000, `no ${module.identifier} module in OCPI ${version}`, 404);
-      if (kit.caller(res).purpose !== 'access') throw new OcpiError(2000, 'a registration token opens only versions and credentials', 401);
-      const party = res.locals[HOLDER] as OcpiParty;
-      if (party.state !== 'registered') throw new OcpiError(2000, 'not registered', 401);
-      if (party.version !== version) throw new OcpiError(3002, `registered in OCPI ${party.version ?? '?'}; use that version's endpoints`, 404);
-      res.locals.party = party;
-      if (version === '2.2.1') routingHeaders(req, res, party.roles, ourRoles);
+      admit(req, res, holder);
     } catch (err) {
       next(err);
       return;

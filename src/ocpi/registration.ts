@@ -64,6 +64,9 @@ export function negotiateVersion(theirs: readonly Version[], ours: readonly Ocpi
 export class Registration {
   private readonly now: () => number;
 
+  /** Our registrations with peers still in their handshake in this process, by party: see `settled`. */
+  private readonly handshakes = new Map<string, Promise<OcpiParty | undefined>>();
+
   constructor(private readonly options: RegistrationOptions) {
     this.now = options.now ?? Date.now;
   }
@@ -90,6 +93,26 @@ export class Registration {
 
   /** Registers with the peer at `versionsUrl` using its token A. */
   async register(partyId: string, versionsUrl: string, tokenA: string): Promise<OcpiParty> {
+    const handshake = this.handshake(partyId, versionsUrl, tokenA);
+    this.handshakes.set(partyId, handshake.catch(() => undefined));
+    try {
+      return await handshake;
+    } finally {
+      this.handshakes.delete(partyId);
+    }
+  }
+
+  /**
+   * The party as our registration in flight with it left it (undefined when none is in flight, or it
+   * failed). The peer may call with our token as soon as it has answered our credentials POST, before
+   * we have stored it as registered: a request that finds the party still `offered` waits for this
+   * instead of being refused as not registered.
+   */
+  settled(partyId: string): Promise<OcpiParty | undefined> | undefined {
+    return this.handshakes.get(partyId);
+  }
+
+  private async handshake(partyId: string, versionsUrl: string, tokenA: string): Promise<OcpiParty> {
     const existing = await this.options.parties.get(partyId);
     if (existing?.state === 'registered') throw new RegistrationFailed(`${partyId} is already registered (version ${existing.version}); use update`);
     const { version, endpoints, encoding } = await this.discover(versionsUrl, tokenA);

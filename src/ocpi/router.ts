@@ -41,7 +41,7 @@ export function ocpiRouter(options: OcpiRouterOptions): Router {
   versionsRoutes(router, kit, options.versions, options.publicUrl, modules);
   credentialsRoutes(router, kit, options.registration);
   for (const module of modules) {
-    router.use(`${OCPI_BASE_PATH}/:version/${module.identifier}`, registeredPeer(module, kit, options.roles), module.router);
+    router.use(`${OCPI_BASE_PATH}/:version/${module.identifier}`, registeredPeer(module, kit, options.roles, options.registration), module.router);
   }
   router.use(OCPI_BASE_PATH, (req, _res, next) => next(new OcpiError(2000, `no such OCPI endpoint: ${req.method} ${req.originalUrl.split('?')[0]}`, 404)));
   router.use(ocpiErrors(options.logger, now));
