@@ -139,11 +139,13 @@ export class OutboxRepository {
    * that makes the state changes they announce, after them. Unkeyed only: a keyed item may be a no-op
    * (its key is there), which a multi-row insert cannot tell row by row.
    */
-  async enqueueAll(requests: readonly Omit<EnqueueRequest, 'key'>[]): Promise<void> {
+  async enqueueAll(requests: readonly Omit<EnqueueRequest, 'key'>[]): Promise<EnqueueResult[]> {
+    // The type says unkeyed; a request built elsewhere may still carry a key, which a multi-row insert would drop.
+    if (requests.some((r) => (r as EnqueueRequest).key !== undefined)) throw new Error('enqueueAll takes unkeyed items only; enqueue a keyed item on its own');
     const at = this.now();
     const orders = [...new Set(requests.flatMap((r) => (r.replaces !== undefined && r.order !== undefined ? [r.order] : [])))];
-    /** The newest item of each order key, as the requests so far left it: a stored row, or one of the new rows. */
-    const newest = new Map<string, Newest | { row: unknown[]; topic: string; replace_key: string | null }>();
+    /** The newest item of each order key, as the requests so far left it: a stored row, or one of the new rows (by its place in `added`). */
+    const newest = new Map<string, Newest | { added: number; topic: string; replace_key: string | null }>();
     for (const keys of batches(orders)) {
       const rows = await this.db.all<Newest & { order_key: string }>(
         `SELECT id, order_key, topic, state, replace_key, claim_token FROM outbox o
@@ -154,30 +156,41 @@ export class OutboxRepository {
       for (const row of rows) newest.set(row.order_key, row);
     }
     const added: unknown[][] = [];
+    /** Per request: what enqueue would have answered, a new row's id known only once it is inserted. */
+    const outcomes: ({ id: number; replaced: true } | { added: number; replaced: boolean })[] = [];
     for (const request of requests) {
       const payload = JSON.stringify(request.payload);
       if (request.replaces !== undefined && request.order !== undefined) {
         const last = newest.get(request.order);
-        if (last && 'row' in last && last.topic === request.topic && last.replace_key === request.replaces) {
-          last.row[1] = payload;
+        if (last && 'added' in last && last.topic === request.topic && last.replace_key === request.replaces) {
+          added[last.added]![1] = payload;
+          outcomes.push({ added: last.added, replaced: true });
           continue;
         }
-        if (last && !('row' in last) && takesOver(last, request) && (await this.replacePayload(Number(last.id), payload, at))) continue;
+        if (last && !('added' in last) && takesOver(last, request) && (await this.replacePayload(Number(last.id), payload, at))) {
+          outcomes.push({ id: Number(last.id), replaced: true });
+          continue;
+        }
       }
-      const row = [request.topic, payload, request.dueAt ?? at, at, request.order ?? null, request.barrier ? 1 : 0, request.replaces ?? null];
-      added.push(row);
-      if (request.order !== undefined) newest.set(request.order, { row, topic: request.topic, replace_key: request.replaces ?? null });
+      outcomes.push({ added: added.length, replaced: false });
+      if (request.order !== undefined) newest.set(request.order, { added: added.length, topic: request.topic, replace_key: request.replaces ?? null });
+      added.push([request.topic, payload, request.dueAt ?? at, at, request.order ?? null, request.barrier ? 1 : 0, request.replaces ?? null]);
     }
+    const ids: number[] = [];
     for (const rows of batches(added)) {
       const values = rows.map((_, i) => {
         const [topic, payload, due, created, order, barrier, replaces] = placeholders(7, 1 + i * 7).split(', ');
         return `($1, ${topic}, NULL, ${payload}, 'pending', 0, ${due}, ${created}, ${created}, ${order}, ${barrier}, ${replaces})`;
       });
-      await this.db.run(
-        `INSERT INTO outbox (tenant, topic, dedupe_key, payload, state, attempts, due_at, created_at, updated_at, order_key, barrier, replace_key) VALUES ${values.join(', ')}`,
+      const inserted = await this.db.all<{ id: number | string }>(
+        `INSERT INTO outbox (tenant, topic, dedupe_key, payload, state, attempts, due_at, created_at, updated_at, order_key, barrier, replace_key) VALUES ${values.join(', ')} RETURNING id`,
         [this.tenant, ...rows.flat()],
       );
+      // Both stores give a multi-row insert's ids in the order of its rows (SQLite's rowids, PostgreSQL's
+      // sequence evaluated row by row); sorted, so the pairing does not rest on the order RETURNING lists them.
+      ids.push(...inserted.map((r) => Number(r.id)).sort((a, b) => a - b));
     }
+    return outcomes.map((o) => ('id' in o ? { id: o.id, created: false, replaced: true } : o.replaced ? { id: ids[o.added]!, created: false, replaced: true } : { id: ids[o.added]!, created: true }));
   }
 
   /**

@@ -411,6 +411,18 @@ export class TracedOutboxRepository extends OutboxRepository {
   /** Reported even when the transaction around it rolls back later: the trace says what was attempted. */
   override async enqueue(request: EnqueueRequest): Promise<EnqueueResult> {
     const result = await super.enqueue(request);
+    this.enqueued(request, result);
+    return result;
+  }
+
+  /** Each item reported as `enqueue` reports it. */
+  override async enqueueAll(requests: readonly Omit<EnqueueRequest, 'key'>[]): Promise<EnqueueResult[]> {
+    const results = await super.enqueueAll(requests);
+    results.forEach((result, i) => this.enqueued(requests[i]!, result));
+    return results;
+  }
+
+  private enqueued(request: Pick<EnqueueRequest, 'topic' | 'payload'>, result: EnqueueResult): void {
     traceEvent(this.sink, {
       protocol: 'bridge',
       direction: 'internal',
@@ -420,6 +432,5 @@ export class TracedOutboxRepository extends OutboxRepository {
       request: request.payload,
       outboxId: result.id,
     });
-    return result;
   }
 }

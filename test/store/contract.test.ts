@@ -410,16 +410,22 @@ for (const backend of BACKENDS) {
           expect((await store.outbox.claim({ limit: 10 })).map((i) => i.payload)).toEqual(['M stored']);
         }
         for (const p of ['one:', 'all:']) for (const request of before(p)) await store.outbox.enqueue(request);
-        await store.transaction(async (tx) => {
-          for (const request of [...list('one:'), ...many('one:')]) await tx.outbox.enqueue(request);
+        const one = await store.transaction(async (tx) => {
+          const results = [];
+          for (const request of [...list('one:'), ...many('one:')]) results.push(await tx.outbox.enqueue(request));
+          return results;
         });
-        await store.transaction((tx) => tx.outbox.enqueueAll([...list('all:'), ...many('all:')]));
+        const all = await store.transaction((tx) => tx.outbox.enqueueAll([...list('all:'), ...many('all:')]));
         const items = await store.outbox.list({ limit: 1_000 });
+        const mine = (p: string) => items.filter((i) => (i.orderKey ?? String(i.payload)).startsWith(p));
         const of = (p: string) =>
-          items
-            .filter((i) => (i.orderKey ?? String(i.payload)).startsWith(p))
-            .map((i) => ({ ...i, id: undefined, orderKey: i.orderKey?.slice(p.length), replaces: i.replaces?.slice(p.length), payload: String(i.payload).replace(p, '') }));
+          mine(p).map((i) => ({ ...i, id: undefined, orderKey: i.orderKey?.slice(p.length), replaces: i.replaces?.slice(p.length), payload: String(i.payload).replace(p, '') }));
         expect(of('all:')).toEqual(of('one:'));
+        // Each request answered as enqueue answers it: created or replaced, and the item that holds it (by its place among the items).
+        const answers = (p: string, results: { id: number; created: boolean; replaced?: boolean }[]) =>
+          results.map((r) => ({ created: r.created, replaced: r.replaced ?? false, item: mine(p).findIndex((i) => i.id === r.id) }));
+        expect(answers('all:', all)).toEqual(answers('one:', one));
+        expect(answers('all:', all).every((a) => a.item >= 0)).toBe(true);
         expect(of('all:').map((i) => i.payload)).toEqual(['M stored', 'L 1', 'N1 CHARGING', 'M 2', 'N 1', 'O 2', 'no order', 'O1 AVAILABLE', 'O 3', 'L, replacing nothing', 'L 2', ...many('').map((r) => r.payload)]);
       });
 

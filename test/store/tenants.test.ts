@@ -151,6 +151,31 @@ for (const backend of BACKENDS) {
         expect(await b.held.get('evse', 'NL*ALF*E1')).toBeDefined();
       });
 
+      it('tells the trace of each item a list enqueue adds or replaces, with its outbox id, as enqueue does', async () => {
+        const first = await a.outbox.enqueue({ topic: 'location', order: 'location:L1', replaces: 'location:L1', payload: { id: 'L1', n: 1 } });
+        const results = await a.transaction((tx) =>
+          tx.outbox.enqueueAll([
+            { topic: 'location', order: 'location:L1', replaces: 'location:L1', payload: { id: 'L1', n: 2 } },
+            { topic: 'location', order: 'location:L2', replaces: 'location:L2', payload: { id: 'L2', n: 1 } },
+            { topic: 'location', order: 'location:L2', replaces: 'location:L2', payload: { id: 'L2', n: 2 } },
+          ]),
+        );
+        expect(results.map((r) => [r.created, r.replaced ?? false])).toEqual([
+          [false, true],
+          [true, false],
+          [false, true],
+        ]);
+        expect(results[0]!.id).toBe(first.id);
+        expect(results[2]!.id).toBe(results[1]!.id);
+        expect((await a.outbox.get(results[1]!.id))?.payload).toEqual({ id: 'L2', n: 2 });
+        expect(observed.map((r) => [(r as TenantTraceRecord).tenant, r.kind, r.status, r.outboxId])).toEqual([
+          ['a', 'enqueued', 'created', first.id],
+          ['a', 'enqueued', 'replaced', first.id],
+          ['a', 'enqueued', 'created', results[1]!.id],
+          ['a', 'enqueued', 'replaced', results[1]!.id],
+        ]);
+      });
+
       it('accepts the same CDR once in each tenant, whichever way the store writes it', async () => {
         const write = (of: string) => ({
           object: { module: 'cdrs', owner: 'DE*ABC', id: 'CDR-1', body: { id: 'CDR-1', of } },

@@ -36,7 +36,7 @@ export interface PageWriter {
   /** Points the EvseID at its location (with the stamp of the data now stored); an EvseID that moved leaves its old place REMOVED. */
   index(location: Location, evse: Evse): Promise<void>;
   /** Enqueues the page's announcements; call last in the transaction. */
-  flush(): Promise<void>;
+  flush(): Promise<unknown>;
 }
 
 export interface EvseIndex {
