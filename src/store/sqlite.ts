@@ -13,6 +13,8 @@ interface Prepared {
   order: number[] | undefined;
   /** How many `?` it has. */
   count: number;
+  /** How many parameters it takes: the highest `$n`. */
+  needs: number;
 }
 
 /** The transaction control every operation runs, prepared once: `exec` would parse it again each time (a PATCH runs about eight). */
@@ -323,14 +325,19 @@ export class SqliteDatabase implements SqlDatabase {
           return '?';
         }),
       );
-      prepared = { statement, order: order.every((n, i) => n === i) ? undefined : order, count: order.length };
+      prepared = { statement, order: order.every((n, i) => n === i) ? undefined : order, count: order.length, needs: order.reduce((most, n) => Math.max(most, n + 1), 0) };
       this.statements.set(sql, prepared);
     }
     return prepared;
   }
 }
 
-/** The values of a statement's `?` in their order (a value no `$n` names is left out, as by name). */
-function bound(params: readonly unknown[], { order, count }: Prepared): unknown[] {
+/**
+ * The values of a statement's `?` in their order (a value no `$n` names is left out, as by name). A
+ * `$n` without its value is refused, as binding by name refused it and PostgreSQL does: better-sqlite3
+ * would bind it as NULL.
+ */
+function bound(params: readonly unknown[], { order, count, needs }: Prepared): unknown[] {
+  if (params.length < needs) throw new RangeError(`the statement takes ${needs} parameters; ${params.length} given`);
   return order === undefined && params.length === count ? (params as unknown[]) : (order ?? [...Array(count).keys()]).map((n) => params[n]);
 }

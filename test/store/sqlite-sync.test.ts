@@ -152,6 +152,9 @@ describe('SQLite store: parameters', () => {
     expect(await db.all('SELECT $2 AS b, $1 AS a, $2 AS c', ['one', 'two'])).toEqual([{ b: 'two', a: 'one', c: 'two' }]);
     expect(await db.all('SELECT $1 AS a, $2 AS b', ['one', 'two'])).toEqual([{ a: 'one', b: 'two' }]);
     expect(await db.all('SELECT $1 AS a', ['one', 'unused'])).toEqual([{ a: 'one' }]);
+    // A $n without its value is refused (better-sqlite3 would bind NULL), as by name and on PostgreSQL.
+    await expect(db.all('SELECT $1 AS a, $2 AS b', ['one'])).rejects.toThrow(/takes 2 parameters; 1 given/);
+    await expect(db.all('SELECT $2 AS b', ['one'])).rejects.toThrow(/takes 2 parameters; 1 given/);
     await db.close();
   });
 });
