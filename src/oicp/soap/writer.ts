@@ -42,8 +42,6 @@ interface Tag {
   open: string;
   close: string;
   empty: string;
-  /** The same as markup of compact documents, joined to what follows them (`Markup`). */
-  markup: { open: Markup; close: Markup; empty: Markup };
 }
 
 /**
@@ -54,46 +52,11 @@ interface Tag {
  */
 const flat = (text: string): string => JSON.parse(JSON.stringify(text)) as string;
 
-/**
- * Markup of a compact document between two values, as one flat piece: the closing tag of a value,
- * the elements of few-valued members (made once per value) and the opening tag of the next value are
- * joined as they are met, each join made once and kept on the markup it follows. The document's text
- * is flattened into the sink at a cost per piece (bench/soap-bulk.ts), and a record is then about
- * value, markup, value, markup.
- */
-interface Markup {
-  text: string;
-  then: Map<Markup, Markup>;
-  /** The last join made or found, checked before the map: records of one shape meet the same neighbours every time. */
-  next: Markup | undefined;
-  joined: Markup | undefined;
-}
-const JOINS_KEPT = 64;
-const markup = (text: string): Markup => ({ text: flat(text), then: new Map(), next: undefined, joined: undefined });
-
-/** `a` followed by `b`, one piece. */
-function join(a: Markup | undefined, b: Markup): Markup {
-  if (a === undefined) return b;
-  if (a.next === b) return a.joined!;
-  let joined = a.then.get(b);
-  if (joined === undefined) {
-    // Kept for the few neighbours a schema gives; past them (lists of many value combinations) joined each time, as text.
-    if (a.then.size >= JOINS_KEPT) return { text: a.text + b.text, then: new Map(), next: undefined, joined: undefined };
-    a.then.set(b, (joined = markup(a.text + b.text)));
-  }
-  a.next = b;
-  a.joined = joined;
-  return joined;
-}
-
 const TAGS = new Map<string, Tag>();
 /** The tags of an element name, made once. */
 function tag(name: string): Tag {
   let made = TAGS.get(name);
-  if (!made) {
-    const [open, close, empty] = [markup(`<${name}>`), markup(`</${name}>`), markup(`<${name}/>`)];
-    TAGS.set(name, (made = { name: flat(name), open: open.text, close: close.text, empty: empty.text, markup: { open, close, empty } }));
-  }
+  if (!made) TAGS.set(name, (made = { name: flat(name), open: flat(`<${name}>`), close: flat(`</${name}>`), empty: flat(`<${name}/>`) }));
   return made;
 }
 
@@ -140,29 +103,16 @@ interface CompiledMember {
   /** One of an XSD choice: only the first present is written. */
   inChoice: boolean;
   write: WriteMember;
-  /** The element of a plain scalar (text of any value, one element), which compact documents write joined to the markup around it. */
+  /** The element of a plain scalar (text of any value, one element), which compact documents write joined to its neighbours' tags (`joined`). */
   plain: Tag | undefined;
-  /** A member of few values (one, or a wrapped list of them), which compact documents write as markup. */
-  few: FewValues | undefined;
-}
-
-/** The elements of a member's few values, each made once: `tag` of each value, inside `wrapper` for a wrapped list. */
-interface FewValues {
-  tag: Tag;
-  wrapper: Tag | undefined;
-  values: ReadonlySet<string> | undefined;
-  made: Map<unknown, Markup>;
+  /** Its closing tag joined to the opening tag of the member at each index after it, made when first written. */
+  joins: string[];
+  /** Its closing tag joined to the closing tag of the element it ends (the last one made). */
+  end: { of: Tag | undefined; text: string };
 }
 
 /** A plain scalar: not a list, no form, no narrowed or few values, no object or open content. */
 const plainScalar = (member: MemberPlan) => !member.list && member.form === undefined && member.narrowed === undefined && !fewValues(member) && !member.open && !('child' in member);
-
-/** A member of few values with nothing else to say: one, or a wrapped list; no form, no narrower enumeration, no object or open content. */
-function fewValuesOf(member: MemberPlan, tags: MemberTags): FewValues | undefined {
-  if (!fewValues(member) || member.narrowed !== undefined || member.form !== undefined || member.open || 'child' in member) return undefined;
-  if (member.list && tags.item === undefined) return undefined;
-  return { tag: tags.item ?? tags.element, wrapper: member.list ? tags.element : undefined, values: member.values, made: new Map() };
-}
 
 /** Compiled members kept on the plan itself, by prefix, like the tags on members. */
 type Compiled = ObjectPlan & { compiled?: Record<string, CompiledMember[]> };
@@ -176,8 +126,25 @@ function compiledOf(plan: Compiled, prefix: string): CompiledMember[] {
     inChoice: plan.choice?.has(member.key) === true,
     write: memberWriter(member, prefix),
     plain: plainScalar(member) ? tagsOf(member, prefix).element : undefined,
-    few: fewValuesOf(member, tagsOf(member, prefix)),
+    joins: [],
+    end: { of: undefined, text: '' },
   })));
+}
+
+/** `</a><b>` in one piece: the tags between two plain scalars of an element, `a` at `from`, `b` at `to`. */
+function joined(compiled: CompiledMember[], from: number, to: number): string {
+  const joins = compiled[from]!.joins;
+  return (joins[to] ??= flat(compiled[from]!.plain!.close + compiled[to]!.plain!.open));
+}
+
+/** `</a></element>` in one piece: the last plain scalar's closing tag and its element's. */
+function ended(compiled: CompiledMember, element: Tag): string {
+  const end = compiled.end;
+  if (end.of !== element) {
+    end.of = element;
+    end.text = flat(compiled.plain!.close + element.close);
+  }
+  return end.text;
 }
 
 /** How a member's value becomes its element(s): a languages pair, one element, repeated elements, or a wrapped list. */
@@ -333,29 +300,19 @@ export class XmlWriter {
       // Opened before its children are written, and made an empty element if none is.
       const before = this.out;
       const moved = this.moved;
-      const compact = !this.pretty;
-      // Markup of a compact document not yet written, joined to what follows it (`Markup`): the
-      // element's opening tag, a plain scalar's closing tag, few-valued members' elements.
-      let pending: Markup | undefined;
-      // The opening tag as pending markup, while nothing else is (then the element is empty).
-      const start = compact && attributes === '' ? element.markup.open : undefined;
-      // Where the text stood once the opening tag was written alone (-1: never, or with more).
-      let opened = -1;
-      if (start !== undefined) pending = start;
-      else {
-        this.out += indent + (attributes === '' ? element.open : `<${name}${attributes}>`);
-        opened = this.out.length;
-      }
+      this.out += indent + (attributes === '' ? element.open : `<${name}${attributes}>`);
+      const opened = this.out.length;
       let chosen: string | undefined;
       const members = compiledOf(plan, this.prefix);
+      // A plain scalar whose closing tag is not yet written (its index, or -1): in a compact document
+      // its closing tag and the next opening one are one piece. The document is a rope of the pieces
+      // written, flattened into the sink a batch at a time, at a cost per piece (bench/soap-bulk.ts).
+      let open = -1;
       for (let at = 0; at < members.length; at++) {
         const compiled = members[at]!;
         if (compiled.recordModes) {
-          if (pending !== undefined) {
-            this.out += pending.text;
-            if (pending === start) opened = this.out.length;
-            pending = undefined;
-          }
+          if (open >= 0) this.out += members[open]!.plain!.close;
+          open = -1;
           this.recordModes(compiled.member, value, depth + 1);
           continue;
         }
@@ -373,38 +330,27 @@ export class XmlWriter {
           chosen = compiled.key;
         }
         this.path.push(compiled.key);
-        if (compact) {
-          const plain = compiled.plain;
-          if (plain !== undefined) {
-            const escaped = this.text(item);
-            this.path.pop();
-            if (escaped === '') pending = join(pending, plain.markup.empty);
-            else {
-              this.out += join(pending, plain.markup.open).text;
-              this.out += escaped;
-              pending = plain.markup.close;
-            }
+        if (compiled.plain !== undefined && !this.pretty) {
+          const escaped = this.text(item);
+          this.path.pop();
+          if (escaped !== '') {
+            this.out += open >= 0 ? joined(members, open, at) : compiled.plain.open;
+            this.out += escaped;
+            open = at;
             continue;
           }
-          const few = compiled.few;
-          const made = few === undefined ? undefined : few.wrapper === undefined ? this.fewValue(few, item) : this.fewValues(few, few.wrapper, item as unknown[]);
-          if (made !== undefined) {
-            this.path.pop();
-            pending = join(pending, made);
-            continue;
-          }
+          if (open >= 0) this.out += members[open]!.plain!.close;
+          open = -1;
+          this.out += compiled.plain.empty;
+          continue;
         }
-        if (pending !== undefined) {
-          this.out += pending.text;
-          if (pending === start) opened = this.out.length;
-          pending = undefined;
-        }
+        if (open >= 0) this.out += members[open]!.plain!.close;
+        open = -1;
         compiled.write(this, item, depth + 1);
         this.path.pop();
       }
       // Nothing moves to the sink unless something was written (see `items`), so `before` is still the text before the element.
-      if (pending === start && start !== undefined) this.out += element.empty;
-      else if (pending !== undefined) this.out += join(pending, element.markup.close).text;
+      if (open >= 0) this.out += ended(members[open]!, element);
       else if (this.out.length === opened && this.moved === moved) this.out = `${before}${indent}<${name}${attributes}/>`;
       else this.out += indent + element.close;
     }
@@ -413,28 +359,6 @@ export class XmlWriter {
         if (value[key] !== undefined && !plan.writtenKeys.has(key) && !plan.carriedElsewhere.has(key)) this.unwritten(plan, key);
       }
     }
-  }
-
-  /** The markup of a few-valued member's element, made once per value of the schema (anything else may be any text: undefined). */
-  private fewValue(few: FewValues, item: unknown): Markup | undefined {
-    let made = few.made.get(item);
-    if (made === undefined) {
-      if (typeof item !== 'boolean' && few.values?.has(item as string) !== true) return undefined;
-      few.made.set(item, (made = markup(scalarText(few.tag, this.text(item), ''))));
-    }
-    return made;
-  }
-
-  /** The markup of a wrapped list of few values, if every item is one of the schema's. */
-  private fewValues(few: FewValues, wrapper: Tag, items: unknown[]): Markup | undefined {
-    if (items.length === 0) return wrapper.markup.empty;
-    let made = wrapper.markup.open;
-    for (const item of items) {
-      const value = this.fewValue(few, item);
-      if (value === undefined) return undefined;
-      made = join(made, value);
-    }
-    return join(made, wrapper.markup.close);
   }
 
   /** A member the value has that this release has no element for. */
