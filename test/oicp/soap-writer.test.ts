@@ -34,6 +34,15 @@ const facility = fc.record(
   { requiredKeys: ['PowerType', 'Power'] },
 );
 
+/** Members of few values (enumerations, booleans) written as elements made once per value, and wrapped lists of them, empty ones included. */
+const fewValued = {
+  PaymentOptions: fc.array(fc.constantFrom('No Payment', 'Direct', 'Contract'), { maxLength: 3 }),
+  ValueAddedServices: fc.array(fc.oneof(fc.constantFrom('Reservation', 'DynamicPricing', 'None'), text), { maxLength: 3 }),
+  AccessibilityLocation: fc.option(fc.oneof(fc.constantFrom('OnStreet', 'ParkingGarage'), text), { nil: undefined }),
+  IsHubjectCompatible: fc.option(fc.boolean(), { nil: undefined }),
+  RenewableEnergy: fc.option(fc.boolean(), { nil: undefined }),
+};
+
 const record = fc.record({
   EvseID: text,
   Accessibility: accessibility,
@@ -44,7 +53,8 @@ const record = fc.record({
   HotlinePhoneNumber: text,
   ChargingStationNames: fc.array(fc.record({ lang: fc.constantFrom('de', 'en', 'fr'), value: text }), { minLength: 1, maxLength: 3 }),
   AdditionalInfo: fc.array(fc.record({ lang: fc.constantFrom('de', 'en'), value: text }), { maxLength: 2 }),
-  Address: fc.record({ City: text, Street: text }),
+  Address: fc.record({ City: text, Street: text, ParkingFacility: fc.option(fc.boolean(), { nil: undefined }), Floor: fc.option(text, { nil: undefined }) }),
+  ...fewValued,
   Extra: fc.option(text, { nil: undefined }),
   GeoCoordinates: fc.option(coordinates, { nil: undefined }),
   ChargingFacilities: fc.option(fc.array(facility, { maxLength: 3 }), { nil: undefined }),
@@ -57,7 +67,9 @@ type Varied = typeof record extends fc.Arbitrary<infer T> ? T : never;
 function evseRecord(varied: Varied): Record<string, unknown> {
   const { Address, Extra, ...rest } = varied;
   const given = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
-  return { ...template, ...given, Address: { ...template.Address, ...Address }, ...(Extra !== undefined && { Extra }) };
+  // Members the arbitrary left out of the address are absent (an absent optional member between two written ones).
+  const address = Object.fromEntries(Object.entries({ ...template.Address, ...Address }).filter(([, value]) => value !== undefined));
+  return { ...template, ...given, Address: address, ...(Extra !== undefined && { Extra }) };
 }
 
 const push = (records: unknown[]) => ({ ...official, OperatorEvseData: { ...official.OperatorEvseData, EvseDataRecord: records } });
