@@ -27,13 +27,15 @@ export function recurringText<K>(build: (key: K) => string): (key: K) => string 
   };
 }
 
+/** Distinct parent paths whose child paths are kept: a pulled page is 2,000 records (and their plugs and facilities). */
+const PARENTS_KEPT = 20_000;
 const children = new Map<string, Map<string | number, string>>();
 
 /** childPath, with the same string for the same parent and key each time. */
 export function recurringPath(parent: string, key: string | number): string {
   let under = children.get(parent);
   if (under === undefined) {
-    if (children.size >= MAX) children.clear();
+    if (children.size >= PARENTS_KEPT) children.clear();
     under = new Map();
     children.set(parent, under);
   }

@@ -16,8 +16,9 @@ import { oicpToOcpiCapabilities } from '../capabilities';
 import { oicpFacilityToOcpi } from '../charging-facility';
 import { oicpToOcpiCoordinates } from '../coordinates';
 import { oicpEnergyToOcpi } from '../energy-mix';
-import { childPath as newPath, type Finding, type FindingKind, type FindingLog, type Mapped } from '../../core/findings';
+import { type Finding, type FindingKind, type FindingLog, type Mapped } from '../../core/findings';
 import { CountedFindings, ListedFindings, type FindingSink } from '../finding-sink';
+import { recurringPath } from '../recurring-text';
 import { hubjectEvseIdOf, oicpEvseIdToOcpi, operatorOfEvseId } from '../identifiers';
 import { oicpOpeningToOcpi } from '../opening-times';
 import { currentOf, oicpToOcpiConnector, plugCurrent, type PlugCurrent } from '../plug';
@@ -58,26 +59,12 @@ function groupOf(record: EvseDataRecord): Pick<Group, 'key' | 'kind'> {
   return { key: `address:${JSON.stringify([a.Country, a.City, a.PostalCode, a.Street, a.HouseNum, record.GeoCoordinates])}`, kind: 'address' };
 }
 
-/** Distinct parent paths whose child paths are kept: a page of records is 2,000 of them (and their plugs and facilities). */
-const PATHS_KEPT = 20_000;
-const childPaths = new Map<string, Map<string | number, string>>();
-
 /**
- * A field's path, one string per (parent, key) while it recurs. Every record of a page logs some 16
- * findings at the same fields of `[i]`, and FindingLog looks each path up in its table of shared
- * strings: a path built anew must be joined and hashed first (that lookup was a fifth of this
- * mapper's time on a pulled page), one given back from here was hashed already.
+ * A field's path, one string per (parent, key) while it recurs (recurringPath): every record of a
+ * page logs some 16 findings at the same fields of `[i]`, and a path built anew must be joined and
+ * hashed by FindingLog's table of shared strings first (a fifth of this mapper's time on a pulled page).
  */
-function childPath(parent: string, key: string | number): string {
-  let children = childPaths.get(parent);
-  if (!children) {
-    if (childPaths.size >= PATHS_KEPT) childPaths.clear();
-    childPaths.set(parent, (children = new Map<string | number, string>()));
-  }
-  let path = children.get(key);
-  if (path === undefined) children.set(key, (path = newPath(parent, key)));
-  return path;
-}
+const childPath = recurringPath;
 
 const shortHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
