@@ -110,11 +110,15 @@ export function checkedEvseDataToLocations(records: readonly EvseDataRecord[], o
 
 /**
  * The same, the findings counted by kind instead of listed: the network pull's form, which only
- * counts them (a pulled record brings some 16); `evseDataFindingsAbout` lists those it needs.
+ * counts them (a pulled record brings some 16); `evseDataFindingsAbout` lists those it needs. The
+ * locations are made one at a time as the caller takes them, and `counts` is complete once it took
+ * the last: the pull stores each as it is made, so a location is garbage before the next young
+ * collection instead of living, with the page's others, until the page is stored (long enough to be
+ * copied to the old generation, whose growth sets the process's memory).
  */
-export function countedEvseDataToLocations(records: readonly EvseDataRecord[], options: OicpToLocationOptions): { value: Location[]; counts: Record<FindingKind, number> } {
+export function countedEvseDataToLocations(records: readonly EvseDataRecord[], options: OicpToLocationOptions): { value: Iterable<Location>; counts: Record<FindingKind, number> } {
   const counts = new CountedFindings();
-  return { value: recordsToLocations(pathed(records, noPath), options, counts, noPath), counts: counts.counts };
+  return { value: eachLocation(pathed(records, noPath), options, counts, noPath), counts: counts.counts };
 }
 
 /**
@@ -144,13 +148,15 @@ function groupsOf(records: readonly { item: EvseDataRecord; path: string }[]): G
 }
 
 function recordsToLocations(records: readonly { item: EvseDataRecord; path: string }[], options: OicpToLocationOptions, log: FindingSink, at: PathOf): Location[] {
+  return [...eachLocation(records, options, log, at)];
+}
+
+function* eachLocation(records: readonly { item: EvseDataRecord; path: string }[], options: OicpToLocationOptions, log: FindingSink, at: PathOf): Generator<Location> {
   const rules = options.rules ?? NO_RULES;
-  const locations: Location[] = [];
   for (const group of groupsOf(records)) {
     const location = groupToLocation(group, rules, options, log, at);
-    if (location) locations.push(location);
+    if (location) yield location;
   }
-  return locations;
 }
 
 /** Hubject's lastUpdate of a pulled record in ms, when it is a readable time. */
