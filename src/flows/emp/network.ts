@@ -166,11 +166,13 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
       // which waits for the running chain of promises to end, and storing a page is one such chain:
       // without this turn the hub would start on page N+1 only after page N is stored.
       await new Promise((resolve) => setImmediate(resolve));
-      const applied = await applyPage(page, new Date(startedAt));
-      summary.records += page.length;
+      // Let go of the page before its commit and sync: the next one may arrive meanwhile.
+      const records = page;
+      page = [];
+      const applied = await applyPage(records, new Date(startedAt));
+      summary.records += records.length;
       summary.locations += applied.locations;
       summary.changed += applied.changed;
-      page = [];
     };
     for await (const record of context.oicp.pages('PullEvseData', request, { size: pageSize })) {
       page.push(record);
