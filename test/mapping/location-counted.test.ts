@@ -25,10 +25,19 @@ const aboutRecord = (findings: readonly Finding[], evseId: string) => {
 describe('EvseDataRecords -> Locations with the findings counted (the network pull)', () => {
   it('makes the same locations, and counts the findings the listed form lists, by kind', () => {
     const counted = countedEvseDataToLocations(RECORDS, OPTIONS);
-    expect(counted.value).toEqual(listed.value);
+    expect([...counted.value]).toEqual(listed.value);
     const kinds = (kind: Finding['kind']) => listed.findings.filter((f) => f.kind === kind).length;
     expect(counted.counts).toEqual({ loss: kinds('loss'), default: kinds('default'), invalid: kinds('invalid') });
     expect(counted.counts.invalid).toBeGreaterThan(0);
+  });
+
+  it('makes each location only when it is taken, so the pull holds one at a time', () => {
+    const counted = countedEvseDataToLocations(RECORDS, OPTIONS);
+    expect(counted.counts).toEqual({ loss: 0, default: 0, invalid: 0 });
+    const [first] = counted.value;
+    expect(first).toEqual(listed.value[0]);
+    expect(counted.counts.loss).toBeGreaterThan(0);
+    expect(counted.counts.loss).toBeLessThan(listed.findings.filter((f) => f.kind === 'loss').length);
   });
 
   it('lists the findings about the records not carried as the listed form does, and no others of the page', () => {

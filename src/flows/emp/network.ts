@@ -110,20 +110,19 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
   async function applyPage(records: EvseDataRecord[], asOf: Date): Promise<{ locations: number; changed: number }> {
     // The records of a page the OICP client accepted: it checked them against the schema. Their
     // findings are only counted; those of the records not carried are listed for their reasons.
+    // Each location is stored as it is made (see countedEvseDataToLocations), so what depends on
+    // the whole page (the EVSEs held, the log lines) follows the locations.
     const options = { rules: context.rules, now: asOf };
-    const mapped = countedEvseDataToLocations(records, options);
-    const findings = Object.fromEntries(Object.entries(mapped.counts).filter(([, n]) => n > 0));
-    if (Object.keys(findings).length > 0) logger.debug('EVSE data page mapped', { records: records.length, findings });
-    const notCarried = uncarried(records, mapped.value, (evseIds) => evseDataFindingsAbout(records, evseIds, options));
-    if (notCarried.length > 0) logger.warn('EVSE data records not carried to OCPI (listed as held)', { count: notCarried.length, byOperator: tally(notCarried.map((n) => ({ kind: n.operatorId }))) });
     const operatorOfRecord = new Map(records.map((r) => [r.EvseID, r.OperatorID]));
     return store.transaction(async (tx) => {
       const writer = evses.page(tx);
+      const mapped = countedEvseDataToLocations(records, options);
+      const made = new Set<string>();
+      let locations = 0;
       let changed = 0;
-      for (const { evseId, operatorId, reason } of notCarried) await tx.held.hold({ kind: HELD_HUBJECT_EVSE, ref: evseId, reason, details: { operatorId } });
-      for (const evseId of carried(mapped.value)) if (heldEvses.delete(evseId)) await tx.held.release(HELD_HUBJECT_EVSE, evseId);
-      for (const { evseId } of notCarried) heldEvses.add(evseId);
       for (const location of mapped.value) {
+        locations++;
+        for (const evseId of carried(location)) made.add(evseId);
         const first = location.evses?.[0] && hubjectEvseIdOf(location.evses[0]);
         if (first === undefined) continue;
         const operatorId = operatorOfRecord.get(first) ?? operatorOfEvseId(first)!;
@@ -138,9 +137,16 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
         changed++;
       }
       await writer.flush();
+      const findings = Object.fromEntries(Object.entries(mapped.counts).filter(([, n]) => n > 0));
+      if (Object.keys(findings).length > 0) logger.debug('EVSE data page mapped', { records: records.length, findings });
+      const notCarried = uncarried(records, made, (evseIds) => evseDataFindingsAbout(records, evseIds, options));
+      if (notCarried.length > 0) logger.warn('EVSE data records not carried to OCPI (listed as held)', { count: notCarried.length, byOperator: tally(notCarried.map((n) => ({ kind: n.operatorId }))) });
+      for (const { evseId, operatorId, reason } of notCarried) await tx.held.hold({ kind: HELD_HUBJECT_EVSE, ref: evseId, reason, details: { operatorId } });
+      for (const evseId of made) if (heldEvses.delete(evseId)) await tx.held.release(HELD_HUBJECT_EVSE, evseId);
+      for (const { evseId } of notCarried) heldEvses.add(evseId);
       const operators = new Map(records.map((r) => [r.OperatorID ?? operatorOfEvseId(r.EvseID)!, r.OperatorName]));
       for (const [OperatorID, OperatorName] of operators) await tx.objects.put(OPERATORS_MODULE, owner, OperatorID, { OperatorID, OperatorName });
-      return { locations: mapped.value.length, changed };
+      return { locations, changed };
     });
   }
 
@@ -160,11 +166,13 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
       // which waits for the running chain of promises to end, and storing a page is one such chain:
       // without this turn the hub would start on page N+1 only after page N is stored.
       await new Promise((resolve) => setImmediate(resolve));
-      const applied = await applyPage(page, new Date(startedAt));
-      summary.records += page.length;
+      // Let go of the page before its commit and sync: the next one may arrive meanwhile.
+      const records = page;
+      page = [];
+      const applied = await applyPage(records, new Date(startedAt));
+      summary.records += records.length;
       summary.locations += applied.locations;
       summary.changed += applied.changed;
-      page = [];
     };
     for await (const record of context.oicp.pages('PullEvseData', request, { size: pageSize })) {
       page.push(record);
@@ -180,18 +188,17 @@ export function empNetwork(context: EmpContext, pageSize = OPERATIONS.PullEvseDa
   return { pull, pullStatuses: statusPull(context, evses), locationOf: (evseId) => evses.placeOf(store, evseId), setTariffs: tariffAssignment(context, evses) };
 }
 
-/** The EvseIDs (Hubject's spelling) a page's locations carry. */
-function carried(locations: readonly Location[]): string[] {
-  return locations.flatMap((l) => (l.evses ?? []).flatMap((e) => hubjectEvseIdOf(e) ?? []));
+/** The EvseIDs (Hubject's spelling) a location carries. */
+function carried(location: Location): string[] {
+  return (location.evses ?? []).flatMap((e) => hubjectEvseIdOf(e) ?? []);
 }
 
-/** The records of a page that did not become an OCPI EVSE, each with the mapper's reason (the findings about it, listed by `findingsAbout`). */
+/** The records of a page that did not become an OCPI EVSE (`made`: the EvseIDs its locations carry), each with the mapper's reason (the findings about it, listed by `findingsAbout`). */
 function uncarried(
   records: readonly EvseDataRecord[],
-  locations: readonly Location[],
+  made: ReadonlySet<string>,
   findingsAbout: (evseIds: ReadonlySet<string>) => readonly Finding[],
 ): { evseId: string; operatorId: string; reason: string }[] {
-  const made = new Set(carried(locations));
   const missing = records.filter((r) => r.deltaType !== 'delete' && !made.has(r.EvseID));
   if (missing.length === 0) return [];
   const findings = findingsAbout(new Set(missing.map((r) => r.EvseID)));

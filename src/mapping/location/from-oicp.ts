@@ -59,12 +59,24 @@ function groupOf(record: EvseDataRecord): Pick<Group, 'key' | 'kind'> {
   return { key: `address:${JSON.stringify([a.Country, a.City, a.PostalCode, a.Street, a.HouseNum, record.GeoCoordinates])}`, kind: 'address' };
 }
 
+/** How a finding's path is made from its parent's and a key. */
+type PathOf = (parent: string, key: string | number) => string;
+
 /**
  * A field's path, one string per (parent, key) while it recurs (recurringPath): every record of a
  * page logs some 16 findings at the same fields of `[i]`, and a path built anew must be joined and
  * hashed by FindingLog's table of shared strings first (a fifth of this mapper's time on a pulled page).
  */
-const childPath = recurringPath;
+const listedPath: PathOf = recurringPath;
+
+/**
+ * The counted form's paths: none, as counting by kind never reads one. Built, a pulled page's paths
+ * (`[1234].Plugs[0]`, some 30 per record) cost their joins and lookups, and filled both tables of
+ * recurring strings (recurringPath's and the findings' shared ones) with a page's worth of them,
+ * kept from page to page: live heap the pull's process carried for nothing, which V8 lets the heap
+ * grow to several times before it collects.
+ */
+const noPath: PathOf = () => '';
 
 const shortHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
@@ -83,7 +95,7 @@ function locationIdOf(group: Group, first: EvseDataRecord): string {
 export function oicpEvseDataToLocations(input: unknown, options: OicpToLocationOptions): Mapped<Location[]> {
   const checked = check(EvseDataRecords, input);
   const log = new ListedFindings();
-  const value = recordsToLocations(soundItems(checked.refused, checked.value, ''), options, log);
+  const value = recordsToLocations(soundItems(checked.refused, checked.value, ''), options, log, listedPath);
   return { value, findings: [...checked.findings, ...log.findings] };
 }
 
@@ -93,16 +105,20 @@ export function oicpEvseDataToLocations(input: unknown, options: OicpToLocationO
  */
 export function checkedEvseDataToLocations(records: readonly EvseDataRecord[], options: OicpToLocationOptions): Mapped<Location[]> {
   const log = new ListedFindings();
-  return log.result(recordsToLocations(pathed(records), options, log));
+  return log.result(recordsToLocations(pathed(records, listedPath), options, log, listedPath));
 }
 
 /**
  * The same, the findings counted by kind instead of listed: the network pull's form, which only
- * counts them (a pulled record brings some 16); `evseDataFindingsAbout` lists those it needs.
+ * counts them (a pulled record brings some 16); `evseDataFindingsAbout` lists those it needs. The
+ * locations are made one at a time as the caller takes them, and `counts` is complete once it took
+ * the last: the pull stores each as it is made, so a location is garbage before the next young
+ * collection instead of living, with the page's others, until the page is stored (long enough to be
+ * copied to the old generation, whose growth sets the process's memory).
  */
-export function countedEvseDataToLocations(records: readonly EvseDataRecord[], options: OicpToLocationOptions): { value: Location[]; counts: Record<FindingKind, number> } {
+export function countedEvseDataToLocations(records: readonly EvseDataRecord[], options: OicpToLocationOptions): { value: Iterable<Location>; counts: Record<FindingKind, number> } {
   const counts = new CountedFindings();
-  return { value: recordsToLocations(pathed(records), options, counts), counts: counts.counts };
+  return { value: eachLocation(pathed(records, noPath), options, counts, noPath), counts: counts.counts };
 }
 
 /**
@@ -111,14 +127,14 @@ export function countedEvseDataToLocations(records: readonly EvseDataRecord[], o
  * each on its own, so mapping theirs again is enough.
  */
 export function evseDataFindingsAbout(records: readonly EvseDataRecord[], evseIds: ReadonlySet<string>, options: OicpToLocationOptions): Finding[] {
-  const groups = groupsOf(pathed(records));
+  const groups = groupsOf(pathed(records, listedPath));
   const log = new ListedFindings();
-  for (const group of groups) if (group.members.some((m) => evseIds.has(m.record.EvseID))) groupToLocation(group, options.rules ?? NO_RULES, options, log);
+  for (const group of groups) if (group.members.some((m) => evseIds.has(m.record.EvseID))) groupToLocation(group, options.rules ?? NO_RULES, options, log, listedPath);
   return log.findings;
 }
 
 /** A page's records with their paths in it. */
-const pathed = (records: readonly EvseDataRecord[]) => records.map((record, index) => ({ item: record, path: childPath('', index) }));
+const pathed = (records: readonly EvseDataRecord[], at: PathOf) => records.map((record, index) => ({ item: record, path: at('', index) }));
 
 function groupsOf(records: readonly { item: EvseDataRecord; path: string }[]): Group[] {
   const groups = new Map<string, Group>();
@@ -131,14 +147,16 @@ function groupsOf(records: readonly { item: EvseDataRecord; path: string }[]): G
   return [...groups.values()];
 }
 
-function recordsToLocations(records: readonly { item: EvseDataRecord; path: string }[], options: OicpToLocationOptions, log: FindingSink): Location[] {
+function recordsToLocations(records: readonly { item: EvseDataRecord; path: string }[], options: OicpToLocationOptions, log: FindingSink, at: PathOf): Location[] {
+  return [...eachLocation(records, options, log, at)];
+}
+
+function* eachLocation(records: readonly { item: EvseDataRecord; path: string }[], options: OicpToLocationOptions, log: FindingSink, at: PathOf): Generator<Location> {
   const rules = options.rules ?? NO_RULES;
-  const locations: Location[] = [];
   for (const group of groupsOf(records)) {
-    const location = groupToLocation(group, rules, options, log);
-    if (location) locations.push(location);
+    const location = groupToLocation(group, rules, options, log, at);
+    if (location) yield location;
   }
-  return locations;
 }
 
 /** Hubject's lastUpdate of a pulled record in ms, when it is a readable time. */
@@ -149,21 +167,21 @@ function lastUpdateOf(record: EvseDataRecord): number | undefined {
 
 const LOCATION_FIELDS = ['Address', 'IsOpen24Hours', 'OpeningTimes', 'ChargingStationNames', 'RenewableEnergy', 'EnergySource', 'EnvironmentalImpact', 'AccessibilityLocation'] as const;
 
-function groupToLocation(group: Group, rules: MappingRules, options: OicpToLocationOptions, log: FindingSink): Location | undefined {
+function groupToLocation(group: Group, rules: MappingRules, options: OicpToLocationOptions, log: FindingSink, at: PathOf): Location | undefined {
   const { record: first, path: base } = group.members[0]!;
   const operatorId = first.OperatorID ?? options.operatorId ?? operatorOfEvseId(first.EvseID)!;
   const defaults = evseDefaults(rules, operatorId);
-  const party = log.take(operatorParty(rules, operatorId, childPath(base, 'OperatorID')));
+  const party = log.take(operatorParty(rules, operatorId, at(base, 'OperatorID')));
   if (party === undefined) return undefined;
   const stamps = group.members.map((m) => lastUpdateOf(m.record)).filter((t) => t !== undefined);
   const lastUpdated = stamps.length > 0 ? new Date(Math.max(...stamps)) : options.now;
-  const address = log.take(oicpToOcpiAddress(first.Address, childPath(base, 'Address')));
-  const coordinates = log.take(oicpToOcpiCoordinates(first.GeoCoordinates, childPath(base, 'GeoCoordinates')));
+  const address = log.take(oicpToOcpiAddress(first.Address, at(base, 'Address')));
+  const coordinates = log.take(oicpToOcpiCoordinates(first.GeoCoordinates, at(base, 'GeoCoordinates')));
   if (coordinates === undefined) return undefined;
   // Floor belongs to the EVSE; everything else here describes the location and should agree.
   for (const field of LOCATION_FIELDS) {
     const differing = group.members.find((m) => !sameJson(m.record[field], first[field], field === 'Address' ? 'Floor' : undefined));
-    if (differing) log.loss(childPath(differing.path, field), `records of one location disagree on ${field}; the first record's value is used`);
+    if (differing) log.loss(at(differing.path, field), `records of one location disagree on ${field}; the first record's value is used`);
   }
 
   const location: Location = {
@@ -173,19 +191,19 @@ function groupToLocation(group: Group, rules: MappingRules, options: OicpToLocat
     publish: true,
     ...address,
     coordinates,
-    time_zone: log.take(oicpTimeZoneToOcpi({ offset: first.Address.TimeZone, coordinates, configured: defaults.timeZone }, options.now, childPath(base, 'Address.TimeZone'))),
+    time_zone: log.take(oicpTimeZoneToOcpi({ offset: first.Address.TimeZone, coordinates, configured: defaults.timeZone }, options.now, at(base, 'Address.TimeZone'))),
     last_updated: lastUpdated.toISOString(),
   };
   if (group.kind === 'pool' && !first.ChargingPoolID!.toUpperCase().startsWith(`${operatorId.toUpperCase()}*P`)) {
-    log.loss(childPath(base, 'ChargingPoolID'), `the pool id is read back as <OperatorID>*P<location id> (${operatorId}*P${location.id})`);
+    log.loss(at(base, 'ChargingPoolID'), `the pool id is read back as <OperatorID>*P<location id> (${operatorId}*P${location.id})`);
   }
   const name = first.ChargingStationNames.find((n) => n.lang === (defaults.language ?? DEFAULT_LANGUAGE)) ?? first.ChargingStationNames[0];
   if (name) location.name = name.value;
-  if (first.ChargingStationNames.length > 1) log.loss(childPath(base, 'ChargingStationNames'), 'OCPI has one location name without language; the others are not carried');
+  if (first.ChargingStationNames.length > 1) log.loss(at(base, 'ChargingStationNames'), 'OCPI has one location name without language; the others are not carried');
   const parking = log.take(oicpToOcpiAccess(first, base)).parking_type;
   if (parking) location.parking_type = parking;
   if (first.GeoChargingPointEntrance) {
-    const entrance = log.take(oicpToOcpiCoordinates(first.GeoChargingPointEntrance, childPath(base, 'GeoChargingPointEntrance')));
+    const entrance = log.take(oicpToOcpiCoordinates(first.GeoChargingPointEntrance, at(base, 'GeoChargingPointEntrance')));
     if (entrance) location.related_locations = [entrance];
   }
   const directions = toDisplayText(first.ChargingStationLocationReference);
@@ -199,7 +217,7 @@ function groupToLocation(group: Group, rules: MappingRules, options: OicpToLocat
   location.evses = [];
   for (const { record, path } of group.members) {
     // Each finding names its EVSE and operator, so the operator can be shown what did not reach the backend.
-    const { value: evse, refused } = log.about({ operatorId, evseId: record.EvseID }, (evseLog) => recordToEvse(record, path, coordinates, lastUpdated, options, evseLog));
+    const { value: evse, refused } = log.about({ operatorId, evseId: record.EvseID }, (evseLog) => recordToEvse(record, path, coordinates, lastUpdated, options, evseLog, at));
     if (evse !== undefined && !refused) location.evses.push(evse);
   }
   return log.take(fitOcpiStrings(LocationSchema, location, '2.2.1', base));
@@ -212,13 +230,14 @@ function recordToEvse(
   lastUpdated: Date,
   options: OicpToLocationOptions,
   log: FindingSink,
+  at: PathOf,
 ): Evse | undefined {
   const stamp = new Date(lastUpdateOf(record) ?? lastUpdated).toISOString();
   const uid = options.evseUids?.[record.EvseID] ?? (record.EvseID.length <= OCPI_ID_MAX ? record.EvseID : `E${shortHash(record.EvseID)}`);
-  const connectors = recordConnectors(record, path, stamp, log);
+  const connectors = recordConnectors(record, path, stamp, log, at);
   if (connectors.length === 0) return void log.loss(path, `EVSE ${record.EvseID}: no plug has an OCPI connector standard (OCPI needs one); the EVSE is not carried`);
   // The ISO form only where the uid keeps Hubject's spelling for the messages back (hubjectEvseIdOf).
-  const evseId = uid === record.EvseID ? log.take(oicpEvseIdToOcpi(record.EvseID, childPath(path, 'EvseID'))) : record.EvseID;
+  const evseId = uid === record.EvseID ? log.take(oicpEvseIdToOcpi(record.EvseID, at(path, 'EvseID'))) : record.EvseID;
   const evse: Evse = {
     uid,
     evse_id: evseId,
@@ -230,19 +249,19 @@ function recordToEvse(
   const capabilities = log.take(oicpToOcpiCapabilities(record, path));
   if (capabilities.length > 0) evse.capabilities = capabilities;
   if (record.Address.Floor !== undefined) evse.floor_level = record.Address.Floor;
-  const coordinates = log.take(oicpToOcpiCoordinates(record.GeoCoordinates, childPath(path, 'GeoCoordinates')));
+  const coordinates = log.take(oicpToOcpiCoordinates(record.GeoCoordinates, at(path, 'GeoCoordinates')));
   if (coordinates && (coordinates.latitude !== locationCoordinates.latitude || coordinates.longitude !== locationCoordinates.longitude)) evse.coordinates = coordinates;
   const directions = toDisplayText(record.AdditionalInfo);
   if (directions) evse.directions = directions;
-  if (record.ChargingStationImage !== undefined) evse.images = [imageOf(record.ChargingStationImage, childPath(path, 'ChargingStationImage'), log)];
+  if (record.ChargingStationImage !== undefined) evse.images = [imageOf(record.ChargingStationImage, at(path, 'ChargingStationImage'), log)];
   if (record.ChargingPoolID !== undefined && (record.ChargingStationID ?? record.ChargingStationId) !== undefined) {
-    log.loss(childPath(path, 'ChargingStationID'), 'OCPI has no charging station between location and EVSE; the pool is the location');
+    log.loss(at(path, 'ChargingStationID'), 'OCPI has no charging station between location and EVSE; the pool is the location');
   }
-  if (!record.GeoCoordinates.DecimalDegree) log.loss(childPath(path, 'GeoCoordinates'), 'the coordinate encoding is not kept; read back as DecimalDegree');
+  if (!record.GeoCoordinates.DecimalDegree) log.loss(at(path, 'GeoCoordinates'), 'the coordinate encoding is not kept; read back as DecimalDegree');
   if (record.GeoChargingPointEntrance && !record.GeoChargingPointEntrance.DecimalDegree) {
-    log.loss(childPath(path, 'GeoChargingPointEntrance'), 'the coordinate encoding is not kept; read back as DecimalDegree');
+    log.loss(at(path, 'GeoChargingPointEntrance'), 'the coordinate encoding is not kept; read back as DecimalDegree');
   }
-  log.loss(childPath(path, 'HotlinePhoneNumber'), 'OCPI has no hotline number; the way back takes the operator default');
+  log.loss(at(path, 'HotlinePhoneNumber'), 'OCPI has no hotline number; the way back takes the operator default');
   const lost: [keyof EvseDataRecord, string][] = [
     ['deltaType', 'assigned by Hubject to pulled records'],
     ['lastUpdate', 'assigned by Hubject; read as last_updated'],
@@ -252,10 +271,10 @@ function recordToEvse(
     ['HubOperatorID', 'OCPI has no hub operator'],
     ['ClearinghouseID', 'OCPI has no clearing house'],
   ];
-  for (const [field, why] of lost) if (record[field] !== undefined) log.loss(childPath(path, field), why);
-  if (record.CalibrationLawDataAvailability !== 'Not Available') log.loss(childPath(path, 'CalibrationLawDataAvailability'), 'OCPI EVSEs do not say where calibration law data is (CDRs carry signed data)');
-  if (!record.IsHubjectCompatible) log.loss(childPath(path, 'IsHubjectCompatible'), 'OCPI has no "not remotely startable through the hub" flag');
-  if (record.DynamicInfoAvailable === 'false') log.loss(childPath(path, 'DynamicInfoAvailable'), 'OCPI has no "no live status" flag');
+  for (const [field, why] of lost) if (record[field] !== undefined) log.loss(at(path, field), why);
+  if (record.CalibrationLawDataAvailability !== 'Not Available') log.loss(at(path, 'CalibrationLawDataAvailability'), 'OCPI EVSEs do not say where calibration law data is (CDRs carry signed data)');
+  if (!record.IsHubjectCompatible) log.loss(at(path, 'IsHubjectCompatible'), 'OCPI has no "not remotely startable through the hub" flag');
+  if (record.DynamicInfoAvailable === 'false') log.loss(at(path, 'DynamicInfoAvailable'), 'OCPI has no "no live status" flag');
   return evse;
 }
 
@@ -278,38 +297,38 @@ function imageOf(url: string, path: string, log: FindingSink): Image {
  * (Tesla) takes the facility at its own position. A plug with fewer facilities of its type than plugs
  * shares the last one, and says so; a plug with none of its type is not carried.
  */
-function recordConnectors(record: EvseDataRecord, path: string, stamp: string, log: FindingSink): Connector[] {
+function recordConnectors(record: EvseDataRecord, path: string, stamp: string, log: FindingSink, at: PathOf): Connector[] {
   const facilities = record.ChargingFacilities.map((facility, index) => ({ facility, index, current: currentOf(facility.PowerType) }));
-  const facilitiesPath = childPath(path, 'ChargingFacilities');
+  const facilitiesPath = at(path, 'ChargingFacilities');
   const taken = new Set<number>();
   const seen: Record<PlugCurrent, number> = { AC: 0, DC: 0, any: 0 };
   const connectors: Connector[] = [];
   record.Plugs.forEach((plug, i) => {
-    const at = childPath(childPath(path, 'Plugs'), i);
+    const plugPath = at(at(path, 'Plugs'), i);
     const mapped = oicpToOcpiConnector(plug);
-    if (mapped.outcome === 'unmapped') return log.loss(at, `${mapped.reason}; the plug is not carried`);
-    if (mapped.assumed) log.defaulted(at, mapped.assumed);
+    if (mapped.outcome === 'unmapped') return log.loss(plugPath, `${mapped.reason}; the plug is not carried`);
+    if (mapped.assumed) log.defaulted(plugPath, mapped.assumed);
     const current = mapped.current;
     const position = seen[current]++;
     const candidates = current === 'any' ? facilities : facilities.filter((f) => f.current === current);
     const chosen = candidates[current === 'any' ? Math.min(i, candidates.length - 1) : Math.min(position, candidates.length - 1)];
     if (chosen === undefined) {
-      return log.loss(at, `the record has no ${current} charging facility for "${plug}": OCPI needs its power type, voltage and amperage; the plug is not carried`);
+      return log.loss(plugPath, `the record has no ${current} charging facility for "${plug}": OCPI needs its power type, voltage and amperage; the plug is not carried`);
     }
     const sameType = current === 'any' ? record.Plugs.length : record.Plugs.filter((p) => plugCurrent(p) === current).length;
     const singleAnswer = facilities.length === 1 && facilities.every((f) => f.current === current || current === 'any');
     if (!singleAnswer && candidates.length !== sameType) {
       log.defaulted(
-        at,
+        plugPath,
         `OICP does not pair plugs with facilities: ${candidates.length} ${current === 'any' ? '' : `${current} `}facilities for ${sameType} such plugs, ChargingFacilities[${chosen.index}] assumed`,
       );
     }
     taken.add(chosen.index);
-    const power = log.take(oicpFacilityToOcpi(chosen.facility, childPath(facilitiesPath, chosen.index)));
+    const power = log.take(oicpFacilityToOcpi(chosen.facility, at(facilitiesPath, chosen.index)));
     connectors.push({ id: String(connectors.length + 1), standard: mapped.standard as Connector['standard'], format: mapped.format, ...power, last_updated: stamp });
   });
   for (const { index } of facilities) {
-    if (!taken.has(index)) log.loss(childPath(facilitiesPath, index), 'no plug of this current type uses the facility; it is not carried');
+    if (!taken.has(index)) log.loss(at(facilitiesPath, index), 'no plug of this current type uses the facility; it is not carried');
   }
   return connectors;
 }
