@@ -274,27 +274,41 @@ export class OutboxRepository {
   }
 
   /**
-   * Delivers several items of one claim; returns how many were still held by this claim. A delivered
-   * state announcement (a replaceable item without a key: an EVSE status, EVSE data, a location) is
-   * deleted at once — nothing asks for it again, and keeping one row per status change for the
-   * retention period made the store grow with the traffic instead of the network. Other items stay
-   * as done until the retention purge (a keyed one is what makes its key's second enqueue a no-op).
-   * One statement per kind present.
+   * Delivers several items, of one claim or of several; returns how many were still held by the
+   * claim each names (an item whose claim expired and was taken over is left to its new holder). A
+   * delivered state announcement (a replaceable item without a key: an EVSE status, EVSE data, a
+   * location) is deleted at once — nothing asks for it again, and keeping one row per status change
+   * for the retention period made the store grow with the traffic instead of the network. Other items
+   * stay as done until the retention purge (a keyed one is what makes its key's second enqueue a
+   * no-op). One statement per kind present (on SQLite, per 64 items), whatever the claims: the
+   * outbox worker settles the deliveries answered meanwhile together, where a statement per delivery
+   * set PostgreSQL's rate.
    */
   async completeAll(items: readonly Settled[]): Promise<number> {
-    if (items.length === 0) return 0;
-    const tokens = new Set(items.map((i) => i.claimToken));
-    if (tokens.size !== 1) return (await Promise.all(items.map((i) => this.complete(i)))).filter(Boolean).length;
-    const token = items[0]!.claimToken;
-    const held = (ids: readonly number[]) => `tenant = $1 AND claim_token = $2 AND state = 'pending' AND id IN (${placeholders(ids.length, 2)})`;
-    const announcements = items.filter((i) => i.replaces !== null && i.key === null).map((i) => i.id);
-    const others = items.filter((i) => !(i.replaces !== null && i.key === null)).map((i) => i.id);
+    const announcement = (i: Settled) => i.replaces !== null && i.key === null;
     let settled = 0;
-    if (announcements.length > 0) settled += await this.db.run(`DELETE FROM outbox WHERE ${held(announcements)}`, [this.tenant, token, ...announcements]);
-    if (others.length > 0) {
-      settled += await this.db.run(`UPDATE outbox SET state = 'done', claim_token = NULL, updated_at = $${others.length + 3} WHERE ${held(others)}`, [this.tenant, token, ...others, this.now()]);
+    for (const held of this.held(items.filter(announcement))) settled += await this.db.run(`DELETE FROM outbox WHERE ${held.where}`, held.params);
+    for (const held of this.held(items.filter((i) => !announcement(i)))) {
+      settled += await this.db.run(`UPDATE outbox SET state = 'done', claim_token = NULL, updated_at = $${held.params.length + 1} WHERE ${held.where}`, [...held.params, this.now()]);
     }
     return settled;
+  }
+
+  /**
+   * The condition that selects the items still held by the claims they name: each its own `(id,
+   * claim_token)` pair. PostgreSQL takes them as two arrays (one statement text whatever the count);
+   * SQLite, which binds no arrays, as rows of a VALUES list, 64 a statement.
+   */
+  private held(items: readonly Settled[]): { where: string; params: unknown[] }[] {
+    if (items.length === 0) return [];
+    const where = (pairs: string) => `tenant = $1 AND state = 'pending' AND (id, claim_token) IN (${pairs})`;
+    if (this.db.dialect === 'postgres') {
+      return [{ where: where('SELECT * FROM unnest($2::bigint[], $3::text[])'), params: [this.tenant, items.map((i) => i.id), items.map((i) => i.claimToken)] }];
+    }
+    return batches(items).map((some) => ({
+      where: where(`VALUES ${some.map((_, i) => `($${2 + 2 * i}, $${3 + 2 * i})`).join(', ')}`),
+      params: [this.tenant, ...some.flatMap((i) => [i.id, i.claimToken])],
+    }));
   }
 
   /**
