@@ -95,6 +95,9 @@ export function retryDelay(attempt: number, policy: Pick<OutboxPolicy, 'baseDela
 
 const MAX_ERROR_LENGTH = 2_000;
 
+/** The columns an enqueue writes, in the order its values are given. */
+const COLUMNS = 'tenant, topic, dedupe_key, payload, state, attempts, due_at, created_at, updated_at, order_key, barrier, replace_key';
+
 /**
  * A tenant's outbox: every statement reads and settles only the items of `tenant`, so its senders
  * claim only its items, and its order keys and barriers hold back only its own: another tenant's
@@ -112,21 +115,36 @@ export class OutboxRepository {
   /** Adds an item; call inside the transaction that makes the state change it announces. */
   async enqueue(request: EnqueueRequest): Promise<EnqueueResult> {
     const at = this.now();
-    if (request.replaces !== undefined && request.order !== undefined) {
-      const [last] = await this.db.all<Newest>('SELECT id, topic, state, replace_key, claim_token FROM outbox WHERE tenant = $1 AND order_key = $2 ORDER BY id DESC LIMIT 1', [
-        this.tenant,
-        request.order,
-      ]);
-      if (last && takesOver(last, request) && (await this.replacePayload(Number(last.id), JSON.stringify(request.payload), at))) return { id: Number(last.id), created: false, replaced: true };
+    const values = [this.tenant, request.topic, request.key ?? null, JSON.stringify(request.payload), request.dueAt ?? at, at, request.order ?? null, request.barrier ? 1 : 0, request.replaces ?? null];
+    const row = `$1, $2, $3, $4, 'pending', 0, $5, $6, $6, $7, $8, $9`;
+    let added: { id: number } | undefined;
+    if (request.replaces !== undefined && request.order !== undefined && this.db.dialect === 'postgres') {
+      // One round trip where the steps below take two: the look at the newest item of the order key,
+      // its replacement (re-checked under the row lock, as replacePayload does), and the insert when
+      // nothing was replaced, all in one snapshot as the two statements would see it.
+      const [result] = await this.db.all<{ replaced: number | null; added: number | null }>(
+        `WITH newest AS (SELECT id FROM outbox WHERE tenant = $1 AND order_key = $7 ORDER BY id DESC LIMIT 1),
+         replaced AS (
+           UPDATE outbox SET payload = $4, updated_at = $6
+           WHERE tenant = $1 AND id = (SELECT id FROM newest) AND topic = $2 AND replace_key = $9 AND state = 'pending' AND claim_token IS NULL
+           RETURNING id
+         ), added AS (INSERT INTO outbox (${COLUMNS}) SELECT ${row} WHERE NOT EXISTS (SELECT 1 FROM replaced) ON CONFLICT (tenant, topic, dedupe_key) DO NOTHING RETURNING id)
+         SELECT (SELECT id FROM replaced) AS replaced, (SELECT id FROM added) AS added`,
+        values,
+      );
+      if (result?.replaced != null) return { id: Number(result.replaced), created: false, replaced: true };
+      if (result?.added != null) added = { id: Number(result.added) };
+    } else {
+      if (request.replaces !== undefined && request.order !== undefined) {
+        const [last] = await this.db.all<Newest>('SELECT id, topic, state, replace_key, claim_token FROM outbox WHERE tenant = $1 AND order_key = $2 ORDER BY id DESC LIMIT 1', [
+          this.tenant,
+          request.order,
+        ]);
+        if (last && takesOver(last, request) && (await this.replacePayload(Number(last.id), values[3] as string, at))) return { id: Number(last.id), created: false, replaced: true };
+      }
+      [added] = await this.db.all<{ id: number }>(`INSERT INTO outbox (${COLUMNS}) VALUES (${row}) ON CONFLICT (tenant, topic, dedupe_key) DO NOTHING RETURNING id`, values);
     }
-    const rows = await this.db.all<{ id: number }>(
-      `INSERT INTO outbox (tenant, topic, dedupe_key, payload, state, attempts, due_at, created_at, updated_at, order_key, barrier, replace_key)
-       VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6, $6, $7, $8, $9)
-       ON CONFLICT (tenant, topic, dedupe_key) DO NOTHING
-       RETURNING id`,
-      [this.tenant, request.topic, request.key ?? null, JSON.stringify(request.payload), request.dueAt ?? at, at, request.order ?? null, request.barrier ? 1 : 0, request.replaces ?? null],
-    );
-    if (rows[0]) return { id: Number(rows[0].id), created: true };
+    if (added) return { id: Number(added.id), created: true };
     const [existing] = await this.db.all<{ id: number }>('SELECT id FROM outbox WHERE tenant = $1 AND topic = $2 AND dedupe_key = $3', [this.tenant, request.topic, request.key]);
     return { id: Number(existing!.id), created: false };
   }
@@ -183,7 +201,7 @@ export class OutboxRepository {
         return `($1, ${topic}, NULL, ${payload}, 'pending', 0, ${due}, ${created}, ${created}, ${order}, ${barrier}, ${replaces})`;
       });
       const inserted = await this.db.all<{ id: number | string }>(
-        `INSERT INTO outbox (tenant, topic, dedupe_key, payload, state, attempts, due_at, created_at, updated_at, order_key, barrier, replace_key) VALUES ${values.join(', ')} RETURNING id`,
+        `INSERT INTO outbox (${COLUMNS}) VALUES ${values.join(', ')} RETURNING id`,
         [this.tenant, ...rows.flat()],
       );
       // Both stores give a multi-row insert's ids in the order of its rows (SQLite's rowids, PostgreSQL's
