@@ -182,41 +182,41 @@ export class OutboxWorker {
   }
 
   /**
-   * Claims work for each topic's free slots and starts it; returns how many deliveries started. One
-   * read says which topics have anything due (a topic whose last claim got all it asked for is
-   * claimed at once); the claims then go together, so a busy topic's claim never waits behind the
-   * looks at the others. A topic found empty is passed over for a moment, so a busy topic does not
-   * cost a look at every other topic each time one of its calls returns.
+   * Claims work for each topic's free slots and starts it; returns how many deliveries started. A
+   * topic whose last claim got all it asked for is claimed at once; meanwhile one read says which of
+   * the others have anything due, and those are claimed then: a busy topic's claim never waits behind
+   * the look at the others (a round trip each time one of its calls returns). A topic found empty is
+   * passed over for a moment, so a busy topic does not cost a look at every other topic each time.
    */
   private async fill(): Promise<number> {
     const at = performance.now();
     const pause = (topic: string) => this.emptyUntil.set(topic, at + Math.min(EMPTY_TOPIC_PAUSE_MS, this.options.idleMs ?? 1_000));
     const open = Object.entries(this.options.deliverers).filter(([topic, deliverer]) => (this.emptyUntil.get(topic) ?? 0) <= at && this.free(topic, batchOf(deliverer)) > 0);
-    const unknown = open.filter(([topic]) => !this.busy.has(topic)).map(([topic]) => topic);
-    const due = new Set(unknown.length > 0 ? await this.options.outbox.dueTopics(unknown) : []);
-    const started = await Promise.all(
-      open.map(async ([topic, deliverer]) => {
-        if (!this.busy.has(topic) && !due.has(topic)) {
-          pause(topic);
-          return 0;
-        }
-        const batch = batchOf(deliverer);
-        const limit = batch > 1 ? batch : this.free(topic, batch);
-        const items = await this.options.outbox.claim({ limit, topics: [topic], seenDue: true });
-        if (items.length === limit) this.busy.add(topic);
-        else this.busy.delete(topic);
-        if (items.length === 0) {
-          pause(topic);
-          return 0;
-        }
-        // A batch topic is claimed again only after the pause too: what arrives meanwhile makes the next batch larger.
-        if (batch > 1) pause(topic);
-        else this.emptyUntil.delete(topic);
-        const units = batch > 1 ? [items] : items.map((item) => [item]);
-        for (const unit of units) this.launch(topic, deliverer, unit);
-        return units.length;
-      }),
-    );
+    const claimFor = async ([topic, deliverer]: [string, Deliverer]): Promise<number> => {
+      const batch = batchOf(deliverer);
+      const limit = batch > 1 ? batch : this.free(topic, batch);
+      const items = await this.options.outbox.claim({ limit, topics: [topic], seenDue: true });
+      if (items.length === limit) this.busy.add(topic);
+      else this.busy.delete(topic);
+      if (items.length === 0) {
+        pause(topic);
+        return 0;
+      }
+      // A batch topic is claimed again only after the pause too: what arrives meanwhile makes the next batch larger.
+      if (batch > 1) pause(topic);
+      else this.emptyUntil.delete(topic);
+      const units = batch > 1 ? [items] : items.map((item) => [item]);
+      for (const unit of units) this.launch(topic, deliverer, unit);
+      return units.length;
+    };
+    const unknown = open.filter(([topic]) => !this.busy.has(topic));
+    const looked = async (): Promise<number[]> => {
+      if (unknown.length === 0) return [];
+      const due = new Set(await this.options.outbox.dueTopics(unknown.map(([topic]) => topic)));
+      for (const [topic] of unknown) if (!due.has(topic)) pause(topic);
+      return Promise.all(unknown.filter(([topic]) => due.has(topic)).map(claimFor));
+    };
+    const started = await Promise.all([...open.filter(([topic]) => this.busy.has(topic)).map(claimFor), looked().then((counts) => counts.reduce((sum, n) => sum + n, 0))]);
     return started.reduce((sum, n) => sum + n, 0);
   }
 
