@@ -72,8 +72,9 @@ async function throughBridge(store: StoreChoice | undefined, count: number): Pro
       if (!posted.ok) throw new Error(`CDR ${cdr.id} refused: ${posted.failure.message}`);
     });
     const posted = performance.now();
+    const backlog = count - (cdrsAccepted(network) - before);
     await until(() => cdrsAccepted(network) - before >= count, 120_000, `the hub accepted ${count} CDRs`);
-    if (process.env.BENCH_VERBOSE) console.log(`  ${store ? 'postgres' : 'sqlite'}: posted in ${(posted - started).toFixed(0)} ms, at the hub after ${(performance.now() - started).toFixed(0)} ms, the bridge ${((bridge.cpuMs() - bridgeCpu) / count).toFixed(2)} ms CPU per CDR, the simulators ${cpuPerCdr(cpu, count)}`);
+    if (process.env.BENCH_VERBOSE) console.log(`  ${store ? 'postgres' : 'sqlite'}: posted in ${(posted - started).toFixed(0)} ms, at the hub after ${(performance.now() - started).toFixed(0)} ms (${backlog} not yet there at the last POST), the bridge ${((bridge.cpuMs() - bridgeCpu) / count).toFixed(2)} ms CPU per CDR, the simulators ${cpuPerCdr(cpu, count)}`);
     return count / ((performance.now() - started) / 1000);
   } finally {
     await bridge.stop();

@@ -2,10 +2,12 @@
  * Delivers what the flows put in the outbox. Each topic has a deliverer; it gets one item (or, for a
  * deliverer that sends a batch in one call, up to `batch` items) and answers per item: delivered,
  * retry later, or refused for good (dead letter, with the reason). Each delivery is settled the
- * moment it returns, in its own small statement, while up to `concurrency` calls per topic are on the
- * wire — the settlement does not hold a call's place, so a slow store does not leave the hub idle, and
- * at most `concurrency` more wait to be settled: a process killed mid-way can only send again what was
- * on the wire or not yet settled. Items sharing an order key
+ * moment it returns while up to `concurrency` calls per topic are on the wire — the settlement does
+ * not hold a call's place, so a slow store does not leave the hub idle, and at most `concurrency`
+ * more wait to be settled: a process killed mid-way can only send again what was on the wire or not
+ * yet settled. The deliveries answered while a settlement statement runs are marked delivered
+ * together by the next one (of every topic and claim), so a busy outbox costs a statement per
+ * handful of deliveries, not one each. Items sharing an order key
  * (an EVSE, a Hubject session) are never in flight together: the outbox hands out the oldest one only.
  * A deliverer that throws retries its items. The outbox's lease makes a crash mid-delivery safe:
  * the items fall due again, so deliverers must tolerate sending twice (Hubject answers a repeated CDR
@@ -87,6 +89,10 @@ export class OutboxWorker {
   private readonly busy = new Set<string>();
   /** Items settled since the worker was made. */
   private settled = 0;
+  /** Delivered items waiting for the statement that marks them so, each with its delivery's answer. */
+  private toComplete: { items: ClaimedItem[]; done: (failure?: Error) => void }[] = [];
+  /** Whether statements marking delivered items run (until none is waiting). */
+  private completing = false;
 
   constructor(private readonly options: OutboxWorkerOptions) {}
 
@@ -176,41 +182,41 @@ export class OutboxWorker {
   }
 
   /**
-   * Claims work for each topic's free slots and starts it; returns how many deliveries started. One
-   * read says which topics have anything due (a topic whose last claim got all it asked for is
-   * claimed at once); the claims then go together, so a busy topic's claim never waits behind the
-   * looks at the others. A topic found empty is passed over for a moment, so a busy topic does not
-   * cost a look at every other topic each time one of its calls returns.
+   * Claims work for each topic's free slots and starts it; returns how many deliveries started. A
+   * topic whose last claim got all it asked for is claimed at once; meanwhile one read says which of
+   * the others have anything due, and those are claimed then: a busy topic's claim never waits behind
+   * the look at the others (a round trip each time one of its calls returns). A topic found empty is
+   * passed over for a moment, so a busy topic does not cost a look at every other topic each time.
    */
   private async fill(): Promise<number> {
     const at = performance.now();
     const pause = (topic: string) => this.emptyUntil.set(topic, at + Math.min(EMPTY_TOPIC_PAUSE_MS, this.options.idleMs ?? 1_000));
     const open = Object.entries(this.options.deliverers).filter(([topic, deliverer]) => (this.emptyUntil.get(topic) ?? 0) <= at && this.free(topic, batchOf(deliverer)) > 0);
-    const unknown = open.filter(([topic]) => !this.busy.has(topic)).map(([topic]) => topic);
-    const due = new Set(unknown.length > 0 ? await this.options.outbox.dueTopics(unknown) : []);
-    const started = await Promise.all(
-      open.map(async ([topic, deliverer]) => {
-        if (!this.busy.has(topic) && !due.has(topic)) {
-          pause(topic);
-          return 0;
-        }
-        const batch = batchOf(deliverer);
-        const limit = batch > 1 ? batch : this.free(topic, batch);
-        const items = await this.options.outbox.claim({ limit, topics: [topic], seenDue: true });
-        if (items.length === limit) this.busy.add(topic);
-        else this.busy.delete(topic);
-        if (items.length === 0) {
-          pause(topic);
-          return 0;
-        }
-        // A batch topic is claimed again only after the pause too: what arrives meanwhile makes the next batch larger.
-        if (batch > 1) pause(topic);
-        else this.emptyUntil.delete(topic);
-        const units = batch > 1 ? [items] : items.map((item) => [item]);
-        for (const unit of units) this.launch(topic, deliverer, unit);
-        return units.length;
-      }),
-    );
+    const claimFor = async ([topic, deliverer]: [string, Deliverer]): Promise<number> => {
+      const batch = batchOf(deliverer);
+      const limit = batch > 1 ? batch : this.free(topic, batch);
+      const items = await this.options.outbox.claim({ limit, topics: [topic], seenDue: true });
+      if (items.length === limit) this.busy.add(topic);
+      else this.busy.delete(topic);
+      if (items.length === 0) {
+        pause(topic);
+        return 0;
+      }
+      // A batch topic is claimed again only after the pause too: what arrives meanwhile makes the next batch larger.
+      if (batch > 1) pause(topic);
+      else this.emptyUntil.delete(topic);
+      const units = batch > 1 ? [items] : items.map((item) => [item]);
+      for (const unit of units) this.launch(topic, deliverer, unit);
+      return units.length;
+    };
+    const unknown = open.filter(([topic]) => !this.busy.has(topic));
+    const looked = async (): Promise<number[]> => {
+      if (unknown.length === 0) return [];
+      const due = new Set(await this.options.outbox.dueTopics(unknown.map(([topic]) => topic)));
+      for (const [topic] of unknown) if (!due.has(topic)) pause(topic);
+      return Promise.all(unknown.filter(([topic]) => due.has(topic)).map(claimFor));
+    };
+    const started = await Promise.all([...open.filter(([topic]) => this.busy.has(topic)).map(claimFor), looked().then((counts) => counts.reduce((sum, n) => sum + n, 0))]);
     return started.reduce((sum, n) => sum + n, 0);
   }
 
@@ -272,7 +278,7 @@ export class OutboxWorker {
   private async settle(topic: string, items: ClaimedItem[], deliveries: Delivery[]): Promise<void> {
     try {
       const delivered = items.filter((_, i) => deliveries[i]?.outcome === 'delivered');
-      if (delivered.length > 0) await this.options.outbox.completeAll(delivered);
+      if (delivered.length > 0) await this.complete(delivered);
       for (const [i, item] of items.entries()) {
         const delivery = deliveries[i] ?? { outcome: 'retry', reason: 'the deliverer gave no answer for this item' };
         if (delivery.outcome === 'delivered') {
@@ -289,6 +295,34 @@ export class OutboxWorker {
       this.options.logger.error('outbox delivery could not be settled; its lease will bring it back', { topic, ids: items.map((i) => i.id), error: err });
     }
     this.settled += items.length;
+  }
+
+  /**
+   * Marks delivered items so, with those of the other deliveries answered meanwhile: a statement
+   * starts once the calls answered in the same turn of the event loop joined, and what answers while
+   * it runs waits for the next. Resolves once the items' own statement committed.
+   */
+  private complete(items: ClaimedItem[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.toComplete.push({ items, done: (failure) => (failure === undefined ? resolve() : reject(failure)) });
+      if (!this.completing) void this.completeWaiting();
+    });
+  }
+
+  /** Never rejects: a failed statement fails the deliveries it held. */
+  private async completeWaiting(): Promise<void> {
+    this.completing = true;
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.toComplete.length > 0) {
+      const waiting = this.toComplete.splice(0);
+      const failure = await this.options.outbox.completeAll(waiting.flatMap((w) => w.items)).then(
+        () => undefined,
+        (err: unknown) => (err instanceof Error ? err : new Error(`the outbox could not mark the items delivered: ${String(err)}`)),
+      );
+      for (const w of waiting) w.done(failure);
+    }
+    // Set in the same turn as the check above finds nothing waiting: an item queued later starts a new run.
+    this.completing = false;
   }
 }
 

@@ -95,6 +95,9 @@ export function retryDelay(attempt: number, policy: Pick<OutboxPolicy, 'baseDela
 
 const MAX_ERROR_LENGTH = 2_000;
 
+/** The columns an enqueue writes, in the order its values are given. */
+const COLUMNS = 'tenant, topic, dedupe_key, payload, state, attempts, due_at, created_at, updated_at, order_key, barrier, replace_key';
+
 /**
  * A tenant's outbox: every statement reads and settles only the items of `tenant`, so its senders
  * claim only its items, and its order keys and barriers hold back only its own: another tenant's
@@ -112,21 +115,36 @@ export class OutboxRepository {
   /** Adds an item; call inside the transaction that makes the state change it announces. */
   async enqueue(request: EnqueueRequest): Promise<EnqueueResult> {
     const at = this.now();
-    if (request.replaces !== undefined && request.order !== undefined) {
-      const [last] = await this.db.all<Newest>('SELECT id, topic, state, replace_key, claim_token FROM outbox WHERE tenant = $1 AND order_key = $2 ORDER BY id DESC LIMIT 1', [
-        this.tenant,
-        request.order,
-      ]);
-      if (last && takesOver(last, request) && (await this.replacePayload(Number(last.id), JSON.stringify(request.payload), at))) return { id: Number(last.id), created: false, replaced: true };
+    const values = [this.tenant, request.topic, request.key ?? null, JSON.stringify(request.payload), request.dueAt ?? at, at, request.order ?? null, request.barrier ? 1 : 0, request.replaces ?? null];
+    const row = `$1, $2, $3, $4, 'pending', 0, $5, $6, $6, $7, $8, $9`;
+    let added: { id: number } | undefined;
+    if (request.replaces !== undefined && request.order !== undefined && this.db.dialect === 'postgres') {
+      // One round trip where the steps below take two: the look at the newest item of the order key,
+      // its replacement (re-checked under the row lock, as replacePayload does), and the insert when
+      // nothing was replaced, all in one snapshot as the two statements would see it.
+      const [result] = await this.db.all<{ replaced: number | null; added: number | null }>(
+        `WITH newest AS (SELECT id FROM outbox WHERE tenant = $1 AND order_key = $7 ORDER BY id DESC LIMIT 1),
+         replaced AS (
+           UPDATE outbox SET payload = $4, updated_at = $6
+           WHERE tenant = $1 AND id = (SELECT id FROM newest) AND topic = $2 AND replace_key = $9 AND state = 'pending' AND claim_token IS NULL
+           RETURNING id
+         ), added AS (INSERT INTO outbox (${COLUMNS}) SELECT ${row} WHERE NOT EXISTS (SELECT 1 FROM replaced) ON CONFLICT (tenant, topic, dedupe_key) DO NOTHING RETURNING id)
+         SELECT (SELECT id FROM replaced) AS replaced, (SELECT id FROM added) AS added`,
+        values,
+      );
+      if (result?.replaced != null) return { id: Number(result.replaced), created: false, replaced: true };
+      if (result?.added != null) added = { id: Number(result.added) };
+    } else {
+      if (request.replaces !== undefined && request.order !== undefined) {
+        const [last] = await this.db.all<Newest>('SELECT id, topic, state, replace_key, claim_token FROM outbox WHERE tenant = $1 AND order_key = $2 ORDER BY id DESC LIMIT 1', [
+          this.tenant,
+          request.order,
+        ]);
+        if (last && takesOver(last, request) && (await this.replacePayload(Number(last.id), values[3] as string, at))) return { id: Number(last.id), created: false, replaced: true };
+      }
+      [added] = await this.db.all<{ id: number }>(`INSERT INTO outbox (${COLUMNS}) VALUES (${row}) ON CONFLICT (tenant, topic, dedupe_key) DO NOTHING RETURNING id`, values);
     }
-    const rows = await this.db.all<{ id: number }>(
-      `INSERT INTO outbox (tenant, topic, dedupe_key, payload, state, attempts, due_at, created_at, updated_at, order_key, barrier, replace_key)
-       VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6, $6, $7, $8, $9)
-       ON CONFLICT (tenant, topic, dedupe_key) DO NOTHING
-       RETURNING id`,
-      [this.tenant, request.topic, request.key ?? null, JSON.stringify(request.payload), request.dueAt ?? at, at, request.order ?? null, request.barrier ? 1 : 0, request.replaces ?? null],
-    );
-    if (rows[0]) return { id: Number(rows[0].id), created: true };
+    if (added) return { id: Number(added.id), created: true };
     const [existing] = await this.db.all<{ id: number }>('SELECT id FROM outbox WHERE tenant = $1 AND topic = $2 AND dedupe_key = $3', [this.tenant, request.topic, request.key]);
     return { id: Number(existing!.id), created: false };
   }
@@ -183,7 +201,7 @@ export class OutboxRepository {
         return `($1, ${topic}, NULL, ${payload}, 'pending', 0, ${due}, ${created}, ${created}, ${order}, ${barrier}, ${replaces})`;
       });
       const inserted = await this.db.all<{ id: number | string }>(
-        `INSERT INTO outbox (tenant, topic, dedupe_key, payload, state, attempts, due_at, created_at, updated_at, order_key, barrier, replace_key) VALUES ${values.join(', ')} RETURNING id`,
+        `INSERT INTO outbox (${COLUMNS}) VALUES ${values.join(', ')} RETURNING id`,
         [this.tenant, ...rows.flat()],
       );
       // Both stores give a multi-row insert's ids in the order of its rows (SQLite's rowids, PostgreSQL's
@@ -274,27 +292,43 @@ export class OutboxRepository {
   }
 
   /**
-   * Delivers several items of one claim; returns how many were still held by this claim. A delivered
-   * state announcement (a replaceable item without a key: an EVSE status, EVSE data, a location) is
-   * deleted at once — nothing asks for it again, and keeping one row per status change for the
-   * retention period made the store grow with the traffic instead of the network. Other items stay
-   * as done until the retention purge (a keyed one is what makes its key's second enqueue a no-op).
-   * One statement per kind present.
+   * Delivers several items, of one claim or of several; returns how many were still held by the
+   * claim each names (an item whose claim expired and was taken over is left to its new holder). A
+   * delivered state announcement (a replaceable item without a key: an EVSE status, EVSE data, a
+   * location) is deleted at once — nothing asks for it again, and keeping one row per status change
+   * for the retention period made the store grow with the traffic instead of the network. Other items
+   * stay as done until the retention purge (a keyed one is what makes its key's second enqueue a
+   * no-op). One statement per kind present (on SQLite, per 64 items), whatever the claims: the
+   * outbox worker settles the deliveries answered meanwhile together, where a statement per delivery
+   * set PostgreSQL's rate.
    */
   async completeAll(items: readonly Settled[]): Promise<number> {
-    if (items.length === 0) return 0;
-    const tokens = new Set(items.map((i) => i.claimToken));
-    if (tokens.size !== 1) return (await Promise.all(items.map((i) => this.complete(i)))).filter(Boolean).length;
-    const token = items[0]!.claimToken;
-    const held = (ids: readonly number[]) => `tenant = $1 AND claim_token = $2 AND state = 'pending' AND id IN (${placeholders(ids.length, 2)})`;
-    const announcements = items.filter((i) => i.replaces !== null && i.key === null).map((i) => i.id);
-    const others = items.filter((i) => !(i.replaces !== null && i.key === null)).map((i) => i.id);
+    const announcement = (i: Settled) => i.replaces !== null && i.key === null;
     let settled = 0;
-    if (announcements.length > 0) settled += await this.db.run(`DELETE FROM outbox WHERE ${held(announcements)}`, [this.tenant, token, ...announcements]);
-    if (others.length > 0) {
-      settled += await this.db.run(`UPDATE outbox SET state = 'done', claim_token = NULL, updated_at = $${others.length + 3} WHERE ${held(others)}`, [this.tenant, token, ...others, this.now()]);
+    for (const held of this.held(items.filter(announcement))) settled += await this.db.run(`DELETE FROM outbox WHERE ${held.where}`, held.params);
+    for (const held of this.held(items.filter((i) => !announcement(i)))) {
+      settled += await this.db.run(`UPDATE outbox SET state = 'done', claim_token = NULL, updated_at = $${held.params.length + 1} WHERE ${held.where}`, [...held.params, this.now()]);
     }
     return settled;
+  }
+
+  /**
+   * The condition that selects the items still held by the claims they name: each its own `(id,
+   * claim_token)` pair. PostgreSQL takes them as two arrays (one statement text whatever the count);
+   * SQLite, which binds no arrays, as rows of a VALUES list, 64 a statement. The ids are also listed
+   * on their own: with the pairs alone, SQLite (without statistics) walks every pending item of the
+   * tenant by the (tenant, state) index instead of looking the ids up, a backlog's worth per statement.
+   */
+  private held(items: readonly Settled[]): { where: string; params: unknown[] }[] {
+    if (items.length === 0) return [];
+    const where = (ids: string, pairs: string) => `tenant = $1 AND state = 'pending' AND id ${ids} AND (id, claim_token) IN (${pairs})`;
+    if (this.db.dialect === 'postgres') {
+      return [{ where: where('= ANY($2::bigint[])', 'SELECT * FROM unnest($2::bigint[], $3::text[])'), params: [this.tenant, items.map((i) => i.id), items.map((i) => i.claimToken)] }];
+    }
+    return batches(items).map((some) => ({
+      where: where(`IN (${some.map((_, i) => `$${2 + 2 * i}`).join(', ')})`, `VALUES ${some.map((_, i) => `($${2 + 2 * i}, $${3 + 2 * i})`).join(', ')}`),
+      params: [this.tenant, ...some.flatMap((i) => [i.id, i.claimToken])],
+    }));
   }
 
   /**

@@ -163,6 +163,44 @@ describe('concurrency and settlement', () => {
     }
   });
 
+  it('marks the deliveries answered together delivered in one statement, and those answered while it runs in the next', async () => {
+    const cdr = controlled();
+    for (let n = 0; n < 6; n++) await store.outbox.enqueue({ topic: 'cdr', payload: n });
+    // Each statement waits until the test lets it go, and says which items it marked.
+    const statements: unknown[][] = [];
+    let release!: () => void;
+    const outbox = Object.create(store.outbox, {
+      completeAll: {
+        value: async (items: ClaimedItem[]) => {
+          statements.push(items.map((i) => i.payload));
+          await new Promise<void>((resolve) => (release = resolve));
+          return store.outbox.completeAll(items);
+        },
+      },
+    }) as Store['outbox'];
+    const worker = new OutboxWorker({ outbox, deliverers: { cdr: cdr.deliverer }, logger, concurrency: 6, idleMs: 5 });
+    worker.start();
+    try {
+      await until(() => cdr.started.length === 6);
+      // Answers read in one turn of the event loop, each in a callback of its own (as from their sockets).
+      for (const n of [0, 1, 2]) setImmediate(() => cdr.answer(n));
+      await until(() => statements.length === 1);
+      for (const n of [3, 4]) cdr.answer(n);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(statements).toEqual([[0, 1, 2]]);
+      release();
+      await until(() => statements.length === 2);
+      release();
+      cdr.answer(5);
+      await until(() => statements.length === 3);
+      release();
+      await until(async () => (await store.outbox.depth()).pending === 0);
+      expect(statements).toEqual([[0, 1, 2], [3, 4], [5]]);
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it('sends the items of one order key one after the other, in order, while other keys go in parallel', async () => {
     const notification = controlled();
     const cdr = controlled();

@@ -466,6 +466,24 @@ for (const backend of BACKENDS) {
         expect(await store.outbox.depth()).toEqual({ pending: 1, dead: 0 });
       });
 
+      it('settles the items of several claims at once, each only while its own claim holds it', async () => {
+        const status = await store.outbox.enqueue({ topic: 'status', order: 'evse:A', replaces: 'evse:A', payload: 'CHARGING' });
+        for (let i = 0; i < 70; i++) await store.outbox.enqueue({ topic: 'cdr', key: `S${i}`, payload: i });
+        const first = await store.outbox.claim({ limit: 2, topics: ['cdr'] });
+        const second = await store.outbox.claim({ limit: 68, topics: ['cdr'] });
+        clock.advance(TEST_POLICY.leaseMs);
+        // The first claim's lease ran out: its oldest item is someone else's now; its other one nobody took.
+        const [takenOver] = await store.outbox.claim({ limit: 1, topics: ['cdr'] });
+        expect(takenOver!.id).toBe(first[0]!.id);
+        const [announcing] = await store.outbox.claim({ limit: 1, topics: ['status'] });
+        expect(await store.outbox.completeAll([...first, ...second, announcing!])).toBe(70);
+        expect(await store.outbox.get(takenOver!.id)).toMatchObject({ state: 'pending', attempts: 2 });
+        expect(await store.outbox.get(first[1]!.id)).toMatchObject({ state: 'done' });
+        expect(await store.outbox.get(status.id)).toBeUndefined();
+        expect((await store.outbox.list({ state: 'done' })).length).toBe(69);
+        expect(await store.outbox.completeAll([takenOver!])).toBe(1);
+      });
+
       it('lists items by state and topic a page at a time, requeues every dead letter, and discards with a reason', async () => {
         const ids: number[] = [];
         for (const topic of ['cdr', 'cdr', 'status', 'cdr']) ids.push((await store.outbox.enqueue({ topic, payload: topic })).id);
