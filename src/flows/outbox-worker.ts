@@ -7,7 +7,10 @@
  * more wait to be settled: a process killed mid-way can only send again what was on the wire or not
  * yet settled. The deliveries answered while a settlement statement runs are marked delivered
  * together by the next one (of every topic and claim), so a busy outbox costs a statement per
- * handful of deliveries, not one each. Items sharing an order key
+ * handful of deliveries, not one each. A topic of single items (CDRs) claims up to `concurrency` items
+ * ahead of its free places, so a call that returns hands its place to the next item at once instead of
+ * leaving it idle for a claim's round trip (a write, queued behind the intake's); what was claimed
+ * ahead and not sent is given back on stop, or when it waited half a lease. Items sharing an order key
  * (an EVSE, a Hubject session) are never in flight together: the outbox hands out the oldest one only.
  * A deliverer that throws retries its items. The outbox's lease makes a crash mid-delivery safe:
  * the items fall due again, so deliverers must tolerate sending twice (Hubject answers a repeated CDR
@@ -93,6 +96,10 @@ export class OutboxWorker {
   private toComplete: { items: ClaimedItem[]; done: (failure?: Error) => void }[] = [];
   /** Whether statements marking delivered items run (until none is waiting). */
   private completing = false;
+  /** Items claimed ahead of a free place, per topic of single items, oldest first, with when they were claimed. */
+  private readonly ready = new Map<string, { item: ClaimedItem; claimedAt: number }[]>();
+  /** Set by `stop`: nothing claimed ahead is sent any more (`stopped` alone is also the state of a worker run by `runOnce`). */
+  private closing = false;
 
   constructor(private readonly options: OutboxWorkerOptions) {}
 
@@ -113,6 +120,44 @@ export class OutboxWorker {
   private free(topic: string, batch: number): number {
     const slots = this.slots(batch);
     return Math.min(slots - (this.calling.get(topic)?.size ?? 0), 2 * slots - (this.unsettled.get(topic)?.size ?? 0));
+  }
+
+  /**
+   * Items a topic claims ahead of its free places: as many as it has places, so that every call that
+   * returns finds its successor claimed, while one claim at a time tops them up. Only when the lease
+   * is known: an item waiting longer than half of it is given back rather than sent, so that no other
+   * instance takes it over while it is on the wire.
+   */
+  private ahead(batch: number): number {
+    return batch > 1 || this.options.leaseMs === undefined ? 0 : this.slots(batch);
+  }
+
+  /**
+   * Starts what a topic has claimed ahead, as its free places allow; returns how many started. An item
+   * that waited half a lease is given back (the lease is renewed only while a call runs).
+   */
+  private handOff(topic: string, deliverer: Deliverer): number {
+    const ready = this.ready.get(topic);
+    if (!ready || ready.length === 0) return 0;
+    const stale = performance.now() - this.options.leaseMs! / 2;
+    const expired = ready.filter((r) => r.claimedAt < stale);
+    if (expired.length > 0) {
+      ready.splice(0, ready.length, ...ready.filter((r) => r.claimedAt >= stale));
+      void this.giveBack(topic, expired.map((r) => r.item));
+    }
+    let started = 0;
+    for (; ready.length > 0 && this.free(topic, 1) > 0; started++) this.launch(topic, deliverer, [ready.shift()!.item]);
+    return started;
+  }
+
+  /** Gives claimed items back to the outbox unsent; never rejects (a failure leaves them to their lease). */
+  private async giveBack(topic: string, items: readonly ClaimedItem[]): Promise<void> {
+    if (items.length === 0) return;
+    try {
+      await this.options.outbox.release(items);
+    } catch (err) {
+      this.options.logger.warn('outbox items claimed ahead could not be given back; they are due again after the lease', { topic, ids: items.map((i) => i.id), error: err });
+    }
   }
 
   /** What the loop waits for: a call answered (a place on the wire) or a delivery settled (what its order key held back may go). */
@@ -142,6 +187,7 @@ export class OutboxWorker {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.closing = false;
     this.loop = (async () => {
       while (!this.stopped) {
         let started = 0;
@@ -164,13 +210,18 @@ export class OutboxWorker {
     })();
   }
 
-  /** Stops claiming; what is in flight is settled first. */
+  /** Stops claiming; what is in flight is settled first, what was claimed ahead is given back. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.closing = true;
     if (this.timer) clearTimeout(this.timer);
     this.wake?.();
     await this.loop;
+    // Nothing is handed off any more: a settled delivery's place stays empty.
+    const ready = [...this.ready.entries()];
+    this.ready.clear();
     await Promise.all(this.all());
+    await Promise.all(ready.map(([topic, waiting]) => this.giveBack(topic, waiting.map((r) => r.item))));
   }
 
   private idle(): Promise<void> {
@@ -191,11 +242,22 @@ export class OutboxWorker {
   private async fill(): Promise<number> {
     const at = performance.now();
     const pause = (topic: string) => this.emptyUntil.set(topic, at + Math.min(EMPTY_TOPIC_PAUSE_MS, this.options.idleMs ?? 1_000));
-    const open = Object.entries(this.options.deliverers).filter(([topic, deliverer]) => (this.emptyUntil.get(topic) ?? 0) <= at && this.free(topic, batchOf(deliverer)) > 0);
+    let handedOff = 0;
+    for (const [topic, deliverer] of Object.entries(this.options.deliverers)) handedOff += this.handOff(topic, deliverer);
+    /** Items to claim for a topic now: a batch, or its free places and what it keeps claimed ahead, less what it holds. */
+    const wanted = (topic: string, batch: number) =>
+      batch > 1 ? (this.free(topic, batch) > 0 ? batch : 0) : Math.max(0, this.free(topic, batch) + this.ahead(batch) - (this.ready.get(topic)?.length ?? 0));
+    const open = Object.entries(this.options.deliverers).filter(([topic, deliverer]) => (this.emptyUntil.get(topic) ?? 0) <= at && wanted(topic, batchOf(deliverer)) > 0);
     const claimFor = async ([topic, deliverer]: [string, Deliverer]): Promise<number> => {
       const batch = batchOf(deliverer);
-      const limit = batch > 1 ? batch : this.free(topic, batch);
+      const limit = wanted(topic, batch);
+      if (limit === 0) return 0;
       const items = await this.options.outbox.claim({ limit, topics: [topic], seenDue: true });
+      if (this.closing && batch === 1) {
+        // Stopped while claiming: nothing of this claim is sent.
+        await this.giveBack(topic, items);
+        return 0;
+      }
       if (items.length === limit) this.busy.add(topic);
       else this.busy.delete(topic);
       if (items.length === 0) {
@@ -205,9 +267,15 @@ export class OutboxWorker {
       // A batch topic is claimed again only after the pause too: what arrives meanwhile makes the next batch larger.
       if (batch > 1) pause(topic);
       else this.emptyUntil.delete(topic);
-      const units = batch > 1 ? [items] : items.map((item) => [item]);
-      for (const unit of units) this.launch(topic, deliverer, unit);
-      return units.length;
+      if (batch > 1) {
+        this.launch(topic, deliverer, items);
+        return 1;
+      }
+      const claimedAt = performance.now();
+      const ready = this.ready.get(topic) ?? [];
+      this.ready.set(topic, ready);
+      ready.push(...items.map((item) => ({ item, claimedAt })));
+      return this.handOff(topic, deliverer);
     };
     const unknown = open.filter(([topic]) => !this.busy.has(topic));
     const looked = async (): Promise<number[]> => {
@@ -217,7 +285,7 @@ export class OutboxWorker {
       return Promise.all(unknown.filter(([topic]) => due.has(topic)).map(claimFor));
     };
     const started = await Promise.all([...open.filter(([topic]) => this.busy.has(topic)).map(claimFor), looked().then((counts) => counts.reduce((sum, n) => sum + n, 0))]);
-    return started.reduce((sum, n) => sum + n, 0);
+    return started.reduce((sum, n) => sum + n, handedOff);
   }
 
   /** Puts a delivery on the wire; its place there is given back when the answer is in, its settlement follows. */
@@ -229,10 +297,15 @@ export class OutboxWorker {
       const answered = this.call(topic, deliverer, items);
       call = answered.then(() => {
         calling.delete(call);
+        // Its place goes to an item claimed ahead at once, without waiting for the loop's next claim.
+        if (!this.closing) this.handOff(topic, deliverer);
       });
       calling.add(call);
       await this.settle(topic, items, await answered);
-    }).finally(() => unsettled.delete(settled));
+    }).finally(() => {
+      unsettled.delete(settled);
+      if (!this.closing) this.handOff(topic, deliverer);
+    });
     unsettled.add(settled);
   }
 

@@ -201,6 +201,78 @@ describe('concurrency and settlement', () => {
     }
   });
 
+  it('claims single items ahead of its free places: an answered call hands its place on at once, without waiting for a claim', async () => {
+    const cdr = controlled();
+    for (let n = 0; n < 6; n++) await store.outbox.enqueue({ topic: 'cdr', payload: n });
+    // After the first claim every claim waits until the test lets it go.
+    let claims = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const outbox = Object.create(store.outbox, {
+      claim: { value: async (options: Parameters<Store['outbox']['claim']>[0]) => (claims++ > 0 && (await held), store.outbox.claim(options)) },
+    }) as Store['outbox'];
+    const worker = new OutboxWorker({ outbox, deliverers: { cdr: cdr.deliverer }, logger, concurrency: 2, idleMs: 5, leaseMs: 30_000 });
+    worker.start();
+    try {
+      await until(() => cdr.started.length === 2);
+      cdr.answer(0);
+      cdr.answer(1);
+      // 2 and 3 were claimed with 0 and 1 (two places and two ahead): they go while the next claim waits.
+      await until(() => cdr.started.length === 4);
+      expect(cdr.started).toEqual([0, 1, 2, 3]);
+      expect(claims).toBeGreaterThan(1);
+      release();
+      for (const n of [2, 3]) cdr.answer(n);
+      await until(() => cdr.started.length === 6);
+      for (const n of [4, 5]) cdr.answer(n);
+      await until(async () => (await store.outbox.depth()).pending === 0);
+    } finally {
+      release();
+      await worker.stop();
+    }
+  });
+
+  it('gives back on stop what it claimed ahead and did not send: due at once, the attempt undone', async () => {
+    const cdr = controlled();
+    const ids: number[] = [];
+    for (let n = 0; n < 3; n++) ids.push((await store.outbox.enqueue({ topic: 'cdr', payload: n })).id);
+    const worker = new OutboxWorker({ outbox: store.outbox, deliverers: { cdr: cdr.deliverer }, logger, concurrency: 1, idleMs: 5, leaseMs: 30_000 });
+    worker.start();
+    await until(() => cdr.started.length === 1);
+    const stopped = worker.stop();
+    cdr.answer(0);
+    await stopped;
+    expect(cdr.started).toEqual([0]);
+    const [sent, ahead, unclaimed] = await Promise.all(ids.map((id) => store.outbox.get(id)));
+    expect(sent).toMatchObject({ state: 'done' });
+    expect(ahead).toMatchObject({ state: 'pending', attempts: 0, dueAt: clock.now });
+    expect(unclaimed).toMatchObject({ state: 'pending', attempts: 0 });
+    expect((await store.outbox.claim({ limit: 5 })).map((i) => i.payload)).toEqual([1, 2]);
+  });
+
+  it('gives back an item claimed ahead that waited half a lease, instead of sending it under a claim about to expire', async () => {
+    const cdr = controlled();
+    for (let n = 0; n < 2; n++) await store.outbox.enqueue({ topic: 'cdr', payload: n });
+    const givenBack: unknown[] = [];
+    const outbox = Object.create(store.outbox, {
+      release: { value: (items: ClaimedItem[]) => (givenBack.push(...items.map((i) => i.payload)), store.outbox.release(items)) },
+    }) as Store['outbox'];
+    const worker = new OutboxWorker({ outbox, deliverers: { cdr: cdr.deliverer }, logger, concurrency: 1, idleMs: 5, leaseMs: 40 });
+    worker.start();
+    try {
+      await until(() => cdr.started.length === 1);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      cdr.answer(0);
+      // 1 waited past half the lease: given back, then claimed afresh and sent.
+      await until(() => cdr.started.length === 2);
+      expect(givenBack).toEqual([1]);
+      cdr.answer(1);
+      await until(async () => (await store.outbox.depth()).pending === 0);
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it('sends the items of one order key one after the other, in order, while other keys go in parallel', async () => {
     const notification = controlled();
     const cdr = controlled();
