@@ -208,22 +208,35 @@ export class TraceRepository {
    * item whose settlement was recorded in that exchange.
    */
   async exchange(correlationId: string): Promise<TraceEntry[]> {
-    const own = this.inExchanges([correlationId], 3)!;
-    const items = `SELECT outbox_id FROM traces WHERE tenant = $1 AND ${own.sql} AND outbox_id IS NOT NULL`;
-    const deliveries = await this.db.all<{ correlation_id: string }>(
-      `SELECT DISTINCT correlation_id FROM traces WHERE tenant = $1 AND kind = 'delivery' AND correlation_id <> $2 AND outbox_id IN (${items})`,
-      [this.tenant, correlationId, ...own.params],
-    );
+    // Each part is read by its own index, then the parts are put in time order. One condition ORing
+    // the three read the tenant's whole trace in time order (0.37 s on 231,000 events, SQLite); the
+    // outbox ids go as lists, which no planner drives from the outbox index over the whole trace;
+    // UNION ALL, as UNION had SQLite read a part in id order over the whole trace to merge.
+    const own = (first: number) => this.inExchanges([correlationId], first)!;
+    const ownRows = await this.db.all<{ outbox_id: number | string | null }>(`SELECT outbox_id FROM traces WHERE tenant = $1 AND ${own(2).sql}`, [this.tenant, ...own(2).params]);
+    const items = [...new Set(ownRows.flatMap((row) => (row.outbox_id === null ? [] : [Number(row.outbox_id)])))];
+    const deliveries =
+      items.length === 0
+        ? []
+        : await this.db.all<{ correlation_id: string }>(
+            `SELECT DISTINCT correlation_id FROM traces WHERE tenant = $1 AND kind = 'delivery' AND outbox_id IN (${placeholders(items.length, 1)})`,
+            [this.tenant, ...items],
+          );
+    const parts = [`SELECT id FROM traces WHERE tenant = $1 AND ${own(3).sql}`];
+    const params: unknown[] = [this.tenant, MAX_EVENTS, ...own(3).params];
+    if (items.length > 0) {
+      parts.push(`SELECT id FROM traces WHERE tenant = $1 AND outbox_id IN (${placeholders(items.length, params.length)})`);
+      params.push(...items);
+    }
     const theirs = this.inExchanges(
-      deliveries.map((d) => d.correlation_id),
-      3 + own.params.length,
+      deliveries.map((d) => d.correlation_id).filter((id) => id !== correlationId),
+      params.length + 1,
     );
-    const rows = await this.db.all<Row>(
-      `SELECT * FROM traces WHERE tenant = $1 AND (${own.sql}
-         OR outbox_id IN (${items})${theirs ? ` OR (outbox_id IS NULL AND ${theirs.sql})` : ''})
-       ORDER BY ${TIME_ORDER} LIMIT $2`,
-      [this.tenant, MAX_EVENTS, ...own.params, ...(theirs?.params ?? [])],
-    );
+    if (theirs) {
+      parts.push(`SELECT id FROM traces WHERE tenant = $1 AND outbox_id IS NULL AND ${theirs.sql}`);
+      params.push(...theirs.params);
+    }
+    const rows = await this.db.all<Row>(`SELECT * FROM traces WHERE id IN (${parts.join(' UNION ALL ')}) ORDER BY ${TIME_ORDER} LIMIT $2`, params);
     return rows.map(toEntry);
   }
 
