@@ -213,7 +213,8 @@ export class TraceRepository {
     // outbox ids go as lists, which no planner drives from the outbox index over the whole trace;
     // UNION ALL, as UNION had SQLite read a part in id order over the whole trace to merge.
     const own = (first: number) => this.inExchanges([correlationId], first)!;
-    const ownRows = await this.db.all<{ outbox_id: number | string | null }>(`SELECT outbox_id FROM traces WHERE tenant = $1 AND ${own(2).sql}`, [this.tenant, ...own(2).params]);
+    const mine = own(2);
+    const ownRows = await this.db.all<{ outbox_id: number | string | null }>(`SELECT outbox_id FROM traces WHERE tenant = $1 AND ${mine.sql}`, [this.tenant, ...mine.params]);
     const items = [...new Set(ownRows.flatMap((row) => (row.outbox_id === null ? [] : [Number(row.outbox_id)])))];
     const deliveries =
       items.length === 0
@@ -222,8 +223,9 @@ export class TraceRepository {
             `SELECT DISTINCT correlation_id FROM traces WHERE tenant = $1 AND kind = 'delivery' AND outbox_id IN (${placeholders(items.length, 1)})`,
             [this.tenant, ...items],
           );
-    const parts = [`SELECT id FROM traces WHERE tenant = $1 AND ${own(3).sql}`];
-    const params: unknown[] = [this.tenant, MAX_EVENTS, ...own(3).params];
+    const ours = own(3);
+    const parts = [`SELECT id FROM traces WHERE tenant = $1 AND ${ours.sql}`];
+    const params: unknown[] = [this.tenant, MAX_EVENTS, ...ours.params];
     if (items.length > 0) {
       parts.push(`SELECT id FROM traces WHERE tenant = $1 AND outbox_id IN (${placeholders(items.length, params.length)})`);
       params.push(...items);
@@ -300,7 +302,9 @@ export class TraceRepository {
       `SELECT correlation_id, MIN(at) AS started, MAX(at) AS last, COUNT(*) AS events FROM traces WHERE tenant = $1 AND ${exchanges.sql} GROUP BY correlation_id`,
       params,
     );
-    // The first event of each: those of its earliest millisecond, in the exchange's order.
+    // The first event of each: those of its earliest millisecond, in the exchange's order. Picked here
+    // from the events at any exchange's start: a correlated MIN(at) per row took SQLite 0.6-78 s on
+    // 231,000 events.
     const startedOf = new Map(spans.map((span) => [span.correlation_id, Number(span.started)]));
     const starts = [...new Set(startedOf.values())];
     const earliest =
