@@ -5,6 +5,7 @@
  * `LOCATIONS` locations of 4 EVSEs; each PATCH sets a random EVSE's status, stamped now.
  */
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Location } from '../src/ocpi/wire/schemas';
@@ -45,9 +46,9 @@ interface LoadedBridge {
   close(): Promise<void>;
 }
 
-async function loadedBridge(): Promise<LoadedBridge> {
+async function loadedBridge(cli = CLI): Promise<LoadedBridge> {
   const network = await cpoNetwork();
-  const bridge = await serverProcess(CLI, ['serve', '--config', network.configFile], /"message":"listening".*?"url":"([^"]+)"/, process.env.BENCH_BRIDGE_NODE_ARGS?.split(' ').filter(Boolean));
+  const bridge = await serverProcess(cli, ['serve', '--config', network.configFile], /"message":"listening".*?"url":"([^"]+)"/, process.env.BENCH_BRIDGE_NODE_ARGS?.split(' ').filter(Boolean));
   try {
     const peer = await registeredPeer(network);
     const template = (JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'ocpi-seed', 'locations.json'), 'utf8')) as Location[])[0]!;
@@ -130,19 +131,127 @@ export async function patchLoadBenchmark(opts: BenchOptions): Promise<BenchRow[]
 }
 
 /**
+ * `count` PATCHes, `concurrency` at a time (each sent when one is answered), and the bridge's CPU per
+ * PATCH. Unlike a fixed rate, this keeps how many requests the bridge takes together (its batches,
+ * its group commits) the same whatever else the machine runs: on a saturated machine a fixed rate
+ * falls behind, the bridge's batches grow, and its CPU per PATCH falls with them.
+ */
+async function closedLoop(bridge: ServerProcess, target: LoadTarget, concurrency: number, count: number): Promise<{ cpuMs: number; mainMs: number; failed: number; wallMs: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  let next = 0;
+  let failed = 0;
+  const one = (n: number) =>
+    new Promise<void>((resolve) => {
+      const { method, path, body } = target.request(n);
+      const req = http.request(new URL(path, target.url), { method, agent, headers: { ...target.headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          if (!target.ok(res.statusCode ?? 0, text)) failed++;
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        failed++;
+        resolve();
+      });
+      req.end(body);
+    });
+  const before = bridge.cpuMs();
+  const mainBefore = mainThreadCpuMs(bridge.pid);
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await one(next++);
+    }),
+  );
+  const wallMs = performance.now() - started;
+  agent.destroy();
+  return { cpuMs: (bridge.cpuMs() - before) / count, mainMs: (mainThreadCpuMs(bridge.pid) - mainBefore) / count, failed, wallMs };
+}
+
+/**
+ * The CPU time (user + system, ms) of a process's main thread alone (Linux; 0 elsewhere): the event
+ * loop, where the request path runs, without the thread pool's WAL syncs, whose cost follows the
+ * disk and the size of each group commit more than the code.
+ */
+function mainThreadCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * This tree's bridge and another tree's (`other`, a checkout's root), both loaded, taking `bursts` turns
+ * of `count` PATCHes each, `concurrency` at a time, in alternating order: whatever the machine's load
+ * does during a round, it does to both. Prints each round's CPU per PATCH of both.
+ */
+async function against(other: string, concurrency: number, count: number, bursts: number, rounds: number): Promise<void> {
+  const ours = await loadedBridge();
+  const theirs = await loadedBridge(join(other, 'src', 'cli', 'main.ts'));
+  try {
+    for (const side of [ours, theirs]) await openLoop(side.ours, 250, 3);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    for (let round = 1; round <= rounds; round++) {
+      const cpu = [0, 0];
+      const main = [0, 0];
+      for (let burst = 0; burst < bursts; burst++) {
+        for (const at of burst % 2 === 0 ? [0, 1] : [1, 0]) {
+          const side = at === 0 ? ours : theirs;
+          const measured = await closedLoop(side.bridge, side.ours, concurrency, count);
+          cpu[at]! += measured.cpuMs;
+          main[at]! += measured.mainMs;
+        }
+      }
+      const ms = (total: number) => `${(total / bursts).toFixed(3)} ms`;
+      console.log(`round ${round}: bridge CPU per PATCH (main thread): this tree ${ms(cpu[0]!)} (${ms(main[0]!)}), ${other} ${ms(cpu[1]!)} (${ms(main[1]!)})`);
+    }
+  } finally {
+    await Promise.all([ours.close(), theirs.close()]);
+  }
+}
+
+/**
  * `npx tsx bench/patch-load.ts [--rate 300] [--seconds 10] [--rounds 3]`: the bridge's CPU per PATCH
  * alone, at a rate it sustains, round after round on one loaded bridge. CPU time, unlike latency,
  * survives a machine shared with other work, so it is the figure to compare a change by.
+ * `--closed C [--count N]`: each round N PATCHes (default 3,000), C at a time, instead of a rate: the
+ * figure to compare by on a machine too loaded for the bridge to keep up with a rate.
+ * `--closed C --count N --against DIR [--bursts B]`: this tree's bridge against the tree at DIR's, B
+ * bursts of N PATCHes each per round (default 10), alternating (A/B in one run).
  */
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rate: { type: 'string', default: '300' }, seconds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '3' } } });
+  const { values } = parseArgs({
+    options: {
+      rate: { type: 'string', default: '300' },
+      seconds: { type: 'string', default: '10' },
+      rounds: { type: 'string', default: '3' },
+      closed: { type: 'string' },
+      count: { type: 'string', default: '3000' },
+      against: { type: 'string' },
+      bursts: { type: 'string', default: '10' },
+    },
+  });
   const rate = Number(values.rate);
   const seconds = Number(values.seconds);
+  if (values.against !== undefined) {
+    await against(values.against, Number(values.closed ?? '4'), Number(values.count), Number(values.bursts), Number(values.rounds));
+    return;
+  }
   const loaded = await loadedBridge();
   try {
     await openLoop(loaded.ours, 250, 3);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     for (let round = 1; round <= Number(values.rounds); round++) {
+      if (values.closed !== undefined) {
+        const { cpuMs, mainMs, failed, wallMs } = await closedLoop(loaded.bridge, loaded.ours, Number(values.closed), Number(values.count));
+        console.log(`round ${round}: bridge CPU ${cpuMs.toFixed(3)} ms per PATCH (main thread ${mainMs.toFixed(3)} ms); ${values.count} PATCHes ${values.closed} at a time in ${(wallMs / 1000).toFixed(1)} s${failed ? `, ${failed} failed` : ''}`);
+        continue;
+      }
       const { result, cpuMs } = await cpuPerPatch(loaded.bridge, loaded.ours, rate, seconds);
       console.log(`round ${round}: bridge CPU ${cpuMs.toFixed(3)} ms per PATCH; ${describe(result)}`);
     }

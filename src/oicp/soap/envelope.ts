@@ -15,6 +15,7 @@ import { COMMON_TYPES_PREFIX, planOf, type ObjectPlan } from './plan';
 import { EnvelopeReader, SoapFaultError, type BodyTarget, type ReadEnvelope, type ReadLimits, type SoapFaultCode } from './reader';
 import { ACKNOWLEDGEMENT_ELEMENT, LATEST_RELEASE, SOAP_ENVELOPE_NS, SOAP_SERVICES, releaseOfNamespace, soapNamespace, type SoapRelease, type SoapService } from '../wire/soap-services';
 import { ANSWER_SHAPES, PAGE_HEADER, PageHeader } from './shapes';
+import { keepClassOf } from './kept-classes';
 import { XmlWriter, xmlText } from './writer';
 
 export const SOAP_CONTENT_TYPE = 'text/xml; charset=utf-8';
@@ -218,6 +219,9 @@ export class SoapRequestReader {
     return { ...this.operation!, value: read.value, findings: read.findings };
   }
 }
+
+// Its class, its envelope reader's and their tokenizer's outlive every document (kept-classes.ts).
+keepClassOf(new SoapRequestReader('evsedata'));
 
 /**
  * Addressing headers SOAP stacks add on their own (WCF sends `Action` with mustUnderstand="1"): the

@@ -15,6 +15,7 @@ import { SaxesParser, type SaxesTag } from 'saxes';
 import { FindingLog, type Finding } from '../../core/findings';
 import type { ChargingFacility, InfoText } from '../wire/schemas';
 import { facilityFromText } from './charging-facility-text';
+import { keepClassOf } from './kept-classes';
 import { ASSUMED_WHEN_ABSENT, LANGUAGE_ELEMENTS, PARTNER_SESSION_ELEMENT, RECORD_MODES, type MemberPlan, type ObjectPlan, type ReadChild } from './plan';
 import { SOAP_ENVELOPE_NS } from '../wire/soap-services';
 import { pathText } from './writer';
@@ -119,6 +120,9 @@ class Frame {
     return this;
   }
 }
+
+// Its class outlives every document (kept-classes.ts).
+keepClassOf(new Frame());
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const LANGUAGES_3: Readonly<Record<string, string>> = { ENG: 'en', DEU: 'de', GER: 'de', FRA: 'fr', FRE: 'fr', ITA: 'it', NLD: 'nl', DUT: 'nl', SPA: 'es' };

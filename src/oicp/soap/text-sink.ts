@@ -9,6 +9,7 @@
  * The document is those strings concatenated, a rope of a few pieces, as `JSON.stringify` returns
  * its text (V8 11, Node 20).
  */
+import { keepClassOf } from './kept-classes';
 
 /**
  * Bytes per piece: above the size from which Node makes a Latin-1 string external (about 1 MB), and
@@ -77,3 +78,6 @@ export class TextSink {
     this.ascii = true;
   }
 }
+
+// Its class outlives every document (kept-classes.ts).
+keepClassOf(new TextSink(0));

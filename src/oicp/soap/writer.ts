@@ -11,6 +11,7 @@ import type { ChargingFacility, InfoText } from '../wire/schemas';
 import { textOfFacility } from './charging-facility-text';
 import type { Form } from './dialects';
 import { COMMON_TYPES_PREFIX, type MemberPlan, type ObjectPlan } from './plan';
+import { keepClassOf } from './kept-classes';
 import { TextSink } from './text-sink';
 
 /** Characters XML 1.0 cannot carry at all, not even escaped (most C0 controls, lone surrogates, U+FFFE/U+FFFF). */
@@ -465,6 +466,9 @@ export class XmlWriter {
     this.log.loss(pathText(this.path), message);
   }
 }
+
+// Its class outlives every document (kept-classes.ts).
+keepClassOf(new XmlWriter('', ''));
 
 /** `a.b[2].c` from path segments. */
 export function pathText(segments: readonly (string | number)[]): string {
