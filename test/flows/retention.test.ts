@@ -14,7 +14,7 @@ const RETENTION = { authorizationsDays: 30, sessionsDays: 90, cdrsDays: 90, ever
 it('has a rule or a reason to keep for every table the migrations create', () => {
   // The tables left after every migration: a rebuilt table is created under another name, and renamed once the old one is dropped.
   const tables = new Set<string>();
-  for (const sql of MIGRATIONS.flatMap((m) => m.statements({ serialKey: '', millis: '' }))) {
+  for (const sql of MIGRATIONS.flatMap((m) => m.statements({ serialKey: '', millis: '', dialect: 'postgres' }))) {
     const [, created] = /CREATE TABLE (\w+)/.exec(sql) ?? [];
     const [, dropped] = /DROP TABLE (\w+)/.exec(sql) ?? [];
     const [, from, to] = /ALTER TABLE (\w+) RENAME TO (\w+)/.exec(sql) ?? [];

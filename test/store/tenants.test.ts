@@ -311,12 +311,19 @@ for (const backend of BACKENDS) {
         expect(await a.traces.purge(2_000)).toBe(1);
         expect(await a.traces.search({ ref: 'LOC1' })).toEqual([]);
         expect(await b.traces.search({ ref: 'LOC1' })).toHaveLength(1);
-        const refs = await withRaw(site, (db) => db.all<{ tenant: string; ref: string }>('SELECT tenant, ref FROM trace_refs ORDER BY tenant, ref'));
-        expect(refs).toEqual([
-          { tenant: 'a', ref: 'DE*ABC*E1' },
-          { tenant: 'b', ref: 'DE*ABC*E1' },
-          { tenant: 'b', ref: 'LOC1' },
-        ]);
+        if (backend.name === 'sqlite') {
+          // SQLite's full-text index: a row per event left, none of the purged one.
+          const ids = (sql: string) => withRaw(site, (db) => db.all<{ id: number }>(sql));
+          expect(await ids('SELECT rowid AS id FROM trace_search ORDER BY rowid')).toEqual(await ids('SELECT id FROM traces ORDER BY id'));
+          expect(await ids('SELECT id FROM traces')).toHaveLength(3);
+        } else {
+          const refs = await withRaw(site, (db) => db.all<{ tenant: string; ref: string }>('SELECT tenant, ref FROM trace_refs ORDER BY tenant, ref'));
+          expect(refs).toEqual([
+            { tenant: 'a', ref: 'DE*ABC*E1' },
+            { tenant: 'b', ref: 'DE*ABC*E1' },
+            { tenant: 'b', ref: 'LOC1' },
+          ]);
+        }
       });
 
       it("commits a tenant's transaction under that tenant", async () => {
@@ -355,10 +362,11 @@ for (const backend of BACKENDS) {
         expect(await withRaw(site, (db) => db.all<{ v: number }>('SELECT MAX(version) AS v FROM schema_migrations'))).toEqual([{ v: 6 }]);
         store = await site.open({ now: clock.now, random: () => 0.5 });
         expect(store.tenant).toBe(DEFAULT_TENANT);
-        // What the start-up log reports: this opening applied the tenant migration, and only it.
-        expect(store.migrated).toEqual([7]);
+        // What the start-up log reports: this opening applied the tenant migration and those after it.
+        expect(store.migrated).toEqual(MIGRATIONS.filter((m) => m.version > 6).map((m) => m.version));
 
-        for (const table of TABLES) {
+        // SQLite's trace_refs became its full-text index (one row per event), found by below.
+        for (const table of TABLES.filter((t) => backend.name !== 'sqlite' || t !== 'trace_refs')) {
           const rows = await withRaw(site, (db) => db.all<{ tenant: string; n: number | string }>(`SELECT tenant, COUNT(*) AS n FROM ${table} GROUP BY tenant`));
           expect([table, rows.map((r) => [r.tenant, Number(r.n)])]).toEqual([table, [[DEFAULT_TENANT, FIXTURE_ROWS[table]]]]);
         }

@@ -100,6 +100,18 @@ for (const backend of BACKENDS) {
       expect((await store.traces.search({ ref: 'DE*BIG*E519' })).map((e) => [e.correlationId, e.events])).toEqual([['big-batch', 520]]);
     });
 
+    it('finds an id and an exchange exactly, whatever characters they hold: never by a part or a prefix', async () => {
+      const at = Date.now();
+      const ids = ['DE*ABC*E7', 'DE*ABC*E70', 'DE-ABC-E7', 'de*abc*e7', 'E7', 'a b "c" OR d*', 'Ünïcode-7'];
+      await store.traces.insert(ids.map((id, n) => ({ correlationId: `${id} OR x`, at: at + n, protocol: 'bridge', direction: 'internal', kind: 'enqueued', name: `n${n}`, request: { EvseID: id } })));
+      for (const id of ids) {
+        expect((await store.traces.search({ ref: id })).map((e) => e.correlationId)).toEqual([`${id} OR x`]);
+        expect((await store.traces.exchange(`${id} OR x`)).map((e) => e.request)).toEqual([{ EvseID: id }]);
+      }
+      expect(await store.traces.search({ ref: 'DE*ABC' })).toEqual([]);
+      expect(await store.traces.exchange('x')).toEqual([]);
+    });
+
     it('traces the outbox item of a record accepted once, whichever way the store writes it', async () => {
       const accepted = await inTraceScope({ correlationId: 'cdr-once' }, () =>
         store.acceptOnce({
