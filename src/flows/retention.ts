@@ -50,7 +50,8 @@ export const KEPT = [
   'held_items: what is held back until it can be forwarded (an entry goes when its object is forwarded or gone)',
   'outbox: pending and dead items until delivered, requeued or discarded; delivered ones per outbox.retention',
   'traces: the exchange trace, per trace.retentionHours (the trace retention job)',
-  'trace_refs: the ids of the trace events, deleted with them',
+  'trace_refs: the ids of the trace events on PostgreSQL, deleted with them',
+  'trace_search: the ids of the trace events on SQLite (a full-text index), deleted with them',
   'schema_migrations',
 ] as const;
 

@@ -11,11 +11,11 @@ import { BACKENDS, describeBackend, TestClock, type StoreSite } from '../support
 const DAY = 86_400_000;
 const RETENTION = { authorizationsDays: 30, sessionsDays: 90, cdrsDays: 90, everyMinutes: 60 };
 
-it('has a rule or a reason to keep for every table the migrations create', () => {
+it.each(['postgres', 'sqlite'] as const)('has a rule or a reason to keep for every table the migrations create on %s', (dialect) => {
   // The tables left after every migration: a rebuilt table is created under another name, and renamed once the old one is dropped.
   const tables = new Set<string>();
-  for (const sql of MIGRATIONS.flatMap((m) => m.statements({ serialKey: '', millis: '', dialect: 'postgres' }))) {
-    const [, created] = /CREATE TABLE (\w+)/.exec(sql) ?? [];
+  for (const sql of MIGRATIONS.flatMap((m) => m.statements({ serialKey: '', millis: '', dialect }))) {
+    const [, created] = /CREATE (?:VIRTUAL )?TABLE (\w+)/.exec(sql) ?? [];
     const [, dropped] = /DROP TABLE (\w+)/.exec(sql) ?? [];
     const [, from, to] = /ALTER TABLE (\w+) RENAME TO (\w+)/.exec(sql) ?? [];
     if (created) tables.add(created);
