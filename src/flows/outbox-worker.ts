@@ -10,7 +10,8 @@
  * handful of deliveries, not one each. A topic of single items (CDRs) claims up to `concurrency` items
  * ahead of its free places, so a call that returns hands its place to the next item at once instead of
  * leaving it idle for a claim's round trip (a write, queued behind the intake's); what was claimed
- * ahead and not sent is given back on stop, or when it waited half a lease. Items sharing an order key
+ * ahead and not sent is given back on stop, or when it waited a third of a lease (when a claim's first
+ * renewal is due: counted from the claim, so an item launched late is renewed at once). Items sharing an order key
  * (an EVSE, a Hubject session) are never in flight together: the outbox hands out the oldest one only.
  * A deliverer that throws retries its items. The outbox's lease makes a crash mid-delivery safe:
  * the items fall due again, so deliverers must tolerate sending twice (Hubject answers a repeated CDR
@@ -98,6 +99,8 @@ export class OutboxWorker {
   private completing = false;
   /** Items claimed ahead of a free place, per topic of single items, oldest first, with when they were claimed. */
   private readonly ready = new Map<string, { item: ClaimedItem; claimedAt: number }[]>();
+  /** Give-backs under way that nobody awaits (see `giveBackLater`). */
+  private readonly givingBack = new Set<Promise<void>>();
   /** Set by `stop`: nothing claimed ahead is sent any more (`stopped` alone is also the state of a worker run by `runOnce`). */
   private closing = false;
 
@@ -125,7 +128,7 @@ export class OutboxWorker {
   /**
    * Items a topic claims ahead of its free places: as many as it has places, so that every call that
    * returns finds its successor claimed, while one claim at a time tops them up. Only when the lease
-   * is known: an item waiting longer than half of it is given back rather than sent, so that no other
+   * is known: an item waiting longer than a third of it is given back rather than sent, so that no other
    * instance takes it over while it is on the wire.
    */
   private ahead(batch: number): number {
@@ -134,20 +137,30 @@ export class OutboxWorker {
 
   /**
    * Starts what a topic has claimed ahead, as its free places allow; returns how many started. An item
-   * that waited half a lease is given back (the lease is renewed only while a call runs).
+   * that waited a third of a lease is given back (the lease is renewed only while a call runs, first a
+   * third of a lease after the claim: as much margin as an item sent at once has).
    */
   private handOff(topic: string, deliverer: Deliverer): number {
     const ready = this.ready.get(topic);
     if (!ready || ready.length === 0) return 0;
-    const stale = performance.now() - this.options.leaseMs! / 2;
+    const stale = performance.now() - this.options.leaseMs! / 3;
     const expired = ready.filter((r) => r.claimedAt < stale);
     if (expired.length > 0) {
       ready.splice(0, ready.length, ...ready.filter((r) => r.claimedAt >= stale));
-      void this.giveBack(topic, expired.map((r) => r.item));
+      this.giveBackLater(topic, expired.map((r) => r.item));
     }
     let started = 0;
-    for (; ready.length > 0 && this.free(topic, 1) > 0; started++) this.launch(topic, deliverer, [ready.shift()!.item]);
+    for (; ready.length > 0 && this.free(topic, 1) > 0; started++) {
+      const { item, claimedAt } = ready.shift()!;
+      this.launch(topic, deliverer, [item], claimedAt);
+    }
     return started;
+  }
+
+  /** A give-back not awaited by its caller (a hand-off): `stop` waits for it, so the store is not closed under it. */
+  private giveBackLater(topic: string, items: readonly ClaimedItem[]): void {
+    const giving = this.giveBack(topic, items).finally(() => this.givingBack.delete(giving));
+    this.givingBack.add(giving);
   }
 
   /** Gives claimed items back to the outbox unsent; never rejects (a failure leaves them to their lease). */
@@ -172,7 +185,10 @@ export class OutboxWorker {
       const started = await this.fill();
       const inFlight = this.all();
       if (started === 0 && inFlight.length === 0) {
-        if (everyTopic) return this.settled - before;
+        if (everyTopic) {
+          await Promise.all(this.givingBack);
+          return this.settled - before;
+        }
         // A topic passed over as empty may hold what a settled predecessor let go: one more look at all.
         this.emptyUntil.clear();
         everyTopic = true;
@@ -217,11 +233,12 @@ export class OutboxWorker {
     if (this.timer) clearTimeout(this.timer);
     this.wake?.();
     await this.loop;
-    // Nothing is handed off any more: a settled delivery's place stays empty.
+    // Nothing is handed off any more: what was claimed ahead goes back at once (another instance may
+    // take it meanwhile), while what is on the wire is answered and settled.
     const ready = [...this.ready.entries()];
     this.ready.clear();
-    await Promise.all(this.all());
-    await Promise.all(ready.map(([topic, waiting]) => this.giveBack(topic, waiting.map((r) => r.item))));
+    await Promise.all([...ready.map(([topic, waiting]) => this.giveBack(topic, waiting.map((r) => r.item))), ...this.all()]);
+    await Promise.all(this.givingBack);
   }
 
   private idle(): Promise<void> {
@@ -252,6 +269,7 @@ export class OutboxWorker {
       const batch = batchOf(deliverer);
       const limit = wanted(topic, batch);
       if (limit === 0) return 0;
+      const claimedAt = performance.now();
       const items = await this.options.outbox.claim({ limit, topics: [topic], seenDue: true });
       if (this.closing && batch === 1) {
         // Stopped while claiming: nothing of this claim is sent.
@@ -271,7 +289,6 @@ export class OutboxWorker {
         this.launch(topic, deliverer, items);
         return 1;
       }
-      const claimedAt = performance.now();
       const ready = this.ready.get(topic) ?? [];
       this.ready.set(topic, ready);
       ready.push(...items.map((item) => ({ item, claimedAt })));
@@ -289,12 +306,12 @@ export class OutboxWorker {
   }
 
   /** Puts a delivery on the wire; its place there is given back when the answer is in, its settlement follows. */
-  private launch(topic: string, deliverer: Deliverer, items: ClaimedItem[]): void {
+  private launch(topic: string, deliverer: Deliverer, items: ClaimedItem[], claimedAt = performance.now()): void {
     const calling = setOf(this.calling, topic);
     const unsettled = setOf(this.unsettled, topic);
     let call: Promise<void>;
     const settled: Promise<void> = this.inScope(items, async () => {
-      const answered = this.call(topic, deliverer, items);
+      const answered = this.call(topic, deliverer, items, claimedAt);
       call = answered.then(() => {
         calling.delete(call);
         // Its place goes to an item claimed ahead at once, without waiting for the loop's next claim.
@@ -325,25 +342,41 @@ export class OutboxWorker {
    * 60 s): the claim is renewed while it runs, so neither this worker nor another instance sends the
    * items again meanwhile. A crashed sender stops renewing, and its items are due a lease later.
    */
-  private renewWhileRunning(topic: string, items: readonly ClaimedItem[]): NodeJS.Timeout | undefined {
+  private renewWhileRunning(topic: string, items: readonly ClaimedItem[], claimedAt: number): { stop(): void } | undefined {
     const leaseMs = this.options.leaseMs;
     if (leaseMs === undefined) return undefined;
-    const timer = setInterval(() => {
+    const every = Math.max(100, Math.floor(leaseMs / 3));
+    const renew = () => {
       this.options.outbox.renew(items).catch((err: unknown) => this.options.logger.warn('outbox claim could not be renewed; the items may be sent again after the lease', { topic, ids: items.map((i) => i.id), error: err }));
-    }, Math.max(100, Math.floor(leaseMs / 3)));
-    timer.unref();
-    return timer;
+    };
+    let interval: NodeJS.Timeout | undefined;
+    // The first renewal a third of a lease after the claim, not after the launch: an item claimed ahead waited already.
+    const first = setTimeout(
+      () => {
+        renew();
+        interval = setInterval(renew, every);
+        interval.unref();
+      },
+      Math.max(0, claimedAt + every - performance.now()),
+    );
+    first.unref();
+    return {
+      stop: () => {
+        clearTimeout(first);
+        clearInterval(interval);
+      },
+    };
   }
 
   /** One delivery's call; never rejects (a deliverer that throws retries its items). */
-  private async call(topic: string, deliverer: Deliverer, items: ClaimedItem[]): Promise<Delivery[]> {
-    const renewal = this.renewWhileRunning(topic, items);
+  private async call(topic: string, deliverer: Deliverer, items: ClaimedItem[], claimedAt: number): Promise<Delivery[]> {
+    const renewal = this.renewWhileRunning(topic, items, claimedAt);
     try {
       return await deliverer.deliver(items);
     } catch (err) {
       return items.map(() => ({ outcome: 'retry', reason: (err as Error).message }));
     } finally {
-      clearInterval(renewal);
+      renewal?.stop();
     }
   }
 
