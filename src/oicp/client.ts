@@ -265,9 +265,8 @@ export class OicpClient implements OicpCaller {
       // `last` is authoritative; the other two stop a hub that never says it.
       const done = last || content.length === 0 || page + 1 >= totalPages;
       if (!done) next = this.call(name, body, { ...options, page: page + 1 });
-      // Handed over and let go of one by one: a caller that stores the page while this waits at its
-      // last item must not find the whole page still held here (it would stay alive beside the next).
-      while (content.length > 0) yield content.shift()!;
+      // Not let go of one by one (shifted out): the answer is also the trace's, stored after the page.
+      yield* content;
       if (done) return;
     }
   }

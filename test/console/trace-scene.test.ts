@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportExchange } from '../../src/admin/trace-export';
 import { type CpoScene, postAuthorizedCdr, RULES, startCpoScene } from '../support/cpo-scene';
+import { startEmpScene } from '../support/emp-scene';
 import { replayExchange } from '../support/replay';
 
 const CARD = 'AABBCCDD';
@@ -77,5 +78,27 @@ describe('exchange trace, CPO scene', () => {
     expect(value('bridge_delivery_latency_seconds_count{flow="oicp:ChargeDetailRecord",tenant="default"}')).toBeGreaterThanOrEqual(1);
     // Labels stay bounded: no id of a path becomes a label.
     expect(metrics).not.toContain('CDR-T1');
+  });
+});
+
+describe('exchange trace, EMP scene', () => {
+  it("keeps a paged pull's answer as Hubject gave it, and finds the call by an EvseID it carried", async () => {
+    const scene = await startEmpScene('rest-2.3');
+    try {
+      const { traces } = scene.bridge.store;
+      await scene.pullAll();
+      // The trace writer stores after the answer.
+      let found: Awaited<ReturnType<typeof traces.search>> = [];
+      for (let i = 0; i < 100 && found.length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        found = await traces.search({ ref: 'DE*XYZ*E1*1' });
+      }
+      const calls = (await Promise.all(found.map((f) => traces.exchange(f.correlationId)))).flat().filter((e) => e.name === 'PullEvseData');
+      expect(calls.length).toBeGreaterThan(0);
+      // The client hands the page's records to the pull one by one: the answer the trace holds stays whole.
+      for (const call of calls) expect((call.response as { content: { EvseID: string }[] }).content.map((r) => r.EvseID)).toContain('DE*XYZ*E1*1');
+    } finally {
+      await scene.close();
+    }
   });
 });
