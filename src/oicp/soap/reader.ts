@@ -284,11 +284,15 @@ export class EnvelopeReader {
 
   private objectFrame(plan: ObjectPlan, member: MemberPlan | undefined, key: string | number, attributes: Record<string, string>): Frame {
     const value: Record<string, unknown> = {};
-    for (const name in attributes) {
-      if (name.startsWith('xmlns')) continue;
-      const local = localOf(name);
-      const attribute = plan.byName.get(local) ?? plan.byLowerName.get(local.toLowerCase());
-      if (attribute?.attribute) value[attribute.key] = typed(attribute, attributes[name]!);
+    // Most elements have no attribute member: walking saxes' attributes (an object in dictionary
+    // mode) for nothing was 2% of a bulk decode.
+    if (plan.readsAttributes) {
+      for (const name in attributes) {
+        if (name.startsWith('xmlns')) continue;
+        const local = localOf(name);
+        const attribute = plan.byName.get(local) ?? plan.byLowerName.get(local.toLowerCase());
+        if (attribute?.attribute) value[attribute.key] = typed(attribute, attributes[name]!);
+      }
     }
     const frame = this.push('object', key);
     frame.plan = plan;
