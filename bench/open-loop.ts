@@ -30,6 +30,19 @@ export interface LoadResult {
 
 const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? Infinity : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!);
 
+/** Sends the target's `n`-th request over `agent`; `answered` says whether its answer counts as served (no answer: not). */
+export function sendOne(target: LoadTarget, agent: http.Agent, n: number, answered: (ok: boolean) => void): void {
+  const { method, path, body } = target.request(n);
+  const req = http.request(new URL(path, target.url), { method, agent, headers: { ...target.headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => (text += chunk));
+    res.on('end', () => answered(target.ok(res.statusCode ?? 0, text)));
+  });
+  req.on('error', () => answered(false));
+  req.end(body);
+}
+
 /** Offers `rate` requests per second for `seconds`, over up to `connections` kept-alive connections. */
 export async function openLoop(target: LoadTarget, rate: number, seconds: number, connections = 64, graceMs = 1_000): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
@@ -44,24 +57,12 @@ export async function openLoop(target: LoadTarget, rate: number, seconds: number
   const settle = () => {
     if (++answered === offered) allAnswered();
   };
-  const send = (n: number, scheduledAt: number) => {
-    const { method, path, body } = target.request(n);
-    const req = http.request(new URL(path, target.url), { method, agent, headers: { ...target.headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => {
-        if (target.ok(res.statusCode ?? 0, text)) latencies.push(performance.now() - scheduledAt);
-        else failed++;
-        settle();
-      });
-    });
-    req.on('error', () => {
-      failed++;
+  const send = (n: number, scheduledAt: number) =>
+    sendOne(target, agent, n, (ok) => {
+      if (ok) latencies.push(performance.now() - scheduledAt);
+      else failed++;
       settle();
     });
-    req.end(body);
-  };
   // Every millisecond, whatever is due goes: the timer's own lateness is in the latencies.
   await new Promise<void>((resolve) => {
     const tick = () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Location } from '../src/ocpi/wire/schemas';
 import { BACKEND_OWNER, cpoNetwork, inParallel, loadLocation, registeredPeer } from './cpo-network';
-import { maxSustained, openLoop, type LoadResult, type LoadTarget } from './open-loop';
+import { maxSustained, openLoop, sendOne, type LoadResult, type LoadTarget } from './open-loop';
 import { CLI, serverProcess, type ServerProcess } from './processes';
 import type { BenchOptions, BenchRow } from './table';
 
@@ -141,23 +141,12 @@ async function closedLoop(bridge: ServerProcess, target: LoadTarget, concurrency
   let next = 0;
   let failed = 0;
   const one = (n: number) =>
-    new Promise<void>((resolve) => {
-      const { method, path, body } = target.request(n);
-      const req = http.request(new URL(path, target.url), { method, agent, headers: { ...target.headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => {
-          if (!target.ok(res.statusCode ?? 0, text)) failed++;
-          resolve();
-        });
-      });
-      req.on('error', () => {
-        failed++;
+    new Promise<void>((resolve) =>
+      sendOne(target, agent, n, (ok) => {
+        if (!ok) failed++;
         resolve();
-      });
-      req.end(body);
-    });
+      }),
+    );
   const before = bridge.cpuMs();
   const mainBefore = mainThreadCpuMs(bridge.pid);
   const started = performance.now();
