@@ -286,7 +286,7 @@ export class OutboxWorker {
       if (batch > 1) pause(topic);
       else this.emptyUntil.delete(topic);
       if (batch > 1) {
-        this.launch(topic, deliverer, items);
+        this.launch(topic, deliverer, items, claimedAt);
         return 1;
       }
       const ready = this.ready.get(topic) ?? [];
