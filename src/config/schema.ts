@@ -148,7 +148,7 @@ const Outbox = Type.Object(
       maximum: 256,
       default: 16,
       description:
-        'Deliveries in flight at once per topic (CDRs, statuses, notifications, ...) and instance: 16 CDR calls against a hub 50 ms away make about 300 CDRs/s, and a busy topic cannot hold back the others. Each is settled the moment its answer arrives, while the next call takes its place (at most as many again wait to be settled), so a crash can resend only those; a topic of single items (CDRs) keeps as many again claimed ahead, so the next call does not wait for a claim; items of one EVSE or one Hubject session still go one at a time, in order. The connections to Hubject are kept alive and reused, as many as the deliveries in flight.',
+        'Deliveries in flight at once per topic (CDRs, statuses, notifications, ...) and instance: 16 CDR calls against a hub 50 ms away make about 300 CDRs/s, and a busy topic cannot hold back the others. Each is settled the moment its answer arrives, while the next call takes its place (at most as many again wait to be settled), so a crash can resend only those; items of one EVSE or one Hubject session still go one at a time, in order. The connections to Hubject are kept alive and reused, as many as the deliveries in flight.',
     }),
     retention: Type.Object(
       {

@@ -7,11 +7,7 @@
  * more wait to be settled: a process killed mid-way can only send again what was on the wire or not
  * yet settled. The deliveries answered while a settlement statement runs are marked delivered
  * together by the next one (of every topic and claim), so a busy outbox costs a statement per
- * handful of deliveries, not one each. A topic of single items (CDRs) claims up to `concurrency` items
- * ahead of its free places, so a call that returns hands its place to the next item at once instead of
- * leaving it idle for a claim's round trip (a write, queued behind the intake's); what was claimed
- * ahead and not sent is given back on stop, or when it waited a third of a lease (when a claim's first
- * renewal is due: counted from the claim, so an item launched late is renewed at once). Items sharing an order key
+ * handful of deliveries, not one each. Items sharing an order key
  * (an EVSE, a Hubject session) are never in flight together: the outbox hands out the oldest one only.
  * A deliverer that throws retries its items. The outbox's lease makes a crash mid-delivery safe:
  * the items fall due again, so deliverers must tolerate sending twice (Hubject answers a repeated CDR
@@ -97,12 +93,6 @@ export class OutboxWorker {
   private toComplete: { items: ClaimedItem[]; done: (failure?: Error) => void }[] = [];
   /** Whether statements marking delivered items run (until none is waiting). */
   private completing = false;
-  /** Items claimed ahead of a free place, per topic of single items, oldest first, with when they were claimed. */
-  private readonly ready = new Map<string, { item: ClaimedItem; claimedAt: number }[]>();
-  /** Give-backs under way that nobody awaits (see `giveBackLater`). */
-  private readonly givingBack = new Set<Promise<void>>();
-  /** Set by `stop`: nothing claimed ahead is sent any more (`stopped` alone is also the state of a worker run by `runOnce`). */
-  private closing = false;
 
   constructor(private readonly options: OutboxWorkerOptions) {}
 
@@ -125,54 +115,6 @@ export class OutboxWorker {
     return Math.min(slots - (this.calling.get(topic)?.size ?? 0), 2 * slots - (this.unsettled.get(topic)?.size ?? 0));
   }
 
-  /**
-   * Items a topic claims ahead of its free places: as many as it has places, so that every call that
-   * returns finds its successor claimed, while one claim at a time tops them up. Only when the lease
-   * is known: an item waiting longer than a third of it is given back rather than sent, so that no other
-   * instance takes it over while it is on the wire.
-   */
-  private ahead(batch: number): number {
-    return batch > 1 || this.options.leaseMs === undefined ? 0 : this.slots(batch);
-  }
-
-  /**
-   * Starts what a topic has claimed ahead, as its free places allow; returns how many started. An item
-   * that waited a third of a lease is given back (the lease is renewed only while a call runs, first a
-   * third of a lease after the claim: as much margin as an item sent at once has).
-   */
-  private handOff(topic: string, deliverer: Deliverer): number {
-    const ready = this.ready.get(topic);
-    if (!ready || ready.length === 0) return 0;
-    const stale = performance.now() - this.options.leaseMs! / 3;
-    const expired = ready.filter((r) => r.claimedAt < stale);
-    if (expired.length > 0) {
-      ready.splice(0, ready.length, ...ready.filter((r) => r.claimedAt >= stale));
-      this.giveBackLater(topic, expired.map((r) => r.item));
-    }
-    let started = 0;
-    for (; ready.length > 0 && this.free(topic, 1) > 0; started++) {
-      const { item, claimedAt } = ready.shift()!;
-      this.launch(topic, deliverer, [item], claimedAt);
-    }
-    return started;
-  }
-
-  /** A give-back not awaited by its caller (a hand-off): `stop` waits for it, so the store is not closed under it. */
-  private giveBackLater(topic: string, items: readonly ClaimedItem[]): void {
-    const giving = this.giveBack(topic, items).finally(() => this.givingBack.delete(giving));
-    this.givingBack.add(giving);
-  }
-
-  /** Gives claimed items back to the outbox unsent; never rejects (a failure leaves them to their lease). */
-  private async giveBack(topic: string, items: readonly ClaimedItem[]): Promise<void> {
-    if (items.length === 0) return;
-    try {
-      await this.options.outbox.release(items);
-    } catch (err) {
-      this.options.logger.warn('outbox items claimed ahead could not be given back; they are due again after the lease', { topic, ids: items.map((i) => i.id), error: err });
-    }
-  }
-
   /** What the loop waits for: a call answered (a place on the wire) or a delivery settled (what its order key held back may go). */
   private all(): Promise<void>[] {
     return [...this.calling.values(), ...this.unsettled.values()].flatMap((deliveries) => [...deliveries]);
@@ -185,10 +127,7 @@ export class OutboxWorker {
       const started = await this.fill();
       const inFlight = this.all();
       if (started === 0 && inFlight.length === 0) {
-        if (everyTopic) {
-          await Promise.all(this.givingBack);
-          return this.settled - before;
-        }
+        if (everyTopic) return this.settled - before;
         // A topic passed over as empty may hold what a settled predecessor let go: one more look at all.
         this.emptyUntil.clear();
         everyTopic = true;
@@ -203,7 +142,6 @@ export class OutboxWorker {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.closing = false;
     this.loop = (async () => {
       while (!this.stopped) {
         let started = 0;
@@ -226,19 +164,13 @@ export class OutboxWorker {
     })();
   }
 
-  /** Stops claiming; what is in flight is settled first, what was claimed ahead is given back. */
+  /** Stops claiming; what is in flight is settled first. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.closing = true;
     if (this.timer) clearTimeout(this.timer);
     this.wake?.();
     await this.loop;
-    // Nothing is handed off any more: what was claimed ahead goes back at once (another instance may
-    // take it meanwhile), while what is on the wire is answered and settled.
-    const ready = [...this.ready.entries()];
-    this.ready.clear();
-    await Promise.all([...ready.map(([topic, waiting]) => this.giveBack(topic, waiting.map((r) => r.item))), ...this.all()]);
-    await Promise.all(this.givingBack);
+    await Promise.all(this.all());
   }
 
   private idle(): Promise<void> {
@@ -259,23 +191,11 @@ export class OutboxWorker {
   private async fill(): Promise<number> {
     const at = performance.now();
     const pause = (topic: string) => this.emptyUntil.set(topic, at + Math.min(EMPTY_TOPIC_PAUSE_MS, this.options.idleMs ?? 1_000));
-    let handedOff = 0;
-    for (const [topic, deliverer] of Object.entries(this.options.deliverers)) handedOff += this.handOff(topic, deliverer);
-    /** Items to claim for a topic now: a batch, or its free places and what it keeps claimed ahead, less what it holds. */
-    const wanted = (topic: string, batch: number) =>
-      batch > 1 ? (this.free(topic, batch) > 0 ? batch : 0) : Math.max(0, this.free(topic, batch) + this.ahead(batch) - (this.ready.get(topic)?.length ?? 0));
-    const open = Object.entries(this.options.deliverers).filter(([topic, deliverer]) => (this.emptyUntil.get(topic) ?? 0) <= at && wanted(topic, batchOf(deliverer)) > 0);
+    const open = Object.entries(this.options.deliverers).filter(([topic, deliverer]) => (this.emptyUntil.get(topic) ?? 0) <= at && this.free(topic, batchOf(deliverer)) > 0);
     const claimFor = async ([topic, deliverer]: [string, Deliverer]): Promise<number> => {
       const batch = batchOf(deliverer);
-      const limit = wanted(topic, batch);
-      if (limit === 0) return 0;
-      const claimedAt = performance.now();
+      const limit = batch > 1 ? batch : this.free(topic, batch);
       const items = await this.options.outbox.claim({ limit, topics: [topic], seenDue: true });
-      if (this.closing && batch === 1) {
-        // Stopped while claiming: nothing of this claim is sent.
-        await this.giveBack(topic, items);
-        return 0;
-      }
       if (items.length === limit) this.busy.add(topic);
       else this.busy.delete(topic);
       if (items.length === 0) {
@@ -285,14 +205,9 @@ export class OutboxWorker {
       // A batch topic is claimed again only after the pause too: what arrives meanwhile makes the next batch larger.
       if (batch > 1) pause(topic);
       else this.emptyUntil.delete(topic);
-      if (batch > 1) {
-        this.launch(topic, deliverer, items, claimedAt);
-        return 1;
-      }
-      const ready = this.ready.get(topic) ?? [];
-      this.ready.set(topic, ready);
-      ready.push(...items.map((item) => ({ item, claimedAt })));
-      return this.handOff(topic, deliverer);
+      const units = batch > 1 ? [items] : items.map((item) => [item]);
+      for (const unit of units) this.launch(topic, deliverer, unit);
+      return units.length;
     };
     const unknown = open.filter(([topic]) => !this.busy.has(topic));
     const looked = async (): Promise<number[]> => {
@@ -302,27 +217,22 @@ export class OutboxWorker {
       return Promise.all(unknown.filter(([topic]) => due.has(topic)).map(claimFor));
     };
     const started = await Promise.all([...open.filter(([topic]) => this.busy.has(topic)).map(claimFor), looked().then((counts) => counts.reduce((sum, n) => sum + n, 0))]);
-    return started.reduce((sum, n) => sum + n, handedOff);
+    return started.reduce((sum, n) => sum + n, 0);
   }
 
   /** Puts a delivery on the wire; its place there is given back when the answer is in, its settlement follows. */
-  private launch(topic: string, deliverer: Deliverer, items: ClaimedItem[], claimedAt = performance.now()): void {
+  private launch(topic: string, deliverer: Deliverer, items: ClaimedItem[]): void {
     const calling = setOf(this.calling, topic);
     const unsettled = setOf(this.unsettled, topic);
     let call: Promise<void>;
     const settled: Promise<void> = this.inScope(items, async () => {
-      const answered = this.call(topic, deliverer, items, claimedAt);
+      const answered = this.call(topic, deliverer, items);
       call = answered.then(() => {
         calling.delete(call);
-        // Its place goes to an item claimed ahead at once, without waiting for the loop's next claim.
-        if (!this.closing) this.handOff(topic, deliverer);
       });
       calling.add(call);
       await this.settle(topic, items, await answered);
-    }).finally(() => {
-      unsettled.delete(settled);
-      if (!this.closing) this.handOff(topic, deliverer);
-    });
+    }).finally(() => unsettled.delete(settled));
     unsettled.add(settled);
   }
 
@@ -342,41 +252,25 @@ export class OutboxWorker {
    * 60 s): the claim is renewed while it runs, so neither this worker nor another instance sends the
    * items again meanwhile. A crashed sender stops renewing, and its items are due a lease later.
    */
-  private renewWhileRunning(topic: string, items: readonly ClaimedItem[], claimedAt: number): { stop(): void } | undefined {
+  private renewWhileRunning(topic: string, items: readonly ClaimedItem[]): NodeJS.Timeout | undefined {
     const leaseMs = this.options.leaseMs;
     if (leaseMs === undefined) return undefined;
-    const every = Math.max(100, Math.floor(leaseMs / 3));
-    const renew = () => {
+    const timer = setInterval(() => {
       this.options.outbox.renew(items).catch((err: unknown) => this.options.logger.warn('outbox claim could not be renewed; the items may be sent again after the lease', { topic, ids: items.map((i) => i.id), error: err }));
-    };
-    let interval: NodeJS.Timeout | undefined;
-    // The first renewal a third of a lease after the claim, not after the launch: an item claimed ahead waited already.
-    const first = setTimeout(
-      () => {
-        renew();
-        interval = setInterval(renew, every);
-        interval.unref();
-      },
-      Math.max(0, claimedAt + every - performance.now()),
-    );
-    first.unref();
-    return {
-      stop: () => {
-        clearTimeout(first);
-        clearInterval(interval);
-      },
-    };
+    }, Math.max(100, Math.floor(leaseMs / 3)));
+    timer.unref();
+    return timer;
   }
 
   /** One delivery's call; never rejects (a deliverer that throws retries its items). */
-  private async call(topic: string, deliverer: Deliverer, items: ClaimedItem[], claimedAt: number): Promise<Delivery[]> {
-    const renewal = this.renewWhileRunning(topic, items, claimedAt);
+  private async call(topic: string, deliverer: Deliverer, items: ClaimedItem[]): Promise<Delivery[]> {
+    const renewal = this.renewWhileRunning(topic, items);
     try {
       return await deliverer.deliver(items);
     } catch (err) {
       return items.map(() => ({ outcome: 'retry', reason: (err as Error).message }));
     } finally {
-      renewal?.stop();
+      clearInterval(renewal);
     }
   }
 

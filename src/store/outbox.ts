@@ -313,26 +313,13 @@ export class OutboxRepository {
   }
 
   /**
-   * Gives back claimed items that were never sent (the outbox worker claims ahead of its free
-   * places): due at once, as if not claimed, the attempt the claim counted undone. Items whose claim
-   * expired and was taken over are left to their new holder. Returns how many were given back.
-   */
-  async release(items: readonly Pick<ClaimedItem, 'id' | 'claimToken'>[]): Promise<number> {
-    let released = 0;
-    for (const held of this.held(items)) {
-      released += await this.db.run(`UPDATE outbox SET due_at = $${held.params.length + 1}, claim_token = NULL, attempts = attempts - 1 WHERE ${held.where}`, [...held.params, this.now()]);
-    }
-    return released;
-  }
-
-  /**
    * The condition that selects the items still held by the claims they name: each its own `(id,
    * claim_token)` pair. PostgreSQL takes them as two arrays (one statement text whatever the count);
    * SQLite, which binds no arrays, as rows of a VALUES list, 64 a statement. The ids are also listed
    * on their own: with the pairs alone, SQLite (without statistics) walks every pending item of the
    * tenant by the (tenant, state) index instead of looking the ids up, a backlog's worth per statement.
    */
-  private held(items: readonly Pick<ClaimedItem, 'id' | 'claimToken'>[]): { where: string; params: unknown[] }[] {
+  private held(items: readonly Settled[]): { where: string; params: unknown[] }[] {
     if (items.length === 0) return [];
     const where = (ids: string, pairs: string) => `tenant = $1 AND state = 'pending' AND id ${ids} AND (id, claim_token) IN (${pairs})`;
     if (this.db.dialect === 'postgres') {

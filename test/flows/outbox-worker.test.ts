@@ -4,7 +4,7 @@
  * delivered items deleted after their retention.
  */
 import { outboxRetentionJob } from '../../src/flows/outbox-retention';
-import { OutboxWorker, deliveryOf, eachItem, type Deliverer, type Delivery } from '../../src/flows/outbox-worker';
+import { OutboxWorker, deliveryOf, eachItem, type Deliverer } from '../../src/flows/outbox-worker';
 import { OicpClient } from '../../src/oicp/client';
 import type { PushEvseStatusRequest } from '../../src/oicp/wire/messages';
 import { startServer, type RunningServer } from '../../src/server';
@@ -201,78 +201,6 @@ describe('concurrency and settlement', () => {
     }
   });
 
-  it('claims single items ahead of its free places: an answered call hands its place on at once, without waiting for a claim', async () => {
-    const cdr = controlled();
-    for (let n = 0; n < 6; n++) await store.outbox.enqueue({ topic: 'cdr', payload: n });
-    // After the first claim every claim waits until the test lets it go.
-    let claims = 0;
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const outbox = Object.create(store.outbox, {
-      claim: { value: async (options: Parameters<Store['outbox']['claim']>[0]) => (claims++ > 0 && (await held), store.outbox.claim(options)) },
-    }) as Store['outbox'];
-    const worker = new OutboxWorker({ outbox, deliverers: { cdr: cdr.deliverer }, logger, concurrency: 2, idleMs: 5, leaseMs: 30_000 });
-    worker.start();
-    try {
-      await until(() => cdr.started.length === 2);
-      cdr.answer(0);
-      cdr.answer(1);
-      // 2 and 3 were claimed with 0 and 1 (two places and two ahead): they go while the next claim waits.
-      await until(() => cdr.started.length === 4);
-      expect(cdr.started).toEqual([0, 1, 2, 3]);
-      expect(claims).toBeGreaterThan(1);
-      release();
-      for (const n of [2, 3]) cdr.answer(n);
-      await until(() => cdr.started.length === 6);
-      for (const n of [4, 5]) cdr.answer(n);
-      await until(async () => (await store.outbox.depth()).pending === 0);
-    } finally {
-      release();
-      await worker.stop();
-    }
-  });
-
-  it('gives back on stop what it claimed ahead and did not send: due at once, the attempt undone', async () => {
-    const cdr = controlled();
-    const ids: number[] = [];
-    for (let n = 0; n < 3; n++) ids.push((await store.outbox.enqueue({ topic: 'cdr', payload: n })).id);
-    const worker = new OutboxWorker({ outbox: store.outbox, deliverers: { cdr: cdr.deliverer }, logger, concurrency: 1, idleMs: 5, leaseMs: 30_000 });
-    worker.start();
-    await until(() => cdr.started.length === 1);
-    const stopped = worker.stop();
-    cdr.answer(0);
-    await stopped;
-    expect(cdr.started).toEqual([0]);
-    const [sent, ahead, unclaimed] = await Promise.all(ids.map((id) => store.outbox.get(id)));
-    expect(sent).toMatchObject({ state: 'done' });
-    expect(ahead).toMatchObject({ state: 'pending', attempts: 0, dueAt: clock.now });
-    expect(unclaimed).toMatchObject({ state: 'pending', attempts: 0 });
-    expect((await store.outbox.claim({ limit: 5 })).map((i) => i.payload)).toEqual([1, 2]);
-  });
-
-  it('gives back an item claimed ahead that waited half a lease, instead of sending it under a claim about to expire', async () => {
-    const cdr = controlled();
-    for (let n = 0; n < 2; n++) await store.outbox.enqueue({ topic: 'cdr', payload: n });
-    const givenBack: unknown[] = [];
-    const outbox = Object.create(store.outbox, {
-      release: { value: (items: ClaimedItem[]) => (givenBack.push(...items.map((i) => i.payload)), store.outbox.release(items)) },
-    }) as Store['outbox'];
-    const worker = new OutboxWorker({ outbox, deliverers: { cdr: cdr.deliverer }, logger, concurrency: 1, idleMs: 5, leaseMs: 40 });
-    worker.start();
-    try {
-      await until(() => cdr.started.length === 1);
-      await new Promise((resolve) => setTimeout(resolve, 40));
-      cdr.answer(0);
-      // 1 waited past half the lease: given back, then claimed afresh and sent.
-      await until(() => cdr.started.length === 2);
-      expect(givenBack).toEqual([1]);
-      cdr.answer(1);
-      await until(async () => (await store.outbox.depth()).pending === 0);
-    } finally {
-      await worker.stop();
-    }
-  });
-
   it('sends the items of one order key one after the other, in order, while other keys go in parallel', async () => {
     const notification = controlled();
     const cdr = controlled();
@@ -303,75 +231,6 @@ describe('concurrency and settlement', () => {
     } finally {
       await worker.stop();
     }
-  });
-});
-
-describe('items claimed ahead, against a store on real time', () => {
-  const LEASE = 1_200;
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-  let timed: Store;
-  beforeEach(async () => {
-    timed = await openStore({ path: ':memory:', schema: 'public', poolSize: 1 }, { ...POLICY, leaseMs: LEASE }, { now: () => Date.now(), random: () => 0.5 });
-  });
-  afterEach(async () => {
-    await timed.close();
-  });
-  /** A deliverer whose calls the test answers, every call of an item at once. */
-  function answered() {
-    const waiting = new Map<unknown, ((delivery: Delivery) => void)[]>();
-    const started: unknown[] = [];
-    const deliverer: Deliverer = eachItem(
-      (item) =>
-        new Promise((resolve) => {
-          started.push(item.payload);
-          waiting.set(item.payload, [...(waiting.get(item.payload) ?? []), resolve]);
-        }),
-    );
-    const answer = (payload: unknown) => {
-      for (const resolve of waiting.get(payload) ?? []) resolve({ outcome: 'delivered' });
-      waiting.delete(payload);
-    };
-    return { deliverer, started, answer };
-  }
-
-  it('renews an item launched late a third of a lease after its claim, so it is not claimed and sent again while on the wire', async () => {
-    const cdr = answered();
-    for (let n = 0; n < 2; n++) await timed.outbox.enqueue({ topic: 'cdr', payload: n });
-    // Renewals land late, as a write queued behind others; another topic keeps the loop looking.
-    const outbox = Object.create(timed.outbox, { renew: { value: async (items: ClaimedItem[]) => (await sleep(LEASE / 2 - 100), timed.outbox.renew(items)) } }) as Store['outbox'];
-    const worker = new OutboxWorker({ outbox, deliverers: { cdr: cdr.deliverer, other: { deliver: () => Promise.resolve([]) } }, logger, concurrency: 1, idleMs: 20, leaseMs: LEASE });
-    worker.start();
-    try {
-      for (let i = 0; i < 200 && cdr.started.length < 1; i++) await sleep(5);
-      // Item 1, claimed ahead with item 0, goes a little before a third of the lease.
-      await sleep(LEASE / 3 - 40);
-      cdr.answer(0);
-      for (let i = 0; i < 200 && cdr.started.length < 2; i++) await sleep(5);
-      await sleep(LEASE);
-      cdr.answer(1);
-      await sleep(100);
-      expect(cdr.started).toEqual([0, 1]);
-    } finally {
-      for (const n of [0, 1]) cdr.answer(n);
-      await worker.stop();
-    }
-  });
-
-  it('stops only once what a hand-off gave back is given back (the store is closed next)', async () => {
-    const cdr = answered();
-    for (let n = 0; n < 2; n++) await timed.outbox.enqueue({ topic: 'cdr', payload: n });
-    let givenBack = 0;
-    const outbox = Object.create(timed.outbox, { release: { value: async (items: ClaimedItem[]) => (await sleep(100), (givenBack += await timed.outbox.release(items))) } }) as Store['outbox'];
-    const worker = new OutboxWorker({ outbox, deliverers: { cdr: cdr.deliverer }, logger, concurrency: 1, idleMs: 1_000, leaseMs: LEASE });
-    worker.start();
-    for (let i = 0; i < 200 && cdr.started.length < 1; i++) await sleep(5);
-    // Item 1 waited past a third of the lease: the hand-off gives it back instead of sending it.
-    await sleep(LEASE / 3 + 50);
-    cdr.answer(0);
-    await sleep(0);
-    await worker.stop();
-    expect(givenBack).toBe(1);
-    expect(cdr.started).toEqual([0]);
   });
 });
 

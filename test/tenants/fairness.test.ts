@@ -117,6 +117,8 @@ describe.each<[string, Outage]>([
     expect(bSessions.issued).toHaveLength(10 + 2 * B_CDRS);
     expect([...bSessions.cdrs].sort()).toEqual([...bSessions.issued].sort());
     expect(bSessions.cdrCalls).toBe(10 + 2 * B_CDRS);
+    // Each delivery is settled after Hubject's answer, a statement later: nothing of b's stays pending.
+    await until("b's outbox has settled every CDR", async () => (await b.store.outbox.depth()).pending === 0);
     expect(await b.store.outbox.depth()).toEqual({ pending: 0, dead: 0 });
     expect(hubB.acceptedCdrs().every((c) => c.operator === 'DE*BBB' && c.cdr.EvseID.startsWith('DE*BBB*'))).toBe(true);
 
