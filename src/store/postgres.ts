@@ -64,15 +64,32 @@ export class PostgresDatabase implements SqlDatabase {
   }
 }
 
+/**
+ * Statement texts prepared by name: each connection prepares a text once and runs it again without
+ * PostgreSQL parsing and planning it anew (a CDR's accept is one large statement, run for every CDR).
+ * Bounded: the first texts seen with parameters (the hot paths' come first and come back) get a
+ * name, later ones go unnamed, so texts that vary (an IN list per length) cannot fill every connection.
+ */
+const PREPARED_TEXTS = 256;
+const names = new Map<string, string>();
+
+function query(sql: string, params: readonly unknown[]): { text: string; values: unknown[]; name?: string } {
+  // Without parameters: a migration's or a check's text, run seldom (and perhaps several statements, which only the simple protocol takes).
+  if (params.length === 0) return { text: sql, values: [] };
+  let name = names.get(sql);
+  if (name === undefined && names.size < PREPARED_TEXTS) names.set(sql, (name = `bridge_${names.size}`));
+  return { text: sql, values: params as unknown[], name };
+}
+
 function executor(target: Pool | PoolClient): SqlExecutor {
   return {
     dialect: 'postgres',
     async all<T extends object>(sql: string, params: readonly unknown[] = []) {
-      const result = await target.query<T & QueryResultRow>(sql, params as unknown[]);
+      const result = await target.query<T & QueryResultRow>(query(sql, params));
       return result.rows;
     },
     async run(sql: string, params: readonly unknown[] = []) {
-      const result = await target.query(sql, params as unknown[]);
+      const result = await target.query(query(sql, params));
       return result.rowCount ?? 0;
     },
   };
