@@ -258,28 +258,30 @@ export class TraceRepository {
     return { sql: `correlation_id IN (${placeholders(correlationIds.length, first - 1)})`, params: [...correlationIds] };
   }
 
+  /** The latest events carrying `ref` (all the latest without one), newest first: each one's exchange and outbox item. */
+  private latestEvents(ref: string | undefined): Promise<{ correlation_id: string; outbox_id: number | string | null }[]> {
+    if (ref === undefined) return this.db.all(`SELECT correlation_id, outbox_id FROM traces WHERE tenant = $1 ORDER BY id DESC LIMIT $2`, [this.tenant, RECENT_EVENTS]);
+    if (this.db.dialect === 'sqlite') {
+      return this.db.all(
+        `SELECT t.correlation_id, t.outbox_id FROM trace_search s JOIN traces t ON t.id = s.rowid
+         WHERE s.trace_search MATCH $2 AND t.tenant = $1 ORDER BY s.rowid DESC LIMIT $3`,
+        [this.tenant, searchToken('r', this.tenant, ref), RECENT_EVENTS],
+      );
+    }
+    return this.db.all(`SELECT t.correlation_id, t.outbox_id FROM trace_refs r JOIN traces t ON t.id = r.trace_id WHERE r.tenant = $1 AND r.ref = $2 ORDER BY t.id DESC LIMIT $3`, [
+      this.tenant,
+      ref,
+      RECENT_EVENTS,
+    ]);
+  }
+
   /**
    * Exchanges, newest first: those carrying `ref` (an EvseID, a SessionID, a CDR id, a token uid), or
    * the latest ones. A delivery's events count for the exchange that enqueued the item.
    */
   async search(options: { ref?: string; limit?: number } = {}): Promise<ExchangeSummary[]> {
     const limit = Math.max(1, Math.min(options.limit ?? 50, 200));
-    const hits =
-      options.ref === undefined
-        ? await this.db.all<{ correlation_id: string; outbox_id: number | string | null }>(
-            `SELECT correlation_id, outbox_id FROM traces WHERE tenant = $1 ORDER BY id DESC LIMIT $2`,
-            [this.tenant, RECENT_EVENTS],
-          )
-        : this.db.dialect === 'sqlite'
-          ? await this.db.all<{ correlation_id: string; outbox_id: number | string | null }>(
-              `SELECT t.correlation_id, t.outbox_id FROM trace_search s JOIN traces t ON t.id = s.rowid
-               WHERE s.trace_search MATCH $2 AND t.tenant = $1 ORDER BY s.rowid DESC LIMIT $3`,
-              [this.tenant, searchToken('r', this.tenant, options.ref), RECENT_EVENTS],
-            )
-          : await this.db.all<{ correlation_id: string; outbox_id: number | string | null }>(
-              `SELECT t.correlation_id, t.outbox_id FROM trace_refs r JOIN traces t ON t.id = r.trace_id WHERE r.tenant = $1 AND r.ref = $2 ORDER BY t.id DESC LIMIT $3`,
-              [this.tenant, options.ref, RECENT_EVENTS],
-            );
+    const hits = await this.latestEvents(options.ref);
     const outboxIds = [...new Set(hits.flatMap((h) => (h.outbox_id === null ? [] : [Number(h.outbox_id)])))];
     const enqueuedBy = new Map<number, string>();
     for (let i = 0; i < outboxIds.length; i += 500) {
